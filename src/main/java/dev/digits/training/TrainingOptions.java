@@ -1,0 +1,70 @@
+package dev.digits.training;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Every knob of a training run; the defaults are the model card's.
+ *
+ * @param trainSize the first {@code trainSize} training images are trained on
+ * @param validationSize the last {@code validationSize} training images choose the best epoch
+ * @param testSize how many of the 10,000 held-out test images to report on
+ */
+public record TrainingOptions(Path mnistDir, Path outputDir, int epochs, int batchSize, double learningRate, long seed,
+		int trainSize, int validationSize, int testSize) {
+
+	public static final int DEFAULT_EPOCHS = 15;
+
+	public TrainingOptions {
+		require(epochs >= 1, "epochs must be at least 1");
+		require(batchSize >= 1, "batch-size must be at least 1");
+		require(learningRate > 0 && learningRate < 1, "learning-rate must be in (0, 1)");
+		require(trainSize >= 1 && validationSize >= 1 && testSize >= 1, "sizes must be at least 1");
+	}
+
+	public static TrainingOptions defaults(Path mnistDir, Path outputDir) {
+		return new TrainingOptions(mnistDir, outputDir, DEFAULT_EPOCHS, 128, 0.001, 42L, 50_000, 10_000, 10_000);
+	}
+
+	/**
+	 * Defaults overridden by {@code --name=value} arguments. The MNIST folder defaults to
+	 * {@code $MNIST_DIR}, else {@code data/mnist}; the output folder to {@code models}.
+	 */
+	public static TrainingOptions parse(String[] args) {
+		Map<String, String> values = new HashMap<>();
+		for (String arg : args) {
+			if (!arg.startsWith("--") || !arg.contains("=")) {
+				throw new IllegalArgumentException("expected --name=value, got '" + arg + "'");
+			}
+			int eq = arg.indexOf('=');
+			values.put(arg.substring(2, eq), arg.substring(eq + 1));
+		}
+		String envDir = System.getenv(Mnist.ENV);
+		TrainingOptions d = defaults(Path.of(envDir != null && !envDir.isBlank() ? envDir : "data/mnist"),
+				Path.of("models"));
+		TrainingOptions options = new TrainingOptions(
+				Path.of(values.getOrDefault("mnist-dir", d.mnistDir().toString())),
+				Path.of(values.getOrDefault("output-dir", d.outputDir().toString())),
+				Integer.parseInt(values.getOrDefault("epochs", "" + d.epochs())),
+				Integer.parseInt(values.getOrDefault("batch-size", "" + d.batchSize())),
+				Double.parseDouble(values.getOrDefault("learning-rate", "" + d.learningRate())),
+				Long.parseLong(values.getOrDefault("seed", "" + d.seed())),
+				Integer.parseInt(values.getOrDefault("train-size", "" + d.trainSize())),
+				Integer.parseInt(values.getOrDefault("validation-size", "" + d.validationSize())),
+				Integer.parseInt(values.getOrDefault("test-size", "" + d.testSize())));
+		values.keySet().removeAll(java.util.Set.of("mnist-dir", "output-dir", "epochs", "batch-size", "learning-rate",
+				"seed", "train-size", "validation-size", "test-size"));
+		if (!values.isEmpty()) {
+			throw new IllegalArgumentException("unknown option(s) " + values.keySet());
+		}
+		return options;
+	}
+
+	private static void require(boolean condition, String message) {
+		if (!condition) {
+			throw new IllegalArgumentException(message);
+		}
+	}
+
+}
