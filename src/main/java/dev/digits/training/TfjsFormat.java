@@ -10,9 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.digits.model.ChannelsLastWeights;
+import dev.digits.model.ChannelsLastWeights.Tensor;
 import dev.digits.model.DigitNetwork;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.factory.Nd4j;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -31,37 +32,6 @@ public final class TfjsFormat {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	/** Name, Keras shape and DL4J (layer, param) of each weight tensor, in manifest order. */
-	private record Tensor(String name, int[] shape, int layer, String param) {
-
-		int size() {
-			int n = 1;
-			for (int d : shape) {
-				n *= d;
-			}
-			return n;
-		}
-
-		boolean isBias() {
-			return "b".equals(param);
-		}
-
-	}
-
-	private static final List<Tensor> TENSORS = List.of(
-			new Tensor("conv2d/kernel", new int[] { 3, 3, 1, 32 }, DigitNetwork.CONV1, "W"),
-			new Tensor("conv2d/bias", new int[] { 32 }, DigitNetwork.CONV1, "b"),
-			new Tensor("conv2d_1/kernel", new int[] { 3, 3, 32, 64 }, DigitNetwork.CONV2, "W"),
-			new Tensor("conv2d_1/bias", new int[] { 64 }, DigitNetwork.CONV2, "b"),
-			new Tensor("dense/kernel", new int[] { 1600, 128 }, DigitNetwork.DENSE1, "W"),
-			new Tensor("dense/bias", new int[] { 128 }, DigitNetwork.DENSE1, "b"),
-			new Tensor("dense_1/kernel", new int[] { 128, 10 }, DigitNetwork.OUTPUT, "W"),
-			new Tensor("dense_1/bias", new int[] { 10 }, DigitNetwork.OUTPUT, "b"));
-
-	private static final int POOLED = 5; // 5x5x64 after the second pooling
-
-	private static final int CHANNELS = 64;
-
 	private TfjsFormat() {
 	}
 
@@ -72,11 +42,11 @@ public final class TfjsFormat {
 	 */
 	public static long write(MultiLayerNetwork network, Path json, String weightsFile, boolean quantize)
 			throws IOException {
-		ByteBuffer buffer = ByteBuffer.allocate(TENSORS.stream().mapToInt(t -> t.size() * 4).sum())
+		ByteBuffer buffer = ByteBuffer.allocate(ChannelsLastWeights.TENSORS.stream().mapToInt(t -> t.size() * 4).sum())
 			.order(ByteOrder.LITTLE_ENDIAN);
 		ArrayNode weights = JSON.createArrayNode();
-		for (Tensor tensor : TENSORS) {
-			float[] values = toKeras(tensor, dl4jValues(network, tensor));
+		for (Tensor tensor : ChannelsLastWeights.TENSORS) {
+			float[] values = ChannelsLastWeights.read(network, tensor);
 			ObjectNode spec = weights.addObject();
 			spec.put("name", tensor.name());
 			ArrayNode shape = spec.putArray("shape");
@@ -175,67 +145,14 @@ public final class TfjsFormat {
 			throw new IOException(bin + ": " + buffer.remaining() + " bytes left over after the manifest's weights");
 		}
 		MultiLayerNetwork network = DigitNetwork.create(0, 0.001);
-		for (Tensor tensor : TENSORS) {
+		for (Tensor tensor : ChannelsLastWeights.TENSORS) {
 			float[] keras = values.get(tensor.name());
 			if (keras == null || keras.length != tensor.size()) {
 				throw new IOException(json + ": weight " + tensor.name() + " missing or of the wrong size");
 			}
-			long[] dl4jShape = network.getLayer(tensor.layer()).getParam(tensor.param()).shape();
-			network.getLayer(tensor.layer())
-				.setParam(tensor.param(), Nd4j.create(fromKeras(tensor, keras), dl4jShape, 'c'));
+			ChannelsLastWeights.write(network, tensor, keras);
 		}
 		return network;
-	}
-
-	private static float[] dl4jValues(MultiLayerNetwork network, Tensor tensor) {
-		return network.getLayer(tensor.layer()).getParam(tensor.param()).dup('c').data().asFloat();
-	}
-
-	/** DL4J layout to Keras layout. */
-	private static float[] toKeras(Tensor t, float[] src) {
-		int[] dl4jIndex = dl4jIndexOfKeras(t);
-		float[] dst = new float[src.length];
-		for (int k = 0; k < dst.length; k++) {
-			dst[k] = src[dl4jIndex[k]];
-		}
-		return dst;
-	}
-
-	/** Keras layout to DL4J layout: the inverse of {@link #toKeras}. */
-	private static float[] fromKeras(Tensor t, float[] src) {
-		int[] dl4jIndex = dl4jIndexOfKeras(t);
-		float[] dst = new float[src.length];
-		for (int k = 0; k < src.length; k++) {
-			dst[dl4jIndex[k]] = src[k];
-		}
-		return dst;
-	}
-
-	/** For each element of the Keras tensor, its index in the DL4J parameter array. */
-	private static int[] dl4jIndexOfKeras(Tensor t) {
-		int[] map = new int[t.size()];
-		if (t.shape().length == 4) {
-			int kh = t.shape()[0], kw = t.shape()[1], in = t.shape()[2], out = t.shape()[3];
-			for (int o = 0; o < out; o++)
-				for (int i = 0; i < in; i++)
-					for (int y = 0; y < kh; y++)
-						for (int x = 0; x < kw; x++)
-							map[((y * kw + x) * in + i) * out + o] = ((o * in + i) * kh + y) * kw + x;
-		}
-		else if (t.layer() == DigitNetwork.DENSE1 && !t.isBias()) {
-			int cols = t.shape()[1];
-			for (int c = 0; c < CHANNELS; c++)
-				for (int h = 0; h < POOLED; h++)
-					for (int w = 0; w < POOLED; w++)
-						for (int j = 0; j < cols; j++)
-							map[((h * POOLED + w) * CHANNELS + c) * cols + j] = ((c * POOLED + h) * POOLED + w) * cols + j;
-		}
-		else {
-			for (int k = 0; k < map.length; k++) {
-				map[k] = k;
-			}
-		}
-		return map;
 	}
 
 	/** The Keras/TF.js Sequential topology of the card's network. */

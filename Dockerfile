@@ -1,0 +1,113 @@
+# syntax=docker/dockerfile:1
+#
+# digit-service container image.
+#
+#   docker build -t digit-service:1.0.0 .
+#   docker run --rm -p 8080:8080 --memory=1536m --cpus=2 digit-service:1.0.0
+#   # another model: docker run ... -v "$PWD/models:/app/models:ro" digit-service:1.0.0
+#
+# Needs BuildKit (default since Docker 23; docker/build-push-action uses it) for the Maven cache
+# mount. docker/tests/check-container-start.sh runs this file's extraction, ENV, ENTRYPOINT and
+# HEALTHCHECK outside a container and so keeps them honest: change them together.
+
+############################################################################ build
+FROM eclipse-temurin:17-jdk AS build
+WORKDIR /src
+
+# Wrapper and build settings first: .mvn/maven.config carries -Djavacpp.platform=linux-x86_64,
+# which keeps the other platforms' native jars out of the fat jar. It is a build-time switch
+# only; nothing at run time needs it.
+COPY mvnw pom.xml ./
+COPY .mvn/ .mvn/
+RUN chmod +x mvnw
+COPY src/ src/
+RUN --mount=type=cache,target=/root/.m2 \
+    ./mvnw -B -DskipTests package \
+ && cp target/digit-service-*.jar /src/application.jar
+
+# Split the fat jar into Spring Boot's layers (dependencies, spring-boot-loader,
+# snapshot-dependencies, application) with the launcher, so the runtime stage can copy them as
+# separate image layers: the ~200 MB of ND4J/OpenBLAS native jars sit in "dependencies" and are
+# not re-shipped when only the code changes.
+RUN java -Djarmode=tools -jar application.jar extract --layers --launcher --destination /extracted
+
+# The HEALTHCHECK program (see HEALTHCHECK below for why not curl or wget).
+COPY docker/healthcheck/HealthCheck.java /healthcheck-src/
+RUN javac --release 17 -d /healthcheck /healthcheck-src/HealthCheck.java
+
+########################################################################## runtime
+FROM eclipse-temurin:17-jre
+
+# An unprivileged user with a fixed numeric id, so Kubernetes' runAsNonRoot can verify it.
+RUN groupadd --system --gid 10001 app \
+ && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home --shell /usr/sbin/nologin app
+
+WORKDIR /app
+
+# Layers from least to most often changed. Each COPY is one image layer.
+COPY --from=build /extracted/dependencies/ ./
+COPY --from=build /extracted/spring-boot-loader/ ./
+COPY --from=build /extracted/snapshot-dependencies/ ./
+COPY --from=build /healthcheck/ ./healthcheck/
+# The model is baked in; mount another folder over /app/models (or point DIGITS_MODEL_DIR at a
+# mounted folder) to serve a different one without rebuilding.
+COPY models/ ./models/
+COPY --from=build /extracted/application/ ./
+
+# DIGITS_MODEL_DIR: absolute, so it does not depend on the working directory.
+# OMP_NUM_THREADS=1: one OpenMP thread per inference worker. ND4J's default (one per core) makes
+#   the workers and OpenMP fight over the cores: on 2 cores one conv GEMM went from 0.31 ms to
+#   4.7 ms (measured on a 2-core box). Parallelism comes from the worker pool instead.
+# The JavaCPP cache (where the native libraries are unpacked at start, ~450 MB) goes to /tmp,
+#   the one writable place; on Kubernetes /tmp is an emptyDir and the root filesystem read-only.
+ENV DIGITS_MODEL_DIR=/app/models \
+    OMP_NUM_THREADS=1 \
+    SERVER_PORT=8080
+
+USER 10001:10001
+EXPOSE 8080
+
+# Readiness, probed with a 40-line Java program compiled in the build stage. Why not curl or
+# wget: the JRE image does not promise them (Adoptium has added and removed both across
+# releases: adoptium/containers#814, adoptium-support#1413), and a JRE cannot run a .java file
+# directly (no compiler module). The program needs only the java we already ship. Its cost is
+# one short-lived JVM (~0.3 s of CPU, 16 MB heap) every 30 s.
+# start-period covers the unpacking of the native libraries, model load and warm-up.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=120s --retries=3 \
+    CMD ["java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx16m", "-cp", "/app/healthcheck", "HealthCheck"]
+
+# Exec form: java is PID 1 and receives SIGTERM itself; Spring then stops accepting requests,
+# lets in-flight ones finish (server.shutdown=graceful, spring.lifecycle.timeout-per-shutdown-
+# phase=20s) and exits. Give it at least 30 s (docker stop -t 30, compose stop_grace_period,
+# Kubernetes terminationGracePeriodSeconds).
+#
+# Memory, all relative to the container's limit L (the JVM reads the cgroup limit), so one image
+# fits every pod size and nothing must be recomputed when L changes:
+# -XX:MaxRAMPercentage=25     heap = 0.25 L. The heap holds requests and Spring; the network's
+#                             weights and activations live off-heap in ND4J buffers.
+# -Dorg.bytedeco.javacpp.maxbytes=100%
+#                             JavaCPP's cap on the off-heap memory it tracks (ND4J buffers and
+#                             workspaces, Pointer.totalBytes, metric digits_offheap_bytes).
+#                             "%" is relative to the max heap: 100% = 0.25 L. Left unset, it is
+#                             the same value; set here so it is a decision, not an accident.
+# -Dorg.bytedeco.javacpp.maxphysicalbytes=340%
+#                             JavaCPP's cap on the whole process's resident memory (heap + off-
+#                             heap + metaspace + code cache + thread stacks + native libraries;
+#                             metric digits_offheap_physical_bytes). 340% of the heap = 0.85 L.
+#                             Past it JavaCPP runs System.gc() and retries, then throws
+#                             OutOfMemoryError for that allocation (the request fails, the pod
+#                             lives). The default would be maxbytes + heap = 0.5 L, which starves
+#                             a healthy process; anything at or above L lets the kernel's OOM
+#                             killer strike first. 15% headroom covers what JavaCPP does not see
+#                             between its checks.
+# -XX:+ExitOnOutOfMemoryError a heap OOM leaves the JVM in an unknown state: exit, let the
+#                             orchestrator restart (the service is stateless).
+# -Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp-cache   see ENV above.
+# -Djavacpp.platform is NOT needed here: it selects native jars at build time only.
+ENTRYPOINT ["java", \
+    "-XX:MaxRAMPercentage=25", \
+    "-XX:+ExitOnOutOfMemoryError", \
+    "-Dorg.bytedeco.javacpp.maxbytes=100%", \
+    "-Dorg.bytedeco.javacpp.maxphysicalbytes=340%", \
+    "-Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp-cache", \
+    "org.springframework.boot.loader.launch.JarLauncher"]

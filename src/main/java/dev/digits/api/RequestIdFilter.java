@@ -1,0 +1,54 @@
+package dev.digits.api;
+
+import java.io.IOException;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.MDC;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Gives every request an id: the client's {@code X-Request-Id} when it is a sensible token, else a
+ * new UUID. Echoed in the response header, in every response body, and in the logs (MDC).
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE)
+class RequestIdFilter extends OncePerRequestFilter {
+
+	static final String HEADER = "X-Request-Id";
+
+	static final String ATTRIBUTE = RequestIdFilter.class.getName() + ".id";
+
+	private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		String id = request.getHeader(HEADER);
+		if (id == null || !SAFE.matcher(id).matches()) {
+			id = UUID.randomUUID().toString();
+		}
+		request.setAttribute(ATTRIBUTE, id);
+		response.setHeader(HEADER, id);
+		MDC.put("requestId", id);
+		try {
+			chain.doFilter(request, response);
+		}
+		finally {
+			MDC.remove("requestId");
+		}
+	}
+
+	static String of(HttpServletRequest request) {
+		Object id = request.getAttribute(ATTRIBUTE);
+		return id != null ? id.toString() : "none";
+	}
+
+}

@@ -1,0 +1,58 @@
+package dev.digits.preprocessing;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+import dev.digits.model.DigitNetwork;
+
+/**
+ * Network input made from one upload.
+ *
+ * @param pixels 784 values in 0..1, row-major 28x28, ink high (the MNIST convention); copied in and
+ * out, so an instance cannot be changed
+ * @param format what was decoded: {@code png}, {@code jpeg}, {@code gif}, {@code bmp}, or
+ * {@code pixels} for pixel arrays
+ * @param width width of the upload in pixels
+ * @param height height of the upload in pixels
+ * @param inverted whether the upload had dark ink on light paper and was inverted
+ * @param reframed whether the digit was cropped, scaled to 20x20 and centred by mass (false when the
+ * upload already was 28x28 and passed through unchanged)
+ */
+public record Preprocessed(float[] pixels, String format, int width, int height, boolean inverted,
+		boolean reframed) {
+
+	public Preprocessed {
+		Objects.requireNonNull(pixels, "pixels");
+		Objects.requireNonNull(format, "format");
+		if (pixels.length != DigitNetwork.PIXELS) {
+			throw new IllegalArgumentException("expected " + DigitNetwork.PIXELS + " pixels, got " + pixels.length);
+		}
+		pixels = pixels.clone();
+	}
+
+	/** A copy of the 784 network inputs. */
+	@Override
+	public float[] pixels() {
+		return this.pixels.clone();
+	}
+
+	@Override
+	public boolean equals(Object other) {
+		return other instanceof Preprocessed that && Arrays.equals(this.pixels, that.pixels)
+				&& this.format.equals(that.format) && this.width == that.width && this.height == that.height
+				&& this.inverted == that.inverted && this.reframed == that.reframed;
+	}
+
+	@Override
+	public int hashCode() {
+		return 31 * Objects.hash(this.format, this.width, this.height, this.inverted, this.reframed)
+				+ Arrays.hashCode(this.pixels);
+	}
+
+	@Override
+	public String toString() {
+		return "Preprocessed[format=" + this.format + ", width=" + this.width + ", height=" + this.height
+				+ ", inverted=" + this.inverted + ", reframed=" + this.reframed + "]";
+	}
+
+}

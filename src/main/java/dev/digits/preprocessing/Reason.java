@@ -1,0 +1,21 @@
+package dev.digits.preprocessing;
+
+/** Why an upload could not be turned into network input; each maps to one kind of client error. */
+public enum Reason {
+
+	/** Not PNG, JPEG, GIF or BMP (judged from the bytes, never from a declared content type). */
+	UNSUPPORTED_FORMAT,
+
+	/** Empty, truncated or corrupt image data, or an image without pixels. */
+	UNDECODABLE,
+
+	/** The image header announces more pixels than the configured limit; nothing was decoded. */
+	TOO_MANY_PIXELS,
+
+	/** No digit to see: uniform, or fewer ink pixels than the configured minimum. */
+	BLANK,
+
+	/** A pixel array of the wrong length or with values outside the allowed range. */
+	INVALID_PIXELS
+
+}
