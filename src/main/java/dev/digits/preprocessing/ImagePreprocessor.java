@@ -108,7 +108,8 @@ public final class ImagePreprocessor {
 
 	private static PreprocessingException invalid(int index, String value, String rule) {
 		return new PreprocessingException(Reason.INVALID_PIXELS, "The value at index " + index + " (row "
-				+ index / DigitNetwork.WIDTH + ", column " + index % DigitNetwork.WIDTH + ") is " + value + "; " + rule + ".");
+				+ index / DigitNetwork.WIDTH + ", column " + index % DigitNetwork.WIDTH + ") is " + value + "; " + rule
+				+ ".");
 	}
 
 	private static PreprocessingException unsupported(byte[] bytes) {

@@ -285,7 +285,10 @@ class ImagePreprocessorTests {
 	@Test
 	void imagesAboveTheDecodeBudgetAreSubsampled() {
 		int side = 2100;
-		assertThat((long) side * side).isGreaterThan(ImageDecoder.DECODE_BUDGET);
+		assertThat(ImageDecoder.subsamplingStep(ImageDecoder.DECODE_BUDGET)).isEqualTo(1);
+		assertThat(ImageDecoder.subsamplingStep(ImageDecoder.DECODE_BUDGET + 1)).isEqualTo(2);
+		assertThat(ImageDecoder.subsamplingStep(PreprocessingLimits.DEFAULT_MAX_PIXELS)).isEqualTo(3);
+		assertThat(ImageDecoder.subsamplingStep((long) side * side)).isEqualTo(2);
 		int[] ink = strokes(side, side, TestImages.TWO, 700, 600, 600, 800, 40);
 		Preprocessed result = this.preprocessor.fromImage(encode(grey8(side, side, ink), "png"));
 		assertThat(result.width()).isEqualTo(side);

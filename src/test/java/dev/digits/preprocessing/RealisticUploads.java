@@ -103,8 +103,8 @@ public final class RealisticUploads {
 				Random random = new Random(seed * 0x9E3779B97F4A7C15L + i * 0x100000001B3L + k);
 				Encoded encoded = render(kind, ink, random);
 				String name = String.format(Locale.ROOT, "digit-%05d-%s.%s", i, kind, encoded.extension());
-				uploads.add(new Upload(name, kind, "image/" + encoded.extension().replace("jpg", "jpeg"), encoded.bytes(),
-						label));
+				String contentType = "image/" + encoded.extension().replace("jpg", "jpeg");
+				uploads.add(new Upload(name, kind, contentType, encoded.bytes(), label));
 			}
 		}
 		return uploads;
@@ -116,7 +116,7 @@ public final class RealisticUploads {
 	private static Encoded render(String kind, float[] digit, Random random) {
 		return switch (kind) {
 			case JPEG_PAPER -> jpegPaper(digit, random);
-			case LARGE_CANVAS -> new Encoded(TestImages.encode(grey8(draw(digit, 280, 280, 10, 0, 0, 0)), "png"), "png");
+			case LARGE_CANVAS -> largeCanvas(digit);
 			case OFF_CENTRE -> offCentre(digit, random);
 			case ROTATED -> rotated(digit, random);
 			case CANVAS_ALPHA -> canvasAlpha(digit, random);
@@ -152,15 +152,25 @@ public final class RealisticUploads {
 		return new Encoded(TestImages.jpeg(image, 0.7f), "jpg");
 	}
 
+	private static Encoded largeCanvas(float[] digit) {
+		float[] ink = draw(digit, 280, 280, 10, 0, 0, 0);
+		int[] levels = new int[ink.length];
+		for (int i = 0; i < ink.length; i++) {
+			levels[i] = clamp(255 * ink[i]);
+		}
+		return new Encoded(TestImages.encode(TestImages.grey8(280, 280, levels), "png"), "png");
+	}
+
 	private static Encoded offCentre(float[] digit, Random random) {
 		int width = 400;
 		int height = 300;
 		double scale = 3 + 2 * random.nextDouble();
 		int box = (int) Math.ceil(DIGIT * scale);
 		// a corner region: left or right third, top or bottom third
-		int left = random.nextBoolean() ? random.nextInt(width / 3 - box / 3) : width - box - random.nextInt(width / 3 - box / 3);
-		int top = random.nextBoolean() ? random.nextInt(Math.max(1, height / 3 - box / 3))
-				: height - box - random.nextInt(Math.max(1, height / 3 - box / 3));
+		int slackX = width / 3 - box / 3;
+		int slackY = height / 3 - box / 3;
+		int left = random.nextBoolean() ? random.nextInt(slackX) : width - box - random.nextInt(slackX);
+		int top = random.nextBoolean() ? random.nextInt(slackY) : height - box - random.nextInt(slackY);
 		double dx = left + box / 2.0 - width / 2.0;
 		double dy = top + box / 2.0 - height / 2.0;
 		float[] ink = draw(digit, width, height, scale, dx, dy, 0);
@@ -284,15 +294,6 @@ public final class RealisticUploads {
 
 	private static float at(float[] digit, int x, int y) {
 		return (x < 0 || y < 0 || x >= DIGIT || y >= DIGIT) ? 0f : digit[y * DIGIT + x];
-	}
-
-	private static BufferedImage grey8(float[] ink) {
-		int side = (int) Math.round(Math.sqrt(ink.length));
-		int[] levels = new int[ink.length];
-		for (int i = 0; i < ink.length; i++) {
-			levels[i] = clamp(255 * ink[i]);
-		}
-		return TestImages.grey8(side, side, levels);
 	}
 
 	private static BufferedImage rgbImage(int width, int height, float[] ink, int paperRgb, int inkRgb) {

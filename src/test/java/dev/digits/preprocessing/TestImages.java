@@ -64,7 +64,8 @@ final class TestImages {
 		double dx = bx - ax;
 		double dy = by - ay;
 		double lengthSquared = dx * dx + dy * dy;
-		double t = (lengthSquared == 0) ? 0 : Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / lengthSquared));
+		double along = (lengthSquared == 0) ? 0 : ((px - ax) * dx + (py - ay) * dy) / lengthSquared;
+		double t = Math.max(0, Math.min(1, along));
 		return Math.hypot(px - (ax + t * dx), py - (ay + t * dy));
 	}
 
