@@ -51,7 +51,6 @@ public final class DigitClassifier implements AutoCloseable {
 				timer("digits.inference", "Compute time of one forward pass (a batch)", registry),
 				DistributionSummary.builder("digits.batch.size")
 					.description("Images per forward pass")
-					.baseUnit("images")
 					.serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256)
 					.register(registry));
 		int capacity = properties.maxBatchSize();

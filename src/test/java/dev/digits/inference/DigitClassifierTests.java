@@ -1,0 +1,172 @@
+package dev.digits.inference;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import dev.digits.model.DigitNetwork;
+import dev.digits.model.LoadedModel;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.within;
+
+class DigitClassifierTests {
+
+	private static final MultiLayerNetwork NETWORK = DigitNetwork.create(11, 0.001);
+
+	private static final LoadedModel MODEL = new LoadedModel(NETWORK, "test", "1", Map.of(),
+			List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), Path.of("."));
+
+	private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+	private final List<DigitClassifier> started = new ArrayList<>();
+
+	@AfterEach
+	void close() {
+		started.forEach(DigitClassifier::close);
+	}
+
+	private DigitClassifier classifier(InferenceProperties.Engine engine, int workers, int maxBatch, Duration delay,
+			int queue, int cache) {
+		DigitClassifier classifier = new DigitClassifier(MODEL,
+				new InferenceProperties(engine, workers, 1, maxBatch, delay, queue, Duration.ofSeconds(30), cache),
+				registry);
+		started.add(classifier);
+		return classifier;
+	}
+
+	/** Many threads at once get exactly the answers a single-threaded run gives, for both engines. */
+	@ParameterizedTest
+	@EnumSource(InferenceProperties.Engine.class)
+	void concurrentRequestsGetTheSingleThreadedAnswers(InferenceProperties.Engine engine) throws Exception {
+		int images = 300;
+		float[] pixels = NhwcForwardPassTests.randomImages(new Random(3), images);
+		float[][] expected = new float[images][10];
+		MultiLayerNetwork reference = NETWORK.clone();
+		for (int i = 0; i < images; i++) {
+			float[] one = java.util.Arrays.copyOfRange(pixels, i * 784, (i + 1) * 784);
+			expected[i] = reference.output(org.nd4j.linalg.factory.Nd4j.create(one, new long[] { 1, 784 }, 'c'))
+				.data()
+				.asFloat();
+		}
+		DigitClassifier classifier = classifier(engine, 2, 16, Duration.ofMillis(1), 4096, 0);
+		ExecutorService callers = Executors.newFixedThreadPool(32);
+		CountDownLatch go = new CountDownLatch(1);
+		try {
+			List<Future<float[]>> answers = new ArrayList<>();
+			for (int round = 0; round < 3; round++) {
+				for (int i = 0; i < images; i++) {
+					float[] one = java.util.Arrays.copyOfRange(pixels, i * 784, (i + 1) * 784);
+					answers.add(callers.submit(() -> {
+						go.await();
+						return classifier.classify(List.of(one)).get(0).probabilities();
+					}));
+				}
+			}
+			go.countDown();
+			for (int k = 0; k < answers.size(); k++) {
+				assertThat(answers.get(k).get()).as("image %d", k % images)
+					.containsExactly(expected[k % images], within(1e-5f));
+			}
+		}
+		finally {
+			callers.shutdownNow();
+		}
+		// under this load the workers really did batch
+		assertThat(registry.get("digits.batch.size").summary().max()).isGreaterThan(1);
+		assertThat(registry.get("digits.batch.size").summary().totalAmount()).isGreaterThanOrEqualTo(900);
+	}
+
+	@Test
+	void aBatchRequestIsAnsweredInOrder() {
+		DigitClassifier classifier = classifier(InferenceProperties.Engine.NHWC, 1, 4, Duration.ZERO, 64, 0);
+		float[] pixels = NhwcForwardPassTests.randomImages(new Random(5), 10);
+		List<float[]> images = new ArrayList<>();
+		for (int i = 0; i < 10; i++) {
+			images.add(java.util.Arrays.copyOfRange(pixels, i * 784, (i + 1) * 784));
+		}
+		List<DigitClassifier.Classification> all = classifier.classify(images);
+		assertThat(all).hasSize(10);
+		for (int i = 0; i < 10; i++) {
+			assertThat(all.get(i).probabilities())
+				.containsExactly(classifier.classify(List.of(images.get(i))).get(0).probabilities(), within(1e-5f));
+		}
+	}
+
+	@Test
+	void refusesAtOnceWhenTheQueueIsFull() {
+		DigitClassifier classifier = classifier(InferenceProperties.Engine.NHWC, 1, 1, Duration.ZERO, 4, 0);
+		List<float[]> five = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			five.add(new float[784]);
+		}
+		assertThatExceptionOfType(OverloadedException.class).isThrownBy(() -> classifier.classify(five))
+			.withMessageContaining("queue full (4 images waiting)");
+		// nothing was taken from the queue's capacity by the refused request
+		assertThat(classifier.classify(five.subList(0, 4))).hasSize(4);
+	}
+
+	@Test
+	void refusesAfterShutdown() {
+		DigitClassifier classifier = classifier(InferenceProperties.Engine.NHWC, 1, 8, Duration.ZERO, 8, 0);
+		classifier.close();
+		assertThat(classifier.isRunning()).isFalse();
+		assertThatExceptionOfType(NotReadyException.class)
+			.isThrownBy(() -> classifier.classify(List.of(new float[784])));
+	}
+
+	@Test
+	void refusesImagesOfTheWrongSize() {
+		DigitClassifier classifier = classifier(InferenceProperties.Engine.NHWC, 1, 8, Duration.ZERO, 8, 0);
+		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+			.isThrownBy(() -> classifier.classify(List.of(new float[783])));
+	}
+
+	@Test
+	void cacheAnswersRepeatedInputsWithTheSameProbabilities() {
+		DigitClassifier classifier = classifier(InferenceProperties.Engine.NHWC, 1, 8, Duration.ZERO, 8, 100);
+		float[] image = NhwcForwardPassTests.randomImages(new Random(9), 1);
+		DigitClassifier.Classification first = classifier.classify(List.of(image)).get(0);
+		DigitClassifier.Classification second = classifier.classify(List.of(image.clone())).get(0);
+		assertThat(first.cached()).isFalse();
+		assertThat(second.cached()).isTrue();
+		assertThat(second.probabilities()).containsExactly(first.probabilities());
+		assertThat(registry.get("cache.gets").tag("result", "hit").functionCounter().count()).isEqualTo(1);
+	}
+
+	@Test
+	void queueDelayGathersConcurrentRequestsIntoOneBatch() throws Exception {
+		DigitClassifier classifier = classifier(InferenceProperties.Engine.NHWC, 1, 8, Duration.ofMillis(200), 64, 0);
+		double passesBefore = registry.get("digits.batch.size").summary().count();
+		ExecutorService callers = Executors.newFixedThreadPool(8);
+		try {
+			List<Future<?>> all = new ArrayList<>();
+			for (int i = 0; i < 8; i++) {
+				all.add(callers.submit(() -> classifier.classify(List.of(new float[784]))));
+			}
+			for (Future<?> f : all) {
+				f.get();
+			}
+		}
+		finally {
+			callers.shutdownNow();
+		}
+		// eight requests arriving within the 200 ms window share far fewer than eight passes
+		assertThat(registry.get("digits.batch.size").summary().count() - passesBefore).isLessThanOrEqualTo(3);
+	}
+
+}
