@@ -1,0 +1,79 @@
+package dev.digits.api;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import dev.digits.preprocessing.RealisticUploads;
+import dev.digits.training.Mnist;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Scores realistic uploads made from MNIST test digits (the 200 the repository ships) through the
+ * HTTP API with the committed model, and writes the table to {@code docs/realistic-uploads.md}.
+ * Run alone: {@code ./mvnw test -Dtest=RealisticUploadsScoringTests}.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class RealisticUploadsScoringTests {
+
+	private static final long SEED = 2026L;
+
+	@LocalServerPort
+	int port;
+
+	@Test
+	void realisticUploadsAreRecognisedThroughTheApi() throws IOException {
+		Mnist.Split test = Mnist.loadTest(PredictionApiIntegrationTests.FIXTURE);
+		List<byte[]> digits = new ArrayList<>();
+		for (int i = 0; i < test.size(); i++) {
+			digits.add(test.image(i));
+		}
+		List<RealisticUploads.Upload> uploads = RealisticUploads.make(digits, test.labels(), SEED);
+		HttpFixtures http = new HttpFixtures(port);
+		Map<String, int[]> byKind = new LinkedHashMap<>();
+		RealisticUploads.kinds().forEach(kind -> byKind.put(kind, new int[2]));
+		int correct = 0;
+		for (RealisticUploads.Upload upload : uploads) {
+			HttpFixtures.Reply reply = http.post("/api/v1/predictions", upload.contentType(), upload.bytes());
+			assertThat(reply.status()).as(upload.name() + ": " + reply.body()).isEqualTo(200);
+			boolean right = reply.json().get("digit").asInt() == upload.label();
+			int[] counts = byKind.get(upload.kind());
+			counts[0] += right ? 1 : 0;
+			counts[1]++;
+			correct += right ? 1 : 0;
+		}
+		double accuracy = (double) correct / uploads.size();
+		write(byKind, correct, uploads.size(), test.size());
+		assertThat(accuracy).as("accuracy over %d realistic uploads", uploads.size()).isGreaterThanOrEqualTo(0.97);
+	}
+
+	private static void write(Map<String, int[]> byKind, int correct, int total, int digits) throws IOException {
+		StringBuilder md = new StringBuilder();
+		md.append("# Realistic uploads through the HTTP API\n\n");
+		md.append("Made by `src/test/java/dev/digits/preprocessing/RealisticUploads.java` from the first ")
+			.append(digits)
+			.append(" MNIST test digits (shipped in `src/test/resources/mnist-tiny`), seed ")
+			.append(SEED)
+			.append(", one upload per digit and kind, each POSTed as the raw body to `/api/v1/predictions` ")
+			.append("of the service running the committed model.\n\n");
+		md.append("Command: `./mvnw test -Dtest=RealisticUploadsScoringTests` (also part of the README's test command), ")
+			.append("which rewrites this file.\n\n");
+		md.append("| kind | correct | uploads | accuracy |\n|---|---:|---:|---:|\n");
+		byKind.forEach((kind, c) -> md.append(String.format(Locale.ROOT, "| %s | %d | %d | %.1f%% |%n", kind, c[0], c[1],
+				100.0 * c[0] / c[1])));
+		md.append(String.format(Locale.ROOT, "| **all** | **%d** | **%d** | **%.2f%%** |%n", correct, total,
+				100.0 * correct / total));
+		Files.createDirectories(Path.of("docs"));
+		Files.writeString(Path.of("docs/realistic-uploads.md"), md.toString());
+	}
+
+}
