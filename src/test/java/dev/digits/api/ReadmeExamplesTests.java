@@ -1,0 +1,85 @@
+package dev.digits.api;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Runs the README's curl examples exactly as printed, against the service on its test port. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ReadmeExamplesTests {
+
+	@LocalServerPort
+	int port;
+
+	@Test
+	void curlExamplesWorkAsPrinted() throws Exception {
+		assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "curl not installed");
+		List<String> examples = examples();
+		assertThat(examples).hasSizeGreaterThanOrEqualTo(7);
+		for (String example : examples) {
+			String output = run(example.replace("localhost:8080", "localhost:" + port));
+			if (example.contains("/predictions/batch")) {
+				assertThat(output).contains("\"count\":2").containsPattern("\"digit\":7.*\"digit\":3");
+			}
+			else if (example.contains("seven.png")) {
+				assertThat(output).contains("\"digit\":7");
+			}
+			else if (example.contains("three-canvas.png")) {
+				assertThat(output).contains("\"digit\":3").contains("\"reframed\":true");
+			}
+			else if (example.contains("pixels")) {
+				assertThat(output).contains("\"type\":\"urn:digit-service:problem:blank-image\"");
+			}
+			else if (example.contains("/api/v1/model")) {
+				assertThat(output).contains("\"parameters\":225034");
+			}
+			else if (example.contains("readiness")) {
+				assertThat(output).contains("\"status\":\"UP\"");
+			}
+			else if (example.contains("prometheus")) {
+				assertThat(output).contains("digits_request_seconds_count");
+			}
+		}
+	}
+
+	/** The curl lines of the README's "Try it" section. */
+	static List<String> examples() throws IOException {
+		List<String> lines = Files.readAllLines(Path.of("README.md"), StandardCharsets.UTF_8);
+		int start = lines.indexOf("## Try it");
+		List<String> curls = new ArrayList<>();
+		boolean inCode = false;
+		for (String line : lines.subList(start, lines.size())) {
+			if (line.startsWith("```")) {
+				if (inCode) {
+					break;
+				}
+				inCode = true;
+			}
+			else if (inCode && line.startsWith("curl ")) {
+				curls.add(line);
+			}
+		}
+		return curls;
+	}
+
+	private static String run(String command) throws Exception {
+		Process process = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).start();
+		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+		assertThat(process.exitValue()).as(command + "\n" + output).isZero();
+		assertThat(output).as(command).isNotBlank();
+		return output;
+	}
+
+}
