@@ -1,0 +1,60 @@
+package dev.digits.training;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+import dev.digits.inference.NativeThreads;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.factory.Nd4j;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Training speed per image with ND4J's default threads and with one thread, on this build.
+ * Run with {@code MNIST_DIR=../shared/mnist ./mvnw -Pbenchmark test -Dtest=TrainingBenchmark}
+ * (add {@code -Dnd4j.classifier=linux-x86_64} for the plain OpenBLAS build); writes
+ * {@code docs/bench/training-<build>.md}.
+ */
+class TrainingBenchmark {
+
+	private static final int IMAGES = Integer.getInteger("bench.train.images", 6000);
+
+	@Test
+	void epochTime() throws IOException {
+		Path dir = Mnist.fromEnvironment();
+		assumeTrue(dir != null, "MNIST_DIR not set");
+		String build = System.getProperty("nd4j.classifier", "default");
+		int defaultThreads = Nd4j.getEnvironment().maxThreads();
+		StringBuilder md = new StringBuilder("# Training speed: " + build + "\n\n");
+		md.append("Command: `MNIST_DIR=../shared/mnist ./mvnw -Pbenchmark test -Dtest=TrainingBenchmark")
+			.append("default".equals(build) ? "" : " -Dnd4j.classifier=" + build).append("`  \n")
+			.append(dev.digits.inference.ComputeBenchmarkFacts.machine()).append("\n\n")
+			.append("One epoch over ").append(IMAGES).append(" training images (batch 128, Adam), validation on 1,000; ")
+			.append("the second of two runs is reported (the first pays for JIT and native warm-up).\n\n")
+			.append("| native threads | ms per training image | full card run (15 x 50,000) estimate |\n|---:|---:|---:|\n");
+		Mnist mnist = Mnist.load(dir);
+		for (int threads : new int[] { defaultThreads, 1 }) {
+			NativeThreads.configure(threads);
+			double msPerImage = 0;
+			for (int run = 0; run < 2; run++) {
+				long start = System.nanoTime();
+				TrainingOptions options = new TrainingOptions(dir, Files.createTempDirectory("bench"), 1, 128, 0.001, 1L,
+						IMAGES, 1000, 100);
+				new Trainer(options, new PrintStream(new ByteArrayOutputStream())).train(mnist);
+				msPerImage = (System.nanoTime() - start) / 1e6 / IMAGES;
+			}
+			md.append(String.format(Locale.ROOT, "| %d | %.2f | %.0f min |%n", threads, msPerImage,
+					msPerImage * 750_000 / 60_000));
+		}
+		NativeThreads.configure(defaultThreads);
+		Path out = Path.of("docs/bench/training-" + build + ".md");
+		Files.createDirectories(out.getParent());
+		Files.writeString(out, md.toString());
+		System.out.println(md);
+	}
+
+}
