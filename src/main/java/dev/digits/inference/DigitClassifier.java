@@ -127,7 +127,7 @@ public final class DigitClassifier implements AutoCloseable {
 				keys[i] = new InputKey(images[i]);
 				float[] hit = cache.getIfPresent(keys[i]);
 				if (hit != null) {
-					answers[i] = new Classification(argMax(hit), hit.clone(), true, 0, 0, 0);
+					answers[i] = new Classification(DigitNetwork.argMax(hit, 0), hit.clone(), true, 0, 0, 0);
 					continue;
 				}
 			}
@@ -147,20 +147,10 @@ public final class DigitClassifier implements AutoCloseable {
 				if (useCache) {
 					cache.put(keys[i], p.clone());
 				}
-				answers[i] = new Classification(argMax(p), p, false, job.queueNanos, job.computeNanos, job.batchSize);
+				answers[i] = new Classification(DigitNetwork.argMax(p, 0), p, false, job.queueNanos, job.computeNanos, job.batchSize);
 			}
 			return List.of(answers);
 		});
-	}
-
-	private static int argMax(float[] p) {
-		int best = 0;
-		for (int k = 1; k < p.length; k++) {
-			if (p[k] > p[best]) {
-				best = k;
-			}
-		}
-		return best;
 	}
 
 	public boolean isRunning() {

@@ -83,6 +83,17 @@ public final class DigitNetwork {
 		return network;
 	}
 
+	/** The most probable class of the {@value #CLASSES} probabilities starting at {@code offset}. */
+	public static int argMax(float[] probabilities, int offset) {
+		int best = 0;
+		for (int k = 1; k < CLASSES; k++) {
+			if (probabilities[offset + k] > probabilities[offset + best]) {
+				best = k;
+			}
+		}
+		return best;
+	}
+
 	/** One row of the card's layer table. */
 	public record LayerSummary(String name, String type, List<Long> outputShape, long parameters) {
 	}

@@ -29,7 +29,7 @@ public record ClassificationReport(int examples, double accuracy, double loss, l
 		double lossSum = 0;
 		long correct = 0;
 		for (int i = 0; i < n; i++) {
-			int predicted = argMax(probabilities, i * k, k);
+			int predicted = DigitNetwork.argMax(probabilities, i * k);
 			int actual = labels[i];
 			confusion[actual][predicted]++;
 			if (predicted == actual) {
@@ -53,16 +53,6 @@ public record ClassificationReport(int examples, double accuracy, double loss, l
 		}
 		return new ClassificationReport(n, n == 0 ? 0 : (double) correct / n, n == 0 ? 0 : lossSum / n, confusion,
 				perClass);
-	}
-
-	public static int argMax(float[] values, int offset, int length) {
-		int best = 0;
-		for (int j = 1; j < length; j++) {
-			if (values[offset + j] > values[offset + best]) {
-				best = j;
-			}
-		}
-		return best;
 	}
 
 	/** The card's tables as text. */

@@ -103,7 +103,7 @@ class TrainCommandTests {
 		assertThat(tfjs).containsExactly(expected, within(1e-6f));
 		int agree = 0;
 		for (int i = 0; i < test.size(); i++) {
-			if (ClassificationReport.argMax(int8, i * 10, 10) == ClassificationReport.argMax(expected, i * 10, 10)) {
+			if (dev.digits.model.DigitNetwork.argMax(int8, i * 10) == dev.digits.model.DigitNetwork.argMax(expected, i * 10)) {
 				agree++;
 			}
 		}
