@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -66,9 +67,7 @@ final class NhwcForwardPass implements ForwardPass {
 			plans[n] = plan;
 		}
 		new FloatPointer(input.data().addressPointer()).put(in, 0, n * DigitNetwork.PIXELS);
-		for (CustomOp op : plan.ops) {
-			Nd4j.exec(op);
-		}
+		plan.run();
 		new FloatPointer(logits.data().addressPointer()).get(out, 0, n * DigitNetwork.CLASSES);
 	}
 
@@ -77,10 +76,16 @@ final class NhwcForwardPass implements ForwardPass {
 		return capacity;
 	}
 
-	/** Views of the first {@code n} images of each buffer, and the ops that connect them. */
+	/**
+	 * Views of the first {@code n} images of each buffer, and the ops that connect them, each with
+	 * an op context built once (arrays and arguments bound, output shapes given), so a call only
+	 * executes.
+	 */
 	private final class Plan {
 
 		private final CustomOp[] ops;
+
+		private final OpContext[] contexts;
 
 		Plan(int n) {
 			INDArray x = first(input, n, 28, 28, 1);
@@ -102,6 +107,22 @@ final class NhwcForwardPass implements ForwardPass {
 					relu(d1),
 					op("xw_plus_b", new int[0], z, d1, weights.outputKernel(), weights.outputBias()),
 					op("softmax", new int[] { 1 }, z, z) };
+			this.contexts = new OpContext[ops.length];
+			for (int i = 0; i < ops.length; i++) {
+				OpContext context = Nd4j.getExecutioner().buildContext();
+				context.setInputArrays(ops[i].inputArguments());
+				context.setOutputArrays(ops[i].outputArguments());
+				context.setIArguments(ops[i].iArgs());
+				context.setTArguments(ops[i].tArgs());
+				context.shapeFunctionOverride(true);
+				contexts[i] = context;
+			}
+		}
+
+		void run() {
+			for (int i = 0; i < ops.length; i++) {
+				Nd4j.getExecutioner().exec(ops[i], contexts[i]);
+			}
 		}
 
 		private static INDArray first(INDArray buffer, int n, long... perImage) {
