@@ -7,7 +7,8 @@
 #     into TMP), plus -XX:MaxRAM=<the Kubernetes memory limit> so the JVM sizes heap and
 #     JavaCPP's caps as it would inside that limit (it reads the cgroup limit in a container);
 #  3. waits until the Dockerfile's HEALTHCHECK command succeeds (readiness UP);
-#  4. sends a prediction, checks the resident memory stays under JavaCPP's maxphysicalbytes and
+#  4. sends a prediction and a short burst of requests; checks that JavaCPP's caps are the
+#     intended shares of the limit, that peak resident memory stays under maxphysicalbytes, and
 #     that nothing was written under /app (the Kubernetes pod has a read-only root filesystem);
 #  5. sends SIGTERM and checks the graceful shutdown completes and the JVM exits in time.
 #
@@ -46,7 +47,9 @@ finish() {
 abort() { check "$1" 1 "${2:-}"; [ -f "$TMP/app.log" ] && { echo "---- last lines of the service log"; tail -40 "$TMP/app.log"; }; finish; }
 
 # ------------------------------------------------------------------ what the Dockerfile says
-eval "$(python3 "$ROOT/docker/tests/dockerfile_runtime.py" "$ROOT" "$TMP")" || abort "read the Dockerfile"
+runtime_vars="$(python3 "$ROOT/docker/tests/dockerfile_runtime.py" "$ROOT" "$TMP" 2>&1)" \
+  || abort "read the runtime stage of the Dockerfile" "$runtime_vars"
+eval "$runtime_vars"
 echo "ENTRYPOINT: ${ENTRYPOINT[*]}"
 echo "HEALTHCHECK: ${HEALTHCHECK[*]}"
 
@@ -111,25 +114,50 @@ code=$(curl -sS -o "$TMP/prediction.json" -w '%{http_code}' --max-time 20 \
   -F "file=@$TMP/in/digit-7.png;type=image/png" "http://127.0.0.1:$PORT/api/v1/predictions")
 [ "$code" = 200 ]; rc=$?
 check "a prediction succeeds (HTTP $code): $(head -c 200 "$TMP/prediction.json")" $rc
+# a bounded burst (8 clients: 400 single images, 40 batches of 16) before memory is read
+batch_args=()
+for i in $(seq 1 16); do batch_args+=(-F "files=@$TMP/in/digit-$((i % 2)).png;type=image/png"); done
+load_start=$(date +%s)
+seq 1 400 | xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' --max-time 20 \
+  -F "file=@$TMP/in/digit-1.png;type=image/png" "http://127.0.0.1:$PORT/api/v1/predictions" >"$TMP/load.codes"
+seq 1 40 | xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' --max-time 30 \
+  "${batch_args[@]}" "http://127.0.0.1:$PORT/api/v1/predictions/batch" >>"$TMP/load.codes"
+echo "     burst of 440 requests in $(($(date +%s) - load_start))s, HTTP status counts: $(sort "$TMP/load.codes" | uniq -c | tr -s ' \n' ' ')"
+kill -0 "$PID" 2>/dev/null || abort "service survives the burst"
+
 metrics=$(curl -sS --max-time 10 "http://127.0.0.1:$PORT/actuator/prometheus")
 grep -Eq '^digits_model_ready(\{[^}]*\})? 1(\.0)?$' <<<"$metrics"
 check "digits_model_ready is 1" $?
-rss_kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$PID/status")
-heap_max=$(sed -nE 's/^jvm_memory_max_bytes\{[^}]*area="heap"[^}]*\} ([0-9.E+-]+)$/\1/p' <<<"$metrics" \
-  | python3 -c 'import sys; print(int(sum(float(x) for x in sys.stdin if float(x) > 0)))')
-python3 - "$MEMORY_LIMIT" "$rss_kb" "$heap_max" "${ENTRYPOINT[*]}" >"$TMP/mem.out" <<'PY'
+rss_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$PID/status")
+printf '%s\n' "$metrics" >"$TMP/metrics.txt"
+python3 - "$MEMORY_LIMIT" "$rss_kb" "${ENTRYPOINT[*]}" "$TMP/metrics.txt" >"$TMP/mem.out" 2>&1 <<'PY'
 import re, sys
-limit_s, rss_kb, heap, entry = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+limit_s, rss_kb, entry = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+text = open(sys.argv[4]).read()
+def gauge(pattern):
+    return sum(float(v) for v in re.findall(r"^" + pattern + r"(?:\{[^}]*\})? ([0-9.E+-]+)$", text, re.M) if float(v) > 0)
 limit = int(limit_s[:-1]) * (1 << (20 if limit_s[-1] == "m" else 30))
-pct = int(re.search(r"maxphysicalbytes=(\d+)%", entry).group(1))
-cap = heap * pct // 100
+heap = sum(float(v) for v in re.findall(r'^jvm_memory_max_bytes\{[^}]*area="heap"[^}]*\} ([0-9.E+-]+)$', text, re.M) if float(v) > 0)
+max_bytes, max_phys = gauge("digits_offheap_max_bytes"), gauge("digits_offheap_physical_max_bytes")
+pct_bytes = int(re.search(r"maxbytes=(\d+)%", entry).group(1))
+pct_phys = int(re.search(r"maxphysicalbytes=(\d+)%", entry).group(1))
 rss = rss_kb * 1024
-print(f"memory limit {limit >> 20} MiB, max heap {heap >> 20} MiB, JavaCPP maxphysicalbytes {cap >> 20} MiB "
-      f"({100 * cap / limit:.0f}% of the limit), resident now {rss >> 20} MiB ({100 * rss / limit:.0f}% of the limit)")
-sys.exit(0 if rss < cap <= limit else 1)
+M = 1 << 20
+print(f"limit {limit // M} MiB: heap max {heap / M:.0f} MiB ({100 * heap / limit:.0f}%), JavaCPP maxbytes {max_bytes / M:.0f} MiB, "
+      f"maxphysicalbytes {max_phys / M:.0f} MiB ({100 * max_phys / limit:.0f}%), peak resident {rss / M:.0f} MiB ({100 * rss / limit:.0f}%)")
+ok = True
+# JavaCPP takes "%" relative to Runtime.maxMemory(), which is the heap max minus at most a survivor space
+for name, got, want in (("maxbytes", max_bytes, heap * pct_bytes / 100), ("maxphysicalbytes", max_phys, heap * pct_phys / 100)):
+    if not (0.9 * want <= got <= 1.001 * want):
+        print(f"JavaCPP {name} is {got / M:.0f} MiB, expected about {want / M:.0f} MiB: the flag did not take effect")
+        ok = False
+if not (rss < max_phys <= limit):
+    print("peak resident memory is not under maxphysicalbytes, or maxphysicalbytes is not under the limit")
+    ok = False
+sys.exit(0 if ok else 1)
 PY
 rc=$?
-check "resident memory under JavaCPP's maxphysicalbytes, itself under the limit: $(cat "$TMP/mem.out")" $rc
+check "memory: $(cat "$TMP/mem.out")" $rc
 written=$(find "$WORKDIR" -newer "$TMP/marker" | head -5)
 [ -z "$written" ]
 check "nothing written under /app (read-only root filesystem)" $? "$written"

@@ -96,5 +96,8 @@ sleep 3
 python3 "$HERE/prometheus_checks.py" assert "$ROOT" "$PROM" | tee "$TMP/assert.out"
 rc=${PIPESTATUS[0]}
 summary=$(tail -1 "$TMP/assert.out")
-echo "check-prometheus: ${summary#prometheus checks: }"
+case "$summary" in
+  "prometheus checks: "*" passed, "*" failed") echo "check-prometheus: ${summary#prometheus checks: }" ;;
+  *) echo "check-prometheus: 0 passed, 1 failed (the assertions did not complete)"; rc=1 ;;
+esac
 exit "$rc"

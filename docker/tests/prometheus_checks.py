@@ -12,6 +12,7 @@ repository's own rule files by absolute path.
 """
 import json
 import math
+import re
 import os
 import sys
 import time
@@ -33,6 +34,7 @@ EXPECTED_METRICS = [
     "digits_batch_size_bucket", "digits_batch_size_count", "digits_batch_size_sum", "digits_batch_size_max",
     "digits_predictions_total", "digits_failures_total", "digits_model_info", "digits_model_ready",
     "digits_queue_depth", "digits_queue_capacity", "digits_offheap_bytes", "digits_offheap_physical_bytes",
+    "digits_offheap_max_bytes", "digits_offheap_physical_max_bytes",
     "http_server_requests_seconds_count", "jvm_memory_used_bytes", "jvm_gc_pause_seconds_count", "process_cpu_usage",
 ]
 
@@ -92,6 +94,19 @@ def finite(result):
     return [v for v in vals if math.isfinite(v)]
 
 
+def exprs_in_use(root):
+    """Every PromQL expression of the rule files and the dashboards."""
+    exprs = []
+    for name in ("recording.yml", "alerts.yml"):
+        with open(os.path.join(root, "docker", "prometheus", "rules", name), encoding="utf-8") as f:
+            exprs += [r["expr"] for g in yaml.safe_load(f)["groups"] for r in g["rules"]]
+    folder = os.path.join(root, "docker", "grafana", "dashboards")
+    for path in sorted(os.listdir(folder)):
+        with open(os.path.join(folder, path), encoding="utf-8") as f:
+            exprs += [t["expr"] for p in json.load(f)["panels"] for t in p.get("targets", [])]
+    return exprs
+
+
 def run_assertions(root, prom):
     results = []
 
@@ -116,6 +131,14 @@ def run_assertions(root, prom):
     missing = [m for m in EXPECTED_METRICS if m not in names]
     check("the service exposes every metric the rules and dashboard use", not missing, f"missing: {missing}")
     info("digits_* series scraped: " + ", ".join(sorted(n for n in names if n.startswith("digits_"))))
+    used = set()
+    for text in exprs_in_use(root):
+        used |= set(re.findall(r"\b((?:digits|jvm|process|system|http_server|cache)_[a-z0-9_]+)\b", text))
+    optional = {m for m in used if m.startswith("cache_")}  # absent while the prediction cache is off
+    missing = sorted(used - names - optional)
+    check(f"every metric named in the rules and dashboard is scraped ({len(used)} names)", not missing, f"missing: {missing}")
+    if optional - names:
+        info("absent (prediction cache off?): " + ", ".join(sorted(optional - names)))
     r = query(prom, 'count by (le) (digits_request_seconds_bucket{le=~"0.034|0.042|0.048"})')
     les = sorted(s["metric"]["le"] for s in r["data"]["result"])
     check("digits_request_seconds has the SLO buckets le=0.034, 0.042, 0.048", les == ["0.034", "0.042", "0.048"], les)

@@ -89,6 +89,9 @@ for flag in ["-XX:MaxRAMPercentage=", "-Dorg.bytedeco.javacpp.maxbytes=", "-Dorg
 check("Dockerfile: no -Djavacpp.platform at run time", "-Djavacpp.platform" not in flags)
 check("Dockerfile: multi-stage (build + runtime)", len(instruction("FROM")) >= 2)
 check("Dockerfile: builds with the Maven wrapper", "./mvnw -B -DskipTests package" in logical)
+check("the Maven wrapper the Dockerfile copies exists (mvnw, .mvn/wrapper/maven-wrapper.properties)",
+      os.path.isfile(os.path.join(ROOT, "mvnw"))
+      and os.path.isfile(os.path.join(ROOT, ".mvn", "wrapper", "maven-wrapper.properties")))
 check("Dockerfile: runs on a JRE 17 image", any(re.match(r"eclipse-temurin:17-jre", f) for f in instruction("FROM")))
 check("Dockerfile: extracts the layers with the launcher",
       "-Djarmode=tools -jar application.jar extract --layers --launcher --destination" in logical)

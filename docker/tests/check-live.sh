@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Starts the service from JAR on a free loopback port (working directory: a temporary folder
+# holding a copy of MODELS_DIR as models/), waits for readiness, runs check-prometheus.sh against
+# it, then stops the service with SIGTERM. For CI, where nothing is running yet.
+#
+# Usage: docker/tests/check-live.sh JAR [MODELS_DIR]      (MODELS_DIR: default models/)
+# Bounded: start-up STARTUP_TIMEOUT (default 240 s) + check-prometheus.sh (~1 min) + 30 s stop.
+set -uo pipefail
+
+JAR="$(realpath "${1:?usage: check-live.sh JAR [MODELS_DIR]}")"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+MODELS="$(realpath "${2:-$ROOT/models}")"
+STARTUP_TIMEOUT="${STARTUP_TIMEOUT:-240}"
+[ -f "$JAR" ] || { echo "check-live: no jar $JAR" >&2; exit 2; }
+[ -d "$MODELS" ] || { echo "check-live: no models folder $MODELS" >&2; exit 2; }
+
+TMP="$(mktemp -d)"
+PID=""
+stop() {
+  if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
+    kill -TERM "$PID"
+    for _ in $(seq 1 60); do kill -0 "$PID" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$PID" 2>/dev/null
+  fi
+  PID=""
+}
+trap 'stop; rm -rf "$TMP"' EXIT
+trap 'exit 130' INT TERM
+
+cp -a "$MODELS" "$TMP/models"
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+(cd "$TMP" && exec java -Dorg.bytedeco.javacpp.cachedir="$TMP/javacpp-cache" -jar "$JAR" \
+  --server.port="$PORT" --server.address=127.0.0.1) >"$TMP/service.log" 2>&1 &
+PID=$!
+started=$(date +%s)
+until curl -fsS --max-time 2 "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null 2>&1; do
+  if ! kill -0 "$PID" 2>/dev/null || [ $(($(date +%s) - started)) -ge "$STARTUP_TIMEOUT" ]; then
+    echo "check-live: the service did not become ready"; tail -40 "$TMP/service.log"
+    echo "check-live: 0 passed, 1 failed"
+    exit 1
+  fi
+  sleep 2
+done
+echo "service ready on 127.0.0.1:$PORT after $(($(date +%s) - started))s"
+bash "$ROOT/docker/tests/check-prometheus.sh" "http://127.0.0.1:$PORT"
+rc=$?
+stop
+exit "$rc"
