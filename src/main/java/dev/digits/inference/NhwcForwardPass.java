@@ -23,6 +23,9 @@ final class NhwcForwardPass implements ForwardPass {
 
 	private static final int[] POOL_2X2_NHWC = { 2, 2, 2, 2, 0, 0, 1, 1, 0, 0, 1 };
 
+	/** Index of the output layer's {@code xw_plus_b} in {@link Plan#ops}. */
+	private static final int OUTPUT_LAYER_OP = 8;
+
 	private final NhwcWeights weights;
 
 	private final int capacity;
@@ -115,6 +118,9 @@ final class NhwcForwardPass implements ForwardPass {
 				context.setIArguments(ops[i].iArgs());
 				context.setTArguments(ops[i].tArgs());
 				context.shapeFunctionOverride(true);
+				// the 128x10 output layer: oneDNN's matmul costs ~70 us per call whatever the batch,
+				// ND4J's own kernel 2.5 us at one image and 7 us at 32 (docs/BENCHMARKS.md, profile)
+				context.allowHelpers(i != OUTPUT_LAYER_OP);
 				contexts[i] = context;
 			}
 		}
