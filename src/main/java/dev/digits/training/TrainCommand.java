@@ -36,6 +36,9 @@ public final class TrainCommand {
 
 	/** Trains, evaluates and writes the artifacts; returns the metadata written. */
 	public static Map<String, Object> run(TrainingOptions options, PrintStream out) throws IOException {
+		// the commit the run starts from (the working tree may change while it trains)
+		String commit = git("rev-parse", "--short=12", "HEAD");
+		boolean dirty = !git("status", "--porcelain", "--untracked-files=no").isEmpty();
 		Mnist mnist = Mnist.load(options.mnistDir());
 		Trainer.Result result = new Trainer(options, out).train(mnist);
 		MultiLayerNetwork network = result.network();
@@ -66,12 +69,11 @@ public final class TrainCommand {
 		Charts.confusion(test, files.confusionChart());
 
 		OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-		String commit = git("rev-parse", "--short=12", "HEAD");
 		Map<String, Object> metadata = new LinkedHashMap<>();
 		metadata.put("name", "mnist-cnn");
 		metadata.put("version", now.format(DateTimeFormatter.ofPattern("yyyyMMdd.HHmm")) + "-" + commit);
 		metadata.put("createdAt", now.toString());
-		metadata.put("commit", commit + (git("status", "--porcelain", "--untracked-files=no").isEmpty() ? "" : "-dirty"));
+		metadata.put("commit", commit + (dirty ? "-dirty" : ""));
 		metadata.put("architecture", Map.of("input", List.of(28, 28, 1), "parameters", network.numParams(), "layers",
 				DigitNetwork.summary(network)));
 		metadata.put("training", training(options, result));
