@@ -1,5 +1,7 @@
 package dev.digits.inference;
 
+import java.util.List;
+
 import dev.digits.model.DigitNetwork;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -64,11 +66,7 @@ final class NhwcForwardPass implements ForwardPass {
 		if (n < 1 || n > capacity) {
 			throw new IllegalArgumentException("batch of " + n + " outside 1.." + capacity);
 		}
-		Plan plan = plans[n];
-		if (plan == null) {
-			plan = new Plan(n);
-			plans[n] = plan;
-		}
+		Plan plan = plan(n);
 		new FloatPointer(input.data().addressPointer()).put(in, 0, n * DigitNetwork.PIXELS);
 		plan.run();
 		new FloatPointer(logits.data().addressPointer()).get(out, 0, n * DigitNetwork.CLASSES);
@@ -79,12 +77,26 @@ final class NhwcForwardPass implements ForwardPass {
 		return capacity;
 	}
 
+	/** The ops for a batch of {@code n}, built on first use; package-private for the op profile. */
+	Plan plan(int n) {
+		Plan plan = plans[n];
+		if (plan == null) {
+			plan = new Plan(n);
+			plans[n] = plan;
+		}
+		return plan;
+	}
+
 	/**
 	 * Views of the first {@code n} images of each buffer, and the ops that connect them, each with
 	 * an op context built once (arrays and arguments bound, output shapes given), so a call only
 	 * executes.
 	 */
-	private final class Plan {
+	final class Plan {
+
+		/** The ops in execution order, as {@code OpProfileBenchmark} reports them. */
+		static final List<String> NAMES = List.of("conv1", "maxpool1", "relu1", "conv2", "maxpool2", "relu2", "dense1",
+				"relu3", "output", "softmax");
 
 		private final CustomOp[] ops;
 
@@ -120,15 +132,29 @@ final class NhwcForwardPass implements ForwardPass {
 				context.shapeFunctionOverride(true);
 				// the 128x10 output layer: oneDNN's matmul costs ~70 us per call whatever the batch,
 				// ND4J's own kernel 2.5 us at one image and 7 us at 32 (docs/BENCHMARKS.md, profile)
-				context.allowHelpers(i != OUTPUT_LAYER_OP);
+				context.allowHelpers(helpersAllowed(i));
 				contexts[i] = context;
 			}
 		}
 
 		void run() {
 			for (int i = 0; i < ops.length; i++) {
-				Nd4j.getExecutioner().exec(ops[i], contexts[i]);
+				run(i);
 			}
+		}
+
+		/** Executes op {@code i} alone (its inputs are whatever the buffers hold). */
+		void run(int i) {
+			Nd4j.getExecutioner().exec(ops[i], contexts[i]);
+		}
+
+		/** Lets op {@code i} use oneDNN or not; the profile compares both. */
+		void allowHelpers(int i, boolean allowed) {
+			contexts[i].allowHelpers(allowed);
+		}
+
+		boolean helpersAllowed(int i) {
+			return i != OUTPUT_LAYER_OP;
 		}
 
 		private static INDArray first(INDArray buffer, int n, long... perImage) {
