@@ -39,6 +39,9 @@ class RecognitionService {
 
 	private final Counter[] predictions = new Counter[DigitNetwork.CLASSES];
 
+	/** Preprocessing timers by image format, built once. */
+	private final java.util.concurrent.ConcurrentMap<String, Timer> preprocessTimers = new java.util.concurrent.ConcurrentHashMap<>();
+
 	RecognitionService(DigitClassifier classifier, LoadedModel model, ApiProperties properties, MeterRegistry registry) {
 		this.classifier = classifier;
 		this.model = model;
@@ -70,12 +73,11 @@ class RecognitionService {
 			Preprocessed p = input.get();
 			long nanos = System.nanoTime() - start;
 			preprocessNanos += nanos;
-			Timer.builder("digits.preprocess")
+			preprocessTimers.computeIfAbsent(p.format(), format -> Timer.builder("digits.preprocess")
 				.description("Time to decode and normalise one image")
-				.tag("format", p.format())
+				.tag("format", format)
 				.publishPercentileHistogram()
-				.register(registry)
-				.record(nanos, TimeUnit.NANOSECONDS);
+				.register(registry)).record(nanos, TimeUnit.NANOSECONDS);
 			prepared.add(p);
 		}
 		List<Classification> answers = classifier.classify(prepared.stream().map(Preprocessed::pixels).toList());

@@ -24,6 +24,9 @@ class RequestMetricsFilter extends OncePerRequestFilter {
 
 	private final MeterRegistry registry;
 
+	/** One timer per (endpoint, outcome), built once rather than looked up on every request. */
+	private final java.util.concurrent.ConcurrentMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+
 	RequestMetricsFilter(MeterRegistry registry) {
 		this.registry = registry;
 	}
@@ -41,15 +44,16 @@ class RequestMetricsFilter extends OncePerRequestFilter {
 			chain.doFilter(request, response);
 		}
 		finally {
-			Object endpoint = request.getAttribute(PredictionController.ENDPOINT_ATTRIBUTE);
-			Timer.builder("digits.request")
+			Object attribute = request.getAttribute(PredictionController.ENDPOINT_ATTRIBUTE);
+			String endpoint = attribute != null ? attribute.toString() : endpointOf(request);
+			String outcome = outcome(response.getStatus());
+			timers.computeIfAbsent(endpoint + "/" + outcome, key -> Timer.builder("digits.request")
 				.description("Prediction requests, end to end on the server")
-				.tag("endpoint", endpoint != null ? endpoint.toString() : endpointOf(request))
-				.tag("outcome", outcome(response.getStatus()))
+				.tag("endpoint", endpoint)
+				.tag("outcome", outcome)
 				.publishPercentileHistogram()
 				.serviceLevelObjectives(SLOS)
-				.register(registry)
-				.record(Duration.ofNanos(System.nanoTime() - start));
+				.register(registry)).record(Duration.ofNanos(System.nanoTime() - start));
 		}
 	}
 
