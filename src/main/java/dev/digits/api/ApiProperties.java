@@ -1,5 +1,7 @@
 package dev.digits.api;
 
+import java.time.Duration;
+
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -8,15 +10,21 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Limits on what clients may send.
+ * Limits on what clients may send, checked before a body is read.
  *
  * @param maxImageSize largest image in bytes (raw body, or one multipart file)
- * @param maxPixels largest image in pixels (width x height), checked from the header before decoding
+ * @param maxJsonSize largest JSON body in bytes (784 numbers take at most about 20 KB; a batch of
+ * 64 about 1.3 MB)
+ * @param maxMultipartSize largest multipart body in bytes (all files of a batch together)
+ * @param maxBodiesInFlight bytes of request bodies all requests together may hold at once (by
+ * their {@code Content-Length}, or their type's limit when it is absent); a request that cannot
+ * be admitted within {@code admissionWait} is answered 503 without being read
+ * @param admissionWait how long a request may wait for room under {@code maxBodiesInFlight}
  * @param maxBatchImages most images in one batch request
- * @param minInkPixels fewer ink pixels than this is a blank image
  */
 @Validated
 @ConfigurationProperties("digits.api")
-public record ApiProperties(@NotNull DataSize maxImageSize, @Min(1) long maxPixels,
-		@Min(1) @Max(1024) int maxBatchImages, @Min(1) int minInkPixels) {
+public record ApiProperties(@NotNull DataSize maxImageSize, @NotNull DataSize maxJsonSize,
+		@NotNull DataSize maxMultipartSize, @NotNull DataSize maxBodiesInFlight, @NotNull Duration admissionWait,
+		@Min(1) @Max(1024) int maxBatchImages) {
 }

@@ -5,19 +5,14 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 import dev.digits.inference.DigitClassifier.Classification;
-import dev.digits.model.DigitNetwork;
 import dev.digits.preprocessing.Preprocessed;
-import dev.digits.preprocessing.PreprocessingException;
-import dev.digits.preprocessing.Reason;
+import dev.digits.preprocessing.Upload;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.validation.Valid;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
@@ -45,44 +40,35 @@ class PredictionController {
 
 	@PostMapping(path = "/predictions", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
 	Responses.PredictionResponse predictUpload(@RequestPart("file") MultipartFile file, HttpServletRequest request) {
-		return single(request, "image", () -> recognition.preprocessor().fromImage(bytes(file, null)));
+		return single(request, "image", new Upload.Image(bytes(file, null)));
 	}
 
 	@PostMapping(path = "/predictions", consumes = { "image/*", MediaType.APPLICATION_OCTET_STREAM_VALUE })
 	Responses.PredictionResponse predictBody(HttpServletRequest request) throws IOException {
-		byte[] body = body(request);
-		return single(request, "image", () -> recognition.preprocessor().fromImage(body));
+		return single(request, "image", new Upload.Image(body(request)));
 	}
 
 	@PostMapping(path = "/predictions", consumes = MediaType.APPLICATION_JSON_VALUE)
-	Responses.PredictionResponse predictPixels(@Valid @RequestBody PixelsRequest pixels, HttpServletRequest request) {
-		return single(request, "pixels", () -> fromPixels(pixels, null));
+	Responses.PredictionResponse predictPixels(HttpServletRequest request) throws IOException {
+		return single(request, "pixels", PredictionBodies.single(request.getInputStream()));
 	}
 
 	@PostMapping(path = "/predictions/batch", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
 	Responses.BatchResponse predictUploads(@RequestPart("files") List<MultipartFile> files,
 			HttpServletRequest request) {
 		checkBatchSize(files.size());
-		List<Supplier<Preprocessed>> inputs = new ArrayList<>();
+		List<Upload> uploads = new ArrayList<>(files.size());
 		for (int i = 0; i < files.size(); i++) {
-			MultipartFile file = files.get(i);
-			int index = i;
-			inputs.add(() -> recognition.preprocessor().fromImage(bytes(file, index)));
+			uploads.add(new Upload.Image(bytes(files.get(i), i)));
 		}
-		return batch(request, inputs);
+		return batch(request, uploads);
 	}
 
 	@PostMapping(path = "/predictions/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
-	Responses.BatchResponse predictPixelBatch(@Valid @RequestBody PixelsRequest.Batch body,
-			HttpServletRequest request) {
-		checkBatchSize(body.images().size());
-		List<Supplier<Preprocessed>> inputs = new ArrayList<>();
-		for (int i = 0; i < body.images().size(); i++) {
-			PixelsRequest image = body.images().get(i);
-			int index = i;
-			inputs.add(() -> fromPixels(image, index));
-		}
-		return batch(request, inputs);
+	Responses.BatchResponse predictPixelBatch(HttpServletRequest request) throws IOException {
+		List<Upload> uploads = PredictionBodies.batch(request.getInputStream(), properties.maxBatchImages());
+		checkBatchSize(uploads.size());
+		return batch(request, uploads);
 	}
 
 	@GetMapping("/model")
@@ -92,11 +78,10 @@ class PredictionController {
 				model.metadata());
 	}
 
-	private Responses.PredictionResponse single(HttpServletRequest request, String endpoint,
-			Supplier<Preprocessed> input) {
+	private Responses.PredictionResponse single(HttpServletRequest request, String endpoint, Upload upload) {
 		request.setAttribute(ENDPOINT_ATTRIBUTE, endpoint);
 		long start = System.nanoTime();
-		RecognitionService.Result result = recognition.recognize(List.of(input));
+		RecognitionService.Result result = recognition.recognize(upload);
 		RecognitionService.Recognized only = result.images().get(0);
 		Classification c = only.classification();
 		return new Responses.PredictionResponse(RequestIdFilter.of(request), c.digit(), c.probability(),
@@ -104,10 +89,10 @@ class PredictionController {
 				timings(result, c.queueNanos(), c.computeNanos(), start));
 	}
 
-	private Responses.BatchResponse batch(HttpServletRequest request, List<Supplier<Preprocessed>> inputs) {
+	private Responses.BatchResponse batch(HttpServletRequest request, List<Upload> uploads) {
 		request.setAttribute(ENDPOINT_ATTRIBUTE, "batch");
 		long start = System.nanoTime();
-		RecognitionService.Result result = recognition.recognize(inputs);
+		RecognitionService.Result result = recognition.recognizeBatch(uploads);
 		List<Responses.Prediction> predictions = new ArrayList<>();
 		long queue = 0;
 		long compute = 0;
@@ -120,43 +105,6 @@ class PredictionController {
 		}
 		return new Responses.BatchResponse(RequestIdFilter.of(request), predictions.size(), predictions, modelRef(),
 				timings(result, queue, compute, start));
-	}
-
-	private Preprocessed fromPixels(PixelsRequest request, Integer index) {
-		List<Double> values = request.pixels();
-		String where = index == null ? "" : "image " + index + ": ";
-		if (values.size() != DigitNetwork.PIXELS) {
-			throw new PreprocessingException(Reason.INVALID_PIXELS,
-					where + "expected " + DigitNetwork.PIXELS + " pixel values (28x28, row-major), got " + values.size());
-		}
-		String range = request.range() == null ? "0-255" : request.range();
-		switch (range) {
-			case "0-255" -> {
-				int[] grey = new int[values.size()];
-				for (int i = 0; i < grey.length; i++) {
-					Double v = values.get(i);
-					if (v == null || v != Math.rint(v) || v < 0 || v > 255) {
-						throw new PreprocessingException(Reason.INVALID_PIXELS, where + "pixel " + i + " is " + v
-								+ ": with range \"0-255\" every value must be an integer from 0 to 255");
-					}
-					grey[i] = v.intValue();
-				}
-				return recognition.preprocessor().fromGreyLevels(grey);
-			}
-			case "0-1" -> {
-				float[] unit = new float[values.size()];
-				for (int i = 0; i < unit.length; i++) {
-					Double v = values.get(i);
-					if (v == null) {
-						throw new PreprocessingException(Reason.INVALID_PIXELS, where + "pixel " + i + " is null");
-					}
-					unit[i] = v.floatValue();
-				}
-				return recognition.preprocessor().fromUnitFloats(unit);
-			}
-			default -> throw new PreprocessingException(Reason.INVALID_PIXELS,
-					where + "range must be \"0-255\" or \"0-1\", got \"" + range + "\"");
-		}
 	}
 
 	private void checkBatchSize(int size) {
@@ -179,7 +127,7 @@ class PredictionController {
 			return file.getBytes();
 		}
 		catch (IOException ex) {
-			throw new PreprocessingException(Reason.UNDECODABLE, where + "the upload could not be read");
+			throw new java.io.UncheckedIOException(where + "the upload could not be read", ex);
 		}
 	}
 

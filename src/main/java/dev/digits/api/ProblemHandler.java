@@ -1,6 +1,10 @@
 package dev.digits.api;
 
+import java.io.EOFException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 import dev.digits.inference.NotReadyException;
 import dev.digits.inference.OverloadedException;
@@ -21,120 +25,92 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamReadException;
 
 /**
  * The one place errors become responses: RFC 9457 {@code application/problem+json} with a stable
- * {@code type} per kind of failure, the request id, and no stack trace. Every failure is counted in
- * {@code digits_failures_total{reason}}.
+ * {@code type} per kind of failure (see {@link ProblemKind}), the request id, and no stack trace.
+ * Every failure is counted in {@code digits_failures_total{reason}}; client errors are logged at
+ * DEBUG, a client that went away once at INFO, and only server errors at ERROR.
  */
 @RestControllerAdvice
 class ProblemHandler extends ResponseEntityExceptionHandler {
 
 	private static final Logger logger = LoggerFactory.getLogger(ProblemHandler.class);
 
-	static final String TYPE_PREFIX = "urn:digit-service:problem:";
-
-	/** A kind of failure: its status, its type URI's last part, and its metric reason. */
-	enum Kind {
-
-		UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported image type"),
-		UNDECODABLE(HttpStatus.UNPROCESSABLE_CONTENT, "undecodable-image", "Image could not be decoded"),
-		TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "too-large", "Upload too large"),
-		TOO_MANY_PIXELS(HttpStatus.CONTENT_TOO_LARGE, "too-many-pixels", "Image has too many pixels"),
-		BLANK(HttpStatus.UNPROCESSABLE_CONTENT, "blank-image", "Image is blank"),
-		INVALID_PIXELS(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-pixels", "Invalid pixel values"),
-		BAD_REQUEST(HttpStatus.BAD_REQUEST, "bad-request", "Bad request"),
-		NOT_FOUND(HttpStatus.NOT_FOUND, "not-found", "Not found"),
-		METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed"),
-		NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "not-acceptable", "Not acceptable"),
-		OVERLOADED(HttpStatus.SERVICE_UNAVAILABLE, "overloaded", "Service overloaded"),
-		MODEL_NOT_READY(HttpStatus.SERVICE_UNAVAILABLE, "model-not-ready", "Model not ready"),
-		INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal error");
-
-		final HttpStatus status;
-
-		final String slug;
-
-		final String title;
-
-		Kind(HttpStatus status, String slug, String title) {
-			this.status = status;
-			this.slug = slug;
-			this.title = title;
-		}
-
-		URI type() {
-			return URI.create(TYPE_PREFIX + slug);
-		}
-
-		String reason() {
-			return name().toLowerCase(java.util.Locale.ROOT);
-		}
-
-		static Kind of(PreprocessingException ex) {
-			return switch (ex.reason()) {
-				case UNSUPPORTED_FORMAT -> UNSUPPORTED_MEDIA_TYPE;
-				case UNDECODABLE -> UNDECODABLE;
-				case TOO_MANY_PIXELS -> TOO_MANY_PIXELS;
-				case BLANK -> BLANK;
-				case INVALID_PIXELS -> INVALID_PIXELS;
-			};
-		}
-
-		static Kind of(HttpStatusCode status) {
-			return switch (status.value()) {
-				case 404 -> NOT_FOUND;
-				case 405 -> METHOD_NOT_ALLOWED;
-				case 406 -> NOT_ACCEPTABLE;
-				case 413 -> TOO_LARGE;
-				case 415 -> UNSUPPORTED_MEDIA_TYPE;
-				case 422 -> INVALID_PIXELS;
-				case 503 -> OVERLOADED;
-				default -> status.is4xxClientError() ? BAD_REQUEST : INTERNAL;
-			};
-		}
-
-	}
-
 	private final MeterRegistry registry;
 
-	ProblemHandler(MeterRegistry registry) {
+	private final ApiProperties properties;
+
+	private final ConcurrentMap<ProblemKind, Counter> failures = new ConcurrentHashMap<>();
+
+	ProblemHandler(MeterRegistry registry, ApiProperties properties) {
 		this.registry = registry;
+		this.properties = properties;
 	}
 
 	@ExceptionHandler(PreprocessingException.class)
 	ResponseEntity<ProblemDetail> preprocessing(PreprocessingException ex, HttpServletRequest request) {
-		return problem(Kind.of(ex), ex.getMessage(), request);
+		return problem(ProblemKind.of(ex.reason()), ex.getMessage(), request);
 	}
 
 	@ExceptionHandler(TooLargeException.class)
 	ResponseEntity<ProblemDetail> tooLarge(TooLargeException ex, HttpServletRequest request) {
-		return problem(Kind.TOO_LARGE, ex.getMessage(), request);
+		return problem(ProblemKind.TOO_LARGE, ex.getMessage(), request);
 	}
 
 	@ExceptionHandler(InvalidRequestException.class)
 	ResponseEntity<ProblemDetail> invalid(InvalidRequestException ex, HttpServletRequest request) {
-		return problem(Kind.BAD_REQUEST, ex.getMessage(), request);
+		return problem(ProblemKind.BAD_REQUEST, ex.getMessage(), request);
 	}
 
 	@ExceptionHandler(OverloadedException.class)
 	ResponseEntity<ProblemDetail> overloaded(OverloadedException ex, HttpServletRequest request) {
-		return problem(Kind.OVERLOADED, ex.getMessage() + "; retry shortly", request);
+		return problem(ProblemKind.OVERLOADED, ex.getMessage() + "; retry shortly", request);
 	}
 
 	@ExceptionHandler(NotReadyException.class)
 	ResponseEntity<ProblemDetail> notReady(NotReadyException ex, HttpServletRequest request) {
-		return problem(Kind.MODEL_NOT_READY, ex.getMessage(), request);
+		return problem(ProblemKind.MODEL_NOT_READY, ex.getMessage(), request);
+	}
+
+	/** Malformed multipart bodies (no boundary, truncated, too many parts, oversized part headers). */
+	@ExceptionHandler(MultipartException.class)
+	ResponseEntity<ProblemDetail> multipart(MultipartException ex, HttpServletRequest request) {
+		ResponseEntity<ProblemDetail> aborted = ifClientAborted(ex, request);
+		if (aborted != null) {
+			return aborted;
+		}
+		return problem(multipartKind(ex), multipartDetail(ex), request);
+	}
+
+	/** JSON that does not parse (bodies read by {@link PredictionBodies}). */
+	@ExceptionHandler(JacksonException.class)
+	ResponseEntity<ProblemDetail> json(JacksonException ex, HttpServletRequest request) {
+		ResponseEntity<ProblemDetail> cause = ifBodyFailed(ex, request);
+		if (cause != null) {
+			return cause;
+		}
+		String where = ex instanceof StreamReadException read && read.getLocation() != null
+				? " (line " + read.getLocation().getLineNr() + ", column " + read.getLocation().getColumnNr() + ")" : "";
+		return problem(ProblemKind.BAD_REQUEST, "The request body is not valid JSON" + where + ".", request);
 	}
 
 	@ExceptionHandler(Exception.class)
 	ResponseEntity<ProblemDetail> unexpected(Exception ex, HttpServletRequest request) {
+		ResponseEntity<ProblemDetail> cause = ifBodyFailed(ex, request);
+		if (cause != null) {
+			return cause;
+		}
 		logger.error("unexpected failure of {} {}", request.getMethod(), request.getRequestURI(), ex);
-		return problem(Kind.INTERNAL, "the service failed to answer; the request id identifies it in the logs", request);
+		return problem(ProblemKind.INTERNAL, "the service failed to answer; the request id identifies it in the logs",
+				request);
 	}
 
-	ResponseEntity<ProblemDetail> problem(Kind kind, String detail, HttpServletRequest request) {
+	ResponseEntity<ProblemDetail> problem(ProblemKind kind, String detail, HttpServletRequest request) {
 		ProblemDetail body = ProblemDetail.forStatusAndDetail(kind.status, detail);
 		return respond(kind, body, new HttpHeaders(), request);
 	}
@@ -144,10 +120,17 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 	protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
 			HttpStatusCode statusCode, WebRequest request) {
 		HttpServletRequest servletRequest = ((ServletWebRequest) request).getRequest();
-		Kind kind = ex instanceof MaxUploadSizeExceededException ? Kind.TOO_LARGE : Kind.of(statusCode);
+		ResponseEntity<ProblemDetail> special = ifBodyFailed(ex, servletRequest);
+		if (special == null && ex instanceof MaxUploadSizeExceededException upload) {
+			special = multipart(upload, servletRequest);
+		}
+		if (special != null) {
+			return ResponseEntity.status(special.getStatusCode()).headers(special.getHeaders()).body(special.getBody());
+		}
+		ProblemKind kind = ProblemKind.of(statusCode);
 		ProblemDetail problem = body instanceof ProblemDetail p ? p
 				: ProblemDetail.forStatusAndDetail(statusCode, ex.getMessage());
-		if (kind == Kind.BAD_REQUEST || kind == Kind.INVALID_PIXELS) {
+		if (kind == ProblemKind.BAD_REQUEST || kind == ProblemKind.INVALID_PIXELS) {
 			// the framework's detail can name Java types; keep a client-facing message
 			problem.setDetail(clientDetail(ex, problem.getDetail()));
 		}
@@ -159,18 +142,18 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 		return ResponseEntity.status(response.getStatusCode()).headers(response.getHeaders()).body(response.getBody());
 	}
 
-	private ResponseEntity<ProblemDetail> respond(Kind kind, ProblemDetail body, HttpHeaders headers,
+	private ResponseEntity<ProblemDetail> respond(ProblemKind kind, ProblemDetail body, HttpHeaders headers,
 			HttpServletRequest request) {
 		body.setType(kind.type());
 		body.setTitle(kind.title);
 		body.setInstance(URI.create(request.getRequestURI()));
 		body.setProperty("requestId", RequestIdFilter.of(request));
 		body.setProperty("reason", kind.reason());
-		Counter.builder("digits.failures")
-			.description("Failed requests, by reason")
-			.tag("reason", kind.reason())
-			.register(registry)
-			.increment();
+		count(kind);
+		if (kind.status.is4xxClientError() && kind != ProblemKind.CLIENT_ABORTED) {
+			logger.debug("{} {} answered {} {}: {}", request.getMethod(), request.getRequestURI(), kind.status.value(),
+					kind.slug, body.getDetail());
+		}
 		if (kind.status == HttpStatus.SERVICE_UNAVAILABLE) {
 			headers.set(HttpHeaders.RETRY_AFTER, "1");
 		}
@@ -178,10 +161,102 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 		return ResponseEntity.status(body.getStatus()).headers(headers).body(body);
 	}
 
+	void count(ProblemKind kind) {
+		failures.computeIfAbsent(kind, k -> Counter.builder("digits.failures")
+			.description("Failed requests, by reason")
+			.tag("reason", k.reason())
+			.register(registry)).increment();
+	}
+
+	/**
+	 * The client went away, or its body broke a limit while being read: found anywhere in the
+	 * cause chain, since readers wrap what the servlet stream throws.
+	 */
+	private ResponseEntity<ProblemDetail> ifBodyFailed(Throwable ex, HttpServletRequest request) {
+		ResponseEntity<ProblemDetail> aborted = ifClientAborted(ex, request);
+		if (aborted != null) {
+			return aborted;
+		}
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t instanceof RequestBodyLimitFilter.BodyTooLargeException tooLarge) {
+				return problem(ProblemKind.TOO_LARGE, tooLarge.getMessage(), request);
+			}
+		}
+		return null;
+	}
+
+	private ResponseEntity<ProblemDetail> ifClientAborted(Throwable ex, HttpServletRequest request) {
+		if (!isClientAbort(ex)) {
+			return null;
+		}
+		logger.info("client went away during {} {} ({})", request.getMethod(), request.getRequestURI(),
+				rootMessage(ex));
+		return problem(ProblemKind.CLIENT_ABORTED, "The connection closed before the request was read.", request);
+	}
+
+	/** Tomcat's {@code ClientAbortException}, or an end of stream or timeout while reading the body. */
+	static boolean isClientAbort(Throwable ex) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t.getClass().getSimpleName().equals("ClientAbortException") || t instanceof EOFException
+					|| t instanceof SocketTimeoutException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static String rootMessage(Throwable ex) {
+		Throwable root = ex;
+		while (root.getCause() != null) {
+			root = root.getCause();
+		}
+		return root.getClass().getSimpleName() + (root.getMessage() != null ? ": " + root.getMessage() : "");
+	}
+
+	private static ProblemKind multipartKind(MultipartException ex) {
+		return ex instanceof MaxUploadSizeExceededException || causedBy(ex, "FileCountLimitExceededException")
+				? ProblemKind.TOO_LARGE : ProblemKind.BAD_REQUEST;
+	}
+
+	private String multipartDetail(MultipartException ex) {
+		if (causedBy(ex, "FileCountLimitExceededException")) {
+			return "The multipart body has too many parts; a batch takes at most " + properties.maxBatchImages()
+					+ " images.";
+		}
+		if (ex instanceof MaxUploadSizeExceededException) {
+			return "The upload is too large: each image may have at most " + properties.maxImageSize().toBytes()
+					+ " bytes and a multipart request at most " + properties.maxMultipartSize().toBytes() + " bytes.";
+		}
+		String message = rootMessageText(ex);
+		if (message.contains("boundary")) {
+			return "The multipart body has no boundary: send Content-Type multipart/form-data; boundary=...";
+		}
+		if (message.contains("Header section")) {
+			return "A part's headers are too long (a very long file name?).";
+		}
+		return "The multipart body is malformed or truncated.";
+	}
+
+	private static String rootMessageText(Throwable ex) {
+		StringBuilder all = new StringBuilder();
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			all.append(t.getMessage()).append(' ');
+		}
+		return all.toString();
+	}
+
+	private static boolean causedBy(Throwable ex, String simpleName) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t.getClass().getSimpleName().equals(simpleName)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	private static String clientDetail(Exception ex, String detail) {
 		if (ex instanceof org.springframework.http.converter.HttpMessageNotReadableException) {
-			return "the request body is not valid JSON of the expected shape "
-					+ "({\"pixels\": [784 numbers], \"range\": \"0-255\" or \"0-1\"})";
+			return "the request body is not valid JSON of the expected shape";
 		}
 		if (ex instanceof org.springframework.web.bind.MethodArgumentNotValidException invalid) {
 			return invalid.getBindingResult()
@@ -193,6 +268,5 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 		}
 		return detail == null ? "bad request" : detail;
 	}
-
 
 }

@@ -2,8 +2,9 @@ package dev.digits.api;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 import dev.digits.inference.DigitClassifier;
 import dev.digits.inference.DigitClassifier.Classification;
@@ -11,13 +12,14 @@ import dev.digits.model.DigitNetwork;
 import dev.digits.model.LoadedModel;
 import dev.digits.preprocessing.ImagePreprocessor;
 import dev.digits.preprocessing.Preprocessed;
-import dev.digits.preprocessing.PreprocessingLimits;
+import dev.digits.preprocessing.PreprocessingException;
+import dev.digits.preprocessing.Upload;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.springframework.stereotype.Service;
 
-/** Preprocesses uploads, classifies them, and counts what it did. */
+/** Preprocesses what clients sent, classifies it, and counts what it did. */
 @Service
 class RecognitionService {
 
@@ -40,14 +42,14 @@ class RecognitionService {
 	private final Counter[] predictions = new Counter[DigitNetwork.CLASSES];
 
 	/** Preprocessing timers by image format, built once. */
-	private final java.util.concurrent.ConcurrentMap<String, Timer> preprocessTimers = new java.util.concurrent.ConcurrentHashMap<>();
+	private final ConcurrentMap<String, Timer> preprocessTimers = new ConcurrentHashMap<>();
 
-	RecognitionService(DigitClassifier classifier, LoadedModel model, ApiProperties properties, MeterRegistry registry) {
+	RecognitionService(DigitClassifier classifier, LoadedModel model, ImagePreprocessor preprocessor,
+			MeterRegistry registry) {
 		this.classifier = classifier;
 		this.model = model;
 		this.registry = registry;
-		this.preprocessor = new ImagePreprocessor(
-				new PreprocessingLimits(properties.maxPixels(), properties.minInkPixels()));
+		this.preprocessor = preprocessor;
 		for (int digit = 0; digit < predictions.length; digit++) {
 			predictions[digit] = Counter.builder("digits.predictions")
 				.description("Predictions made, by predicted digit")
@@ -56,21 +58,32 @@ class RecognitionService {
 		}
 	}
 
-	ImagePreprocessor preprocessor() {
-		return preprocessor;
-	}
-
 	LoadedModel model() {
 		return model;
 	}
 
-	/** Preprocesses every input (in order; the first failure stops the request) and classifies them together. */
-	Result recognize(List<Supplier<Preprocessed>> inputs) {
-		List<Preprocessed> prepared = new ArrayList<>(inputs.size());
+	/** One upload. */
+	Result recognize(Upload upload) {
+		return recognize(List.of(upload), false);
+	}
+
+	/** A batch: preprocessed in order (the first failure, named by its index, stops the request). */
+	Result recognizeBatch(List<Upload> uploads) {
+		return recognize(uploads, true);
+	}
+
+	private Result recognize(List<Upload> uploads, boolean batch) {
+		List<Preprocessed> prepared = new ArrayList<>(uploads.size());
 		long preprocessNanos = 0;
-		for (Supplier<Preprocessed> input : inputs) {
+		for (int i = 0; i < uploads.size(); i++) {
 			long start = System.nanoTime();
-			Preprocessed p = input.get();
+			Preprocessed p;
+			try {
+				p = preprocessor.preprocess(uploads.get(i));
+			}
+			catch (PreprocessingException ex) {
+				throw batch ? new PreprocessingException(ex.reason(), "image " + i + ": " + ex.getMessage()) : ex;
+			}
 			long nanos = System.nanoTime() - start;
 			preprocessNanos += nanos;
 			preprocessTimers.computeIfAbsent(p.format(), format -> Timer.builder("digits.preprocess")

@@ -11,20 +11,17 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.event.IIOReadProgressListener;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * Decodes one image with ImageIO after checking its header against the pixel limit.
- * <p>
- * Images above {@link #DECODE_BUDGET} pixels are subsampled by an integer step while decoding, so a
- * request never holds more than about that many pixels in memory whatever the limit; the digit ends
- * up 20 pixels tall, so a 2048-pixel-wide decode loses nothing that matters.
+ * Decodes one image with ImageIO, within the budget its {@link ImageHeader} was checked against:
+ * subsampled by an integer step so that at most {@link PreprocessingLimits#decodePixels()} are
+ * decoded, and abandoned (through {@link ImageReader#abort()}, which the JDK's readers honour per
+ * row or per progressive pass) once the deadline has passed.
  */
 final class ImageDecoder {
-
-	/** Most pixels decoded at full resolution (2048 x 2048). */
-	static final long DECODE_BUDGET = 2048L * 2048L;
 
 	private ImageDecoder() {
 	}
@@ -33,32 +30,30 @@ final class ImageDecoder {
 	record Decoded(GreyImage grey, int width, int height) {
 	}
 
-	static Decoded decode(byte[] bytes, ImageFormat format, long maxPixels) {
+	static Decoded decode(byte[] bytes, ImageFormat format, ImageHeader header, long decodePixels,
+			long deadlineNanos) {
 		ImageReader reader = readerFor(format);
 		List<String> warnings = new ArrayList<>();
 		reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+		Deadline deadline = new Deadline(deadlineNanos);
+		reader.addIIOReadProgressListener(deadline);
 		try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
 			reader.setInput(input, true, true);
-			int width = reader.getWidth(0);
-			int height = reader.getHeight(0);
-			if (width <= 0 || height <= 0) {
-				throw new PreprocessingException(Reason.UNDECODABLE,
-						"The " + format.displayName() + " image has no pixels (" + width + " x " + height + ").");
-			}
-			long pixels = (long) width * height;
-			if (pixels > maxPixels) {
-				throw new PreprocessingException(Reason.TOO_MANY_PIXELS,
-						String.format(Locale.ROOT,
-								"The image is %d x %d pixels (%.1f megapixels); at most %.1f megapixels are accepted. "
-										+ "Scale it down before uploading.",
-								width, height, pixels / 1e6, maxPixels / 1e6));
+			// the reader must see the image the header check saw
+			if (reader.getWidth(0) != header.width() || reader.getHeight(0) != header.height()) {
+				throw new PreprocessingException(Reason.UNDECODABLE, String.format(Locale.ROOT,
+						"The %s header says %d x %d but the image data is %d x %d.", format.displayName(),
+						header.width(), header.height(), reader.getWidth(0), reader.getHeight(0)));
 			}
 			ImageReadParam param = reader.getDefaultReadParam();
-			int step = subsamplingStep(pixels);
+			int step = header.subsamplingStep(decodePixels);
 			if (step > 1) {
 				param.setSourceSubsampling(step, step, 0, 0);
 			}
 			BufferedImage image = reader.read(0, param);
+			if (deadline.aborted || System.nanoTime() > deadlineNanos) {
+				throw ImagePreprocessor.timeout();
+			}
 			if (image == null || image.getWidth() <= 0 || image.getHeight() <= 0) {
 				throw undecodable(format, null);
 			}
@@ -66,7 +61,7 @@ final class ImageDecoder {
 				throw new PreprocessingException(Reason.UNDECODABLE,
 						"The " + format.displayName() + " data ends before the image does (truncated upload?).");
 			}
-			return new Decoded(GreyConverter.toGrey(image), width, height);
+			return new Decoded(GreyConverter.toGrey(image), header.width(), header.height());
 		}
 		catch (PreprocessingException ex) {
 			throw ex;
@@ -79,15 +74,6 @@ final class ImageDecoder {
 		finally {
 			reader.dispose();
 		}
-	}
-
-	/** The smallest integer step that brings the decoded pixels within {@link #DECODE_BUDGET}. */
-	static int subsamplingStep(long pixels) {
-		int step = 1;
-		while (pixels > DECODE_BUDGET * step * step) {
-			step++;
-		}
-		return step;
 	}
 
 	private static boolean meansTruncated(String warning) {
@@ -107,6 +93,63 @@ final class ImageDecoder {
 					format.displayName() + " images cannot be decoded by this server.");
 		}
 		return readers.next();
+	}
+
+	/**
+	 * Aborts the read at the first progress report after the deadline. The JDK's readers report
+	 * progress as they go and may only be aborted from their own thread, which is this one.
+	 */
+	private static final class Deadline implements IIOReadProgressListener {
+
+		private final long deadlineNanos;
+
+		private boolean aborted;
+
+		Deadline(long deadlineNanos) {
+			this.deadlineNanos = deadlineNanos;
+		}
+
+		@Override
+		public void imageProgress(ImageReader source, float percentageDone) {
+			if (!aborted && System.nanoTime() > deadlineNanos) {
+				aborted = true;
+				source.abort();
+			}
+		}
+
+		@Override
+		public void readAborted(ImageReader source) {
+			aborted = true;
+		}
+
+		@Override
+		public void sequenceStarted(ImageReader source, int minIndex) {
+		}
+
+		@Override
+		public void sequenceComplete(ImageReader source) {
+		}
+
+		@Override
+		public void imageStarted(ImageReader source, int imageIndex) {
+		}
+
+		@Override
+		public void imageComplete(ImageReader source) {
+		}
+
+		@Override
+		public void thumbnailStarted(ImageReader source, int imageIndex, int thumbnailIndex) {
+		}
+
+		@Override
+		public void thumbnailProgress(ImageReader source, float percentageDone) {
+		}
+
+		@Override
+		public void thumbnailComplete(ImageReader source) {
+		}
+
 	}
 
 }

@@ -8,7 +8,7 @@ import dev.digits.model.DigitNetwork;
  * Turns uploads into the normalised 28x28 input of the MNIST network, the way MNIST itself was made.
  * <p>
  * Images: the format is sniffed from the magic bytes; the header is checked against
- * {@link PreprocessingLimits#maxPixels()} before decoding; pixels become grey (transparency
+ * the decoding budget of {@link PreprocessingLimits} before decoding; pixels become grey (transparency
  * composited onto the background that contrasts with the strokes); dark ink on light paper is
  * inverted so that ink is high; then an image that already is 28x28 passes through unchanged, and any
  * other is cropped to its ink, fitted into 20x20 and centred by mass in 28x28 (see {@link Framing}).
@@ -24,27 +24,107 @@ public final class ImagePreprocessor {
 
 	private final PreprocessingLimits limits;
 
+	private final DecodeGate gate;
+
+	/** With a gate of {@link DecodeGate#defaults(PreprocessingLimits)}. */
 	public ImagePreprocessor(PreprocessingLimits limits) {
+		this(limits, DecodeGate.defaults(limits));
+	}
+
+	/**
+	 * @param gate admission to decoding, shared by every request of the server (memory budget and
+	 * concurrent large decodes)
+	 */
+	public ImagePreprocessor(PreprocessingLimits limits, DecodeGate gate) {
 		this.limits = Objects.requireNonNull(limits, "limits");
+		this.gate = Objects.requireNonNull(gate, "gate");
+	}
+
+	public PreprocessingLimits limits() {
+		return this.limits;
 	}
 
 	/**
 	 * Decodes PNG, JPEG, GIF or BMP bytes (the format is sniffed from the magic bytes, not taken from
-	 * any content type) into network input.
-	 * @throws PreprocessingException for any upload that cannot become a digit
+	 * any content type) into network input, within the decoding budget of {@link PreprocessingLimits}.
+	 * @throws PreprocessingException for any upload that cannot become a digit, or that would cost
+	 * more than the budget ({@link Reason#TOO_MANY_PIXELS}, {@link Reason#TOO_COMPLEX},
+	 * {@link Reason#TIMEOUT}), or when decoding is at capacity ({@link Reason#BUSY})
 	 */
 	public Preprocessed fromImage(byte[] bytes) {
+		long deadline = System.nanoTime() + this.limits.timeBudget().toNanos();
 		if (bytes == null || bytes.length == 0) {
 			throw new PreprocessingException(Reason.UNDECODABLE, "The upload is empty: send the image's bytes.");
 		}
 		ImageFormat format = ImageFormat.sniff(bytes).orElseThrow(() -> unsupported(bytes));
-		ImageDecoder.Decoded decoded = ImageDecoder.decode(bytes, format, this.limits.maxPixels());
-		GreyImage grey = decoded.grey();
-		Framing.Analysis analysis = Framing.analyse(grey, this.limits.minInkPixels());
-		Framing.applyPolarity(grey, analysis);
-		boolean framed = isFramed(grey);
-		float[] pixels = framed ? Framing.passThrough(grey) : Framing.reframe(grey, analysis);
-		return new Preprocessed(pixels, format.id(), decoded.width(), decoded.height(), analysis.inverted(), !framed);
+		ImageHeader header = ImageHeader.inspect(bytes, format, this.limits);
+		long needed = header.decodeBytes(bytes.length, this.limits.decodePixels());
+		boolean large = header.pixels() > this.limits.decodePixels();
+		ImageDecoder.Decoded decoded;
+		try (DecodeGate.Permit permit = this.gate.admit(needed, large, deadline)) {
+			decoded = ImageDecoder.decode(bytes, format, header, this.limits.decodePixels(), deadline);
+			GreyImage grey = decoded.grey();
+			Framing.Analysis analysis = Framing.analyse(grey, this.limits.minInkPixels());
+			Framing.applyPolarity(grey, analysis);
+			boolean framed = isFramed(grey);
+			float[] pixels = framed ? Framing.passThrough(grey) : Framing.reframe(grey, analysis);
+			if (System.nanoTime() > deadline) {
+				throw timeout();
+			}
+			return new Preprocessed(pixels, format.id(), decoded.width(), decoded.height(), analysis.inverted(),
+					!framed);
+		}
+	}
+
+	/** Preprocesses whatever the client sent. */
+	public Preprocessed preprocess(Upload upload) {
+		if (upload instanceof Upload.Image image) {
+			return fromImage(image.bytes());
+		}
+		Upload.Pixels pixels = (Upload.Pixels) upload;
+		return fromPixels(pixels.values(), pixels.scale());
+	}
+
+	/**
+	 * 784 numbers on {@code scale}: whole grey levels 0..255, or unit values 0..1.
+	 * @throws PreprocessingException {@link Reason#INVALID_PIXELS} for a wrong count, a value that is
+	 * not finite, out of range, or (for grey levels) not a whole number; {@link Reason#BLANK}
+	 */
+	public Preprocessed fromPixels(double[] values, PixelScale scale) {
+		checkLength(values.length, "values");
+		switch (scale) {
+			case GREY_LEVELS -> {
+				int[] grey = new int[values.length];
+				for (int i = 0; i < grey.length; i++) {
+					double v = values[i];
+					if (!(v >= 0 && v <= 255) || v != Math.rint(v)) {
+						throw invalid(i, format(v), "with range \"0-255\" every value must be a whole number from 0 to 255");
+					}
+					grey[i] = (int) v;
+				}
+				return fromGreyLevels(grey);
+			}
+			case UNIT -> {
+				float[] unit = new float[values.length];
+				for (int i = 0; i < unit.length; i++) {
+					if (!(values[i] >= 0 && values[i] <= 1)) {
+						throw invalid(i, format(values[i]), "with range \"0-1\" every value must be a number from 0 to 1");
+					}
+					unit[i] = (float) values[i];
+				}
+				return fromUnitFloats(unit);
+			}
+			default -> throw new IllegalArgumentException(scale.toString());
+		}
+	}
+
+	private static String format(double v) {
+		return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+	}
+
+	static PreprocessingException timeout() {
+		return new PreprocessingException(Reason.TIMEOUT,
+				"Decoding the image took longer than the time allowed per image; send a smaller or simpler image.");
 	}
 
 	/**
@@ -102,7 +182,8 @@ public final class ImagePreprocessor {
 		if (length != DigitNetwork.PIXELS) {
 			throw new PreprocessingException(Reason.INVALID_PIXELS,
 					"Expected " + DigitNetwork.PIXELS + " " + what + " (28 x 28, row by row), got "
-							+ ((length < 0) ? "none" : Integer.toString(length)) + ".");
+							+ ((length < 0) ? "none" : (length > DigitNetwork.PIXELS) ? "more" : Integer.toString(length))
+							+ ".");
 		}
 	}
 

@@ -9,8 +9,20 @@ public enum Reason {
 	/** Empty, truncated or corrupt image data, or an image without pixels. */
 	UNDECODABLE,
 
-	/** The image header announces more pixels than the configured limit; nothing was decoded. */
+	/** The image header announces more pixels, or a wider or taller image, than the limits; nothing was decoded. */
 	TOO_MANY_PIXELS,
+
+	/**
+	 * Decoding would need more than the budget allows (memory, frames, JPEG scans), or the file
+	 * nests another format (a BMP carrying a PNG or JPEG); nothing was decoded.
+	 */
+	TOO_COMPLEX,
+
+	/** Decoding and normalising took longer than the time budget; the work was abandoned. */
+	TIMEOUT,
+
+	/** The server is decoding as much as its memory budget allows; retry shortly. */
+	BUSY,
 
 	/** No digit to see: uniform, or fewer ink pixels than the configured minimum. */
 	BLANK,

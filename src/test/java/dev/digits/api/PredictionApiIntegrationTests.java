@@ -200,7 +200,7 @@ class PredictionApiIntegrationTests {
 		assertThat(reply.status()).as(reply.body()).isEqualTo(status);
 		assertThat(reply.contentType()).startsWith("application/problem+json");
 		JsonNode problem = reply.json();
-		assertThat(problem.get("type").asString()).isEqualTo(ProblemHandler.TYPE_PREFIX + type);
+		assertThat(problem.get("type").asString()).isEqualTo(ProblemKind.TYPE_PREFIX + type);
 		assertThat(problem.get("status").asInt()).isEqualTo(status);
 		assertThat(problem.get("title").asString()).isNotBlank();
 		assertThat(problem.get("detail").asString()).isNotBlank();

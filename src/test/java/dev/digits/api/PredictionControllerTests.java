@@ -1,14 +1,10 @@
 package dev.digits.api;
 
-import java.util.List;
 
 import dev.digits.inference.NotReadyException;
 import dev.digits.inference.OverloadedException;
-import dev.digits.preprocessing.ImagePreprocessor;
-import dev.digits.preprocessing.PreprocessingLimits;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -55,11 +51,6 @@ class PredictionControllerTests {
 
 	private final byte[] png = HttpFixtures.sevenOnPaper("png");
 
-	@BeforeEach
-	void realPreprocessor() {
-		given(recognition.preprocessor()).willReturn(new ImagePreprocessor(PreprocessingLimits.defaults()));
-	}
-
 	@Test
 	void overloadIs503WithRetryAfter() throws Exception {
 		given(recognition.recognize(any())).willThrow(new OverloadedException("inference queue full (512 images waiting)"));
@@ -85,7 +76,6 @@ class PredictionControllerTests {
 
 	@Test
 	void anUnexpectedFailureIs500WithoutItsInsides() throws Exception {
-		given(recognition.recognize(List.of())).willReturn(null);
 		given(recognition.recognize(any())).willThrow(new IllegalStateException("secret internal state at Foo.java:12"));
 		String body = mvc.perform(post("/api/v1/predictions").contentType("image/png").content(png))
 			.andExpect(status().isInternalServerError())

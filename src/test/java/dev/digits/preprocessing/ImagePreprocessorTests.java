@@ -285,10 +285,11 @@ class ImagePreprocessorTests {
 	@Test
 	void imagesAboveTheDecodeBudgetAreSubsampled() {
 		int side = 2100;
-		assertThat(ImageDecoder.subsamplingStep(ImageDecoder.DECODE_BUDGET)).isEqualTo(1);
-		assertThat(ImageDecoder.subsamplingStep(ImageDecoder.DECODE_BUDGET + 1)).isEqualTo(2);
-		assertThat(ImageDecoder.subsamplingStep(PreprocessingLimits.DEFAULT_MAX_PIXELS)).isEqualTo(3);
-		assertThat(ImageDecoder.subsamplingStep((long) side * side)).isEqualTo(2);
+		long budget = PreprocessingLimits.DEFAULT_DECODE_PIXELS;
+		assertThat(header(1024, 1024).subsamplingStep(budget)).isEqualTo(1);
+		assertThat(header(1025, 1024).subsamplingStep(budget)).isEqualTo(2);
+		assertThat(header(5000, 5000).subsamplingStep(budget)).isEqualTo(5);
+		assertThat(header(side, side).subsamplingStep(budget)).isEqualTo(3);
 		int[] ink = strokes(side, side, TestImages.TWO, 700, 600, 600, 800, 40);
 		Preprocessed result = this.preprocessor.fromImage(encode(grey8(side, side, ink), "png"));
 		assertThat(result.width()).isEqualTo(side);
@@ -435,7 +436,7 @@ class ImagePreprocessorTests {
 
 	@Test
 	void pixelLimitIsConfigurable() {
-		ImagePreprocessor small = new ImagePreprocessor(new PreprocessingLimits(28 * 28, 10));
+		ImagePreprocessor small = new ImagePreprocessor(PreprocessingLimits.defaults().withMaxPixels(28 * 28));
 		assertThat(small.fromImage(encode(grey8(28, 28, digit28()), "png")).reframed()).isFalse();
 		byte[] larger = encode(grey8(29, 28, strokes(29, 28, TestImages.TWO, 4, 4, 20, 20, 1.3)), "png");
 		assertRefused(() -> small.fromImage(larger), Reason.TOO_MANY_PIXELS, "29 x 28");
@@ -488,8 +489,10 @@ class ImagePreprocessorTests {
 
 	@Test
 	void limitsMustBePositive() {
-		assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(() -> new PreprocessingLimits(0, 10));
-		assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(() -> new PreprocessingLimits(10, 0));
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> PreprocessingLimits.defaults().withMaxPixels(0));
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> PreprocessingLimits.defaults().withMaxDecodeBytes(-1));
 		assertThat(PreprocessingLimits.defaults().maxPixels()).isEqualTo(25_000_000L);
 		assertThat(PreprocessingLimits.defaults().minInkPixels()).isEqualTo(10);
 	}
@@ -544,6 +547,10 @@ class ImagePreprocessorTests {
 		crc.update(typeBytes);
 		crc.update(data);
 		out.writeInt((int) crc.getValue());
+	}
+
+	private static ImageHeader header(int width, int height) {
+		return new ImageHeader(width, height, 1, 1, width, 0, 1, 1);
 	}
 
 }

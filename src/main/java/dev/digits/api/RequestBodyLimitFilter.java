@@ -1,0 +1,184 @@
+package dev.digits.api;
+
+import java.io.IOException;
+import java.util.Locale;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Bounds every request body before anything reads it: a body over its content type's limit is
+ * refused with 413 from its {@code Content-Length}, unread; a body without one (chunked) is cut
+ * off with 413 at the limit while it is read. And all bodies in flight together may hold at most
+ * {@link ApiProperties#maxBodiesInFlight()} bytes: a request that finds no room within
+ * {@link ApiProperties#admissionWait()} is answered 503 at once, so two hundred request threads
+ * cannot together hold more memory than that, whatever they were sent.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 10)
+class RequestBodyLimitFilter extends OncePerRequestFilter {
+
+	/** A body that grew past its limit while being read. */
+	static final class BodyTooLargeException extends IOException {
+
+		BodyTooLargeException(String message) {
+			super(message);
+		}
+
+	}
+
+	private static final int UNIT = 1024;
+
+	private final ApiProperties properties;
+
+	private final Semaphore inFlight;
+
+	private final int capacityUnits;
+
+	private final ProblemHandler problems;
+
+	RequestBodyLimitFilter(ApiProperties properties, ProblemHandler problems) {
+		this.properties = properties;
+		this.problems = problems;
+		this.capacityUnits = (int) Math.min(Integer.MAX_VALUE, properties.maxBodiesInFlight().toBytes() / UNIT);
+		this.inFlight = new Semaphore(capacityUnits, true);
+	}
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		long declared = request.getContentLengthLong();
+		boolean chunked = declared < 0 && request.getHeader("Transfer-Encoding") != null;
+		if (declared <= 0 && !chunked) {
+			chain.doFilter(request, response);
+			return;
+		}
+		String type = request.getContentType() == null ? "" : request.getContentType().toLowerCase(Locale.ROOT);
+		long limit = limitFor(type);
+		if (declared > limit) {
+			refuse(request, response, ProblemKind.TOO_LARGE,
+					"The body is " + declared + " bytes; at most " + limit + " are accepted for " + describe(type) + ".");
+			return;
+		}
+		long reserve = declared > 0 ? declared : limit;
+		int units = (int) Math.min(capacityUnits, (reserve + UNIT - 1) / UNIT);
+		boolean admitted;
+		try {
+			admitted = inFlight.tryAcquire(units, properties.admissionWait().toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			admitted = false;
+		}
+		if (!admitted) {
+			refuse(request, response, ProblemKind.OVERLOADED,
+					"The server holds as many request bodies as it allows at once; retry shortly.");
+			return;
+		}
+		try {
+			chain.doFilter(declared > 0 ? request : new Limited(request, limit, describe(type)), response);
+		}
+		finally {
+			inFlight.release(units);
+		}
+	}
+
+	private long limitFor(String type) {
+		if (type.startsWith("multipart/")) {
+			return properties.maxMultipartSize().toBytes();
+		}
+		if (type.startsWith("image/") || type.startsWith("application/octet-stream")) {
+			return properties.maxImageSize().toBytes();
+		}
+		return properties.maxJsonSize().toBytes();
+	}
+
+	private static String describe(String type) {
+		int semicolon = type.indexOf(';');
+		String bare = (semicolon >= 0 ? type.substring(0, semicolon) : type).trim();
+		return bare.isEmpty() ? "a body without a content type" : bare;
+	}
+
+	/** Answers without reading the body, and closes the connection rather than drain it. */
+	private void refuse(HttpServletRequest request, HttpServletResponse response, ProblemKind kind, String detail)
+			throws IOException {
+		problems.count(kind);
+		response.setHeader("Connection", "close");
+		kind.write(response, detail, request.getRequestURI(), RequestIdFilter.of(request));
+	}
+
+	/** The request with its input stream cut off past {@code limit} bytes. */
+	private static final class Limited extends HttpServletRequestWrapper {
+
+		private final ServletInputStream stream;
+
+		Limited(HttpServletRequest request, long limit, String type) throws IOException {
+			super(request);
+			ServletInputStream in = request.getInputStream();
+			this.stream = new ServletInputStream() {
+
+				private long read;
+
+				@Override
+				public int read() throws IOException {
+					int b = in.read();
+					if (b >= 0) {
+						count(1);
+					}
+					return b;
+				}
+
+				@Override
+				public int read(byte[] buffer, int offset, int length) throws IOException {
+					int n = in.read(buffer, offset, length);
+					if (n > 0) {
+						count(n);
+					}
+					return n;
+				}
+
+				private void count(int n) throws BodyTooLargeException {
+					read += n;
+					if (read > limit) {
+						throw new BodyTooLargeException(
+								"The body is larger than the " + limit + " bytes accepted for " + type + ".");
+					}
+				}
+
+				@Override
+				public boolean isFinished() {
+					return in.isFinished();
+				}
+
+				@Override
+				public boolean isReady() {
+					return in.isReady();
+				}
+
+				@Override
+				public void setReadListener(ReadListener listener) {
+					in.setReadListener(listener);
+				}
+
+			};
+		}
+
+		@Override
+		public ServletInputStream getInputStream() {
+			return stream;
+		}
+
+	}
+
+}

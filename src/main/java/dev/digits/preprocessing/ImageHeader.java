@@ -1,0 +1,390 @@
+package dev.digits.preprocessing;
+
+import java.util.Locale;
+
+/**
+ * What an image will cost to decode, read from its header before any decoder runs, and the
+ * refusal of anything over the budget.
+ * <p>
+ * The JDK's ImageIO readers allocate from header fields before they validate them (a BMP's
+ * {@code biSizeImage}, a PNG's row width times bit depth, a progressive JPEG's coefficient buffers,
+ * a GIF frame's size), and a BMP may nest a PNG or JPEG that bypasses every check made on the BMP.
+ * So each accepted format's header is parsed here, by bounded loops over the bytes, and every
+ * quantity a decoder will allocate or loop over is checked against {@link PreprocessingLimits}.
+ *
+ * @param width image width in pixels (the first frame's for GIF)
+ * @param height image height in pixels
+ * @param bands samples per pixel the decoder produces
+ * @param bytesPerSample 1 or 2 (16-bit PNG)
+ * @param rowBytes the largest row buffer the decoder allocates
+ * @param nativeBytes memory the decoder needs outside the raster (progressive JPEG coefficients)
+ * @param frames frames in the file (GIF), else 1
+ * @param scans scans in the file (JPEG), else 1
+ */
+record ImageHeader(int width, int height, int bands, int bytesPerSample, long rowBytes, long nativeBytes, int frames,
+		int scans) {
+
+	/** Bytes per decoded pixel used by grey conversion and framing (grey, alpha, float ink, spare). */
+	static final int WORK_BYTES_PER_PIXEL = 14;
+
+	long pixels() {
+		return (long) width * height;
+	}
+
+	/** The integer subsampling step that brings the decoded pixels within {@code decodePixels}. */
+	int subsamplingStep(long decodePixels) {
+		int step = 1;
+		while (pixels() > decodePixels * step * step) {
+			step++;
+		}
+		return step;
+	}
+
+	/** Memory to decode and normalise this image from {@code inputBytes}, subsampled as it will be. */
+	long decodeBytes(long inputBytes, long decodePixels) {
+		int step = subsamplingStep(decodePixels);
+		long decoded = ((long) (width + step - 1) / step) * ((height + step - 1) / step);
+		return inputBytes + 3 * rowBytes + nativeBytes + decoded * ((long) bands * bytesPerSample + WORK_BYTES_PER_PIXEL);
+	}
+
+	/**
+	 * Parses the header of {@code bytes} (already sniffed as {@code format}) and checks it against the
+	 * limits.
+	 * @throws PreprocessingException {@link Reason#TOO_MANY_PIXELS}, {@link Reason#TOO_COMPLEX},
+	 * {@link Reason#UNDECODABLE} or {@link Reason#UNSUPPORTED_FORMAT}
+	 */
+	static ImageHeader inspect(byte[] bytes, ImageFormat format, PreprocessingLimits limits) {
+		ImageHeader header = switch (format) {
+			case PNG -> png(bytes);
+			case JPEG -> jpeg(bytes, limits);
+			case GIF -> gif(bytes, limits);
+			case BMP -> bmp(bytes, limits);
+		};
+		header.check(bytes.length, format, limits);
+		return header;
+	}
+
+	private void check(long inputBytes, ImageFormat format, PreprocessingLimits limits) {
+		if (width <= 0 || height <= 0) {
+			throw new PreprocessingException(Reason.UNDECODABLE,
+					"The " + format.displayName() + " image has no pixels (" + width + " x " + height + ").");
+		}
+		if (width > limits.maxWidth() || height > limits.maxHeight() || pixels() > limits.maxPixels()) {
+			throw new PreprocessingException(Reason.TOO_MANY_PIXELS, String.format(Locale.ROOT,
+					"The image is %d x %d pixels (%.1f megapixels); at most %d x %d and %.1f megapixels are accepted. "
+							+ "Scale it down before uploading.",
+					width, height, pixels() / 1e6, limits.maxWidth(), limits.maxHeight(), limits.maxPixels() / 1e6));
+		}
+		long needed = decodeBytes(inputBytes, limits.decodePixels());
+		if (needed > limits.maxDecodeBytes()) {
+			throw new PreprocessingException(Reason.TOO_COMPLEX, String.format(Locale.ROOT,
+					"Decoding this %s image would need about %d MB; at most %d MB are allowed per image%s.",
+					format.displayName(), needed >> 20, limits.maxDecodeBytes() >> 20,
+					nativeBytes > 0 ? " (a progressive JPEG keeps every coefficient: send a baseline JPEG or a smaller image)"
+							: ""));
+		}
+	}
+
+	// ------------------------------------------------------------------ PNG
+
+	private static ImageHeader png(byte[] b) {
+		// signature (8), IHDR length (4) and type (4), then width, height, depth, colour type
+		if (b.length < 33 || !ascii(b, 12, "IHDR")) {
+			throw truncated(ImageFormat.PNG, "it has no IHDR header");
+		}
+		long width = u32be(b, 16);
+		long height = u32be(b, 20);
+		int depth = b[24] & 0xFF;
+		int colourType = b[25] & 0xFF;
+		int bands = switch (colourType) {
+			case 0, 3 -> 1;
+			case 2 -> 3;
+			case 4 -> 2;
+			case 6 -> 4;
+			default -> throw truncated(ImageFormat.PNG, "its colour type " + colourType + " does not exist");
+		};
+		if (depth != 1 && depth != 2 && depth != 4 && depth != 8 && depth != 16) {
+			throw truncated(ImageFormat.PNG, "its bit depth " + depth + " does not exist");
+		}
+		// the JDK's reader keeps the previous and current row (and one more as a raster)
+		long rowBytes = (width * bands * depth + 7) / 8 + 1;
+		// palette and sub-byte grey expand to one byte per sample; a palette becomes up to RGBA
+		int outBands = colourType == 3 ? 4 : bands;
+		return new ImageHeader(clampInt(width), clampInt(height), outBands, depth == 16 ? 2 : 1, rowBytes, 0, 1, 1);
+	}
+
+	// ------------------------------------------------------------------ JPEG
+
+	private static ImageHeader jpeg(byte[] b, PreprocessingLimits limits) {
+		int width = -1;
+		int height = -1;
+		int components = 0;
+		boolean progressive = false;
+		long coefficientBlocks = 0;
+		int scans = 0;
+		int i = 2;
+		while (i + 3 < b.length) {
+			if ((b[i] & 0xFF) != 0xFF) {
+				i++; // entropy-coded data between markers
+				continue;
+			}
+			int marker = b[i + 1] & 0xFF;
+			if (marker == 0xFF) {
+				i++; // fill byte
+				continue;
+			}
+			if (marker == 0x00 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
+				i += 2; // stuffed byte, TEM, restart markers: inside or between scans
+				continue;
+			}
+			if (marker == 0xD9) {
+				break;
+			}
+			if (marker == 0xD8) {
+				throw new PreprocessingException(Reason.TOO_COMPLEX,
+						"The JPEG holds another JPEG inside its image data; send a single plain JPEG.");
+			}
+			int length = u16be(b, i + 2);
+			if (length < 2 || i + 2 + length > b.length) {
+				throw truncated(ImageFormat.JPEG, "a segment runs past the end of the file");
+			}
+			boolean startOfFrame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8
+					&& marker != 0xCC;
+			if (startOfFrame) {
+				if (width >= 0) {
+					throw new PreprocessingException(Reason.UNSUPPORTED_FORMAT,
+							"The JPEG has several frames (hierarchical JPEG), which this server does not decode.");
+				}
+				if (length < 8) {
+					throw truncated(ImageFormat.JPEG, "its frame header is too short");
+				}
+				if (marker == 0xC3 || marker == 0xC7 || marker == 0xCB || marker == 0xCF) {
+					throw new PreprocessingException(Reason.UNSUPPORTED_FORMAT,
+							"Lossless JPEG is not supported: send a PNG or a baseline JPEG.");
+				}
+				progressive = marker == 0xC2 || marker == 0xC6 || marker == 0xCA || marker == 0xCE;
+				height = u16be(b, i + 5);
+				width = u16be(b, i + 7);
+				components = b[i + 9] & 0xFF;
+				if (components == 0 || length < 8 + 3 * components) {
+					throw truncated(ImageFormat.JPEG, "its frame header lists no components");
+				}
+				coefficientBlocks = coefficientBlocks(b, i + 10, components, width, height);
+			}
+			else if (marker == 0xDA) {
+				scans++;
+				if (scans > limits.maxJpegScans()) {
+					throw new PreprocessingException(Reason.TOO_COMPLEX,
+							"The JPEG has more than " + limits.maxJpegScans() + " scans; each costs a full decode. "
+									+ "Save it as a baseline JPEG or a PNG.");
+				}
+			}
+			i += 2 + length;
+		}
+		if (width < 0) {
+			throw truncated(ImageFormat.JPEG, "it has no frame header");
+		}
+		if (height == 0) {
+			throw new PreprocessingException(Reason.UNSUPPORTED_FORMAT,
+					"The JPEG does not state its height in its header (DNL marker), which this server does not accept.");
+		}
+		int bands = components == 1 ? 1 : 3;
+		// libjpeg keeps a few MCU rows per component: 16 rows per band is generous
+		long rowBytes = (long) width * components * 16;
+		long nativeBytes = progressive ? coefficientBlocks * 64 * 2 : 0;
+		return new ImageHeader(width, height, bands, 1, rowBytes, nativeBytes, 1, Math.max(scans, 1));
+	}
+
+	/** DCT blocks of all components, from their sampling factors (for progressive coefficient buffers). */
+	private static long coefficientBlocks(byte[] b, int at, int components, int width, int height) {
+		int[] h = new int[components];
+		int[] v = new int[components];
+		int hMax = 1;
+		int vMax = 1;
+		for (int c = 0; c < components; c++) {
+			int sampling = b[at + 3 * c + 1] & 0xFF;
+			h[c] = Math.max(1, Math.min(4, sampling >> 4));
+			v[c] = Math.max(1, Math.min(4, sampling & 0x0F));
+			hMax = Math.max(hMax, h[c]);
+			vMax = Math.max(vMax, v[c]);
+		}
+		long blocks = 0;
+		for (int c = 0; c < components; c++) {
+			long w = ((long) width * h[c] + hMax - 1) / hMax;
+			long hh = ((long) height * v[c] + vMax - 1) / vMax;
+			blocks += ((w + 7) / 8) * ((hh + 7) / 8);
+		}
+		return blocks;
+	}
+
+	// ------------------------------------------------------------------ GIF
+
+	private static ImageHeader gif(byte[] b, PreprocessingLimits limits) {
+		if (b.length < 13) {
+			throw truncated(ImageFormat.GIF, "its header is incomplete");
+		}
+		int flags = b[10] & 0xFF;
+		int i = 13 + ((flags & 0x80) != 0 ? 3 << ((flags & 0x07) + 1) : 0);
+		int frames = 0;
+		int width = -1;
+		int height = -1;
+		while (i < b.length) {
+			int block = b[i] & 0xFF;
+			if (block == 0x3B) {
+				break;
+			}
+			if (block == 0x21) {
+				i = skipSubBlocks(b, i + 2);
+			}
+			else if (block == 0x2C) {
+				if (i + 10 > b.length) {
+					throw truncated(ImageFormat.GIF, "an image descriptor is incomplete");
+				}
+				int w = u16le(b, i + 5);
+				int h = u16le(b, i + 7);
+				if (frames == 0) {
+					width = w;
+					height = h;
+				}
+				frames++;
+				if (frames > limits.maxFrames()) {
+					throw new PreprocessingException(Reason.TOO_COMPLEX,
+							"The GIF has more than " + limits.maxFrames() + " frames; send a single image.");
+				}
+				int local = b[i + 9] & 0xFF;
+				i += 10 + ((local & 0x80) != 0 ? 3 << ((local & 0x07) + 1) : 0);
+				i = skipSubBlocks(b, i + 1); // LZW minimum code size, then the data
+			}
+			else {
+				break; // trailing garbage: the decoder stops at the first frame anyway
+			}
+		}
+		if (frames == 0) {
+			throw truncated(ImageFormat.GIF, "it holds no image");
+		}
+		// the JDK's reader decodes one frame into 8-bit indices, converted to RGB(A) by luminance
+		return new ImageHeader(width, height, 1, 1, width, 0, frames, 1);
+	}
+
+	private static int skipSubBlocks(byte[] b, int i) {
+		while (i < b.length) {
+			int size = b[i] & 0xFF;
+			i += 1 + size;
+			if (size == 0) {
+				return i;
+			}
+		}
+		throw truncated(ImageFormat.GIF, "its data ends inside a block");
+	}
+
+	// ------------------------------------------------------------------ BMP
+
+	private static ImageHeader bmp(byte[] b, PreprocessingLimits limits) {
+		if (b.length < 26) {
+			throw truncated(ImageFormat.BMP, "its header is incomplete");
+		}
+		long offset = u32le(b, 10);
+		long infoSize = u32le(b, 14);
+		if (offset < 14 + infoSize || offset > b.length) {
+			throw truncated(ImageFormat.BMP, "its pixel data offset " + offset + " lies outside the file");
+		}
+		long width;
+		long height;
+		int bits;
+		long compression = 0;
+		long sizeImage = 0;
+		if (infoSize == 12) {
+			width = u16le(b, 18);
+			height = u16le(b, 20);
+			bits = u16le(b, 24);
+		}
+		else {
+			if (b.length < 14 + 40 || infoSize < 40) {
+				throw truncated(ImageFormat.BMP, "its info header is incomplete");
+			}
+			width = (int) u32le(b, 18);
+			height = Math.abs((long) (int) u32le(b, 22)); // negative: stored top-down
+			bits = u16le(b, 28);
+			compression = u32le(b, 30);
+			sizeImage = u32le(b, 34);
+		}
+		if (compression == 4 || compression == 5) {
+			throw new PreprocessingException(Reason.UNSUPPORTED_FORMAT, "The BMP carries an embedded "
+					+ (compression == 4 ? "JPEG" : "PNG") + " image, which is not accepted: send that "
+					+ (compression == 4 ? "JPEG" : "PNG") + " file itself.");
+		}
+		if (bits != 1 && bits != 4 && bits != 8 && bits != 16 && bits != 24 && bits != 32) {
+			throw truncated(ImageFormat.BMP, "its bit count " + bits + " does not exist");
+		}
+		boolean rle = compression == 1 || compression == 2;
+		if (compression > 6 || (rle && bits != (compression == 1 ? 8 : 4))) {
+			throw new PreprocessingException(Reason.UNSUPPORTED_FORMAT,
+					"The BMP uses compression type " + compression + " with " + bits + " bits per pixel, which is not supported.");
+		}
+		if (width > limits.maxWidth() || height > limits.maxHeight()) {
+			// refused by size in check(), before anything is read from the data
+			return new ImageHeader(clampInt(width), clampInt(height), 3, 1, 0, 0, 1, 1);
+		}
+		long available = b.length - offset;
+		if (rle && (sizeImage == 0 || sizeImage > available)) {
+			throw truncated(ImageFormat.BMP, "its compressed data size " + sizeImage + " does not match the "
+					+ available + " bytes in the file");
+		}
+		long rowBytes = ((width * bits + 31) / 32) * 4;
+		if (!rle && width > 0 && height > 0 && rowBytes > available / height) {
+			throw truncated(ImageFormat.BMP, "it holds " + available + " bytes of pixels, fewer than its "
+					+ width + " x " + height + " pixels need");
+		}
+		if (infoSize >= 124 && b.length >= 14 + 124) {
+			long colourSpace = u32le(b, 14 + 56);
+			if (colourSpace == 0x4D424544L || colourSpace == 0x4C494E4BL) { // 'MBED', 'LINK'
+				long profileAt = 14 + u32le(b, 14 + 112);
+				long profileSize = u32le(b, 14 + 116);
+				if (profileAt + profileSize > b.length) {
+					throw truncated(ImageFormat.BMP, "its colour profile lies outside the file");
+				}
+			}
+		}
+		return new ImageHeader(clampInt(width), clampInt(height), bits == 32 ? 4 : 3, 1, rowBytes, 0, 1, 1);
+	}
+
+	// ------------------------------------------------------------------ bytes
+
+	private static PreprocessingException truncated(ImageFormat format, String why) {
+		return new PreprocessingException(Reason.UNDECODABLE,
+				"The upload starts like a " + format.displayName() + " image but " + why + ".");
+	}
+
+	private static int clampInt(long value) {
+		return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, value));
+	}
+
+	private static boolean ascii(byte[] b, int at, String text) {
+		for (int k = 0; k < text.length(); k++) {
+			if (b[at + k] != text.charAt(k)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static long u32be(byte[] b, int at) {
+		return ((long) (b[at] & 0xFF) << 24) | ((b[at + 1] & 0xFF) << 16) | ((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF);
+	}
+
+	private static int u16be(byte[] b, int at) {
+		if (at + 1 >= b.length) {
+			throw new PreprocessingException(Reason.UNDECODABLE, "The upload ends inside its image header.");
+		}
+		return ((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF);
+	}
+
+	private static long u32le(byte[] b, int at) {
+		return (b[at] & 0xFF) | ((b[at + 1] & 0xFF) << 8) | ((b[at + 2] & 0xFF) << 16) | ((long) (b[at + 3] & 0xFF) << 24);
+	}
+
+	private static int u16le(byte[] b, int at) {
+		return (b[at] & 0xFF) | ((b[at + 1] & 0xFF) << 8);
+	}
+
+}
