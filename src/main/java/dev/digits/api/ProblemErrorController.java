@@ -27,6 +27,10 @@ class ProblemErrorController implements ErrorController {
 	ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
 		Object exception = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
 		if (exception instanceof Exception ex) {
+			if (ProblemHandler.isClientAbort(ex) && request.getAttribute(ProblemHandler.ANSWERED) != null) {
+				// already counted and logged; the client is not there to read anything
+				return ResponseEntity.status(HttpStatus.BAD_REQUEST).build();
+			}
 			return problems.unexpected(ex, request);
 		}
 		Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);

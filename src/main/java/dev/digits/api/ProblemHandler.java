@@ -41,6 +41,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
 	private static final Logger logger = LoggerFactory.getLogger(ProblemHandler.class);
 
+	/** Set on a request once its failure was counted and logged. */
+	static final String ANSWERED = ProblemHandler.class.getName() + ".answered";
+
 	private final MeterRegistry registry;
 
 	private final ApiProperties properties;
@@ -150,6 +153,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 		body.setProperty("requestId", RequestIdFilter.of(request));
 		body.setProperty("reason", kind.reason());
 		count(kind);
+		request.setAttribute(ANSWERED, kind);
 		if (kind.status.is4xxClientError() && kind != ProblemKind.CLIENT_ABORTED) {
 			logger.debug("{} {} answered {} {}: {}", request.getMethod(), request.getRequestURI(), kind.status.value(),
 					kind.slug, body.getDetail());

@@ -31,9 +31,17 @@ class RequestIdFilter extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		String id = request.getHeader(HEADER);
+		Object known = request.getAttribute(ATTRIBUTE); // an error dispatch of a request already seen
+		String id = known != null ? known.toString() : request.getHeader(HEADER);
 		if (id == null || !SAFE.matcher(id).matches()) {
 			id = UUID.randomUUID().toString();
+		}
+		String protocol = request.getProtocol();
+		if (protocol == null || !(protocol.startsWith("HTTP/1.") || protocol.startsWith("HTTP/2"))) {
+			// no status line and no headers can be sent: refuse to serve anything
+			response.getOutputStream().write(ProblemKind.BAD_REQUEST.body(400,
+					"HTTP/0.9 (a request line without a version) is not supported: use HTTP/1.1 or later.", request.getRequestURI(), id));
+			return;
 		}
 		request.setAttribute(ATTRIBUTE, id);
 		response.setHeader(HEADER, id);
@@ -44,6 +52,12 @@ class RequestIdFilter extends OncePerRequestFilter {
 		finally {
 			MDC.remove("requestId");
 		}
+	}
+
+	/** Also on the error page's dispatch, so what it logs carries the id. */
+	@Override
+	protected boolean shouldNotFilterErrorDispatch() {
+		return false;
 	}
 
 	static String of(HttpServletRequest request) {

@@ -59,17 +59,34 @@ final class HttpFixtures {
 
 	/** A multipart/form-data request with one part per file, all under {@code partName}. */
 	Reply postFiles(String path, String partName, List<byte[]> files) {
+		Multipart multipart = multipart(partName, files, "digit");
+		return post(path, multipart.contentType(), multipart.body());
+	}
+
+	/** A multipart body and its content type. */
+	record Multipart(String contentType, byte[] body) {
+	}
+
+	/** One part per file under {@code partName}, named {@code fileName + index + ".png"}. */
+	static Multipart multipart(String partName, List<byte[]> files, String fileName) {
 		String boundary = "----digits" + UUID.randomUUID();
 		ByteArrayOutputStream body = new ByteArrayOutputStream();
 		for (int i = 0; i < files.size(); i++) {
 			String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + partName
-					+ "\"; filename=\"digit" + i + ".png\"\r\nContent-Type: image/png\r\n\r\n";
+					+ "\"; filename=\"" + fileName + i + ".png\"\r\nContent-Type: image/png\r\n\r\n";
 			body.writeBytes(head.getBytes(StandardCharsets.UTF_8));
 			body.writeBytes(files.get(i));
 			body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
 		}
 		body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-		return post(path, "multipart/form-data; boundary=" + boundary, body.toByteArray());
+		return new Multipart("multipart/form-data; boundary=" + boundary, body.toByteArray());
+	}
+
+	/** A POST whose body is sent chunked (no Content-Length), as a streaming client sends it. */
+	Reply postChunked(String path, String contentType, byte[] body) {
+		return send(HttpRequest.newBuilder(URI.create(base + path))
+			.header("Content-Type", contentType)
+			.POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))));
 	}
 
 	Reply send(HttpRequest.Builder request) {

@@ -102,6 +102,10 @@ class PredictionApiIntegrationTests {
 		assertThat(reply.status()).isEqualTo(200);
 		JsonNode predictions = reply.json().get("predictions");
 		assertThat(predictions).hasSize(12);
+		HttpFixtures.Reply full = http.postFiles("/api/v1/predictions/batch", "files",
+				java.util.Collections.nCopies(64, files.get(0)));
+		assertThat(full.status()).as("the README's batch limit of 64 files").isEqualTo(200);
+		assertThat(full.json().get("count").asInt()).isEqualTo(64);
 		assertThat(reply.json().get("count").asInt()).isEqualTo(12);
 		int correct = 0;
 		for (int i = 0; i < 12; i++) {
@@ -227,6 +231,9 @@ class PredictionApiIntegrationTests {
 		System.arraycopy(good, 0, huge, 0, good.length);
 		String pixels = HttpFixtures.pixelsJson(first, null);
 		String batchOf65 = "{\"images\":[" + String.join(",", java.util.Collections.nCopies(65, pixels)) + "]}";
+		HttpFixtures.Multipart twoFiles = HttpFixtures.multipart("files", List.of(good, good), "digit");
+		byte[] truncatedMultipart = Arrays.copyOf(twoFiles.body(), twoFiles.body().length - 20);
+		byte[] bigJson = ("{\"pixels\":[" + "0,".repeat(1_200_000) + "0]}").getBytes(StandardCharsets.US_ASCII);
 		return Stream.of(
 				bad("random bytes as image/png", h -> h.post("/api/v1/predictions", "image/png",
 						"definitely not an image".getBytes(StandardCharsets.UTF_8)), 415, "unsupported-media-type"),
@@ -268,6 +275,31 @@ class PredictionApiIntegrationTests {
 				bad("empty batch", h -> h.postJson("/api/v1/predictions/batch", "{\"images\": []}"), 400, "bad-request"),
 				bad("batch with one blank image", h -> h.postFiles("/api/v1/predictions/batch", "files",
 						List.of(good, HttpFixtures.uniform(28, 28, 0))), 422, "blank-image"),
+				bad("multipart without a boundary", h -> h.post("/api/v1/predictions/batch", "multipart/form-data",
+						twoFiles.body()), 400, "bad-request"),
+				bad("multipart truncated before its closing boundary", h -> h.post("/api/v1/predictions/batch",
+						twoFiles.contentType(), truncatedMultipart), 400, "bad-request"),
+				bad("batch of 65 files", h -> h.postFiles("/api/v1/predictions/batch", "files",
+						java.util.Collections.nCopies(65, good)), 413, "too-large"),
+				bad("multipart of 100 parts", h -> h.postFiles("/api/v1/predictions/batch", "files",
+						java.util.Collections.nCopies(100, good)), 413, "too-large"),
+				bad("batch JSON with a null image", h -> h.postJson("/api/v1/predictions/batch", "{\"images\":[null]}"),
+						400, "bad-request"),
+				bad("batch JSON with an empty image", h -> h.postJson("/api/v1/predictions/batch", "{\"images\":[{}]}"),
+						400, "bad-request"),
+				bad("785 pixel values", h -> h.postJson("/api/v1/predictions", pixels.replace("[", "[0,")), 422,
+						"invalid-pixels"),
+				bad("a string among the pixels", h -> h.postJson("/api/v1/predictions",
+						pixels.replaceFirst("\\[\\d+,", "[\"x\",")), 422, "invalid-pixels"),
+				bad("JSON body over its limit", h -> h.postJson("/api/v1/predictions", new String(bigJson,
+						StandardCharsets.US_ASCII)), 413, "too-large"),
+				bad("chunked JSON body cut off past 785 values", h -> h.postChunked("/api/v1/predictions",
+						"application/json", bigJson), 422, "invalid-pixels"),
+				bad("chunked JSON body over its limit", h -> h.postChunked("/api/v1/predictions", "application/json",
+						("{\"padding\":\"" + "a".repeat(3_000_000) + "\"}").getBytes(StandardCharsets.US_ASCII)), 413,
+						"too-large"),
+				bad("chunked image body over its limit", h -> h.postChunked("/api/v1/predictions", "image/png", huge),
+						413, "too-large"),
 				bad("GET on the prediction endpoint", h -> h.get("/api/v1/predictions"), 405, "method-not-allowed"),
 				bad("unknown path", h -> h.get("/api/v1/nothing-here"), 404, "not-found"));
 	}

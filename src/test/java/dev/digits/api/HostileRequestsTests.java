@@ -1,0 +1,194 @@
+package dev.digits.api;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Requests as an attacker or a broken client writes them, on raw sockets where an HTTP client
+ * library would refuse to: lying lengths, malformed request lines, clients that vanish mid-upload,
+ * more bodies at once than the server holds. Each is answered problem+json (or not at all, when
+ * the client is gone), logged in proportion, and counted by reason.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "logging.level.dev.digits.api=DEBUG", "digits.api.max-bodies-in-flight=1MB",
+				"digits.api.admission-wait=100ms" })
+@ExtendWith(OutputCaptureExtension.class)
+class HostileRequestsTests {
+
+	@LocalServerPort
+	int port;
+
+	private HttpFixtures http;
+
+	@BeforeEach
+	void client() {
+		http = new HttpFixtures(port);
+	}
+
+	@Test
+	void aDeclaredLengthOverTheLimitIsRefusedWithoutReadingTheBody() throws IOException {
+		String response = exchange("POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+				+ "Content-Length: 40000000\r\n\r\n", new byte[0], false);
+		assertThat(response).startsWith("HTTP/1.1 413").contains("application/problem+json")
+			.contains("urn:digit-service:problem:too-large").contains("40000000 bytes").containsIgnoringCase("connection: close");
+	}
+
+	@Test
+	void requestsTomcatCannotParseGetProblemJsonNotHtml() throws IOException {
+		for (String request : new String[] { "GARBAGE\r\n\r\n", "GET /api/v1/model HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+				"GET /\u0001 HTTP/1.1\r\nHost: x\r\n\r\n" }) {
+			String response = exchange(request, new byte[0], false);
+			assertThat(response).as(request).startsWith("HTTP/1.1 400").contains("application/problem+json")
+				.contains("urn:digit-service:problem:bad-request").doesNotContainIgnoringCase("<html");
+		}
+		String http09 = exchange("GET /api/v1/model\r\n", new byte[0], false);
+		assertThat(http09).doesNotContainIgnoringCase("<html").doesNotContain("\"metadata\"")
+			.contains("urn:digit-service:problem:bad-request");
+	}
+
+	@Test
+	void everyResponseCarriesSecurityHeaders() {
+		for (HttpFixtures.Reply reply : new HttpFixtures.Reply[] { http.get("/api/v1/model"), http.get("/nothing"),
+				http.get("/actuator/health"), http.post("/api/v1/predictions", "image/png", new byte[] { 1, 2 }) }) {
+			var headers = reply.raw().headers();
+			assertThat(headers.firstValue("X-Content-Type-Options")).hasValue("nosniff");
+			assertThat(headers.firstValue("X-Frame-Options")).hasValue("DENY");
+			assertThat(headers.firstValue("Content-Security-Policy")).get().asString().contains("default-src 'none'");
+			assertThat(headers.firstValue("Referrer-Policy")).hasValue("no-referrer");
+			assertThat(headers.firstValue("Cache-Control")).get().asString().contains("no-store");
+		}
+	}
+
+	@Test
+	void healthShowsNoFilesystemPath() {
+		String health = http.get("/actuator/health").body();
+		assertThat(health).contains("\"status\":\"UP\"").doesNotContain("\"path\"").doesNotContain("/work");
+		assertThat(http.get("/actuator/health/readiness").json().at("/components/model/status").asString()).isEqualTo("UP");
+	}
+
+	@Test
+	void aClientThatVanishesMidUploadIsLoggedOnceAndCountedApart(CapturedOutput output) throws Exception {
+		double before = failures("client_aborted");
+		byte[] png = HttpFixtures.sevenOnPaper("png");
+		exchange("POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: "
+				+ (png.length * 10) + "\r\nX-Request-Id: vanishing-client\r\n\r\n", png, true);
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (failures("client_aborted") == before && System.nanoTime() < deadline) {
+			Thread.sleep(50);
+		}
+		assertThat(failures("client_aborted")).isEqualTo(before + 1);
+		String log = output.getAll();
+		assertThat(log).contains("client went away").contains("[vanishing-client]");
+		assertThat(log.lines().filter(line -> line.contains("vanishing-client"))).noneMatch(line -> line.contains("ERROR"));
+		assertThat(log).doesNotContain("\tat org.apache.catalina");
+	}
+
+	@Test
+	void theRequestIdIsOnTheLogLinesOfItsRequest(CapturedOutput output) {
+		http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/api/v1/predictions"))
+			.header("Content-Type", "image/png")
+			.header("X-Request-Id", "find-me-in-the-log-42")
+			.POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(HttpFixtures.uniform(28, 28, 0))));
+		assertThat(output.getAll().lines().filter(line -> line.contains("blank-image")))
+			.anyMatch(line -> line.contains("[find-me-in-the-log-42]"));
+	}
+
+	@Test
+	void bodiesBeyondTheInFlightBudgetAreShedAtOnceUnread() throws Exception {
+		// one client holds 900 KB of the 1 MB budget by sending slowly; the next is refused in ~100 ms
+		try (Socket slow = new Socket("localhost", port)) {
+			OutputStream out = slow.getOutputStream();
+			out.write(("POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 900000\r\n\r\n")
+				.getBytes(StandardCharsets.US_ASCII));
+			out.write(new byte[1000]);
+			out.flush();
+			Thread.sleep(300);
+			long start = System.nanoTime();
+			String refused = exchange("POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+					+ "Content-Length: 900000\r\n\r\n", new byte[0], false);
+			long millis = (System.nanoTime() - start) / 1_000_000;
+			assertThat(refused).startsWith("HTTP/1.1 503").contains("Retry-After").contains("urn:digit-service:problem:overloaded");
+			assertThat(millis).as("refused without waiting for the slow client").isLessThan(5_000);
+		}
+		// the slow client's connection is gone: its share of the budget is back
+		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+		int status;
+		do {
+			status = http.post("/api/v1/predictions", "image/png", HttpFixtures.sevenOnPaper("png")).status();
+		}
+		while (status == 503 && System.nanoTime() < deadline && sleep());
+		assertThat(status).isEqualTo(200);
+	}
+
+	private static boolean sleep() {
+		try {
+			Thread.sleep(100);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		return true;
+	}
+
+	private double failures(String reason) {
+		return http.get("/actuator/prometheus")
+			.body()
+			.lines()
+			.filter(line -> line.startsWith("digits_failures_total{") && line.contains("reason=\"" + reason + "\""))
+			.mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+			.sum();
+	}
+
+	/** Writes the raw request (and body), optionally closes at once, and reads whatever comes back. */
+	private String exchange(String head, byte[] body, boolean closeAfterWriting) throws IOException {
+		try (Socket socket = new Socket("localhost", port)) {
+			socket.setSoTimeout(10_000);
+			OutputStream out = socket.getOutputStream();
+			out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+			out.write(body);
+			out.flush();
+			if (closeAfterWriting) {
+				return "";
+			}
+			InputStream in = socket.getInputStream();
+			StringBuilder response = new StringBuilder();
+			byte[] buffer = new byte[8192];
+			int n;
+			try {
+				while ((n = in.read(buffer)) > 0) {
+					response.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+					if (response.indexOf("\r\n\r\n") > 0 && complete(response)) {
+						break;
+					}
+				}
+			}
+			catch (java.net.SocketTimeoutException | java.net.SocketException ex) {
+				// the server closed or stopped: what came back is the answer
+			}
+			return response.toString();
+		}
+	}
+
+	private static boolean complete(StringBuilder response) {
+		String text = response.toString();
+		int headerEnd = text.indexOf("\r\n\r\n");
+		java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(text);
+		return length.find() && length.start() < headerEnd
+				&& text.length() - headerEnd - 4 >= Integer.parseInt(length.group(1));
+	}
+
+}
