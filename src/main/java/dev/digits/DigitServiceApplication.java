@@ -3,14 +3,15 @@ package dev.digits;
 import java.util.Arrays;
 
 import dev.digits.training.EvaluateCommand;
+import dev.digits.training.GoldenCommand;
 import dev.digits.training.TrainCommand;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /**
- * The service; {@code train ...} and {@code evaluate ...} as first argument run the training and
- * evaluation commands instead (no web server).
+ * The service; {@code train ...}, {@code evaluate ...} or {@code golden ...} as first argument run
+ * that command instead (no web server).
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
@@ -22,6 +23,7 @@ public class DigitServiceApplication {
 		switch (command) {
 			case "train" -> TrainCommand.main(rest);
 			case "evaluate" -> EvaluateCommand.main(rest);
+			case "golden" -> GoldenCommand.main(rest);
 			default -> SpringApplication.run(DigitServiceApplication.class, args);
 		}
 	}

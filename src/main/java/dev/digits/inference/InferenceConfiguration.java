@@ -1,5 +1,8 @@
 package dev.digits.inference;
 
+import java.io.IOException;
+import java.util.List;
+
 import dev.digits.model.LoadedModel;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,10 +23,21 @@ class InferenceConfiguration {
 	private static final Logger logger = LoggerFactory.getLogger(InferenceConfiguration.class);
 
 	@Bean(destroyMethod = "close")
-	DigitClassifier digitClassifier(LoadedModel model, InferenceProperties properties, MeterRegistry registry) {
+	DigitClassifier digitClassifier(LoadedModel model, InferenceProperties properties, MeterRegistry registry)
+			throws IOException {
 		NativeThreads.configure(properties.nativeThreads());
 		long start = System.nanoTime();
 		DigitClassifier classifier = new DigitClassifier(model, properties, registry);
+		try {
+			// the engine that will serve must give the golden outputs too, not only DL4J at load
+			model.golden().verify(inputs -> classifier.classify(List.of(inputs)).stream()
+				.map(DigitClassifier.Classification::probabilities)
+				.toArray(float[][]::new), model.dir().toAbsolutePath() + " on the " + properties.engine() + " engine");
+		}
+		catch (RuntimeException | IOException ex) {
+			classifier.close();
+			throw ex;
+		}
 		logger.info("classifier ready in {} ms: engine {}, {} worker(s) with {} native thread(s) each, "
 				+ "batches up to {} images, queue delay {}, queue {} images, cache {}", (System.nanoTime() - start) / 1_000_000,
 				properties.engine(), properties.effectiveWorkers(), properties.nativeThreads(),

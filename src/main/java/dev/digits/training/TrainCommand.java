@@ -81,6 +81,7 @@ public final class TrainCommand {
 				Map.of("train", result.train().size(), "validation", result.validation().size(), "test",
 						result.test().size())));
 		metadata.put("metrics", Map.of("train", brief(train), "validation", brief(validation), "test", test));
+		metadata.put(dev.digits.model.GoldenSet.KEY, GoldenCommand.record(network, result.test()).toJson());
 		metadata.put("artifacts", Map.of(
 				"dl4j", artifact(files.network(), "DL4J ModelSerializer zip, no updater state (what the service loads)"),
 				"tfjs", artifact(files.tfjs(), "TensorFlow.js layers model, float32 weights in " + ModelFiles.TFJS_WEIGHTS,
