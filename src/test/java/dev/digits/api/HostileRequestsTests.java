@@ -1,7 +1,6 @@
 package dev.digits.api;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -153,42 +152,8 @@ class HostileRequestsTests {
 			.sum();
 	}
 
-	/** Writes the raw request (and body), optionally closes at once, and reads whatever comes back. */
 	private String exchange(String head, byte[] body, boolean closeAfterWriting) throws IOException {
-		try (Socket socket = new Socket("localhost", port)) {
-			socket.setSoTimeout(10_000);
-			OutputStream out = socket.getOutputStream();
-			out.write(head.getBytes(StandardCharsets.ISO_8859_1));
-			out.write(body);
-			out.flush();
-			if (closeAfterWriting) {
-				return "";
-			}
-			InputStream in = socket.getInputStream();
-			StringBuilder response = new StringBuilder();
-			byte[] buffer = new byte[8192];
-			int n;
-			try {
-				while ((n = in.read(buffer)) > 0) {
-					response.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
-					if (response.indexOf("\r\n\r\n") > 0 && complete(response)) {
-						break;
-					}
-				}
-			}
-			catch (java.net.SocketTimeoutException | java.net.SocketException ex) {
-				// the server closed or stopped: what came back is the answer
-			}
-			return response.toString();
-		}
-	}
-
-	private static boolean complete(StringBuilder response) {
-		String text = response.toString();
-		int headerEnd = text.indexOf("\r\n\r\n");
-		java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(text);
-		return length.find() && length.start() < headerEnd
-				&& text.length() - headerEnd - 4 >= Integer.parseInt(length.group(1));
+		return RawHttp.exchange(port, head, body, closeAfterWriting);
 	}
 
 }

@@ -1,0 +1,168 @@
+package dev.digits.api;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The packaged jar started as the container starts it: the Dockerfile's own ENTRYPOINT flags and
+ * ENV, with {@code -XX:MaxRAM} set to the Kubernetes memory limit to stand in for the cgroup (the
+ * JVM sizes its heap, 25%, and JavaCPP its caps from it), so that tests see the memory the
+ * container would have, not the development machine's.
+ */
+final class ContainerJar implements AutoCloseable {
+
+	private static final Path ROOT = Path.of("").toAbsolutePath();
+
+	final Process process;
+
+	final int port;
+
+	final Path log;
+
+	final long memoryLimitBytes;
+
+	private ContainerJar(Process process, int port, Path log, long memoryLimitBytes) {
+		this.process = process;
+		this.port = port;
+		this.log = log;
+		this.memoryLimitBytes = memoryLimitBytes;
+	}
+
+	/** Starts {@code jar} and waits until readiness is UP. */
+	static ContainerJar start(Path jar, Path logDir, String... extraArgs) throws IOException, InterruptedException {
+		String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+		String runtime = dockerfile.substring(dockerfile.lastIndexOf("\nFROM "));
+		String joined = runtime.replace("\\\n", " ");
+		List<String> entrypoint = new ArrayList<>(JsonMapper.builder().build().readValue(
+				line(joined, "ENTRYPOINT").trim(), new TypeReference<List<String>>() {
+				}));
+		Map<String, String> env = new LinkedHashMap<>();
+		Matcher kv = Pattern.compile("([A-Z_]+)=(\\S+)").matcher(line(joined, "ENV"));
+		while (kv.find()) {
+			env.put(kv.group(1), kv.group(2));
+		}
+		long limit = memoryLimit();
+		int port = freePort();
+		Files.createDirectories(logDir);
+		Path log = logDir.resolve("service-" + port + ".log");
+		List<String> command = new ArrayList<>();
+		command.add(entrypoint.get(0));
+		command.add("-XX:MaxRAM=" + limit);
+		command.add("-Djava.io.tmpdir=" + Files.createTempDirectory("container-tmp"));
+		for (String arg : entrypoint.subList(1, entrypoint.size() - 1)) {
+			command.add(arg.replace("/tmp/javacpp-cache", System.getProperty("java.io.tmpdir") + "/javacpp-cache"));
+		}
+		command.add("-cp");
+		command.add(jar.toAbsolutePath().toString());
+		command.add(entrypoint.get(entrypoint.size() - 1)); // Spring Boot's JarLauncher
+		command.add("--server.port=" + port);
+		command.addAll(List.of(extraArgs));
+		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+		builder.environment().putAll(env);
+		builder.environment().put("DIGITS_MODEL_DIR", ROOT.resolve("models").toString());
+		builder.environment().remove("SERVER_PORT");
+		ContainerJar started = new ContainerJar(builder.start(), port, log, limit);
+		started.awaitReady(Duration.ofMinutes(4));
+		return started;
+	}
+
+	/** The Deployment's memory limit, the one the Dockerfile's shares are sized for. */
+	static long memoryLimit() throws IOException {
+		Matcher m = Pattern.compile("limits:\\s*\\n(?:\\s+\\w+:.*\\n)*?\\s+memory:\\s*(\\d+)Mi")
+			.matcher(Files.readString(ROOT.resolve("k8s/deployment.yaml")));
+		if (!m.find()) {
+			throw new IllegalStateException("no memory limit in k8s/deployment.yaml");
+		}
+		return Long.parseLong(m.group(1)) << 20;
+	}
+
+	private static String line(String text, String instruction) {
+		Matcher m = Pattern.compile("(?m)^" + instruction + "\\s+(.*)$").matcher(text);
+		String last = null;
+		while (m.find()) {
+			last = m.group(1);
+		}
+		if (last == null) {
+			throw new IllegalStateException("no " + instruction + " in the Dockerfile's runtime stage");
+		}
+		return last;
+	}
+
+	private void awaitReady(Duration timeout) throws InterruptedException, IOException {
+		HttpClient client = HttpClient.newHttpClient();
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (System.nanoTime() < deadline) {
+			if (!process.isAlive()) {
+				throw new IllegalStateException("the service exited with " + process.exitValue() + "; log: " + tail());
+			}
+			try {
+				HttpResponse<String> ready = client.send(
+						HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health/readiness")).build(),
+						HttpResponse.BodyHandlers.ofString());
+				if (ready.statusCode() == 200) {
+					return;
+				}
+			}
+			catch (IOException ex) {
+				// not listening yet
+			}
+			Thread.sleep(500);
+		}
+		throw new IllegalStateException("not ready within " + timeout + "; log: " + tail());
+	}
+
+	/** Resident memory now and at its peak ({@code VmRSS}, {@code VmHWM}), bytes. */
+	long[] residentBytes() throws IOException {
+		long rss = 0;
+		long peak = 0;
+		for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+			if (line.startsWith("VmRSS:")) {
+				rss = kilobytes(line) << 10;
+			}
+			else if (line.startsWith("VmHWM:")) {
+				peak = kilobytes(line) << 10;
+			}
+		}
+		return new long[] { rss, peak };
+	}
+
+	private static long kilobytes(String line) {
+		return Long.parseLong(line.replaceAll("[^0-9]", ""));
+	}
+
+	String tail() throws IOException {
+		List<String> lines = Files.readAllLines(log);
+		return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+	@Override
+	public void close() throws InterruptedException {
+		process.destroy();
+		if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+			process.destroyForcibly();
+		}
+	}
+
+}
