@@ -4,6 +4,7 @@ import java.util.Arrays;
 
 import dev.digits.training.EvaluateCommand;
 import dev.digits.training.GoldenCommand;
+import dev.digits.training.QuantizedVersionCommand;
 import dev.digits.training.TrainCommand;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -24,6 +25,7 @@ public class DigitServiceApplication {
 			case "train" -> TrainCommand.main(rest);
 			case "evaluate" -> EvaluateCommand.main(rest);
 			case "golden" -> GoldenCommand.main(rest);
+			case "quantized-version" -> QuantizedVersionCommand.main(rest);
 			default -> SpringApplication.run(DigitServiceApplication.class, args);
 		}
 	}

@@ -4,14 +4,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import dev.digits.inference.DigitClassifier.Classification;
 import dev.digits.preprocessing.Preprocessed;
+import dev.digits.serving.RecognitionService;
 import dev.digits.preprocessing.Upload;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.MediaType;
-import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestPart;
@@ -29,6 +29,14 @@ class PredictionController {
 
 	static final String ENDPOINT_ATTRIBUTE = PredictionController.class.getName() + ".endpoint";
 
+	static final String VERSION_ATTRIBUTE = PredictionController.class.getName() + ".version";
+
+	/** Sticky A/B assignment: the same key gets the same version on every replica. */
+	static final String CLIENT_ID = "X-Client-Id";
+
+	/** Pins a version, as the {@code /api/v1/models/{version}/...} paths do. */
+	static final String MODEL_VERSION = "X-Model-Version";
+
 	private final RecognitionService recognition;
 
 	private final ApiProperties properties;
@@ -38,73 +46,96 @@ class PredictionController {
 		this.properties = properties;
 	}
 
-	@PostMapping(path = "/predictions", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-	Responses.PredictionResponse predictUpload(@RequestPart("file") MultipartFile file, HttpServletRequest request) {
-		return single(request, "image", new Upload.Image(bytes(file, null)));
+	@PostMapping(path = { "/predictions", "/models/{version}/predictions" }, consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+	Responses.PredictionResponse predictUpload(@RequestPart("file") MultipartFile file, HttpServletRequest request,
+			@PathVariable(required = false) String version) {
+		return single(request, version, "image", new Upload.Image(bytes(file, null)));
 	}
 
-	@PostMapping(path = "/predictions", consumes = { "image/*", MediaType.APPLICATION_OCTET_STREAM_VALUE })
-	Responses.PredictionResponse predictBody(HttpServletRequest request) throws IOException {
-		return single(request, "image", new Upload.Image(body(request)));
+	@PostMapping(path = { "/predictions", "/models/{version}/predictions" },
+			consumes = { "image/*", MediaType.APPLICATION_OCTET_STREAM_VALUE })
+	Responses.PredictionResponse predictBody(HttpServletRequest request, @PathVariable(required = false) String version)
+			throws IOException {
+		return single(request, version, "image", new Upload.Image(body(request)));
 	}
 
-	@PostMapping(path = "/predictions", consumes = MediaType.APPLICATION_JSON_VALUE)
-	Responses.PredictionResponse predictPixels(HttpServletRequest request) throws IOException {
-		return single(request, "pixels", PredictionBodies.single(request.getInputStream()));
+	@PostMapping(path = { "/predictions", "/models/{version}/predictions" }, consumes = MediaType.APPLICATION_JSON_VALUE)
+	Responses.PredictionResponse predictPixels(HttpServletRequest request, @PathVariable(required = false) String version)
+			throws IOException {
+		return single(request, version, "pixels", PredictionBodies.single(request.getInputStream()));
 	}
 
-	@PostMapping(path = "/predictions/batch", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-	Responses.BatchResponse predictUploads(@RequestPart("files") List<MultipartFile> files,
-			HttpServletRequest request) {
+	@PostMapping(path = { "/predictions/batch", "/models/{version}/predictions/batch" },
+			consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+	Responses.BatchResponse predictUploads(@RequestPart("files") List<MultipartFile> files, HttpServletRequest request,
+			@PathVariable(required = false) String version) {
 		checkBatchSize(files.size());
 		List<Upload> uploads = new ArrayList<>(files.size());
 		for (int i = 0; i < files.size(); i++) {
 			uploads.add(new Upload.Image(bytes(files.get(i), i)));
 		}
-		return batch(request, uploads);
+		return batch(request, version, uploads);
 	}
 
-	@PostMapping(path = "/predictions/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
-	Responses.BatchResponse predictPixelBatch(HttpServletRequest request) throws IOException {
+	@PostMapping(path = { "/predictions/batch", "/models/{version}/predictions/batch" },
+			consumes = MediaType.APPLICATION_JSON_VALUE)
+	Responses.BatchResponse predictPixelBatch(HttpServletRequest request, @PathVariable(required = false) String version)
+			throws IOException {
 		List<Upload> uploads = PredictionBodies.batch(request.getInputStream(), properties.maxBatchImages());
 		checkBatchSize(uploads.size());
-		return batch(request, uploads);
+		return batch(request, version, uploads);
 	}
 
-	@GetMapping("/model")
-	Map<String, Object> model() {
-		var model = recognition.model();
-		return Map.of("name", model.name(), "version", model.version(), "labels", model.labels(), "metadata",
-				model.metadata());
+	/** The routing a request asks for: its path or header pin, its sticky key. */
+	static RecognitionService.Routing routing(HttpServletRequest request, String pathVersion) {
+		String pinned = pathVersion != null ? pathVersion : blankToNull(request.getHeader(MODEL_VERSION));
+		if (pinned != null && !pinned.matches(dev.digits.model.ModelProperties.VERSION)) {
+			throw new InvalidRequestException("\"" + abbreviate(pinned) + "\" is not a model version");
+		}
+		String client = blankToNull(request.getHeader(CLIENT_ID));
+		if (client != null && client.length() > 256) {
+			throw new InvalidRequestException(CLIENT_ID + " may have at most 256 characters");
+		}
+		return new RecognitionService.Routing(client, pinned,
+				version -> request.setAttribute(VERSION_ATTRIBUTE, version));
 	}
 
-	private Responses.PredictionResponse single(HttpServletRequest request, String endpoint, Upload upload) {
+	private static String blankToNull(String text) {
+		return text == null || text.isBlank() ? null : text.strip();
+	}
+
+	private static String abbreviate(String text) {
+		return text.length() > 40 ? text.substring(0, 40) + "..." : text;
+	}
+
+	private Responses.PredictionResponse single(HttpServletRequest request, String version, String endpoint,
+			Upload upload) {
 		request.setAttribute(ENDPOINT_ATTRIBUTE, endpoint);
 		long start = System.nanoTime();
-		RecognitionService.Result result = recognition.recognize(upload);
+		RecognitionService.Result result = recognition.recognize(upload, routing(request, version));
 		RecognitionService.Recognized only = result.images().get(0);
 		Classification c = only.classification();
 		return new Responses.PredictionResponse(RequestIdFilter.of(request), c.digit(), c.probability(),
-				c.probabilities(), input(only.input()), c.cached(), modelRef(),
-				timings(result, c.queueNanos(), c.computeNanos(), start));
+				c.probabilities(), input(only.input()), c.cached(), modelRef(result),
+				timings(result, c.queueNanos(), c.computeNanos(), start), only.feedbackToken());
 	}
 
-	private Responses.BatchResponse batch(HttpServletRequest request, List<Upload> uploads) {
+	private Responses.BatchResponse batch(HttpServletRequest request, String version, List<Upload> uploads) {
 		request.setAttribute(ENDPOINT_ATTRIBUTE, "batch");
 		long start = System.nanoTime();
-		RecognitionService.Result result = recognition.recognizeBatch(uploads);
+		RecognitionService.Result result = recognition.recognizeBatch(uploads, routing(request, version));
 		List<Responses.Prediction> predictions = new ArrayList<>();
 		long queue = 0;
 		long compute = 0;
 		for (RecognitionService.Recognized r : result.images()) {
 			Classification c = r.classification();
 			predictions.add(new Responses.Prediction(c.digit(), c.probability(), c.probabilities(), input(r.input()),
-					c.cached()));
+					c.cached(), r.feedbackToken()));
 			queue = Math.max(queue, c.queueNanos());
 			compute = Math.max(compute, c.computeNanos());
 		}
-		return new Responses.BatchResponse(RequestIdFilter.of(request), predictions.size(), predictions, modelRef(),
-				timings(result, queue, compute, start));
+		return new Responses.BatchResponse(RequestIdFilter.of(request), predictions.size(), predictions,
+				modelRef(result), timings(result, queue, compute, start));
 	}
 
 	private void checkBatchSize(int size) {
@@ -150,8 +181,8 @@ class PredictionController {
 		return new Responses.Input(p.format(), p.width(), p.height(), p.inverted(), p.reframed());
 	}
 
-	private Responses.ModelRef modelRef() {
-		return new Responses.ModelRef(recognition.model().name(), recognition.model().version());
+	private static Responses.ModelRef modelRef(RecognitionService.Result result) {
+		return new Responses.ModelRef(result.modelName(), result.version(), result.assignment());
 	}
 
 	private static Responses.Timings timings(RecognitionService.Result result, long queueNanos, long computeNanos,

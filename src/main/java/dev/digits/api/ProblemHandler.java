@@ -9,6 +9,9 @@ import java.util.concurrent.ConcurrentMap;
 import dev.digits.inference.NotReadyException;
 import dev.digits.inference.OverloadedException;
 import dev.digits.preprocessing.PreprocessingException;
+import dev.digits.serving.FeedbackException;
+import dev.digits.serving.PolicyConflictException;
+import dev.digits.serving.UnknownVersionException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
@@ -73,6 +76,31 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 	@ExceptionHandler(OverloadedException.class)
 	ResponseEntity<ProblemDetail> overloaded(OverloadedException ex, HttpServletRequest request) {
 		return problem(ProblemKind.OVERLOADED, ex.getMessage() + "; retry shortly", request);
+	}
+
+	@ExceptionHandler(UnknownVersionException.class)
+	ResponseEntity<ProblemDetail> unknownVersion(UnknownVersionException ex, HttpServletRequest request) {
+		return problem(ProblemKind.UNKNOWN_VERSION, ex.getMessage(), request);
+	}
+
+	@ExceptionHandler(PolicyConflictException.class)
+	ResponseEntity<ProblemDetail> conflict(PolicyConflictException ex, HttpServletRequest request) {
+		return problem(ProblemKind.CONFLICT, ex.getMessage(), request);
+	}
+
+	@ExceptionHandler(ModelLoadFailedException.class)
+	ResponseEntity<ProblemDetail> loadFailed(ModelLoadFailedException ex, HttpServletRequest request) {
+		return problem(ProblemKind.MODEL_LOAD_FAILED, ex.getMessage(), request);
+	}
+
+	@ExceptionHandler(FeedbackException.class)
+	ResponseEntity<ProblemDetail> feedback(FeedbackException ex, HttpServletRequest request) {
+		ProblemKind kind = switch (ex.kind()) {
+			case INVALID -> ProblemKind.FEEDBACK_INVALID;
+			case EXPIRED -> ProblemKind.FEEDBACK_EXPIRED;
+			case REPLAYED -> ProblemKind.FEEDBACK_REPLAYED;
+		};
+		return problem(kind, ex.getMessage(), request);
 	}
 
 	@ExceptionHandler(NotReadyException.class)

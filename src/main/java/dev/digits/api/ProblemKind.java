@@ -20,7 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
  * ({@value #TYPE_PREFIX}{@code slug}), its title, and its metric reason. The one list of problem
  * types; the README's error table follows it.
  */
-enum ProblemKind {
+public enum ProblemKind {
 
 	UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported image type"),
 	UNDECODABLE(HttpStatus.UNPROCESSABLE_CONTENT, "undecodable-image", "Image could not be decoded"),
@@ -33,6 +33,14 @@ enum ProblemKind {
 	BAD_REQUEST(HttpStatus.BAD_REQUEST, "bad-request", "Bad request"),
 	CLIENT_ABORTED(HttpStatus.BAD_REQUEST, "client-aborted", "Client closed the request"),
 	NOT_FOUND(HttpStatus.NOT_FOUND, "not-found", "Not found"),
+	UNKNOWN_VERSION(HttpStatus.NOT_FOUND, "unknown-model-version", "Unknown model version"),
+	UNAUTHORIZED(HttpStatus.UNAUTHORIZED, "unauthorized", "Credentials required"),
+	FORBIDDEN(HttpStatus.FORBIDDEN, "forbidden", "Forbidden"),
+	CONFLICT(HttpStatus.CONFLICT, "conflict", "Conflicts with the current state"),
+	MODEL_LOAD_FAILED(HttpStatus.UNPROCESSABLE_CONTENT, "model-load-failed", "Model version failed to load"),
+	FEEDBACK_INVALID(HttpStatus.BAD_REQUEST, "invalid-feedback-token", "Invalid feedback token"),
+	FEEDBACK_EXPIRED(HttpStatus.GONE, "expired-feedback-token", "Feedback token expired"),
+	FEEDBACK_REPLAYED(HttpStatus.CONFLICT, "feedback-already-recorded", "Feedback already recorded"),
 	METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed"),
 	NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "not-acceptable", "Not acceptable"),
 	OVERLOADED(HttpStatus.SERVICE_UNAVAILABLE, "overloaded", "Service overloaded"),
@@ -79,7 +87,10 @@ enum ProblemKind {
 
 	static ProblemKind of(HttpStatusCode status) {
 		return switch (status.value()) {
+			case 401 -> UNAUTHORIZED;
+			case 403 -> FORBIDDEN;
 			case 404 -> NOT_FOUND;
+			case 409 -> CONFLICT;
 			case 405 -> METHOD_NOT_ALLOWED;
 			case 406 -> NOT_ACCEPTABLE;
 			case 413 -> TOO_LARGE;
@@ -94,7 +105,7 @@ enum ProblemKind {
 	 * Writes this problem as the whole response, for the paths outside Spring MVC's exception
 	 * handling (servlet filters, the error page, Tomcat's own errors).
 	 */
-	void write(HttpServletResponse response, String detail, String instance, String requestId) throws IOException {
+	public void write(HttpServletResponse response, String detail, String instance, String requestId) throws IOException {
 		byte[] body = body(status.value(), detail, instance, requestId);
 		response.setStatus(status.value());
 		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);

@@ -15,7 +15,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Times every prediction request end to end as {@code digits_request_seconds}, a histogram with
  * the model card's targets (34 ms average, 42 ms P95, 48 ms P99) as SLO boundaries, tagged with the
- * endpoint kind and the outcome.
+ * endpoint kind, the outcome and the model version that answered ({@code none} when the request
+ * failed before one was assigned).
  */
 @Component
 class RequestMetricsFilter extends OncePerRequestFilter {
@@ -33,7 +34,8 @@ class RequestMetricsFilter extends OncePerRequestFilter {
 
 	@Override
 	protected boolean shouldNotFilter(HttpServletRequest request) {
-		return !request.getRequestURI().startsWith("/api/v1/predictions");
+		String uri = request.getRequestURI();
+		return !(uri.startsWith("/api/v1/predictions") || (uri.startsWith("/api/v1/models/") && uri.contains("/predictions")));
 	}
 
 	@Override
@@ -47,10 +49,13 @@ class RequestMetricsFilter extends OncePerRequestFilter {
 			Object attribute = request.getAttribute(PredictionController.ENDPOINT_ATTRIBUTE);
 			String endpoint = attribute != null ? attribute.toString() : endpointOf(request);
 			String outcome = outcome(response.getStatus());
-			timers.computeIfAbsent(endpoint + "/" + outcome, key -> Timer.builder("digits.request")
+			Object assigned = request.getAttribute(PredictionController.VERSION_ATTRIBUTE);
+			String version = assigned != null ? assigned.toString() : "none";
+			timers.computeIfAbsent(endpoint + "/" + outcome + "/" + version, key -> Timer.builder("digits.request")
 				.description("Prediction requests, end to end on the server")
 				.tag("endpoint", endpoint)
 				.tag("outcome", outcome)
+				.tag("model_version", version)
 				.publishPercentileHistogram()
 				.serviceLevelObjectives(SLOS)
 				.register(registry)).record(Duration.ofNanos(System.nanoTime() - start));

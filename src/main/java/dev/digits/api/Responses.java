@@ -8,8 +8,15 @@ final class Responses {
 	private Responses() {
 	}
 
-	/** Which model answered. */
-	record ModelRef(String name, String version) {
+	/**
+	 * Which model answered.
+	 *
+	 * @param name the model's name
+	 * @param version the version that answered
+	 * @param assignment why that version: {@code weighted} (drawn by the traffic shares),
+	 * {@code sticky} (by the client's {@code X-Client-Id}), {@code pinned} (asked for)
+	 */
+	record ModelRef(String name, String version, String assignment) {
 	}
 
 	/** Server-side time spent, in milliseconds. */
@@ -20,13 +27,14 @@ final class Responses {
 	record Input(String format, int width, int height, boolean inverted, boolean reframed) {
 	}
 
-	/** One image's prediction. */
-	record Prediction(int digit, float probability, float[] probabilities, Input input, boolean cached) {
+	/** One image's prediction; {@code feedbackToken} goes to {@code POST /api/v1/feedback}. */
+	record Prediction(int digit, float probability, float[] probabilities, Input input, boolean cached,
+			String feedbackToken) {
 	}
 
 	/** Answer to a single-image request. */
 	record PredictionResponse(String requestId, int digit, float probability, float[] probabilities, Input input,
-			boolean cached, ModelRef model, Timings timings) {
+			boolean cached, ModelRef model, Timings timings, String feedbackToken) {
 	}
 
 	/** Answer to a batch request: predictions in the order the images were sent. */

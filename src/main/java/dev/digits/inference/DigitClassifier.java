@@ -11,7 +11,6 @@ import java.util.concurrent.TimeoutException;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.digits.model.DigitNetwork;
-import dev.digits.model.LoadedModel;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,9 +19,10 @@ import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
- * Classifies normalized 28x28 images: the one entry point to inference. Thread-safe; requests from
- * any number of threads are queued to a few inference workers (see {@link WorkerPool}), and
- * repeated inputs can be answered from a bounded cache.
+ * Classifies normalized 28x28 images with any registered model version: the one entry point to
+ * inference. Thread-safe; requests from any number of threads are queued to a few inference
+ * workers shared by all versions (see {@link WorkerPool}), and repeated inputs can be answered from
+ * a bounded cache.
  */
 public final class DigitClassifier implements AutoCloseable {
 
@@ -42,21 +42,19 @@ public final class DigitClassifier implements AutoCloseable {
 
 	private final InferenceProperties properties;
 
-	public DigitClassifier(LoadedModel model, InferenceProperties properties, MeterRegistry registry) {
+	private final InferenceEngine engine;
+
+	private final MeterRegistry registry;
+
+	public DigitClassifier(InferenceEngine engine, InferenceProperties properties, MeterRegistry registry) {
+		this.engine = engine;
 		this.properties = properties;
-		MultiLayerNetwork network = model.network();
-		NhwcWeights nhwc = properties.engine() == InferenceProperties.Engine.NHWC ? NhwcWeights.of(network) : null;
-		WorkerPool.Meters meters = new WorkerPool.Meters(
-				timer("digits.queue.wait", "Time an image waits for an inference worker", registry),
-				timer("digits.inference", "Compute time of one forward pass (a batch)", registry),
-				DistributionSummary.builder("digits.batch.size")
+		this.registry = registry;
+		this.pool = new WorkerPool(properties.effectiveWorkers(), properties.maxBatchSize(), properties.maxQueueDelay(),
+				properties.queueCapacity(), DistributionSummary.builder("digits.batch.size")
 					.description("Images per forward pass")
 					.serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256)
 					.register(registry));
-		int capacity = properties.maxBatchSize();
-		this.pool = new WorkerPool(i -> nhwc != null ? new NhwcForwardPass(nhwc, capacity)
-				: new Dl4jForwardPass(network, capacity), properties.effectiveWorkers(), properties.maxBatchSize(),
-				properties.maxQueueDelay(), properties.queueCapacity(), meters);
 		Gauge.builder("digits.queue.depth", pool, WorkerPool::depth)
 			.description("Images waiting for an inference worker")
 			.register(registry);
@@ -70,43 +68,63 @@ public final class DigitClassifier implements AutoCloseable {
 		else {
 			this.cache = null;
 		}
-		warmUp();
-	}
-
-	private static Timer timer(String name, String description, MeterRegistry registry) {
-		return Timer.builder(name).description(description).publishPercentileHistogram().register(registry);
-	}
-
-	/** Runs every worker through a first batch, so the first request does not pay for native setup. */
-	private void warmUp() {
-		float[][] blank = new float[1][DigitNetwork.PIXELS];
-		List<CompletableFuture<List<Classification>>> runs = new ArrayList<>();
-		for (int i = 0; i < properties.effectiveWorkers() * 4; i++) {
-			runs.add(submit(blank, false));
-		}
-		runs.forEach(CompletableFuture::join);
 	}
 
 	/**
-	 * Classifies the images and waits for the answer.
-	 * @throws OverloadedException when the queue is full or the answer takes longer than the timeout
-	 * @throws NotReadyException while starting or shutting down
+	 * Registers a network under {@code version}: its weights are prepared for the engine, and every
+	 * worker runs a first batch of it (native set-up, so the first request does not pay for it).
 	 */
-	public List<Classification> classify(List<float[]> images) {
+	public EngineModel register(String version, MultiLayerNetwork network) {
+		EngineModel model = new EngineModel(version, engine.prepare(network),
+				timer("digits.queue.wait", "Time an image waits for an inference worker", version),
+				timer("digits.inference", "Compute time of one forward pass (a batch)", version));
+		float[][] blank = new float[1][DigitNetwork.PIXELS];
+		List<CompletableFuture<WorkerPool.Job>> runs = new ArrayList<>();
+		for (int i = 0; i < properties.effectiveWorkers() * 4; i++) {
+			runs.add(pool.submit(model, blank).done);
+		}
+		runs.forEach(CompletableFuture::join);
+		return model;
+	}
+
+	/** The model takes no more work; each worker frees its pass; its cached answers are dropped. */
+	public void retire(EngineModel model) {
+		model.retired = true;
+		if (cache != null) {
+			cache.asMap().keySet().removeIf(key -> key.model == model);
+		}
+	}
+
+	private Timer timer(String name, String description, String version) {
+		return Timer.builder(name)
+			.description(description)
+			.tag("model_version", version)
+			.publishPercentileHistogram()
+			.register(registry);
+	}
+
+	/**
+	 * Classifies the images with {@code model} and waits for the answer.
+	 * @throws OverloadedException when the queue is full or the answer takes longer than the timeout
+	 * (the queued work is then withdrawn)
+	 * @throws NotReadyException while shutting down, or once the model is retired
+	 */
+	public List<Classification> classify(EngineModel model, List<float[]> images) {
 		for (float[] image : images) {
 			if (image.length != DigitNetwork.PIXELS) {
 				throw new IllegalArgumentException("an image has " + image.length + " values, expected " + DigitNetwork.PIXELS);
 			}
 		}
-		CompletableFuture<List<Classification>> future = submit(images.toArray(float[][]::new), cache != null);
+		Pending pending = submit(model, images.toArray(float[][]::new));
 		try {
-			return future.get(properties.timeout().toNanos(), TimeUnit.NANOSECONDS);
+			return pending.answers.get(properties.timeout().toNanos(), TimeUnit.NANOSECONDS);
 		}
 		catch (TimeoutException ex) {
-			future.cancel(false);
+			pending.cancel();
 			throw new OverloadedException("no inference result within " + properties.timeout().toMillis() + " ms");
 		}
 		catch (InterruptedException ex) {
+			pending.cancel();
 			Thread.currentThread().interrupt();
 			throw new NotReadyException("interrupted while waiting for inference");
 		}
@@ -118,13 +136,33 @@ public final class DigitClassifier implements AutoCloseable {
 		}
 	}
 
-	private CompletableFuture<List<Classification>> submit(float[][] images, boolean useCache) {
+	/**
+	 * Queues the images without waiting, for work nobody waits on (shadow traffic).
+	 * @throws OverloadedException at once when the queue is full
+	 */
+	public CompletableFuture<List<Classification>> classifyAsync(EngineModel model, List<float[]> images) {
+		return submit(model, images.toArray(float[][]::new)).answers;
+	}
+
+	/** Queued work and how to withdraw it. */
+	private record Pending(CompletableFuture<List<Classification>> answers, WorkerPool.Job job, WorkerPool pool) {
+
+		void cancel() {
+			if (job != null) {
+				pool.cancel(job);
+			}
+		}
+
+	}
+
+	private Pending submit(EngineModel model, float[][] images) {
+		boolean useCache = cache != null;
 		Classification[] answers = new Classification[images.length];
 		List<Integer> misses = new ArrayList<>(images.length);
 		InputKey[] keys = new InputKey[images.length];
 		for (int i = 0; i < images.length; i++) {
 			if (useCache) {
-				keys[i] = new InputKey(images[i]);
+				keys[i] = new InputKey(model, images[i]);
 				float[] hit = cache.getIfPresent(keys[i]);
 				if (hit != null) {
 					answers[i] = new Classification(DigitNetwork.argMax(hit, 0), hit.clone(), true, 0, 0, 0);
@@ -134,23 +172,26 @@ public final class DigitClassifier implements AutoCloseable {
 			misses.add(i);
 		}
 		if (misses.isEmpty()) {
-			return CompletableFuture.completedFuture(List.of(answers));
+			return new Pending(CompletableFuture.completedFuture(List.of(answers)), null, pool);
 		}
 		float[][] queued = new float[misses.size()][];
 		for (int m = 0; m < queued.length; m++) {
 			queued[m] = images[misses.get(m)];
 		}
-		return pool.submit(queued).thenApply(job -> {
+		WorkerPool.Job job = pool.submit(model, queued);
+		CompletableFuture<List<Classification>> result = job.done.thenApply(done -> {
 			for (int m = 0; m < queued.length; m++) {
 				int i = misses.get(m);
-				float[] p = job.probabilities[m];
-				if (useCache) {
+				float[] p = done.probabilities[m];
+				if (useCache && !model.retired) {
 					cache.put(keys[i], p.clone());
 				}
-				answers[i] = new Classification(DigitNetwork.argMax(p, 0), p, false, job.queueNanos, job.computeNanos, job.batchSize);
+				answers[i] = new Classification(DigitNetwork.argMax(p, 0), p, false, done.queueNanos, done.computeNanos,
+						done.batchSize);
 			}
 			return List.of(answers);
 		});
+		return new Pending(result, job, pool);
 	}
 
 	public boolean isRunning() {
@@ -161,21 +202,26 @@ public final class DigitClassifier implements AutoCloseable {
 		return properties;
 	}
 
+	public String engineName() {
+		return engine.name();
+	}
+
 	@Override
 	public void close() {
 		pool.close();
 	}
 
-	/** Exact-match cache key on the normalized pixels. */
-	private record InputKey(float[] pixels, int hash) {
+	/** Exact-match cache key on the model and the normalized pixels. */
+	private record InputKey(EngineModel model, float[] pixels, int hash) {
 
-		InputKey(float[] pixels) {
-			this(pixels.clone(), Arrays.hashCode(pixels));
+		InputKey(EngineModel model, float[] pixels) {
+			this(model, pixels.clone(), 31 * System.identityHashCode(model) + Arrays.hashCode(pixels));
 		}
 
 		@Override
 		public boolean equals(Object other) {
-			return other instanceof InputKey key && key.hash == hash && Arrays.equals(key.pixels, pixels);
+			return other instanceof InputKey key && key.hash == hash && key.model == model
+					&& Arrays.equals(key.pixels, pixels);
 		}
 
 		@Override

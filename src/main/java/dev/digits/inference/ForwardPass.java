@@ -12,6 +12,10 @@ interface ForwardPass {
 	 */
 	void forward(float[] input, int n, float[] output);
 
+	/** Frees what the pass holds (native buffers); it is not used again. */
+	default void close() {
+	}
+
 	/** The largest batch one call accepts. */
 	int capacity();
 

@@ -77,6 +77,15 @@ final class NhwcForwardPass implements ForwardPass {
 		return capacity;
 	}
 
+	@Override
+	public void close() {
+		for (INDArray buffer : new INDArray[] { input, conv1, pool1, conv2, pool2, dense1, logits }) {
+			if (buffer.closeable()) {
+				buffer.close();
+			}
+		}
+	}
+
 	/** The ops for a batch of {@code n}, built on first use; package-private for the op profile. */
 	Plan plan(int n) {
 		Plan plan = plans[n];

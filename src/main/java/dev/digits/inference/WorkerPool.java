@@ -2,37 +2,47 @@ package dev.digits.inference;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntFunction;
 
 import dev.digits.model.DigitNetwork;
 import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A fixed set of inference threads, each owning one {@link ForwardPass}, fed by a bounded queue
- * with dynamic micro-batching: a worker takes the oldest waiting request and adds the requests
- * queued behind it, up to {@code maxBatchSize} images, waiting at most {@code maxQueueDelay} after
- * the first one was queued (zero: only what is already waiting). Request threads never touch ND4J.
+ * A fixed set of inference threads fed by one bounded queue, shared by every registered model
+ * version, with dynamic micro-batching: a worker takes the oldest waiting request and adds the
+ * requests of the same model queued behind it, up to {@code maxBatchSize} images, waiting at most
+ * {@code maxQueueDelay} after the first one was queued (zero: only what is already waiting). Each
+ * worker builds its own forward pass per model on first use and drops it once the model is
+ * retired. Request threads never touch ND4J.
+ * <p>
+ * A job cancelled while queued (its caller timed out) is removed and its permits returned at once;
+ * one a worker already took is skipped. A submission that races {@link #close()} fails with
+ * {@link NotReadyException}, never {@link OverloadedException}.
  */
 final class WorkerPool implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(WorkerPool.class);
 
-	/** Images queued together by one request, and where their probabilities go. */
+	/** Images queued together by one request for one model, and where their probabilities go. */
 	static final class Job {
+
+		final EngineModel model;
 
 		final float[][] images;
 
 		final CompletableFuture<Job> done = new CompletableFuture<>();
 
 		final long queuedAt = System.nanoTime();
+
+		volatile boolean cancelled;
 
 		float[][] probabilities;
 
@@ -42,14 +52,11 @@ final class WorkerPool implements AutoCloseable {
 
 		int batchSize;
 
-		Job(float[][] images) {
+		Job(EngineModel model, float[][] images) {
+			this.model = model;
 			this.images = images;
 		}
 
-	}
-
-	/** The meters the pool records into. */
-	record Meters(Timer queueWait, Timer compute, DistributionSummary batchSize) {
 	}
 
 	private final LinkedBlockingDeque<Job> queue = new LinkedBlockingDeque<>();
@@ -62,46 +69,55 @@ final class WorkerPool implements AutoCloseable {
 
 	private final long maxDelayNanos;
 
-	private final Meters meters;
+	private final DistributionSummary batchSizes;
 
 	private final List<Thread> threads = new ArrayList<>();
 
 	private volatile boolean running = true;
 
-	/**
-	 * @param passes makes the forward pass of worker {@code i}; called on that worker's thread
-	 */
-	WorkerPool(IntFunction<ForwardPass> passes, int workers, int maxBatchSize, Duration maxQueueDelay,
-			int queueCapacity, Meters meters) {
+	WorkerPool(int workers, int maxBatchSize, Duration maxQueueDelay, int queueCapacity,
+			DistributionSummary batchSizes) {
 		this.maxBatchSize = maxBatchSize;
 		this.maxDelayNanos = maxQueueDelay.toNanos();
 		this.queueCapacity = queueCapacity;
 		this.capacity = new Semaphore(queueCapacity);
-		this.meters = meters;
-		List<CompletableFuture<Void>> started = new ArrayList<>();
+		this.batchSizes = batchSizes;
 		for (int i = 0; i < workers; i++) {
-			int index = i;
-			CompletableFuture<Void> ready = new CompletableFuture<>();
-			started.add(ready);
-			Thread thread = new Thread(() -> run(index, passes, ready), "inference-" + i);
+			Thread thread = new Thread(this::run, "inference-" + i);
 			thread.setDaemon(true);
 			threads.add(thread);
 			thread.start();
 		}
-		CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).join();
 	}
 
-	/** Queues the images; the future completes when a worker has their probabilities. */
-	CompletableFuture<Job> submit(float[][] images) {
+	/** Queues the images; the job's future completes when a worker has their probabilities. */
+	Job submit(EngineModel model, float[][] images) {
 		if (!running) {
 			throw new NotReadyException("the classifier is shutting down");
+		}
+		if (model.retired) {
+			throw new NotReadyException("model version " + model.version() + " is unloaded");
 		}
 		if (!capacity.tryAcquire(images.length)) {
 			throw new OverloadedException("inference queue full (" + queueCapacity + " images waiting)");
 		}
-		Job job = new Job(images);
+		Job job = new Job(model, images);
 		queue.offerLast(job);
-		return job.done;
+		if (!running && queue.remove(job)) {
+			// close() ran between the check above and the offer: nobody will take this job
+			capacity.release(images.length);
+			throw new NotReadyException("the classifier is shutting down");
+		}
+		return job;
+	}
+
+	/** The caller gave up: a job still queued is removed and its permits returned; a running one is skipped. */
+	void cancel(Job job) {
+		job.cancelled = true;
+		if (queue.remove(job)) {
+			capacity.release(job.images.length);
+			job.done.cancel(false);
+		}
 	}
 
 	int depth() {
@@ -116,48 +132,65 @@ final class WorkerPool implements AutoCloseable {
 		return running;
 	}
 
-	private void run(int index, IntFunction<ForwardPass> passes, CompletableFuture<Void> ready) {
-		ForwardPass pass;
-		float[] input;
-		float[] output;
-		try {
-			pass = passes.apply(index);
-			input = new float[pass.capacity() * DigitNetwork.PIXELS];
-			output = new float[pass.capacity() * DigitNetwork.CLASSES];
-			ready.complete(null);
-		}
-		catch (RuntimeException | Error ex) {
-			ready.completeExceptionally(ex);
-			return;
-		}
+	private void run() {
+		Map<EngineModel, ForwardPass> passes = new IdentityHashMap<>();
+		float[] input = new float[maxBatchSize * DigitNetwork.PIXELS];
+		float[] output = new float[maxBatchSize * DigitNetwork.CLASSES];
 		List<Job> batch = new ArrayList<>();
-		while (running) {
-			try {
-				Job first = queue.pollFirst(100, TimeUnit.MILLISECONDS);
-				if (first == null) {
-					continue;
-				}
+		try {
+			while (running) {
 				batch.clear();
-				batch.add(first);
-				int images = gather(first, batch);
-				capacity.release(images);
-				execute(batch, pass, input, output);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return;
-			}
-			catch (RuntimeException | Error ex) {
-				logger.error("inference failed for a batch of {} request(s)", batch.size(), ex);
-				for (Job job : batch) {
-					job.done.completeExceptionally(ex);
+				try {
+					Job first = queue.pollFirst(100, TimeUnit.MILLISECONDS);
+					if (first == null) {
+						prune(passes);
+						continue;
+					}
+					capacity.release(first.images.length);
+					if (first.cancelled) {
+						continue;
+					}
+					batch.add(first);
+					gather(first, batch);
+					ForwardPass pass = passes.get(first.model);
+					if (pass == null) {
+						prune(passes);
+						pass = first.model.passes.apply(maxBatchSize);
+						passes.put(first.model, pass);
+					}
+					execute(batch, pass, input, output);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return;
+				}
+				catch (RuntimeException | Error ex) {
+					logger.error("inference failed for a batch of {} request(s) of model version {}", batch.size(),
+							batch.isEmpty() ? "?" : batch.get(0).model.version(), ex);
+					for (Job job : batch) {
+						job.done.completeExceptionally(ex);
+					}
 				}
 			}
+		}
+		finally {
+			passes.values().forEach(ForwardPass::close);
 		}
 	}
 
-	/** Adds queued jobs behind {@code first} up to the batch limit; returns the images gathered. */
-	private int gather(Job first, List<Job> batch) throws InterruptedException {
+	/** Drops the passes of retired models. */
+	private static void prune(Map<EngineModel, ForwardPass> passes) {
+		passes.entrySet().removeIf(entry -> {
+			if (entry.getKey().retired) {
+				entry.getValue().close();
+				return true;
+			}
+			return false;
+		});
+	}
+
+	/** Adds queued jobs of the same model behind {@code first} up to the batch limit. */
+	private void gather(Job first, List<Job> batch) throws InterruptedException {
 		int images = first.images.length;
 		long deadline = first.queuedAt + maxDelayNanos;
 		while (images < maxBatchSize) {
@@ -172,24 +205,28 @@ final class WorkerPool implements AutoCloseable {
 					break;
 				}
 			}
-			if (images + next.images.length > maxBatchSize) {
+			if (next.model != first.model || images + next.images.length > maxBatchSize) {
 				queue.offerFirst(next);
 				break;
+			}
+			capacity.release(next.images.length);
+			if (next.cancelled) {
+				continue;
 			}
 			batch.add(next);
 			images += next.images.length;
 		}
-		return images;
 	}
 
 	private void execute(List<Job> batch, ForwardPass pass, float[] input, float[] output) {
 		long start = System.nanoTime();
+		EngineModel model = batch.get(0).model;
 		for (Job job : batch) {
 			job.queueNanos = start - job.queuedAt;
 			job.probabilities = new float[job.images.length][];
-			meters.queueWait().record(job.queueNanos, TimeUnit.NANOSECONDS);
+			model.queueWait.record(job.queueNanos, TimeUnit.NANOSECONDS);
 		}
-		// a single request larger than one pass (only possible when maxBatchSize > capacity) runs in chunks
+		// a single request larger than one pass runs in chunks
 		int jobIndex = 0;
 		int imageIndex = 0;
 		while (jobIndex < batch.size()) {
@@ -208,8 +245,8 @@ final class WorkerPool implements AutoCloseable {
 			long computeStart = System.nanoTime();
 			pass.forward(input, n, output);
 			long computeNanos = System.nanoTime() - computeStart;
-			meters.compute().record(computeNanos, TimeUnit.NANOSECONDS);
-			meters.batchSize().record(n);
+			model.compute.record(computeNanos, TimeUnit.NANOSECONDS);
+			batchSizes.record(n);
 			int j = startJob;
 			int k = startImage;
 			for (int i = 0; i < n; i++) {
@@ -243,6 +280,7 @@ final class WorkerPool implements AutoCloseable {
 		}
 		Job left;
 		while ((left = queue.pollFirst()) != null) {
+			capacity.release(left.images.length);
 			left.done.completeExceptionally(new NotReadyException("the classifier shut down"));
 		}
 	}

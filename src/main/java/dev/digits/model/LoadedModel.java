@@ -32,12 +32,13 @@ public record LoadedModel(MultiLayerNetwork network, String name, String version
 	 */
 	public static LoadedModel load(Path dir) throws IOException {
 		ModelFiles files = new ModelFiles(dir);
-		Path networkFile = files.network().toAbsolutePath();
+		Path networkFile = files.served().toAbsolutePath();
 		if (!Files.isRegularFile(networkFile)) {
 			throw new IOException("no model at " + networkFile
 					+ " (set digits.model.dir, or train one: see README 'Train your own model')");
 		}
-		MultiLayerNetwork network = restore(networkFile);
+		MultiLayerNetwork network = networkFile.getFileName().toString().endsWith(".json") ? readTfjs(networkFile)
+				: restore(networkFile);
 		if (network.numParams() != DigitNetwork.PARAMETERS || network.getnLayers() != 8) {
 			throw new IOException(networkFile + " is not the card's network: " + network.numParams() + " parameters in "
 					+ network.getnLayers() + " layers, expected " + DigitNetwork.PARAMETERS + " in 8");
@@ -85,6 +86,15 @@ public record LoadedModel(MultiLayerNetwork network, String name, String version
 		catch (IOException | RuntimeException ex) {
 			throw new IOException(file + " is not a readable DL4J model zip (truncated or corrupt?): "
 					+ describe(ex), ex);
+		}
+	}
+
+	private static MultiLayerNetwork readTfjs(Path file) throws IOException {
+		try {
+			return TfjsFormat.read(file);
+		}
+		catch (IOException | RuntimeException ex) {
+			throw new IOException(file + " is not a readable TensorFlow.js layers model: " + describe(ex), ex);
 		}
 	}
 

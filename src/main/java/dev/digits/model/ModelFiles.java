@@ -17,6 +17,15 @@ public record ModelFiles(Path dir) {
 		return dir.resolve(NETWORK);
 	}
 
+	/**
+	 * What the service loads from this folder: the DL4J zip when there is one, else the TF.js
+	 * layers model {@value #TFJS} (float, or 8-bit as in a quantized version's folder).
+	 */
+	public Path served() {
+		return java.nio.file.Files.isRegularFile(network()) || !java.nio.file.Files.isRegularFile(tfjs()) ? network()
+				: tfjs();
+	}
+
 	public Path tfjs() {
 		return dir.resolve(TFJS);
 	}

@@ -1,44 +1,139 @@
 package dev.digits.system;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
+
+import dev.digits.api.ProblemKind;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
+import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Public endpoints need no credentials; every response carries the security headers of Spring
- * Security's defaults ({@code X-Content-Type-Options: nosniff}, {@code X-Frame-Options: DENY},
- * {@code Cache-Control: no-store}) plus a Content-Security-Policy that forbids a JSON answer from
- * ever being run or framed, and no referrer. Stateless: no session, no CSRF token (nothing uses
+ * Two filter chains. The admin API ({@code /admin/**}) requires {@code Authorization: Bearer
+ * <token>} with the token of {@code digits.admin.token} (or its file); without one configured it
+ * answers 401 to everyone. Everything else is public. Every response carries the security headers
+ * of Spring Security's defaults ({@code X-Content-Type-Options: nosniff}, {@code X-Frame-Options:
+ * DENY}, {@code Cache-Control: no-store}) plus a Content-Security-Policy that forbids a JSON answer
+ * from ever being run or framed, and no referrer. Stateless: no session, no CSRF token (nothing uses
  * cookies).
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
+	private static final Logger logger = LoggerFactory.getLogger(SecurityConfiguration.class);
+
 	static final String API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 	@Bean
+	@Order(1)
+	SecurityFilterChain admin(HttpSecurity http, AdminProperties properties) throws Exception {
+		byte[] expected = adminTokenDigest(properties);
+		return common(http.securityMatcher("/admin/**"))
+			.addFilterBefore(new AdminTokenFilter(expected), AuthorizationFilter.class)
+			.authorizeHttpRequests(requests -> requests.anyRequest().hasRole("ADMIN"))
+			.exceptionHandling(errors -> errors.authenticationEntryPoint((request, response, ex) -> {
+				response.setHeader("WWW-Authenticate", "Bearer realm=\"digit-service admin\"");
+				ProblemKind.UNAUTHORIZED.write(response, expected == null
+						? "the admin API is disabled: set digits.admin.token (DIGITS_ADMIN_TOKEN) to enable it"
+						: "send Authorization: Bearer <admin token>", request.getRequestURI(), null);
+			}).accessDeniedHandler((request, response, ex) -> ProblemKind.FORBIDDEN.write(response,
+					"not allowed", request.getRequestURI(), null)))
+			.build();
+	}
+
+	@Bean
+	@Order(2)
 	SecurityFilterChain publicEndpoints(HttpSecurity http) throws Exception {
-		return http.authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
-			.csrf(AbstractHttpConfigurer::disable)
+		return common(http).authorizeHttpRequests(requests -> requests.anyRequest().permitAll()).build();
+	}
+
+	private static HttpSecurity common(HttpSecurity http) throws Exception {
+		return http.csrf(AbstractHttpConfigurer::disable)
 			.httpBasic(AbstractHttpConfigurer::disable)
 			.formLogin(AbstractHttpConfigurer::disable)
 			.logout(AbstractHttpConfigurer::disable)
 			.requestCache(AbstractHttpConfigurer::disable)
+			.anonymous(AbstractHttpConfigurer::disable)
 			.sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 			.headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(API_CSP))
-				.referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.NO_REFERRER)))
-			.build();
+				.referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.NO_REFERRER)));
 	}
 
-	/** No users (and so no generated password in the log): nothing public authenticates. */
+	/** SHA-256 of the configured token, or null when none is (the admin API is then closed). */
+	private static byte[] adminTokenDigest(AdminProperties properties) throws IOException {
+		String token = properties.token();
+		if ((token == null || token.isBlank()) && properties.tokenFile() != null) {
+			token = Files.readString(properties.tokenFile()).strip();
+		}
+		if (token == null || token.isBlank()) {
+			logger.info("admin API disabled: no digits.admin.token (DIGITS_ADMIN_TOKEN) or digits.admin.token-file");
+			return null;
+		}
+		if (token.length() < 16) {
+			throw new IllegalArgumentException("digits.admin.token must have at least 16 characters");
+		}
+		return sha256(token);
+	}
+
+	private static byte[] sha256(String text) {
+		try {
+			return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** No users (and so no generated password in the log): only the admin token authenticates. */
 	@Bean
 	InMemoryUserDetailsManager noUsers() {
 		return new InMemoryUserDetailsManager();
+	}
+
+	/** Authenticates a bearer token equal (in constant time, by digest) to the admin token. */
+	private static final class AdminTokenFilter extends OncePerRequestFilter {
+
+		private final byte[] expected;
+
+		AdminTokenFilter(byte[] expected) {
+			this.expected = expected;
+		}
+
+		@Override
+		protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+				throws ServletException, IOException {
+			String header = request.getHeader("Authorization");
+			if (expected != null && header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+					&& MessageDigest.isEqual(expected, sha256(header.substring(7).strip()))) {
+				var context = SecurityContextHolder.createEmptyContext();
+				context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated("admin", null,
+						List.of(new SimpleGrantedAuthority("ROLE_ADMIN"))));
+				SecurityContextHolder.setContext(context);
+			}
+			chain.doFilter(request, response);
+		}
+
 	}
 
 }

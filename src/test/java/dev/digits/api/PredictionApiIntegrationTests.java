@@ -139,7 +139,9 @@ class PredictionApiIntegrationTests {
 		assertThat(json.get("labels")).hasSize(10);
 		assertThat(json.at("/metadata/architecture/parameters").asLong()).isEqualTo(225_034L);
 		assertThat(json.at("/metadata/metrics/test/accuracy").asDouble()).isGreaterThan(0.5);
-		assertThat(json.get("version").asString()).isEqualTo(json.at("/metadata/version").asString());
+		assertThat(json.get("version").asString()).isEqualTo("1");
+		assertThat(json.get("artifact").asString()).isEqualTo(json.at("/metadata/version").asString());
+		assertThat(json.at("/metadata/golden").isMissingNode()).isTrue();
 	}
 
 	@Test
@@ -160,7 +162,7 @@ class PredictionApiIntegrationTests {
 		http.post("/api/v1/predictions", "image/png", png(5));
 		http.post("/api/v1/predictions", "image/png", HttpFixtures.uniform(28, 28, 255));
 		String scrape = http.get("/actuator/prometheus").body();
-		assertThat(scrape).contains("digits_request_seconds_bucket{application=\"digit-service\",endpoint=\"image\",outcome=\"success\",le=\"0.034\"}")
+		assertThat(scrape).contains("digits_request_seconds_bucket{application=\"digit-service\",endpoint=\"image\",model_version=\"1\",outcome=\"success\",le=\"0.034\"}")
 			.contains("le=\"0.042\"")
 			.contains("le=\"0.048\"")
 			.contains("digits_preprocess_seconds_bucket")
@@ -169,7 +171,9 @@ class PredictionApiIntegrationTests {
 			.contains("digits_batch_size_bucket")
 			.contains("digits_predictions_total{application=\"digit-service\",digit=\"")
 			.contains("digits_failures_total{application=\"digit-service\",reason=\"blank\"}")
-			.contains("digits_model_info{application=\"digit-service\",name=")
+			.contains("digits_model_state{application=\"digit-service\",model_version=\"1\",state=\"ready\"} 1.0")
+			.contains("digits_model_state{application=\"digit-service\",model_version=\"2\",state=\"ready\"} 1.0")
+			.contains("digits_model_traffic_share{application=\"digit-service\",model_version=\"1\"} 1.0")
 			.contains("digits_model_ready{application=\"digit-service\"} 1.0")
 			.contains("digits_queue_depth")
 			.contains("digits_offheap_bytes");

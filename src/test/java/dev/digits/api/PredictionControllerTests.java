@@ -3,6 +3,7 @@ package dev.digits.api;
 
 import dev.digits.inference.NotReadyException;
 import dev.digits.inference.OverloadedException;
+import dev.digits.serving.RecognitionService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,7 @@ class PredictionControllerTests {
 
 	@Test
 	void overloadIs503WithRetryAfter() throws Exception {
-		given(recognition.recognize(any())).willThrow(new OverloadedException("inference queue full (512 images waiting)"));
+		given(recognition.recognize(any(), any())).willThrow(new OverloadedException("inference queue full (512 images waiting)"));
 		mvc.perform(post("/api/v1/predictions").contentType("image/png").content(png))
 			.andExpect(status().isServiceUnavailable())
 			.andExpect(header().string("Retry-After", "1"))
@@ -66,7 +67,7 @@ class PredictionControllerTests {
 
 	@Test
 	void modelNotReadyIs503() throws Exception {
-		given(recognition.recognize(any())).willThrow(new NotReadyException("the classifier is shutting down"));
+		given(recognition.recognize(any(), any())).willThrow(new NotReadyException("the classifier is shutting down"));
 		mvc.perform(post("/api/v1/predictions").contentType("image/png").content(png))
 			.andExpect(status().isServiceUnavailable())
 			.andExpect(header().exists("Retry-After"))
@@ -76,7 +77,7 @@ class PredictionControllerTests {
 
 	@Test
 	void anUnexpectedFailureIs500WithoutItsInsides() throws Exception {
-		given(recognition.recognize(any())).willThrow(new IllegalStateException("secret internal state at Foo.java:12"));
+		given(recognition.recognize(any(), any())).willThrow(new IllegalStateException("secret internal state at Foo.java:12"));
 		String body = mvc.perform(post("/api/v1/predictions").contentType("image/png").content(png))
 			.andExpect(status().isInternalServerError())
 			.andExpect(jsonPath("$.type").value("urn:digit-service:problem:internal"))

@@ -1,10 +1,8 @@
 package dev.digits.inference;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -12,7 +10,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import dev.digits.model.DigitNetwork;
-import dev.digits.model.LoadedModel;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.AfterEach;
@@ -28,9 +25,6 @@ class DigitClassifierTests {
 
 	private static final MultiLayerNetwork NETWORK = DigitNetwork.create(11, 0.001);
 
-	private static final LoadedModel MODEL = new LoadedModel(NETWORK, "test", "1", Map.of(),
-			List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), Path.of("."));
-
 	private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
 	private final List<DigitClassifier> started = new ArrayList<>();
@@ -40,13 +34,32 @@ class DigitClassifierTests {
 		started.forEach(DigitClassifier::close);
 	}
 
-	private DigitClassifier classifier(InferenceProperties.Engine engine, int workers, int maxBatch, Duration delay,
-			int queue, int cache) {
-		DigitClassifier classifier = new DigitClassifier(MODEL,
+	/** A classifier with {@link #NETWORK} registered as version "1". */
+	private Bound classifier(InferenceProperties.Engine engine, int workers, int maxBatch, Duration delay, int queue,
+			int cache) {
+		DigitClassifier classifier = new DigitClassifier(
+				engine == InferenceProperties.Engine.NHWC ? InferenceEngine.nhwc() : InferenceEngine.dl4j(),
 				new InferenceProperties(engine, workers, 1, maxBatch, delay, queue, Duration.ofSeconds(30), cache),
 				registry);
 		started.add(classifier);
-		return classifier;
+		return new Bound(classifier, classifier.register("1", NETWORK));
+	}
+
+	/** A classifier and one registered model, called as before versions existed. */
+	record Bound(DigitClassifier classifier, EngineModel model) {
+
+		List<DigitClassifier.Classification> classify(List<float[]> images) {
+			return classifier.classify(model, images);
+		}
+
+		void close() {
+			classifier.close();
+		}
+
+		boolean isRunning() {
+			return classifier.isRunning();
+		}
+
 	}
 
 	/** Many threads at once get exactly the answers a single-threaded run gives, for both engines. */
@@ -63,7 +76,7 @@ class DigitClassifierTests {
 				.data()
 				.asFloat();
 		}
-		DigitClassifier classifier = classifier(engine, 2, 16, Duration.ofMillis(1), 4096, 0);
+		Bound classifier = classifier(engine, 2, 16, Duration.ofMillis(1), 4096, 0);
 		ExecutorService callers = Executors.newFixedThreadPool(32);
 		CountDownLatch go = new CountDownLatch(1);
 		try {
@@ -93,7 +106,7 @@ class DigitClassifierTests {
 
 	@Test
 	void aBatchRequestIsAnsweredInOrder() {
-		DigitClassifier classifier = classifier(InferenceProperties.Engine.NHWC, 1, 4, Duration.ZERO, 64, 0);
+		Bound classifier = classifier(InferenceProperties.Engine.NHWC, 1, 4, Duration.ZERO, 64, 0);
 		float[] pixels = NhwcForwardPassTests.randomImages(new Random(5), 10);
 		List<float[]> images = new ArrayList<>();
 		for (int i = 0; i < 10; i++) {
@@ -109,7 +122,7 @@ class DigitClassifierTests {
 
 	@Test
 	void refusesAtOnceWhenTheQueueIsFull() {
-		DigitClassifier classifier = classifier(InferenceProperties.Engine.NHWC, 1, 1, Duration.ZERO, 4, 0);
+		Bound classifier = classifier(InferenceProperties.Engine.NHWC, 1, 1, Duration.ZERO, 4, 0);
 		List<float[]> five = new ArrayList<>();
 		for (int i = 0; i < 5; i++) {
 			five.add(new float[784]);
@@ -122,7 +135,7 @@ class DigitClassifierTests {
 
 	@Test
 	void refusesAfterShutdown() {
-		DigitClassifier classifier = classifier(InferenceProperties.Engine.NHWC, 1, 8, Duration.ZERO, 8, 0);
+		Bound classifier = classifier(InferenceProperties.Engine.NHWC, 1, 8, Duration.ZERO, 8, 0);
 		classifier.close();
 		assertThat(classifier.isRunning()).isFalse();
 		assertThatExceptionOfType(NotReadyException.class)
@@ -131,14 +144,14 @@ class DigitClassifierTests {
 
 	@Test
 	void refusesImagesOfTheWrongSize() {
-		DigitClassifier classifier = classifier(InferenceProperties.Engine.NHWC, 1, 8, Duration.ZERO, 8, 0);
+		Bound classifier = classifier(InferenceProperties.Engine.NHWC, 1, 8, Duration.ZERO, 8, 0);
 		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
 			.isThrownBy(() -> classifier.classify(List.of(new float[783])));
 	}
 
 	@Test
 	void cacheAnswersRepeatedInputsWithTheSameProbabilities() {
-		DigitClassifier classifier = classifier(InferenceProperties.Engine.NHWC, 1, 8, Duration.ZERO, 8, 100);
+		Bound classifier = classifier(InferenceProperties.Engine.NHWC, 1, 8, Duration.ZERO, 8, 100);
 		float[] image = NhwcForwardPassTests.randomImages(new Random(9), 1);
 		DigitClassifier.Classification first = classifier.classify(List.of(image)).get(0);
 		DigitClassifier.Classification second = classifier.classify(List.of(image.clone())).get(0);
@@ -148,9 +161,111 @@ class DigitClassifierTests {
 		assertThat(registry.get("cache.gets").tag("result", "hit").functionCounter().count()).isEqualTo(1);
 	}
 
+	/** Two versions share the workers and the queue; each request gets its own version's answer. */
+	@Test
+	void versionsShareTheWorkersAndKeepTheirOwnAnswers() throws Exception {
+		Bound first = classifier(InferenceProperties.Engine.NHWC, 2, 16, Duration.ofMillis(1), 4096, 0);
+		MultiLayerNetwork otherNetwork = DigitNetwork.create(12, 0.001);
+		EngineModel other = first.classifier().register("2", otherNetwork);
+		float[] image = NhwcForwardPassTests.randomImages(new Random(4), 1);
+		float[] expectedFirst = first.classify(List.of(image)).get(0).probabilities();
+		float[] expectedOther = first.classifier().classify(other, List.of(image)).get(0).probabilities();
+		assertThat(expectedOther).isNotEqualTo(expectedFirst);
+		ExecutorService callers = Executors.newFixedThreadPool(16);
+		try {
+			List<Future<Boolean>> answers = new ArrayList<>();
+			for (int i = 0; i < 400; i++) {
+				boolean useOther = i % 3 == 0;
+				answers.add(callers.submit(() -> {
+					float[] p = (useOther ? first.classifier().classify(other, List.of(image))
+							: first.classify(List.of(image))).get(0).probabilities();
+					return java.util.Arrays.equals(p, useOther ? expectedOther : expectedFirst);
+				}));
+			}
+			for (Future<Boolean> answer : answers) {
+				assertThat(answer.get()).isTrue();
+			}
+		}
+		finally {
+			callers.shutdownNow();
+		}
+		first.classifier().retire(other);
+		assertThatExceptionOfType(NotReadyException.class)
+			.isThrownBy(() -> first.classifier().classify(other, List.of(image)));
+		assertThat(first.classify(List.of(image)).get(0).probabilities()).isEqualTo(expectedFirst);
+	}
+
+	/** A request that times out is withdrawn: its permits return at once and it is never computed. */
+	@Test
+	void aTimedOutRequestStopsTakingComputeAndReleasesItsPermits() throws Exception {
+		java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+		java.util.concurrent.atomic.AtomicInteger passes = new java.util.concurrent.atomic.AtomicInteger();
+		InferenceEngine blocking = new InferenceEngine() {
+
+			@Override
+			public String name() {
+				return "blocking";
+			}
+
+			@Override
+			public java.util.function.IntFunction<ForwardPass> prepare(MultiLayerNetwork network) {
+				return capacity -> new ForwardPass() {
+
+					@Override
+					public void forward(float[] input, int n, float[] output) {
+						if (passes.incrementAndGet() > 4) { // after the warm-up: hold the worker
+							try {
+								release.await();
+							}
+							catch (InterruptedException ex) {
+								Thread.currentThread().interrupt();
+							}
+						}
+						java.util.Arrays.fill(output, 0, n * 10, 0.1f);
+					}
+
+					@Override
+					public int capacity() {
+						return capacity;
+					}
+
+				};
+			}
+
+		};
+		DigitClassifier classifier = new DigitClassifier(blocking, new InferenceProperties(InferenceProperties.Engine.NHWC,
+				1, 1, 1, Duration.ZERO, 8, Duration.ofMillis(300), 0), registry);
+		started.add(classifier);
+		EngineModel model = classifier.register("1", NETWORK);
+		ExecutorService caller = Executors.newSingleThreadExecutor();
+		try {
+			Future<?> holding = caller.submit(() -> classifier.classify(model, List.of(new float[784])));
+			while (passes.get() < 5) {
+				Thread.sleep(5);
+			}
+			assertThatExceptionOfType(OverloadedException.class)
+				.isThrownBy(() -> classifier.classify(model, List.of(new float[784], new float[784])))
+				.withMessageContaining("no inference result within 300 ms");
+			assertThat(registry.get("digits.queue.depth").gauge().value()).isZero();
+			release.countDown();
+			try {
+				holding.get(10, java.util.concurrent.TimeUnit.SECONDS);
+			}
+			catch (java.util.concurrent.ExecutionException ex) {
+				// the held request timed out too; it had already been computed
+			}
+			Thread.sleep(200);
+			assertThat(passes.get()).as("the withdrawn request was never computed").isEqualTo(5);
+		}
+		finally {
+			release.countDown();
+			caller.shutdownNow();
+		}
+	}
+
 	@Test
 	void queueDelayGathersConcurrentRequestsIntoOneBatch() throws Exception {
-		DigitClassifier classifier = classifier(InferenceProperties.Engine.NHWC, 1, 8, Duration.ofMillis(200), 64, 0);
+		Bound classifier = classifier(InferenceProperties.Engine.NHWC, 1, 8, Duration.ofMillis(200), 64, 0);
 		double passesBefore = registry.get("digits.batch.size").summary().count();
 		ExecutorService callers = Executors.newFixedThreadPool(8);
 		try {

@@ -1,5 +1,6 @@
 package dev.digits.training;
 
+import dev.digits.model.TfjsFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 

@@ -1,5 +1,6 @@
 package dev.digits.training;
 
+import dev.digits.model.TfjsFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,4 +1,4 @@
-package dev.digits.training;
+package dev.digits.model;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,9 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.digits.model.ChannelsLastWeights;
 import dev.digits.model.ChannelsLastWeights.Tensor;
-import dev.digits.model.DigitNetwork;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;

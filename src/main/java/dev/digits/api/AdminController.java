@@ -1,0 +1,125 @@
+package dev.digits.api;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.digits.model.ModelRepository;
+import dev.digits.serving.ModelRegistry;
+import dev.digits.serving.PolicyConflictException;
+import dev.digits.serving.ServedModel;
+import dev.digits.serving.Traffic;
+import dev.digits.serving.TrafficPolicy;
+import dev.digits.serving.UnknownVersionException;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The admin API (bearer token required, see {@code SecurityConfiguration}): load and unload
+ * versions from the repository, set the traffic policy, promote, roll back, without a restart.
+ * Policy changes live in memory: a restart comes back to the {@code digits.model.*} properties.
+ */
+@RestController
+@RequestMapping(path = "/admin", produces = MediaType.APPLICATION_JSON_VALUE)
+class AdminController {
+
+	/** The body of {@code PUT /admin/traffic}. */
+	record PolicyRequest(String defaultVersion, Map<String, Integer> weights, String shadow) {
+	}
+
+	private final ModelRegistry registry;
+
+	private final ModelRepository repository;
+
+	private final Traffic traffic;
+
+	private final ModelsController models;
+
+	AdminController(ModelRegistry registry, ModelRepository repository, Traffic traffic, ModelsController models) {
+		this.registry = registry;
+		this.repository = repository;
+		this.traffic = traffic;
+		this.models = models;
+	}
+
+	@GetMapping("/models")
+	Map<String, Object> list() {
+		return models.listing(true);
+	}
+
+	/**
+	 * Loads a version folder of the repository and waits until it is READY (200), or answers 422
+	 * {@code model-load-failed} with the reason (the version stays FAILED and takes no traffic).
+	 */
+	@PostMapping("/models/{version}/load")
+	Map<String, Object> load(@PathVariable String version) {
+		ModelRepository.Source source = repository.find(version)
+			.orElseThrow(() -> new UnknownVersionException(version));
+		ServedModel served = registry.loadAsync(version, source.dir()).join();
+		if (served.state() == ServedModel.State.FAILED) {
+			throw new ModelLoadFailedException("version " + version + " FAILED: " + served.failure());
+		}
+		return state(served);
+	}
+
+	/** Drains and unloads a version no policy uses (409 otherwise). */
+	@PostMapping("/models/{version}/unload")
+	Map<String, Object> unload(@PathVariable String version) throws InterruptedException {
+		if (traffic.uses(version)) {
+			throw new PolicyConflictException("version " + version + " takes traffic (or shadows it): change the "
+					+ "traffic policy first");
+		}
+		return state(registry.unload(version));
+	}
+
+	@GetMapping("/traffic")
+	TrafficPolicy policy() {
+		return traffic.policy();
+	}
+
+	/** Replaces the policy at once; every version it names must be READY (409 otherwise). */
+	@PutMapping(path = "/traffic", consumes = MediaType.APPLICATION_JSON_VALUE)
+	TrafficPolicy setPolicy(@RequestBody PolicyRequest request) {
+		TrafficPolicy next;
+		try {
+			next = new TrafficPolicy(request.defaultVersion(), request.weights(), request.shadow());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidRequestException(ex.getMessage());
+		}
+		traffic.set(next);
+		return next;
+	}
+
+	/** All traffic to {@code version}, which becomes the default. */
+	@PostMapping("/models/{version}/promote")
+	TrafficPolicy promote(@PathVariable String version) {
+		TrafficPolicy next = TrafficPolicy.only(version);
+		traffic.set(next);
+		return next;
+	}
+
+	/** Back to the policy before the last change. */
+	@PostMapping("/traffic/rollback")
+	TrafficPolicy rollback() {
+		return traffic.rollback();
+	}
+
+	private static Map<String, Object> state(ServedModel served) {
+		Map<String, Object> json = new LinkedHashMap<>();
+		json.put("version", served.version());
+		json.put("state", served.state().name());
+		if (served.failure() != null) {
+			json.put("failure", served.failure());
+		}
+		json.put("loadMillis", served.loadMillis());
+		json.put("memoryBytes", served.memoryBytes());
+		return json;
+	}
+
+}

@@ -1,0 +1,54 @@
+package dev.digits.api;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.digits.serving.FeedbackTokens;
+import dev.digits.serving.RecognitionService;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code POST /api/v1/feedback {"token": "...", "digit": 3}}: the true digit of an earlier
+ * prediction, counted for the version that answered it. Feedback never changes a model.
+ */
+@RestController
+@RequestMapping(path = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
+class FeedbackController {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final RecognitionService recognition;
+
+	FeedbackController(RecognitionService recognition) {
+		this.recognition = recognition;
+	}
+
+	@PostMapping(path = "/feedback", consumes = MediaType.APPLICATION_JSON_VALUE)
+	Map<String, Object> feedback(HttpServletRequest request) throws IOException {
+		JsonNode body = JSON.readTree(request.getInputStream());
+		if (body == null || !body.isObject() || !body.path("token").isString() || !body.path("digit").isIntegralNumber()) {
+			throw new InvalidRequestException("The body must be {\"token\": \"<feedbackToken of a prediction>\", "
+					+ "\"digit\": <the true digit, 0-9>}.");
+		}
+		int digit = body.get("digit").asInt();
+		if (digit < 0 || digit > 9) {
+			throw new InvalidRequestException("digit must be 0 to 9, got " + body.get("digit"));
+		}
+		FeedbackTokens.Claims claims = recognition.feedback(body.get("token").asString(), digit);
+		Map<String, Object> json = new LinkedHashMap<>();
+		json.put("recorded", true);
+		json.put("version", claims.version());
+		json.put("predicted", claims.digit());
+		json.put("actual", digit);
+		json.put("correct", claims.digit() == digit);
+		return json;
+	}
+
+}

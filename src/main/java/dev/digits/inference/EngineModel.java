@@ -1,0 +1,44 @@
+package dev.digits.inference;
+
+import java.util.function.IntFunction;
+
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * One network registered with the {@link DigitClassifier}: its per-worker forward passes are built
+ * on first use by each worker and dropped once it is {@linkplain DigitClassifier#retire retired}.
+ * Many can be registered at once; they share the workers and the queue.
+ */
+public final class EngineModel {
+
+	private final String version;
+
+	final IntFunction<ForwardPass> passes;
+
+	final Timer queueWait;
+
+	final Timer compute;
+
+	volatile boolean retired;
+
+	EngineModel(String version, IntFunction<ForwardPass> passes, Timer queueWait, Timer compute) {
+		this.version = version;
+		this.passes = passes;
+		this.queueWait = queueWait;
+		this.compute = compute;
+	}
+
+	public String version() {
+		return version;
+	}
+
+	public boolean isRetired() {
+		return retired;
+	}
+
+	@Override
+	public String toString() {
+		return "EngineModel[" + version + (retired ? ", retired" : "") + "]";
+	}
+
+}

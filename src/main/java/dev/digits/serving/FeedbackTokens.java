@@ -1,0 +1,148 @@
+package dev.digits.serving;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+/**
+ * Signed feedback tokens: every prediction carries one naming the version that answered, the digit
+ * it answered and when; {@code POST /api/v1/feedback} with it records whether that variant was
+ * right. HMAC-SHA256 with a key all replicas share, so any replica accepts a token any other
+ * issued, with no shared store. A token is accepted once per replica (a bounded set of the nonces
+ * seen within its lifetime), so a replay counts at most once per replica, and never after it
+ * expires.
+ */
+public final class FeedbackTokens {
+
+	/** What a valid token says. */
+	public record Claims(String version, int digit, long issuedAtSeconds, String nonce) {
+	}
+
+	private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+
+	private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+
+	private static final int MAC_BYTES = 16;
+
+	private final SecretKeySpec key;
+
+	private final Duration ttl;
+
+	private final Clock clock;
+
+	private final SecureRandom random = new SecureRandom();
+
+	private final Cache<String, Boolean> seen;
+
+	public FeedbackTokens(byte[] key, Duration ttl, Clock clock, int maxRemembered) {
+		if (key.length < 32) {
+			throw new IllegalArgumentException("the feedback key must have at least 32 bytes");
+		}
+		this.key = new SecretKeySpec(key.clone(), "HmacSHA256");
+		this.ttl = ttl;
+		this.clock = clock;
+		this.seen = Caffeine.newBuilder()
+			.expireAfterWrite(ttl.toSeconds() + 60, TimeUnit.SECONDS)
+			.maximumSize(maxRemembered)
+			.build();
+	}
+
+	/** A fresh random key, for a single replica that was given none. */
+	public static byte[] randomKey() {
+		byte[] key = new byte[32];
+		new SecureRandom().nextBytes(key);
+		return key;
+	}
+
+	public Duration ttl() {
+		return ttl;
+	}
+
+	public String issue(String version, int digit) {
+		byte[] nonce = new byte[9];
+		random.nextBytes(nonce);
+		String payload = version + "|" + digit + "|" + clock.instant().getEpochSecond() + "|" + ENCODER.encodeToString(nonce);
+		byte[] body = payload.getBytes(StandardCharsets.UTF_8);
+		return ENCODER.encodeToString(body) + "." + ENCODER.encodeToString(mac(body));
+	}
+
+	/**
+	 * Checks the signature, the age, and that this replica has not accepted it before.
+	 * @throws FeedbackException {@code INVALID}, {@code EXPIRED} or {@code REPLAYED}
+	 */
+	public Claims redeem(String token) {
+		Claims claims = verify(token);
+		if (seen.asMap().putIfAbsent(claims.nonce(), Boolean.TRUE) != null) {
+			throw new FeedbackException(FeedbackException.Kind.REPLAYED,
+					"feedback for this prediction was already recorded");
+		}
+		return claims;
+	}
+
+	Claims verify(String token) {
+		if (token == null || token.length() > 512) {
+			throw invalid();
+		}
+		int dot = token.indexOf('.');
+		if (dot <= 0) {
+			throw invalid();
+		}
+		byte[] body;
+		byte[] signature;
+		try {
+			body = DECODER.decode(token.substring(0, dot));
+			signature = DECODER.decode(token.substring(dot + 1));
+		}
+		catch (IllegalArgumentException ex) {
+			throw invalid();
+		}
+		if (!MessageDigest.isEqual(mac(body), signature)) {
+			throw invalid();
+		}
+		String[] parts = new String(body, StandardCharsets.UTF_8).split("\\|");
+		if (parts.length != 4) {
+			throw invalid();
+		}
+		Claims claims;
+		try {
+			claims = new Claims(parts[0], Integer.parseInt(parts[1]), Long.parseLong(parts[2]), parts[3]);
+		}
+		catch (NumberFormatException ex) {
+			throw invalid();
+		}
+		long age = clock.instant().getEpochSecond() - claims.issuedAtSeconds();
+		if (age > ttl.toSeconds()) {
+			throw new FeedbackException(FeedbackException.Kind.EXPIRED,
+					"the feedback token expired (tokens are valid for " + ttl.toHours() + " h after the prediction)");
+		}
+		return claims;
+	}
+
+	private byte[] mac(byte[] body) {
+		try {
+			Mac mac = Mac.getInstance("HmacSHA256");
+			mac.init(key);
+			return java.util.Arrays.copyOf(mac.doFinal(body), MAC_BYTES);
+		}
+		catch (GeneralSecurityException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static FeedbackException invalid() {
+		return new FeedbackException(FeedbackException.Kind.INVALID,
+				"the feedback token is not one this service issued (malformed, altered or signed with another key)");
+	}
+
+}

@@ -1,0 +1,146 @@
+package dev.digits.serving;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.digits.inference.DigitClassifier;
+import dev.digits.model.ModelProperties;
+import dev.digits.model.ModelRepository;
+import dev.digits.preprocessing.ImagePreprocessor;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.actuate.info.InfoContributor;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The serving plane: the registry of model versions (every version found in the repository is
+ * loaded before the server takes traffic), the traffic policy, feedback tokens, the repository
+ * watcher, and readiness (the versions that take traffic must be READY).
+ */
+@Configuration(proxyBeanMethods = false)
+class ServingConfiguration {
+
+	private static final Logger logger = LoggerFactory.getLogger(ServingConfiguration.class);
+
+	@Bean
+	ModelRepository modelRepository(ModelProperties properties) {
+		return new ModelRepository(properties.dir(), properties.name(), properties.rootVersion());
+	}
+
+	@Bean(destroyMethod = "close")
+	ModelRegistry modelRegistry(DigitClassifier classifier, MeterRegistry meters) {
+		return new ModelRegistry(classifier, meters, Duration.ofSeconds(30));
+	}
+
+	@Bean
+	Traffic traffic(ModelRegistry registry, ModelProperties properties) {
+		return new Traffic(registry, properties.experiment(),
+				new TrafficPolicy(properties.defaultVersion(), properties.weights(), properties.shadow()));
+	}
+
+	@Bean(destroyMethod = "close")
+	RepositoryWatcher repositoryWatcher(ModelRepository repository, ModelRegistry registry, Traffic traffic,
+			ModelProperties properties, MeterRegistry meters) {
+		RepositoryWatcher watcher = new RepositoryWatcher(repository, registry, traffic, properties.pollInterval());
+		watcher.scan(Duration.ZERO);
+		for (String version : traffic.policy().versions()) {
+			ServedModel model = registry.get(version).orElse(null);
+			if (model == null || model.state() != ServedModel.State.READY) {
+				logger.error("version {} of the traffic policy is {}: the service is not ready until it is loaded",
+						version, model == null ? "not in the repository " + repository.root().toAbsolutePath() : model);
+			}
+		}
+		for (String version : registry.all().stream().map(ServedModel::version).toList()) {
+			Gauge.builder("digits.model.traffic.share", traffic, t -> t.policy().share(version))
+				.description("Share of traffic the policy sends to each version (0 to 1)")
+				.tag("model_version", version)
+				.register(meters);
+		}
+		Gauge.builder("digits.model.ready", registry, r -> ready(r, traffic) ? 1 : 0)
+			.description("1 while every version that takes traffic is READY")
+			.register(meters);
+		return watcher;
+	}
+
+	@Bean
+	FeedbackTokens feedbackTokens(FeedbackProperties properties) throws IOException {
+		byte[] key;
+		if (properties.key() != null && !properties.key().isBlank()) {
+			key = properties.key().getBytes(StandardCharsets.UTF_8);
+		}
+		else if (properties.keyFile() != null) {
+			key = Files.readString(properties.keyFile()).strip().getBytes(StandardCharsets.UTF_8);
+		}
+		else {
+			logger.warn("no digits.feedback.key (DIGITS_FEEDBACK_KEY) set: feedback tokens use a random key and are "
+					+ "accepted only by this replica until it restarts");
+			key = FeedbackTokens.randomKey();
+		}
+		return new FeedbackTokens(key, properties.tokenTtl(), Clock.systemUTC(), Math.max(1_000, properties.remembered()));
+	}
+
+	@Bean
+	Outcomes outcomes(MeterRegistry meters) {
+		return new Outcomes(meters);
+	}
+
+	@Bean
+	RecognitionService recognitionService(ImagePreprocessor preprocessor, Traffic traffic, ModelRegistry registry,
+			FeedbackTokens tokens, Outcomes outcomes, ModelProperties properties, MeterRegistry meters) {
+		return new RecognitionService(preprocessor, traffic, registry, tokens, outcomes, properties.name(), meters);
+	}
+
+	static boolean ready(ModelRegistry registry, Traffic traffic) {
+		return registry.classifier().isRunning() && traffic.policy()
+			.versions()
+			.stream()
+			.allMatch(v -> registry.get(v).map(m -> m.state() == ServedModel.State.READY).orElse(false));
+	}
+
+	/** Readiness: the versions that take traffic are READY. */
+	@Bean
+	HealthIndicator modelHealthIndicator(ModelRegistry registry, Traffic traffic) {
+		return () -> {
+			Map<String, Object> versions = new LinkedHashMap<>();
+			registry.all().forEach(m -> versions.put(m.version(), m.state().name()));
+			return (ready(registry, traffic) ? Health.up() : Health.outOfService())
+				.withDetail("default", traffic.policy().defaultVersion())
+				.withDetail("versions", versions)
+				.withDetail("engine", registry.classifier().engineName())
+				.build();
+		};
+	}
+
+	/** {@code /actuator/info}: the default version and every version's state. */
+	@Bean
+	InfoContributor modelInfoContributor(ModelRegistry registry, Traffic traffic, ModelProperties properties) {
+		return builder -> {
+			Map<String, Object> details = new LinkedHashMap<>();
+			details.put("name", properties.name());
+			details.put("version", traffic.policy().defaultVersion());
+			registry.get(traffic.policy().defaultVersion()).map(ServedModel::model).ifPresent(model -> {
+				details.put("artifact", model.version());
+				details.put("parameters", model.network().numParams());
+				if (model.metadata().get("metrics") instanceof Map<?, ?> metrics
+						&& metrics.get("test") instanceof Map<?, ?> test) {
+					details.put("testAccuracy", test.get("accuracy"));
+				}
+			});
+			Map<String, Object> versions = new LinkedHashMap<>();
+			registry.all().forEach(m -> versions.put(m.version(), m.state().name()));
+			details.put("versions", versions);
+			builder.withDetail("model", details);
+		};
+	}
+
+}
