@@ -107,6 +107,9 @@ public final class FeedbackTokens {
 		catch (IllegalArgumentException ex) {
 			throw invalid();
 		}
+		if (!ENCODER.encodeToString(signature).equals(token.substring(dot + 1))) {
+			throw invalid(); // non-canonical base64: one token has one spelling
+		}
 		if (!MessageDigest.isEqual(mac(body), signature)) {
 			throw invalid();
 		}

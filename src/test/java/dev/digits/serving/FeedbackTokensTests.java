@@ -1,0 +1,61 @@
+package dev.digits.serving;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/** Feedback tokens: any replica with the key accepts them once; altered, foreign or old ones are refused. */
+class FeedbackTokensTests {
+
+	private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
+
+	@Test
+	void aTokenIssuedByOneReplicaIsAcceptedOnceByAnother() {
+		Clock clock = Clock.fixed(Instant.parse("2026-11-27T12:00:00Z"), ZoneOffset.UTC);
+		String token = new FeedbackTokens(KEY, Duration.ofHours(24), clock, 1000).issue("2", 7);
+		FeedbackTokens other = new FeedbackTokens(KEY, Duration.ofHours(24), clock, 1000);
+		FeedbackTokens.Claims claims = other.redeem(token);
+		assertThat(claims.version()).isEqualTo("2");
+		assertThat(claims.digit()).isEqualTo(7);
+		assertRefused(() -> other.redeem(token), FeedbackException.Kind.REPLAYED);
+	}
+
+	@Test
+	void alteredForeignMalformedAndExpiredTokensAreRefused() {
+		Clock issued = Clock.fixed(Instant.parse("2026-11-27T12:00:00Z"), ZoneOffset.UTC);
+		FeedbackTokens tokens = new FeedbackTokens(KEY, Duration.ofHours(24), issued, 1000);
+		String token = tokens.issue("1", 3);
+		int dot = token.indexOf('.');
+		String otherToken = tokens.issue("1", 8);
+		String swapped = otherToken.substring(0, otherToken.indexOf('.')) + token.substring(dot);
+		assertRefused(() -> tokens.redeem(swapped), FeedbackException.Kind.INVALID);
+		assertRefused(() -> tokens.redeem(token.substring(0, dot) + ".AAAA"), FeedbackException.Kind.INVALID);
+		assertRefused(() -> tokens.redeem("not a token"), FeedbackException.Kind.INVALID);
+		assertRefused(() -> tokens.redeem(null), FeedbackException.Kind.INVALID);
+		byte[] otherKey = "fedcba9876543210fedcba9876543210".getBytes(StandardCharsets.UTF_8);
+		String foreign = new FeedbackTokens(otherKey, Duration.ofHours(24), issued, 1000).issue("1", 3);
+		assertRefused(() -> tokens.redeem(foreign), FeedbackException.Kind.INVALID);
+		Clock later = Clock.offset(issued, Duration.ofHours(25));
+		assertRefused(() -> new FeedbackTokens(KEY, Duration.ofHours(24), later, 1000).redeem(token),
+				FeedbackException.Kind.EXPIRED);
+	}
+
+	@Test
+	void aShortKeyIsRefused() {
+		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+			.isThrownBy(() -> new FeedbackTokens(new byte[8], Duration.ofHours(1), Clock.systemUTC(), 10));
+	}
+
+	private static void assertRefused(Runnable call, FeedbackException.Kind kind) {
+		assertThatExceptionOfType(FeedbackException.class).isThrownBy(call::run)
+			.satisfies(ex -> assertThat(ex.kind()).isEqualTo(kind));
+	}
+
+}
