@@ -84,6 +84,7 @@ public final class DigitClassifier implements AutoCloseable {
 			runs.add(pool.submit(model, blank).done);
 		}
 		runs.forEach(CompletableFuture::join);
+		model.counted = true;
 		return model;
 	}
 

@@ -21,6 +21,9 @@ public final class EngineModel {
 
 	volatile boolean retired;
 
+	/** False while warming up: warm-up passes are not recorded in the metrics. */
+	volatile boolean counted;
+
 	EngineModel(String version, IntFunction<ForwardPass> passes, Timer queueWait, Timer compute) {
 		this.version = version;
 		this.passes = passes;

@@ -224,7 +224,9 @@ final class WorkerPool implements AutoCloseable {
 		for (Job job : batch) {
 			job.queueNanos = start - job.queuedAt;
 			job.probabilities = new float[job.images.length][];
-			model.queueWait.record(job.queueNanos, TimeUnit.NANOSECONDS);
+			if (model.counted) {
+				model.queueWait.record(job.queueNanos, TimeUnit.NANOSECONDS);
+			}
 		}
 		// a single request larger than one pass runs in chunks
 		int jobIndex = 0;
@@ -245,8 +247,10 @@ final class WorkerPool implements AutoCloseable {
 			long computeStart = System.nanoTime();
 			pass.forward(input, n, output);
 			long computeNanos = System.nanoTime() - computeStart;
-			model.compute.record(computeNanos, TimeUnit.NANOSECONDS);
-			batchSizes.record(n);
+			if (model.counted) {
+				model.compute.record(computeNanos, TimeUnit.NANOSECONDS);
+				batchSizes.record(n);
+			}
 			int j = startJob;
 			int k = startImage;
 			for (int i = 0; i < n; i++) {

@@ -44,6 +44,9 @@ public final class ModelRegistry implements AutoCloseable {
 
 	private final Duration drainTimeout;
 
+	private volatile java.util.function.Consumer<ServedModel> onReady = model -> {
+	};
+
 	public ModelRegistry(DigitClassifier classifier, MeterRegistry meters, Duration drainTimeout) {
 		this.classifier = classifier;
 		this.meters = meters;
@@ -57,6 +60,11 @@ public final class ModelRegistry implements AutoCloseable {
 	/** Every version known, in version order. */
 	public List<ServedModel> all() {
 		return List.copyOf(models.values());
+	}
+
+	/** Called on the loader thread each time a version becomes READY. */
+	public void onReady(java.util.function.Consumer<ServedModel> listener) {
+		this.onReady = listener;
 	}
 
 	public DigitClassifier classifier() {
@@ -98,6 +106,7 @@ public final class ModelRegistry implements AutoCloseable {
 				.tag("artifact", model.version())
 				.register(meters);
 			served.memory(Pointer.totalBytes() - offHeapBefore);
+			onReady.accept(served);
 			logger.info("model version {} READY in {} ms from {} (artifact {}, {} MB off-heap)", served.version(), millis,
 					served.dir().toAbsolutePath(), model.version(), (Pointer.totalBytes() - offHeapBefore) >> 20);
 		}

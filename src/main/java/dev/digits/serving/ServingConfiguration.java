@@ -51,6 +51,12 @@ class ServingConfiguration {
 	@Bean(destroyMethod = "close")
 	RepositoryWatcher repositoryWatcher(ModelRepository repository, ModelRegistry registry, Traffic traffic,
 			ModelProperties properties, MeterRegistry meters) {
+		java.util.Set<String> withGauges = java.util.concurrent.ConcurrentHashMap.newKeySet();
+		registry.onReady(model -> {
+			if (withGauges.add(model.version())) {
+				registerPolicyGauges(model.version(), traffic, meters);
+			}
+		});
 		RepositoryWatcher watcher = new RepositoryWatcher(repository, registry, traffic, properties.pollInterval());
 		watcher.scan(Duration.ZERO);
 		for (String version : traffic.policy().versions()) {
@@ -60,16 +66,28 @@ class ServingConfiguration {
 						version, model == null ? "not in the repository " + repository.root().toAbsolutePath() : model);
 			}
 		}
-		for (String version : registry.all().stream().map(ServedModel::version).toList()) {
-			Gauge.builder("digits.model.traffic.share", traffic, t -> t.policy().share(version))
-				.description("Share of traffic the policy sends to each version (0 to 1)")
-				.tag("model_version", version)
-				.register(meters);
-		}
 		Gauge.builder("digits.model.ready", registry, r -> ready(r, traffic) ? 1 : 0)
 			.description("1 while every version that takes traffic is READY")
 			.register(meters);
 		return watcher;
+	}
+
+	/** The policy's view of one version: its traffic share, and whether it is the default or the shadow. */
+	static void registerPolicyGauges(String version, Traffic traffic, MeterRegistry meters) {
+		Gauge.builder("digits.model.traffic.share", traffic, t -> t.policy().share(version))
+			.description("Share of traffic the policy sends to each version (0 to 1)")
+			.tag("model_version", version)
+			.register(meters);
+		Gauge.builder("digits.model.role", traffic, t -> version.equals(t.policy().defaultVersion()) ? 1 : 0)
+			.description("1 for the version in this role: default (answers unless weights say otherwise) or shadow")
+			.tag("model_version", version)
+			.tag("role", "default")
+			.register(meters);
+		Gauge.builder("digits.model.role", traffic, t -> version.equals(t.policy().shadow()) ? 1 : 0)
+			.description("1 for the version in this role: default (answers unless weights say otherwise) or shadow")
+			.tag("model_version", version)
+			.tag("role", "shadow")
+			.register(meters);
 	}
 
 	@Bean
