@@ -21,7 +21,9 @@ import org.springframework.web.multipart.MultipartFile;
 /**
  * The prediction API, version 1. Single images come as a multipart {@code file}, as the raw body
  * with an {@code image/*} content type, or as 784 numbers in JSON; the batch endpoint takes several
- * of either and answers in order.
+ * of either and answers in order. The version that answers is chosen by the traffic policy, unless
+ * the path or {@code X-Model-Version} pins one; {@code X-Client-Id} keeps a client's variant.
+ * {@code ?include=input} adds the 28x28 input the network saw, as a PNG data URL.
  */
 @RestController
 @RequestMapping(path = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -116,7 +118,7 @@ class PredictionController {
 		RecognitionService.Recognized only = result.images().get(0);
 		Classification c = only.classification();
 		return new Responses.PredictionResponse(RequestIdFilter.of(request), c.digit(), c.probability(),
-				c.probabilities(), input(only.input()), c.cached(), modelRef(result),
+				c.probabilities(), input(only.input(), request), c.cached(), modelRef(result),
 				timings(result, c.queueNanos(), c.computeNanos(), start), only.feedbackToken());
 	}
 
@@ -129,7 +131,7 @@ class PredictionController {
 		long compute = 0;
 		for (RecognitionService.Recognized r : result.images()) {
 			Classification c = r.classification();
-			predictions.add(new Responses.Prediction(c.digit(), c.probability(), c.probabilities(), input(r.input()),
+			predictions.add(new Responses.Prediction(c.digit(), c.probability(), c.probabilities(), input(r.input(), request),
 					c.cached(), r.feedbackToken()));
 			queue = Math.max(queue, c.queueNanos());
 			compute = Math.max(compute, c.computeNanos());
@@ -177,8 +179,11 @@ class PredictionController {
 		}
 	}
 
-	private static Responses.Input input(Preprocessed p) {
-		return new Responses.Input(p.format(), p.width(), p.height(), p.inverted(), p.reframed());
+	private static Responses.Input input(Preprocessed p, HttpServletRequest request) {
+		String include = request.getParameter("include");
+		String image = include != null && java.util.Arrays.asList(include.split(",")).contains("input")
+				? "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(p.png()) : null;
+		return new Responses.Input(p.format(), p.width(), p.height(), p.inverted(), p.reframed(), image);
 	}
 
 	private static Responses.ModelRef modelRef(RecognitionService.Result result) {

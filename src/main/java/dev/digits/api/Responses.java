@@ -2,6 +2,8 @@ package dev.digits.api;
 
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /** The JSON the prediction API answers with. */
 final class Responses {
 
@@ -23,8 +25,12 @@ final class Responses {
 	record Timings(double preprocessMs, double queueMs, double inferenceMs, double totalMs) {
 	}
 
-	/** What the service made of the upload. */
-	record Input(String format, int width, int height, boolean inverted, boolean reframed) {
+	/**
+	 * What the service made of the upload; {@code image} is the 28x28 input the network saw, as a PNG
+	 * data URL, only when asked for with {@code ?include=input}.
+	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
+	record Input(String format, int width, int height, boolean inverted, boolean reframed, String image) {
 	}
 
 	/** One image's prediction; {@code feedbackToken} goes to {@code POST /api/v1/feedback}. */

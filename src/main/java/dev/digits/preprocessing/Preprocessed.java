@@ -36,6 +36,28 @@ public record Preprocessed(float[] pixels, String format, int width, int height,
 		return this.pixels.clone();
 	}
 
+	/**
+	 * The 28x28 input as an 8-bit grey PNG, ink white on black as the network sees it (levels are
+	 * the inputs times 255, rounded).
+	 */
+	public byte[] png() {
+		java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(DigitNetwork.WIDTH, DigitNetwork.HEIGHT,
+				java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+		byte[] levels = new byte[DigitNetwork.PIXELS];
+		for (int i = 0; i < levels.length; i++) {
+			levels[i] = (byte) Math.round(Math.max(0f, Math.min(1f, this.pixels[i])) * 255f);
+		}
+		image.getRaster().setDataElements(0, 0, DigitNetwork.WIDTH, DigitNetwork.HEIGHT, levels);
+		java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+		try {
+			javax.imageio.ImageIO.write(image, "png", out);
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+		return out.toByteArray();
+	}
+
 	@Override
 	public boolean equals(Object other) {
 		return other instanceof Preprocessed that && Arrays.equals(this.pixels, that.pixels)

@@ -49,7 +49,7 @@ class SecurityConfiguration {
 	@Order(1)
 	SecurityFilterChain admin(HttpSecurity http, AdminProperties properties) throws Exception {
 		byte[] expected = adminTokenDigest(properties);
-		return common(http.securityMatcher("/admin/**"))
+		return common(http.securityMatcher("/admin/**"), API_CSP)
 			.addFilterBefore(new AdminTokenFilter(expected), AuthorizationFilter.class)
 			.authorizeHttpRequests(requests -> requests.anyRequest().hasRole("ADMIN"))
 			.exceptionHandling(errors -> errors.authenticationEntryPoint((request, response, ex) -> {
@@ -62,13 +62,33 @@ class SecurityConfiguration {
 			.build();
 	}
 
+	/**
+	 * The digit-entry page and what it loads (its scripts, styles, vendored libraries, the TF.js
+	 * model): a policy that allows this origin's scripts and nothing inline or foreign.
+	 */
+	static final String PAGE_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+			+ "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; worker-src 'self' blob:; "
+			+ "font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+	/** The paths of the page (static resources). */
+	static final String[] PAGE_PATHS = { "/", "/index.html", "/app/**", "/webjars/**", "/favicon.ico",
+			"/models/tfjs/**" };
+
 	@Bean
 	@Order(2)
-	SecurityFilterChain publicEndpoints(HttpSecurity http) throws Exception {
-		return common(http).authorizeHttpRequests(requests -> requests.anyRequest().permitAll()).build();
+	SecurityFilterChain page(HttpSecurity http) throws Exception {
+		return common(http.securityMatcher(PAGE_PATHS), PAGE_CSP)
+			.authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+			.build();
 	}
 
-	private static HttpSecurity common(HttpSecurity http) throws Exception {
+	@Bean
+	@Order(3)
+	SecurityFilterChain publicEndpoints(HttpSecurity http) throws Exception {
+		return common(http, API_CSP).authorizeHttpRequests(requests -> requests.anyRequest().permitAll()).build();
+	}
+
+	private static HttpSecurity common(HttpSecurity http, String csp) throws Exception {
 		return http.csrf(AbstractHttpConfigurer::disable)
 			.httpBasic(AbstractHttpConfigurer::disable)
 			.formLogin(AbstractHttpConfigurer::disable)
@@ -76,7 +96,7 @@ class SecurityConfiguration {
 			.requestCache(AbstractHttpConfigurer::disable)
 			.anonymous(AbstractHttpConfigurer::disable)
 			.sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-			.headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(API_CSP))
+			.headers(headers -> headers.contentSecurityPolicy(policy -> policy.policyDirectives(csp))
 				.referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.NO_REFERRER)));
 	}
 

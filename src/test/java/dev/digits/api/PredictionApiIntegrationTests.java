@@ -69,6 +69,21 @@ class PredictionApiIntegrationTests {
 	}
 
 	@Test
+	void theInputTheNetworkSawIsReturnedOnRequest() throws IOException {
+		JsonNode plain = http.post("/api/v1/predictions", "image/png", png(6)).json();
+		assertThat(plain.at("/input/image").isMissingNode()).isTrue();
+		JsonNode withInput = http.post("/api/v1/predictions?include=input", "image/png", png(6)).json();
+		String url = withInput.at("/input/image").asString();
+		assertThat(url).startsWith("data:image/png;base64,");
+		java.awt.image.BufferedImage seen = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(
+				java.util.Base64.getDecoder().decode(url.substring(url.indexOf(',') + 1))));
+		assertThat(seen.getWidth()).isEqualTo(28);
+		byte[] levels = new byte[784];
+		seen.getRaster().getDataElements(0, 0, 28, 28, levels);
+		assertThat(levels).as("an MNIST digit passes through bit for bit").isEqualTo(digits.image(6));
+	}
+
+	@Test
 	void echoesTheClientsRequestId() {
 		HttpFixtures.Reply reply = http.send(java.net.http.HttpRequest
 			.newBuilder(java.net.URI.create("http://localhost:" + port + "/api/v1/predictions"))
