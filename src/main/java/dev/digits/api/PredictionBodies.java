@@ -16,30 +16,31 @@ import tools.jackson.core.json.JsonFactory;
 
 /**
  * Reads the JSON bodies of the prediction API as a stream, never building a tree: a single image
- * {@code {"pixels": [784 numbers], "range": "0-255"}} or a batch {@code {"images": [...]}}. Reading
+ * {@code {"pixels": [784 numbers], "range": "0-255"}} or {@code {"image": "<base64 or data URL>"}},
+ * or a batch {@code {"images": [...]}} of either. Reading
  * stops at the first value past what a valid request can hold (the 785th pixel, the image past the
  * batch limit), so the cost of a body is bounded by what a valid one costs, whatever its size.
  * Unknown fields are skipped.
  */
 final class PredictionBodies {
 
-	static final String SHAPE = "{\"pixels\": [784 numbers], \"range\": \"0-255\" or \"0-1\"}";
+	static final String SHAPE = "{\"pixels\": [784 numbers], \"range\": \"0-255\" or \"0-1\"} or {\"image\": \"<base64 or data URL>\"}";
 
 	private static final JsonFactory FACTORY = new JsonFactory();
 
 	private PredictionBodies() {
 	}
 
-	static Upload.Pixels single(InputStream body) {
+	static Upload single(InputStream body, long maxImageBytes) {
 		try (JsonParser parser = FACTORY.createParser(ObjectReadContext.empty(), body)) {
 			if (parser.nextToken() != JsonToken.START_OBJECT) {
 				throw new InvalidRequestException("The body must be a JSON object: " + SHAPE + ".");
 			}
-			return image(parser, "");
+			return image(parser, "", maxImageBytes);
 		}
 	}
 
-	static List<Upload> batch(InputStream body, int maxImages) {
+	static List<Upload> batch(InputStream body, int maxImages, long maxImageBytes) {
 		try (JsonParser parser = FACTORY.createParser(ObjectReadContext.empty(), body)) {
 			if (parser.nextToken() != JsonToken.START_OBJECT) {
 				throw new InvalidRequestException("The body must be a JSON object: {\"images\": [" + SHAPE + ", ...]}.");
@@ -67,7 +68,7 @@ final class PredictionBodies {
 						throw new InvalidRequestException(
 								"images[" + images.size() + "] must be an object: " + SHAPE + ".");
 					}
-					images.add(image(parser, "image " + images.size() + ": "));
+					images.add(image(parser, "image " + images.size() + ": ", maxImageBytes));
 				}
 			}
 			if (images == null) {
@@ -78,14 +79,22 @@ final class PredictionBodies {
 	}
 
 	/** The fields of one image object; the parser is on its START_OBJECT. */
-	private static Upload.Pixels image(JsonParser parser, String where) {
+	private static Upload image(JsonParser parser, String where, long maxImageBytes) {
 		double[] pixels = null;
+		byte[] encoded = null;
 		PixelScale scale = PixelScale.GREY_LEVELS;
 		while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
 			String name = parser.currentName();
 			JsonToken value = parser.nextToken();
 			switch (name) {
 				case "pixels" -> pixels = pixels(parser, value, where);
+				case "image" -> {
+					if (value != JsonToken.VALUE_STRING) {
+						throw new InvalidRequestException(where + "\"image\" must be a string: base64, or a data URL "
+								+ "like data:image/png;base64,...");
+					}
+					encoded = Base64Images.decode(parser.getString(), maxImageBytes, where);
+				}
 				case "range" -> {
 					String label = value == JsonToken.VALUE_STRING ? parser.getString() : parser.getText();
 					scale = PixelScale.of(label)
@@ -95,8 +104,14 @@ final class PredictionBodies {
 				default -> parser.skipChildren();
 			}
 		}
+		if (pixels != null && encoded != null) {
+			throw new InvalidRequestException(where + "send either \"pixels\" or \"image\", not both");
+		}
+		if (encoded != null) {
+			return new Upload.Image(encoded);
+		}
 		if (pixels == null) {
-			throw new InvalidRequestException(where + "\"pixels\" is missing: " + SHAPE + ".");
+			throw new InvalidRequestException(where + "\"pixels\" or \"image\" is missing: " + SHAPE + ".");
 		}
 		return new Upload.Pixels(pixels, scale);
 	}

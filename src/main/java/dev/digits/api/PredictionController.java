@@ -64,7 +64,8 @@ class PredictionController {
 	@PostMapping(path = { "/predictions", "/models/{version}/predictions" }, consumes = MediaType.APPLICATION_JSON_VALUE)
 	Responses.PredictionResponse predictPixels(HttpServletRequest request, @PathVariable(required = false) String version)
 			throws IOException {
-		return single(request, version, "pixels", PredictionBodies.single(request.getInputStream()));
+		Upload upload = PredictionBodies.single(request.getInputStream(), properties.maxImageSize().toBytes());
+		return single(request, version, upload instanceof Upload.Pixels ? "pixels" : "image", upload);
 	}
 
 	@PostMapping(path = { "/predictions/batch", "/models/{version}/predictions/batch" },
@@ -83,7 +84,8 @@ class PredictionController {
 			consumes = MediaType.APPLICATION_JSON_VALUE)
 	Responses.BatchResponse predictPixelBatch(HttpServletRequest request, @PathVariable(required = false) String version)
 			throws IOException {
-		List<Upload> uploads = PredictionBodies.batch(request.getInputStream(), properties.maxBatchImages());
+		List<Upload> uploads = PredictionBodies.batch(request.getInputStream(), properties.maxBatchImages(),
+				properties.maxImageSize().toBytes());
 		checkBatchSize(uploads.size());
 		return batch(request, version, uploads);
 	}

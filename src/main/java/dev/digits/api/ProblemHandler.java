@@ -1,6 +1,7 @@
 package dev.digits.api;
 
 import java.io.EOFException;
+import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.util.concurrent.ConcurrentHashMap;
@@ -189,8 +190,24 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 		if (kind.status == HttpStatus.SERVICE_UNAVAILABLE) {
 			headers.set(HttpHeaders.RETRY_AFTER, "1");
 		}
+		if (bodyLeftUnread(request)) {
+			// reading stopped early (a limit, or the first invalid value): close rather than drain the rest
+			headers.set(HttpHeaders.CONNECTION, "close");
+		}
 		headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
 		return ResponseEntity.status(body.getStatus()).headers(headers).body(body);
+	}
+
+	private static boolean bodyLeftUnread(HttpServletRequest request) {
+		if (request.getContentLengthLong() <= 0 && request.getHeader(HttpHeaders.TRANSFER_ENCODING) == null) {
+			return false;
+		}
+		try {
+			return !request.getInputStream().isFinished();
+		}
+		catch (IOException | IllegalStateException ex) {
+			return true;
+		}
 	}
 
 	void count(ProblemKind kind) {

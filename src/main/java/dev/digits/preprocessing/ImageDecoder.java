@@ -19,7 +19,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * Decodes one image with ImageIO, within the budget its {@link ImageHeader} was checked against:
  * subsampled by an integer step so that at most {@link PreprocessingLimits#decodePixels()} are
  * decoded, and abandoned (through {@link ImageReader#abort()}, which the JDK's readers honour per
- * row or per progressive pass) once the deadline has passed.
+ * row or per progressive pass) once the deadline has passed; a JPEG is turned upright by its EXIF
+ * orientation, as phone cameras write it.
  */
 final class ImageDecoder {
 
@@ -61,7 +62,10 @@ final class ImageDecoder {
 				throw new PreprocessingException(Reason.UNDECODABLE,
 						"The " + format.displayName() + " data ends before the image does (truncated upload?).");
 			}
-			return new Decoded(GreyConverter.toGrey(image), header.width(), header.height());
+			GreyImage upright = GreyConverter.toGrey(image).upright(header.orientation());
+			boolean turned = header.orientation() >= 5;
+			return new Decoded(upright, turned ? header.height() : header.width(),
+					turned ? header.width() : header.height());
 		}
 		catch (PreprocessingException ex) {
 			throw ex;

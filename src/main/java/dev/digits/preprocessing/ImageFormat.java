@@ -6,14 +6,14 @@ import java.util.Optional;
 /** The image formats accepted, recognised from their magic bytes. */
 enum ImageFormat {
 
-	PNG("png", "PNG"), JPEG("jpeg", "JPEG"), GIF("gif", "GIF"), BMP("bmp", "BMP");
+	PNG("png", "PNG"), JPEG("jpeg", "JPEG"), GIF("gif", "GIF"), BMP("bmp", "BMP"), WEBP("webp", "WebP");
 
 	private static final byte[] PNG_MAGIC = { (byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
 
 	private static final byte[] JPEG_MAGIC = { (byte) 0xFF, (byte) 0xD8, (byte) 0xFF };
 
 	/** The formats named in messages, in the order clients should read them. */
-	static final String ACCEPTED = "PNG, JPEG, GIF or BMP";
+	static final String ACCEPTED = "PNG, JPEG, GIF, BMP or WebP";
 
 	private final String id;
 
@@ -47,6 +47,9 @@ enum ImageFormat {
 		if (isBmp(bytes)) {
 			return Optional.of(BMP);
 		}
+		if (startsWith(bytes, ascii("RIFF")) && matchesAt(bytes, 8, ascii("WEBP"))) {
+			return Optional.of(WEBP);
+		}
 		return Optional.empty();
 	}
 
@@ -54,9 +57,6 @@ enum ImageFormat {
 	 * A guess at what an unsupported upload is, for a helpful message, or {@code null}.
 	 */
 	static String describeUnsupported(byte[] bytes) {
-		if (startsWith(bytes, ascii("RIFF")) && bytes.length >= 12 && matchesAt(bytes, 8, ascii("WEBP"))) {
-			return "WebP";
-		}
 		if (startsWith(bytes, new byte[] { 'I', 'I', 42, 0 }) || startsWith(bytes, new byte[] { 'M', 'M', 0, 42 })) {
 			return "TIFF";
 		}

@@ -20,9 +20,15 @@ import java.util.Locale;
  * @param nativeBytes memory the decoder needs outside the raster (progressive JPEG coefficients)
  * @param frames frames in the file (GIF), else 1
  * @param scans scans in the file (JPEG), else 1
+ * @param orientation the EXIF orientation (1 to 8) of a JPEG, as phone cameras write it; 1 otherwise
  */
 record ImageHeader(int width, int height, int bands, int bytesPerSample, long rowBytes, long nativeBytes, int frames,
-		int scans) {
+		int scans, int orientation) {
+
+	ImageHeader(int width, int height, int bands, int bytesPerSample, long rowBytes, long nativeBytes, int frames,
+			int scans) {
+		this(width, height, bands, bytesPerSample, rowBytes, nativeBytes, frames, scans, 1);
+	}
 
 	/** Bytes per decoded pixel used by grey conversion and framing (grey, alpha, float ink, spare). */
 	static final int WORK_BYTES_PER_PIXEL = 14;
@@ -59,6 +65,7 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 			case JPEG -> jpeg(bytes, limits);
 			case GIF -> gif(bytes, limits);
 			case BMP -> bmp(bytes, limits);
+			case WEBP -> webp(bytes);
 		};
 		header.check(bytes.length, format, limits);
 		return header;
@@ -80,8 +87,8 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 			throw new PreprocessingException(Reason.TOO_COMPLEX, String.format(Locale.ROOT,
 					"Decoding this %s image would need about %d MB; at most %d MB are allowed per image%s.",
 					format.displayName(), needed >> 20, limits.maxDecodeBytes() >> 20,
-					nativeBytes > 0 ? " (a progressive JPEG keeps every coefficient: send a baseline JPEG or a smaller image)"
-							: ""));
+					nativeBytes > 0 ? (format == ImageFormat.WEBP ? " (WebP is decoded at full size: send a smaller image)"
+							: " (a progressive JPEG keeps every coefficient: send a baseline JPEG or a smaller image)") : ""));
 		}
 	}
 
@@ -122,6 +129,7 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 		boolean progressive = false;
 		long coefficientBlocks = 0;
 		int scans = 0;
+		int orientation = 1;
 		int i = 2;
 		while (i + 3 < b.length) {
 			if ((b[i] & 0xFF) != 0xFF) {
@@ -171,6 +179,9 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 				}
 				coefficientBlocks = coefficientBlocks(b, i + 10, components, width, height);
 			}
+			else if (marker == 0xE1 && orientation == 1) {
+				orientation = exifOrientation(b, i + 4, length - 2);
+			}
 			else if (marker == 0xDA) {
 				scans++;
 				if (scans > limits.maxJpegScans()) {
@@ -192,7 +203,94 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 		// libjpeg keeps a few MCU rows per component: 16 rows per band is generous
 		long rowBytes = (long) width * components * 16;
 		long nativeBytes = progressive ? coefficientBlocks * 64 * 2 : 0;
-		return new ImageHeader(width, height, bands, 1, rowBytes, nativeBytes, 1, Math.max(scans, 1));
+		return new ImageHeader(width, height, bands, 1, rowBytes, nativeBytes, 1, Math.max(scans, 1), orientation);
+	}
+
+	/**
+	 * The orientation tag (0x0112) of an APP1 segment's EXIF data at {@code at} ({@code length}
+	 * bytes), or 1. Bounded: only IFD0's entries are read, at most 512 of them, all inside the segment.
+	 */
+	static int exifOrientation(byte[] b, int at, int length) {
+		int end = at + length;
+		if (length < 14 || end > b.length || !(b[at] == 'E' && b[at + 1] == 'x' && b[at + 2] == 'i' && b[at + 3] == 'f'
+				&& b[at + 4] == 0 && b[at + 5] == 0)) {
+			return 1;
+		}
+		int tiff = at + 6;
+		boolean little = b[tiff] == 'I' && b[tiff + 1] == 'I';
+		boolean big = b[tiff] == 'M' && b[tiff + 1] == 'M';
+		if (!little && !big) {
+			return 1;
+		}
+		long ifd = tiff + u32(b, tiff + 4, little);
+		if (ifd < tiff + 8 || ifd + 2 > end) {
+			return 1;
+		}
+		int entries = u16(b, (int) ifd, little);
+		for (int e = 0; e < Math.min(entries, 512); e++) {
+			int entry = (int) ifd + 2 + 12 * e;
+			if (entry + 12 > end) {
+				return 1;
+			}
+			if (u16(b, entry, little) == 0x0112 && u16(b, entry + 2, little) == 3) {
+				int value = u16(b, entry + 8, little);
+				return value >= 1 && value <= 8 ? value : 1;
+			}
+		}
+		return 1;
+	}
+
+	private static int u16(byte[] b, int at, boolean little) {
+		return little ? u16le(b, at) : ((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF);
+	}
+
+	private static long u32(byte[] b, int at, boolean little) {
+		return little ? u32le(b, at) : u32be(b, at);
+	}
+
+	// ------------------------------------------------------------------ WebP
+
+	/**
+	 * RIFF/WEBP: a lossy {@code VP8 }, lossless {@code VP8L} or extended {@code VP8X} first chunk.
+	 * Animated WebP is refused. The reader decodes at full resolution into ARGB, so the estimate
+	 * counts 4 bytes a pixel plus the decoder's YUV planes.
+	 */
+	private static ImageHeader webp(byte[] b) {
+		if (b.length < 30) {
+			throw truncated(ImageFormat.WEBP, "its header is incomplete");
+		}
+		String chunk = new String(b, 12, 4, java.nio.charset.StandardCharsets.US_ASCII);
+		int width;
+		int height;
+		switch (chunk) {
+			case "VP8 " -> {
+				if ((b[23] & 0xFF) != 0x9D || (b[24] & 0xFF) != 0x01 || (b[25] & 0xFF) != 0x2A) {
+					throw truncated(ImageFormat.WEBP, "its VP8 frame has no start code");
+				}
+				width = u16le(b, 26) & 0x3FFF;
+				height = u16le(b, 28) & 0x3FFF;
+			}
+			case "VP8L" -> {
+				if ((b[20] & 0xFF) != 0x2F) {
+					throw truncated(ImageFormat.WEBP, "its VP8L signature is missing");
+				}
+				long bits = u32le(b, 21);
+				width = (int) (bits & 0x3FFF) + 1;
+				height = (int) ((bits >> 14) & 0x3FFF) + 1;
+			}
+			case "VP8X" -> {
+				if ((b[20] & 0x02) != 0) {
+					throw new PreprocessingException(Reason.UNSUPPORTED_FORMAT,
+							"Animated WebP is not accepted: send a single image.");
+				}
+				width = (int) ((u32le(b, 24) & 0xFFFFFF) + 1);
+				height = (int) ((u32le(b, 27) & 0xFFFFFF) + 1);
+			}
+			default -> throw truncated(ImageFormat.WEBP, "its first chunk \"" + chunk.strip() + "\" is not an image");
+		}
+		long rowBytes = (long) width * 4;
+		long nativeBytes = (long) width * height * 4 + (long) width * height * 3 / 2;
+		return new ImageHeader(width, height, 4, 1, rowBytes, nativeBytes, 1, 1);
 	}
 
 	/** DCT blocks of all components, from their sampling factors (for progressive coefficient buffers). */

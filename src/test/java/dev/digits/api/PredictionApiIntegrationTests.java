@@ -84,6 +84,27 @@ class PredictionApiIntegrationTests {
 	}
 
 	@Test
+	void imagesCanComeAsBase64OrDataUrlsSingleAndBatched() throws IOException {
+		byte[] seven = Files.readAllBytes(Path.of("docs/examples/seven.png"));
+		byte[] webp = Files.readAllBytes(Path.of("src/test/resources/webp/seven-lossy.webp"));
+		String b64 = java.util.Base64.getEncoder().encodeToString(seven);
+		JsonNode plain = http.postJson("/api/v1/predictions", "{\"image\":\"" + b64 + "\"}").json();
+		assertThat(plain.get("digit").asInt()).isEqualTo(7);
+		assertThat(plain.at("/input/format").asString()).isEqualTo("png");
+		JsonNode url = http.postJson("/api/v1/predictions", "{\"image\":\"data:image/png;base64," + b64 + "\"}").json();
+		assertThat(url.get("probabilities")).isEqualTo(plain.get("probabilities"));
+		JsonNode batch = http.postJson("/api/v1/predictions/batch", "{\"images\":[{\"image\":\"" + b64
+				+ "\"},{\"image\":\"data:image/webp;base64," + java.util.Base64.getEncoder().encodeToString(webp) + "\"},"
+				+ HttpFixtures.pixelsJson(digits.image(0), null) + "]}").json();
+		assertThat(batch.get("count").asInt()).isEqualTo(3);
+		assertThat(batch.at("/predictions/0/digit").asInt()).isEqualTo(7);
+		assertThat(batch.at("/predictions/1/digit").asInt()).isEqualTo(7);
+		assertThat(batch.at("/predictions/1/input/format").asString()).isEqualTo("webp");
+		assertThat(batch.at("/predictions/2/digit").asInt()).isEqualTo(digits.labels()[0]);
+		assertThat(http.post("/api/v1/predictions", "image/webp", webp).json().get("digit").asInt()).isEqualTo(7);
+	}
+
+	@Test
 	void echoesTheClientsRequestId() {
 		HttpFixtures.Reply reply = http.send(java.net.http.HttpRequest
 			.newBuilder(java.net.URI.create("http://localhost:" + port + "/api/v1/predictions"))
@@ -252,12 +273,21 @@ class PredictionApiIntegrationTests {
 		String batchOf65 = "{\"images\":[" + String.join(",", java.util.Collections.nCopies(65, pixels)) + "]}";
 		HttpFixtures.Multipart twoFiles = HttpFixtures.multipart("files", List.of(good, good), "digit");
 		byte[] truncatedMultipart = Arrays.copyOf(twoFiles.body(), twoFiles.body().length - 20);
-		byte[] bigJson = ("{\"pixels\":[" + "0,".repeat(1_200_000) + "0]}").getBytes(StandardCharsets.US_ASCII);
+		byte[] bigJson = ("{\"pixels\":[" + "0,".repeat(4_500_000) + "0]}").getBytes(StandardCharsets.US_ASCII);
+		byte[] longJson = ("{\"pixels\":[" + "0,".repeat(1_200_000) + "0]}").getBytes(StandardCharsets.US_ASCII);
 		return Stream.of(
 				bad("random bytes as image/png", h -> h.post("/api/v1/predictions", "image/png",
 						"definitely not an image".getBytes(StandardCharsets.UTF_8)), 415, "unsupported-media-type"),
-				bad("WebP image", h -> h.post("/api/v1/predictions", "image/webp",
-						"RIFF\0\0\0\0WEBPVP8 ".getBytes(StandardCharsets.US_ASCII)), 415, "unsupported-media-type"),
+				bad("truncated WebP", h -> h.post("/api/v1/predictions", "image/webp",
+						"RIFF\0\0\0\0WEBPVP8 ".getBytes(StandardCharsets.US_ASCII)), 422, "undecodable-image"),
+				bad("TIFF image", h -> h.post("/api/v1/predictions", "image/tiff",
+						"II*\0\b\0\0\0".getBytes(StandardCharsets.ISO_8859_1)), 415, "unsupported-media-type"),
+				bad("base64 that is not base64", h -> h.postJson("/api/v1/predictions", "{\"image\":\"%%%\"}"), 400,
+						"bad-request"),
+				bad("a data URL of HTML", h -> h.postJson("/api/v1/predictions",
+						"{\"image\":\"data:text/html;base64,PGh0bWw+\"}"), 415, "unsupported-media-type"),
+				bad("a data URL of a non-image in a batch", h -> h.postJson("/api/v1/predictions/batch",
+						"{\"images\":[{\"image\":\"data:application/pdf;base64,JVBERi0=\"}]}"), 415, "unsupported-media-type"),
 				bad("text/plain body", h -> h.post("/api/v1/predictions", "text/plain",
 						"seven".getBytes(StandardCharsets.UTF_8)), 415, "unsupported-media-type"),
 				bad("truncated PNG", h -> h.post("/api/v1/predictions", "image/png",
@@ -313,9 +343,9 @@ class PredictionApiIntegrationTests {
 				bad("JSON body over its limit", h -> h.postJson("/api/v1/predictions", new String(bigJson,
 						StandardCharsets.US_ASCII)), 413, "too-large"),
 				bad("chunked JSON body cut off past 785 values", h -> h.postChunked("/api/v1/predictions",
-						"application/json", bigJson), 422, "invalid-pixels"),
+						"application/json", longJson), 422, "invalid-pixels"),
 				bad("chunked JSON body over its limit", h -> h.postChunked("/api/v1/predictions", "application/json",
-						("{\"padding\":\"" + "a".repeat(3_000_000) + "\"}").getBytes(StandardCharsets.US_ASCII)), 413,
+						("{\"padding\":\"" + "a".repeat(9_000_000) + "\"}").getBytes(StandardCharsets.US_ASCII)), 413,
 						"too-large"),
 				bad("chunked image body over its limit", h -> h.postChunked("/api/v1/predictions", "image/png", huge),
 						413, "too-large"),

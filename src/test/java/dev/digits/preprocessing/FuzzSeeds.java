@@ -51,7 +51,11 @@ public final class FuzzSeeds {
 		seeds.put("hostile-jpeg-many-scans", HostileImages.progressiveJpegWithScans(32, 32, 40));
 		seeds.put("hostile-gif-frame-larger-than-screen", HostileImages.gif(28, 1, 60_000, 60_000));
 		seeds.put("hostile-gif-many-frames", HostileImages.gif(28, 120, 28, 28));
-		seeds.put("refused-webp", "RIFF\0\0\0\0WEBPVP8 ".getBytes(StandardCharsets.ISO_8859_1));
+		seeds.put("webp-truncated", "RIFF\0\0\0\0WEBPVP8 ".getBytes(StandardCharsets.ISO_8859_1));
+		for (String webp : new String[] { "seven-lossy", "seven-lossless", "three-canvas-alpha" }) {
+			seeds.put("webp-" + webp, read("src/test/resources/webp/" + webp + ".webp"));
+		}
+		seeds.put("jpeg-exif-orientation-6", PhoneImagesTests.withOrientation(HostileImages.jpeg(48, 32, false), 6));
 		seeds.put("refused-pdf", "%PDF-1.7\n".getBytes(StandardCharsets.ISO_8859_1));
 		seeds.put("refused-text", "seven".getBytes(StandardCharsets.ISO_8859_1));
 		return seeds;
@@ -63,6 +67,15 @@ public final class FuzzSeeds {
 			Files.write(DIR.resolve(seed.getKey()), seed.getValue());
 		}
 		System.out.println("wrote " + seeds().size() + " seeds to " + DIR);
+	}
+
+	private static byte[] read(String file) {
+		try {
+			return Files.readAllBytes(Path.of(file));
+		}
+		catch (IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
 	}
 
 	private static int[] scale16(int[] levels) {

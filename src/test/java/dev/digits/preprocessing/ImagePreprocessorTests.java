@@ -391,11 +391,11 @@ class ImagePreprocessorTests {
 		byte[] noise = new byte[4096];
 		new Random(7).nextBytes(noise);
 		noise[0] = 0x42; // not a magic byte of any accepted format
-		assertRefused(() -> this.preprocessor.fromImage(noise), Reason.UNSUPPORTED_FORMAT, "PNG, JPEG, GIF or BMP");
+		assertRefused(() -> this.preprocessor.fromImage(noise), Reason.UNSUPPORTED_FORMAT, "PNG, JPEG, GIF, BMP or WebP");
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "RIFF\0\0\0\0WEBPVP8 |WebP", "II*\0\b\0\0\0|TIFF", "MM\0*\0\0\0\b|TIFF",
+	@ValueSource(strings = { "RIFF\0\0\0\0AVI LIST|", "II*\0\b\0\0\0|TIFF", "MM\0*\0\0\0\b|TIFF",
 			"%PDF-1.7\n|PDF", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>|SVG", "hello, world|",
 			"BMW is a car, not a bitmap|", "\0\0\0\u0018ftypheic\0\0\0\0|HEIC", "GIF88a|" })
 	void otherFormatsAreUnsupported(String example) {
