@@ -35,7 +35,8 @@ class RequestMetricsFilter extends OncePerRequestFilter {
 	@Override
 	protected boolean shouldNotFilter(HttpServletRequest request) {
 		String uri = request.getRequestURI();
-		return !(uri.startsWith("/api/v1/predictions") || (uri.startsWith("/api/v1/models/") && uri.contains("/predictions")));
+		return !(uri.startsWith("/api/v1/predictions") || (uri.startsWith("/api/v1/models/") && uri.contains("/predictions"))
+				|| (uri.startsWith("/v2/models/") && uri.endsWith("/infer")));
 	}
 
 	@Override
@@ -65,6 +66,9 @@ class RequestMetricsFilter extends OncePerRequestFilter {
 	private static String endpointOf(HttpServletRequest request) {
 		if (request.getRequestURI().endsWith("/batch")) {
 			return "batch";
+		}
+		if (request.getRequestURI().startsWith("/v2/")) {
+			return "oip";
 		}
 		String type = request.getContentType();
 		return type != null && type.startsWith("application/json") ? "pixels" : "image";

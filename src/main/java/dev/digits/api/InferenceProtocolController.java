@@ -1,0 +1,253 @@
+package dev.digits.api;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.digits.inference.DigitClassifier.Classification;
+import dev.digits.model.DigitNetwork;
+import dev.digits.model.ModelProperties;
+import dev.digits.preprocessing.PixelScale;
+import dev.digits.preprocessing.Upload;
+import dev.digits.serving.ModelRegistry;
+import dev.digits.serving.RecognitionService;
+import dev.digits.serving.ServedModel;
+import dev.digits.serving.Traffic;
+import dev.digits.serving.UnknownVersionException;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.boot.info.BuildProperties;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The KServe Open Inference Protocol, version 2 (REST), as an adapter over the same recognition
+ * service as {@code /api/v1}: health, server and model metadata, model readiness, and inference.
+ * <p>
+ * Inputs (one tensor): {@code FP32} values 0..1 (MNIST's normalisation: ink 1, paper 0; either
+ * polarity is recognised) or {@code UINT8} grey levels 0..255, shaped {@code [N,28,28]},
+ * {@code [N,28,28,1]} or {@code [N,784]}; or {@code BYTES} of shape {@code [N]} or {@code [N,1]},
+ * each element an encoded image (PNG, JPEG, GIF, BMP, WebP) in base64 or as a data URL, through the
+ * same preprocessing and limits as uploads. N is at most the batch limit. Outputs:
+ * {@code probabilities} FP32 {@code [N,10]}, {@code digit} INT64 {@code [N]},
+ * {@code feedback_token} BYTES {@code [N]}; the request's {@code outputs} choose among them.
+ * Parameters: {@code client_id} (request) keeps a client's A/B variant like {@code X-Client-Id}.
+ * Errors are {@code {"error": "..."}}, as the protocol wants.
+ */
+@RestController
+@RequestMapping(path = "/v2", produces = MediaType.APPLICATION_JSON_VALUE)
+class InferenceProtocolController {
+
+	static final String PLATFORM = "deeplearning4j_nd4j";
+
+	static final Set<String> OUTPUTS = Set.of("probabilities", "digit", "feedback_token");
+
+	private final RecognitionService recognition;
+
+	private final ModelRegistry registry;
+
+	private final Traffic traffic;
+
+	private final ModelProperties properties;
+
+	private final ApiProperties api;
+
+	private final String serverVersion;
+
+	InferenceProtocolController(RecognitionService recognition, ModelRegistry registry, Traffic traffic,
+			ModelProperties properties, ApiProperties api, ObjectProvider<BuildProperties> build) {
+		this.recognition = recognition;
+		this.registry = registry;
+		this.traffic = traffic;
+		this.properties = properties;
+		this.api = api;
+		BuildProperties info = build.getIfAvailable();
+		this.serverVersion = info != null ? info.getVersion() : "dev";
+	}
+
+	@GetMapping({ "", "/" })
+	Map<String, Object> server() {
+		return Map.of("name", "digit-service", "version", serverVersion, "extensions", List.of());
+	}
+
+	@GetMapping("/health/live")
+	ResponseEntity<Void> live() {
+		return ResponseEntity.ok().build();
+	}
+
+	/** 200 when every version that takes traffic is READY, else 400 (the protocol's "4xx is false"). */
+	@GetMapping("/health/ready")
+	ResponseEntity<Void> ready() {
+		boolean ready = registry.classifier().isRunning() && traffic.policy().versions().stream()
+			.allMatch(v -> registry.get(v).map(m -> m.state() == ServedModel.State.READY).orElse(false));
+		return ResponseEntity.status(ready ? HttpStatus.OK : HttpStatus.BAD_REQUEST).build();
+	}
+
+	@GetMapping({ "/models/{name}/ready", "/models/{name}/versions/{version}/ready" })
+	ResponseEntity<Void> modelReady(@PathVariable String name, @PathVariable(required = false) String version) {
+		ServedModel model = model(name, version);
+		return ResponseEntity.status(model.state() == ServedModel.State.READY ? HttpStatus.OK : HttpStatus.BAD_REQUEST)
+			.build();
+	}
+
+	@GetMapping({ "/models/{name}", "/models/{name}/versions/{version}" })
+	Map<String, Object> metadata(@PathVariable String name, @PathVariable(required = false) String version) {
+		model(name, version);
+		Map<String, Object> json = new LinkedHashMap<>();
+		json.put("name", properties.name());
+		json.put("versions", registry.all().stream()
+			.filter(m -> m.state() == ServedModel.State.READY)
+			.map(ServedModel::version)
+			.toList());
+		json.put("platform", PLATFORM);
+		json.put("inputs", List.of(tensor("input", "FP32", -1, 28, 28), tensor("input", "UINT8", -1, 28, 28),
+				tensor("image", "BYTES", -1)));
+		json.put("outputs", List.of(tensor("probabilities", "FP32", -1, DigitNetwork.CLASSES),
+				tensor("digit", "INT64", -1), tensor("feedback_token", "BYTES", -1)));
+		return json;
+	}
+
+	@PostMapping(path = { "/models/{name}/infer", "/models/{name}/versions/{version}/infer" },
+			consumes = MediaType.APPLICATION_JSON_VALUE)
+	Map<String, Object> infer(@PathVariable String name, @PathVariable(required = false) String version,
+			HttpServletRequest request) throws IOException {
+		request.setAttribute(PredictionController.ENDPOINT_ATTRIBUTE, "oip");
+		if (version != null) {
+			model(name, version);
+		}
+		else if (!properties.name().equals(name)) {
+			throw new UnknownModelException(name);
+		}
+		OipBodies.InferRequest infer = OipBodies.infer(request.getInputStream(), api.maxBatchImages(),
+				api.maxImageSize().toBytes());
+		if (infer.inputs().size() != 1) {
+			throw new InvalidRequestException("the model takes exactly one input tensor, got " + infer.inputs().size());
+		}
+		List<String> wanted = infer.outputs() == null ? List.of("probabilities", "digit", "feedback_token")
+				: infer.outputs();
+		for (String output : wanted) {
+			if (!OUTPUTS.contains(output)) {
+				throw new InvalidRequestException("unknown output \"" + output + "\"; the outputs are " + OUTPUTS);
+			}
+		}
+		List<Upload> uploads = uploads(infer.inputs().get(0));
+		Object client = infer.parameters().get("client_id");
+		RecognitionService.Routing routing = PredictionController.routing(request, version);
+		if (client != null && routing.clientId() == null) {
+			routing = new RecognitionService.Routing(client.toString(), routing.pinnedVersion(), routing.assigned());
+		}
+		RecognitionService.Result result = recognition.recognizeBatch(uploads, routing);
+		int n = result.images().size();
+		Map<String, Object> response = new LinkedHashMap<>();
+		response.put("model_name", result.modelName());
+		response.put("model_version", result.version());
+		if (infer.id() != null) {
+			response.put("id", infer.id());
+		}
+		List<Map<String, Object>> outputs = new ArrayList<>();
+		for (String output : wanted) {
+			switch (output) {
+				case "probabilities" -> {
+					List<Float> data = new ArrayList<>(n * DigitNetwork.CLASSES);
+					for (RecognitionService.Recognized r : result.images()) {
+						for (float p : r.classification().probabilities()) {
+							data.add(p);
+						}
+					}
+					outputs.add(output(output, "FP32", new long[] { n, DigitNetwork.CLASSES }, data));
+				}
+				case "digit" -> outputs.add(output(output, "INT64", new long[] { n },
+						result.images().stream().map(r -> (long) r.classification().digit()).toList()));
+				default -> outputs.add(output(output, "BYTES", new long[] { n },
+						result.images().stream().map(RecognitionService.Recognized::feedbackToken).toList()));
+			}
+		}
+		response.put("outputs", outputs);
+		return response;
+	}
+
+	/** The input tensor as uploads, one per image, checked against the shapes the model takes. */
+	private List<Upload> uploads(OipBodies.Tensor tensor) {
+		long[] shape = tensor.shape();
+		long n = shape.length > 0 ? shape[0] : -1;
+		if (n < 1 || n > api.maxBatchImages()) {
+			throw new InvalidRequestException("the first dimension (the batch) must be 1 to " + api.maxBatchImages()
+					+ ", got " + Arrays.toString(shape));
+		}
+		List<Upload> uploads = new ArrayList<>();
+		switch (tensor.datatype()) {
+			case "BYTES" -> {
+				if (!(shape.length == 1 || (shape.length == 2 && shape[1] == 1)) || tensor.bytes() == null
+						|| tensor.bytes().size() != n) {
+					throw new InvalidRequestException("a BYTES input is shaped [N] or [N,1] with N encoded images, got shape "
+							+ Arrays.toString(shape));
+				}
+				tensor.bytes().forEach(bytes -> uploads.add(new Upload.Image(bytes)));
+			}
+			case "FP32", "UINT8" -> {
+				boolean shaped = (shape.length == 3 && shape[1] == 28 && shape[2] == 28)
+						|| (shape.length == 4 && shape[1] == 28 && shape[2] == 28 && shape[3] == 1)
+						|| (shape.length == 2 && shape[1] == DigitNetwork.PIXELS);
+				if (!shaped) {
+					throw new InvalidRequestException("a " + tensor.datatype()
+							+ " input is shaped [N,28,28], [N,28,28,1] or [N,784], got " + Arrays.toString(shape));
+				}
+				double[] values = tensor.numbers();
+				if (values == null || values.length != n * DigitNetwork.PIXELS) {
+					throw new InvalidRequestException("the shape " + Arrays.toString(shape) + " needs "
+							+ n * DigitNetwork.PIXELS + " values, got " + (values == null ? 0 : values.length));
+				}
+				PixelScale scale = tensor.datatype().equals("FP32") ? PixelScale.UNIT : PixelScale.GREY_LEVELS;
+				for (int i = 0; i < n; i++) {
+					uploads.add(new Upload.Pixels(
+							Arrays.copyOfRange(values, i * DigitNetwork.PIXELS, (i + 1) * DigitNetwork.PIXELS), scale));
+				}
+			}
+			default -> throw new InvalidRequestException("datatype " + tensor.datatype()
+					+ " is not accepted: send FP32 (0..1), UINT8 (0..255) or BYTES (encoded images)");
+		}
+		return uploads;
+	}
+
+	private ServedModel model(String name, String version) {
+		if (!properties.name().equals(name)) {
+			throw new UnknownModelException(name);
+		}
+		String v = version != null ? version : traffic.policy().defaultVersion();
+		return registry.get(v).orElseThrow(() -> new UnknownVersionException(v));
+	}
+
+	private static Map<String, Object> tensor(String name, String datatype, long... shape) {
+		Map<String, Object> json = new LinkedHashMap<>();
+		json.put("name", name);
+		json.put("datatype", datatype);
+		json.put("shape", shape);
+		return json;
+	}
+
+	private static Map<String, Object> output(String name, String datatype, long[] shape, List<?> data) {
+		Map<String, Object> json = tensor(name, datatype, shape);
+		json.put("data", data);
+		return json;
+	}
+
+	/** A model name this server does not serve. */
+	static final class UnknownModelException extends RuntimeException {
+
+		UnknownModelException(String name) {
+			super("model " + name + " is not served here");
+		}
+
+	}
+
+}
