@@ -27,6 +27,9 @@ import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -49,7 +52,7 @@ class SecurityConfiguration {
 	@Order(1)
 	SecurityFilterChain admin(HttpSecurity http, AdminProperties properties) throws Exception {
 		byte[] expected = adminTokenDigest(properties);
-		return common(http.securityMatcher("/admin/**"), API_CSP)
+		return common(http.securityMatcher("/admin/**"), API_CSP).cors(AbstractHttpConfigurer::disable)
 			.addFilterBefore(new AdminTokenFilter(expected), AuthorizationFilter.class)
 			.authorizeHttpRequests(requests -> requests.anyRequest().hasRole("ADMIN"))
 			.exceptionHandling(errors -> errors.authenticationEntryPoint((request, response, ex) -> {
@@ -84,8 +87,25 @@ class SecurityConfiguration {
 
 	@Bean
 	@Order(3)
-	SecurityFilterChain publicEndpoints(HttpSecurity http) throws Exception {
-		return common(http, API_CSP).authorizeHttpRequests(requests -> requests.anyRequest().permitAll()).build();
+	SecurityFilterChain publicEndpoints(HttpSecurity http, CorsProperties cors) throws Exception {
+		return common(http, API_CSP).cors(c -> c.configurationSource(corsSource(cors)))
+			.authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+			.build();
+	}
+
+	/** CORS for the public API only; the admin chain has none, so a browser never sends it cross-origin. */
+	static CorsConfigurationSource corsSource(CorsProperties properties) {
+		CorsConfiguration cors = new CorsConfiguration();
+		cors.setAllowedOriginPatterns(properties.allowedOrigins());
+		cors.setAllowedMethods(List.of("GET", "POST", "OPTIONS"));
+		cors.setAllowedHeaders(List.of("Content-Type", "X-Request-Id", "X-Client-Id", "X-Model-Version"));
+		cors.setExposedHeaders(List.of("X-Request-Id", "Retry-After"));
+		cors.setAllowCredentials(false);
+		cors.setMaxAge(properties.maxAge());
+		UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+		source.registerCorsConfiguration("/api/**", cors);
+		source.registerCorsConfiguration("/v2/**", cors);
+		return source;
 	}
 
 	private static HttpSecurity common(HttpSecurity http, String csp) throws Exception {
