@@ -29,6 +29,10 @@ trap 'exit 130' INT TERM
 
 cp -a "$MODELS" "$TMP/models"
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+# Secrets as the Deployment passes them: random, per run. check-prometheus.sh uses the admin token
+# to check the admin API and to run an A/B test.
+export DIGITS_ADMIN_TOKEN="check-live-$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
+export DIGITS_FEEDBACK_KEY="$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
 (cd "$TMP" && exec java -Dorg.bytedeco.javacpp.cachedir="$TMP/javacpp-cache" -jar "$JAR" \
   --server.port="$PORT" --server.address=127.0.0.1) >"$TMP/service.log" 2>&1 &
 PID=$!

@@ -7,6 +7,7 @@ GRAFANA_VARS = [
     ("$__range", "5m"),
     ("$instance", ".*"),
     ("$job", "digit-service"),
+    ("$model_version", ".*"),
 ]
 
 

@@ -55,7 +55,7 @@ for path in yaml_files:
         check("parses: " + rel(path), len(docs[path]) > 0, "empty document")
     except yaml.YAMLError as e:
         check("parses: " + rel(path), False, str(e).replace("\n", " "))
-check("found the YAML files", len(yaml_files) >= 14, f"only {len(yaml_files)}")
+check("found the YAML files", len(yaml_files) >= 18, f"only {len(yaml_files)}")
 
 
 def doc(relpath):
@@ -125,15 +125,88 @@ check("prometheus.yml: scrapes /actuator/prometheus", metrics_path == "/actuator
 rule_groups = []
 for name in ["recording.yml", "alerts.yml"]:
     rule_groups += doc("docker/prometheus/rules/" + name).get("groups", [])
-alerts = [r["alert"] for g in rule_groups for r in g["rules"] if "alert" in r]
-records = [r["record"] for g in rule_groups for r in g["rules"] if "record" in r]
-for wanted in ["DigitsLatencyAverageHigh", "DigitsLatencyP95High", "DigitsLatencyP99High",
-               "DigitsErrorRatioHigh", "DigitsModelNotReady"]:
+alert_rules = {r["alert"]: r for g in rule_groups for r in g["rules"] if "alert" in r}
+alerts = list(alert_rules)
+record_rules = {r["record"]: r for g in rule_groups for r in g["rules"] if "record" in r}
+records = list(record_rules)
+for wanted in ["DigitServiceAbsent", "DigitServiceDown", "DigitsModelNotReady",
+               "DigitsAvailabilityBudgetBurningFast", "DigitsAvailabilityBudgetBurningSlowly",
+               "DigitsLatencyBudgetBurningFast", "DigitsLatencyBudgetBurningSlowly",
+               "DigitsLatencyAverageHigh", "DigitsLatencyP95High",
+               "DigitsCandidateWorseThanDefault", "DigitsShadowDisagreementHigh"]:
     check(f"alerts: {wanted} defined", wanted in alerts)
-thresholds = {r["alert"]: r["expr"] for g in rule_groups for r in g["rules"] if "alert" in r}
+thresholds = {name: r["expr"] for name, r in alert_rules.items()}
 check("alerts: average target 34 ms", "> 0.034" in thresholds.get("DigitsLatencyAverageHigh", ""))
 check("alerts: P95 target 42 ms", "> 0.042" in thresholds.get("DigitsLatencyP95High", ""))
-check("alerts: P99 target 48 ms", "> 0.048" in thresholds.get("DigitsLatencyP99High", ""))
+check("alerts: a vanished job is caught by absent(up{job=\"digit-service\"})",
+      'absent(up{job="digit-service"})' in thresholds.get("DigitServiceAbsent", ""))
+
+# Recording rules are named level:metric:operations, and the level names the labels kept.
+for name in records:
+    check(f"recording rule {name} is named level:metric:operations",
+          re.match(r"^job(_[a-z]+)*:digits_[a-z0-9_]+:[a-z0-9_]+$", name), name)
+
+# The SLOs: every window of the burn-rate alerts has its rules, the alerts pair each long window
+# with its short one at the SRE Workbook's burn rates, and no rule counts client errors (4xx, 404s)
+# or reads digits_failures_total (where 404s on unknown paths are counted).
+WINDOWS = ["5m", "30m", "1h", "6h", "3d"]
+for prefix in ["job:digits_single_requests:rate", "job:digits_single_request_errors:ratio_rate",
+               "job:digits_single_requests_success:rate", "job:digits_single_request_slow:ratio_rate"]:
+    missing = [w for w in WINDOWS if prefix + w not in records]
+    check(f"SLO rules: {prefix}<window> for every window {WINDOWS}", not missing, f"missing {missing}")
+for slo, budget, ratio, valid, guards in [
+        ("Availability", "0.001", "job:digits_single_request_errors:ratio_rate", "job:digits_single_requests:rate",
+         {"1h": "3600 >= 1000", "6h": "21600 >= 2000", "3d": "259200 >= 10000"}),
+        ("Latency", "0.01", "job:digits_single_request_slow:ratio_rate", "job:digits_single_requests_success:rate",
+         {"1h": "3600 >= 100", "6h": "21600 >= 200", "3d": "259200 >= 1000"})]:
+    fast = thresholds.get(f"Digits{slo}BudgetBurningFast", "")
+    slow = thresholds.get(f"Digits{slo}BudgetBurningSlowly", "")
+    for text, factor, long, short in [(fast, "14.4", "1h", "5m"), (fast, "6", "6h", "30m"), (slow, "1", "3d", "6h")]:
+        check(f"SLO alerts: {slo.lower()} {long}/{short} windows at {factor}x the {budget} budget, guarded",
+              f"{ratio}{long} > ({factor} * {budget})" in text and f"{ratio}{short} > ({factor} * {budget})" in text
+              and f"{valid}{long} * {guards[long]}" in text)
+    check(f"SLO alerts: {slo.lower()} page is critical, ticket is a warning",
+          alert_rules.get(f"Digits{slo}BudgetBurningFast", {}).get("labels", {}).get("severity") == "critical"
+          and alert_rules.get(f"Digits{slo}BudgetBurningSlowly", {}).get("labels", {}).get("severity") == "warning")
+for name, r in record_rules.items():
+    if "_errors:" in name or "_slow:" in name or name.startswith("job:digits_single_requests"):
+        e = r["expr"]
+        check(f"SLO rule {name} leaves client errors and digits_failures_total out",
+              "digits_failures_total" not in e and 'outcome="client_error"' not in e
+              and ('outcome!="client_error"' in e or 'outcome="success"' in e or "job:digits_single_requests" in e))
+check("SLO rules: the latency SLI counts the le=\"0.048\" bucket",
+      all('le="0.048"' in record_rules.get(f"job:digits_single_request_slow:ratio_rate{w}", {}).get("expr", "") for w in WINDOWS))
+
+# A/B: the Wilson bounds use z = 1.96 (z^2 = 3.8416), the candidate alert has its guards.
+for bound in ["lower", "upper"]:
+    e = record_rules.get(f"job_model_version:digits_feedback_accuracy:wilson_{bound}95_1h", {}).get("expr", "")
+    check(f"A/B rules: Wilson {bound} bound, z = 1.96", all(k in e for k in ["1.9208", "1.96 * sqrt", "0.9604", "3.8416"]))
+cand = thresholds.get("DigitsCandidateWorseThanDefault", "")
+check("A/B alert: candidate = share > 0 and not the default, 200 feedbacks each, upper < default's lower",
+      "digits_model_traffic_share) > 0" in cand and 'unless on (job, model_version) (max by (job, model_version) (digits_model_role{role="default"}) == 1)' in cand
+      and cand.count("increase1h >= 200") == 2 and "wilson_upper95_1h" in cand and "wilson_lower95_1h" in cand
+      and alert_rules.get("DigitsCandidateWorseThanDefault", {}).get("for"))
+check("A/B alert: shadow agreement under 98% with 1,000 samples",
+      "< 0.98" in thresholds.get("DigitsShadowDisagreementHigh", "") and ">= 1000" in thresholds.get("DigitsShadowDisagreementHigh", ""))
+
+# Every alert has a severity, a summary, and a runbook: runbook_url is RUNBOOK_BASE + the path of
+# docs/runbooks/<alertname>.md, which exists; and no runbook is left without its alert.
+RUNBOOK_BASE = "https://git.example.com/digit-service/blob/main/"
+for name, r in alert_rules.items():
+    url = r.get("annotations", {}).get("runbook_url", "")
+    path = url[len(RUNBOOK_BASE):] if url.startswith(RUNBOOK_BASE) else ""
+    check(f"alert {name}: severity, summary, runbook_url {RUNBOOK_BASE}docs/runbooks/{name}.md",
+          r.get("labels", {}).get("severity") in ("critical", "warning") and r.get("annotations", {}).get("summary")
+          and path == f"docs/runbooks/{name}.md", url)
+    if path:
+        exists = os.path.isfile(os.path.join(ROOT, path))
+        check(f"runbook {path} exists and names its alert",
+              exists and name in open(os.path.join(ROOT, path), encoding="utf-8").read())
+orphans = [os.path.basename(f)[:-3] for f in glob.glob(os.path.join(ROOT, "docs", "runbooks", "*.md"))
+           if os.path.basename(f)[:-3] not in alert_rules and os.path.basename(f) != "README.md"]
+check("docs/runbooks: every runbook belongs to an alert", not orphans, str(orphans))
+check("docs/operations.md documents the runbook base URL", os.path.isfile(os.path.join(ROOT, "docs", "operations.md"))
+      and RUNBOOK_BASE in open(os.path.join(ROOT, "docs", "operations.md"), encoding="utf-8").read())
 
 # Every alert has a unit test where it fires and one where it does not.
 tests = []
@@ -178,18 +251,51 @@ for path in dashboard_files:
         targets = p.get("targets") or []
         ok = targets and all(t.get("expr") for t in targets)
         uids = {(t.get("datasource") or p.get("datasource") or {}).get("uid") for t in targets}
-        check(f"{rel(path)}: panel '{p.get('title')}' has queries on the provisioned data source",
-              ok and uids <= ds_uids, str(uids))
+        uids.add((p.get("datasource") or {}).get("uid"))
+        check(f"{rel(path)}: panel '{p.get('title')}' has queries on the data source variable",
+              ok and uids == {"${datasource}"}, str(uids))
         for t in targets:
             panel_exprs.append((p.get("title"), t.get("refId"), t.get("expr", "")))
+    # importable anywhere: a data source variable, __inputs for the import dialog, no data source
+    # uid written in (the provisioned one included), and no ${DS_...} reference, which file
+    # provisioning cannot resolve ("Datasource named ${DS_PROMETHEUS} was not found")
+    raw = open(path, encoding="utf-8").read()
+    tvars = {v.get("name"): v for v in dash.get("templating", {}).get("list", [])}
+    dsvar = tvars.get("datasource", {})
+    check(f"{rel(path)}: a data source variable of type prometheus",
+          dsvar.get("type") == "datasource" and dsvar.get("query") == "prometheus")
+    check(f"{rel(path)}: __inputs declares a Prometheus data source for the import dialog",
+          any(i.get("type") == "datasource" and i.get("pluginId") == "prometheus" for i in dash.get("__inputs", [])))
+    check(f"{rel(path)}: no hard-wired data source uid, no ${{DS_...}} reference",
+          set(re.findall(r'"uid": "([^"]*)"', raw)) <= {"${datasource}", "-- Grafana --", dash.get("uid")}
+          and "${DS_" not in raw)
+    check(f"{rel(path)}: query variables use the data source variable",
+          all((v.get("datasource") or {}).get("uid") == "${datasource}" for v in tvars.values() if v.get("type") == "query"))
+    mv = tvars.get("model_version", {})
+    check(f"{rel(path)}: model_version variable, multi-value with All",
+          mv.get("multi") is True and mv.get("includeAll") is True and mv.get("allValue") == ".*")
+    # the model_info labels are model_version, name, artifact: the old `version` label is gone
+    texts = [t.get(k, "") for p in panels for t in p.get("targets", []) for k in ("expr", "legendFormat")]
+    stale = [t for t in texts if re.search(r"(?<![a-z_])version(?![a-z_])", t.replace("$model_version", ""))]
+    check(f"{rel(path)}: no query or legend uses the removed `version` label", not stale, str(stale[:3]))
+    rec_used = set(re.findall(r"\b((?:job|job_[a-z_]+):digits_[a-z0-9_]+:[a-z0-9_]+)", " ".join(texts)))
+    check(f"{rel(path)}: every recording rule a panel reads exists", rec_used <= set(records), str(rec_used - set(records)))
+    rows = [p.get("title", "").lower() for p in dash.get("panels", []) if p.get("type") == "row"]
+    check(f"{rel(path)}: an A/B row and an SLO row", any("a/b" in r for r in rows) and any("slo" in r for r in rows), str(rows))
     titles = " | ".join(p.get("title", "") for p in panels).lower()
+    for topic in ["traffic share", "wilson", "shadow agreement", "p99 per version", "by version", "error budget",
+                  "burn rate", "availability", "within 48 ms"]:
+        check(f"{rel(path)}: a panel about {topic}", topic in titles)
     for topic in ["request rate", "latency", "inference", "batch size", "queue", "reason", "digit", "memory"]:
         check(f"{rel(path)}: a panel about {topic}", topic in titles)
     all_exprs = " ".join(e for _, _, e in panel_exprs)
     for metric in ["digits_request_seconds_bucket", "digits_preprocess_seconds", "digits_inference_seconds",
                    "digits_queue_wait_seconds", "digits_batch_size", "digits_failures_total",
                    "digits_predictions_total", "jvm_memory_used_bytes", "digits_offheap_bytes",
-                   "digits_offheap_physical_bytes", "vector(0.034)", "vector(0.042)", "vector(0.048)"]:
+                   "digits_offheap_physical_bytes", "vector(0.034)", "vector(0.042)", "vector(0.048)",
+                   "digits_model_info", "digits_model_state", "digits_model_role", "digits_model_traffic_share",
+                   "digits_shadow_total", "digits_shadow_skipped_total", "digits_shadow_latency_seconds_bucket",
+                   'model_version=~"$model_version"']:
         check(f"{rel(path)}: queries {metric}", metric in all_exprs)
 
 # The panel queries as recording rules, for promtool's offline syntax check.
@@ -232,7 +338,8 @@ for path in glob.glob(os.path.join(ROOT, "k8s", "*.yaml")):
         check(f"k8s: {rel(path)} has apiVersion, kind, metadata.name",
               d.get("apiVersion") and d.get("kind") and d.get("metadata", {}).get("name"))
         k8s[d.get("kind")] = d
-for kind in ["Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "ServiceMonitor", "PrometheusRule"]:
+for kind in ["Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "ServiceMonitor", "PrometheusRule",
+             "Ingress", "Secret"]:
     check(f"k8s: a {kind}", kind in k8s)
 dep = k8s.get("Deployment", {})
 pod = dep.get("spec", {}).get("template", {})
@@ -281,6 +388,59 @@ check("k8s: read-only root filesystem with a writable /tmp (JavaCPP cache)",
       and "cachedir=/tmp/" in flags)
 grace = pod.get("spec", {}).get("terminationGracePeriodSeconds", 30)
 check("k8s: termination grace covers preStop + the 20 s graceful shutdown", grace >= 30)
+
+# Secrets: the Deployment reads DIGITS_ADMIN_TOKEN and DIGITS_FEEDBACK_KEY from the Secret whose
+# template is secret.example.yaml; the template holds no value and is not applied by kustomize; no
+# manifest carries a secret value.
+secret = k8s.get("Secret", {})
+env = {e.get("name"): e for e in c.get("env", [])}
+for var, key in [("DIGITS_ADMIN_TOKEN", "admin-token"), ("DIGITS_FEEDBACK_KEY", "feedback-key")]:
+    ref = env.get(var, {}).get("valueFrom", {}).get("secretKeyRef", {})
+    check(f"k8s: {var} from the Secret {secret.get('metadata', {}).get('name')}, key {key}",
+          ref.get("name") == secret.get("metadata", {}).get("name") and ref.get("key") == key
+          and key in (secret.get("stringData") or {}) and not ref.get("optional") and "value" not in env.get(var, {}))
+check("k8s: the Secret template holds no values", not any((secret.get("stringData") or {}).values()) and not secret.get("data"))
+kust = [d for p in glob.glob(os.path.join(ROOT, "k8s", "*.yaml")) for d in docs.get(p, []) if d.get("kind") == "Kustomization"]
+check("k8s: kustomization applies no Secret (secret.example.yaml is a template)",
+      kust and not any("secret" in r for r in kust[0].get("resources", [])) and "ingress.yaml" in kust[0].get("resources", []))
+for name in ("DIGITS_ADMIN_TOKEN", "DIGITS_FEEDBACK_KEY"):
+    plain = [rel(p) for p, ds in docs.items() for d in ds if isinstance(d, dict)
+             for e in (d.get("spec", {}).get("template", {}).get("spec", {}).get("containers", [{}])[0].get("env", [])
+                       if d.get("kind") == "Deployment" else []) if e.get("name") == name and e.get("value")]
+    check(f"k8s: no manifest sets {name} in clear", not plain, str(plain))
+
+# Ingress: an allowlist of public paths to the Service; nothing it routes reaches /admin/ or
+# /actuator/ (a Prefix path matches whole path elements).
+ing = k8s.get("Ingress", {})
+routes = [(p.get("path"), p.get("pathType"), p.get("backend", {}).get("service", {}))
+          for r in ing.get("spec", {}).get("rules", []) for p in r.get("http", {}).get("paths", [])]
+
+
+def prefix_covers(prefix, path):
+    a, b = [x for x in prefix.split("/") if x], [x for x in path.split("/") if x]
+    return b[:len(a)] == a
+
+
+check("k8s: Ingress routes /api/, /v2/ (prefixes) and / (exact) to the Service",
+      {("/api", "Prefix"), ("/v2", "Prefix"), ("/", "Exact")} <= {(p, t) for p, t, _ in routes}
+      and all(b.get("name") == k8s.get("Service", {}).get("metadata", {}).get("name") and b.get("port", {}).get("name") in port_names
+              for _, _, b in routes), str(routes))
+for private in ["/admin/traffic/rollback", "/admin/models", "/actuator/prometheus", "/actuator/health/readiness"]:
+    leaks = [p for p, t, _ in routes if (t == "Exact" and p.rstrip("/") == private.rstrip("/"))
+             or (t in ("Prefix", "ImplementationSpecific") and prefix_covers(p, private))]
+    check(f"k8s: Ingress does not route {private}", not leaks, str(leaks))
+
+# compose: the secrets come from docker/.env (not committed), whose template is docker/.env.example
+svc_env = svc.get("environment", {})
+svc_env = svc_env if isinstance(svc_env, dict) else dict(e.split("=", 1) for e in svc_env)
+example = os.path.join(ROOT, "docker", ".env.example")
+example_vars = dict(l.split("=", 1) for l in open(example, encoding="utf-8").read().splitlines()
+                    if "=" in l and not l.startswith("#")) if os.path.isfile(example) else {}
+for var in ("DIGITS_ADMIN_TOKEN", "DIGITS_FEEDBACK_KEY"):
+    check(f"compose: {var} substituted from docker/.env, declared empty in docker/.env.example",
+          str(svc_env.get(var, "")).startswith("${" + var) and example_vars.get(var) == "")
+gitignore = os.path.join(ROOT, "docker", ".gitignore")
+check("compose: docker/.env is git-ignored", os.path.isfile(gitignore) and ".env" in open(gitignore).read().split())
 
 # --------------------------------------------------------------------------- workflows
 workflows = {rel(p): d[0] for p, d in docs.items() if "/.github/workflows/" in p and d}
