@@ -3,6 +3,7 @@ package dev.digits.api;
 import java.io.IOException;
 import java.time.Duration;
 
+import dev.digits.system.Histograms;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.FilterChain;
@@ -21,7 +22,6 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Component
 class RequestMetricsFilter extends OncePerRequestFilter {
 
-	static final Duration[] SLOS = { Duration.ofMillis(34), Duration.ofMillis(42), Duration.ofMillis(48) };
 
 	private final MeterRegistry registry;
 
@@ -57,8 +57,7 @@ class RequestMetricsFilter extends OncePerRequestFilter {
 				.tag("endpoint", endpoint)
 				.tag("outcome", outcome)
 				.tag("model_version", version)
-				.publishPercentileHistogram()
-				.serviceLevelObjectives(SLOS)
+				.serviceLevelObjectives(Histograms.REQUEST)
 				.register(registry)).record(Duration.ofNanos(System.nanoTime() - start));
 		}
 	}

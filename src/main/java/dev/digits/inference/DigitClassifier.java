@@ -11,6 +11,7 @@ import java.util.concurrent.TimeoutException;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.digits.model.DigitNetwork;
+import dev.digits.system.Histograms;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -100,7 +101,7 @@ public final class DigitClassifier implements AutoCloseable {
 		return Timer.builder(name)
 			.description(description)
 			.tag("model_version", version)
-			.publishPercentileHistogram()
+			.serviceLevelObjectives(Histograms.STEP)
 			.register(registry);
 	}
 

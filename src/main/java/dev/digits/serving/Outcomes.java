@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.digits.system.Histograms;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -69,7 +70,7 @@ public final class Outcomes {
 		shadowTimers.computeIfAbsent(version, v -> Timer.builder("digits.shadow.latency")
 			.description("Time from queueing a shadow prediction to its answer")
 			.tag("model_version", v)
-			.publishPercentileHistogram()
+			.serviceLevelObjectives(Histograms.STEP)
 			.register(registry)).record(nanos, TimeUnit.NANOSECONDS);
 	}
 

@@ -15,6 +15,7 @@ import dev.digits.preprocessing.ImagePreprocessor;
 import dev.digits.preprocessing.Preprocessed;
 import dev.digits.preprocessing.PreprocessingException;
 import dev.digits.preprocessing.Upload;
+import dev.digits.system.Histograms;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -111,7 +112,7 @@ public final class RecognitionService {
 			preprocessTimers.computeIfAbsent(p.format(), format -> Timer.builder("digits.preprocess")
 				.description("Time to decode and normalise one image")
 				.tag("format", format)
-				.publishPercentileHistogram()
+				.serviceLevelObjectives(Histograms.STEP)
 				.register(meters)).record(nanos, TimeUnit.NANOSECONDS);
 			prepared.add(p);
 		}
