@@ -10,6 +10,8 @@ import dev.digits.serving.ServedModel;
 import dev.digits.serving.Traffic;
 import dev.digits.serving.TrafficPolicy;
 import dev.digits.serving.UnknownVersionException;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -26,6 +28,8 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping(path = "/admin", produces = MediaType.APPLICATION_JSON_VALUE)
+@SecurityRequirement(name = ApiDocumentation.ADMIN_SCHEME)
+@Tag(name = "admin", description = "Versions and traffic at run time (bearer token)")
 class AdminController {
 
 	/** The body of {@code PUT /admin/traffic}. */

@@ -7,6 +7,7 @@ import java.util.Map;
 import dev.digits.serving.FeedbackTokens;
 import dev.digits.serving.RecognitionService;
 import jakarta.servlet.http.HttpServletRequest;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -20,6 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @RestController
 @RequestMapping(path = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "feedback", description = "Whether a prediction was right, for the A/B test")
 class FeedbackController {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -30,6 +32,10 @@ class FeedbackController {
 		this.recognition = recognition;
 	}
 
+	@io.swagger.v3.oas.annotations.Operation(summary = "Record the true digit of a prediction")
+	@io.swagger.v3.oas.annotations.parameters.RequestBody(content = @io.swagger.v3.oas.annotations.media.Content(
+			mediaType = MediaType.APPLICATION_JSON_VALUE,
+			schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ApiSchemas.FeedbackBody.class)))
 	@PostMapping(path = "/feedback", consumes = MediaType.APPLICATION_JSON_VALUE)
 	Map<String, Object> feedback(HttpServletRequest request) throws IOException {
 		JsonNode body = JSON.readTree(request.getInputStream());

@@ -22,6 +22,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -46,6 +47,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping(path = "/v2", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "open-inference-protocol-v2", description = "KServe Open Inference Protocol v2 (REST); errors are {\"error\": \"...\"}")
 class InferenceProtocolController {
 
 	static final String PLATFORM = "deeplearning4j_nd4j";
@@ -117,6 +119,14 @@ class InferenceProtocolController {
 		return json;
 	}
 
+	@io.swagger.v3.oas.annotations.Operation(summary = "Inference",
+			description = "An $inference_request of the protocol: one input tensor, FP32 (0..1) or UINT8 (0..255) "
+					+ "[N,28,28], [N,28,28,1] or [N,784], or BYTES [N] of base64 images; outputs probabilities, "
+					+ "digit, feedback_token")
+	@io.swagger.v3.oas.annotations.parameters.RequestBody(content = @io.swagger.v3.oas.annotations.media.Content(
+			mediaType = MediaType.APPLICATION_JSON_VALUE,
+			schema = @io.swagger.v3.oas.annotations.media.Schema(type = "object",
+					description = "the protocol's $inference_request")))
 	@PostMapping(path = { "/models/{name}/infer", "/models/{name}/versions/{version}/infer" },
 			consumes = MediaType.APPLICATION_JSON_VALUE)
 	Map<String, Object> infer(@PathVariable String name, @PathVariable(required = false) String version,

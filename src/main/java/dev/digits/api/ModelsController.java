@@ -12,6 +12,7 @@ import dev.digits.serving.ServedModel;
 import dev.digits.serving.Traffic;
 import dev.digits.serving.TrafficPolicy;
 import dev.digits.serving.UnknownVersionException;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -25,6 +26,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping(path = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "models", description = "The model versions: state, traffic share, A/B figures, metadata")
 class ModelsController {
 
 	private final ModelRegistry registry;

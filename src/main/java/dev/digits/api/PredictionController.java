@@ -9,6 +9,11 @@ import dev.digits.inference.DigitClassifier.Classification;
 import dev.digits.preprocessing.Preprocessed;
 import dev.digits.serving.RecognitionService;
 import dev.digits.preprocessing.Upload;
+import io.swagger.v3.oas.annotations.Hidden;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -27,6 +32,7 @@ import org.springframework.web.multipart.MultipartFile;
  */
 @RestController
 @RequestMapping(path = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "predictions", description = "Recognise digits in images or pixel arrays")
 class PredictionController {
 
 	static final String ENDPOINT_ATTRIBUTE = PredictionController.class.getName() + ".endpoint";
@@ -48,12 +54,21 @@ class PredictionController {
 		this.properties = properties;
 	}
 
+	@Operation(summary = "Recognise one image",
+			description = "One image as a multipart file part, the raw body, JSON pixels or a JSON base64 image. "
+					+ "`?include=input` adds the 28x28 input the network saw. The `{version}` path pins a version.")
+	@io.swagger.v3.oas.annotations.parameters.RequestBody(content = {
+			@Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE, schema = @Schema(implementation = ApiSchemas.FileUpload.class)),
+			@Content(mediaType = "image/*", schema = @Schema(type = "string", format = "binary")),
+			@Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(oneOf = { ApiSchemas.PixelsBody.class,
+					ApiSchemas.ImageBody.class })) })
 	@PostMapping(path = { "/predictions", "/models/{version}/predictions" }, consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
 	Responses.PredictionResponse predictUpload(@RequestPart("file") MultipartFile file, HttpServletRequest request,
 			@PathVariable(required = false) String version) {
 		return single(request, version, "image", new Upload.Image(bytes(file, null)));
 	}
 
+	@Hidden
 	@PostMapping(path = { "/predictions", "/models/{version}/predictions" },
 			consumes = { "image/*", MediaType.APPLICATION_OCTET_STREAM_VALUE })
 	Responses.PredictionResponse predictBody(HttpServletRequest request, @PathVariable(required = false) String version)
@@ -61,6 +76,7 @@ class PredictionController {
 		return single(request, version, "image", new Upload.Image(body(request)));
 	}
 
+	@Hidden
 	@PostMapping(path = { "/predictions", "/models/{version}/predictions" }, consumes = MediaType.APPLICATION_JSON_VALUE)
 	Responses.PredictionResponse predictPixels(HttpServletRequest request, @PathVariable(required = false) String version)
 			throws IOException {
@@ -68,6 +84,11 @@ class PredictionController {
 		return single(request, version, upload instanceof Upload.Pixels ? "pixels" : "image", upload);
 	}
 
+	@Operation(summary = "Recognise up to 64 images, answered in order",
+			description = "Repeated multipart `files` parts, or JSON `{\"images\": [...]}` of pixels or base64 images.")
+	@io.swagger.v3.oas.annotations.parameters.RequestBody(content = {
+			@Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE, schema = @Schema(implementation = ApiSchemas.FilesUpload.class)),
+			@Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ApiSchemas.BatchBody.class)) })
 	@PostMapping(path = { "/predictions/batch", "/models/{version}/predictions/batch" },
 			consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
 	Responses.BatchResponse predictUploads(@RequestPart("files") List<MultipartFile> files, HttpServletRequest request,
@@ -80,6 +101,7 @@ class PredictionController {
 		return batch(request, version, uploads);
 	}
 
+	@Hidden
 	@PostMapping(path = { "/predictions/batch", "/models/{version}/predictions/batch" },
 			consumes = MediaType.APPLICATION_JSON_VALUE)
 	Responses.BatchResponse predictPixelBatch(HttpServletRequest request, @PathVariable(required = false) String version)
