@@ -1,0 +1,72 @@
+package dev.digits.api;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The client snippets of {@code docs/clients/} (shown in the README's "Clients" section), run as
+ * a user runs them against the service: Python with requests, Java with the JDK's HttpClient, an
+ * Open Inference Protocol v2 call. (The browser snippet runs in Chromium: DigitPageBrowserTests.)
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ClientSnippetsTests {
+
+	@LocalServerPort
+	int port;
+
+	@Test
+	void pythonRequests() throws Exception {
+		assumeTrue(pythonWithRequests(), "python3 with requests not installed (Debian: python3-requests; .ci/run installs it)");
+		String out = run("python3", "docs/clients/predict.py", base(), "docs/examples/seven.png");
+		assertThat(out).contains("upload: 7 ").contains("base64: 7")
+			.contains("blank: 422 urn:digit-service:problem:blank-image").contains("feedback: True");
+	}
+
+	@Test
+	void openInferenceProtocolV2() throws Exception {
+		assumeTrue(pythonWithRequests(), "python3 with requests not installed (Debian: python3-requests; .ci/run installs it)");
+		String out = run("python3", "docs/clients/oip_v2.py", base(), "docs/examples/seven.png");
+		assertThat(out).contains("model mnist-cnn version 1 id oip-example-1").contains("digit: 7")
+			.contains("probabilities shape: [1, 10]").contains("ready: True");
+	}
+
+	@Test
+	void javaHttpClient() throws Exception {
+		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		String out = run(java, "docs/clients/Predict.java", base(), "docs/examples/seven.png");
+		assertThat(out).contains("status 200, digit 7, request id java-client-1");
+	}
+
+	private String base() {
+		return "http://localhost:" + port;
+	}
+
+	private static boolean pythonWithRequests() {
+		try {
+			Process p = new ProcessBuilder("python3", "-c", "import requests").start();
+			return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+		}
+		catch (Exception ex) {
+			return false;
+		}
+	}
+
+	private static String run(String... command) throws Exception {
+		Process process = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
+		String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+		assertThat(process.exitValue()).as(out).isZero();
+		return out;
+	}
+
+}
