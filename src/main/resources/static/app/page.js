@@ -165,7 +165,9 @@ async function usePicture(file) {
     return;
   }
   let blob = file;
-  const photo = file.type === 'image/jpeg' && bitmap.width * bitmap.height > MAX_PHOTO_SIDE * MAX_PHOTO_SIDE;
+  const jpeg = file.type === 'image/jpeg';
+  const photo = jpeg && (bitmap.width * bitmap.height > MAX_PHOTO_SIDE * MAX_PHOTO_SIDE
+      || jpegOrientation(new DataView(await file.slice(0, 65536).arrayBuffer())) > 1);
   if (!ACCEPTED.includes(file.type) || file.size > MAX_UPLOAD_BYTES || photo) {
     blob = await redrawn(bitmap);
   }
@@ -174,6 +176,37 @@ async function usePicture(file) {
   picture = { blob, bitmap, name: file.name || 'pasted picture' };
   redraw();
   recognise();
+}
+
+/**
+ * The EXIF orientation of a JPEG (1 = upright, 0 = none given). The service reads pixels as
+ * stored, as most servers do, so a phone photo that is upright only by its EXIF tag is redrawn
+ * upright here before it is sent.
+ */
+function jpegOrientation(view) {
+  if (view.byteLength < 4 || view.getUint16(0) !== 0xffd8) return 0;
+  let at = 2;
+  while (at + 4 <= view.byteLength) {
+    const marker = view.getUint16(at);
+    const length = view.getUint16(at + 2);
+    if (marker === 0xffe1 && at + 10 <= view.byteLength && view.getUint32(at + 4) === 0x45786966) { // "Exif"
+      const tiff = at + 10;
+      if (tiff + 8 > view.byteLength) return 0;
+      const little = view.getUint16(tiff) === 0x4949;
+      const ifd = tiff + view.getUint32(tiff + 4, little);
+      if (ifd + 2 > view.byteLength) return 0;
+      const entries = view.getUint16(ifd, little);
+      for (let i = 0; i < entries; i++) {
+        const entry = ifd + 2 + 12 * i;
+        if (entry + 12 > view.byteLength) return 0;
+        if (view.getUint16(entry, little) === 0x0112) return view.getUint16(entry + 8, little);
+      }
+      return 0;
+    }
+    if ((marker & 0xff00) !== 0xff00 || marker === 0xffda) return 0; // image data: no EXIF before it
+    at += 2 + length;
+  }
+  return 0;
 }
 
 async function redrawn(bitmap) {
@@ -348,7 +381,10 @@ function explain(error, drawing) {
 
 // ---------------------------------------------------------------- answers
 
+/** A probability as a percentage; never "100%" or "0%" for what is only nearly so. */
 function percent(p) {
+  if (p >= 0.9995 && p < 1) return '>99.9%';
+  if (p > 0 && p < 0.0005) return '<0.1%';
   return (100 * p).toFixed(1) + '%';
 }
 
@@ -410,6 +446,7 @@ function resetAnswers(message) {
   setBusy(false);
   $('server-result').hidden = true;
   $('device-result').hidden = true;
+  $('no-result').hidden = false;
   statusBox.classList.remove('error');
   statusBox.textContent = message;
 }
@@ -430,6 +467,7 @@ function render(s, d, drawing) {
   let failed = null;
   $('server-result').hidden = !s || !s.value;
   $('device-result').hidden = !d || !d.value;
+  $('no-result').hidden = Boolean((s && s.value) || (d && d.value));
   serverDigit = null;
   if (s && s.value) {
     const { json, roundTripMs } = s.value;
