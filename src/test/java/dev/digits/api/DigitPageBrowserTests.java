@@ -193,6 +193,29 @@ class DigitPageBrowserTests {
 	}
 
 	@Test
+	void aDroppedOrPastedPictureIsRecognised() throws IOException {
+		click("live");
+		String seven = Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of("docs/examples/seven.png")));
+		for (String event : List.of("drop", "paste")) {
+			click("clear");
+			int before = answers();
+			// what a drop or a paste of a file hands the page: a DataTransfer holding it
+			((JavascriptExecutor) driver).executeScript("""
+					const [b64, kind] = arguments;
+					const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+					const data = new DataTransfer();
+					data.items.add(new File([bytes], 'seven.png', { type: 'image/png' }));
+					const target = kind === 'drop' ? document.getElementById('pad') : document.body;
+					target.dispatchEvent(kind === 'drop'
+					  ? new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true })
+					  : new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));""",
+					seven, event);
+			awaitAnswer(before);
+			assertThat(text("digit")).as(event).isEqualTo("7");
+		}
+	}
+
+	@Test
 	void everyControlIsReachableByKeyboard() {
 		List<String> reached = new ArrayList<>();
 		for (int i = 0; i < 12; i++) {
@@ -387,19 +410,24 @@ class DigitPageBrowserTests {
 		Files.createDirectories(Path.of("target"));
 		Files.writeString(Path.of("target/page-parity.txt"), String.join("\n", report) + "\n");
 
-		// the port follows the Java code's every rounding, in float where it computes in float, so a
-		// lossless image that both decode to the same pixels must give the same 784 levels; the
-		// browser's own decoding may differ only where it must: semi-transparent pixels pass
-		// through the canvas's premultiplied storage (at most 1 level of colour before framing,
-		// bounded after it by 2), and JPEG decoders may differ by a level or two per pixel
+		// The bounds. The port follows every rounding of the Java code, in float where it computes in
+		// float, so an opaque lossless image, which both sides decode to the same pixels, must give the
+		// same 784 levels: 0. Where the browser's decoding may legitimately differ from ImageIO's, a
+		// small bound: semi-transparent pixels pass through the canvas's premultiplied storage (a
+		// colour off by at most 1 level, for coloured ink; the stretch to full contrast can double
+		// that): 2; JPEG decoders may use different IDCTs (IEEE 1180 allows +-1 per sample), again at
+		// most doubled by the stretch, and a level more from the final rounding: 4, and 0.5 on
+		// average. Measured here: 0 everywhere (Chromium and ImageIO share libjpeg's integer IDCT).
 		for (PageImages.Kind kind : List.of(PageImages.Kind.MNIST, PageImages.Kind.LARGE_INVERTED, PageImages.Kind.PAPER)) {
 			assertThat(results.get(kind).difference().max()).as("%s: largest difference in grey levels", kind).isZero();
 		}
 		assertThat(results.get(PageImages.Kind.TRANSPARENT).difference().max()).as("transparent: largest difference")
 			.isLessThanOrEqualTo(2);
-		assertThat(results.get(PageImages.Kind.PAPER_JPEG).difference().max()).as("JPEG: largest difference")
-			.isLessThanOrEqualTo(8);
 		assertThat(canvases.difference().max()).as("synthetic canvases: largest difference").isLessThanOrEqualTo(2);
+		assertThat(results.get(PageImages.Kind.PAPER_JPEG).difference().max()).as("JPEG: largest difference")
+			.isLessThanOrEqualTo(4);
+		assertThat(results.get(PageImages.Kind.PAPER_JPEG).difference().mean()).as("JPEG: mean difference")
+			.isLessThanOrEqualTo(0.5);
 		Comparison mnist = results.get(PageImages.Kind.MNIST);
 		assertThat(mnist.agreeing()).as("MNIST test digits the page's model and the server agree on")
 			.isEqualTo(mnist.count());
