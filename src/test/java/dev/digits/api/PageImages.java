@@ -1,0 +1,137 @@
+package dev.digits.api;
+
+import java.awt.AlphaComposite;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.util.Random;
+
+/**
+ * The same MNIST digit as the kinds of picture people give the page, for the preprocessing parity
+ * test: each goes through the server's reframing path (crop, fit 20x20, centre by mass), through
+ * polarity inversion, noise removal and transparency compositing.
+ */
+final class PageImages {
+
+	private PageImages() {
+	}
+
+	/** The kinds of picture, and how each is made from a 28x28 digit (ink high). */
+	enum Kind {
+
+		/** The MNIST digit itself, 28x28: passes through unchanged on both sides. */
+		MNIST("png"),
+		/** Ten times larger, black ink on white: a drawing exported from a canvas. */
+		LARGE_INVERTED("png"),
+		/** Dark blue ink on noisy, light grey paper, off-centre in a 360x270 picture. */
+		PAPER("png"),
+		/** Black ink whose coverage is the alpha channel on transparent black: a canvas export. */
+		TRANSPARENT("png"),
+		/** {@link #PAPER} as a JPEG (quality 0.9): two JPEG decoders meet. */
+		PAPER_JPEG("jpeg");
+
+		final String format;
+
+		Kind(String format) {
+			this.format = format;
+		}
+
+	}
+
+	static byte[] make(Kind kind, byte[] digit, long seed) {
+		return switch (kind) {
+			case MNIST -> HttpFixtures.greyPng(digit, 28, 28);
+			case LARGE_INVERTED -> HttpFixtures.encode(largeInverted(digit), "png");
+			case PAPER -> HttpFixtures.encode(onPaper(digit, seed), "png");
+			case TRANSPARENT -> HttpFixtures.encode(transparent(digit), "png");
+			case PAPER_JPEG -> jpeg(onPaper(digit, seed));
+		};
+	}
+
+	/** The digit scaled bilinearly to {@code size} x {@code size}, ink high, as a grey image. */
+	static BufferedImage scaled(byte[] digit, int size) {
+		BufferedImage small = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+		small.getRaster().setDataElements(0, 0, 28, 28, digit);
+		BufferedImage large = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
+		Graphics2D g = large.createGraphics();
+		g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+		g.drawImage(small, 0, 0, size, size, null);
+		g.dispose();
+		return large;
+	}
+
+	private static BufferedImage largeInverted(byte[] digit) {
+		BufferedImage image = scaled(digit, 280);
+		byte[] levels = (byte[]) image.getRaster().getDataElements(0, 0, 280, 280, null);
+		for (int i = 0; i < levels.length; i++) {
+			levels[i] = (byte) (255 - (levels[i] & 0xFF));
+		}
+		image.getRaster().setDataElements(0, 0, 280, 280, levels);
+		return image;
+	}
+
+	private static BufferedImage onPaper(byte[] digit, long seed) {
+		Random random = new Random(seed);
+		int width = 360;
+		int height = 270;
+		int size = 150;
+		int left = 40 + random.nextInt(120);
+		int top = 20 + random.nextInt(80);
+		BufferedImage ink = scaled(digit, size);
+		BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+		int[] paper = { 205, 203, 196 };
+		int[] pen = { 30, 40, 120 };
+		for (int y = 0; y < height; y++) {
+			for (int x = 0; x < width; x++) {
+				double coverage = 0;
+				if (x >= left && x < left + size && y >= top && y < top + size) {
+					coverage = ink.getRaster().getSample(x - left, y - top, 0) / 255.0;
+				}
+				int noise = (int) Math.round(random.nextGaussian() * 3);
+				int rgb = 0;
+				for (int c = 0; c < 3; c++) {
+					int v = (int) Math.round(paper[c] * (1 - coverage) + pen[c] * coverage) + noise;
+					rgb = (rgb << 8) | Math.max(0, Math.min(255, v));
+				}
+				image.setRGB(x, y, rgb);
+			}
+		}
+		return image;
+	}
+
+	private static BufferedImage transparent(byte[] digit) {
+		BufferedImage coverage = scaled(digit, 280);
+		BufferedImage image = new BufferedImage(280, 280, BufferedImage.TYPE_INT_ARGB);
+		Graphics2D g = image.createGraphics();
+		g.setComposite(AlphaComposite.Clear);
+		g.fillRect(0, 0, 280, 280);
+		g.dispose();
+		for (int y = 0; y < 280; y++) {
+			for (int x = 0; x < 280; x++) {
+				int alpha = coverage.getRaster().getSample(x, y, 0);
+				image.setRGB(x, y, alpha << 24);
+			}
+		}
+		return image;
+	}
+
+	private static byte[] jpeg(BufferedImage image) {
+		var writer = javax.imageio.ImageIO.getImageWritersByFormatName("jpeg").next();
+		var out = new java.io.ByteArrayOutputStream();
+		try (var stream = javax.imageio.ImageIO.createImageOutputStream(out)) {
+			writer.setOutput(stream);
+			var param = writer.getDefaultWriteParam();
+			param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+			param.setCompressionQuality(0.9f);
+			writer.write(null, new javax.imageio.IIOImage(image, null, null), param);
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+		finally {
+			writer.dispose();
+		}
+		return out.toByteArray();
+	}
+
+}
