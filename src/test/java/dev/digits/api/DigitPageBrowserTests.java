@@ -123,6 +123,32 @@ class DigitPageBrowserTests {
 
 	// ------------------------------------------------------------------ tests
 
+	/** The README's browser snippet (docs/clients/browser.js), run in the browser as printed. */
+	@Test
+	void theBrowserClientSnippetWorks() throws IOException {
+		String snippet = Files.readString(Path.of("docs/clients/browser.js"))
+			.replace("http://localhost:8080", "http://localhost:" + port);
+		Object result = driver.executeAsyncScript(snippet + """
+				const done = arguments[arguments.length - 1];
+				const canvas = document.createElement('canvas');
+				canvas.width = 280; canvas.height = 280;
+				const g = canvas.getContext('2d');
+				g.fillStyle = 'white'; g.fillRect(0, 0, 280, 280);
+				g.strokeStyle = 'black'; g.lineWidth = 22; g.lineCap = 'round';
+				g.beginPath(); g.moveTo(70, 60); g.lineTo(210, 60); g.lineTo(120, 230); g.stroke();
+				Promise.all([predictCanvas(canvas),
+				    fetch('/app/icon.svg').then(r => r.blob()).then(b => predictBlob(b).catch(e => e.message))])
+				  .then(([drawn, refused]) => done({ digit: drawn.digit, token: !!drawn.feedbackToken, refused }))
+				  .catch(e => done({ error: String(e) }));
+				""");
+		@SuppressWarnings("unchecked")
+		Map<String, Object> answer = (Map<String, Object>) result;
+		assertThat(answer).as(String.valueOf(answer)).doesNotContainKey("error");
+		assertThat(((Number) answer.get("digit")).intValue()).isEqualTo(7);
+		assertThat(answer.get("token")).isEqualTo(true);
+		assertThat((String) answer.get("refused")).contains("Unsupported image type");
+	}
+
 	@Test
 	void drawnMnistDigitsAreRecognisedWithMouseTouchAndPen() {
 		click("live"); // explicit Recognise: one answer per drawing

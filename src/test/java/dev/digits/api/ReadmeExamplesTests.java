@@ -29,7 +29,10 @@ class ReadmeExamplesTests {
 		assertThat(examples).hasSizeGreaterThanOrEqualTo(7);
 		for (String example : examples) {
 			String output = run(example.replace("localhost:8080", "localhost:" + port));
-			if (example.contains("/predictions/batch")) {
+			if (example.contains("/v2/models/mnist-cnn/infer")) {
+				assertThat(output).contains("\"name\":\"digit\"").contains("\"data\":[7]");
+			}
+			else if (example.contains("/predictions/batch")) {
 				assertThat(output).contains("\"count\":2").containsPattern("\"digit\":7.*\"digit\":3");
 			}
 			else if (example.contains("seven.png")) {
@@ -53,21 +56,29 @@ class ReadmeExamplesTests {
 		}
 	}
 
-	/** The curl lines of the README's "Try it" section. */
+	/** The curl lines of the README's "Try it" and "Clients" sections. */
 	static List<String> examples() throws IOException {
+		List<String> curls = new ArrayList<>(curls("## Try it"));
+		curls.addAll(curls("## Clients"));
+		return curls;
+	}
+
+	/** The curl lines of the first code block after {@code heading} (indented ones too). */
+	private static List<String> curls(String heading) throws IOException {
 		List<String> lines = Files.readAllLines(Path.of("README.md"), StandardCharsets.UTF_8);
-		int start = lines.indexOf("## Try it");
+		int start = lines.indexOf(heading);
 		List<String> curls = new ArrayList<>();
 		boolean inCode = false;
 		for (String line : lines.subList(start, lines.size())) {
-			if (line.startsWith("```")) {
+			String text = line.strip();
+			if (text.startsWith("```") && (inCode || !heading.equals("## Clients") || text.equals("```bash"))) {
 				if (inCode) {
 					break;
 				}
 				inCode = true;
 			}
-			else if (inCode && line.startsWith("curl ")) {
-				curls.add(line);
+			else if (inCode && text.startsWith("curl ")) {
+				curls.add(text);
 			}
 		}
 		return curls;
