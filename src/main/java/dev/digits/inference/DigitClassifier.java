@@ -27,8 +27,13 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  */
 public final class DigitClassifier implements AutoCloseable {
 
-	/** One image's answer and what it cost. */
-	public record Classification(int digit, float[] probabilities, boolean cached, long queueNanos,
+	/**
+	 * One image's answer and what it cost.
+	 *
+	 * @param probabilities the network's softmax output
+	 * @param logits the output layer before its softmax
+	 */
+	public record Classification(int digit, float[] probabilities, float[] logits, boolean cached, long queueNanos,
 			long computeNanos, int batchSize) {
 
 		public float probability() {
@@ -39,6 +44,7 @@ public final class DigitClassifier implements AutoCloseable {
 
 	private final WorkerPool pool;
 
+	/** Cached answers: logits and probabilities, back to back. */
 	private final Cache<InputKey, float[]> cache;
 
 	private final InferenceProperties properties;
@@ -167,7 +173,9 @@ public final class DigitClassifier implements AutoCloseable {
 				keys[i] = new InputKey(model, images[i]);
 				float[] hit = cache.getIfPresent(keys[i]);
 				if (hit != null) {
-					answers[i] = new Classification(DigitNetwork.argMax(hit, 0), hit.clone(), true, 0, 0, 0);
+					float[] p = java.util.Arrays.copyOfRange(hit, DigitNetwork.CLASSES, 2 * DigitNetwork.CLASSES);
+					answers[i] = new Classification(DigitNetwork.argMax(p, 0), p,
+							java.util.Arrays.copyOf(hit, DigitNetwork.CLASSES), true, 0, 0, 0);
 					continue;
 				}
 			}
@@ -185,10 +193,13 @@ public final class DigitClassifier implements AutoCloseable {
 			for (int m = 0; m < queued.length; m++) {
 				int i = misses.get(m);
 				float[] p = done.probabilities[m];
+				float[] z = done.logits[m];
 				if (useCache && !model.retired) {
-					cache.put(keys[i], p.clone());
+					float[] both = java.util.Arrays.copyOf(z, 2 * DigitNetwork.CLASSES);
+					System.arraycopy(p, 0, both, DigitNetwork.CLASSES, DigitNetwork.CLASSES);
+					cache.put(keys[i], both);
 				}
-				answers[i] = new Classification(DigitNetwork.argMax(p, 0), p, false, done.queueNanos, done.computeNanos,
+				answers[i] = new Classification(DigitNetwork.argMax(p, 0), p, z, false, done.queueNanos, done.computeNanos,
 						done.batchSize);
 			}
 			return List.of(answers);

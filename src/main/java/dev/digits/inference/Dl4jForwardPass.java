@@ -7,7 +7,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The reference path: DL4J's own {@code MultiLayerNetwork.output()} on a private copy of the
- * network (DL4J networks are not thread-safe, and {@code output()} is synchronized).
+ * network (DL4J networks are not thread-safe, and {@code output()} is synchronized), whose output
+ * layer gives its logits.
  */
 final class Dl4jForwardPass implements ForwardPass {
 
@@ -17,6 +18,9 @@ final class Dl4jForwardPass implements ForwardPass {
 
 	Dl4jForwardPass(MultiLayerNetwork network, int capacity) {
 		this.network = network.clone();
+		// the copy stops at the logits: its output layer's softmax becomes the identity
+		((org.deeplearning4j.nn.conf.layers.BaseLayer) this.network.getLayer(DigitNetwork.OUTPUT).conf().getLayer())
+			.setActivationFn(new org.nd4j.linalg.activations.impl.ActivationIdentity());
 		this.capacity = capacity;
 	}
 

@@ -12,7 +12,8 @@ import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The fast path: the card's network executed as ND4J custom ops in channels-last (NHWC) layout,
+ * The fast path: the card's network, up to its logits (the softmax is {@link ForwardPass#softmax}),
+ * executed as ND4J custom ops in channels-last (NHWC) layout,
  * which the oneDNN build runs far faster than DL4J's im2col layers. Same arithmetic as the layer
  * path, with two exact rewrites: ReLU is applied after max-pooling (they commute, and pooling first
  * makes ReLU four times cheaper), and the first dense kernel's rows follow the NHWC flattening.
@@ -105,7 +106,7 @@ final class NhwcForwardPass implements ForwardPass {
 
 		/** The ops in execution order, as {@code OpProfileBenchmark} reports them. */
 		static final List<String> NAMES = List.of("conv1", "maxpool1", "relu1", "conv2", "maxpool2", "relu2", "dense1",
-				"relu3", "output", "softmax");
+				"relu3", "output");
 
 		private final CustomOp[] ops;
 
@@ -129,8 +130,7 @@ final class NhwcForwardPass implements ForwardPass {
 					relu(p2),
 					op("xw_plus_b", new int[0], d1, flat, weights.dense1Kernel(), weights.dense1Bias()),
 					relu(d1),
-					op("xw_plus_b", new int[0], z, d1, weights.outputKernel(), weights.outputBias()),
-					op("softmax", new int[] { 1 }, z, z) };
+					op("xw_plus_b", new int[0], z, d1, weights.outputKernel(), weights.outputBias()) };
 			this.contexts = new OpContext[ops.length];
 			for (int i = 0; i < ops.length; i++) {
 				OpContext context = Nd4j.getExecutioner().buildContext();

@@ -46,6 +46,8 @@ final class WorkerPool implements AutoCloseable {
 
 		float[][] probabilities;
 
+		float[][] logits;
+
 		long queueNanos;
 
 		long computeNanos;
@@ -136,6 +138,7 @@ final class WorkerPool implements AutoCloseable {
 		Map<EngineModel, ForwardPass> passes = new IdentityHashMap<>();
 		float[] input = new float[maxBatchSize * DigitNetwork.PIXELS];
 		float[] output = new float[maxBatchSize * DigitNetwork.CLASSES];
+		float[] probabilities = new float[maxBatchSize * DigitNetwork.CLASSES];
 		List<Job> batch = new ArrayList<>();
 		try {
 			while (running) {
@@ -158,7 +161,7 @@ final class WorkerPool implements AutoCloseable {
 						pass = first.model.passes.apply(maxBatchSize);
 						passes.put(first.model, pass);
 					}
-					execute(batch, pass, input, output);
+					execute(batch, pass, input, output, probabilities);
 				}
 				catch (InterruptedException ex) {
 					Thread.currentThread().interrupt();
@@ -218,12 +221,13 @@ final class WorkerPool implements AutoCloseable {
 		}
 	}
 
-	private void execute(List<Job> batch, ForwardPass pass, float[] input, float[] output) {
+	private void execute(List<Job> batch, ForwardPass pass, float[] input, float[] output, float[] probabilities) {
 		long start = System.nanoTime();
 		EngineModel model = batch.get(0).model;
 		for (Job job : batch) {
 			job.queueNanos = start - job.queuedAt;
 			job.probabilities = new float[job.images.length][];
+			job.logits = new float[job.images.length][];
 			if (model.counted) {
 				model.queueWait.record(job.queueNanos, TimeUnit.NANOSECONDS);
 			}
@@ -246,6 +250,7 @@ final class WorkerPool implements AutoCloseable {
 			}
 			long computeStart = System.nanoTime();
 			pass.forward(input, n, output);
+			ForwardPass.softmax(output, n, probabilities);
 			long computeNanos = System.nanoTime() - computeStart;
 			if (model.counted) {
 				model.compute.record(computeNanos, TimeUnit.NANOSECONDS);
@@ -255,8 +260,9 @@ final class WorkerPool implements AutoCloseable {
 			int k = startImage;
 			for (int i = 0; i < n; i++) {
 				Job job = batch.get(j);
-				job.probabilities[k] = java.util.Arrays.copyOfRange(output, i * DigitNetwork.CLASSES,
+				job.probabilities[k] = java.util.Arrays.copyOfRange(probabilities, i * DigitNetwork.CLASSES,
 						(i + 1) * DigitNetwork.CLASSES);
+				job.logits[k] = java.util.Arrays.copyOfRange(output, i * DigitNetwork.CLASSES, (i + 1) * DigitNetwork.CLASSES);
 				job.computeNanos += computeNanos;
 				job.batchSize = Math.max(job.batchSize, n);
 				if (++k == job.images.length) {

@@ -32,7 +32,16 @@ class NhwcForwardPassTests {
 			float[] actual = new float[n * 10];
 			reference.forward(inputs, n, expected);
 			fast.forward(inputs, n, actual);
-			assertThat(actual).as("batch of %d", n).containsExactly(expected, org.assertj.core.data.Offset.offset(TOLERANCE));
+			// logits: relative to their size (they reach tens)
+			for (int k = 0; k < actual.length; k++) {
+				assertThat(actual[k]).as("batch of %d, logit %d", n, k)
+					.isCloseTo(expected[k], org.assertj.core.data.Offset.offset(TOLERANCE * Math.max(1f, Math.abs(expected[k]))));
+			}
+			float[] p = new float[n * 10];
+			ForwardPass.softmax(actual, n, p);
+			float[] dl4j = network.output(org.nd4j.linalg.factory.Nd4j.create(java.util.Arrays.copyOf(inputs, n * 784),
+					new long[] { n, 784 }, 'c')).data().asFloat();
+			assertThat(p).as("probabilities, batch of %d", n).containsExactly(dl4j, org.assertj.core.data.Offset.offset(TOLERANCE));
 		}
 	}
 
@@ -66,6 +75,7 @@ class NhwcForwardPassTests {
 		for (int from = 0; from < test.size(); from += batch) {
 			float[] in = Batches.features(test, order, from, from + batch).data().asFloat();
 			fast.forward(in, batch, out);
+			ForwardPass.softmax(out, batch, out);
 			System.arraycopy(out, 0, actual, from * 10, batch * 10);
 		}
 		for (int i = 0; i < test.size(); i++) {
