@@ -40,9 +40,11 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code [N,28,28,1]} or {@code [N,784]}; or {@code BYTES} of shape {@code [N]} or {@code [N,1]},
  * each element an encoded image (PNG, JPEG, GIF, BMP, WebP) in base64 or as a data URL, through the
  * same preprocessing and limits as uploads. N is at most the batch limit. Outputs:
- * {@code probabilities} FP32 {@code [N,10]}, {@code digit} INT64 {@code [N]},
- * {@code feedback_token} BYTES {@code [N]}; the request's {@code outputs} choose among them.
- * Parameters: {@code client_id} (request) keeps a client's A/B variant like {@code X-Client-Id}.
+ * {@code probabilities} FP32 {@code [N,10]} (raw softmax), {@code digit} INT64 {@code [N]},
+ * {@code confidence} FP32 {@code [N]} (calibrated), {@code uncertain} and {@code out_of_distribution}
+ * BOOL {@code [N]}, {@code feedback_token} BYTES {@code [N]}; the request's {@code outputs} choose
+ * among them. Parameters: {@code client_id} keeps a client's A/B variant like {@code X-Client-Id};
+ * {@code allowed_digits} ("1,2,3") restricts the answer like {@code ?allowed=}.
  * Errors are {@code {"error": "..."}}, as the protocol wants.
  */
 @RestController
@@ -52,7 +54,8 @@ class InferenceProtocolController {
 
 	static final String PLATFORM = "deeplearning4j_nd4j";
 
-	static final Set<String> OUTPUTS = Set.of("probabilities", "digit", "feedback_token");
+	static final Set<String> OUTPUTS = Set.of("probabilities", "digit", "confidence", "uncertain",
+			"out_of_distribution", "feedback_token");
 
 	private final RecognitionService recognition;
 
@@ -115,7 +118,8 @@ class InferenceProtocolController {
 		json.put("inputs", List.of(tensor("input", "FP32", -1, 28, 28), tensor("input", "UINT8", -1, 28, 28),
 				tensor("image", "BYTES", -1)));
 		json.put("outputs", List.of(tensor("probabilities", "FP32", -1, DigitNetwork.CLASSES),
-				tensor("digit", "INT64", -1), tensor("feedback_token", "BYTES", -1)));
+				tensor("digit", "INT64", -1), tensor("confidence", "FP32", -1), tensor("uncertain", "BOOL", -1),
+				tensor("out_of_distribution", "BOOL", -1), tensor("feedback_token", "BYTES", -1)));
 		return json;
 	}
 
@@ -143,8 +147,8 @@ class InferenceProtocolController {
 		if (infer.inputs().size() != 1) {
 			throw new InvalidRequestException("the model takes exactly one input tensor, got " + infer.inputs().size());
 		}
-		List<String> wanted = infer.outputs() == null ? List.of("probabilities", "digit", "feedback_token")
-				: infer.outputs();
+		List<String> wanted = infer.outputs() == null ? List.of("probabilities", "digit", "confidence", "uncertain",
+				"out_of_distribution", "feedback_token") : infer.outputs();
 		for (String output : wanted) {
 			if (!OUTPUTS.contains(output)) {
 				throw new InvalidRequestException("unknown output \"" + output + "\"; the outputs are " + OUTPUTS);
@@ -152,10 +156,12 @@ class InferenceProtocolController {
 		}
 		List<Upload> uploads = uploads(infer.inputs().get(0));
 		Object client = infer.parameters().get("client_id");
+		Object allowed = infer.parameters().get("allowed_digits");
 		RecognitionService.Routing routing = PredictionController.routing(request, version);
-		if (client != null && routing.clientId() == null) {
-			routing = new RecognitionService.Routing(client.toString(), routing.pinnedVersion(), routing.assigned());
-		}
+		routing = new RecognitionService.Routing(client != null && routing.clientId() == null ? client.toString()
+				: routing.clientId(), routing.pinnedVersion(),
+				allowed != null ? PredictionController.allowedDigits(allowed.toString()) : routing.allowedDigits(),
+				routing.assigned());
 		RecognitionService.Result result = recognition.recognizeBatch(uploads, routing);
 		int n = result.images().size();
 		Map<String, Object> response = new LinkedHashMap<>();
@@ -170,14 +176,20 @@ class InferenceProtocolController {
 				case "probabilities" -> {
 					List<Float> data = new ArrayList<>(n * DigitNetwork.CLASSES);
 					for (RecognitionService.Recognized r : result.images()) {
-						for (float p : r.classification().probabilities()) {
+						for (float p : r.answer().probabilities()) {
 							data.add(p);
 						}
 					}
 					outputs.add(output(output, "FP32", new long[] { n, DigitNetwork.CLASSES }, data));
 				}
 				case "digit" -> outputs.add(output(output, "INT64", new long[] { n },
-						result.images().stream().map(r -> (long) r.classification().digit()).toList()));
+						result.images().stream().map(r -> (long) r.answer().digit()).toList()));
+				case "confidence" -> outputs.add(output(output, "FP32", new long[] { n },
+						result.images().stream().map(r -> r.answer().confidence()).toList()));
+				case "uncertain" -> outputs.add(output(output, "BOOL", new long[] { n },
+						result.images().stream().map(r -> r.answer().uncertain()).toList()));
+				case "out_of_distribution" -> outputs.add(output(output, "BOOL", new long[] { n },
+						result.images().stream().map(r -> r.answer().outOfDistribution()).toList()));
 				default -> outputs.add(output(output, "BYTES", new long[] { n },
 						result.images().stream().map(RecognitionService.Recognized::feedbackToken).toList()));
 			}

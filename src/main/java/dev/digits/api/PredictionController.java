@@ -122,8 +122,25 @@ class PredictionController {
 		if (client != null && client.length() > 256) {
 			throw new InvalidRequestException(CLIENT_ID + " may have at most 256 characters");
 		}
-		return new RecognitionService.Routing(client, pinned,
+		return new RecognitionService.Routing(client, pinned, allowedDigits(request.getParameter("allowed")),
 				version -> request.setAttribute(VERSION_ATTRIBUTE, version));
+	}
+
+	/** {@code ?allowed=1,2,3}: the only digits the answer may be; null when absent. */
+	static java.util.Set<Integer> allowedDigits(String text) {
+		if (text == null || text.isBlank()) {
+			return null;
+		}
+		java.util.Set<Integer> digits = new java.util.TreeSet<>();
+		for (String part : text.split(",")) {
+			String digit = part.strip();
+			if (!digit.matches("[0-9]")) {
+				throw new InvalidRequestException("allowed must list digits 0 to 9 separated by commas, e.g. 1,2,3; got \""
+						+ abbreviate(text) + "\"");
+			}
+			digits.add(Integer.parseInt(digit));
+		}
+		return digits;
 	}
 
 	private static String blankToNull(String text) {
@@ -141,9 +158,11 @@ class PredictionController {
 		RecognitionService.Result result = recognition.recognize(upload, routing(request, version));
 		RecognitionService.Recognized only = result.images().get(0);
 		Classification c = only.classification();
-		return new Responses.PredictionResponse(RequestIdFilter.of(request), c.digit(), c.probability(),
-				c.probabilities(), input(only.input(), request), c.cached(), modelRef(result),
-				timings(result, c.queueNanos(), c.computeNanos(), start), only.feedbackToken());
+		RecognitionService.Answer a = only.answer();
+		return new Responses.PredictionResponse(RequestIdFilter.of(request), a.digit(), a.probabilities()[a.digit()],
+				a.probabilities(), a.confidence(), a.uncertain(), a.outOfDistribution(), input(only.input(), request),
+				c.cached(), modelRef(result), timings(result, c.queueNanos(), c.computeNanos(), start),
+				only.feedbackToken());
 	}
 
 	private Responses.BatchResponse batch(HttpServletRequest request, String version, List<Upload> uploads) {
@@ -155,8 +174,10 @@ class PredictionController {
 		long compute = 0;
 		for (RecognitionService.Recognized r : result.images()) {
 			Classification c = r.classification();
-			predictions.add(new Responses.Prediction(c.digit(), c.probability(), c.probabilities(), input(r.input(), request),
-					c.cached(), r.feedbackToken()));
+			RecognitionService.Answer a = r.answer();
+			predictions.add(new Responses.Prediction(a.digit(), a.probabilities()[a.digit()], a.probabilities(),
+					a.confidence(), a.uncertain(), a.outOfDistribution(), input(r.input(), request), c.cached(),
+					r.feedbackToken()));
 			queue = Math.max(queue, c.queueNanos());
 			compute = Math.max(compute, c.computeNanos());
 		}

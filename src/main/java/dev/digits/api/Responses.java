@@ -33,14 +33,23 @@ final class Responses {
 	record Input(String format, int width, int height, boolean inverted, boolean reframed, String image) {
 	}
 
-	/** One image's prediction; {@code feedbackToken} goes to {@code POST /api/v1/feedback}. */
-	record Prediction(int digit, float probability, float[] probabilities, Input input, boolean cached,
-			String feedbackToken) {
+	/**
+	 * One image's prediction. {@code probabilities} are the network's own softmax output (raw, as
+	 * TensorFlow.js gives them for the same model), and {@code probability} is the answer's;
+	 * {@code confidence} is the calibrated probability of the answer (temperature scaling fitted on
+	 * validation data), which is what to act on. With {@code ?allowed=...} both are renormalised
+	 * over the allowed digits. {@code uncertain}: the confidence is below the version's threshold;
+	 * {@code outOfDistribution}: the input does not look like a digit. {@code feedbackToken} goes to
+	 * {@code POST /api/v1/feedback}.
+	 */
+	record Prediction(int digit, float probability, float[] probabilities, float confidence, boolean uncertain,
+			boolean outOfDistribution, Input input, boolean cached, String feedbackToken) {
 	}
 
-	/** Answer to a single-image request. */
-	record PredictionResponse(String requestId, int digit, float probability, float[] probabilities, Input input,
-			boolean cached, ModelRef model, Timings timings, String feedbackToken) {
+	/** Answer to a single-image request: the fields of {@link Prediction}, with the request's. */
+	record PredictionResponse(String requestId, int digit, float probability, float[] probabilities, float confidence,
+			boolean uncertain, boolean outOfDistribution, Input input, boolean cached, ModelRef model, Timings timings,
+			String feedbackToken) {
 	}
 
 	/** Answer to a batch request: predictions in the order the images were sent. */

@@ -17,10 +17,11 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The model the service runs: the DL4J network, checked against the card's architecture, its
- * weights all finite, its golden outputs reproduced, with its training metadata and label mapping.
+ * weights all finite, its golden outputs reproduced, with its training metadata, label mapping
+ * and calibration.
  */
 public record LoadedModel(MultiLayerNetwork network, String name, String version, Map<String, Object> metadata,
-		List<String> labels, Path dir) {
+		List<String> labels, Path dir, Calibration calibration) {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -52,7 +53,14 @@ public record LoadedModel(MultiLayerNetwork network, String name, String version
 		List<String> labels = labels(files.labels().toAbsolutePath());
 		String name = String.valueOf(metadata.getOrDefault("name", "mnist-cnn"));
 		String version = String.valueOf(metadata.getOrDefault("version", "unversioned"));
-		return new LoadedModel(network, name, version, metadata, labels, dir);
+		Calibration calibration;
+		try {
+			calibration = Calibration.of(metadata, dir);
+		}
+		catch (RuntimeException ex) {
+			throw new IOException(metadataFile + " has a malformed calibration: " + ex.getMessage(), ex);
+		}
+		return new LoadedModel(network, name, version, metadata, labels, dir, calibration);
 	}
 
 	/** The golden set of this model's metadata. */

@@ -2,6 +2,7 @@ package dev.digits.serving;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -10,6 +11,7 @@ import java.util.function.Consumer;
 import dev.digits.inference.DigitClassifier;
 import dev.digits.inference.DigitClassifier.Classification;
 import dev.digits.inference.OverloadedException;
+import dev.digits.model.Calibration;
 import dev.digits.model.DigitNetwork;
 import dev.digits.preprocessing.ImagePreprocessor;
 import dev.digits.preprocessing.Preprocessed;
@@ -28,20 +30,46 @@ import io.micrometer.core.instrument.Timer;
 public final class RecognitionService {
 
 	/**
-	 * How a request asks to be routed.
+	 * How a request asks to be answered.
 	 *
 	 * @param clientId sticky assignment key, or null
 	 * @param pinnedVersion the version the client asked for, or null
+	 * @param allowedDigits the only digits the answer may be (a form field that takes 1-5), or null
 	 * @param assigned told the version as soon as one is assigned (for request metrics), or null
 	 */
-	public record Routing(String clientId, String pinnedVersion, Consumer<String> assigned) {
+	public record Routing(String clientId, String pinnedVersion, Set<Integer> allowedDigits, Consumer<String> assigned) {
 
-		public static final Routing NONE = new Routing(null, null, null);
+		public static final Routing NONE = new Routing(null, null, null, null);
+
+		public Routing {
+			if (allowedDigits != null) {
+				if (allowedDigits.isEmpty() || allowedDigits.stream().anyMatch(d -> d < 0 || d >= DigitNetwork.CLASSES)) {
+					throw new IllegalArgumentException("allowed digits must be a non-empty set of 0 to 9");
+				}
+				allowedDigits = Set.copyOf(allowedDigits);
+			}
+		}
 
 	}
 
-	/** One image: what preprocessing made of it, the answer, and the token to give feedback on it. */
-	public record Recognized(Preprocessed input, Classification classification, String feedbackToken) {
+	/**
+	 * One image's answer.
+	 *
+	 * @param digit the answer (among the allowed digits, if the request restricted them)
+	 * @param probabilities the network's own softmax output, renormalised over the allowed digits
+	 * @param confidence the calibrated probability of the answer (temperature scaling, renormalised
+	 * over the allowed digits)
+	 * @param uncertain the confidence is below the version's threshold
+	 * @param outOfDistribution the input does not look like a digit (the version's OOD score is past
+	 * its threshold, on all ten logits whatever was allowed)
+	 * @param oodScore that score, NaN when the version has none
+	 */
+	public record Answer(int digit, float[] probabilities, float confidence, boolean uncertain,
+			boolean outOfDistribution, double oodScore) {
+	}
+
+	/** One image: what preprocessing made of it, the answer, its cost, and the token to give feedback on it. */
+	public record Recognized(Preprocessed input, Answer answer, Classification classification, String feedbackToken) {
 	}
 
 	/** A request's images, in order, the version that answered, and the time spent before inference. */
@@ -135,21 +163,65 @@ public final class RecognitionService {
 			served.release();
 		}
 		List<Recognized> recognized = new ArrayList<>(answers.size());
+		Calibration calibration = served.model().calibration();
 		for (int i = 0; i < answers.size(); i++) {
-			int digit = answers.get(i).digit();
+			Answer answer = answer(answers.get(i), calibration, routing.allowedDigits());
+			int digit = answer.digit();
+			if (answer.uncertain()) {
+				flag(version, "uncertain");
+			}
+			if (answer.outOfDistribution()) {
+				flag(version, "out_of_distribution");
+			}
 			predictions.computeIfAbsent(version + "/" + digit, key -> Counter.builder("digits.predictions")
 				.description("Predictions made, by model version and predicted digit")
 				.tag("model_version", version)
 				.tag("digit", String.valueOf(digit))
 				.register(meters)).increment();
-			recognized.add(new Recognized(prepared.get(i), answers.get(i), tokens.issue(version, digit)));
+			recognized.add(new Recognized(prepared.get(i), answer, answers.get(i), tokens.issue(version, digit)));
 		}
-		shadow(served, pixels, answers);
+		shadow(served, pixels, answers, routing);
 		return new Result(modelName, version, assignment.how(), recognized, preprocessNanos);
 	}
 
+	/** The answer to one classification under the version's calibration and the allowed digits. */
+	static Answer answer(Classification c, Calibration calibration, Set<Integer> allowed) {
+		float[] raw = c.probabilities();
+		float[] calibrated = calibration.calibrated(c.logits());
+		if (allowed != null && allowed.size() < DigitNetwork.CLASSES) {
+			raw = restricted(raw, allowed);
+			calibrated = restricted(calibrated, allowed);
+		}
+		int digit = DigitNetwork.argMax(raw, 0);
+		float confidence = calibrated[digit];
+		double ood = calibration.oodScore(c.logits());
+		return new Answer(digit, raw, confidence, confidence < calibration.uncertainBelow(),
+				calibration.hasOod() && ood > calibration.oodThreshold(), ood);
+	}
+
+	/** Zero outside {@code allowed}, the rest rescaled to sum to 1. */
+	static float[] restricted(float[] p, Set<Integer> allowed) {
+		float[] out = new float[p.length];
+		double sum = 0;
+		for (int k : allowed) {
+			sum += p[k];
+		}
+		for (int k : allowed) {
+			out[k] = sum > 0 ? (float) (p[k] / sum) : 1f / allowed.size();
+		}
+		return out;
+	}
+
+	private void flag(String version, String flag) {
+		predictions.computeIfAbsent("flag/" + version + "/" + flag, key -> Counter.builder("digits.flags")
+			.description("Answers flagged uncertain or out of distribution, by model version")
+			.tag("model_version", version)
+			.tag("flag", flag)
+			.register(meters)).increment();
+	}
+
 	/** The shadow version computes the same inputs on the side; only the comparison is kept. */
-	private void shadow(ServedModel served, List<float[]> pixels, List<Classification> answers) {
+	private void shadow(ServedModel served, List<float[]> pixels, List<Classification> answers, Routing routing) {
 		TrafficPolicy policy = traffic.policy();
 		if (policy.shadow() == null || !served.version().equals(policy.defaultVersion())) {
 			return;
@@ -165,7 +237,9 @@ public final class RecognitionService {
 				if (failure == null) {
 					long nanos = System.nanoTime() - start;
 					for (int i = 0; i < shadowAnswers.size(); i++) {
-						outcomes.shadow(candidate.version(), shadowAnswers.get(i).digit() == answers.get(i).digit(), nanos);
+						int primary = answer(answers.get(i), Calibration.NONE, routing.allowedDigits()).digit();
+						int other = answer(shadowAnswers.get(i), Calibration.NONE, routing.allowedDigits()).digit();
+						outcomes.shadow(candidate.version(), primary == other, nanos);
 					}
 				}
 				else {
