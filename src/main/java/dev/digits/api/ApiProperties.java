@@ -21,10 +21,13 @@ import org.springframework.validation.annotation.Validated;
  * be admitted within {@code admissionWait} is answered 503 without being read
  * @param admissionWait how long a request may wait for room under {@code maxBodiesInFlight}
  * @param maxBatchImages most images in one batch request
+ * @param shedWhenQueueFull answer a prediction request 503 before reading its body when the
+ * inference queue is already full (it would be refused after decoding anyway); see
+ * {@link OverloadSheddingFilter}
  */
 @Validated
 @ConfigurationProperties("digits.api")
 public record ApiProperties(@NotNull DataSize maxImageSize, @NotNull DataSize maxJsonSize,
 		@NotNull DataSize maxMultipartSize, @NotNull DataSize maxBodiesInFlight, @NotNull Duration admissionWait,
-		@Min(1) @Max(1024) int maxBatchImages) {
+		@Min(1) @Max(1024) int maxBatchImages, boolean shedWhenQueueFull) {
 }

@@ -20,6 +20,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * failed before one was assigned).
  */
 @Component
+// explicit, so OverloadSheddingFilter can run inside it and its 503s are timed as "rejected"
+@org.springframework.core.annotation.Order(org.springframework.core.Ordered.LOWEST_PRECEDENCE - 20)
 class RequestMetricsFilter extends OncePerRequestFilter {
 
 
@@ -34,9 +36,13 @@ class RequestMetricsFilter extends OncePerRequestFilter {
 
 	@Override
 	protected boolean shouldNotFilter(HttpServletRequest request) {
-		String uri = request.getRequestURI();
-		return !(uri.startsWith("/api/v1/predictions") || (uri.startsWith("/api/v1/models/") && uri.contains("/predictions"))
-				|| (uri.startsWith("/v2/models/") && uri.endsWith("/infer")));
+		return !isPrediction(request.getRequestURI());
+	}
+
+	/** The paths that run inference: /api/v1 predictions (single and batch, pinned or not) and OIP infer. */
+	static boolean isPrediction(String uri) {
+		return uri.startsWith("/api/v1/predictions") || (uri.startsWith("/api/v1/models/") && uri.contains("/predictions"))
+				|| (uri.startsWith("/v2/models/") && uri.endsWith("/infer"));
 	}
 
 	@Override

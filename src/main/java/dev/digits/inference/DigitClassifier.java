@@ -211,6 +211,15 @@ public final class DigitClassifier implements AutoCloseable {
 		return pool.isRunning();
 	}
 
+	/**
+	 * Whether an image submitted now would be refused because the inference queue is full: a
+	 * lock-free look (one volatile read), for shedding a request before its body is read. Always
+	 * false with the cache on, since a repeated image is answered without the queue.
+	 */
+	public boolean queueFull() {
+		return cache == null && pool.depth() >= pool.capacity();
+	}
+
 	public InferenceProperties properties() {
 		return properties;
 	}

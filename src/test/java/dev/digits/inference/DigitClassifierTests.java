@@ -263,6 +263,83 @@ class DigitClassifierTests {
 		}
 	}
 
+	/** The look the HTTP layer sheds with before reading a body: full exactly when one more image would be refused. */
+	@Test
+	void queueFullIsTrueExactlyWhenAnImageWouldBeRefused() throws Exception {
+		java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+		java.util.concurrent.atomic.AtomicInteger passes = new java.util.concurrent.atomic.AtomicInteger();
+		DigitClassifier classifier = new DigitClassifier(holding(passes, release), new InferenceProperties(
+				InferenceProperties.Engine.NHWC, 1, 1, 1, Duration.ZERO, 4, Duration.ofSeconds(30), 0), registry);
+		started.add(classifier);
+		EngineModel model = classifier.register("1", NETWORK);
+		try {
+			classifier.classifyAsync(model, List.of(new float[784])); // the worker takes it and holds
+			while (passes.get() < 5) {
+				Thread.sleep(5);
+			}
+			for (int queued = 0; queued < 4; queued++) {
+				assertThat(classifier.queueFull()).as("%d of 4 images queued", queued).isFalse();
+				classifier.classifyAsync(model, List.of(new float[784]));
+			}
+			assertThat(classifier.queueFull()).isTrue();
+			assertThatExceptionOfType(OverloadedException.class)
+				.isThrownBy(() -> classifier.classify(model, List.of(new float[784])));
+			release.countDown();
+			long deadline = System.nanoTime() + 10_000_000_000L;
+			while (classifier.queueFull() && System.nanoTime() < deadline) {
+				Thread.sleep(5);
+			}
+			assertThat(classifier.queueFull()).isFalse();
+		}
+		finally {
+			release.countDown();
+		}
+	}
+
+	@Test
+	void queueFullIsNeverTrueWithTheCacheOn() {
+		Bound classifier = classifier(InferenceProperties.Engine.NHWC, 1, 1, Duration.ZERO, 1, 16);
+		assertThat(classifier.classifier().queueFull()).isFalse();
+	}
+
+	/** An engine whose passes after the four warm-up ones wait for {@code release}. */
+	private static InferenceEngine holding(java.util.concurrent.atomic.AtomicInteger passes,
+			java.util.concurrent.CountDownLatch release) {
+		return new InferenceEngine() {
+
+			@Override
+			public String name() {
+				return "holding";
+			}
+
+			@Override
+			public java.util.function.IntFunction<ForwardPass> prepare(MultiLayerNetwork network) {
+				return capacity -> new ForwardPass() {
+
+					@Override
+					public void forward(float[] input, int n, float[] output) {
+						if (passes.incrementAndGet() > 4) {
+							try {
+								release.await();
+							}
+							catch (InterruptedException ex) {
+								Thread.currentThread().interrupt();
+							}
+						}
+						java.util.Arrays.fill(output, 0, n * 10, 0.1f);
+					}
+
+					@Override
+					public int capacity() {
+						return capacity;
+					}
+
+				};
+			}
+
+		};
+	}
+
 	@Test
 	void queueDelayGathersConcurrentRequestsIntoOneBatch() throws Exception {
 		Bound classifier = classifier(InferenceProperties.Engine.NHWC, 1, 8, Duration.ofMillis(200), 64, 0);

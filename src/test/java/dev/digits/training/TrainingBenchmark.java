@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Training speed per image with ND4J's default threads and with one thread, on this build.
  * Run with {@code MNIST_DIR=../shared/mnist ./mvnw -Pbenchmark test -Dtest=TrainingBenchmark}
  * (add {@code -Dnd4j.classifier=linux-x86_64} for the plain OpenBLAS build); writes
- * {@code docs/bench/training-<build>.md}.
+ * {@code target/benchmarks/training-<build>.md} and {@code .json} (never docs/: scripts/bench/run-all.sh
+ * runs it and regenerates docs/BENCHMARKS.md from what it wrote).
  */
 class TrainingBenchmark {
 
@@ -37,6 +38,9 @@ class TrainingBenchmark {
 			.append("the second of two runs is reported (the first pays for JIT and native warm-up).\n\n")
 			.append("| native threads | ms per training image | full card run (15 x 50,000) estimate |\n|---:|---:|---:|\n");
 		Mnist mnist = Mnist.load(dir);
+		StringBuilder json = new StringBuilder(String.format(Locale.ROOT,
+				"{\"build\":\"%s\",\"images\":%d,\"defaultThreads\":%d,\"machine\":\"%s\",\"rows\":[", build, IMAGES,
+				defaultThreads, dev.digits.inference.ComputeBenchmarkFacts.machine().replace("\"", "'")));
 		for (int threads : new int[] { defaultThreads, 1 }) {
 			NativeThreads.configure(threads);
 			double msPerImage = 0;
@@ -49,11 +53,14 @@ class TrainingBenchmark {
 			}
 			md.append(String.format(Locale.ROOT, "| %d | %.2f | %.0f min |%n", threads, msPerImage,
 					msPerImage * 750_000 / 60_000));
+			json.append(json.charAt(json.length() - 1) == '[' ? "" : ",")
+				.append(String.format(Locale.ROOT, "{\"nativeThreads\":%d,\"msPerImage\":%.4f}", threads, msPerImage));
 		}
 		NativeThreads.configure(defaultThreads);
-		Path out = Path.of("docs/bench/training-" + build + ".md");
-		Files.createDirectories(out.getParent());
-		Files.writeString(out, md.toString());
+		Path out = Path.of(System.getProperty("bench.out", "target/benchmarks"));
+		Files.createDirectories(out);
+		Files.writeString(out.resolve("training-" + build + ".md"), md.toString());
+		Files.writeString(out.resolve("training-" + build + ".json"), json.append("]}\n").toString());
 		System.out.println(md);
 	}
 

@@ -1,0 +1,278 @@
+package dev.digits.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAccumulator;
+
+import io.gatling.javaapi.core.ChainBuilder;
+import io.gatling.javaapi.core.PopulationBuilder;
+
+import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
+import static io.gatling.javaapi.core.CoreDsl.exec;
+import static io.gatling.javaapi.core.CoreDsl.scenario;
+
+/**
+ * What every simulation of the HTTP benchmarks shares: its settings (system properties, set by
+ * scripts/bench/run-all.sh), the marks between its phases, and what it writes beside Gatling's own
+ * results.
+ * <p>
+ * A simulation is a chain of phases run one after the other ({@link #sequence}). Between two
+ * phases a mark records the wall clock, the CPU time of this Gatling JVM ({@code /proc/self/stat}),
+ * of the service ({@code /proc/<bench.servicePid>/stat}) and of the whole machine
+ * ({@code /proc/stat}), and saves the service's {@code /actuator/prometheus} text; so each phase has
+ * its own CPU shares (the load generator's beside the service's) and server-side figures. Every
+ * response is also counted per phase by status, with whether a 503 carried {@code Retry-After} and a
+ * problem+json body. All of it goes to {@code <bench.out>/bench.json}; Gatling's results
+ * (simulation.log, js/stats.json) to {@code -Dgatling.resultsFolder}.
+ * <p>
+ * Settings: {@code bench.baseUrl} (http://127.0.0.1:8080), {@code bench.servicePid},
+ * {@code bench.out} (target/benchmarks/http/adhoc), {@code bench.warmup} seconds (10),
+ * {@code bench.duration} seconds per phase (20), and each simulation's own.
+ */
+final class BenchRun {
+
+	static final String BASE_URL = System.getProperty("bench.baseUrl", "http://127.0.0.1:8080");
+
+	static final long SERVICE_PID = Long.getLong("bench.servicePid", -1L);
+
+	static final Path OUT = Path.of(System.getProperty("bench.out", "target/benchmarks/http/adhoc"));
+
+	static final Duration WARMUP = Duration.ofSeconds(Long.getLong("bench.warmup", 10L));
+
+	static final Duration DURATION = Duration.ofSeconds(Long.getLong("bench.duration", 20L));
+
+	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	private static final List<Map<String, Object>> MARKS = new ArrayList<>();
+
+	private static final Map<String, Phase> PHASES = new ConcurrentHashMap<>();
+
+	private static final Map<String, Object> PARAMETERS = new LinkedHashMap<>();
+
+	private BenchRun() {
+	}
+
+	/** Responses of one phase by status, and the 503s' form. */
+	static final class Phase {
+
+		final Map<String, AtomicLong> statuses = new ConcurrentHashMap<>();
+
+		final AtomicLong rejectedWithRetryAfter = new AtomicLong();
+
+		final AtomicLong rejectedAsProblem = new AtomicLong();
+
+		final LongAccumulator firstMillis = new LongAccumulator(Math::min, Long.MAX_VALUE);
+
+		final LongAccumulator lastMillis = new LongAccumulator(Math::max, 0);
+
+	}
+
+	/** Records a setting of this run in bench.json. */
+	static void parameter(String name, Object value) {
+		synchronized (PARAMETERS) {
+			PARAMETERS.put(name, value);
+		}
+	}
+
+	/**
+	 * After a request: counts its status (saved by the request's checks as {@code status},
+	 * {@code retryAfter}, {@code contentType}) under {@code phase}.
+	 */
+	static ChainBuilder count(String phase) {
+		Phase p = PHASES.computeIfAbsent(phase, k -> new Phase());
+		return exec(session -> {
+			String status = session.contains("status") ? String.valueOf(session.getInt("status")) : "no-response";
+			p.statuses.computeIfAbsent(status, k -> new AtomicLong()).incrementAndGet();
+			if ("503".equals(status)) {
+				if (session.contains("retryAfter")) {
+					p.rejectedWithRetryAfter.incrementAndGet();
+				}
+				if (session.contains("contentType")
+						&& session.getString("contentType").startsWith("application/problem+json")) {
+					p.rejectedAsProblem.incrementAndGet();
+				}
+			}
+			long now = System.currentTimeMillis();
+			p.firstMillis.accumulate(now);
+			p.lastMillis.accumulate(now);
+			return session.remove("status").remove("retryAfter").remove("contentType");
+		});
+	}
+
+	/** Runs the populations one after the other, with a mark before the first and after each. */
+	static PopulationBuilder sequence(List<String> names, List<PopulationBuilder> phases) {
+		PopulationBuilder chain = markPopulation("end:" + names.get(names.size() - 1));
+		for (int i = phases.size() - 1; i >= 0; i--) {
+			chain = phases.get(i).andThen(chain);
+			chain = markPopulation((i == 0 ? "start:" : "between:") + names.get(i)).andThen(chain);
+		}
+		return chain;
+	}
+
+	private static PopulationBuilder markPopulation(String name) {
+		return scenario("mark " + name).exec(session -> {
+			mark(name);
+			return session;
+		}).injectOpen(atOnceUsers(1));
+	}
+
+	/** Takes a mark now: clocks, CPU counters, the service's metrics. */
+	static synchronized void mark(String name) {
+		Map<String, Object> mark = new LinkedHashMap<>();
+		mark.put("name", name);
+		mark.put("wallMillis", System.currentTimeMillis());
+		mark.put("monotonicNanos", System.nanoTime());
+		mark.put("gatlingTicks", processTicks("self"));
+		mark.put("serviceTicks", SERVICE_PID > 0 ? processTicks(Long.toString(SERVICE_PID)) : null);
+		long[] machine = machineTicks();
+		mark.put("machineBusyTicks", machine[0]);
+		mark.put("machineStealTicks", machine[1]);
+		mark.put("machineTotalTicks", machine[2]);
+		String file = "prometheus-" + MARKS.size() + ".txt";
+		try {
+			Files.createDirectories(OUT);
+			HttpResponse<String> metrics = HTTP.send(
+					HttpRequest.newBuilder(URI.create(BASE_URL + "/actuator/prometheus")).timeout(Duration.ofSeconds(10)).build(),
+					HttpResponse.BodyHandlers.ofString());
+			Files.writeString(OUT.resolve(file), metrics.body());
+			mark.put("prometheus", file);
+		}
+		catch (IOException ex) {
+			mark.put("prometheusError", ex.toString());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		MARKS.add(mark);
+	}
+
+	/** utime + stime of a process in clock ticks (all its threads), or -1 when it cannot be read. */
+	static long processTicks(String pid) {
+		try {
+			String stat = Files.readString(Path.of("/proc", pid, "stat"));
+			String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+			return Long.parseLong(rest[11]) + Long.parseLong(rest[12]);
+		}
+		catch (IOException | RuntimeException ex) {
+			return -1;
+		}
+	}
+
+	/** The machine's busy, steal and total clock ticks over all CPUs ({@code /proc/stat}). */
+	static long[] machineTicks() {
+		try {
+			String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+			long user = Long.parseLong(f[1]);
+			long nice = Long.parseLong(f[2]);
+			long system = Long.parseLong(f[3]);
+			long idle = Long.parseLong(f[4]);
+			long iowait = Long.parseLong(f[5]);
+			long irq = Long.parseLong(f[6]);
+			long softirq = Long.parseLong(f[7]);
+			long steal = f.length > 8 ? Long.parseLong(f[8]) : 0;
+			long busy = user + nice + system + irq + softirq;
+			return new long[] { busy, steal, busy + idle + iowait + steal };
+		}
+		catch (IOException | RuntimeException ex) {
+			return new long[] { -1, -1, -1 };
+		}
+	}
+
+	/** Writes bench.json: the settings, the marks and the per-phase counts. */
+	static synchronized void write(String simulation) {
+		StringBuilder json = new StringBuilder("{\n  \"simulation\": ").append(quote(simulation));
+		json.append(",\n  \"baseUrl\": ").append(quote(BASE_URL));
+		json.append(",\n  \"servicePid\": ").append(SERVICE_PID);
+		json.append(",\n  \"clockTicksPerSecond\": 100");
+		json.append(",\n  \"cores\": ").append(Runtime.getRuntime().availableProcessors());
+		json.append(",\n  \"parameters\": {");
+		synchronized (PARAMETERS) {
+			String sep = "";
+			for (Map.Entry<String, Object> e : PARAMETERS.entrySet()) {
+				json.append(sep).append(quote(e.getKey())).append(": ").append(value(e.getValue()));
+				sep = ", ";
+			}
+		}
+		json.append("},\n  \"marks\": [");
+		String sep = "";
+		for (Map<String, Object> mark : MARKS) {
+			json.append(sep).append("\n    {");
+			String inner = "";
+			for (Map.Entry<String, Object> e : mark.entrySet()) {
+				json.append(inner).append(quote(e.getKey())).append(": ").append(value(e.getValue()));
+				inner = ", ";
+			}
+			json.append("}");
+			sep = ",";
+		}
+		json.append("\n  ],\n  \"phases\": {");
+		sep = "";
+		for (Map.Entry<String, Phase> e : PHASES.entrySet()) {
+			Phase p = e.getValue();
+			json.append(sep).append("\n    ").append(quote(e.getKey())).append(": {\"statuses\": {");
+			String inner = "";
+			for (Map.Entry<String, AtomicLong> s : p.statuses.entrySet()) {
+				json.append(inner).append(quote(s.getKey())).append(": ").append(s.getValue().get());
+				inner = ", ";
+			}
+			json.append("}, \"rejectedWithRetryAfter\": ").append(p.rejectedWithRetryAfter.get());
+			json.append(", \"rejectedAsProblem\": ").append(p.rejectedAsProblem.get());
+			json.append(", \"firstMillis\": ").append(p.firstMillis.get());
+			json.append(", \"lastMillis\": ").append(p.lastMillis.get()).append("}");
+			sep = ",";
+		}
+		json.append("\n  }\n}\n");
+		try {
+			Files.createDirectories(OUT);
+			Files.writeString(OUT.resolve("bench.json"), json);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private static String value(Object v) {
+		if (v == null) {
+			return "null";
+		}
+		if (v instanceof Number || v instanceof Boolean) {
+			return String.valueOf(v);
+		}
+		return quote(String.valueOf(v));
+	}
+
+	static String quote(String s) {
+		StringBuilder b = new StringBuilder("\"");
+		for (char c : s.toCharArray()) {
+			switch (c) {
+				case '"' -> b.append("\\\"");
+				case '\\' -> b.append("\\\\");
+				case '\n' -> b.append("\\n");
+				default -> {
+					if (c < 0x20) {
+						b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+					}
+					else {
+						b.append(c);
+					}
+				}
+			}
+		}
+		return b.append('"').toString();
+	}
+
+}
