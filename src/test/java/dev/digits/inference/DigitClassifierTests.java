@@ -298,7 +298,7 @@ class DigitClassifierTests {
 
 	@Test
 	void queueFullIsNeverTrueWithTheCacheOn() {
-		Bound classifier = classifier(InferenceProperties.Engine.NHWC, 1, 1, Duration.ZERO, 1, 16);
+		Bound classifier = classifier(InferenceProperties.Engine.NHWC, 1, 1, Duration.ZERO, 8, 16);
 		assertThat(classifier.classifier().queueFull()).isFalse();
 	}
 
