@@ -36,7 +36,8 @@ import static io.gatling.javaapi.core.CoreDsl.scenario;
  * ({@code /proc/stat}), and saves the service's {@code /actuator/prometheus} text; so each phase has
  * its own CPU shares (the load generator's beside the service's) and server-side figures. Every
  * response is also counted per phase by status, with whether a 503 carried {@code Retry-After} and a
- * problem+json body. All of it goes to {@code <bench.out>/bench.json}; Gatling's results
+ * problem+json body, and its response time (ms, as Gatling measures it: from sending the request
+ * to the end of the response) kept apart for 200s, 503s and the rest. All of it goes to {@code <bench.out>/bench.json}; Gatling's results
  * (simulation.log, js/stats.json) to {@code -Dgatling.resultsFolder}.
  * <p>
  * Settings: {@code bench.baseUrl} (http://127.0.0.1:8080), {@code bench.servicePid},
@@ -79,6 +80,50 @@ final class BenchRun {
 
 		final LongAccumulator lastMillis = new LongAccumulator(Math::max, 0);
 
+		/** Response times in ms (Gatling's resolution) of the 200s, the 503s and the rest. */
+		final Latencies ok = new Latencies();
+
+		final Latencies rejected = new Latencies();
+
+		final Latencies other = new Latencies();
+
+	}
+
+	/** Every response time of one kind, for exact percentiles at the end (a few hundred thousand at most). */
+	static final class Latencies {
+
+		private int[] millis = new int[1 << 16];
+
+		private int size;
+
+		synchronized void add(int ms) {
+			if (size == millis.length) {
+				millis = java.util.Arrays.copyOf(millis, size * 2);
+			}
+			millis[size++] = ms;
+		}
+
+		/** count, mean, p50, p95, p99, p99.9 and max as JSON; nearest-rank percentiles. */
+		synchronized String json() {
+			if (size == 0) {
+				return "{\"count\": 0}";
+			}
+			int[] sorted = java.util.Arrays.copyOf(millis, size);
+			java.util.Arrays.sort(sorted);
+			long sum = 0;
+			for (int v : sorted) {
+				sum += v;
+			}
+			return String.format(Locale.ROOT,
+					"{\"count\": %d, \"meanMs\": %.3f, \"p50Ms\": %d, \"p95Ms\": %d, \"p99Ms\": %d, \"p999Ms\": %d, \"maxMs\": %d}",
+					size, (double) sum / size, rank(sorted, 0.50), rank(sorted, 0.95), rank(sorted, 0.99), rank(sorted, 0.999),
+					sorted[size - 1]);
+		}
+
+		private static int rank(int[] sorted, double q) {
+			return sorted[Math.max(0, (int) Math.ceil(q * sorted.length) - 1)];
+		}
+
 	}
 
 	/** Records a setting of this run in bench.json. */
@@ -97,6 +142,10 @@ final class BenchRun {
 		return exec(session -> {
 			String status = session.contains("status") ? String.valueOf(session.getInt("status")) : "no-response";
 			p.statuses.computeIfAbsent(status, k -> new AtomicLong()).incrementAndGet();
+			if (session.contains("responseMillis")) {
+				int ms = session.getInt("responseMillis");
+				("200".equals(status) ? p.ok : "503".equals(status) ? p.rejected : p.other).add(ms);
+			}
 			if ("503".equals(status)) {
 				if (session.contains("retryAfter")) {
 					p.rejectedWithRetryAfter.incrementAndGet();
@@ -109,7 +158,7 @@ final class BenchRun {
 			long now = System.currentTimeMillis();
 			p.firstMillis.accumulate(now);
 			p.lastMillis.accumulate(now);
-			return session.remove("status").remove("retryAfter").remove("contentType");
+			return session.remove("status").remove("retryAfter").remove("contentType").remove("responseMillis");
 		});
 	}
 
@@ -232,7 +281,10 @@ final class BenchRun {
 			json.append("}, \"rejectedWithRetryAfter\": ").append(p.rejectedWithRetryAfter.get());
 			json.append(", \"rejectedAsProblem\": ").append(p.rejectedAsProblem.get());
 			json.append(", \"firstMillis\": ").append(p.firstMillis.get());
-			json.append(", \"lastMillis\": ").append(p.lastMillis.get()).append("}");
+			json.append(", \"lastMillis\": ").append(p.lastMillis.get());
+			json.append(",\n      \"ok\": ").append(p.ok.json());
+			json.append(",\n      \"rejected\": ").append(p.rejected.json());
+			json.append(",\n      \"other\": ").append(p.other.json()).append("}");
 			sep = ",";
 		}
 		json.append("\n  }\n}\n");

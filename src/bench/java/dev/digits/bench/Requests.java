@@ -13,6 +13,7 @@ import io.gatling.javaapi.http.HttpRequestActionBuilder;
 
 import static io.gatling.javaapi.core.CoreDsl.ByteArrayBody;
 import static io.gatling.javaapi.core.CoreDsl.exec;
+import static io.gatling.javaapi.core.CoreDsl.responseTimeInMillis;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.ByteArrayBodyPart;
 import static io.gatling.javaapi.http.HttpDsl.header;
@@ -64,7 +65,8 @@ final class Requests {
 	}
 
 	private static HttpRequestActionBuilder checked(HttpRequestActionBuilder request) {
-		return request.check(status().saveAs("status"), header("Retry-After").optional().saveAs("retryAfter"),
+		return request.check(status().saveAs("status"), responseTimeInMillis().saveAs("responseMillis"),
+				header("Retry-After").optional().saveAs("retryAfter"),
 				header("Content-Type").optional().saveAs("contentType"), status().is(200));
 	}
 

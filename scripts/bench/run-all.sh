@@ -1,0 +1,275 @@
+#!/usr/bin/env bash
+# Runs every benchmark and regenerates docs/BENCHMARKS.md from the results (the only command that
+# writes docs/; the benchmarks themselves write under target/benchmarks/ only).
+#
+#   scripts/bench/run-all.sh                # the full run, about an hour on 2 cores
+#   SMOKE=1 scripts/bench/run-all.sh        # every step, a few seconds each: proves the harness, no figures
+#
+# What it does, in order, never two heavy things at once:
+#   1. builds the jar (./mvnw package, tests skipped) and the benchmarks (-Pbenchmark test-compile);
+#   2. measures what else uses the CPU (BACKGROUND_SECONDS) before anything starts;
+#   3. JMH (src/bench/java/dev/digits/inference): model compute and the SGEMM ceiling (3 forks each),
+#      then the per-op profile -> target/benchmarks/jmh-compute.json, jmh-profile.json;
+#   4. training speed (TrainingBenchmark), when MNIST_DIR or ../shared/mnist is there (TRAINING=0 skips);
+#   5. Gatling (src/bench/java/dev/digits/bench), RUNS (3) rounds; each round starts the service
+#      from the jar with the Dockerfile's JVM flags and ENV (read from the Dockerfile itself, with
+#      -XX:MaxRAM set to the Kubernetes memory limit, as docker/tests/check-container-start.sh does)
+#      and --spring.profiles.active=benchmark (the /bench/noop framework ceiling), on 127.0.0.1:
+#        closed-64     ClosedModelSimulation: maximum at 64 in flight, no-op at 64, canvas, batch of 16
+#        open-1000     OpenModelSimulation at 1,000 req/s (prediction, then no-op)
+#        open-3000     OpenModelSimulation at 3,000 req/s
+#        overload      OverloadSimulation at twice this round's closed-64 maximum, recovery, no-op
+#        overload-shed-off   the same against --digits.api.shed-when-queue-full=false
+#        cache-on      CacheSimulation (Zipf over 3,000 uploads) with --digits.inference.cache-size=CACHE_SIZE
+#        cache-off     the same with the cache off (the default)
+#      -> target/benchmarks/http/<scenario>/run-<n>/ (bench.json, prometheus-*.txt, gatling/);
+#   6. scripts/bench/report.py writes docs/BENCHMARKS.md (medians of the rounds, every round listed)
+#      and target/benchmarks/summary.csv.
+#
+# Environment (defaults): RUNS (3), DURATION (20 s per phase), WARMUP (10 s), CACHE_SIZE (10000),
+# JMH_ARGS (extra JMH options for both JMH runs, e.g. "-f 1"; JMH_COMPUTE_ARGS, JMH_PROFILE_ARGS for one), TRAINING (1), MNIST_DIR (../shared/mnist if present),
+# OUT (target/benchmarks), DOC (docs/BENCHMARKS.md), SKIP_BUILD (0), PORT (18080),
+# BACKGROUND_SECONDS (5), READY_TIMEOUT (240 s), SMOKE (0: 1 sets every duration to a few seconds,
+# one round, one JMH fork and writes the page to target/benchmarks/BENCHMARKS.smoke.md instead).
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$REPO"
+
+SMOKE="${SMOKE:-0}"
+if [[ "$SMOKE" == "1" ]]; then
+	RUNS="${RUNS:-1}"
+	DURATION="${DURATION:-3}"
+	WARMUP="${WARMUP:-3}"
+	JMH_ARGS="${JMH_ARGS:--f 1 -wi 1 -i 1 -w 1 -r 1}"
+	JMH_COMPUTE_ARGS="${JMH_COMPUTE_ARGS:--p batch=1,32}"
+	JMH_PROFILE_ARGS="${JMH_PROFILE_ARGS:--p op=conv2,output -p images=1}"
+	TRAINING="${TRAINING:-0}"
+	DOC="${DOC:-$REPO/target/benchmarks/BENCHMARKS.smoke.md}"
+	BACKGROUND_SECONDS="${BACKGROUND_SECONDS:-2}"
+fi
+RUNS="${RUNS:-3}"
+DURATION="${DURATION:-20}"
+WARMUP="${WARMUP:-10}"
+CACHE_SIZE="${CACHE_SIZE:-10000}"
+JMH_ARGS="${JMH_ARGS:-}"
+JMH_COMPUTE_ARGS="${JMH_COMPUTE_ARGS:-}"
+JMH_PROFILE_ARGS="${JMH_PROFILE_ARGS:-}"
+TRAINING="${TRAINING:-1}"
+OUT="${OUT:-$REPO/target/benchmarks}"
+DOC="${DOC:-$REPO/docs/BENCHMARKS.md}"
+SKIP_BUILD="${SKIP_BUILD:-0}"
+PORT="${PORT:-18080}"
+BACKGROUND_SECONDS="${BACKGROUND_SECONDS:-5}"
+READY_TIMEOUT="${READY_TIMEOUT:-240}"
+if [[ -z "${MNIST_DIR:-}" && -d "$REPO/../shared/mnist" ]]; then
+	MNIST_DIR="$(cd "$REPO/../shared/mnist" && pwd)"
+fi
+MVN=("$REPO/mvnw" -q -B)
+STARTED=$SECONDS
+
+log() { printf '[%s +%4ds] %s\n' "$(date -u +%H:%M:%S)" $((SECONDS - STARTED)) "$*" >&2; }
+
+for tool in java python3 curl; do
+	command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
+done
+
+WORK="$(mktemp -d /tmp/run-all.XXXXXX)"
+SVC_PID=""
+stop_service() {
+	if [[ -n "$SVC_PID" ]] && kill -0 "$SVC_PID" 2>/dev/null; then
+		kill -TERM "$SVC_PID" 2>/dev/null || true
+		for _ in $(seq 1 60); do
+			kill -0 "$SVC_PID" 2>/dev/null || break
+			sleep 0.5
+		done
+		kill -0 "$SVC_PID" 2>/dev/null && kill -KILL "$SVC_PID" 2>/dev/null || true
+		wait "$SVC_PID" 2>/dev/null || true
+	fi
+	SVC_PID=""
+}
+cleanup() {
+	local rc=$?
+	stop_service
+	rm -f "$WORK/digit-service.jar"
+	[[ $rc -ne 0 ]] && log "failed (exit $rc); service logs in $WORK"
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- 1. build ----------------------------------------------------------------------------------
+if [[ "$SKIP_BUILD" != "1" ]]; then
+	log "building the jar and the benchmarks"
+	"${MVN[@]}" -DskipTests package
+	"${MVN[@]}" -Pbenchmark test-compile
+fi
+JAR="$REPO/target/digit-service-1.0.0.jar"
+[[ -f "$JAR" ]] || { echo "no jar at $JAR" >&2; exit 1; }
+# measure a copy: a rebuild during the run must not change what is measured
+cp "$JAR" "$WORK/digit-service.jar"
+rm -rf "$OUT"
+mkdir -p "$OUT/http"
+
+# the Dockerfile's runtime: JVM flags and ENV, as the container starts the service
+eval "$(python3 "$REPO/docker/tests/dockerfile_runtime.py" "$REPO" "$WORK")"
+JVM_FLAGS=("-XX:MaxRAM=$MEMORY_LIMIT")
+for arg in "${ENTRYPOINT[@]:1}"; do
+	case "$arg" in
+		org.springframework.boot.loader.*) ;;  # the launcher: we run the fat jar with -jar
+		-Dorg.bytedeco.javacpp.cachedir=*) JVM_FLAGS+=("-Dorg.bytedeco.javacpp.cachedir=${JAVACPP_CACHE:-/tmp/javacpp-cache}") ;;
+		*) JVM_FLAGS+=("$arg") ;;
+	esac
+done
+SVC_ENV=()
+for kv in "${ENV_VARS[@]}"; do
+	case "$kv" in
+		DIGITS_MODEL_DIR=* | SERVER_PORT=*) ;;  # the model folder and port are given below
+		*) SVC_ENV+=("$kv") ;;
+	esac
+done
+
+# ---- 2. the machine, and what else runs --------------------------------------------------------
+log "background CPU over ${BACKGROUND_SECONDS} s"
+python3 - "$OUT/meta.json" "$BACKGROUND_SECONDS" "$JAR" "$REPO" <<'EOF'
+import hashlib, json, os, subprocess, sys, time
+out, seconds, jar, repo = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4]
+def ticks():
+    f = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    return f[0] + f[1] + f[2] + f[5] + f[6], f[7] if len(f) > 7 else 0
+def procs():
+    r = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                s = open(f"/proc/{d}/stat").read()
+                rest = s.rsplit(")", 1)[1].split()
+                r[d] = (s[s.index("(") + 1:s.rindex(")")], int(rest[11]) + int(rest[12]))
+            except (OSError, IndexError, ValueError):
+                pass
+    return r
+b, st = ticks(); p0 = procs(); t0 = time.time()
+time.sleep(seconds)
+a, st2 = ticks(); p1 = procs(); wall = time.time() - t0
+hz = os.sysconf("SC_CLK_TCK")
+busiest = sorted(((p1[k][1] - p0[k][1]) / hz / wall, p1[k][0]) for k in p1 if k in p0)[::-1][:5]
+def run(*cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, cwd=repo).stdout.strip()
+    except OSError:
+        return ""
+meta = {
+    "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    "cpu": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?"),
+    "cores": os.cpu_count(),
+    "memoryGiB": round(int(next(l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal"))) / 1048576, 1),
+    "kernel": os.uname().release,
+    "java": run("java", "-version") or subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0],
+    "git": run("git", "rev-parse", "--short", "HEAD"),
+    "gitDirty": bool(run("git", "status", "--porcelain", "--", "src", "pom.xml")),
+    "jarSha256": hashlib.sha256(open(jar, "rb").read()).hexdigest(),
+    "backgroundCores": (a - b) / hz / wall,
+    "backgroundSteal": (st2 - st) / hz / wall,
+    "backgroundBusiest": [{"process": n, "cores": round(c, 2)} for c, n in busiest if c > 0.01],
+    "loadavg": open("/proc/loadavg").read().split()[:3],
+}
+json.dump(meta, open(out, "w"), indent=2)
+print(f"background: {meta['backgroundCores']:.2f} cores busy; busiest: {meta['backgroundBusiest']}", file=sys.stderr)
+EOF
+python3 - "$OUT/meta.json" <<EOF
+import json, sys
+m = json.load(open(sys.argv[1]))
+m.update({"smoke": "$SMOKE" == "1", "runs": $RUNS, "durationSeconds": $DURATION, "warmupSeconds": $WARMUP,
+          "cacheSize": $CACHE_SIZE, "jmhArgs": """$JMH_ARGS $JMH_COMPUTE_ARGS / $JMH_PROFILE_ARGS""", "jvmFlags": """${JVM_FLAGS[*]}""",
+          "serviceEnv": """${SVC_ENV[*]}""", "memoryLimit": "$MEMORY_LIMIT"})
+json.dump(m, open(sys.argv[1], "w"), indent=2)
+EOF
+
+# ---- 3. JMH ------------------------------------------------------------------------------------
+# shellcheck disable=SC2086 # JMH_ARGS is a list of options
+log "JMH: model compute and the SGEMM ceiling"
+"${MVN[@]}" -Pbenchmark exec:exec@jmh -Djmh.result="$OUT/jmh-compute.json" \
+	-Djmh.args="dev.digits.inference.(ComputeBenchmark|SgemmCeilingBenchmark) $JMH_ARGS $JMH_COMPUTE_ARGS" >"$OUT/jmh-compute.log" 2>&1 \
+	|| { tail -30 "$OUT/jmh-compute.log" >&2; exit 1; }
+log "JMH: per-op profile"
+"${MVN[@]}" -Pbenchmark exec:exec@jmh -Djmh.result="$OUT/jmh-profile.json" \
+	-Djmh.args="dev.digits.inference.OpProfileBenchmark $JMH_ARGS $JMH_PROFILE_ARGS" >"$OUT/jmh-profile.log" 2>&1 \
+	|| { tail -30 "$OUT/jmh-profile.log" >&2; exit 1; }
+
+# ---- 4. training speed -------------------------------------------------------------------------
+if [[ "$TRAINING" != "0" && -n "${MNIST_DIR:-}" ]]; then
+	log "training speed (MNIST_DIR=$MNIST_DIR)"
+	MNIST_DIR="$MNIST_DIR" "${MVN[@]}" -Pbenchmark test -Dtest=TrainingBenchmark -Dbench.out="$OUT" \
+		-Dbench.train.images="${TRAIN_IMAGES:-4000}" >"$OUT/training.log" 2>&1 \
+		|| { tail -30 "$OUT/training.log" >&2; exit 1; }
+else
+	log "training speed skipped (TRAINING=0 or no MNIST_DIR)"
+fi
+
+# ---- 5. Gatling --------------------------------------------------------------------------------
+start_service() { # start_service NAME [service arguments]
+	local name="$1"
+	shift
+	log "service ($name): ${JVM_FLAGS[*]} -jar digit-service.jar $*"
+	env "${SVC_ENV[@]}" java "${JVM_FLAGS[@]}" -jar "$WORK/digit-service.jar" --spring.profiles.active=benchmark \
+		--server.port="$PORT" --server.address=127.0.0.1 --digits.model.dir="$REPO/models" "$@" \
+		>"$WORK/service-$name.log" 2>&1 &
+	SVC_PID=$!
+	local deadline=$((SECONDS + READY_TIMEOUT))
+	until curl -fsS -o /dev/null "http://127.0.0.1:$PORT/actuator/health/readiness" 2>/dev/null; do
+		kill -0 "$SVC_PID" 2>/dev/null || { tail -30 "$WORK/service-$name.log" >&2; exit 1; }
+		((SECONDS < deadline)) || { echo "service not ready after $READY_TIMEOUT s" >&2; exit 1; }
+		sleep 0.5
+	done
+	curl -fsS -o /dev/null -H 'Content-Type: image/png' --data-binary @"$REPO/docs/examples/seven.png" \
+		"http://127.0.0.1:$PORT/bench/noop" || { echo "no /bench/noop: is the benchmark profile active?" >&2; exit 1; }
+}
+
+gatling() { # gatling SCENARIO RUN SIMULATION [-Dbench.x=y ...]
+	local scenario="$1" run="$2" simulation="$3"
+	shift 3
+	local dir="$OUT/http/$scenario/run-$run"
+	mkdir -p "$dir"
+	log "Gatling $scenario, round $run: $simulation $*"
+	"${MVN[@]}" -Pbenchmark gatling:test -Dgatling.simulationClass="dev.digits.bench.$simulation" \
+		-Dgatling.resultsFolder="$dir/gatling" -Dbench.out="$dir" -Dbench.baseUrl="http://127.0.0.1:$PORT" \
+		-Dbench.servicePid="$SVC_PID" -Dbench.duration="$DURATION" -Dbench.warmup="$WARMUP" "$@" \
+		>"$dir/gatling.log" 2>&1 || { tail -30 "$dir/gatling.log" >&2; exit 1; }
+	cp "$WORK"/service-*.log "$dir/" 2>/dev/null || true
+}
+
+closed_max() { # the predict rate of a closed-64 round
+	python3 - "$OUT/http/closed-64/run-$1/bench.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+names = [m["name"].split(":", 1)[1] for m in d["marks"][:-1]]
+i = names.index("predict")
+seconds = (d["marks"][i + 1]["monotonicNanos"] - d["marks"][i]["monotonicNanos"]) / 1e9
+print(round(d["phases"]["predict"]["ok"]["count"] / seconds))
+EOF
+}
+
+for run in $(seq 1 "$RUNS"); do
+	start_service "default-$run"
+	gatling closed-64 "$run" ClosedModelSimulation -Dbench.users=64
+	gatling open-1000 "$run" OpenModelSimulation -Dbench.rate=1000
+	gatling open-3000 "$run" OpenModelSimulation -Dbench.rate=3000
+	OVERLOAD_RATE=$((2 * $(closed_max "$run")))
+	gatling overload "$run" OverloadSimulation -Dbench.rate="$OVERLOAD_RATE" -Dbench.recoveryRate=500
+	stop_service
+	start_service "shed-off-$run" --digits.api.shed-when-queue-full=false
+	gatling overload-shed-off "$run" OverloadSimulation -Dbench.rate="$OVERLOAD_RATE" -Dbench.recoveryRate=500
+	stop_service
+	start_service "cache-on-$run" --digits.inference.cache-size="$CACHE_SIZE"
+	gatling cache-on "$run" CacheSimulation -Dbench.rate=1000 -Dbench.users=64
+	stop_service
+	start_service "cache-off-$run"
+	gatling cache-off "$run" CacheSimulation -Dbench.rate=1000 -Dbench.users=64
+	stop_service
+done
+
+# ---- 6. the page -------------------------------------------------------------------------------
+log "writing $DOC"
+python3 "$REPO/scripts/bench/report.py" "$OUT" "$DOC"
+log "done in $((SECONDS - STARTED)) s: $DOC (raw results in $OUT)"
