@@ -28,7 +28,9 @@
 #
 # Environment (defaults): RUNS (3), DURATION (20 s per phase), WARMUP (10 s), CACHE_SIZE (10000),
 # JMH_ARGS (extra JMH options for both JMH runs, e.g. "-f 1"; JMH_COMPUTE_ARGS, JMH_PROFILE_ARGS for one), TRAINING (1), MNIST_DIR (../shared/mnist if present),
-# OUT (target/benchmarks), DOC (docs/BENCHMARKS.md), SKIP_BUILD (0), PORT (18080),
+# OUT (target/benchmarks), DOC (docs/BENCHMARKS.md), SKIP_BUILD (0), PORT (18080), SERVICE_ARGS (extra
+# service arguments for every start, e.g. "--digits.inference.max-batch-size=1" with OUT and DOC elsewhere
+# to compare batching off),
 # BACKGROUND_SECONDS (5), READY_TIMEOUT (240 s), SMOKE (0: 1 sets every duration to a few seconds,
 # one round, one JMH fork and writes the page to target/benchmarks/BENCHMARKS.smoke.md instead).
 set -euo pipefail
@@ -182,7 +184,7 @@ import json, sys
 m = json.load(open(sys.argv[1]))
 m.update({"smoke": "$SMOKE" == "1", "runs": $RUNS, "durationSeconds": $DURATION, "warmupSeconds": $WARMUP,
           "cacheSize": $CACHE_SIZE, "jmhArgs": """$JMH_ARGS $JMH_COMPUTE_ARGS / $JMH_PROFILE_ARGS""", "jvmFlags": """${JVM_FLAGS[*]}""",
-          "serviceEnv": """${SVC_ENV[*]}""", "memoryLimit": "$MEMORY_LIMIT"})
+          "serviceEnv": """${SVC_ENV[*]}""", "serviceArgs": """${SERVICE_ARGS:-}""", "memoryLimit": "$MEMORY_LIMIT"})
 json.dump(m, open(sys.argv[1], "w"), indent=2)
 EOF
 
@@ -212,8 +214,9 @@ start_service() { # start_service NAME [service arguments]
 	local name="$1"
 	shift
 	log "service ($name): ${JVM_FLAGS[*]} -jar digit-service.jar $*"
+	# shellcheck disable=SC2086 # SERVICE_ARGS is a list of arguments
 	env "${SVC_ENV[@]}" java "${JVM_FLAGS[@]}" -jar "$WORK/digit-service.jar" --spring.profiles.active=benchmark \
-		--server.port="$PORT" --server.address=127.0.0.1 --digits.model.dir="$REPO/models" "$@" \
+		--server.port="$PORT" --server.address=127.0.0.1 --digits.model.dir="$REPO/models" ${SERVICE_ARGS:-} "$@" \
 		>"$WORK/service-$name.log" 2>&1 &
 	SVC_PID=$!
 	local deadline=$((SECONDS + READY_TIMEOUT))
