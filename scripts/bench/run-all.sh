@@ -2,7 +2,7 @@
 # Runs every benchmark and regenerates docs/BENCHMARKS.md from the results (the only command that
 # writes docs/; the benchmarks themselves write under target/benchmarks/ only).
 #
-#   scripts/bench/run-all.sh                # the full run, about an hour on 2 cores
+#   scripts/bench/run-all.sh                # the full run, about 75 minutes on 2 cores
 #   SMOKE=1 scripts/bench/run-all.sh        # every step, a few seconds each: proves the harness, no figures
 #
 # What it does, in order, never two heavy things at once:
