@@ -26,7 +26,7 @@
 #   6. scripts/bench/report.py writes docs/BENCHMARKS.md (medians of the rounds, every round listed)
 #      and target/benchmarks/summary.csv.
 #
-# Environment (defaults): RUNS (3), DURATION (20 s per phase), WARMUP (10 s), CACHE_SIZE (10000),
+# Environment (defaults): RUNS (3), DURATION (20 s per phase), WARMUP (10 s), CACHE_SIZE (1000: a third of the distinct uploads),
 # JMH_ARGS (extra JMH options for both JMH runs, e.g. "-f 1"; JMH_COMPUTE_ARGS, JMH_PROFILE_ARGS for one), TRAINING (1), MNIST_DIR (../shared/mnist if present),
 # OUT (target/benchmarks), DOC (docs/BENCHMARKS.md), SKIP_BUILD (0), PORT (18080), SERVICE_ARGS (extra
 # service arguments for every start, e.g. "--digits.inference.max-batch-size=1" with OUT and DOC elsewhere
@@ -53,7 +53,7 @@ fi
 RUNS="${RUNS:-3}"
 DURATION="${DURATION:-20}"
 WARMUP="${WARMUP:-10}"
-CACHE_SIZE="${CACHE_SIZE:-10000}"
+CACHE_SIZE="${CACHE_SIZE:-1000}"
 JMH_ARGS="${JMH_ARGS:-}"
 JMH_COMPUTE_ARGS="${JMH_COMPUTE_ARGS:-}"
 JMH_PROFILE_ARGS="${JMH_PROFILE_ARGS:-}"
