@@ -2,6 +2,7 @@ package dev.digits;
 
 import java.util.Arrays;
 
+import dev.digits.system.NativeBuild;
 import dev.digits.training.EvaluateCommand;
 import dev.digits.training.GoldenCommand;
 import dev.digits.training.QuantizedVersionCommand;
@@ -19,6 +20,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class DigitServiceApplication {
 
 	public static void main(String[] args) throws Exception {
+		NativeBuild.select();
 		String command = args.length > 0 ? args[0] : "";
 		String[] rest = args.length > 0 ? Arrays.copyOfRange(args, 1, args.length) : args;
 		switch (command) {
