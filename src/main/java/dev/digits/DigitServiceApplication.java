@@ -3,6 +3,7 @@ package dev.digits;
 import java.util.Arrays;
 
 import dev.digits.system.NativeBuild;
+import dev.digits.training.EnsembleCommand;
 import dev.digits.training.EvaluateCommand;
 import dev.digits.training.GoldenCommand;
 import dev.digits.training.QuantizedVersionCommand;
@@ -28,6 +29,7 @@ public class DigitServiceApplication {
 			case "evaluate" -> EvaluateCommand.main(rest);
 			case "golden" -> GoldenCommand.main(rest);
 			case "quantized-version" -> QuantizedVersionCommand.main(rest);
+			case "ensemble" -> EnsembleCommand.main(rest);
 			default -> SpringApplication.run(DigitServiceApplication.class, args);
 		}
 	}

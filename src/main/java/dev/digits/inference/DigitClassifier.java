@@ -145,6 +145,44 @@ public final class DigitClassifier implements AutoCloseable {
 	}
 
 	/**
+	 * Classifies the same images with several models at once (an ensemble's members): all are queued
+	 * before any is awaited, so they share the workers; a timeout withdraws what is still queued.
+	 */
+	public List<List<Classification>> classifyEach(List<EngineModel> models, List<float[]> images) {
+		List<Pending> pending = new ArrayList<>();
+		try {
+			for (EngineModel model : models) {
+				pending.add(submit(model, images.toArray(float[][]::new)));
+			}
+			long deadline = System.nanoTime() + properties.timeout().toNanos();
+			List<List<Classification>> answers = new ArrayList<>();
+			for (Pending p : pending) {
+				answers.add(p.answers.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+			}
+			return answers;
+		}
+		catch (TimeoutException ex) {
+			pending.forEach(Pending::cancel);
+			throw new OverloadedException("no inference result within " + properties.timeout().toMillis() + " ms");
+		}
+		catch (InterruptedException ex) {
+			pending.forEach(Pending::cancel);
+			Thread.currentThread().interrupt();
+			throw new NotReadyException("interrupted while waiting for inference");
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			throw new IllegalStateException(ex.getCause());
+		}
+		catch (RuntimeException ex) {
+			pending.forEach(Pending::cancel);
+			throw ex;
+		}
+	}
+
+	/**
 	 * Queues the images without waiting, for work nobody waits on (shadow traffic).
 	 * @throws OverloadedException at once when the queue is full
 	 */

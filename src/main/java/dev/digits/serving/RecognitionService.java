@@ -157,7 +157,7 @@ public final class RecognitionService {
 		List<float[]> pixels = prepared.stream().map(Preprocessed::pixels).toList();
 		List<Classification> answers;
 		try {
-			answers = classifier.classify(served.engine(), pixels);
+			answers = served.members().isEmpty() ? classifier.classify(served.engine(), pixels) : ensemble(served, pixels);
 		}
 		finally {
 			served.release();
@@ -182,6 +182,45 @@ public final class RecognitionService {
 		}
 		shadow(served, pixels, answers, routing);
 		return new Result(modelName, version, assignment.how(), recognized, preprocessNanos);
+	}
+
+	/**
+	 * An ensemble's answer: its members (held while they compute) classify the same images together,
+	 * their probabilities are averaged, and the logits become the log of that average (so the
+	 * ensemble's own calibration, if any, applies to it).
+	 */
+	private List<Classification> ensemble(ServedModel served, List<float[]> pixels) {
+		List<ServedModel> held = new ArrayList<>();
+		try {
+			for (ServedModel member : served.members()) {
+				if (!member.tryAcquire()) {
+					throw new dev.digits.inference.NotReadyException("ensemble member " + member.version() + " is "
+							+ member.state());
+				}
+				held.add(member);
+			}
+			List<List<Classification>> each = classifier.classifyEach(held.stream().map(ServedModel::engine).toList(), pixels);
+			float[][] mean = ModelRegistry.average(each);
+			List<Classification> answers = new ArrayList<>(mean.length);
+			for (int i = 0; i < mean.length; i++) {
+				float[] logits = new float[mean[i].length];
+				for (int k = 0; k < logits.length; k++) {
+					logits[k] = (float) Math.log(Math.max(mean[i][k], 1e-30f));
+				}
+				long queue = 0;
+				long compute = 0;
+				for (List<Classification> member : each) {
+					queue = Math.max(queue, member.get(i).queueNanos());
+					compute += member.get(i).computeNanos();
+				}
+				answers.add(new Classification(DigitNetwork.argMax(mean[i], 0), mean[i], logits, false, queue, compute,
+						each.get(0).get(i).batchSize()));
+			}
+			return answers;
+		}
+		finally {
+			held.forEach(ServedModel::release);
+		}
 	}
 
 	/** The answer to one classification under the version's calibration and the allowed digits. */
@@ -227,8 +266,8 @@ public final class RecognitionService {
 			return;
 		}
 		ServedModel candidate = registry.get(policy.shadow()).orElse(null);
-		if (candidate == null || !candidate.tryAcquire()) {
-			return;
+		if (candidate == null || !candidate.members().isEmpty() || !candidate.tryAcquire()) {
+			return; // an ensemble is not run as a shadow: it would hold a request thread
 		}
 		long start = System.nanoTime();
 		try {

@@ -148,7 +148,9 @@ class ServingConfiguration {
 			details.put("version", traffic.policy().defaultVersion());
 			registry.get(traffic.policy().defaultVersion()).map(ServedModel::model).ifPresent(model -> {
 				details.put("artifact", model.version());
-				details.put("parameters", model.network().numParams());
+				if (model.network() != null) {
+					details.put("parameters", model.network().numParams());
+				}
 				if (model.metadata().get("metrics") instanceof Map<?, ?> metrics
 						&& metrics.get("test") instanceof Map<?, ?> test) {
 					details.put("testAccuracy", test.get("accuracy"));
