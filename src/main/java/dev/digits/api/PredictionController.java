@@ -123,7 +123,10 @@ class PredictionController {
 			throw new InvalidRequestException(CLIENT_ID + " may have at most 256 characters");
 		}
 		return new RecognitionService.Routing(client, pinned, allowedDigits(request.getParameter("allowed")),
-				version -> request.setAttribute(VERSION_ATTRIBUTE, version));
+				version -> {
+					request.setAttribute(VERSION_ATTRIBUTE, version);
+					org.slf4j.MDC.put(RequestIdFilter.MODEL_VERSION_MDC, version);
+				});
 	}
 
 	/** {@code ?allowed=1,2,3}: the only digits the answer may be; null when absent. */
