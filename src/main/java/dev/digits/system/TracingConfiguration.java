@@ -2,6 +2,7 @@ package dev.digits.system;
 
 import dev.digits.inference.PipelineTracer;
 import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.exporter.SpanExportingPredicate;
 import io.micrometer.tracing.propagation.Propagator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,19 @@ class TracingConfiguration {
 			return Propagator.NOOP;
 		}
 
+	}
+
+	/**
+	 * Probes and scrapes ({@code /actuator/**}, every few seconds from every kubelet and Prometheus)
+	 * are no one's trace: their spans are not exported.
+	 */
+	@Bean
+	SpanExportingPredicate noActuatorSpans() {
+		return span -> !(isActuator(span.getTags().get("uri")) || isActuator(span.getTags().get("http.url")));
+	}
+
+	private static boolean isActuator(String path) {
+		return path != null && path.startsWith("/actuator");
 	}
 
 	@Bean

@@ -203,6 +203,23 @@ class TracingTests {
 		assertThat(lines).anySatisfy(l -> assertThat(l.path("url").path("path").asString()).isEqualTo("/api/v1/model"));
 	}
 
+	@Test
+	void probesAndScrapesAreNotExported() {
+		Caller probe = Caller.random();
+		Caller after = Caller.random();
+		HttpFixtures http = new HttpFixtures(port);
+		assertThat(http.send(HttpRequest.newBuilder(URI.create(base() + "/actuator/health/liveness"))
+			.header("traceparent", probe.traceparent(true))
+			.GET()).status()).isEqualTo(200);
+		assertThat(http.send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/model"))
+			.header("traceparent", after.traceparent(true))
+			.GET()).status()).isEqualTo(200);
+		// spans are exported in the order they end: once the later request's span is in, the probe's
+		// would be too
+		await().atMost(Duration.ofSeconds(30)).until(() -> traced(after) != null);
+		assertThat(RECEIVER.spans()).noneMatch(s -> s.traceId().equals(probe.traceId()));
+	}
+
 	private List<HttpFixtures.Reply> sendTogether(List<Caller> callers, byte[] image) throws Exception {
 		HttpFixtures http = new HttpFixtures(port);
 		CountDownLatch start = new CountDownLatch(1);
