@@ -26,9 +26,12 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The access log (one line per request on {@code dev.digits.access}) and tracing off, with the
- * service's default configuration: text logs, no tracer, {@code traceparent} ignored.
+ * service's default configuration: text logs, no tracer, {@code traceparent} ignored. The access
+ * logger's default level is said again so that this class gets a context of its own, whose start
+ * sets up logging anew (text), whatever a test class before it chose (TracingTests logs JSON).
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = "logging.level.dev.digits.access=INFO")
 @ExtendWith(OutputCaptureExtension.class)
 class AccessLogTests {
 

@@ -58,14 +58,23 @@ class TracingTests {
 	@LocalServerPort
 	int port;
 
+	/**
+	 * Boot hands the format to logback.xml as a system property, set once per JVM and never
+	 * overwritten: cleared before this class's context starts, and after it, so that test classes
+	 * that start a context later log text again.
+	 */
+	static final String FORMAT_PROPERTY = "CONSOLE_LOG_STRUCTURED_FORMAT";
+
 	@DynamicPropertySource
 	static void endpoint(DynamicPropertyRegistry registry) {
+		System.clearProperty(FORMAT_PROPERTY);
 		registry.add("management.opentelemetry.tracing.export.otlp.endpoint", RECEIVER::endpoint);
 	}
 
 	@AfterAll
 	static void stop() {
 		RECEIVER.close();
+		System.clearProperty(FORMAT_PROPERTY);
 	}
 
 	/** A caller's trace: its id and the id of the caller's span, the parent of the server's. */

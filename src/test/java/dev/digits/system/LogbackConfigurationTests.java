@@ -50,6 +50,28 @@ class LogbackConfigurationTests {
 	}
 
 	@Test
+	void anEcsLineCarriesTheRequestsContextAsFields() throws Exception {
+		LoggerContext context = configure(Map.of("CONSOLE_LOG_STRUCTURED_FORMAT", "ecs"),
+				Map.of("logging.structured.json.rename.traceId", "trace.id"));
+		Logger logger = context.getLogger("dev.digits.access");
+		ch.qos.logback.classic.spi.LoggingEvent event = new ch.qos.logback.classic.spi.LoggingEvent(
+				Logger.class.getName(), logger, ch.qos.logback.classic.Level.INFO, "POST /api/v1/predictions 200", null,
+				null);
+		event.setMDCPropertyMap(Map.of("requestId", "r-1", "traceId", "0af7651916cd43dd8448eb211c80319c",
+				"modelVersion", "1", "outcome", "success"));
+		event.addKeyValuePair(new org.slf4j.event.KeyValuePair("http.response.status_code", 200));
+		String line = new String(console(context).getEncoder().encode(event), java.nio.charset.StandardCharsets.UTF_8);
+		tools.jackson.databind.JsonNode json = tools.jackson.databind.json.JsonMapper.builder().build().readTree(line);
+		assertThat(json.path("requestId").asString()).isEqualTo("r-1");
+		assertThat(json.path("trace.id").asString()).isEqualTo("0af7651916cd43dd8448eb211c80319c");
+		assertThat(json.path("modelVersion").asString()).isEqualTo("1");
+		assertThat(json.path("outcome").asString()).isEqualTo("success");
+		assertThat(json.path("http").path("response").path("status_code").asInt()).isEqualTo(200);
+		assertThat(json.path("service").path("name").asString()).isEqualTo("digit-service");
+		assertThat(line).endsWith("\n").doesNotContain("\n{");
+	}
+
+	@Test
 	void theLevelsOfTheFileHold() throws Exception {
 		LoggerContext context = configure(Map.of());
 		assertThat(context.getLogger("org.nd4j").getLevel()).hasToString("WARN");
@@ -57,9 +79,15 @@ class LogbackConfigurationTests {
 	}
 
 	private static LoggerContext configure(Map<String, String> properties) throws Exception {
+		return configure(properties, Map.of());
+	}
+
+	private static LoggerContext configure(Map<String, String> properties, Map<String, String> spring)
+			throws Exception {
 		LoggerContext context = new LoggerContext();
 		properties.forEach(context::putProperty);
 		MockEnvironment environment = new MockEnvironment().withProperty("spring.application.name", "digit-service");
+		spring.forEach(environment::setProperty);
 		context.putObject(Environment.class.getName(), environment);
 		JoranConfigurator configurator = new JoranConfigurator();
 		configurator.setContext(context);
