@@ -15,6 +15,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.MDC;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -125,7 +126,7 @@ class PredictionController {
 		return new RecognitionService.Routing(client, pinned, allowedDigits(request.getParameter("allowed")),
 				version -> {
 					request.setAttribute(VERSION_ATTRIBUTE, version);
-					org.slf4j.MDC.put(RequestIdFilter.MODEL_VERSION_MDC, version);
+					MDC.put(RequestIdFilter.MODEL_VERSION_MDC, version);
 				});
 	}
 
