@@ -60,9 +60,13 @@ COPY --from=build /extracted/application/ ./
 #   4.7 ms (measured on a 2-core box). Parallelism comes from the worker pool instead.
 # The JavaCPP cache (where the native libraries are unpacked at start, ~450 MB) goes to /tmp,
 #   the one writable place; on Kubernetes /tmp is an emptyDir and the root filesystem read-only.
+# LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs: one JSON object per log line (Elastic Common Schema) with
+#   the request id, trace id, model version and outcome as fields, for a log pipeline to parse;
+#   `./mvnw spring-boot:run` stays human-readable. docs/operations.md "Logs and traces".
 ENV DIGITS_MODEL_DIR=/app/models \
     OMP_NUM_THREADS=1 \
-    SERVER_PORT=8080
+    SERVER_PORT=8080 \
+    LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs
 
 USER 10001:10001
 EXPOSE 8080

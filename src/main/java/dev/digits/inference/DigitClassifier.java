@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import io.micrometer.tracing.TraceContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
@@ -53,15 +54,23 @@ public final class DigitClassifier implements AutoCloseable {
 
 	private final MeterRegistry registry;
 
+	private final PipelineTracer tracer;
+
 	public DigitClassifier(InferenceEngine engine, InferenceProperties properties, MeterRegistry registry) {
+		this(engine, properties, registry, PipelineTracer.OFF);
+	}
+
+	public DigitClassifier(InferenceEngine engine, InferenceProperties properties, MeterRegistry registry,
+			PipelineTracer tracer) {
 		this.engine = engine;
 		this.properties = properties;
 		this.registry = registry;
+		this.tracer = tracer;
 		this.pool = new WorkerPool(properties.effectiveWorkers(), properties.maxBatchSize(), properties.maxQueueDelay(),
 				properties.queueCapacity(), DistributionSummary.builder("digits.batch.size")
 					.description("Images per forward pass")
 					.serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256)
-					.register(registry));
+					.register(registry), tracer);
 		Gauge.builder("digits.queue.depth", pool, WorkerPool::depth)
 			.description("Images waiting for an inference worker")
 			.register(registry);
@@ -88,7 +97,7 @@ public final class DigitClassifier implements AutoCloseable {
 		float[][] blank = new float[1][DigitNetwork.PIXELS];
 		List<CompletableFuture<WorkerPool.Job>> runs = new ArrayList<>();
 		for (int i = 0; i < properties.effectiveWorkers() * 4; i++) {
-			runs.add(pool.submit(model, blank).done);
+			runs.add(pool.submit(model, blank, null).done);
 		}
 		runs.forEach(CompletableFuture::join);
 		model.counted = true;
@@ -123,9 +132,16 @@ public final class DigitClassifier implements AutoCloseable {
 				throw new IllegalArgumentException("an image has " + image.length + " values, expected " + DigitNetwork.PIXELS);
 			}
 		}
-		Pending pending = submit(model, images.toArray(float[][]::new));
+		TraceContext trace = tracer.current();
+		Pending pending = submit(model, images.toArray(float[][]::new), trace);
 		try {
-			return pending.answers.get(properties.timeout().toNanos(), TimeUnit.NANOSECONDS);
+			List<Classification> answers = pending.answers.get(properties.timeout().toNanos(), TimeUnit.NANOSECONDS);
+			if (trace != null && pending.job() != null) {
+				WorkerPool.Job job = pending.job();
+				tracer.queuedAndComputed(trace, job.queuedAt, job.takenAt, job.computeStartedAt, job.computeEndedAt,
+						job.images.length, job.batchSize, model.version(), job.batchTraces);
+			}
+			return answers;
 		}
 		catch (TimeoutException ex) {
 			pending.cancel();
@@ -187,7 +203,7 @@ public final class DigitClassifier implements AutoCloseable {
 	 * @throws OverloadedException at once when the queue is full
 	 */
 	public CompletableFuture<List<Classification>> classifyAsync(EngineModel model, List<float[]> images) {
-		return submit(model, images.toArray(float[][]::new)).answers;
+		return submit(model, images.toArray(float[][]::new), null).answers;
 	}
 
 	/** Queued work and how to withdraw it. */
@@ -201,7 +217,7 @@ public final class DigitClassifier implements AutoCloseable {
 
 	}
 
-	private Pending submit(EngineModel model, float[][] images) {
+	private Pending submit(EngineModel model, float[][] images, TraceContext trace) {
 		boolean useCache = cache != null;
 		Classification[] answers = new Classification[images.length];
 		List<Integer> misses = new ArrayList<>(images.length);
@@ -226,7 +242,7 @@ public final class DigitClassifier implements AutoCloseable {
 		for (int m = 0; m < queued.length; m++) {
 			queued[m] = images[misses.get(m)];
 		}
-		WorkerPool.Job job = pool.submit(model, queued);
+		WorkerPool.Job job = pool.submit(model, queued, trace);
 		CompletableFuture<List<Classification>> result = job.done.thenApply(done -> {
 			for (int m = 0; m < queued.length; m++) {
 				int i = misses.get(m);

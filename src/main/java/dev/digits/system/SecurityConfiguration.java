@@ -111,8 +111,10 @@ class SecurityConfiguration {
 		CorsConfiguration cors = new CorsConfiguration();
 		cors.setAllowedOriginPatterns(properties.allowedOrigins());
 		cors.setAllowedMethods(List.of("GET", "POST", "OPTIONS"));
-		cors.setAllowedHeaders(List.of("Content-Type", "X-Request-Id", "X-Client-Id", "X-Model-Version"));
-		cors.setExposedHeaders(List.of("X-Request-Id", "Retry-After"));
+		// traceparent/tracestate: a browser app's tracing continues into the service's trace (W3C Trace Context)
+		cors.setAllowedHeaders(List.of("Content-Type", "X-Request-Id", "X-Client-Id", "X-Model-Version", "traceparent",
+				"tracestate"));
+		cors.setExposedHeaders(List.of("X-Request-Id", "X-Trace-Id", "Retry-After"));
 		cors.setAllowCredentials(false);
 		cors.setMaxAge(properties.maxAge());
 		UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
