@@ -166,9 +166,10 @@ public final class DigitClassifier implements AutoCloseable {
 	 */
 	public List<List<Classification>> classifyEach(List<EngineModel> models, List<float[]> images) {
 		List<Pending> pending = new ArrayList<>();
+		TraceContext trace = tracer.current();
 		try {
 			for (EngineModel model : models) {
-				pending.add(submit(model, images.toArray(float[][]::new)));
+				pending.add(submit(model, images.toArray(float[][]::new), trace));
 			}
 			long deadline = System.nanoTime() + properties.timeout().toNanos();
 			List<List<Classification>> answers = new ArrayList<>();
