@@ -14,9 +14,9 @@
 FROM eclipse-temurin:17-jdk AS build
 WORKDIR /src
 
-# Wrapper and build settings first: .mvn/maven.config carries -Djavacpp.platform=linux-x86_64,
-# which keeps the other platforms' native jars out of the fat jar. It is a build-time switch
-# only; nothing at run time needs it.
+# Wrapper and build settings first. The pom's native-linux-x86_64 profile (active on this amd64 build
+# stage) puts the three oneDNN builds (AVX-512, AVX2, generic) in the jar and no other platform's;
+# the service picks one at start by the CPU (dev.digits.system.NativeBuild, DIGITS_NATIVE_BUILD).
 COPY mvnw pom.xml ./
 COPY .mvn/ .mvn/
 RUN chmod +x mvnw
@@ -60,9 +60,13 @@ COPY --from=build /extracted/application/ ./
 #   4.7 ms (measured on a 2-core box). Parallelism comes from the worker pool instead.
 # The JavaCPP cache (where the native libraries are unpacked at start, ~450 MB) goes to /tmp,
 #   the one writable place; on Kubernetes /tmp is an emptyDir and the root filesystem read-only.
+# LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs: one JSON object per log line (Elastic Common Schema) with
+#   the request id, trace id, model version and outcome as fields, for a log pipeline to parse;
+#   `./mvnw spring-boot:run` stays human-readable. docs/operations.md "Logs and traces".
 ENV DIGITS_MODEL_DIR=/app/models \
     OMP_NUM_THREADS=1 \
-    SERVER_PORT=8080
+    SERVER_PORT=8080 \
+    LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs
 
 USER 10001:10001
 EXPOSE 8080
@@ -104,7 +108,8 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=120s --retries=3 \
 # -XX:+ExitOnOutOfMemoryError a heap OOM leaves the JVM in an unknown state: exit, let the
 #                             orchestrator restart (the service is stateless).
 # -Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp-cache   see ENV above.
-# -Djavacpp.platform is NOT needed here: it selects native jars at build time only.
+# The native build is chosen at start from the CPU (AVX-512, else AVX2, else generic); set
+# DIGITS_NATIVE_BUILD=avx512|avx2|generic to force one.
 ENTRYPOINT ["java", \
     "-XX:MaxRAMPercentage=25", \
     "-XX:+ExitOnOutOfMemoryError", \

@@ -180,7 +180,8 @@ check "exit status is 143 (SIGTERM, shutdown hooks ran) or 0" $?
 grep -q "Commencing graceful shutdown" "$TMP/app.log" && grep -q "Graceful shutdown complete" "$TMP/app.log"
 check "graceful shutdown logged (Commencing graceful shutdown ... Graceful shutdown complete)" $? \
   "$(grep -iE 'shutdown|stopp' "$TMP/app.log" | tail -5)"
-if grep -qE '(^| )ERROR ' "$TMP/app.log"; then
-  echo "     errors in the service log:"; grep -E '(^| )ERROR ' "$TMP/app.log" | head -5 | cut -c1-300
+# text lines (" ERROR ") or the image's JSON lines ("level":"ERROR")
+if grep -qE '(^| )ERROR |"level":"ERROR"' "$TMP/app.log"; then
+  echo "     errors in the service log:"; grep -E '(^| )ERROR |"level":"ERROR"' "$TMP/app.log" | head -5 | cut -c1-300
 fi
 finish

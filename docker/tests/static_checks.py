@@ -104,6 +104,7 @@ check("Dockerfile: runs as a numeric non-root user", users and re.match(r"^[1-9]
 env_text = " ".join(instruction("ENV"))
 check("Dockerfile: OMP_NUM_THREADS=1", "OMP_NUM_THREADS=1" in env_text)
 check("Dockerfile: DIGITS_MODEL_DIR points at the baked-in models", "DIGITS_MODEL_DIR=/app/models" in env_text)
+check("Dockerfile: JSON logs (LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs)", "LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs" in env_text)
 check("Dockerfile: copies models/ into /app/models", re.search(r"^COPY models/ \./models/", logical, re.M))
 health = instruction("HEALTHCHECK")
 check("Dockerfile: HEALTHCHECK in exec form", health and re.search(r"CMD \[", health[-1]))
@@ -439,6 +440,24 @@ example_vars = dict(l.split("=", 1) for l in open(example, encoding="utf-8").rea
 for var in ("DIGITS_ADMIN_TOKEN", "DIGITS_FEEDBACK_KEY"):
     check(f"compose: {var} substituted from docker/.env, declared empty in docker/.env.example",
           str(svc_env.get(var, "")).startswith("${" + var) and example_vars.get(var) == "")
+# Logs and traces: the container logs JSON; compose sends traces over OTLP/HTTP to its own tracing
+# backend, which Grafana has as a data source.
+check("compose: JSON logs (LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs)", svc_env.get("LOGGING_STRUCTURED_FORMAT_CONSOLE") == "ecs")
+otlp = str(svc_env.get("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT", ""))
+m = re.match(r"^http://([a-z0-9-]+):4318/v1/traces$", otlp)
+check("compose: tracing on, OTLP/HTTP to a compose service's :4318/v1/traces",
+      str(svc_env.get("MANAGEMENT_TRACING_EXPORT_ENABLED")) == "true" and m and m.group(1) in services, otlp)
+tracing_sources = [d for f in glob.glob(os.path.join(ROOT, "docker", "grafana", "provisioning", "datasources", "*.yml"))
+                   for d in (doc(rel(f)).get("datasources") or []) if d.get("type") in ("jaeger", "tempo", "zipkin")]
+check("grafana: a trace data source on the compose tracing backend",
+      m and any(f"//{m.group(1)}:" in str(d.get("url", "")) for d in tracing_sources), str(tracing_sources))
+check("grafana: Prometheus stays the default data source",
+      [d.get("name") for f in glob.glob(os.path.join(ROOT, "docker", "grafana", "provisioning", "datasources", "*.yml"))
+       for d in (doc(rel(f)).get("datasources") or []) if d.get("isDefault")] == ["Prometheus"])
+k8s_env = {e.get("name"): e.get("value") for e in c.get("env", [])}
+check("k8s: JSON logs (LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs)", k8s_env.get("LOGGING_STRUCTURED_FORMAT_CONSOLE") == "ecs")
+check("k8s: tracing off unless enabled", k8s_env.get("MANAGEMENT_TRACING_EXPORT_ENABLED") in ("false", "true"))
+
 gitignore = os.path.join(ROOT, "docker", ".gitignore")
 check("compose: docker/.env is git-ignored", os.path.isfile(gitignore) and ".env" in open(gitignore).read().split())
 

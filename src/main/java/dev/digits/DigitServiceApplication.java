@@ -2,6 +2,8 @@ package dev.digits;
 
 import java.util.Arrays;
 
+import dev.digits.system.NativeBuild;
+import dev.digits.training.EnsembleCommand;
 import dev.digits.training.EvaluateCommand;
 import dev.digits.training.GoldenCommand;
 import dev.digits.training.QuantizedVersionCommand;
@@ -19,6 +21,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class DigitServiceApplication {
 
 	public static void main(String[] args) throws Exception {
+		NativeBuild.select();
 		String command = args.length > 0 ? args[0] : "";
 		String[] rest = args.length > 0 ? Arrays.copyOfRange(args, 1, args.length) : args;
 		switch (command) {
@@ -26,6 +29,7 @@ public class DigitServiceApplication {
 			case "evaluate" -> EvaluateCommand.main(rest);
 			case "golden" -> GoldenCommand.main(rest);
 			case "quantized-version" -> QuantizedVersionCommand.main(rest);
+			case "ensemble" -> EnsembleCommand.main(rest);
 			default -> SpringApplication.run(DigitServiceApplication.class, args);
 		}
 	}

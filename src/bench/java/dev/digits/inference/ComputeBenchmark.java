@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.digits.model.DigitNetwork;
 import dev.digits.model.LoadedModel;
+import dev.digits.system.NativeBuild;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -47,6 +48,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(3)
 @State(Scope.Benchmark)
 public class ComputeBenchmark {
+
+	static {
+		// the native build the service would choose on this CPU (or DIGITS_NATIVE_BUILD), before ND4J loads
+		NativeBuild.select();
+	}
+
 
 	/** Images per forward pass. */
 	@Param({ "1", "8", "32", "128", "256" })

@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.digits.model.DigitNetwork;
 import dev.digits.model.LoadedModel;
+import dev.digits.system.NativeBuild;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -35,6 +36,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 @State(Scope.Thread)
 public class OpProfileBenchmark {
+
+	static {
+		// the native build the service would choose on this CPU (or DIGITS_NATIVE_BUILD), before ND4J loads
+		NativeBuild.select();
+	}
+
 
 	@Param({ "1", "32" })
 	public int images;

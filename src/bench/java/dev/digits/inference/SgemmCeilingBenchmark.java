@@ -2,6 +2,7 @@ package dev.digits.inference;
 
 import java.util.concurrent.TimeUnit;
 
+import dev.digits.system.NativeBuild;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -31,6 +32,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(3)
 @State(Scope.Benchmark)
 public class SgemmCeilingBenchmark {
+
+	static {
+		// the native build the service would choose on this CPU (or DIGITS_NATIVE_BUILD), before ND4J loads
+		NativeBuild.select();
+	}
+
 
 	static final int N = 1024;
 

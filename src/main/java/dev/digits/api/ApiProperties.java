@@ -21,9 +21,9 @@ import org.springframework.validation.annotation.Validated;
  * be admitted within {@code admissionWait} is answered 503 without being read
  * @param admissionWait how long a request may wait for room under {@code maxBodiesInFlight}
  * @param maxBatchImages most images in one batch request
- * @param shedWhenQueueFull answer a prediction request 503 before reading its body when the
- * inference queue is already full (it would be refused after decoding anyway); see
- * {@link OverloadSheddingFilter}
+ * @param shedWhenQueueFull answer a prediction request 503 (overloaded, Retry-After) before reading
+ * its body when the inference queue is already full, instead of decoding an image the queue would
+ * refuse anyway
  */
 @Validated
 @ConfigurationProperties("digits.api")

@@ -15,6 +15,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.MDC;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -123,7 +124,10 @@ class PredictionController {
 			throw new InvalidRequestException(CLIENT_ID + " may have at most 256 characters");
 		}
 		return new RecognitionService.Routing(client, pinned, allowedDigits(request.getParameter("allowed")),
-				version -> request.setAttribute(VERSION_ATTRIBUTE, version));
+				version -> {
+					request.setAttribute(VERSION_ATTRIBUTE, version);
+					MDC.put(RequestIdFilter.MODEL_VERSION_MDC, version);
+				});
 	}
 
 	/** {@code ?allowed=1,2,3}: the only digits the answer may be; null when absent. */

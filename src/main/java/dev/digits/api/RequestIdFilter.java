@@ -16,7 +16,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Gives every request an id: the client's {@code X-Request-Id} when it is a sensible token, else a
- * new UUID. Echoed in the response header, in every response body, and in the logs (MDC).
+ * new UUID. Echoed in the response header, in every response body, and in the logs (MDC
+ * {@code requestId}, and {@code modelVersion} once a version is assigned, both removed when the
+ * request is done).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -25,6 +27,9 @@ class RequestIdFilter extends OncePerRequestFilter {
 	static final String HEADER = "X-Request-Id";
 
 	static final String ATTRIBUTE = RequestIdFilter.class.getName() + ".id";
+
+	/** The model version that answers, in the logs from the moment it is assigned (set by the controllers). */
+	static final String MODEL_VERSION_MDC = "modelVersion";
 
 	private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
@@ -51,6 +56,7 @@ class RequestIdFilter extends OncePerRequestFilter {
 		}
 		finally {
 			MDC.remove("requestId");
+			MDC.remove(MODEL_VERSION_MDC);
 		}
 	}
 

@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import io.micrometer.tracing.TraceContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
@@ -53,15 +54,23 @@ public final class DigitClassifier implements AutoCloseable {
 
 	private final MeterRegistry registry;
 
+	private final PipelineTracer tracer;
+
 	public DigitClassifier(InferenceEngine engine, InferenceProperties properties, MeterRegistry registry) {
+		this(engine, properties, registry, PipelineTracer.OFF);
+	}
+
+	public DigitClassifier(InferenceEngine engine, InferenceProperties properties, MeterRegistry registry,
+			PipelineTracer tracer) {
 		this.engine = engine;
 		this.properties = properties;
 		this.registry = registry;
+		this.tracer = tracer;
 		this.pool = new WorkerPool(properties.effectiveWorkers(), properties.maxBatchSize(), properties.maxQueueDelay(),
 				properties.queueCapacity(), DistributionSummary.builder("digits.batch.size")
 					.description("Images per forward pass")
 					.serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256)
-					.register(registry));
+					.register(registry), tracer);
 		Gauge.builder("digits.queue.depth", pool, WorkerPool::depth)
 			.description("Images waiting for an inference worker")
 			.register(registry);
@@ -88,7 +97,7 @@ public final class DigitClassifier implements AutoCloseable {
 		float[][] blank = new float[1][DigitNetwork.PIXELS];
 		List<CompletableFuture<WorkerPool.Job>> runs = new ArrayList<>();
 		for (int i = 0; i < properties.effectiveWorkers() * 4; i++) {
-			runs.add(pool.submit(model, blank).done);
+			runs.add(pool.submit(model, blank, null).done);
 		}
 		runs.forEach(CompletableFuture::join);
 		model.counted = true;
@@ -123,9 +132,16 @@ public final class DigitClassifier implements AutoCloseable {
 				throw new IllegalArgumentException("an image has " + image.length + " values, expected " + DigitNetwork.PIXELS);
 			}
 		}
-		Pending pending = submit(model, images.toArray(float[][]::new));
+		TraceContext trace = tracer.current();
+		Pending pending = submit(model, images.toArray(float[][]::new), trace);
 		try {
-			return pending.answers.get(properties.timeout().toNanos(), TimeUnit.NANOSECONDS);
+			List<Classification> answers = pending.answers.get(properties.timeout().toNanos(), TimeUnit.NANOSECONDS);
+			if (trace != null && pending.job() != null) {
+				WorkerPool.Job job = pending.job();
+				tracer.queuedAndComputed(trace, job.queuedAt, job.takenAt, job.computeStartedAt, job.computeEndedAt,
+						job.images.length, job.batchSize, model.version(), job.batchTraces);
+			}
+			return answers;
 		}
 		catch (TimeoutException ex) {
 			pending.cancel();
@@ -145,11 +161,50 @@ public final class DigitClassifier implements AutoCloseable {
 	}
 
 	/**
+	 * Classifies the same images with several models at once (an ensemble's members): all are queued
+	 * before any is awaited, so they share the workers; a timeout withdraws what is still queued.
+	 */
+	public List<List<Classification>> classifyEach(List<EngineModel> models, List<float[]> images) {
+		List<Pending> pending = new ArrayList<>();
+		TraceContext trace = tracer.current();
+		try {
+			for (EngineModel model : models) {
+				pending.add(submit(model, images.toArray(float[][]::new), trace));
+			}
+			long deadline = System.nanoTime() + properties.timeout().toNanos();
+			List<List<Classification>> answers = new ArrayList<>();
+			for (Pending p : pending) {
+				answers.add(p.answers.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+			}
+			return answers;
+		}
+		catch (TimeoutException ex) {
+			pending.forEach(Pending::cancel);
+			throw new OverloadedException("no inference result within " + properties.timeout().toMillis() + " ms");
+		}
+		catch (InterruptedException ex) {
+			pending.forEach(Pending::cancel);
+			Thread.currentThread().interrupt();
+			throw new NotReadyException("interrupted while waiting for inference");
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			throw new IllegalStateException(ex.getCause());
+		}
+		catch (RuntimeException ex) {
+			pending.forEach(Pending::cancel);
+			throw ex;
+		}
+	}
+
+	/**
 	 * Queues the images without waiting, for work nobody waits on (shadow traffic).
 	 * @throws OverloadedException at once when the queue is full
 	 */
 	public CompletableFuture<List<Classification>> classifyAsync(EngineModel model, List<float[]> images) {
-		return submit(model, images.toArray(float[][]::new)).answers;
+		return submit(model, images.toArray(float[][]::new), null).answers;
 	}
 
 	/** Queued work and how to withdraw it. */
@@ -163,7 +218,7 @@ public final class DigitClassifier implements AutoCloseable {
 
 	}
 
-	private Pending submit(EngineModel model, float[][] images) {
+	private Pending submit(EngineModel model, float[][] images, TraceContext trace) {
 		boolean useCache = cache != null;
 		Classification[] answers = new Classification[images.length];
 		List<Integer> misses = new ArrayList<>(images.length);
@@ -188,7 +243,7 @@ public final class DigitClassifier implements AutoCloseable {
 		for (int m = 0; m < queued.length; m++) {
 			queued[m] = images[misses.get(m)];
 		}
-		WorkerPool.Job job = pool.submit(model, queued);
+		WorkerPool.Job job = pool.submit(model, queued, trace);
 		CompletableFuture<List<Classification>> result = job.done.thenApply(done -> {
 			for (int m = 0; m < queued.length; m++) {
 				int i = misses.get(m);

@@ -3,6 +3,7 @@ package dev.digits.inference;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -24,9 +25,11 @@ class InferenceConfiguration {
 	}
 
 	@Bean(destroyMethod = "close")
-	DigitClassifier digitClassifier(InferenceEngine engine, InferenceProperties properties, MeterRegistry registry) {
+	DigitClassifier digitClassifier(InferenceEngine engine, InferenceProperties properties, MeterRegistry registry,
+			ObjectProvider<PipelineTracer> tracer) {
 		NativeThreads.configure(properties.nativeThreads());
-		DigitClassifier classifier = new DigitClassifier(engine, properties, registry);
+		DigitClassifier classifier = new DigitClassifier(engine, properties, registry,
+				tracer.getIfAvailable(() -> PipelineTracer.OFF));
 		logger.info("classifier started: engine {}, {} worker(s) with {} native thread(s) each, batches up to {} images, "
 				+ "queue delay {}, queue {} images, cache {}", engine.name(), properties.effectiveWorkers(),
 				properties.nativeThreads(), properties.maxBatchSize(), properties.maxQueueDelay(),

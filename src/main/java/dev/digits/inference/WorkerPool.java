@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.digits.model.DigitNetwork;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.tracing.TraceContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * A job cancelled while queued (its caller timed out) is removed and its permits returned at once;
  * one a worker already took is skipped. A submission that races {@link #close()} fails with
  * {@link NotReadyException}, never {@link OverloadedException}.
+ * <p>
+ * A job may carry its request's trace context: each forward pass that carries images of a traced
+ * job then gets a span linked to every traced request in it (see {@link PipelineTracer#batch}).
+ * Untraced jobs cost nothing more.
  */
 final class WorkerPool implements AutoCloseable {
 
@@ -38,9 +43,22 @@ final class WorkerPool implements AutoCloseable {
 
 		final float[][] images;
 
+		/** The sampled trace context of the request, or null. */
+		final TraceContext trace;
+
 		final CompletableFuture<Job> done = new CompletableFuture<>();
 
 		final long queuedAt = System.nanoTime();
+
+		/** When a worker took it, and the first and last forward pass that computed its images. */
+		long takenAt;
+
+		long computeStartedAt;
+
+		long computeEndedAt;
+
+		/** The spans of those forward passes, when traced. */
+		List<TraceContext> batchTraces;
 
 		volatile boolean cancelled;
 
@@ -54,9 +72,10 @@ final class WorkerPool implements AutoCloseable {
 
 		int batchSize;
 
-		Job(EngineModel model, float[][] images) {
+		Job(EngineModel model, float[][] images, TraceContext trace) {
 			this.model = model;
 			this.images = images;
+			this.trace = trace;
 		}
 
 	}
@@ -73,17 +92,20 @@ final class WorkerPool implements AutoCloseable {
 
 	private final DistributionSummary batchSizes;
 
+	private final PipelineTracer tracer;
+
 	private final List<Thread> threads = new ArrayList<>();
 
 	private volatile boolean running = true;
 
 	WorkerPool(int workers, int maxBatchSize, Duration maxQueueDelay, int queueCapacity,
-			DistributionSummary batchSizes) {
+			DistributionSummary batchSizes, PipelineTracer tracer) {
 		this.maxBatchSize = maxBatchSize;
 		this.maxDelayNanos = maxQueueDelay.toNanos();
 		this.queueCapacity = queueCapacity;
 		this.capacity = new Semaphore(queueCapacity);
 		this.batchSizes = batchSizes;
+		this.tracer = tracer;
 		for (int i = 0; i < workers; i++) {
 			Thread thread = new Thread(this::run, "inference-" + i);
 			thread.setDaemon(true);
@@ -92,8 +114,11 @@ final class WorkerPool implements AutoCloseable {
 		}
 	}
 
-	/** Queues the images; the job's future completes when a worker has their probabilities. */
-	Job submit(EngineModel model, float[][] images) {
+	/**
+	 * Queues the images; the job's future completes when a worker has their probabilities.
+	 * @param trace the request's sampled trace context, or null
+	 */
+	Job submit(EngineModel model, float[][] images, TraceContext trace) {
 		if (!running) {
 			throw new NotReadyException("the classifier is shutting down");
 		}
@@ -103,7 +128,7 @@ final class WorkerPool implements AutoCloseable {
 		if (!capacity.tryAcquire(images.length)) {
 			throw new OverloadedException("inference queue full (" + queueCapacity + " images waiting)");
 		}
-		Job job = new Job(model, images);
+		Job job = new Job(model, images, trace);
 		queue.offerLast(job);
 		if (!running && queue.remove(job)) {
 			// close() ran between the check above and the offer: nobody will take this job
@@ -225,6 +250,7 @@ final class WorkerPool implements AutoCloseable {
 		long start = System.nanoTime();
 		EngineModel model = batch.get(0).model;
 		for (Job job : batch) {
+			job.takenAt = start;
 			job.queueNanos = start - job.queuedAt;
 			job.probabilities = new float[job.images.length][];
 			job.logits = new float[job.images.length][];
@@ -251,7 +277,8 @@ final class WorkerPool implements AutoCloseable {
 			long computeStart = System.nanoTime();
 			pass.forward(input, n, output);
 			ForwardPass.softmax(output, n, probabilities);
-			long computeNanos = System.nanoTime() - computeStart;
+			long computeEnd = System.nanoTime();
+			long computeNanos = computeEnd - computeStart;
 			if (model.counted) {
 				model.compute.record(computeNanos, TimeUnit.NANOSECONDS);
 				batchSizes.record(n);
@@ -265,14 +292,51 @@ final class WorkerPool implements AutoCloseable {
 				job.logits[k] = java.util.Arrays.copyOfRange(output, i * DigitNetwork.CLASSES, (i + 1) * DigitNetwork.CLASSES);
 				job.computeNanos += computeNanos;
 				job.batchSize = Math.max(job.batchSize, n);
+				if (job.computeStartedAt == 0) {
+					job.computeStartedAt = computeStart;
+				}
+				job.computeEndedAt = computeEnd;
 				if (++k == job.images.length) {
 					j++;
 					k = 0;
 				}
 			}
+			if (tracer != PipelineTracer.OFF) {
+				trace(batch, startJob, k == 0 ? j - 1 : j, computeStart, computeEnd, n, model);
+			}
 		}
 		for (Job job : batch) {
 			job.done.complete(job);
+		}
+	}
+
+	/** The span of one forward pass that carried images of jobs {@code first} to {@code last}, if any is traced. */
+	private void trace(List<Job> batch, int first, int last, long start, long end, int images, EngineModel model) {
+		List<TraceContext> traced = null;
+		for (int i = first; i <= last; i++) {
+			TraceContext trace = batch.get(i).trace;
+			if (trace != null) {
+				if (traced == null) {
+					traced = new ArrayList<>(last - first + 1);
+				}
+				traced.add(trace);
+			}
+		}
+		if (traced == null) {
+			return;
+		}
+		TraceContext pass = tracer.batch(traced, start, end, images, model.version());
+		if (pass == null) {
+			return;
+		}
+		for (int i = first; i <= last; i++) {
+			Job job = batch.get(i);
+			if (job.trace != null) {
+				if (job.batchTraces == null) {
+					job.batchTraces = new ArrayList<>(1);
+				}
+				job.batchTraces.add(pass);
+			}
 		}
 	}
 

@@ -63,6 +63,38 @@ public record LoadedModel(MultiLayerNetwork network, String name, String version
 		return new LoadedModel(network, name, version, metadata, labels, dir, calibration);
 	}
 
+	/** An ensemble version's folder: its metadata, labels, calibration and members; no network of its own. */
+	public static LoadedModel ensemble(Path dir) throws IOException {
+		ModelFiles files = new ModelFiles(dir);
+		Path metadataFile = files.metadata().toAbsolutePath();
+		Map<String, Object> metadata = json(metadataFile, new TypeReference<LinkedHashMap<String, Object>>() {
+		});
+		Map<String, Object> ensemble = json(files.ensemble().toAbsolutePath(),
+				new TypeReference<LinkedHashMap<String, Object>>() {
+				});
+		if (!(ensemble.get("members") instanceof List<?> members) || members.size() < 2) {
+			throw new IOException(files.ensemble().toAbsolutePath() + " must list at least two \"members\" (versions)");
+		}
+		Map<String, Object> withMembers = new LinkedHashMap<>(metadata);
+		withMembers.put("members", members.stream().map(String::valueOf).toList());
+		Calibration calibration;
+		try {
+			calibration = Calibration.of(metadata, dir);
+		}
+		catch (RuntimeException ex) {
+			throw new IOException(metadataFile + " has a malformed calibration: " + ex.getMessage(), ex);
+		}
+		return new LoadedModel(null, String.valueOf(metadata.getOrDefault("name", "mnist-cnn")),
+				String.valueOf(metadata.getOrDefault("version", "ensemble")), withMembers,
+				labels(files.labels().toAbsolutePath()), dir, calibration);
+	}
+
+	/** The member versions of an ensemble, or an empty list for a single network. */
+	@SuppressWarnings("unchecked")
+	public List<String> members() {
+		return network == null ? (List<String>) metadata.get("members") : List.of();
+	}
+
 	/** The golden set of this model's metadata. */
 	public GoldenSet golden() throws IOException {
 		return GoldenSet.fromMetadata(metadata, new ModelFiles(dir).metadata());

@@ -12,6 +12,8 @@ public record ModelFiles(Path dir) {
 	public static final String QUANTIZED_WEIGHTS = "mnist-cnn-int8-weights.bin";
 	public static final String METADATA = "model-metadata.json";
 	public static final String LABELS = "label-mapping.json";
+	/** An ensemble version's members: {@code {"members": ["1", "3"]}} (average of their probabilities). */
+	public static final String ENSEMBLE = "ensemble.json";
 
 	public Path network() {
 		return dir.resolve(NETWORK);
@@ -32,6 +34,10 @@ public record ModelFiles(Path dir) {
 
 	public Path quantized() {
 		return dir.resolve(QUANTIZED);
+	}
+
+	public Path ensemble() {
+		return dir.resolve(ENSEMBLE);
 	}
 
 	public Path metadata() {

@@ -79,7 +79,8 @@ public final class ModelRepository {
 
 	private static boolean complete(Path dir) {
 		ModelFiles files = new ModelFiles(dir);
-		return Files.isRegularFile(files.metadata()) && Files.isRegularFile(files.served());
+		return Files.isRegularFile(files.metadata())
+				&& (Files.isRegularFile(files.served()) || Files.isRegularFile(files.ensemble()));
 	}
 
 	/** The newest modification time of the folder's files. */

@@ -89,6 +89,10 @@ public final class ModelRegistry implements AutoCloseable {
 		long offHeapBefore = Pointer.totalBytes();
 		EngineModel engine = null;
 		try {
+			if (java.nio.file.Files.isRegularFile(new dev.digits.model.ModelFiles(served.dir()).ensemble())) {
+				loadEnsemble(served, start);
+				return served;
+			}
 			LoadedModel model = LoadedModel.load(served.dir());
 			engine = classifier.register(served.version(), model.network());
 			EngineModel registered = engine;
@@ -122,6 +126,45 @@ public final class ModelRegistry implements AutoCloseable {
 	}
 
 	/**
+	 * An ensemble: its members must be READY; its golden outputs (recorded by the {@code ensemble}
+	 * command) must be what averaging the members gives through the serving engine.
+	 */
+	private void loadEnsemble(ServedModel served, long start) throws java.io.IOException {
+		LoadedModel model = LoadedModel.ensemble(served.dir());
+		List<ServedModel> members = new java.util.ArrayList<>();
+		for (String version : model.members()) {
+			ServedModel member = models.get(version);
+			if (member == null || member.state() != ServedModel.State.READY || !member.members().isEmpty()) {
+				throw new IllegalStateException("ensemble member " + version + " is "
+						+ (member == null ? "not loaded" : member.members().isEmpty() ? member.state() : "itself an ensemble"));
+			}
+			members.add(member);
+		}
+		List<EngineModel> engines = members.stream().map(ServedModel::engine).toList();
+		model.golden().verify(inputs -> average(classifier.classifyEach(engines, List.of(inputs))),
+				served.dir().toAbsolutePath() + " (average of " + model.members() + ")");
+		long millis = (System.nanoTime() - start) / 1_000_000;
+		served.readyEnsemble(model, members, millis);
+		onReady.accept(served);
+		logger.info("model version {} READY in {} ms: ensemble of {}", served.version(), millis, model.members());
+	}
+
+	/** The members' probabilities averaged, image by image. */
+	static float[][] average(List<List<DigitClassifier.Classification>> members) {
+		int n = members.get(0).size();
+		float[][] out = new float[n][dev.digits.model.DigitNetwork.CLASSES];
+		for (List<DigitClassifier.Classification> member : members) {
+			for (int i = 0; i < n; i++) {
+				float[] p = member.get(i).probabilities();
+				for (int k = 0; k < p.length; k++) {
+					out[i][k] += p[k] / members.size();
+				}
+			}
+		}
+		return out;
+	}
+
+	/**
 	 * Takes the version out of service: DRAINING while requests that hold it finish (up to the drain
 	 * timeout), then UNLOADED with its engine retired. The caller makes sure no traffic is routed to it.
 	 */
@@ -131,6 +174,12 @@ public final class ModelRegistry implements AutoCloseable {
 			throw new UnknownVersionException(version);
 		}
 		if (served.state() == ServedModel.State.READY) {
+			for (ServedModel other : models.values()) {
+				if (other.state() == ServedModel.State.READY && other.members().contains(served)) {
+					throw new PolicyConflictException("version " + version + " is a member of ensemble " + other.version()
+							+ ": unload that first");
+				}
+			}
 			served.draining();
 			long deadline = System.nanoTime() + drainTimeout.toNanos();
 			while (served.inFlight() > 0 && System.nanoTime() < deadline) {
@@ -140,7 +189,9 @@ public final class ModelRegistry implements AutoCloseable {
 				logger.warn("model version {} unloaded with {} request(s) still in flight after {}", version,
 						served.inFlight(), drainTimeout);
 			}
-			classifier.retire(served.engine());
+			if (served.engine() != null) {
+				classifier.retire(served.engine());
+			}
 		}
 		served.unloaded();
 		logger.info("model version {} UNLOADED", version);

@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import dev.digits.inference.DigitClassifier;
 import dev.digits.inference.DigitClassifier.Classification;
 import dev.digits.inference.OverloadedException;
+import dev.digits.inference.PipelineTracer;
 import dev.digits.model.Calibration;
 import dev.digits.model.DigitNetwork;
 import dev.digits.preprocessing.ImagePreprocessor;
@@ -21,6 +22,7 @@ import dev.digits.system.Histograms;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.tracing.Span;
 
 /**
  * The one data plane every protocol adapter calls: preprocesses what a client sent, assigns the
@@ -97,8 +99,15 @@ public final class RecognitionService {
 
 	private final ConcurrentMap<String, Timer> preprocessTimers = new ConcurrentHashMap<>();
 
+	private final PipelineTracer tracer;
+
 	public RecognitionService(ImagePreprocessor preprocessor, Traffic traffic, ModelRegistry registry,
 			FeedbackTokens tokens, Outcomes outcomes, String modelName, MeterRegistry meters) {
+		this(preprocessor, traffic, registry, tokens, outcomes, modelName, meters, PipelineTracer.OFF);
+	}
+
+	public RecognitionService(ImagePreprocessor preprocessor, Traffic traffic, ModelRegistry registry,
+			FeedbackTokens tokens, Outcomes outcomes, String modelName, MeterRegistry meters, PipelineTracer tracer) {
 		this.preprocessor = preprocessor;
 		this.traffic = traffic;
 		this.registry = registry;
@@ -107,6 +116,7 @@ public final class RecognitionService {
 		this.outcomes = outcomes;
 		this.modelName = modelName;
 		this.meters = meters;
+		this.tracer = tracer;
 	}
 
 	public Result recognize(Upload upload, Routing routing) {
@@ -126,6 +136,7 @@ public final class RecognitionService {
 	private Result recognize(List<Upload> uploads, boolean batch, Routing routing) {
 		List<Preprocessed> prepared = new ArrayList<>(uploads.size());
 		long preprocessNanos = 0;
+		Span span = tracer.startChild("digits.preprocess");
 		for (int i = 0; i < uploads.size(); i++) {
 			long start = System.nanoTime();
 			Preprocessed p;
@@ -133,7 +144,18 @@ public final class RecognitionService {
 				p = preprocessor.preprocess(uploads.get(i));
 			}
 			catch (PreprocessingException ex) {
-				throw batch ? new PreprocessingException(ex.reason(), "image " + i + ": " + ex.getMessage()) : ex;
+				PreprocessingException failure = batch
+						? new PreprocessingException(ex.reason(), "image " + i + ": " + ex.getMessage()) : ex;
+				if (span != null) {
+					span.tag("digits.images", uploads.size()).tag("digits.failure.reason", ex.reason().name()).error(failure).end();
+				}
+				throw failure;
+			}
+			catch (RuntimeException | Error ex) {
+				if (span != null) {
+					span.error(ex).end();
+				}
+				throw ex;
 			}
 			long nanos = System.nanoTime() - start;
 			preprocessNanos += nanos;
@@ -143,6 +165,13 @@ public final class RecognitionService {
 				.serviceLevelObjectives(Histograms.STEP)
 				.register(meters)).record(nanos, TimeUnit.NANOSECONDS);
 			prepared.add(p);
+		}
+		if (span != null) {
+			span.tag("digits.images", uploads.size());
+			if (prepared.size() == 1) {
+				span.tag("digits.image.format", prepared.get(0).format());
+			}
+			span.end();
 		}
 		return classify(prepared, preprocessNanos, routing);
 	}
@@ -154,10 +183,11 @@ public final class RecognitionService {
 		if (routing.assigned() != null) {
 			routing.assigned().accept(version);
 		}
+		tracer.tagCurrent("digits.model.version", version);
 		List<float[]> pixels = prepared.stream().map(Preprocessed::pixels).toList();
 		List<Classification> answers;
 		try {
-			answers = classifier.classify(served.engine(), pixels);
+			answers = served.members().isEmpty() ? classifier.classify(served.engine(), pixels) : ensemble(served, pixels);
 		}
 		finally {
 			served.release();
@@ -182,6 +212,45 @@ public final class RecognitionService {
 		}
 		shadow(served, pixels, answers, routing);
 		return new Result(modelName, version, assignment.how(), recognized, preprocessNanos);
+	}
+
+	/**
+	 * An ensemble's answer: its members (held while they compute) classify the same images together,
+	 * their probabilities are averaged, and the logits become the log of that average (so the
+	 * ensemble's own calibration, if any, applies to it).
+	 */
+	private List<Classification> ensemble(ServedModel served, List<float[]> pixels) {
+		List<ServedModel> held = new ArrayList<>();
+		try {
+			for (ServedModel member : served.members()) {
+				if (!member.tryAcquire()) {
+					throw new dev.digits.inference.NotReadyException("ensemble member " + member.version() + " is "
+							+ member.state());
+				}
+				held.add(member);
+			}
+			List<List<Classification>> each = classifier.classifyEach(held.stream().map(ServedModel::engine).toList(), pixels);
+			float[][] mean = ModelRegistry.average(each);
+			List<Classification> answers = new ArrayList<>(mean.length);
+			for (int i = 0; i < mean.length; i++) {
+				float[] logits = new float[mean[i].length];
+				for (int k = 0; k < logits.length; k++) {
+					logits[k] = (float) Math.log(Math.max(mean[i][k], 1e-30f));
+				}
+				long queue = 0;
+				long compute = 0;
+				for (List<Classification> member : each) {
+					queue = Math.max(queue, member.get(i).queueNanos());
+					compute += member.get(i).computeNanos();
+				}
+				answers.add(new Classification(DigitNetwork.argMax(mean[i], 0), mean[i], logits, false, queue, compute,
+						each.get(0).get(i).batchSize()));
+			}
+			return answers;
+		}
+		finally {
+			held.forEach(ServedModel::release);
+		}
 	}
 
 	/** The answer to one classification under the version's calibration and the allowed digits. */
@@ -227,8 +296,8 @@ public final class RecognitionService {
 			return;
 		}
 		ServedModel candidate = registry.get(policy.shadow()).orElse(null);
-		if (candidate == null || !candidate.tryAcquire()) {
-			return;
+		if (candidate == null || !candidate.members().isEmpty() || !candidate.tryAcquire()) {
+			return; // an ensemble is not run as a shadow: it would hold a request thread
 		}
 		long start = System.nanoTime();
 		try {

@@ -2,6 +2,7 @@ package dev.digits.serving;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.digits.inference.EngineModel;
@@ -35,6 +36,8 @@ public final class ServedModel {
 	private volatile LoadedModel model;
 
 	private volatile EngineModel engine;
+
+	private volatile List<ServedModel> members = List.of();
 
 	private volatile Instant since = Instant.now();
 
@@ -70,6 +73,11 @@ public final class ServedModel {
 
 	public EngineModel engine() {
 		return engine;
+	}
+
+	/** An ensemble's member versions (their probabilities are averaged); empty for a single network. */
+	public List<ServedModel> members() {
+		return members;
 	}
 
 	public Instant since() {
@@ -110,6 +118,13 @@ public final class ServedModel {
 	void ready(LoadedModel model, EngineModel engine, long loadMillis) {
 		this.model = model;
 		this.engine = engine;
+		this.loadMillis = loadMillis;
+		transition(State.READY);
+	}
+
+	void readyEnsemble(LoadedModel model, List<ServedModel> members, long loadMillis) {
+		this.model = model;
+		this.members = List.copyOf(members);
 		this.loadMillis = loadMillis;
 		transition(State.READY);
 	}

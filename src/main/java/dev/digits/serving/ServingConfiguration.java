@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.digits.inference.DigitClassifier;
+import dev.digits.inference.PipelineTracer;
 import dev.digits.model.ModelProperties;
 import dev.digits.model.ModelRepository;
 import dev.digits.preprocessing.ImagePreprocessor;
@@ -16,6 +17,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.info.InfoContributor;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -114,8 +116,10 @@ class ServingConfiguration {
 
 	@Bean
 	RecognitionService recognitionService(ImagePreprocessor preprocessor, Traffic traffic, ModelRegistry registry,
-			FeedbackTokens tokens, Outcomes outcomes, ModelProperties properties, MeterRegistry meters) {
-		return new RecognitionService(preprocessor, traffic, registry, tokens, outcomes, properties.name(), meters);
+			FeedbackTokens tokens, Outcomes outcomes, ModelProperties properties, MeterRegistry meters,
+			ObjectProvider<PipelineTracer> tracer) {
+		return new RecognitionService(preprocessor, traffic, registry, tokens, outcomes, properties.name(), meters,
+				tracer.getIfAvailable(() -> PipelineTracer.OFF));
 	}
 
 	static boolean ready(ModelRegistry registry, Traffic traffic) {
@@ -148,7 +152,9 @@ class ServingConfiguration {
 			details.put("version", traffic.policy().defaultVersion());
 			registry.get(traffic.policy().defaultVersion()).map(ServedModel::model).ifPresent(model -> {
 				details.put("artifact", model.version());
-				details.put("parameters", model.network().numParams());
+				if (model.network() != null) {
+					details.put("parameters", model.network().numParams());
+				}
 				if (model.metadata().get("metrics") instanceof Map<?, ?> metrics
 						&& metrics.get("test") instanceof Map<?, ?> test) {
 					details.put("testAccuracy", test.get("accuracy"));

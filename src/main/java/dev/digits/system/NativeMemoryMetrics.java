@@ -15,6 +15,10 @@ class NativeMemoryMetrics implements MeterBinder {
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
+		Gauge.builder("digits.native.build", () -> 1)
+			.description("The ND4J native build in use (chosen at start by the CPU, see NativeBuild)")
+			.tag("build", NativeBuild.chosen())
+			.register(registry);
 		Gauge.builder("digits.offheap", Pointer::totalBytes)
 			.description("Native memory allocated through JavaCPP (ND4J arrays)")
 			.baseUnit("bytes")

@@ -50,7 +50,7 @@ class SecurityConfiguration {
 
 	@Bean
 	@Order(1)
-	SecurityFilterChain admin(HttpSecurity http, AdminProperties properties) throws Exception {
+	SecurityFilterChain adminSecurity(HttpSecurity http, AdminProperties properties) throws Exception {
 		byte[] expected = adminTokenDigest(properties);
 		return common(http.securityMatcher("/admin/**"), API_CSP).cors(AbstractHttpConfigurer::disable)
 			.addFilterBefore(new AdminTokenFilter(expected), AuthorizationFilter.class)
@@ -79,7 +79,7 @@ class SecurityConfiguration {
 
 	@Bean
 	@Order(2)
-	SecurityFilterChain page(HttpSecurity http) throws Exception {
+	SecurityFilterChain pageSecurity(HttpSecurity http) throws Exception {
 		return common(http.securityMatcher(PAGE_PATHS), PAGE_CSP)
 			.authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
 			.build();
@@ -92,7 +92,7 @@ class SecurityConfiguration {
 
 	@Bean
 	@Order(3)
-	SecurityFilterChain swaggerUi(HttpSecurity http) throws Exception {
+	SecurityFilterChain swaggerUiSecurity(HttpSecurity http) throws Exception {
 		return common(http.securityMatcher("/swagger-ui.html", "/swagger-ui/**"), SWAGGER_CSP)
 			.authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
 			.build();
@@ -100,7 +100,7 @@ class SecurityConfiguration {
 
 	@Bean
 	@Order(4)
-	SecurityFilterChain publicEndpoints(HttpSecurity http, CorsProperties cors) throws Exception {
+	SecurityFilterChain publicSecurity(HttpSecurity http, CorsProperties cors) throws Exception {
 		return common(http, API_CSP).cors(c -> c.configurationSource(corsSource(cors)))
 			.authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
 			.build();
@@ -111,8 +111,10 @@ class SecurityConfiguration {
 		CorsConfiguration cors = new CorsConfiguration();
 		cors.setAllowedOriginPatterns(properties.allowedOrigins());
 		cors.setAllowedMethods(List.of("GET", "POST", "OPTIONS"));
-		cors.setAllowedHeaders(List.of("Content-Type", "X-Request-Id", "X-Client-Id", "X-Model-Version"));
-		cors.setExposedHeaders(List.of("X-Request-Id", "Retry-After"));
+		// traceparent/tracestate: a browser app's tracing continues into the service's trace (W3C Trace Context)
+		cors.setAllowedHeaders(List.of("Content-Type", "X-Request-Id", "X-Client-Id", "X-Model-Version", "traceparent",
+				"tracestate"));
+		cors.setExposedHeaders(List.of("X-Request-Id", "X-Trace-Id", "Retry-After"));
 		cors.setAllowCredentials(false);
 		cors.setMaxAge(properties.maxAge());
 		UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();

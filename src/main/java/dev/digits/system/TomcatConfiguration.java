@@ -1,5 +1,6 @@
 package dev.digits.system;
 
+import dev.digits.api.AccessLogValve;
 import dev.digits.api.ProblemErrorReportValve;
 import org.apache.catalina.core.StandardHost;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
@@ -7,7 +8,10 @@ import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Tomcat's own error reports (for requests no servlet saw) as problem+json. */
+/**
+ * Tomcat's own error reports (for requests no servlet saw) as problem+json, and the access log
+ * (one line per request, including those).
+ */
 @Configuration(proxyBeanMethods = false)
 class TomcatConfiguration {
 
@@ -18,6 +22,12 @@ class TomcatConfiguration {
 				host.setErrorReportValveClass(ProblemErrorReportValve.class.getName());
 			}
 		});
+	}
+
+	/** On the engine, so that Tomcat also logs requests it refused before any context saw them. */
+	@Bean
+	WebServerFactoryCustomizer<TomcatServletWebServerFactory> accessLog() {
+		return factory -> factory.addEngineValves(new AccessLogValve());
 	}
 
 }

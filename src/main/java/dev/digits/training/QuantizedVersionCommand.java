@@ -73,8 +73,7 @@ public final class QuantizedVersionCommand {
 		if (parent.get("artifacts") instanceof Map<?, ?> artifacts && artifacts.get("quantized") != null) {
 			metadata.put("quantization", artifacts.get("quantized"));
 		}
-		metadata.put("metrics", Map.of("test", Map.of("examples", report.examples(), "accuracy", report.accuracy(),
-				"loss", report.loss())));
+		metadata.put("metrics", Map.of("test", report));
 		metadata.put(GoldenSet.KEY, GoldenCommand.record(network, test).toJson());
 		metadata.put("artifacts", Map.of("tfjs", Map.of("file", ModelFiles.TFJS, "weights", List.of(ModelFiles.QUANTIZED_WEIGHTS))));
 		JSON.writerWithDefaultPrettyPrinter().writeValue(target.metadata().toFile(), metadata);

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Runs the README's "Versions and A/B tests" walk-through exactly as printed, as one shell script,
+ * Runs the "Versions and A/B tests" walk-through of docs/versions.md exactly as printed, as one shell script,
  * in a folder whose {@code models/} is the repository of the service under test.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -62,8 +62,8 @@ class VersionsReadmeTests {
 
 	/** The commands of the README's walk-through (comments dropped). */
 	static List<String> walkThrough() throws IOException {
-		List<String> lines = Files.readAllLines(Path.of("README.md"), StandardCharsets.UTF_8);
-		int start = lines.indexOf("## Versions and A/B tests");
+		List<String> lines = Files.readAllLines(Path.of("docs/versions.md"), StandardCharsets.UTF_8);
+		int start = lines.indexOf("# Versions and A/B tests");
 		List<String> commands = new ArrayList<>();
 		boolean inCode = false;
 		for (String line : lines.subList(start, lines.size())) {
