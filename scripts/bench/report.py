@@ -411,6 +411,13 @@ def main():
               f"{' (with uncommitted changes)' if meta.get('gitDirty') else ''}; jar sha256 "
               f"{meta.get('jarSha256', '')[:12]}. Service JVM: `{meta.get('jvmFlags')}` with `{meta.get('serviceEnv')}`"
               f" (the Dockerfile's, with the Kubernetes limit {meta.get('memoryLimit')} as -XX:MaxRAM).\n")
+    info_path = os.path.join(results_dir, "service-info.json")
+    if os.path.exists(info_path):
+        with open(info_path) as f:
+            native = json.load(f).get("native", {})
+        if native:
+            md.append(f"ND4J native build: {native.get('build')} ({native.get('reason')}), chosen at start by the "
+                      "service and, the same way, by each JMH fork.\n")
     busiest = ", ".join(f"{b['process']} {b['cores']}" for b in meta.get("backgroundBusiest", []))
     md.append(f"Background before the run: {num(meta.get('backgroundCores'), 2)} cores busy"
               f"{' (' + busiest + ')' if busiest else ''}, steal {num(meta.get('backgroundSteal'), 2)}."

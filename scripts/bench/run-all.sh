@@ -227,6 +227,8 @@ start_service() { # start_service NAME [service arguments]
 	done
 	curl -fsS -o /dev/null -H 'Content-Type: image/png' --data-binary @"$REPO/docs/examples/seven.png" \
 		"http://127.0.0.1:$PORT/bench/noop" || { echo "no /bench/noop: is the benchmark profile active?" >&2; exit 1; }
+	# the native build the service chose (the JMH forks choose the same way), for the report
+	[[ -f "$OUT/service-info.json" ]] || curl -fsS -o "$OUT/service-info.json" "http://127.0.0.1:$PORT/actuator/info" || true
 }
 
 gatling() { # gatling SCENARIO RUN SIMULATION [-Dbench.x=y ...]
