@@ -640,7 +640,8 @@ def main():
     md.append(
         "- Compute: `./mvnw -Pbenchmark test-compile exec:exec@jmh -Djmh.args=\"ComputeBenchmark\"` (any JMH "
         "options after the regex, e.g. `-p batch=1 -f 1`); JSON to `target/jmh-result.json` or `-Djmh.result=...`. "
-        "Another native build: add `-Dnd4j.classifier=linux-x86_64` (or `-onednn-avx2`).\n"
+        "Another native build: `DIGITS_NATIVE_BUILD=avx2` (or `generic`) before the command; each JMH fork "
+        "chooses it as the service does.\n"
         "- HTTP: start the service with `--spring.profiles.active=benchmark`, then "
         "`./mvnw -Pbenchmark gatling:test -Dgatling.simulationClass=dev.digits.bench.OpenModelSimulation "
         "-Dbench.baseUrl=http://127.0.0.1:8080 -Dbench.servicePid=PID -Dbench.rate=1000`; results under "

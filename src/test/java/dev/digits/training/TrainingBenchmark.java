@@ -14,9 +14,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Training speed per image with ND4J's default threads and with one thread, on this build.
- * Run with {@code MNIST_DIR=../shared/mnist ./mvnw -Pbenchmark test -Dtest=TrainingBenchmark}
- * (add {@code -Dnd4j.classifier=linux-x86_64} for the plain OpenBLAS build); writes
+ * Training speed per image with ND4J's default threads and with one thread, on the native build the
+ * tests choose (NativeBuild; {@code DIGITS_NATIVE_BUILD=avx512|avx2|generic} forces one).
+ * Run with {@code MNIST_DIR=../shared/mnist ./mvnw -Pbenchmark test -Dtest=TrainingBenchmark}; writes
  * {@code target/benchmarks/training-<build>.md} and {@code .json} (never docs/: scripts/bench/run-all.sh
  * runs it and regenerates docs/BENCHMARKS.md from what it wrote).
  */
@@ -28,11 +28,10 @@ class TrainingBenchmark {
 	void epochTime() throws IOException {
 		Path dir = Mnist.fromEnvironment();
 		assumeTrue(dir != null, "MNIST_DIR not set");
-		String build = System.getProperty("nd4j.classifier", "default");
+		String build = dev.digits.system.NativeBuild.chosen();
 		int defaultThreads = Nd4j.getEnvironment().maxThreads();
 		StringBuilder md = new StringBuilder("# Training speed: " + build + "\n\n");
-		md.append("Command: `MNIST_DIR=../shared/mnist ./mvnw -Pbenchmark test -Dtest=TrainingBenchmark")
-			.append("default".equals(build) ? "" : " -Dnd4j.classifier=" + build).append("`  \n")
+		md.append("Command: `MNIST_DIR=../shared/mnist ./mvnw -Pbenchmark test -Dtest=TrainingBenchmark`  \n")
 			.append(dev.digits.inference.ComputeBenchmarkFacts.machine()).append("\n\n")
 			.append("One epoch over ").append(IMAGES).append(" training images (batch 128, Adam), validation on 1,000; ")
 			.append("the second of two runs is reported (the first pays for JIT and native warm-up).\n\n")
