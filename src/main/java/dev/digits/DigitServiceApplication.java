@@ -2,6 +2,7 @@ package dev.digits;
 
 import java.util.Arrays;
 
+import dev.digits.training.CalibrateCommand;
 import dev.digits.training.EvaluateCommand;
 import dev.digits.training.TrainCommand;
 import org.springframework.boot.SpringApplication;
@@ -9,8 +10,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /**
- * The service; {@code train ...} and {@code evaluate ...} as first argument run the training and
- * evaluation commands instead (no web server).
+ * The service; {@code train ...}, {@code evaluate ...} and {@code calibrate ...} as first argument run
+ * the training, evaluation and calibration commands instead (no web server).
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
@@ -22,6 +23,7 @@ public class DigitServiceApplication {
 		switch (command) {
 			case "train" -> TrainCommand.main(rest);
 			case "evaluate" -> EvaluateCommand.main(rest);
+			case "calibrate" -> CalibrateCommand.main(rest);
 			default -> SpringApplication.run(DigitServiceApplication.class, args);
 		}
 	}
