@@ -26,7 +26,7 @@ public final class ModelQuality {
 	public static final double FALSE_FLAG_RATE = 0.01;
 
 	/** Shrinkages of the shared covariance tried (chosen by validation AUROC). */
-	static final double[] SHRINKAGES = { 1e-4, 1e-3, 1e-2, 1e-1 };
+	static final double[] SHRINKAGES = { 1e-4, 1e-3, 1e-2, 1e-1, 1 };
 
 	/** Selective accuracy the {@code uncertain} threshold aims at on the pooled validation digit sets. */
 	public static final double SELECTIVE_ACCURACY = 0.99;

@@ -103,6 +103,23 @@ class AugmentationTests {
 		assertThat(Augmentation.warp(clean, 0, 1, 0, 0, 0, null)).containsExactly(clean, org.assertj.core.api.Assertions.within(1e-6f));
 	}
 
+	@Test
+	void optionsTurnAugmentationAndDecayOnAndDefaultToOff() {
+		assertThat(TrainingOptions.parse(new String[0])).satisfies(o -> {
+			assertThat(o.augment()).isFalse();
+			assertThat(o.learningRateDecay()).isEqualTo(1.0);
+		});
+		TrainingOptions o = TrainingOptions.parse(new String[] { "--augment=true", "--lr-decay=0.5" });
+		assertThat(o.augment()).isTrue();
+		assertThat(o.learningRate(3)).isEqualTo(0.001 * 0.25, org.assertj.core.api.Assertions.within(1e-15));
+		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+			.isThrownBy(() -> TrainingOptions.parse(new String[] { "--augment=yes" }))
+			.withMessageContaining("augment must be true or false");
+		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+			.isThrownBy(() -> TrainingOptions.parse(new String[] { "--lr-decay=1.5" }))
+			.withMessageContaining("lr-decay must be in (0, 1]");
+	}
+
 	private static float[] normalized(int index) {
 		float[] image = new float[784];
 		dev.digits.model.Normalization.normalize(train.pixels(), index * 784, image, 0, 784);

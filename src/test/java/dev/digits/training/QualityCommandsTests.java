@@ -70,6 +70,16 @@ class QualityCommandsTests {
 	}
 
 	@Test
+	void theNetworksLogProbabilitiesScaleLikeItsLogits() throws IOException {
+		var network = EvaluateCommand.load(model.resolve(ModelFiles.NETWORK));
+		NetworkOutputs outputs = NetworkOutputs.of(network, ModelQuality.pixels(Mnist.loadTest(FIXTURE)));
+		for (double t : new double[] { 0.5, 1, 2 }) {
+			assertThat(Calibration.scale(outputs.probabilities(), t))
+				.containsExactly(Calibration.softmax(outputs.logits(), t), org.assertj.core.api.Assertions.within(1e-5));
+		}
+	}
+
+	@Test
 	void evaluateWritesAReportComparingModelsOnEverySet() throws IOException {
 		Path out = dir.resolve("evaluation");
 		Path zip = model.resolve(ModelFiles.NETWORK);
