@@ -44,6 +44,23 @@ public final class Augmentation {
 					0.12, 10, 16, 0.15, 0.12);
 		}
 
+		/**
+		 * Settings by name: {@code v1} = {@link #defaults()}; {@code v2} = v1 with stronger noise
+		 * (probability 0.3, sigma up to 0.25) and lower resolutions (probability 0.2, 8-14 px), made after
+		 * the v1 model lost accuracy on the noisy set built from the validation split.
+		 */
+		public static Settings named(String name) {
+			Settings d = defaults();
+			return switch (name) {
+				case "v1" -> d;
+				case "v2" -> new Settings(d.probability, d.rotationProbability, d.maxRotationDegrees,
+						d.scaleProbability, d.minScale, d.maxScale, d.shearProbability, d.maxShear, d.shiftProbability,
+						d.maxShiftPixels, d.elasticProbability, d.elasticAlpha, d.elasticSigma, d.thicknessProbability,
+						d.blurProbability, d.minBlurSigma, d.maxBlurSigma, 0.2, 8, 14, 0.3, 0.25);
+				default -> throw new IllegalArgumentException("augment-settings must be v1 or v2, got '" + name + "'");
+			};
+		}
+
 		/** Only {@code transform} (a key of {@link #transforms()}), always applied: for tests and pictures. */
 		public static Settings only(String transform) {
 			Settings d = defaults();

@@ -309,7 +309,8 @@ public final class EvaluateCommand {
 		md.append("Written by `evaluate ").append(command).append("` on ")
 			.append(OffsetDateTime.now(ZoneOffset.UTC).withNano(0)).append(". Robustness sets: seed ")
 			.append(options.seed()).append(", made from MNIST test images (reporting only). Calibration and OOD data ")
-			.append("fitted on training and validation data only.\n\n");
+			.append("fitted on training and validation data only. Fonts found by the JDK (printed digits, letters): ")
+			.append(RobustnessSets.fontFamilies()).append(".\n\n");
 		md.append("Models:\n\n");
 		for (ModelResult r : results) {
 			md.append("- **").append(r.name()).append("**: `").append(r.file()).append("`\n");

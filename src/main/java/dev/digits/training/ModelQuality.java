@@ -207,6 +207,7 @@ public final class ModelQuality {
 		m.put("validationAuroc", f.validationAuroc());
 		m.put("mahalanobisShrinkageAuroc", f.shrinkageAuroc());
 		m.put("nonDigitImages", f.nonDigitImages());
+		m.put("nonDigitFonts", RobustnessSets.fontFamilies());
 		return m;
 	}
 

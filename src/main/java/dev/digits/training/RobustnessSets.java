@@ -221,7 +221,10 @@ public final class RobustnessSets {
 		return out;
 	}
 
-	/** Fonts that can draw digits and letters: every family the JDK finds, in four styles. */
+	/**
+	 * Fonts that can draw digits and letters: every family the JDK finds, in four styles. The sets that
+	 * render text therefore depend on the fonts installed; {@link #fontFamilies()} names them in reports.
+	 */
 	static List<Font> fonts() {
 		List<Font> fonts = new ArrayList<>();
 		for (String family : GraphicsEnvironment.getLocalGraphicsEnvironment().getAvailableFontFamilyNames()) {
@@ -233,6 +236,11 @@ public final class RobustnessSets {
 			}
 		}
 		return fonts;
+	}
+
+	/** The font families {@link #fonts()} uses, comma-separated. */
+	public static String fontFamilies() {
+		return String.join(", ", fonts().stream().map(Font::getFamily).distinct().toList());
 	}
 
 	private LabelledSet printed(int n, Random random) {
@@ -261,8 +269,8 @@ public final class RobustnessSets {
 			images.add(pixels);
 			labels.add((byte) digit);
 		}
-		return collect("printed", "digits rendered from " + fonts.size()
-				+ " JDK fonts (families x 4 styles), 35-70% of a 96-191 px canvas, rotated -8..8 degrees, dark on "
+		return collect("printed", "digits rendered from " + fonts.size() + " JDK fonts (4 styles of "
+				+ fontFamilies() + "), 35-70% of a 96-191 px canvas, rotated -8..8 degrees, dark on "
 				+ "paper, PNG or JPEG, through the preprocessor", images, labels, null, List.of("printed"), rejected);
 	}
 

@@ -21,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@code train [--epochs=15] [--batch-size=128] [--learning-rate=0.001] [--seed=42] [--mnist-dir=...]
  * [--output-dir=models] [--train-size=50000] [--validation-size=10000] [--test-size=10000]
- * [--augment=false] [--lr-decay=1]}: trains
+ * [--augment=false] [--augment-settings=v1] [--lr-decay=1]}: trains
  * the card's network and writes every artifact of the model card into the output folder.
  */
 public final class TrainCommand {
@@ -110,7 +110,15 @@ public final class TrainCommand {
 		t.put("bestEpoch", result.bestEpoch());
 		t.put("selection", "best validation accuracy");
 		t.put("seed", options.seed());
-		t.put("augmentation", options.augment() ? Augmentation.Settings.defaults().describe() : Map.of("enabled", false));
+		if (options.augment()) {
+			Map<String, Object> augmentation = new LinkedHashMap<>();
+			augmentation.put("settings", options.augmentSettings());
+			augmentation.putAll(Augmentation.Settings.named(options.augmentSettings()).describe());
+			t.put("augmentation", augmentation);
+		}
+		else {
+			t.put("augmentation", Map.of("enabled", false));
+		}
 		t.put("seconds", Math.round(result.seconds() * 10) / 10.0);
 		t.put("cores", Runtime.getRuntime().availableProcessors());
 		t.put("history", result.history());

@@ -54,10 +54,11 @@ public final class Trainer {
 				network.numParams(), train.size(), validation.size(), options.epochs(), options.batchSize());
 
 		Augmentation augmentation = options.augment()
-				? new Augmentation(Augmentation.Settings.defaults(), options.seed()) : null;
+				? new Augmentation(Augmentation.Settings.named(options.augmentSettings()), options.seed()) : null;
 		if (augmentation != null || options.learningRateDecay() != 1.0) {
 			out.printf(Locale.ROOT, "augmentation %s, learning rate %.6f decaying by %.4f per epoch%n",
-					augmentation != null ? "on" : "off", options.learningRate(), options.learningRateDecay());
+					augmentation != null ? "on (" + options.augmentSettings() + ")" : "off", options.learningRate(),
+					options.learningRateDecay());
 		}
 		Random shuffle = new Random(options.seed());
 		int[] order = Batches.identity(train.size());

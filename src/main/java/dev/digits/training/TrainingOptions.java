@@ -11,11 +11,13 @@ import java.util.Map;
  * @param validationSize the last {@code validationSize} training images choose the best epoch
  * @param testSize how many of the 10,000 held-out test images to report on
  * @param augment on-the-fly {@link Augmentation} of the training images (default off)
+ * @param augmentSettings the named {@link Augmentation.Settings} used when augmenting ({@code v1}, {@code v2})
  * @param learningRateDecay the learning rate of epoch {@code e} is {@code learningRate * decay^(e-1)}
  * (default 1: constant)
  */
 public record TrainingOptions(Path mnistDir, Path outputDir, int epochs, int batchSize, double learningRate, long seed,
-		int trainSize, int validationSize, int testSize, boolean augment, double learningRateDecay) {
+		int trainSize, int validationSize, int testSize, boolean augment, double learningRateDecay,
+		String augmentSettings) {
 
 	public static final int DEFAULT_EPOCHS = 15;
 
@@ -25,6 +27,14 @@ public record TrainingOptions(Path mnistDir, Path outputDir, int epochs, int bat
 		require(learningRate > 0 && learningRate < 1, "learning-rate must be in (0, 1)");
 		require(trainSize >= 1 && validationSize >= 1 && testSize >= 1, "sizes must be at least 1");
 		require(learningRateDecay > 0 && learningRateDecay <= 1, "lr-decay must be in (0, 1]");
+		Augmentation.Settings.named(augmentSettings);
+	}
+
+	/** Augmentation with the first settings ({@code v1}). */
+	public TrainingOptions(Path mnistDir, Path outputDir, int epochs, int batchSize, double learningRate, long seed,
+			int trainSize, int validationSize, int testSize, boolean augment, double learningRateDecay) {
+		this(mnistDir, outputDir, epochs, batchSize, learningRate, seed, trainSize, validationSize, testSize, augment,
+				learningRateDecay, "v1");
 	}
 
 	/** The card's options without augmentation or decay. */
@@ -65,9 +75,10 @@ public record TrainingOptions(Path mnistDir, Path outputDir, int epochs, int bat
 				Integer.parseInt(values.getOrDefault("validation-size", "" + d.validationSize())),
 				Integer.parseInt(values.getOrDefault("test-size", "" + d.testSize())),
 				parseBoolean(values.getOrDefault("augment", "" + d.augment())),
-				Double.parseDouble(values.getOrDefault("lr-decay", "" + d.learningRateDecay())));
+				Double.parseDouble(values.getOrDefault("lr-decay", "" + d.learningRateDecay())),
+				values.getOrDefault("augment-settings", d.augmentSettings()));
 		values.keySet().removeAll(java.util.Set.of("mnist-dir", "output-dir", "epochs", "batch-size", "learning-rate",
-				"seed", "train-size", "validation-size", "test-size", "augment", "lr-decay"));
+				"seed", "train-size", "validation-size", "test-size", "augment", "lr-decay", "augment-settings"));
 		if (!values.isEmpty()) {
 			throw new IllegalArgumentException("unknown option(s) " + values.keySet());
 		}
