@@ -3,8 +3,10 @@ package dev.digits;
 import java.util.Arrays;
 
 import dev.digits.system.NativeBuild;
+import dev.digits.training.CalibrateCommand;
 import dev.digits.training.EnsembleCommand;
 import dev.digits.training.EvaluateCommand;
+import dev.digits.training.FineTuneCommand;
 import dev.digits.training.GoldenCommand;
 import dev.digits.training.QuantizedVersionCommand;
 import dev.digits.training.TrainCommand;
@@ -13,8 +15,9 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /**
- * The service; {@code train ...}, {@code evaluate ...} or {@code golden ...} as first argument run
- * that command instead (no web server).
+ * The service; a command as first argument ({@code train}, {@code evaluate}, {@code calibrate},
+ * {@code finetune}, {@code golden}, {@code quantized-version}, {@code ensemble}) runs that command
+ * instead (no web server).
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
@@ -27,6 +30,8 @@ public class DigitServiceApplication {
 		switch (command) {
 			case "train" -> TrainCommand.main(rest);
 			case "evaluate" -> EvaluateCommand.main(rest);
+			case "calibrate" -> CalibrateCommand.main(rest);
+			case "finetune" -> FineTuneCommand.main(rest);
 			case "golden" -> GoldenCommand.main(rest);
 			case "quantized-version" -> QuantizedVersionCommand.main(rest);
 			case "ensemble" -> EnsembleCommand.main(rest);

@@ -27,13 +27,33 @@ public final class Batches {
 	}
 
 	static DataSet dataSet(Mnist.Split split, int[] indices, int from, int to) {
+		return dataSet(split, indices, from, to, null, 0);
+	}
+
+	/**
+	 * A minibatch of the examples at {@code indices[from..to)}; with an {@code augmentation}, each
+	 * image is augmented for {@code epoch} by its index in {@code split}.
+	 */
+	static DataSet dataSet(Mnist.Split split, int[] indices, int from, int to, Augmentation augmentation, int epoch) {
 		int n = to - from;
 		float[] oneHot = new float[n * DigitNetwork.CLASSES];
 		for (int i = 0; i < n; i++) {
 			oneHot[i * DigitNetwork.CLASSES + split.labels()[indices[from + i]]] = 1f;
 		}
-		return new DataSet(features(split, indices, from, to),
+		INDArray features = augmentation == null ? features(split, indices, from, to)
+				: augmentedFeatures(split, indices, from, to, augmentation, epoch);
+		return new DataSet(features,
 				Nd4j.create(oneHot, new long[] { n, DigitNetwork.CLASSES }, 'c'));
+	}
+
+	static INDArray augmentedFeatures(Mnist.Split split, int[] indices, int from, int to,
+			Augmentation augmentation, int epoch) {
+		int n = to - from;
+		float[] data = new float[n * DigitNetwork.PIXELS];
+		for (int i = 0; i < n; i++) {
+			augmentation.apply(split, indices[from + i], epoch, data, i * DigitNetwork.PIXELS);
+		}
+		return Nd4j.create(data, new long[] { n, DigitNetwork.PIXELS }, 'c');
 	}
 
 	/** Softmax outputs of {@code network} for every example of {@code split}, row-major {@code n x 10}. */

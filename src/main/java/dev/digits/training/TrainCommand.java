@@ -21,7 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code train [--epochs=15] [--batch-size=128] [--learning-rate=0.001] [--seed=42] [--mnist-dir=...]
- * [--output-dir=models] [--train-size=50000] [--validation-size=10000] [--test-size=10000]}: trains
+ * [--output-dir=models] [--train-size=50000] [--validation-size=10000] [--test-size=10000]
+ * [--augment=false] [--augment-settings=v1] [--lr-decay=1]}: trains
  * the card's network and writes every artifact of the model card into the output folder.
  */
 public final class TrainCommand {
@@ -100,6 +101,10 @@ public final class TrainCommand {
 		Map<String, Object> t = new LinkedHashMap<>();
 		t.put("optimizer", "Adam");
 		t.put("learningRate", options.learningRate());
+		if (options.learningRateDecay() != 1.0) {
+			t.put("learningRateDecay", Map.of("type", "exponential per epoch", "factor", options.learningRateDecay(),
+					"finalLearningRate", options.learningRate(options.epochs())));
+		}
 		t.put("loss", "categorical cross-entropy");
 		t.put("batchSize", options.batchSize());
 		t.put("epochs", options.epochs());
@@ -107,6 +112,15 @@ public final class TrainCommand {
 		t.put("bestEpoch", result.bestEpoch());
 		t.put("selection", "best validation accuracy");
 		t.put("seed", options.seed());
+		if (options.augment()) {
+			Map<String, Object> augmentation = new LinkedHashMap<>();
+			augmentation.put("settings", options.augmentSettings());
+			augmentation.putAll(Augmentation.Settings.named(options.augmentSettings()).describe());
+			t.put("augmentation", augmentation);
+		}
+		else {
+			t.put("augmentation", Map.of("enabled", false));
+		}
 		t.put("seconds", Math.round(result.seconds() * 10) / 10.0);
 		t.put("cores", Runtime.getRuntime().availableProcessors());
 		t.put("history", result.history());

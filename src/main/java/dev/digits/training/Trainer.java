@@ -53,6 +53,13 @@ public final class Trainer {
 		out.printf(Locale.ROOT, "training %d parameters on %d images, validating on %d, %d epochs of batch %d%n",
 				network.numParams(), train.size(), validation.size(), options.epochs(), options.batchSize());
 
+		Augmentation augmentation = options.augment()
+				? new Augmentation(Augmentation.Settings.named(options.augmentSettings()), options.seed()) : null;
+		if (augmentation != null || options.learningRateDecay() != 1.0) {
+			out.printf(Locale.ROOT, "augmentation %s, learning rate %.6f decaying by %.4f per epoch%n",
+					augmentation != null ? "on (" + options.augmentSettings() + ")" : "off", options.learningRate(),
+					options.learningRateDecay());
+		}
 		Random shuffle = new Random(options.seed());
 		int[] order = Batches.identity(train.size());
 		List<Epoch> history = new ArrayList<>();
@@ -63,11 +70,15 @@ public final class Trainer {
 		for (int epoch = 1; epoch <= options.epochs(); epoch++) {
 			long epochStart = System.nanoTime();
 			shuffle(order, shuffle);
+			if (options.learningRateDecay() != 1.0) {
+				// keeps Adam's moment estimates (DL4J rebuilds the updater around its state array)
+				network.setLearningRate(options.learningRate(epoch));
+			}
 			double lossSum = 0;
 			int batches = 0;
 			for (int from = 0; from < order.length; from += options.batchSize()) {
 				int to = Math.min(order.length, from + options.batchSize());
-				network.fit(Batches.dataSet(train, order, from, to));
+				network.fit(Batches.dataSet(train, order, from, to, augmentation, epoch));
 				lossSum += network.score();
 				batches++;
 			}

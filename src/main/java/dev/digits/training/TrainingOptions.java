@@ -10,9 +10,14 @@ import java.util.Map;
  * @param trainSize the first {@code trainSize} training images are trained on
  * @param validationSize the last {@code validationSize} training images choose the best epoch
  * @param testSize how many of the 10,000 held-out test images to report on
+ * @param augment on-the-fly {@link Augmentation} of the training images (default off)
+ * @param augmentSettings the named {@link Augmentation.Settings} used when augmenting ({@code v1}, {@code v2})
+ * @param learningRateDecay the learning rate of epoch {@code e} is {@code learningRate * decay^(e-1)}
+ * (default 1: constant)
  */
 public record TrainingOptions(Path mnistDir, Path outputDir, int epochs, int batchSize, double learningRate, long seed,
-		int trainSize, int validationSize, int testSize) {
+		int trainSize, int validationSize, int testSize, boolean augment, double learningRateDecay,
+		String augmentSettings) {
 
 	public static final int DEFAULT_EPOCHS = 15;
 
@@ -21,6 +26,22 @@ public record TrainingOptions(Path mnistDir, Path outputDir, int epochs, int bat
 		require(batchSize >= 1, "batch-size must be at least 1");
 		require(learningRate > 0 && learningRate < 1, "learning-rate must be in (0, 1)");
 		require(trainSize >= 1 && validationSize >= 1 && testSize >= 1, "sizes must be at least 1");
+		require(learningRateDecay > 0 && learningRateDecay <= 1, "lr-decay must be in (0, 1]");
+		Augmentation.Settings.named(augmentSettings);
+	}
+
+	/** Augmentation with the first settings ({@code v1}). */
+	public TrainingOptions(Path mnistDir, Path outputDir, int epochs, int batchSize, double learningRate, long seed,
+			int trainSize, int validationSize, int testSize, boolean augment, double learningRateDecay) {
+		this(mnistDir, outputDir, epochs, batchSize, learningRate, seed, trainSize, validationSize, testSize, augment,
+				learningRateDecay, "v1");
+	}
+
+	/** The card's options without augmentation or decay. */
+	public TrainingOptions(Path mnistDir, Path outputDir, int epochs, int batchSize, double learningRate, long seed,
+			int trainSize, int validationSize, int testSize) {
+		this(mnistDir, outputDir, epochs, batchSize, learningRate, seed, trainSize, validationSize, testSize, false,
+				1.0);
 	}
 
 	public static TrainingOptions defaults(Path mnistDir, Path outputDir) {
@@ -52,13 +73,29 @@ public record TrainingOptions(Path mnistDir, Path outputDir, int epochs, int bat
 				Long.parseLong(values.getOrDefault("seed", "" + d.seed())),
 				Integer.parseInt(values.getOrDefault("train-size", "" + d.trainSize())),
 				Integer.parseInt(values.getOrDefault("validation-size", "" + d.validationSize())),
-				Integer.parseInt(values.getOrDefault("test-size", "" + d.testSize())));
+				Integer.parseInt(values.getOrDefault("test-size", "" + d.testSize())),
+				parseBoolean(values.getOrDefault("augment", "" + d.augment())),
+				Double.parseDouble(values.getOrDefault("lr-decay", "" + d.learningRateDecay())),
+				values.getOrDefault("augment-settings", d.augmentSettings()));
 		values.keySet().removeAll(java.util.Set.of("mnist-dir", "output-dir", "epochs", "batch-size", "learning-rate",
-				"seed", "train-size", "validation-size", "test-size"));
+				"seed", "train-size", "validation-size", "test-size", "augment", "lr-decay", "augment-settings"));
 		if (!values.isEmpty()) {
 			throw new IllegalArgumentException("unknown option(s) " + values.keySet());
 		}
 		return options;
+	}
+
+	private static boolean parseBoolean(String value) {
+		return switch (value) {
+			case "true" -> true;
+			case "false" -> false;
+			default -> throw new IllegalArgumentException("augment must be true or false, got '" + value + "'");
+		};
+	}
+
+	/** The learning rate of {@code epoch} (1-based). */
+	public double learningRate(int epoch) {
+		return learningRate * Math.pow(learningRateDecay, epoch - 1);
 	}
 
 	private static void require(boolean condition, String message) {

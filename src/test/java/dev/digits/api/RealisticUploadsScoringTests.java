@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import dev.digits.preprocessing.RealisticUploads;
+import dev.digits.training.RealisticUploads;
 import dev.digits.training.Mnist;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -59,7 +59,7 @@ class RealisticUploadsScoringTests {
 	private static void write(Map<String, int[]> byKind, int correct, int total, int digits) throws IOException {
 		StringBuilder md = new StringBuilder();
 		md.append("# Realistic uploads through the HTTP API\n\n");
-		md.append("Made by `src/test/java/dev/digits/preprocessing/RealisticUploads.java` from the first ")
+		md.append("Made by `src/main/java/dev/digits/training/RealisticUploads.java` from the first ")
 			.append(digits)
 			.append(" MNIST test digits (shipped in `src/test/resources/mnist-tiny`), seed ")
 			.append(SEED)

@@ -13,7 +13,8 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 
 import dev.digits.model.Normalization;
-import dev.digits.preprocessing.RealisticUploads.Upload;
+import dev.digits.training.RealisticUploads;
+import dev.digits.training.RealisticUploads.Upload;
 import dev.digits.training.Mnist;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.digits.preprocessing;
+package dev.digits.training;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
@@ -13,7 +13,8 @@ import java.util.Random;
  * Realistic uploads made from MNIST-style digits: what web and mobile clients actually send (photos of
  * paper as JPEG, large canvases, transparent canvas PNGs, coloured ink, 16-bit scans, palette GIFs,
  * BMPs), each drawn from a 28x28 digit scaled up with bicubic interpolation so that strokes look like
- * pen strokes, not blocks. Deterministic for a given seed.
+ * pen strokes, not blocks. Deterministic for a given seed. Used by the preprocessing tests and, through
+ * {@link RobustnessSets}, by the model-quality evaluation.
  */
 public final class RealisticUploads {
 
@@ -149,7 +150,7 @@ public final class RealisticUploads {
 				raster.setPixel(x, y, rgb);
 			}
 		}
-		return new Encoded(TestImages.jpeg(image, 0.7f), "jpg");
+		return new Encoded(ImageEncoding.jpeg(image, 0.7f), "jpg");
 	}
 
 	private static Encoded largeCanvas(float[] digit) {
@@ -158,7 +159,7 @@ public final class RealisticUploads {
 		for (int i = 0; i < ink.length; i++) {
 			levels[i] = clamp(255 * ink[i]);
 		}
-		return new Encoded(TestImages.encode(TestImages.grey8(280, 280, levels), "png"), "png");
+		return new Encoded(ImageEncoding.encode(ImageEncoding.grey8(280, 280, levels), "png"), "png");
 	}
 
 	private static Encoded offCentre(float[] digit, Random random) {
@@ -174,7 +175,7 @@ public final class RealisticUploads {
 		double dx = left + box / 2.0 - width / 2.0;
 		double dy = top + box / 2.0 - height / 2.0;
 		float[] ink = draw(digit, width, height, scale, dx, dy, 0);
-		return new Encoded(TestImages.encode(rgbImage(width, height, ink, 0xFFFFFF, 0x101010), "png"), "png");
+		return new Encoded(ImageEncoding.encode(rgbImage(width, height, ink, 0xFFFFFF, 0x101010), "png"), "png");
 	}
 
 	private static Encoded rotated(float[] digit, Random random) {
@@ -184,7 +185,7 @@ public final class RealisticUploads {
 		for (int i = 0; i < ink.length; i++) {
 			levels[i] = clamp(250 - 235 * ink[i]);
 		}
-		return new Encoded(TestImages.encode(TestImages.grey8(280, 280, levels), "png"), "png");
+		return new Encoded(ImageEncoding.encode(ImageEncoding.grey8(280, 280, levels), "png"), "png");
 	}
 
 	private static Encoded canvasAlpha(float[] digit, Random random) {
@@ -194,13 +195,13 @@ public final class RealisticUploads {
 			int alpha = clamp(255 * ink[i]);
 			image.setRGB(i % 280, i / 280, alpha << 24);
 		}
-		return new Encoded(TestImages.encode(image, "png"), "png");
+		return new Encoded(ImageEncoding.encode(image, "png"), "png");
 	}
 
 	private static Encoded blueInk(float[] digit, Random random) {
 		int blue = 0x102090 + random.nextInt(0x50) + (random.nextInt(0x30) << 8);
 		float[] ink = draw(digit, 200, 200, 7, jitter(random, 15), jitter(random, 15), 0);
-		return new Encoded(TestImages.encode(rgbImage(200, 200, ink, 0xFFFFFF, blue), "png"), "png");
+		return new Encoded(ImageEncoding.encode(rgbImage(200, 200, ink, 0xFFFFFF, blue), "png"), "png");
 	}
 
 	private static Encoded grey16(float[] digit, Random random) {
@@ -210,7 +211,7 @@ public final class RealisticUploads {
 		for (int i = 0; i < ink.length; i++) {
 			samples[i] = (int) Math.max(0, Math.min(65535, Math.round(paper * (1 - ink[i]) + 2000 * ink[i])));
 		}
-		return new Encoded(TestImages.encode(TestImages.grey16(140, 140, samples), "png"), "png");
+		return new Encoded(ImageEncoding.encode(ImageEncoding.grey16(140, 140, samples), "png"), "png");
 	}
 
 	private static Encoded paletteGif(float[] digit, Random random) {
@@ -226,12 +227,12 @@ public final class RealisticUploads {
 		for (int i = 0; i < ink.length; i++) {
 			raster.setSample(i % 112, i / 112, 0, Math.round(ink[i] * (levels - 1)));
 		}
-		return new Encoded(TestImages.encode(image, "gif"), "gif");
+		return new Encoded(ImageEncoding.encode(image, "gif"), "gif");
 	}
 
 	private static Encoded bmp(float[] digit, Random random) {
 		float[] ink = draw(digit, 168, 168, 6, jitter(random, 10), jitter(random, 10), 0);
-		return new Encoded(TestImages.encode(rgbImage(168, 168, ink, 0xFFFFFF, 0x000000), "bmp"), "bmp");
+		return new Encoded(ImageEncoding.encode(rgbImage(168, 168, ink, 0xFFFFFF, 0x000000), "bmp"), "bmp");
 	}
 
 	/**
