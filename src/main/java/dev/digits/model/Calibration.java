@@ -39,6 +39,11 @@ public record Calibration(double temperature, double uncertainBelow, String oodS
 		}
 	}
 
+	/** This calibration with another {@code uncertain} threshold. */
+	public Calibration withUncertainBelow(double below) {
+		return new Calibration(temperature, below, oodScore, oodThreshold, oodTemperature);
+	}
+
 	public boolean hasOod() {
 		return oodScore != null;
 	}

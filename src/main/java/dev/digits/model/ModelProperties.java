@@ -26,12 +26,15 @@ import org.springframework.validation.annotation.Validated;
  * and restarts, and get a fresh draw when this changes
  * @param pollInterval how often the repository is scanned for added or removed version folders;
  * zero turns the scan off
+ * @param uncertainBelow per version, the calibrated confidence under which an answer is
+ * {@code uncertain}, in place of the one its {@code calibrate} run suggested
+ * ({@code calibration.uncertain.below} of its metadata), e.g. {@code {"3": 0.9}}; 0 never flags
  */
 @Validated
 @ConfigurationProperties("digits.model")
 public record ModelProperties(@NotNull Path dir, @NotBlank String name, @NotBlank @Pattern(regexp = VERSION) String rootVersion,
 		@NotBlank @Pattern(regexp = VERSION) String defaultVersion, Map<String, Integer> weights, String shadow,
-		@NotBlank String experiment, @NotNull Duration pollInterval) {
+		@NotBlank String experiment, @NotNull Duration pollInterval, Map<String, Double> uncertainBelow) {
 
 	/** What a version label may be: a folder name without path tricks. */
 	public static final String VERSION = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}";
@@ -39,6 +42,13 @@ public record ModelProperties(@NotNull Path dir, @NotBlank String name, @NotBlan
 	public ModelProperties {
 		weights = weights == null ? Map.of() : Map.copyOf(weights);
 		shadow = shadow == null || shadow.isBlank() ? null : shadow;
+		uncertainBelow = uncertainBelow == null ? Map.of() : Map.copyOf(uncertainBelow);
+		uncertainBelow.forEach((version, below) -> {
+			if (!(below >= 0 && below <= 1)) {
+				throw new IllegalArgumentException("digits.model.uncertain-below." + version + " must be in [0, 1], got "
+						+ below);
+			}
+		});
 	}
 
 }

@@ -2,6 +2,7 @@ package dev.digits.serving;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -101,6 +102,8 @@ public final class RecognitionService {
 
 	private final PipelineTracer tracer;
 
+	private final Map<String, Double> uncertainBelow;
+
 	public RecognitionService(ImagePreprocessor preprocessor, Traffic traffic, ModelRegistry registry,
 			FeedbackTokens tokens, Outcomes outcomes, String modelName, MeterRegistry meters) {
 		this(preprocessor, traffic, registry, tokens, outcomes, modelName, meters, PipelineTracer.OFF);
@@ -108,6 +111,14 @@ public final class RecognitionService {
 
 	public RecognitionService(ImagePreprocessor preprocessor, Traffic traffic, ModelRegistry registry,
 			FeedbackTokens tokens, Outcomes outcomes, String modelName, MeterRegistry meters, PipelineTracer tracer) {
+		this(preprocessor, traffic, registry, tokens, outcomes, modelName, meters, tracer, Map.of());
+	}
+
+	/** @param uncertainBelow per version, an {@code uncertain} threshold in place of its calibration's */
+	public RecognitionService(ImagePreprocessor preprocessor, Traffic traffic, ModelRegistry registry,
+			FeedbackTokens tokens, Outcomes outcomes, String modelName, MeterRegistry meters, PipelineTracer tracer,
+			Map<String, Double> uncertainBelow) {
+		this.uncertainBelow = Map.copyOf(uncertainBelow);
 		this.preprocessor = preprocessor;
 		this.traffic = traffic;
 		this.registry = registry;
@@ -194,6 +205,10 @@ public final class RecognitionService {
 		}
 		List<Recognized> recognized = new ArrayList<>(answers.size());
 		Calibration calibration = served.model().calibration();
+		Double below = uncertainBelow.get(version);
+		if (below != null) {
+			calibration = calibration.withUncertainBelow(below);
+		}
 		for (int i = 0; i < answers.size(); i++) {
 			Answer answer = answer(answers.get(i), calibration, routing.allowedDigits());
 			int digit = answer.digit();

@@ -119,7 +119,7 @@ class ServingConfiguration {
 			FeedbackTokens tokens, Outcomes outcomes, ModelProperties properties, MeterRegistry meters,
 			ObjectProvider<PipelineTracer> tracer) {
 		return new RecognitionService(preprocessor, traffic, registry, tokens, outcomes, properties.name(), meters,
-				tracer.getIfAvailable(() -> PipelineTracer.OFF));
+				tracer.getIfAvailable(() -> PipelineTracer.OFF), properties.uncertainBelow());
 	}
 
 	static boolean ready(ModelRegistry registry, Traffic traffic) {

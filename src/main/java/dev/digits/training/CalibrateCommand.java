@@ -39,7 +39,7 @@ public final class CalibrateCommand {
 	public static ModelQuality.Fitted run(Path modelDir, Path mnistDir, int setSize, int nonDigitsPerKind,
 			PrintStream out) throws IOException {
 		ModelFiles files = new ModelFiles(modelDir);
-		MultiLayerNetwork network = EvaluateCommand.load(files.network());
+		MultiLayerNetwork network = EvaluateCommand.load(files.served());
 		JsonNode metadata = JSON.readTree(files.metadata().toFile());
 		int trainSize = metadata.at("/data/split/train").asInt(50_000);
 		int validationSize = metadata.at("/data/split/validation").asInt(10_000);

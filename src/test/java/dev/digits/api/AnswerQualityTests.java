@@ -30,6 +30,8 @@ class AnswerQualityTests {
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
 		registry.add("digits.model.dir", REPOSITORY::toString);
+		// configuration overrides the uncertain threshold a version's calibration suggested
+		registry.add("digits.model.uncertain-below.2", () -> "1.0");
 	}
 
 	@LocalServerPort
@@ -66,6 +68,18 @@ class AnswerQualityTests {
 			.contains("digits_flags_total{application=\"digit-service\",flag=\"out_of_distribution\",model_version=\"2\"}");
 		JsonNode digit = http.post("/api/v1/predictions", "image/png", seven).json();
 		assertThat(digit.get("outOfDistribution").asBoolean()).isFalse();
+	}
+
+	@Test
+	void theUncertainThresholdIsConfigurablePerVersion() {
+		JsonNode two = http.post("/api/v1/models/2/predictions", "image/png", seven).json();
+		assertThat(two.get("digit").asInt()).isEqualTo(7);
+		assertThat(two.get("confidence").asDouble()).isLessThan(1.0);
+		assertThat(two.get("uncertain").asBoolean()).as("below the configured 1.0").isTrue();
+		JsonNode one = http.post("/api/v1/models/1/predictions", "image/png", seven).json();
+		assertThat(one.get("uncertain").asBoolean()).as("version 1 keeps its calibrated 0.96").isFalse();
+		assertThat(http.get("/actuator/prometheus").body())
+			.contains("digits_flags_total{application=\"digit-service\",flag=\"uncertain\",model_version=\"2\"}");
 	}
 
 	@Test
