@@ -17,7 +17,8 @@ class PreprocessingConfiguration {
 			throw new IllegalArgumentException("digits.preprocessing.decode-memory (" + properties.decodeMemory()
 					+ ") must be at least digits.preprocessing.max-decode-size (" + properties.maxDecodeSize() + ")");
 		}
-		DecodeGate gate = new DecodeGate(properties.decodeMemory().toBytes(), properties.effectiveLargeDecodes());
+		DecodeGate gate = new DecodeGate(properties.decodeMemory().toBytes(), properties.effectiveLargeDecodes(),
+				properties.largeDecodeShare());
 		Gauge.builder("digits.decode.memory.available", gate, DecodeGate::availableBytes)
 			.description("Decoding memory not held by images being decoded")
 			.baseUnit("bytes")

@@ -3,6 +3,8 @@ package dev.digits.system;
 import java.time.Duration;
 
 import dev.digits.preprocessing.PreprocessingLimits;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -25,13 +27,15 @@ import org.springframework.validation.annotation.Validated;
  * @param minInkPixels fewer ink pixels than this is a blank image
  * @param decodeMemory decoding memory all requests together may hold
  * @param largeDecodes images decoded subsampled (the costly ones) at once; 0 = half the cores
+ * @param largeDecodeShare share of a core each of those may use over time (after a large decode of
+ * d, the next one waits d x (1 / share - 1)); 1 = no rest
  */
 @Validated
 @ConfigurationProperties("digits.preprocessing")
 record PreprocessingProperties(@Min(1) int maxWidth, @Min(1) int maxHeight, @Min(1) long maxPixels,
 		@NotNull DataSize maxDecodeSize, @Min(1) int maxFrames, @Min(1) int maxJpegScans, @NotNull Duration timeBudget,
 		@Min(1) long decodePixels, @Min(1) int minInkPixels, @NotNull DataSize decodeMemory,
-		@Min(0) @Max(256) int largeDecodes) {
+		@Min(0) @Max(256) int largeDecodes, @DecimalMin(value = "0", inclusive = false) @DecimalMax("1") double largeDecodeShare) {
 
 	PreprocessingLimits limits() {
 		return new PreprocessingLimits(maxWidth, maxHeight, maxPixels, maxDecodeSize.toBytes(), maxFrames, maxJpegScans,

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import static dev.digits.preprocessing.ImagePreprocessorTests.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The decoding budget: every class of hostile image found against the service is refused from its
@@ -113,6 +114,29 @@ class DecodingBudgetTests {
 		assertThat(gate.availableBytes()).isEqualTo(64L << 20);
 		ImagePreprocessor patient = new ImagePreprocessor(PreprocessingLimits.defaults(), gate);
 		assertThat(patient.fromImage(large).width()).isEqualTo(1500);
+	}
+
+	@Test
+	void aLargeDecodeSlotRestsSoThatLargeImagesKeepToTheirShareOfACore() throws Exception {
+		DecodeGate gate = new DecodeGate(64L << 20, 1, 0.25);
+		try (DecodeGate.Permit first = gate.admit(1024, true, System.nanoTime())) {
+			Thread.sleep(40); // a large decode of 40 ms: the slot then rests 3 x 40 = 120 ms
+		}
+		long closed = System.nanoTime();
+		// a deadline inside the rest: refused at once, not after waiting, and the slot stays usable
+		assertRefused(() -> gate.admit(1024, true, System.nanoTime() + 20_000_000L), Reason.BUSY, "retry");
+		assertThat(System.nanoTime() - closed).isLessThan(100_000_000L);
+		// small images never wait for the rest
+		try (DecodeGate.Permit small = gate.admit(1024, false, System.nanoTime())) {
+			assertThat(System.nanoTime() - closed).isLessThan(100_000_000L);
+		}
+		// a patient large image starts when the rest is over
+		try (DecodeGate.Permit second = gate.admit(1024, true, System.nanoTime() + 1_000_000_000L)) {
+			assertThat(System.nanoTime() - closed).isGreaterThanOrEqualTo(110_000_000L);
+		}
+		assertThat(gate.availableBytes()).isEqualTo(64L << 20);
+		assertThatThrownBy(() -> new DecodeGate(64L << 20, 1, 0)).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> new DecodeGate(64L << 20, 1, 1.5)).isInstanceOf(IllegalArgumentException.class);
 	}
 
 	@Test
