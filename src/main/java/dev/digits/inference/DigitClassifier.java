@@ -91,9 +91,11 @@ public final class DigitClassifier implements AutoCloseable {
 	 * worker runs a first batch of it (native set-up, so the first request does not pay for it).
 	 */
 	public EngineModel register(String version, MultiLayerNetwork network) {
+		long weightBytes = network.params().length() * network.params().dataType().width();
 		EngineModel model = new EngineModel(version, engine.prepare(network),
 				timer("digits.queue.wait", "Time an image waits for an inference worker", version),
-				timer("digits.inference", "Compute time of one forward pass (a batch)", version));
+				timer("digits.inference", "Compute time of one forward pass (a batch)", version),
+				engine.copiesWeights() ? 2 * weightBytes : weightBytes);
 		float[][] blank = new float[1][DigitNetwork.PIXELS];
 		List<CompletableFuture<WorkerPool.Job>> runs = new ArrayList<>();
 		for (int i = 0; i < properties.effectiveWorkers() * 4; i++) {

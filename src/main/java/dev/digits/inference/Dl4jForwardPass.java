@@ -37,4 +37,10 @@ final class Dl4jForwardPass implements ForwardPass {
 		return capacity;
 	}
 
+	/** The private copy of the network's parameters. */
+	@Override
+	public long bufferBytes() {
+		return network.params().length() * network.params().dataType().width();
+	}
+
 }

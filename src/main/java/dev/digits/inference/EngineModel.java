@@ -24,7 +24,18 @@ public final class EngineModel {
 	/** False while warming up: warm-up passes are not recorded in the metrics. */
 	volatile boolean counted;
 
+	/** Bytes of the weights this model holds (the network and any copy the engine made of them). */
+	final long weightBytes;
+
+	/** Bytes of the workers' buffers for this model: added as each worker prepares its pass. */
+	final java.util.concurrent.atomic.LongAdder passBytes = new java.util.concurrent.atomic.LongAdder();
+
 	EngineModel(String version, IntFunction<ForwardPass> passes, Timer queueWait, Timer compute) {
+		this(version, passes, queueWait, compute, 0);
+	}
+
+	EngineModel(String version, IntFunction<ForwardPass> passes, Timer queueWait, Timer compute, long weightBytes) {
+		this.weightBytes = weightBytes;
 		this.version = version;
 		this.passes = passes;
 		this.queueWait = queueWait;
@@ -33,6 +44,14 @@ public final class EngineModel {
 
 	public String version() {
 		return version;
+	}
+
+	/**
+	 * Memory this version holds: its weights and the activation buffers its workers keep for it
+	 * (reserved for the largest batch; the pages a smaller batch never touches stay virtual).
+	 */
+	public long memoryBytes() {
+		return weightBytes + passBytes.sum();
 	}
 
 	public boolean isRetired() {

@@ -44,4 +44,9 @@ interface ForwardPass {
 	/** The largest batch one call accepts. */
 	int capacity();
 
+	/** Bytes of the buffers this pass holds for its own use (activations); 0 when it keeps none. */
+	default long bufferBytes() {
+		return 0;
+	}
+
 }

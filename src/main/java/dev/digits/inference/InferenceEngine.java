@@ -18,6 +18,11 @@ public interface InferenceEngine {
 	 */
 	IntFunction<ForwardPass> prepare(MultiLayerNetwork network);
 
+	/** Whether {@link #prepare} keeps a copy of the weights of its own, beside the network's. */
+	default boolean copiesWeights() {
+		return false;
+	}
+
 	/** ND4J custom ops in channels-last layout on oneDNN (see {@link NhwcForwardPass}). */
 	static InferenceEngine nhwc() {
 		return new InferenceEngine() {
@@ -25,6 +30,11 @@ public interface InferenceEngine {
 			@Override
 			public String name() {
 				return "nhwc";
+			}
+
+			@Override
+			public boolean copiesWeights() {
+				return true;
 			}
 
 			@Override

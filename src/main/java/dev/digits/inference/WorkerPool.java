@@ -185,6 +185,7 @@ final class WorkerPool implements AutoCloseable {
 						prune(passes);
 						pass = first.model.passes.apply(maxBatchSize);
 						passes.put(first.model, pass);
+						first.model.passBytes.add(pass.bufferBytes());
 					}
 					execute(batch, pass, input, output, probabilities);
 				}
@@ -211,6 +212,7 @@ final class WorkerPool implements AutoCloseable {
 		passes.entrySet().removeIf(entry -> {
 			if (entry.getKey().retired) {
 				entry.getValue().close();
+				entry.getKey().passBytes.add(-entry.getValue().bufferBytes());
 				return true;
 			}
 			return false;

@@ -16,7 +16,6 @@ import dev.digits.model.GoldenSet;
 import dev.digits.model.LoadedModel;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.bytedeco.javacpp.Pointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,7 +85,6 @@ public final class ModelRegistry implements AutoCloseable {
 
 	private ServedModel load(ServedModel served) {
 		long start = System.nanoTime();
-		long offHeapBefore = Pointer.totalBytes();
 		EngineModel engine = null;
 		try {
 			if (java.nio.file.Files.isRegularFile(new dev.digits.model.ModelFiles(served.dir()).ensemble())) {
@@ -109,10 +107,9 @@ public final class ModelRegistry implements AutoCloseable {
 				.tag("name", model.name())
 				.tag("artifact", model.version())
 				.register(meters);
-			served.memory(Pointer.totalBytes() - offHeapBefore);
 			onReady.accept(served);
-			logger.info("model version {} READY in {} ms from {} (artifact {}, {} MB off-heap)", served.version(), millis,
-					served.dir().toAbsolutePath(), model.version(), (Pointer.totalBytes() - offHeapBefore) >> 20);
+			logger.info("model version {} READY in {} ms from {} (artifact {}, {} KB of weights and buffers)",
+					served.version(), millis, served.dir().toAbsolutePath(), model.version(), served.memoryBytes() >> 10);
 		}
 		catch (Exception | Error ex) {
 			if (engine != null) {

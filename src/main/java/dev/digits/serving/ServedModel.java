@@ -43,7 +43,6 @@ public final class ServedModel {
 
 	private volatile long loadMillis;
 
-	private volatile long memoryBytes;
 
 	ServedModel(String version, Path dir) {
 		this.version = version;
@@ -88,13 +87,14 @@ public final class ServedModel {
 		return loadMillis;
 	}
 
-	/** Off-heap memory the version took when it loaded (weights and the workers' buffers). */
+	/**
+	 * Memory the version holds now: its weights and the workers' activation buffers for it
+	 * ({@link EngineModel#memoryBytes()}); 0 for an ensemble (its members hold theirs) and once
+	 * unloaded.
+	 */
 	public long memoryBytes() {
-		return memoryBytes;
-	}
-
-	void memory(long bytes) {
-		this.memoryBytes = bytes;
+		EngineModel current = engine;
+		return current == null ? 0 : current.memoryBytes();
 	}
 
 	public int inFlight() {

@@ -84,6 +84,14 @@ class ModelVersionsTests {
 		assertThat(quantized.has("dir")).as("no filesystem path on a public endpoint").isFalse();
 		assertThat(http.get("/actuator/health/readiness").json().at("/components/model/details/versions/2").asString())
 			.isEqualTo("READY");
+		// each version holds the network's float weights and the engine's channels-last copy, and
+		// each worker that ran it one set of activation buffers for a batch of 32
+		long weights = 2L * 225_034 * 4;
+		long pass = 32L * (784 + 26 * 26 * 32 + 13 * 13 * 32 + 11 * 11 * 64 + 5 * 5 * 64 + 128 + 10) * 4;
+		for (String v : new String[] { "1", "2" }) {
+			assertThat(version(models, v).get("memoryBytes").asLong()).as("memory of version " + v)
+				.isBetween(weights + pass, weights + Runtime.getRuntime().availableProcessors() * pass);
+		}
 	}
 
 	@Test
