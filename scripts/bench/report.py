@@ -520,6 +520,15 @@ def main():
               "JMH average time, one fork.\n")
     md.append(profile_section(results_dir))
 
+    native_md = os.path.join(results_dir, "native-builds.md")
+    if os.path.exists(native_md):
+        md.append("\n### Native builds\n")
+        md.append("`NativeBuildBenchmark` (src/test/java/dev/digits/inference), the service's engine with one worker and one "
+                  "native thread on each of ND4J's builds, forced with `DIGITS_NATIVE_BUILD` (the jar carries all "
+                  "three and picks one at start); 3,000 single images after warm-up, then 200 batches of 128. A plain "
+                  "timing loop in one JVM, not JMH: a check that each build runs and how far apart they are.\n")
+        with open(native_md) as f:
+            md.append(f.read())
     md.append("\n## 2. Over HTTP (Gatling)\n")
     md.append(
         "Gatling 3.14.3 (Java DSL, src/bench/java/dev/digits/bench) on the same two cores as the service, over "

@@ -9,7 +9,8 @@
 #   1. builds the jar (./mvnw package, tests skipped) and the benchmarks (-Pbenchmark test-compile);
 #   2. measures what else uses the CPU (BACKGROUND_SECONDS) before anything starts;
 #   3. JMH (src/bench/java/dev/digits/inference): model compute and the SGEMM ceiling (3 forks each),
-#      then the per-op profile -> target/benchmarks/jmh-compute.json, jmh-profile.json;
+#      then the per-op profile -> target/benchmarks/jmh-compute.json, jmh-profile.json; then the engine
+#      on each ND4J native build, forced in turn (NativeBuildBenchmark) -> native-builds.md;
 #   4. training speed (TrainingBenchmark), when MNIST_DIR or ../shared/mnist is there (TRAINING=0 skips);
 #   5. Gatling (src/bench/java/dev/digits/bench), RUNS (3) rounds; each round starts the service
 #      from the jar with the Dockerfile's JVM flags and ENV (read from the Dockerfile itself, with
@@ -198,6 +199,13 @@ log "JMH: per-op profile"
 "${MVN[@]}" -Pbenchmark exec:exec@jmh -Djmh.result="$OUT/jmh-profile.json" \
 	-Djmh.args="dev.digits.inference.OpProfileBenchmark $JMH_ARGS $JMH_PROFILE_ARGS" >"$OUT/jmh-profile.log" 2>&1 \
 	|| { tail -30 "$OUT/jmh-profile.log" >&2; exit 1; }
+
+log "native builds: the engine on each ND4J build, forced in turn (NativeBuildBenchmark)"
+rm -f "$OUT/native-builds.md"
+for build in avx512 avx2 generic; do
+	DIGITS_NATIVE_BUILD="$build" "${MVN[@]}" -Pbenchmark test -Dtest=NativeBuildBenchmark -Dbench.out="$OUT" \
+		>"$OUT/native-$build.log" 2>&1 || log "native build $build did not run on this CPU (see $OUT/native-$build.log)"
+done
 
 # ---- 4. training speed -------------------------------------------------------------------------
 if [[ "$TRAINING" != "0" && -n "${MNIST_DIR:-}" ]]; then

@@ -311,23 +311,8 @@ public final class Augmentation {
 
 	/** Area-average downscale to {@code size x size}, then bilinear upscale back to 28x28. */
 	static float[] lowResolution(float[] img, int size) {
-		float[] small = new float[size * size];
+		float[] small = RobustnessSets.areaDownscale(img, W, size);
 		double step = (double) W / size;
-		for (int sy = 0; sy < size; sy++) {
-			for (int sx = 0; sx < size; sx++) {
-				double x0 = sx * step;
-				double y0 = sy * step;
-				double acc = 0;
-				for (int y = (int) Math.floor(y0); y < Math.ceil(y0 + step) && y < H; y++) {
-					double oy = Math.min(y + 1, y0 + step) - Math.max(y, y0);
-					for (int x = (int) Math.floor(x0); x < Math.ceil(x0 + step) && x < W; x++) {
-						double ox = Math.min(x + 1, x0 + step) - Math.max(x, x0);
-						acc += ox * oy * img[y * W + x];
-					}
-				}
-				small[sy * size + sx] = (float) (acc / (step * step));
-			}
-		}
 		float[] out = new float[N];
 		for (int y = 0; y < H; y++) {
 			for (int x = 0; x < W; x++) {

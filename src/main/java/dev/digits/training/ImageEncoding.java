@@ -14,26 +14,26 @@ import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /** Encodes generated images as a client would upload them (ImageIO writers of the JDK). */
-final class ImageEncoding {
+public final class ImageEncoding {
 
 	private ImageEncoding() {
 	}
 
 	/** 8-bit grey, samples set through the raster (no colour conversion). */
-	static BufferedImage grey8(int width, int height, int[] levels) {
+	public static BufferedImage grey8(int width, int height, int[] levels) {
 		BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
 		image.getRaster().setSamples(0, 0, width, height, 0, levels);
 		return image;
 	}
 
 	/** 16-bit grey with the given 16-bit samples. */
-	static BufferedImage grey16(int width, int height, int[] samples) {
+	public static BufferedImage grey16(int width, int height, int[] samples) {
 		BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_USHORT_GRAY);
 		image.getRaster().setSamples(0, 0, width, height, 0, samples);
 		return image;
 	}
 
-	static byte[] encode(BufferedImage image, String format) {
+	public static byte[] encode(BufferedImage image, String format) {
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
 		try {
 			if (!ImageIO.write(image, format, out)) {
@@ -46,7 +46,7 @@ final class ImageEncoding {
 		return out.toByteArray();
 	}
 
-	static byte[] jpeg(BufferedImage image, float quality) {
+	public static byte[] jpeg(BufferedImage image, float quality) {
 		Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("jpeg");
 		ImageWriter writer = writers.next();
 		ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * The engine on the native build in use: single-image latency and batch-128 throughput of one
  * worker. Run once per build, forcing each in turn:
  * {@code for b in avx512 avx2 generic; do DIGITS_NATIVE_BUILD=$b ./mvnw -o -Pbenchmark test -Dtest=NativeBuildBenchmark; done};
- * each run appends a line to {@code target/benchmarks/native-builds.md}.
+ * each run appends a line to {@code native-builds.md} in {@code -Dbench.out} (default {@code target/benchmarks}).
  */
 class NativeBuildBenchmark {
 
@@ -49,7 +49,7 @@ class NativeBuildBenchmark {
 		String line = String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.0f |", NativeBuild.chosen(), single[1500],
 				single[2970], perSecond);
 		System.out.println(line);
-		Path report = Path.of("target/benchmarks/native-builds.md");
+		Path report = Path.of(System.getProperty("bench.out", "target/benchmarks"), "native-builds.md");
 		Files.createDirectories(report.getParent());
 		if (!Files.exists(report)) {
 			Files.writeString(report, "| build | batch 1 p50 ms | batch 1 p99 ms | batch 128 images/s (1 worker) |\n|---|---:|---:|---:|\n");

@@ -92,16 +92,12 @@ final class TestImages {
 
 	/** 8-bit grey, samples set through the raster (no colour conversion). */
 	static BufferedImage grey8(int width, int height, int[] levels) {
-		BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
-		image.getRaster().setSamples(0, 0, width, height, 0, levels);
-		return image;
+		return dev.digits.training.ImageEncoding.grey8(width, height, levels);
 	}
 
 	/** 16-bit grey with the given 16-bit samples. */
 	static BufferedImage grey16(int width, int height, int[] samples) {
-		BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_USHORT_GRAY);
-		image.getRaster().setSamples(0, 0, width, height, 0, samples);
-		return image;
+		return dev.digits.training.ImageEncoding.grey16(width, height, samples);
 	}
 
 	/** 8-bit RGB, one colour for paper and one for ink, mixed by the ink level. */
@@ -168,36 +164,11 @@ final class TestImages {
 	}
 
 	static byte[] encode(BufferedImage image, String format) {
-		ByteArrayOutputStream out = new ByteArrayOutputStream();
-		try {
-			if (!ImageIO.write(image, format, out)) {
-				throw new IllegalStateException("no " + format + " writer for image type " + image.getType());
-			}
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		return out.toByteArray();
+		return dev.digits.training.ImageEncoding.encode(image, format);
 	}
 
 	static byte[] jpeg(BufferedImage image, float quality) {
-		Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("jpeg");
-		ImageWriter writer = writers.next();
-		ByteArrayOutputStream out = new ByteArrayOutputStream();
-		try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
-			writer.setOutput(stream);
-			ImageWriteParam param = writer.getDefaultWriteParam();
-			param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-			param.setCompressionQuality(quality);
-			writer.write(null, new IIOImage(image, null, null), param);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		finally {
-			writer.dispose();
-		}
-		return out.toByteArray();
+		return dev.digits.training.ImageEncoding.jpeg(image, quality);
 	}
 
 	/** {@code paper} blended towards {@code ink} by {@code level / 255}, as {r, g, b}. */
