@@ -398,7 +398,7 @@ def main():
         md.append("> **SMOKE RUN**: every step ran for a few seconds to prove the harness works. "
                   "These figures mean nothing; do not quote them.\n")
     noisy = meta.get("backgroundCores", 0) > 0.1
-    md.append("Regenerate with `scripts/bench/run-all.sh` (about 75 minutes on 2 cores; `SMOKE=1` runs every step for "
+    md.append("Regenerate with `scripts/bench/run-all.sh` (about 95 minutes on 2 cores; `SMOKE=1` runs every step for "
               "a few seconds). It builds the jar, runs JMH (model compute, SGEMM ceiling, op profile), the training "
               "benchmark, then starts the service with the Dockerfile's JVM flags and `--spring.profiles.active="
               "benchmark` and runs each Gatling scenario "

@@ -2,7 +2,7 @@
 # Runs every benchmark and regenerates docs/BENCHMARKS.md from the results (the only command that
 # writes docs/; the benchmarks themselves write under target/benchmarks/ only).
 #
-#   scripts/bench/run-all.sh                # the full run, about 75 minutes on 2 cores
+#   scripts/bench/run-all.sh                # the full run, about 95 minutes on 2 cores
 #   SMOKE=1 scripts/bench/run-all.sh        # every step, a few seconds each: proves the harness, no figures
 #
 # What it does, in order, never two heavy things at once:
@@ -27,7 +27,8 @@
 #   6. scripts/bench/report.py writes docs/BENCHMARKS.md (medians of the rounds, every round listed)
 #      and target/benchmarks/summary.csv.
 #
-# Environment (defaults): RUNS (3), DURATION (20 s per phase), WARMUP (10 s), CACHE_SIZE (1000: a third of the distinct uploads),
+# Environment (defaults): RUNS (3), JIT_WARMUP (20 s per phase of the unmeasured closed-model run every
+# fresh service gets before its measured scenarios; 0 skips it), DURATION (20 s per phase), WARMUP (10 s), CACHE_SIZE (1000: a third of the distinct uploads),
 # JMH_ARGS (extra JMH options for both JMH runs, e.g. "-f 1"; JMH_COMPUTE_ARGS, JMH_PROFILE_ARGS for one), TRAINING (1), MNIST_DIR (../shared/mnist if present),
 # OUT (target/benchmarks), DOC (docs/BENCHMARKS.md), SKIP_BUILD (0), PORT (18080), SERVICE_ARGS (extra
 # service arguments for every start, e.g. "--digits.inference.max-batch-size=1" with OUT and DOC elsewhere
@@ -43,6 +44,7 @@ SMOKE="${SMOKE:-0}"
 if [[ "$SMOKE" == "1" ]]; then
 	RUNS="${RUNS:-1}"
 	DURATION="${DURATION:-3}"
+	JIT_WARMUP="${JIT_WARMUP:-2}"
 	WARMUP="${WARMUP:-3}"
 	JMH_ARGS="${JMH_ARGS:--f 1 -wi 1 -i 1 -w 1 -r 1}"
 	JMH_COMPUTE_ARGS="${JMH_COMPUTE_ARGS:--p batch=1,32}"
@@ -52,6 +54,7 @@ if [[ "$SMOKE" == "1" ]]; then
 	BACKGROUND_SECONDS="${BACKGROUND_SECONDS:-2}"
 fi
 RUNS="${RUNS:-3}"
+JIT_WARMUP="${JIT_WARMUP:-20}"
 DURATION="${DURATION:-20}"
 WARMUP="${WARMUP:-10}"
 CACHE_SIZE="${CACHE_SIZE:-1000}"
@@ -237,6 +240,20 @@ start_service() { # start_service NAME [service arguments]
 		"http://127.0.0.1:$PORT/bench/noop" || { echo "no /bench/noop: is the benchmark profile active?" >&2; exit 1; }
 	# the native build the service chose (the JMH forks choose the same way), for the report
 	[[ -f "$OUT/service-info.json" ]] || curl -fsS -o "$OUT/service-info.json" "http://127.0.0.1:$PORT/actuator/info" || true
+	jit_warmup "$name"
+}
+
+# A fresh JVM on 2 cores is far from its steady state after a 10 s warm-up: on 2026-11-27 a fresh
+# service gave 1,247 predictions/s and 3,485 no-op requests/s in its first closed-model run (30 s
+# of warm-up), then 3,034-3,604 and 9,748-10,063 in the next two runs on the same JVM. So every
+# service runs the whole closed-model simulation once, unmeasured, before the measured scenarios.
+jit_warmup() { # jit_warmup NAME
+	((JIT_WARMUP > 0)) || return 0
+	log "JIT warm-up of $1: ClosedModelSimulation for $JIT_WARMUP s per phase, not measured"
+	"${MVN[@]}" -Pbenchmark gatling:test -Dgatling.simulationClass="dev.digits.bench.ClosedModelSimulation" \
+		-Dgatling.resultsFolder="$WORK/jit-warmup/gatling" -Dbench.out="$WORK/jit-warmup" \
+		-Dbench.baseUrl="http://127.0.0.1:$PORT" -Dbench.servicePid="$SVC_PID" -Dbench.duration="$JIT_WARMUP" \
+		-Dbench.warmup=5 -Dbench.users=64 >"$WORK/jit-warmup-$1.log" 2>&1 || { tail -30 "$WORK/jit-warmup-$1.log" >&2; exit 1; }
 }
 
 gatling() { # gatling SCENARIO RUN SIMULATION [-Dbench.x=y ...]
