@@ -129,37 +129,16 @@ public final class DigitClassifier implements AutoCloseable {
 	 * @throws NotReadyException while shutting down, or once the model is retired
 	 */
 	public List<Classification> classify(EngineModel model, List<float[]> images) {
-		for (float[] image : images) {
-			if (image.length != DigitNetwork.PIXELS) {
-				throw new IllegalArgumentException("an image has " + image.length + " values, expected " + DigitNetwork.PIXELS);
-			}
-		}
+		checkSizes(images);
 		TraceContext trace = tracer.current();
 		Pending pending = submit(model, images.toArray(float[][]::new), trace);
-		try {
-			List<Classification> answers = pending.answers.get(properties.timeout().toNanos(), TimeUnit.NANOSECONDS);
-			if (trace != null && pending.job() != null) {
-				WorkerPool.Job job = pending.job();
-				tracer.queuedAndComputed(trace, job.queuedAt, job.takenAt, job.computeStartedAt, job.computeEndedAt,
-						job.images.length, job.batchSize, model.version(), job.batchTraces);
-			}
-			return answers;
+		List<Classification> answers = await(List.of(pending)).get(0);
+		if (trace != null && pending.job() != null) {
+			WorkerPool.Job job = pending.job();
+			tracer.queuedAndComputed(trace, job.queuedAt, job.takenAt, job.computeStartedAt, job.computeEndedAt,
+					job.images.length, job.batchSize, model.version(), job.batchTraces);
 		}
-		catch (TimeoutException ex) {
-			pending.cancel();
-			throw new OverloadedException("no inference result within " + properties.timeout().toMillis() + " ms");
-		}
-		catch (InterruptedException ex) {
-			pending.cancel();
-			Thread.currentThread().interrupt();
-			throw new NotReadyException("interrupted while waiting for inference");
-		}
-		catch (ExecutionException ex) {
-			if (ex.getCause() instanceof RuntimeException runtime) {
-				throw runtime;
-			}
-			throw new IllegalStateException(ex.getCause());
-		}
+		return answers;
 	}
 
 	/**
@@ -167,14 +146,34 @@ public final class DigitClassifier implements AutoCloseable {
 	 * before any is awaited, so they share the workers; a timeout withdraws what is still queued.
 	 */
 	public List<List<Classification>> classifyEach(List<EngineModel> models, List<float[]> images) {
-		List<Pending> pending = new ArrayList<>();
+		checkSizes(images);
 		TraceContext trace = tracer.current();
+		List<Pending> pending = new ArrayList<>();
 		try {
 			for (EngineModel model : models) {
 				pending.add(submit(model, images.toArray(float[][]::new), trace));
 			}
+		}
+		catch (RuntimeException ex) {
+			pending.forEach(Pending::cancel);
+			throw ex;
+		}
+		return await(pending);
+	}
+
+	private static void checkSizes(List<float[]> images) {
+		for (float[] image : images) {
+			if (image.length != DigitNetwork.PIXELS) {
+				throw new IllegalArgumentException("an image has " + image.length + " values, expected " + DigitNetwork.PIXELS);
+			}
+		}
+	}
+
+	/** Waits for every pending answer within one timeout; on any failure withdraws what is still queued. */
+	private List<List<Classification>> await(List<Pending> pending) {
+		try {
 			long deadline = System.nanoTime() + properties.timeout().toNanos();
-			List<List<Classification>> answers = new ArrayList<>();
+			List<List<Classification>> answers = new ArrayList<>(pending.size());
 			for (Pending p : pending) {
 				answers.add(p.answers.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
 			}
@@ -190,6 +189,7 @@ public final class DigitClassifier implements AutoCloseable {
 			throw new NotReadyException("interrupted while waiting for inference");
 		}
 		catch (ExecutionException ex) {
+			pending.forEach(Pending::cancel);
 			if (ex.getCause() instanceof RuntimeException runtime) {
 				throw runtime;
 			}
