@@ -105,6 +105,15 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=120s --retries=3 \
 #                             a healthy process; anything at or above L lets the kernel's OOM
 #                             killer strike first. 15% headroom covers what JavaCPP does not see
 #                             between its checks.
+# -XX:+UseG1GC               the collector, named: left to ergonomics, a JVM with less than 1792 MB
+#                             of memory (the pod's 1536Mi limit) is not a "server-class machine"
+#                             and gets the Serial collector, while the benchmarks (-XX:MaxRAM on a
+#                             larger host) got G1. Measured with the Dockerfile's other flags
+#                             (docs/performance-gap.md, "Collectors"): Serial made 3-4x as many
+#                             pauses and the worst p99 at 1,000 req/s (18 ms, against 9-15 for G1);
+#                             Parallel raised the no-op ceiling but not predictions, with full
+#                             collections of 110-220 ms; G1's longest pause was 26-28 ms outside
+#                             overload.
 # -XX:+ExitOnOutOfMemoryError a heap OOM leaves the JVM in an unknown state: exit, let the
 #                             orchestrator restart (the service is stateless).
 # -Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp-cache   see ENV above.
@@ -112,6 +121,7 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=120s --retries=3 \
 # DIGITS_NATIVE_BUILD=avx512|avx2|generic to force one.
 ENTRYPOINT ["java", \
     "-XX:MaxRAMPercentage=25", \
+    "-XX:+UseG1GC", \
     "-XX:+ExitOnOutOfMemoryError", \
     "-Dorg.bytedeco.javacpp.maxbytes=100%", \
     "-Dorg.bytedeco.javacpp.maxphysicalbytes=340%", \

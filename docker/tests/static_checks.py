@@ -83,7 +83,7 @@ except (ValueError, IndexError):
     entrypoint = []
     check("Dockerfile: ENTRYPOINT in exec form (java is PID 1 and gets SIGTERM)", False, "not JSON")
 flags = " ".join(entrypoint)
-for flag in ["-XX:MaxRAMPercentage=", "-Dorg.bytedeco.javacpp.maxbytes=", "-Dorg.bytedeco.javacpp.maxphysicalbytes=",
+for flag in ["-XX:MaxRAMPercentage=", "-XX:+UseG1GC", "-Dorg.bytedeco.javacpp.maxbytes=", "-Dorg.bytedeco.javacpp.maxphysicalbytes=",
              "org.springframework.boot.loader.launch.JarLauncher"]:
     check(f"Dockerfile: ENTRYPOINT has {flag}", flag in flags)
 check("Dockerfile: no -Djavacpp.platform at run time", "-Djavacpp.platform" not in flags)

@@ -289,6 +289,13 @@ def phases_of(bench, folder):
         misses = total(after, "cache_gets_total", cache="predictions", result="miss") - total(
             before, "cache_gets_total", cache="predictions", result="miss")
         fig["cache_hit_ratio"] = hits / (hits + misses) if hits + misses > 0 else None
+        # Micrometer adds a young collection's allocation when it happens, so over a phase of dozens of
+        # collections this is within a few percent; GC pause time is what the JVM reports per collector
+        fig["allocated_bytes"] = total(after, "jvm_gc_memory_allocated_bytes_total") - total(
+            before, "jvm_gc_memory_allocated_bytes_total")
+        fig["gc_pause_ms_per_s"] = 1000 * (total(after, "jvm_gc_pause_seconds_sum") - total(
+            before, "jvm_gc_pause_seconds_sum")) / wall
+        fig["gc_pauses"] = total(after, "jvm_gc_pause_seconds_count") - total(before, "jvm_gc_pause_seconds_count")
         p99 = histogram_quantile(0.99, before, after, "digits_request_seconds", outcome="success")
         fig["server_p99_ms"] = 1000 * p99 if p99 is not None else None
         if phase:
@@ -303,6 +310,8 @@ def phases_of(bench, folder):
             fig["s503_not_problem"] = fig["s503"] - phase.get("rejectedAsProblem", 0)
             fig["rate"] = fig["responses"] / wall
             fig["goodput"] = fig["ok"] / wall
+            fig["kib_per_request"] = (fig["allocated_bytes"] / 1024 / fig["responses"]
+                                      if before and after and fig["responses"] else None)
             for kind in ("ok", "rejected"):
                 lat = phase.get(kind, {})
                 for k in ("p50Ms", "p95Ms", "p99Ms", "p999Ms", "maxMs", "meanMs"):
@@ -329,7 +338,7 @@ def cpu_cell(runs, phase):
 def http_table(runs, phases, noop_phase="noop", open_model=False):
     header = ["phase", "req/s" if not open_model else "achieved req/s", "200s", "non-200", "p50 ms", "p95 ms",
               "p99 ms", "p99.9 ms", "max ms", "vs no-op", "mean batch", "server p99 ms",
-              "CPU cores: Gatling / service / other"]
+              "CPU cores: Gatling / service / other", "heap KiB allocated / request", "GC pause ms / s"]
     body = []
     noop_rate = med(runs, noop_phase, "goodput")
     noop_p99 = med(runs, noop_phase, "ok_p99Ms")
@@ -348,7 +357,8 @@ def http_table(runs, phases, noop_phase="noop", open_model=False):
                      num(med(runs, phase, "ok_p50Ms")), num(med(runs, phase, "ok_p95Ms")),
                      num(med(runs, phase, "ok_p99Ms")), num(med(runs, phase, "ok_p999Ms")),
                      num(med(runs, phase, "ok_maxMs")), versus, num(med(runs, phase, "mean_batch"), 1),
-                     num(med(runs, phase, "server_p99_ms"), 2), cpu_cell(runs, phase)])
+                     num(med(runs, phase, "server_p99_ms"), 2), cpu_cell(runs, phase),
+                     num(med(runs, phase, "kib_per_request"), 1), num(med(runs, phase, "gc_pause_ms_per_s"), 1)])
     return table(header, body)
 
 
@@ -377,7 +387,7 @@ def summarize(summary, scenario, runs, phases):
             if not f or "responses" not in f:
                 continue
             for key in ("goodput", "ok_p50Ms", "ok_p99Ms", "errors", "gatling_cores", "service_cores", "other_cores",
-                        "mean_batch", "cache_hit_ratio"):
+                        "mean_batch", "cache_hit_ratio", "kib_per_request", "gc_pause_ms_per_s"):
                 if f.get(key) is not None:
                     summary.append(["http", scenario, phase, key, f[key], f"round {i}"])
 
@@ -425,6 +435,14 @@ def main():
               + "\n")
 
     compute_md, compute = compute_section(results_dir, summary)
+    source_path = os.path.join(results_dir, "compute-source.json")
+    if os.path.exists(source_path):
+        with open(source_path) as f:
+            source = json.load(f)
+        reused = (f"**Sections 1 and 3 (JMH, native builds, training) are reused from the run of {source.get('date')} "
+                  f"at commit {source.get('git')}** (`REUSE_COMPUTE`): this run measured only the HTTP path.\n")
+        md.append(reused)
+        compute_md = reused + "\n" + compute_md
     scen = {s: load_runs(results_dir, s) for s in
             ("closed-64", "open-1000", "open-3000", "overload", "overload-shed-off", "cache-on", "cache-off")}
 

@@ -33,6 +33,8 @@
 # OUT (target/benchmarks), DOC (docs/BENCHMARKS.md), SKIP_BUILD (0), PORT (18080), SERVICE_ARGS (extra
 # service arguments for every start, e.g. "--digits.inference.max-batch-size=1" with OUT and DOC elsewhere
 # to compare batching off),
+# REUSE_COMPUTE (unset: a results folder of an earlier run whose JMH, native-build and training
+# results are copied instead of measured again, for a change that touched only the HTTP path),
 # BACKGROUND_SECONDS (5), READY_TIMEOUT (240 s), SMOKE (0: 1 sets every duration to a few seconds,
 # one round, one JMH fork and writes the page to target/benchmarks/BENCHMARKS.smoke.md instead).
 set -euo pipefail
@@ -193,6 +195,18 @@ json.dump(m, open(sys.argv[1], "w"), indent=2)
 EOF
 
 # ---- 3. JMH ------------------------------------------------------------------------------------
+if [[ -n "${REUSE_COMPUTE:-}" ]]; then
+	# steps 3 and 4 measure the engine alone, not the HTTP path: a run that changed only the latter
+	# may take them from an earlier run's results (the page says which run and commit they are from)
+	log "JMH, native builds and training speed: reused from $REUSE_COMPUTE"
+	for f in jmh-compute.json jmh-compute.log jmh-profile.json jmh-profile.log native-builds.md \
+		training-*.json training-*.md; do
+		for g in "$REUSE_COMPUTE"/$f; do
+			[[ -f "$g" ]] && cp "$g" "$OUT/"
+		done
+	done
+	cp "$REUSE_COMPUTE/meta.json" "$OUT/compute-source.json"
+else
 # shellcheck disable=SC2086 # JMH_ARGS is a list of options
 log "JMH: model compute and the SGEMM ceiling"
 "${MVN[@]}" -Pbenchmark exec:exec@jmh -Djmh.result="$OUT/jmh-compute.json" \
@@ -218,6 +232,7 @@ if [[ "$TRAINING" != "0" && -n "${MNIST_DIR:-}" ]]; then
 		|| { tail -30 "$OUT/training.log" >&2; exit 1; }
 else
 	log "training speed skipped (TRAINING=0 or no MNIST_DIR)"
+fi
 fi
 
 # ---- 5. Gatling --------------------------------------------------------------------------------

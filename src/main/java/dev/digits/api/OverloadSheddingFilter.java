@@ -36,6 +36,10 @@ class OverloadSheddingFilter extends OncePerRequestFilter {
 	/** Bodies up to this size are swallowed by Tomcat and the connection kept; larger ones close it. */
 	static final long KEEP_ALIVE_BODY = 64 * 1024;
 
+	/** Writes the Open Inference Protocol's error body; built once, not per refusal (a refusal must stay cheap). */
+	private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder()
+		.build();
+
 	private final ObjectProvider<DigitClassifier> classifier;
 
 	private final ApiProperties properties;
@@ -71,7 +75,7 @@ class OverloadSheddingFilter extends OncePerRequestFilter {
 				+ " images waiting); retry shortly";
 		if (request.getRequestURI().startsWith("/v2/")) {
 			// the Open Inference Protocol's error form, as InferenceProtocolErrors answers it
-			byte[] body = ("{\"error\":" + tools.jackson.databind.json.JsonMapper.builder().build().writeValueAsString(detail)
+			byte[] body = ("{\"error\":" + JSON.writeValueAsString(detail)
 					+ "}").getBytes(StandardCharsets.UTF_8);
 			response.setStatus(ProblemKind.OVERLOADED.status.value());
 			response.setContentType("application/json");

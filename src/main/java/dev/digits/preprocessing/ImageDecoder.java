@@ -1,7 +1,6 @@
 package dev.digits.preprocessing;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -13,7 +12,8 @@ import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadProgressListener;
 import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
+
+import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 
 /**
  * Decodes one image with ImageIO, within the budget its {@link ImageHeader} was checked against:
@@ -38,7 +38,9 @@ final class ImageDecoder {
 		reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
 		Deadline deadline = new Deadline(deadlineNanos);
 		reader.addIIOReadProgressListener(deadline);
-		try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+		// reads the array in place: MemoryCacheImageInputStream copied it into an 8 KB cache block
+		// per image, the largest single allocation of a prediction (docs/performance-gap.md)
+		try (ImageInputStream input = new ByteArrayImageInputStream(bytes)) {
 			reader.setInput(input, true, true);
 			// the reader must see the image the header check saw
 			if (reader.getWidth(0) != header.width() || reader.getHeight(0) != header.height()) {

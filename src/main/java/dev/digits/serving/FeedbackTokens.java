@@ -37,6 +37,14 @@ public final class FeedbackTokens {
 
 	private final SecretKeySpec key;
 
+	/**
+	 * One keyed HMAC per request thread: {@code Mac.getInstance} and {@code init} per token looked
+	 * up the provider and built a new HMAC reflectively for every prediction, about a sixth of what a
+	 * prediction allocated (docs/performance-gap.md, "Allocation per request"). {@code doFinal}
+	 * resets the Mac for the next use on the same thread.
+	 */
+	private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
+
 	private final Duration ttl;
 
 	private final Clock clock;
@@ -133,10 +141,14 @@ public final class FeedbackTokens {
 	}
 
 	private byte[] mac(byte[] body) {
+		return java.util.Arrays.copyOf(macs.get().doFinal(body), MAC_BYTES);
+	}
+
+	private Mac newMac() {
 		try {
 			Mac mac = Mac.getInstance("HmacSHA256");
 			mac.init(key);
-			return java.util.Arrays.copyOf(mac.doFinal(body), MAC_BYTES);
+			return mac;
 		}
 		catch (GeneralSecurityException ex) {
 			throw new IllegalStateException(ex);
