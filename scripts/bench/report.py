@@ -273,6 +273,9 @@ def phases_of(bench, folder):
             return (b[key] - a[key]) / hz / wall
 
         fig["gatling_cores"] = cores("gatlingTicks")
+        # SYNs the kernel dropped on a full listen backlog (machine-wide; runs before it was recorded have none)
+        fig["listen_overflows"] = (b["listenOverflows"] - a["listenOverflows"]
+                                   if min(a.get("listenOverflows", -1), b.get("listenOverflows", -1)) >= 0 else None)
         fig["service_cores"] = cores("serviceTicks")
         fig["busy_cores"] = cores("machineBusyTicks")
         fig["all_cores"] = cores("machineTotalTicks")
@@ -364,7 +367,7 @@ def http_table(runs, phases, noop_phase="noop", open_model=False):
 
 def runs_table(runs, phases):
     header = ["phase", "round", "req/s", "200s", "non-200 (by status)", "p50 / p95 / p99 / p99.9 ms",
-              "Gatling cores", "service cores", "other cores", "steal"]
+              "Gatling cores", "service cores", "other cores", "steal", "SYNs dropped (listen backlog full)"]
     body = []
     for phase in phases:
         for i, r in enumerate(runs, 1):
@@ -376,8 +379,8 @@ def runs_table(runs, phases):
                          ", ".join(f"{v} x {k}" for k, v in sorted(other.items())) or "0",
                          " / ".join(num(f.get(k)) for k in ("ok_p50Ms", "ok_p95Ms", "ok_p99Ms", "ok_p999Ms")),
                          num(f.get("gatling_cores"), 2), num(f.get("service_cores"), 2),
-                         num(f.get("other_cores"), 2), num(f.get("steal_cores"), 2)])
-    return table(header, body, ["---", "---:", "---:", "---:", "---", "---:", "---:", "---:", "---:", "---:"])
+                         num(f.get("other_cores"), 2), num(f.get("steal_cores"), 2), num(f.get("listen_overflows"))])
+    return table(header, body, ["---", "---:", "---:", "---:", "---", "---:", "---:", "---:", "---:", "---:", "---:"])
 
 
 def summarize(summary, scenario, runs, phases):

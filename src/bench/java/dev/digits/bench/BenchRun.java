@@ -191,6 +191,7 @@ final class BenchRun {
 		mark.put("machineBusyTicks", machine[0]);
 		mark.put("machineStealTicks", machine[1]);
 		mark.put("machineTotalTicks", machine[2]);
+		mark.put("listenOverflows", listenOverflows());
 		String file = "prometheus-" + MARKS.size() + ".txt";
 		try {
 			Files.createDirectories(OUT);
@@ -215,6 +216,33 @@ final class BenchRun {
 			String stat = Files.readString(Path.of("/proc", pid, "stat"));
 			String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
 			return Long.parseLong(rest[11]) + Long.parseLong(rest[12]);
+		}
+		catch (IOException | RuntimeException ex) {
+			return -1;
+		}
+	}
+
+	/**
+	 * Connections the kernel dropped because a listen backlog was full, machine-wide since boot
+	 * ({@code TcpExt ListenOverflows} in {@code /proc/net/netstat}), or -1 when it cannot be read.
+	 * Each drop makes the client's TCP retry its SYN after 1 s, then 3 s: a tail of seconds that
+	 * the service's own metrics never see.
+	 */
+	static long listenOverflows() {
+		try {
+			List<String> lines = Files.readAllLines(Path.of("/proc/net/netstat"));
+			for (int i = 0; i + 1 < lines.size(); i += 2) {
+				String[] names = lines.get(i).trim().split("\\s+");
+				String[] values = lines.get(i + 1).trim().split("\\s+");
+				if (names[0].equals("TcpExt:")) {
+					for (int j = 1; j < Math.min(names.length, values.length); j++) {
+						if (names[j].equals("ListenOverflows")) {
+							return Long.parseLong(values[j]);
+						}
+					}
+				}
+			}
+			return -1;
 		}
 		catch (IOException | RuntimeException ex) {
 			return -1;
