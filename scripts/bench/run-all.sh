@@ -100,6 +100,8 @@ cleanup() {
 	local rc=$?
 	stop_service
 	rm -f "$WORK/digit-service.jar"
+	# the services' logs are kept only when something failed
+	[[ $rc -eq 0 ]] && rm -rf "$WORK"
 	[[ $rc -ne 0 ]] && log "failed (exit $rc); service logs in $WORK"
 	exit $rc
 }
@@ -239,6 +241,7 @@ fi
 start_service() { # start_service NAME [service arguments]
 	local name="$1"
 	shift
+	SERVICE_NAME="$name"
 	log "service ($name): ${JVM_FLAGS[*]} -jar digit-service.jar $*"
 	# shellcheck disable=SC2086 # SERVICE_ARGS is a list of arguments
 	env "${SVC_ENV[@]}" java "${JVM_FLAGS[@]}" -jar "$WORK/digit-service.jar" --spring.profiles.active=benchmark \
@@ -281,7 +284,10 @@ gatling() { # gatling SCENARIO RUN SIMULATION [-Dbench.x=y ...]
 		-Dgatling.resultsFolder="$dir/gatling" -Dbench.out="$dir" -Dbench.baseUrl="http://127.0.0.1:$PORT" \
 		-Dbench.servicePid="$SVC_PID" -Dbench.duration="$DURATION" -Dbench.warmup="$WARMUP" "$@" \
 		>"$dir/gatling.log" 2>&1 || { tail -30 "$dir/gatling.log" >&2; exit 1; }
-	cp "$WORK"/service-*.log "$dir/" 2>/dev/null || true
+	# the end of this service's log, for a failed request's stack trace: the whole log (one JSON line
+	# per request) is hundreds of MB per service, and copying every log into every scenario's folder
+	# filled a 65 GB disk on 2026-11-27
+	tail -n 2000 "$WORK/service-$SERVICE_NAME.log" >"$dir/service-$SERVICE_NAME.log.tail" 2>/dev/null || true
 }
 
 closed_max() { # the predict rate of a closed-64 round
