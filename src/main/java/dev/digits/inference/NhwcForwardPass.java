@@ -81,16 +81,19 @@ final class NhwcForwardPass implements ForwardPass {
 	@Override
 	public long bufferBytes() {
 		long bytes = 0;
-		for (org.nd4j.linalg.api.ndarray.INDArray buffer : new org.nd4j.linalg.api.ndarray.INDArray[] { input, conv1,
-				pool1, conv2, pool2, dense1, logits }) {
+		for (INDArray buffer : buffers()) {
 			bytes += buffer.length() * buffer.dataType().width();
 		}
 		return bytes;
 	}
 
+	private INDArray[] buffers() {
+		return new INDArray[] { input, conv1, pool1, conv2, pool2, dense1, logits };
+	}
+
 	@Override
 	public void close() {
-		for (INDArray buffer : new INDArray[] { input, conv1, pool1, conv2, pool2, dense1, logits }) {
+		for (INDArray buffer : buffers()) {
 			if (buffer.closeable()) {
 				buffer.close();
 			}

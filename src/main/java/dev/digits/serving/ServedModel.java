@@ -43,7 +43,6 @@ public final class ServedModel {
 
 	private volatile long loadMillis;
 
-
 	ServedModel(String version, Path dir) {
 		this.version = version;
 		this.dir = dir;
