@@ -111,10 +111,10 @@ public final class RealisticUploads {
 		return uploads;
 	}
 
-	private record Encoded(byte[] bytes, String extension) {
+	record Encoded(byte[] bytes, String extension) {
 	}
 
-	private static Encoded render(String kind, float[] digit, Random random) {
+	static Encoded render(String kind, float[] digit, Random random) {
 		return switch (kind) {
 			case JPEG_PAPER -> jpegPaper(digit, random);
 			case LARGE_CANVAS -> largeCanvas(digit);

@@ -338,7 +338,7 @@ public final class RobustnessSets {
 				+ "PNG through the preprocessor", images, labels, kinds, NON_DIGIT_KINDS, rejected);
 	}
 
-	private static void letter(Graphics2D g, List<Font> fonts, int canvas, Random random) {
+	static void letter(Graphics2D g, List<Font> fonts, int canvas, Random random) {
 		char c = LETTERS.charAt(random.nextInt(LETTERS.length()));
 		Font font = fonts.get(random.nextInt(fonts.size())).deriveFont(canvas * (0.4f + 0.3f * random.nextFloat()));
 		Shape glyph = wobble(glyph(font, String.valueOf(c)), random, canvas * 0.03);
@@ -352,7 +352,7 @@ public final class RobustnessSets {
 		g.draw(shape);
 	}
 
-	private static void scribble(Graphics2D g, int canvas, Random random) {
+	static void scribble(Graphics2D g, int canvas, Random random) {
 		int strokes = 1 + random.nextInt(4);
 		for (int s = 0; s < strokes; s++) {
 			g.setStroke(new BasicStroke((float) (3 + 7 * random.nextDouble()), BasicStroke.CAP_ROUND,
@@ -373,7 +373,7 @@ public final class RobustnessSets {
 		}
 	}
 
-	private static void shapes(Graphics2D g, int canvas, Random random) {
+	static void shapes(Graphics2D g, int canvas, Random random) {
 		int count = 1 + random.nextInt(3);
 		for (int s = 0; s < count; s++) {
 			double size = canvas * (0.3 + 0.4 * random.nextDouble());
@@ -433,7 +433,7 @@ public final class RobustnessSets {
 		}
 	}
 
-	private static void texture(BufferedImage image, Graphics2D g, int canvas, Random random) {
+	static void texture(BufferedImage image, Graphics2D g, int canvas, Random random) {
 		int type = random.nextInt(4);
 		int left = (int) (canvas * 0.1 * random.nextDouble());
 		int top = (int) (canvas * 0.1 * random.nextDouble());
@@ -493,13 +493,13 @@ public final class RobustnessSets {
 		}
 	}
 
-	private static Shape glyph(Font font, String text) {
+	static Shape glyph(Font font, String text) {
 		FontRenderContext frc = new FontRenderContext(null, true, true);
 		return font.createGlyphVector(frc, text).getOutline();
 	}
 
 	/** Moves every outline vertex by a smooth random displacement (a few random sinusoids). */
-	private static Shape wobble(Shape shape, Random random, double amplitude) {
+	static Shape wobble(Shape shape, Random random, double amplitude) {
 		double[] a = new double[8];
 		for (int i = 0; i < a.length; i++) {
 			a[i] = random.nextDouble() * 2 * Math.PI;
@@ -526,7 +526,7 @@ public final class RobustnessSets {
 	}
 
 	/** Rotates and shears the shape about its centre and puts it somewhere inside the canvas. */
-	private static AffineTransform placement(Shape glyph, int canvas, double angle, double shear, Random random) {
+	static AffineTransform placement(Shape glyph, int canvas, double angle, double shear, Random random) {
 		Rectangle2D b = glyph.getBounds2D();
 		AffineTransform t = new AffineTransform();
 		double cx = canvas / 2.0 + canvas * 0.1 * (random.nextDouble() * 2 - 1);

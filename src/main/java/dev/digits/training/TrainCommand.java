@@ -42,7 +42,8 @@ public final class TrainCommand {
 		String commit = git("rev-parse", "--short=12", "HEAD");
 		boolean dirty = !git("status", "--porcelain", "--untracked-files=no").isEmpty();
 		Mnist mnist = Mnist.load(options.mnistDir());
-		Trainer.Result result = new Trainer(options, out).train(mnist);
+		Trainer.Result result = options.recipe().equals("mixed") ? new MixedTrainer(options, out).train(mnist)
+				: new Trainer(options, out).train(mnist);
 		MultiLayerNetwork network = result.network();
 		Path dir = options.outputDir();
 		Files.createDirectories(dir);
@@ -120,6 +121,17 @@ public final class TrainCommand {
 		}
 		else {
 			t.put("augmentation", Map.of("enabled", false));
+		}
+		if (options.recipe().equals("mixed")) {
+			Map<String, Object> recipe = new LinkedHashMap<>();
+			recipe.put("name", "mixed");
+			recipe.put("mix", MixedTrainer.MIX);
+			recipe.put("nonDigitTarget", "uniform over the ten digits (outlier exposure)");
+			recipe.put("trainingFonts", FontSets.TRAINING);
+			recipe.put("heldOutFonts", FontSets.HELD_OUT);
+			recipe.put("initialWeights", options.initFrom() == null ? "fresh" : options.initFrom().toString());
+			recipe.put("selection", "best validation score: (2 x MNIST + photos + printed + non-digits under 0.5) / 5");
+			t.put("recipe", recipe);
 		}
 		t.put("seconds", Math.round(result.seconds() * 10) / 10.0);
 		t.put("cores", Runtime.getRuntime().availableProcessors());

@@ -14,10 +14,17 @@ import java.util.Map;
  * @param augmentSettings the named {@link Augmentation.Settings} used when augmenting ({@code v1}, {@code v2})
  * @param learningRateDecay the learning rate of epoch {@code e} is {@code learningRate * decay^(e-1)}
  * (default 1: constant)
+ * @param recipe {@code mnist} (MNIST only, the card's recipe) or {@code mixed} ({@link MixedTrainer}:
+ * MNIST with photos, printed digits, low-resolution scans and non-digits, checkpointed per epoch)
+ * @param initFrom a model folder whose weights a {@code mixed} run starts from, or null for fresh weights
+ * @param checkpointDir where a {@code mixed} run checkpoints and, when it holds a checkpoint, resumes from
  */
 public record TrainingOptions(Path mnistDir, Path outputDir, int epochs, int batchSize, double learningRate, long seed,
 		int trainSize, int validationSize, int testSize, boolean augment, double learningRateDecay,
-		String augmentSettings) {
+		String augmentSettings, String recipe, Path initFrom, Path checkpointDir) {
+
+	/** The recipes {@code --recipe} takes. */
+	public static final java.util.List<String> RECIPES = java.util.List.of("mnist", "mixed");
 
 	public static final int DEFAULT_EPOCHS = 15;
 
@@ -28,6 +35,16 @@ public record TrainingOptions(Path mnistDir, Path outputDir, int epochs, int bat
 		require(trainSize >= 1 && validationSize >= 1 && testSize >= 1, "sizes must be at least 1");
 		require(learningRateDecay > 0 && learningRateDecay <= 1, "lr-decay must be in (0, 1]");
 		Augmentation.Settings.named(augmentSettings);
+		require(RECIPES.contains(recipe), "recipe must be one of " + RECIPES + ", got '" + recipe + "'");
+		require(initFrom == null || recipe.equals("mixed"), "init-from needs --recipe=mixed");
+	}
+
+	/** The MNIST recipe with these options. */
+	public TrainingOptions(Path mnistDir, Path outputDir, int epochs, int batchSize, double learningRate, long seed,
+			int trainSize, int validationSize, int testSize, boolean augment, double learningRateDecay,
+			String augmentSettings) {
+		this(mnistDir, outputDir, epochs, batchSize, learningRate, seed, trainSize, validationSize, testSize, augment,
+				learningRateDecay, augmentSettings, "mnist", null, null);
 	}
 
 	/** Augmentation with the first settings ({@code v1}). */
@@ -76,9 +93,13 @@ public record TrainingOptions(Path mnistDir, Path outputDir, int epochs, int bat
 				Integer.parseInt(values.getOrDefault("test-size", "" + d.testSize())),
 				parseBoolean(values.getOrDefault("augment", "" + d.augment())),
 				Double.parseDouble(values.getOrDefault("lr-decay", "" + d.learningRateDecay())),
-				values.getOrDefault("augment-settings", d.augmentSettings()));
+				values.getOrDefault("augment-settings", d.augmentSettings()),
+				values.getOrDefault("recipe", "mnist"),
+				values.containsKey("init-from") ? Path.of(values.get("init-from")) : null,
+				Path.of(values.getOrDefault("checkpoint-dir", "target/training-checkpoint")));
 		values.keySet().removeAll(java.util.Set.of("mnist-dir", "output-dir", "epochs", "batch-size", "learning-rate",
-				"seed", "train-size", "validation-size", "test-size", "augment", "lr-decay", "augment-settings"));
+				"seed", "train-size", "validation-size", "test-size", "augment", "lr-decay", "augment-settings", "recipe",
+				"init-from", "checkpoint-dir"));
 		if (!values.isEmpty()) {
 			throw new IllegalArgumentException("unknown option(s) " + values.keySet());
 		}

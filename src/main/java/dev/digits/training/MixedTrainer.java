@@ -1,0 +1,401 @@
+package dev.digits.training;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import dev.digits.model.DigitNetwork;
+import dev.digits.model.ModelFiles;
+import dev.digits.preprocessing.ImagePreprocessor;
+import dev.digits.preprocessing.PreprocessingLimits;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Trains on what clients send: each epoch mixes augmented MNIST digits with {@link SyntheticData}
+ * examples (handwritten digits photographed on paper, clean uploads, printed digits, low-resolution
+ * scans) and non-digits, every synthetic example put through the serving preprocessor. Non-digits
+ * are trained towards the uniform distribution over the ten digits (outlier exposure), so the
+ * network itself learns to spread its belief on what is not a digit, and the serving threshold on
+ * its confidence (calibrated later) separates them.
+ * <p>
+ * Checkpoints after every epoch into {@code checkpointDir}: the network with its Adam state, the
+ * best network so far, and {@code state.json} (epochs done, history, best epoch and score). Every
+ * example is a function of {@code (seed, epoch, index)}, so the generator's position is the epoch
+ * number and a resumed run makes exactly the examples the stopped run would have made.
+ */
+public final class MixedTrainer {
+
+	/** The recipe's share of each source in an epoch, in this order. */
+	static final Map<String, Double> MIX = mix();
+
+	private static Map<String, Double> mix() {
+		Map<String, Double> mix = new LinkedHashMap<>();
+		mix.put("mnist", 0.27);
+		mix.put("clean", 0.08);
+		mix.put("photo", 0.33);
+		mix.put("printed", 0.05);
+		mix.put("printed-photo", 0.05);
+		mix.put("low-resolution", 0.05);
+		mix.put("non-digit", 0.17);
+		return mix;
+	}
+
+	/** Validation examples per synthetic kind (from the validation split, seed {@code seed + 1}). */
+	static final int VALIDATION_PER_KIND = 600;
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final String STATE = "state.json";
+
+	private static final String LAST = "last.zip";
+
+	private static final String BEST = "best.zip";
+
+	private final TrainingOptions options;
+
+	private final PrintStream out;
+
+	public MixedTrainer(TrainingOptions options, PrintStream out) {
+		this.options = options;
+		this.out = out;
+	}
+
+	/** Trains (or resumes from the checkpoint) and returns the best network by validation score. */
+	public Trainer.Result train(Mnist mnist) throws IOException {
+		int available = mnist.train().size();
+		Mnist.Split train = mnist.train().slice(0, this.options.trainSize());
+		Mnist.Split validation = mnist.train().slice(available - this.options.validationSize(), available);
+		Mnist.Split test = mnist.test().slice(0, Math.min(this.options.testSize(), mnist.test().size()));
+		ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingLimits.defaults());
+		SyntheticData data = new SyntheticData(train,
+				FontSets.require(FontSets.TRAINING, "0123456789" + SyntheticData.LETTERS, 12), preprocessor, 160, 360);
+		Path checkpoints = this.options.checkpointDir();
+		Files.createDirectories(checkpoints);
+
+		Nd4j.getRandom().setSeed(this.options.seed());
+		State state;
+		MultiLayerNetwork network;
+		if (Files.exists(checkpoints.resolve(STATE)) && Files.exists(checkpoints.resolve(LAST))) {
+			state = JSON.readValue(checkpoints.resolve(STATE).toFile(), State.class);
+			network = ModelSerializer.restoreMultiLayerNetwork(checkpoints.resolve(LAST).toFile(), true);
+			this.out.printf(Locale.ROOT, "resuming from %s after epoch %d (best %d, score %.4f)%n", checkpoints,
+					state.epochsDone(), state.bestEpoch(), state.bestScore());
+		}
+		else if (this.options.initFrom() != null) {
+			network = ModelSerializer.restoreMultiLayerNetwork(new ModelFiles(this.options.initFrom()).network().toFile(),
+					false);
+			network.setLearningRate(this.options.learningRate());
+			state = new State(0, List.of(), 0, -1);
+			this.out.println("starting from the weights of " + this.options.initFrom());
+		}
+		else {
+			network = DigitNetwork.create(this.options.seed(), this.options.learningRate());
+			state = new State(0, List.of(), 0, -1);
+		}
+		Validation sets = validation(mnist.train().slice(available - this.options.validationSize(), available),
+				preprocessor);
+		this.out.printf(Locale.ROOT, "mixed training: %d examples an epoch (%s), validating on %s%n",
+				this.options.trainSize(), MIX, sets.describe());
+
+		List<Trainer.Epoch> history = new ArrayList<>(state.history());
+		ExecutorService makers = Executors.newFixedThreadPool(2, r -> {
+			Thread t = new Thread(r, "example-maker");
+			t.setDaemon(true);
+			return t;
+		});
+		long start = System.nanoTime();
+		try {
+			for (int epoch = state.epochsDone() + 1; epoch <= this.options.epochs(); epoch++) {
+				long epochStart = System.nanoTime();
+				network.setLearningRate(this.options.learningRate(epoch));
+				int[] order = Batches.identity(train.size());
+				shuffle(order, new Random(Augmentation.mix(this.options.seed() ^ epoch)));
+				Augmentation augmentation = new Augmentation(Augmentation.Settings.named("v1"), this.options.seed());
+				double lossSum = 0;
+				int batches = 0;
+				int batchSize = this.options.batchSize();
+				java.util.function.Supplier<DataSet> next = submit(makers, data, augmentation, order, 0, batchSize, epoch);
+				for (int from = 0; from < order.length; from += batchSize) {
+					DataSet batch = next.get();
+					int nextFrom = from + batchSize;
+					next = nextFrom < order.length ? submit(makers, data, augmentation, order, nextFrom, batchSize, epoch)
+							: null;
+					network.fit(batch);
+					lossSum += network.score();
+					batches++;
+					if (batches % 50 == 0) {
+						this.out.printf(Locale.ROOT, "  epoch %d: %d/%d examples, loss %.4f, %s%n", epoch, nextFrom,
+								order.length, lossSum / batches, Trainer.format((System.nanoTime() - epochStart) / 1e9));
+					}
+				}
+				Map<String, Double> figures = sets.evaluate(network);
+				double score = figures.get("score");
+				double seconds = (System.nanoTime() - epochStart) / 1e9;
+				history.add(new Trainer.Epoch(epoch, lossSum / batches, figures.get("mnist-loss"), figures.get("mnist"),
+						seconds));
+				boolean best = score > state.bestScore();
+				int bestEpoch = best ? epoch : state.bestEpoch();
+				double bestScore = best ? score : state.bestScore();
+				// the checkpoint: written beside, then moved into place, so a stop mid-write keeps the last one
+				ModelSerializer.writeModel(network, checkpoints.resolve(LAST + ".tmp").toFile(), true);
+				Files.move(checkpoints.resolve(LAST + ".tmp"), checkpoints.resolve(LAST),
+						StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+				if (best) {
+					Files.copy(checkpoints.resolve(LAST), checkpoints.resolve(BEST), StandardCopyOption.REPLACE_EXISTING);
+				}
+				state = new State(epoch, history, bestEpoch, bestScore);
+				JSON.writerWithDefaultPrettyPrinter().writeValue(checkpoints.resolve(STATE + ".tmp").toFile(), state);
+				Files.move(checkpoints.resolve(STATE + ".tmp"), checkpoints.resolve(STATE),
+						StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+				this.out.printf(Locale.ROOT, "epoch %2d/%d  loss %.4f  %s  score %.4f  epoch %s%s%n", epoch,
+						this.options.epochs(), lossSum / batches, format(figures), score, Trainer.format(seconds),
+						best ? "  *best" : "");
+			}
+		}
+		finally {
+			makers.shutdownNow();
+		}
+		MultiLayerNetwork best = ModelSerializer.restoreMultiLayerNetwork(checkpoints.resolve(BEST).toFile(), false);
+		return new Trainer.Result(best, history, state.bestEpoch(), train, validation, test,
+				(System.nanoTime() - start) / 1e9);
+	}
+
+	/** What a run has done, written after every epoch. */
+	public record State(int epochsDone, List<Trainer.Epoch> history, int bestEpoch, double bestScore) {
+	}
+
+	private java.util.function.Supplier<DataSet> submit(ExecutorService makers, SyntheticData data, Augmentation augmentation, int[] order,
+			int from, int batchSize, int epoch) {
+		int to = Math.min(order.length, from + batchSize);
+		// two halves, one per maker thread
+		int middle = (from + to) / 2;
+		Future<float[][]> first = makers.submit(() -> examples(data, augmentation, order, from, middle, epoch));
+		Future<float[][]> second = makers.submit(() -> examples(data, augmentation, order, middle, to, epoch));
+		return () -> dataSet(get(first), get(second));
+	}
+
+	private static DataSet dataSet(float[][] a, float[][] b) {
+		int n = (a[0].length + b[0].length) / DigitNetwork.PIXELS;
+		float[] features = new float[n * DigitNetwork.PIXELS];
+		float[] labels = new float[n * DigitNetwork.CLASSES];
+		System.arraycopy(a[0], 0, features, 0, a[0].length);
+		System.arraycopy(b[0], 0, features, a[0].length, b[0].length);
+		System.arraycopy(a[1], 0, labels, 0, a[1].length);
+		System.arraycopy(b[1], 0, labels, a[1].length, b[1].length);
+		return new DataSet(Nd4j.create(features, new long[] { n, DigitNetwork.PIXELS }, 'c'),
+				Nd4j.create(labels, new long[] { n, DigitNetwork.CLASSES }, 'c'));
+	}
+
+	/** Features and targets of the examples at {@code order[from..to)}: {@code {features, labels}}. */
+	private float[][] examples(SyntheticData data, Augmentation augmentation, int[] order, int from, int to,
+			int epoch) {
+		int n = to - from;
+		float[] features = new float[n * DigitNetwork.PIXELS];
+		float[] labels = new float[n * DigitNetwork.CLASSES];
+		for (int i = 0; i < n; i++) {
+			int index = order[from + i];
+			Random random = new Random(Augmentation.mix(Augmentation.mix(this.options.seed() * 31 + epoch) ^ index));
+			SyntheticData.Example example = example(data, order, from + i, random);
+			float[] pixels;
+			int label;
+			if (example != null && example.accepted()) {
+				pixels = example.pixels();
+				label = example.label();
+			}
+			else {
+				pixels = augmentation.augment(data.mnist(index), epoch, index);
+				label = data.label(index);
+			}
+			System.arraycopy(pixels, 0, features, i * DigitNetwork.PIXELS, DigitNetwork.PIXELS);
+			for (int c = 0; c < DigitNetwork.CLASSES; c++) {
+				labels[i * DigitNetwork.CLASSES + c] = label == SyntheticData.NOT_A_DIGIT ? 1f / DigitNetwork.CLASSES
+						: (c == label ? 1f : 0f);
+			}
+		}
+		return new float[][] { features, labels };
+	}
+
+	/** The synthetic example for position {@code at} of the epoch's order, or null for plain MNIST. */
+	static SyntheticData.Example example(SyntheticData data, int[] order, int at, Random random) {
+		int index = order[at];
+		double u = random.nextDouble();
+		String source = null;
+		double cumulative = 0;
+		for (Map.Entry<String, Double> e : MIX.entrySet()) {
+			cumulative += e.getValue();
+			if (u < cumulative) {
+				source = e.getKey();
+				break;
+			}
+		}
+		if (source == null) {
+			source = "mnist";
+		}
+		return switch (source) {
+			case "clean" -> data.cleanUpload(index,
+					RealisticUploads.kinds().get(random.nextInt(RealisticUploads.kinds().size())), random);
+			case "photo" -> data.photo(index, SyntheticData.anyCondition(random), random);
+			case "printed" -> data.printed(random.nextInt(10), false, random);
+			case "printed-photo" -> data.printed(random.nextInt(10), true, random);
+			case "low-resolution" -> data.lowResolution(index, random);
+			case "non-digit" -> data.nonDigit(
+					SyntheticData.NON_DIGIT_KINDS.get(random.nextInt(SyntheticData.NON_DIGIT_KINDS.size())), index,
+					order[(at + 1) % order.length], random);
+			default -> null;
+		};
+	}
+
+	/** The fixed validation sets every epoch is scored on. */
+	private Validation validation(Mnist.Split split, ImagePreprocessor preprocessor) {
+		SyntheticData data = new SyntheticData(split,
+				FontSets.require(FontSets.TRAINING, "0123456789" + SyntheticData.LETTERS, 12), preprocessor, 240, 480);
+		long seed = this.options.seed() + 1;
+		List<SyntheticData.Example> photos = new ArrayList<>();
+		List<SyntheticData.Example> printed = new ArrayList<>();
+		List<SyntheticData.Example> nonDigits = new ArrayList<>();
+		for (int i = 0; i < VALIDATION_PER_KIND; i++) {
+			Random random = new Random(Augmentation.mix(seed * 7919 + i));
+			photos.add(data.photo(i % split.size(), PhotoSynth.Condition.values()[i % 6], random));
+			printed.add(random.nextBoolean() ? data.printed(i % 10, false, random) : data.printed(i % 10, true, random));
+			nonDigits.add(data.nonDigit(SyntheticData.NON_DIGIT_KINDS.get(i % SyntheticData.NON_DIGIT_KINDS.size()),
+					i % split.size(), (i + 1) % split.size(), random));
+		}
+		return new Validation(split, photos, printed, nonDigits);
+	}
+
+	/** Validation figures and the score that picks the best epoch. */
+	private record Validation(Mnist.Split mnist, List<SyntheticData.Example> photos,
+			List<SyntheticData.Example> printed, List<SyntheticData.Example> nonDigits) {
+
+		String describe() {
+			return String.format(Locale.ROOT, "%d MNIST, %d photos, %d printed, %d non-digits (accepted)",
+					this.mnist.size(), accepted(this.photos), accepted(this.printed), accepted(this.nonDigits));
+		}
+
+		private static long accepted(List<SyntheticData.Example> examples) {
+			return examples.stream().filter(SyntheticData.Example::accepted).count();
+		}
+
+		/**
+		 * Accuracy on MNIST, photos and printed digits (refused digits count as wrong), the share of
+		 * non-digits whose top probability stays under 0.5 (refused ones count as caught), and the score:
+		 * their mean, MNIST weighted twice as it is held to the tightest target.
+		 */
+		Map<String, Double> evaluate(MultiLayerNetwork network) {
+			ClassificationReport mnistReport = Batches.evaluate(network, this.mnist);
+			Map<String, Double> f = new LinkedHashMap<>();
+			f.put("mnist", mnistReport.accuracy());
+			f.put("mnist-loss", mnistReport.loss());
+			f.put("photos", accuracy(network, this.photos));
+			f.put("printed", accuracy(network, this.printed));
+			f.put("non-digits-low", lowConfidence(network, this.nonDigits));
+			f.put("score", (2 * f.get("mnist") + f.get("photos") + f.get("printed") + f.get("non-digits-low")) / 5);
+			return f;
+		}
+
+		private static double accuracy(MultiLayerNetwork network, List<SyntheticData.Example> examples) {
+			float[] p = predict(network, examples);
+			int right = 0;
+			int row = 0;
+			for (SyntheticData.Example e : examples) {
+				if (e.accepted()) {
+					right += argmax(p, row) == e.label() ? 1 : 0;
+					row++;
+				}
+			}
+			return right / (double) examples.size();
+		}
+
+		private static double lowConfidence(MultiLayerNetwork network, List<SyntheticData.Example> examples) {
+			float[] p = predict(network, examples);
+			int caught = 0;
+			int row = 0;
+			for (SyntheticData.Example e : examples) {
+				if (!e.accepted()) {
+					caught++;
+					continue;
+				}
+				caught += p[row * DigitNetwork.CLASSES + argmax(p, row)] < 0.5f ? 1 : 0;
+				row++;
+			}
+			return caught / (double) examples.size();
+		}
+
+		private static float[] predict(MultiLayerNetwork network, List<SyntheticData.Example> examples) {
+			List<float[]> kept = examples.stream().filter(SyntheticData.Example::accepted)
+					.map(SyntheticData.Example::pixels).toList();
+			if (kept.isEmpty()) {
+				return new float[0];
+			}
+			float[] features = new float[kept.size() * DigitNetwork.PIXELS];
+			for (int i = 0; i < kept.size(); i++) {
+				System.arraycopy(kept.get(i), 0, features, i * DigitNetwork.PIXELS, DigitNetwork.PIXELS);
+			}
+			return network.output(Nd4j.create(features, new long[] { kept.size(), DigitNetwork.PIXELS }, 'c'), false)
+					.data().asFloat();
+		}
+
+		private static int argmax(float[] p, int row) {
+			int best = 0;
+			for (int c = 1; c < DigitNetwork.CLASSES; c++) {
+				if (p[row * DigitNetwork.CLASSES + c] > p[row * DigitNetwork.CLASSES + best]) {
+					best = c;
+				}
+			}
+			return best;
+		}
+
+	}
+
+	private static String format(Map<String, Double> figures) {
+		StringBuilder s = new StringBuilder();
+		figures.forEach((k, v) -> {
+			if (!k.equals("score") && !k.equals("mnist-loss")) {
+				s.append(String.format(Locale.ROOT, "%s %.4f  ", k, v));
+			}
+		});
+		return s.toString().trim();
+	}
+
+	private static void shuffle(int[] order, Random random) {
+		for (int i = order.length - 1; i > 0; i--) {
+			int j = random.nextInt(i + 1);
+			int tmp = order[i];
+			order[i] = order[j];
+			order[j] = tmp;
+		}
+	}
+
+	private static <T> T get(Future<T> future) {
+		try {
+			return future.get();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+		catch (java.util.concurrent.ExecutionException ex) {
+			if (ex.getCause() instanceof IOException io) {
+				throw new UncheckedIOException(io);
+			}
+			throw new IllegalStateException(ex.getCause());
+		}
+	}
+
+}
