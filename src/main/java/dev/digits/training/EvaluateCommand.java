@@ -45,7 +45,7 @@ public final class EvaluateCommand {
 
 	/** Everything a quality evaluation depends on. */
 	public record Options(List<Path> models, Path mnistDir, Path outputDir, int setSize, int nonDigitsPerKind,
-			int fitSetSize, long seed, boolean quality) {
+			int fitSetSize, long seed, boolean quality, int photosPerCondition) {
 	}
 
 	public static void main(String[] args) throws IOException {
@@ -62,7 +62,7 @@ public final class EvaluateCommand {
 			}
 		}
 		Map<String, String> o = options(rest.toArray(String[]::new), "mnist-dir", "output-dir", "set-size",
-				"non-digits", "fit-set-size", "seed", "quality");
+				"non-digits", "fit-set-size", "seed", "quality", "photos");
 		if (models.isEmpty()) {
 			models.add(Path.of("models/mnist-cnn.zip"));
 		}
@@ -70,7 +70,8 @@ public final class EvaluateCommand {
 				Integer.parseInt(o.getOrDefault("set-size", "2000")),
 				Integer.parseInt(o.getOrDefault("non-digits", "250")),
 				Integer.parseInt(o.getOrDefault("fit-set-size", "1000")), Long.parseLong(o.getOrDefault("seed", "2024")),
-				Boolean.parseBoolean(o.getOrDefault("quality", "true")));
+				Boolean.parseBoolean(o.getOrDefault("quality", "true")),
+				Integer.parseInt(o.getOrDefault("photos", "500")));
 		if (!options.quality()) {
 			for (Path model : models) {
 				run(model, options.mnistDir(), System.out);
@@ -124,6 +125,15 @@ public final class EvaluateCommand {
 		pictured.add(nonDigits);
 		QualityCharts.samples(pictured, 24, options.outputDir().resolve("samples.png"));
 
+		PhotoSets photoSets = new PhotoSets(mnist.test(), options.seed());
+		List<PhotoSets.PhotoSet> photoDigitSets = options.photosPerCondition() <= 0 ? List.of()
+				: List.of(photoSets.photos(options.photosPerCondition()),
+						photoSets.printed(options.photosPerCondition() * 2),
+						photoSets.lowResolution(options.photosPerCondition() * 2));
+		PhotoSets.PhotoSet photoNonDigits = options.photosPerCondition() <= 0 ? null
+				: photoSets.nonDigits(Math.max(1, options.photosPerCondition() / 2));
+		List<PhotoEvaluation.Figures> photoFigures = new ArrayList<>();
+
 		List<ModelResult> results = new ArrayList<>();
 		Map<String, Integer> names = new HashMap<>();
 		for (Path model : options.models()) {
@@ -133,10 +143,32 @@ public final class EvaluateCommand {
 				name = name + "-" + seen;
 			}
 			results.add(evaluateModel(name, model, mnist, sets, nonDigits, options, out));
+			if (photoNonDigits != null) {
+				PhotoEvaluation.Figures figures = PhotoEvaluation.evaluate(name, load(model),
+						results.get(results.size() - 1).fitted(), photoDigitSets, photoNonDigits);
+				photoFigures.add(figures);
+				for (PhotoEvaluation.DigitFigures d : figures.digits()) {
+					out.printf(Locale.ROOT, "  %-18s made %5d  refused %4d  right %.4f %s  flagged %.4f  ECE %.4f%n",
+							d.set(), d.made(), d.refused(), d.right(), d.rightByKind(), d.flagged(), d.eceAfter());
+				}
+				out.printf(Locale.ROOT, "  non-digits caught %.4f %s%n", figures.nonDigits().caught(),
+						figures.nonDigits().caughtByKind());
+			}
 		}
 		Map<String, Object> json = json(options, command, sets, nonDigits, results);
+		if (!photoFigures.isEmpty()) {
+			Map<String, Object> photoJson = new LinkedHashMap<>();
+			for (PhotoEvaluation.Figures f : photoFigures) {
+				photoJson.put(f.model(), PhotoEvaluation.json(f));
+			}
+			json.put("photoSets", photoJson);
+		}
 		JSON.writerWithDefaultPrettyPrinter().writeValue(options.outputDir().resolve("report.json").toFile(), json);
-		Files.writeString(options.outputDir().resolve("report.md"), markdown(options, command, sets, nonDigits, results));
+		String photoSection = photoFigures.isEmpty() ? ""
+				: PhotoEvaluation.markdown(photoFigures, photoDigitSets, photoNonDigits);
+		Files.writeString(options.outputDir().resolve("report.md"),
+				markdown(options, command, sets, nonDigits, results).replaceFirst("\n## Accuracy\n",
+						java.util.regex.Matcher.quoteReplacement("\n" + photoSection + "## Accuracy\n")));
 		out.println("wrote " + options.outputDir().resolve("report.md"));
 		return json;
 	}

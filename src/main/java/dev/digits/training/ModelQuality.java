@@ -58,19 +58,37 @@ public final class ModelQuality {
 		Mnist.Split train = mnist.train().slice(0, trainSize);
 		Mnist.Split validation = mnist.train().slice(available - validationSize, available);
 
-		NetworkOutputs validationOutputs = NetworkOutputs.of(network, pixels(validation));
+		// validation digits as clients send them: MNIST, and photos, printed digits and 8x8 scans made
+		// from the validation split in the training fonts
+		PhotoSets photoSets = PhotoSets.forChoices(validation, CHOICE_SEED);
+		int perCondition = Math.max(2, setSize / 10);
+		RobustnessSets.LabelledSet clientDigits = concat("client-digits", List.of(
+				photoSets.photos(perCondition).set(), photoSets.printed(2 * perCondition).set(),
+				photoSets.lowResolution(perCondition).set()));
+		NetworkOutputs mnistValidationOutputs = NetworkOutputs.of(network, pixels(validation));
+		NetworkOutputs clientOutputs = NetworkOutputs.of(network, clientDigits.pixels());
+		NetworkOutputs validationOutputs = mnistValidationOutputs.append(clientOutputs);
+		byte[] validationLabels = concat(validation.labels(), clientDigits.labels());
 		double[] validationLogits = Calibration.logProbabilities(validationOutputs.probabilities());
-		double temperature = Calibration.fitTemperature(validationLogits, validation.labels());
+		// the temperature is fitted on as many MNIST images as client-like ones (at least 1,000), so
+		// that the 10,000 MNIST images do not decide it alone
+		int mnistForTemperature = Math.min(validation.size(), Math.max(1000, clientDigits.size()));
+		NetworkOutputs temperatureOutputs = mnistValidationOutputs.slice(0, mnistForTemperature).append(clientOutputs);
+		double temperature = Calibration.fitTemperature(
+				Calibration.logProbabilities(temperatureOutputs.probabilities()),
+				concat(java.util.Arrays.copyOf(validation.labels(), mnistForTemperature), clientDigits.labels()));
 		Calibration.Metrics before = Calibration.metrics(Calibration.toDouble(validationOutputs.probabilities()),
-				validation.labels());
+				validationLabels);
 		Calibration.Metrics after = Calibration.metrics(Calibration.softmax(validationLogits, temperature),
-				validation.labels());
-		out.printf(Locale.ROOT, "temperature %.4f on %d validation images: NLL %.4f -> %.4f, ECE %.4f -> %.4f%n",
-				temperature, validation.size(), before.nll(), after.nll(), before.ece(), after.ece());
+				validationLabels);
+		out.printf(Locale.ROOT, "temperature %.4f on %d validation images (%d MNIST, %d photos, printed and 8x8): "
+				+ "NLL %.4f -> %.4f, ECE %.4f -> %.4f%n", temperature, validationLabels.length, validation.size(),
+				clientDigits.size(), before.nll(), after.nll(), before.ece(), after.ece());
 
 		NetworkOutputs trainOutputs = NetworkOutputs.of(network, pixels(train));
 		RobustnessSets choiceSets = new RobustnessSets(CHOICE_SEED);
-		RobustnessSets.LabelledSet nonDigits = choiceSets.nonDigits(nonDigitsPerKind);
+		RobustnessSets.LabelledSet nonDigits = concat("non-digits", List.of(choiceSets.nonDigits(nonDigitsPerKind),
+				photoSets.nonDigits(nonDigitsPerKind).set()));
 		NetworkOutputs nonDigitOutputs = NetworkOutputs.of(network, nonDigits.pixels());
 
 		Map<String, Double> shrinkageAuroc = new LinkedHashMap<>();
@@ -94,7 +112,12 @@ public final class ModelQuality {
 			double[] digits = OodScores.score(name, validationOutputs, temperature, gaussian);
 			double[] others = OodScores.score(name, nonDigitOutputs, temperature, gaussian);
 			auroc.put(name, OodScores.auroc(others, digits));
-			thresholds.put(name, OodScores.threshold(digits, FALSE_FLAG_RATE));
+			// flags at most FALSE_FLAG_RATE of the MNIST validation digits and of the client-like ones
+			double[] mnistDigits = java.util.Arrays.copyOf(digits, validation.size());
+			double[] clientLike = java.util.Arrays.copyOfRange(digits, validation.size(), digits.length);
+			thresholds.put(name, clientLike.length == 0 ? OodScores.threshold(mnistDigits, FALSE_FLAG_RATE)
+					: Math.max(OodScores.threshold(mnistDigits, FALSE_FLAG_RATE),
+							OodScores.threshold(clientLike, FALSE_FLAG_RATE)));
 			if (best == null || auroc.get(name) > auroc.get(best)) {
 				best = name;
 			}
@@ -145,7 +168,26 @@ public final class ModelQuality {
 		out.printf(Locale.ROOT, "uncertain below calibrated confidence %.2f: %.2f%% of %d pooled validation set "
 				+ "images kept, %.2f%% of them right%n", uncertainBelow, 100 * coverage, pooled, 100 * selective);
 		return new Fitted(temperature, before, after, gaussian, auroc, shrinkageAuroc, best, thresholds, uncertainBelow,
-				coverage, selective, train.size(), validation.size(), nonDigits.size(), pooled);
+				coverage, selective, train.size(), validationLabels.length, nonDigits.size(), pooled);
+	}
+
+	private static RobustnessSets.LabelledSet concat(String name, List<RobustnessSets.LabelledSet> sets) {
+		int n = sets.stream().mapToInt(RobustnessSets.LabelledSet::size).sum();
+		float[] pixels = new float[n * DigitNetwork.PIXELS];
+		byte[] labels = new byte[n];
+		int at = 0;
+		for (RobustnessSets.LabelledSet set : sets) {
+			System.arraycopy(set.pixels(), 0, pixels, at * DigitNetwork.PIXELS, set.size() * DigitNetwork.PIXELS);
+			System.arraycopy(set.labels(), 0, labels, at, set.size());
+			at += set.size();
+		}
+		return new RobustnessSets.LabelledSet(name, name, pixels, labels, new int[n], List.of(name), 0);
+	}
+
+	private static byte[] concat(byte[] a, byte[] b) {
+		byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+		System.arraycopy(b, 0, out, a.length, b.length);
+		return out;
 	}
 
 	/** The content of {@code ood.json}: everything a server needs to score and flag an input. */

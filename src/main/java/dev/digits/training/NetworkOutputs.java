@@ -56,6 +56,17 @@ public record NetworkOutputs(float[] probabilities, double[] logits, float[] fea
 		return new NetworkOutputs(probabilities, logits, features);
 	}
 
+	/** These rows followed by {@code other}'s. */
+	public NetworkOutputs append(NetworkOutputs other) {
+		float[] p = java.util.Arrays.copyOf(this.probabilities, this.probabilities.length + other.probabilities.length);
+		System.arraycopy(other.probabilities, 0, p, this.probabilities.length, other.probabilities.length);
+		double[] z = java.util.Arrays.copyOf(this.logits, this.logits.length + other.logits.length);
+		System.arraycopy(other.logits, 0, z, this.logits.length, other.logits.length);
+		float[] h = java.util.Arrays.copyOf(this.features, this.features.length + other.features.length);
+		System.arraycopy(other.features, 0, h, this.features.length, other.features.length);
+		return new NetworkOutputs(p, z, h);
+	}
+
 	/** The outputs of the rows {@code [from, to)}. */
 	public NetworkOutputs slice(int from, int to) {
 		int k = DigitNetwork.CLASSES;

@@ -84,10 +84,14 @@ class QualityCommandsTests {
 		Path out = dir.resolve("evaluation");
 		Path zip = model.resolve(ModelFiles.NETWORK);
 		EvaluateCommand.Options options = new EvaluateCommand.Options(List.of(zip, model.resolve(ModelFiles.TFJS)),
-				FIXTURE, out, 18, 8, 10, 1, true);
+				FIXTURE, out, 18, 8, 10, 1, true, 3);
 		EvaluateCommand.evaluate(options, "--test", quiet());
 
 		String md = Files.readString(out.resolve("report.md"));
+		assertThat(md).contains("## Photos, printed digits, 8x8 scans and non-digits", "| photos | 18 |",
+				"| photos: ruled |", "| printed-held-out | 6 |", "| low-resolution-8x8 | 6 |", "| letters |",
+				"| two-digits |");
+		assertThat(md.indexOf("## Photos")).isLessThan(md.indexOf("## Accuracy"));
 		assertThat(md).contains("## Accuracy", "## Calibration", "## Out-of-distribution score",
 				"## Uncertain threshold", "tiny-mnist-cnn - tiny (95% CI)");
 		for (String set : RobustnessSets.DIGIT_SETS) {
@@ -95,6 +99,8 @@ class QualityCommandsTests {
 		}
 		JsonNode json = JSON.readTree(out.resolve("report.json").toFile());
 		assertThat(json.at("/models")).hasSize(2);
+		assertThat(json.at("/photoSets/tiny/photos/made").asInt()).isEqualTo(18);
+		assertThat(json.at("/photoSets/tiny/non-digits/made").asInt()).isEqualTo(7);
 		// the TF.js copy gives the DL4J model's outputs, so every figure agrees
 		assertThat(json.at("/models/1/sets")).isEqualTo(json.at("/models/0/sets"));
 		assertThat(json.at("/models/0/sets/mnist/examples").asInt()).isEqualTo(200);
