@@ -80,9 +80,13 @@ final class InkLocator {
 	 * {@link Reason#TIMEOUT} past the deadline
 	 */
 	static Located locate(GreyImage image, int minInkPixels, long deadline) {
+		int[] size = workingSize(image.width(), image.height());
+		int width = size[0];
+		int height = size[1];
+		float[] grey = areaDownscale(image, width, height, false);
 		int[] histogram = new int[256];
-		for (int i = 0; i < image.size(); i++) {
-			histogram[image.level(i)]++;
+		for (float v : grey) {
+			histogram[Math.max(0, Math.min(255, Math.round(v)))]++;
 		}
 		int median = quantile(histogram, 0.5);
 		int darkest = quantile(histogram, 0);
@@ -92,10 +96,6 @@ final class InkLocator {
 			throw new PreprocessingException(Reason.BLANK, "The image is blank: it is almost uniform (its darkest and "
 					+ "lightest levels are within " + contrast + " grey levels of the paper), so no ink strokes were found.");
 		}
-		int[] size = workingSize(image.width(), image.height());
-		int width = size[0];
-		int height = size[1];
-		float[] grey = areaDownscale(image, width, height, false);
 		Boolean dark = darkInk(grey, width, height);
 		int low = quantile(histogram, 0.001);
 		int high = quantile(histogram, 0.999);
@@ -153,77 +153,66 @@ final class InkLocator {
 	}
 
 	/**
-	 * Polarity by local votes: in every block (of 4x4 {@link PaperLight} blocks) with some
-	 * contrast whose median lies clearly on one side (within the outer quarters of its 5-95% range), the
-	 * paper is that side and the ink the other; votes are weighted by how far the median lies off the
-	 * middle, and by nearness to the image's centre (a Gaussian of a fifth of the sides: the sheet's
-	 * edges lie away from it). Blocks whose halves differ much (an edge of the sheet or of a shadow) do
-	 * not vote.
-	 * Whole-image extremes would be fooled by a shadow over half of the page (the
-	 * median is then the shadowed paper, and the lit paper its farthest extreme). Null when no block has
-	 * contrast.
+	 * Polarity: the one under which the paper explains more of the picture. For each hypothesis (dark
+	 * ink on light paper, or light ink on dark paper) the paper's level per block is estimated as
+	 * {@link PaperLight} does (a high percentile of the paper-light levels, closed over neighbouring
+	 * blocks), and the ink that this paper leaves unexplained is summed, weighted toward the middle of
+	 * the picture; the hypothesis with less ink wins. Under the wrong one the paper around every stroke counts as ink. Whole-image extremes
+	 * would be fooled by a shadow over half of the page (the median is then the shadowed paper, and the
+	 * lit paper its farthest extreme); block votes by median were fooled by bold strokes and the table.
+	 * Null when both leave the same ink (a uniform image).
 	 */
 	static Boolean darkInk(float[] grey, int width, int height) {
-		// four paper blocks a side: bold strokes still cover less than half of such a block
+		// blocks four times the paper's: under the wrong hypothesis a bold stroke fills a small block
+		// and passes for paper, but not one this size
 		int block = 4 * PaperLight.blockSize(width, height);
+		int columns = (width + block - 1) / block;
+		int rows = (height + block - 1) / block;
+		float[] light = new float[columns * rows];
+		float[] dark = new float[columns * rows];
 		int[] histogram = new int[256];
-		double dark = 0;
-		double light = 0;
-		for (int by = 0; by * block < height; by++) {
-			for (int bx = 0; bx * block < width; bx++) {
+		for (int by = 0; by < rows; by++) {
+			for (int bx = 0; bx < columns; bx++) {
 				java.util.Arrays.fill(histogram, 0);
-				int x0 = bx * block;
-				int y0 = by * block;
-				int x1 = Math.min(width, x0 + block);
-				int y1 = Math.min(height, y0 + block);
-				int midX = (x0 + x1) / 2;
-				int midY = (y0 + y1) / 2;
-				double[] halves = new double[4];
-				int[] counts = new int[4];
-				for (int y = y0; y < y1; y++) {
-					for (int x = x0; x < x1; x++) {
-						float v = grey[y * width + x];
-						histogram[Math.max(0, Math.min(255, Math.round(v)))]++;
-						int h = (x < midX) ? 0 : 1;
-						int t = (y < midY) ? 2 : 3;
-						halves[h] += v;
-						halves[t] += v;
-						counts[h]++;
-						counts[t]++;
+				for (int y = by * block; y < Math.min(height, (by + 1) * block); y++) {
+					for (int x = bx * block; x < Math.min(width, (bx + 1) * block); x++) {
+						histogram[Math.max(0, Math.min(255, Math.round(grey[y * width + x])))]++;
 					}
 				}
-				int p5 = quantile(histogram, 0.05);
-				int p50 = quantile(histogram, 0.5);
-				int p95 = quantile(histogram, 0.95);
-				int contrast = p95 - p5;
-				if (contrast < MIN_CONTRAST || counts[0] == 0 || counts[1] == 0 || counts[2] == 0 || counts[3] == 0) {
-					continue;
-				}
-				// an edge (of the sheet, of a shadow) splits the block into a darker and a lighter half,
-				// and says nothing about ink
-				double across = Math.abs(halves[0] / counts[0] - halves[1] / counts[1]);
-				double down = Math.abs(halves[2] / counts[2] - halves[3] / counts[3]);
-				if (Math.max(across, down) > 0.25 * contrast) {
-					continue;
-				}
-				// the digit is usually near the middle, the sheet's edges and the table are not
-				double dx = ((x0 + x1) / 2.0 - width / 2.0) / width;
-				double dy = ((y0 + y1) / 2.0 - height / 2.0) / height;
-				double near = Math.exp(-(dx * dx + dy * dy) / (2 * 0.2 * 0.2));
-				// a stroke over part of a block leaves its median at the paper; a ramp of light (the edge
-				// of a shadow) puts it midway, and does not vote
-				int skew = (p50 - p5) - (p95 - p50);
-				if (2 * Math.abs(skew) >= contrast) {
-					if (skew > 0) {
-						dark += skew * near;
-					}
-					else {
-						light -= skew * near;
-					}
-				}
+				// paper-light levels: dark-ink hypothesis as they are, light-ink hypothesis turned
+				light[by * columns + bx] = quantile(histogram, PaperLight.PAPER_PERCENTILE);
+				dark[by * columns + bx] = 255 - quantile(histogram, 1 - PaperLight.PAPER_PERCENTILE);
 			}
 		}
-		return (dark == light) ? null : dark > light;
+		float[] lightPaper = PaperLight.close(light, columns, rows);
+		float[] darkPaper = PaperLight.close(dark, columns, rows);
+		// weighted toward the middle (a Gaussian of a quarter of each side), where the digit usually is,
+		// away from the table and the sheet's edges
+		float[] across = new float[width];
+		for (int x = 0; x < width; x++) {
+			double d = (x + 0.5) / width - 0.5;
+			across[x] = (float) Math.exp(-d * d / (2 * 0.25 * 0.25));
+		}
+		double inkIfDark = 0;
+		double inkIfLight = 0;
+		for (int y = 0; y < height; y++) {
+			int by = y / block;
+			double d = (y + 0.5) / height - 0.5;
+			float down = (float) Math.exp(-d * d / (2 * 0.25 * 0.25));
+			float rowDark = 0;
+			float rowLight = 0;
+			for (int x = 0; x < width; x++) {
+				int b = by * columns + x / block;
+				float v = grey[y * width + x];
+				float p = lightPaper[b];
+				rowDark += across[x] * Math.max(0f, p - v) / Math.max(p, 1f);
+				float q = darkPaper[b];
+				rowLight += across[x] * Math.max(0f, q - (255 - v)) / Math.max(q, 1f);
+			}
+			inkIfDark += down * rowDark;
+			inkIfLight += down * rowLight;
+		}
+		return (inkIfDark == inkIfLight) ? null : inkIfDark < inkIfLight;
 	}
 
 	private static PreprocessingException nearlyBlank(int found, int needed) {
@@ -281,19 +270,23 @@ final class InkLocator {
 			double end = Math.min(x + 1, (i + 1) * ratioX);
 			share[x] = (float) ((end - x) / ratioX);
 		}
-		float[] row = new float[width];
+		float[] restShare = new float[sourceWidth];
+		for (int x = 0; x < sourceWidth; x++) {
+			float rest = (float) (1.0 / ratioX) - share[x];
+			// the last column's rest has nowhere to go (rounding): it is dropped
+			restShare[x] = (rest > 1e-6f && firstColumn[x] + 1 < width) ? rest : 0f;
+		}
+		byte[] levels = image.levels();
+		float[] row = new float[width + 1];
 		for (int y = 0; y < sourceHeight; y++) {
 			java.util.Arrays.fill(row, 0f);
 			int offset = y * sourceWidth;
 			for (int x = 0; x < sourceWidth; x++) {
-				int v = image.level(offset + x);
+				int v = levels[offset + x] & 0xFF;
 				float level = flip ? 255 - v : v;
 				int i = firstColumn[x];
 				row[i] += share[x] * level;
-				float rest = (float) (1.0 / ratioX) - share[x];
-				if (rest > 1e-6f && i + 1 < width) {
-					row[i + 1] += rest * level;
-				}
+				row[i + 1] += restShare[x] * level;
 			}
 			int j = Math.min(height - 1, (int) (y / ratioY));
 			double end = Math.min(y + 1, (j + 1) * ratioY);

@@ -50,32 +50,45 @@ final class PaperLight {
 				levels[by * columns + bx] = InkLocator.quantile(histogram, PAPER_PERCENTILE);
 			}
 		}
-		float[] closed = filter(filter(levels, columns, rows, CLOSING_RADIUS, true), columns, rows, CLOSING_RADIUS,
-				false);
+		float[] closed = close(levels, columns, rows);
 		float[] smooth = mean3(closed, columns, rows);
 		float[] sorted = smooth.clone();
 		java.util.Arrays.sort(sorted);
 		float typical = sorted[sorted.length / 2];
 		float least = Math.max(1f, 0.5f * typical);
+		// bilinear weights per column computed once; per row, the two block rows blended first
+		int[] left = new int[width];
+		int[] right = new int[width];
+		float[] towardRight = new float[width];
+		for (int x = 0; x < width; x++) {
+			double fx = Math.max(0, Math.min(columns - 1, (x + 0.5) / block - 0.5));
+			left[x] = Math.min((int) fx, Math.max(0, columns - 2));
+			right[x] = Math.min(columns - 1, left[x] + 1);
+			towardRight[x] = (float) (fx - left[x]);
+		}
+		float[] blended = new float[columns];
 		float[] ink = new float[width * height];
 		for (int y = 0; y < height; y++) {
 			double fy = Math.max(0, Math.min(rows - 1, (y + 0.5) / block - 0.5));
 			int y0 = Math.min((int) fy, Math.max(0, rows - 2));
 			int y1 = Math.min(rows - 1, y0 + 1);
 			float wy = (float) (fy - y0);
+			for (int bx = 0; bx < columns; bx++) {
+				blended[bx] = smooth[y0 * columns + bx] * (1 - wy) + smooth[y1 * columns + bx] * wy;
+			}
+			int row = y * width;
 			for (int x = 0; x < width; x++) {
-				double fx = Math.max(0, Math.min(columns - 1, (x + 0.5) / block - 0.5));
-				int x0 = Math.min((int) fx, Math.max(0, columns - 2));
-				int x1 = Math.min(columns - 1, x0 + 1);
-				float wx = (float) (fx - x0);
-				float top = smooth[y0 * columns + x0] * (1 - wx) + smooth[y0 * columns + x1] * wx;
-				float bottom = smooth[y1 * columns + x0] * (1 - wx) + smooth[y1 * columns + x1] * wx;
-				float paper = top * (1 - wy) + bottom * wy;
-				int i = y * width + x;
-				ink[i] = (paper - grey[i]) / Math.max(paper, least);
+				float wx = towardRight[x];
+				float paper = blended[left[x]] * (1 - wx) + blended[right[x]] * wx;
+				ink[row + x] = (paper - grey[row + x]) / Math.max(paper, least);
 			}
 		}
 		return ink;
+	}
+
+	/** Grey-level closing of block levels: the largest of the 5x5 blocks around, then the smallest. */
+	static float[] close(float[] levels, int columns, int rows) {
+		return filter(filter(levels, columns, rows, CLOSING_RADIUS, true), columns, rows, CLOSING_RADIUS, false);
 	}
 
 	/** Separable largest ({@code max}) or smallest of the {@code (2r+1)^2} neighbours, edges clamped. */
