@@ -98,6 +98,59 @@ final class InkGroups {
 		return dilate(this.chosen, this.width, this.height, radius);
 	}
 
+	/**
+	 * The chosen digit grown through {@code allowed} pixels (8-connectivity) without leaving its box
+	 * enlarged by {@code margin} of its size on each side.
+	 */
+	byte[] grow(byte[] allowed, double margin) {
+		int x0 = this.width;
+		int y0 = this.height;
+		int x1 = -1;
+		int y1 = -1;
+		int[] stack = new int[this.chosen.length];
+		int top = 0;
+		byte[] out = new byte[this.chosen.length];
+		for (int i = 0; i < this.chosen.length; i++) {
+			if (this.chosen[i] != 0) {
+				int x = i % this.width;
+				int y = i / this.width;
+				x0 = Math.min(x0, x);
+				y0 = Math.min(y0, y);
+				x1 = Math.max(x1, x);
+				y1 = Math.max(y1, y);
+				out[i] = 1;
+				stack[top++] = i;
+			}
+		}
+		if (top == 0) {
+			return out;
+		}
+		int grow = (int) Math.ceil(margin * Math.max(x1 - x0 + 1, y1 - y0 + 1)) + 2;
+		x0 = Math.max(0, x0 - grow);
+		y0 = Math.max(0, y0 - grow);
+		x1 = Math.min(this.width - 1, x1 + grow);
+		y1 = Math.min(this.height - 1, y1 + grow);
+		while (top > 0) {
+			int i = stack[--top];
+			int x = i % this.width;
+			int y = i / this.width;
+			for (int dy = -1; dy <= 1; dy++) {
+				for (int dx = -1; dx <= 1; dx++) {
+					int xx = x + dx;
+					int yy = y + dy;
+					if (xx >= x0 && xx <= x1 && yy >= y0 && yy <= y1) {
+						int n = yy * this.width + xx;
+						if (out[n] == 0 && allowed[n] != 0) {
+							out[n] = 1;
+							stack[top++] = n;
+						}
+					}
+				}
+			}
+		}
+		return out;
+	}
+
 	/** {@code mask} grown by {@code radius} pixels (a square), separably. */
 	static byte[] dilate(byte[] mask, int width, int height, int radius) {
 		byte[] across = new byte[mask.length];
@@ -141,9 +194,17 @@ final class InkGroups {
 		}
 		// nothing but lines: a lone stroke (a 1 in a close-up) may have been taken for one; lines that
 		// neither reach the frame, nor belong to a box or a ruled family, are ink after all
+		boolean[] aloneH = new boolean[lines.horizontal.size()];
+		for (int c = 0; c < aloneH.length; c++) {
+			aloneH[c] = alone(lines.horizontal.get(c), lines.horizontal, lines);
+		}
+		boolean[] aloneV = new boolean[lines.vertical.size()];
+		for (int c = 0; c < aloneV.length; c++) {
+			aloneV[c] = alone(lines.vertical.get(c), lines.vertical, lines);
+		}
 		boolean any = false;
 		for (int i = 0; i < mask.length; i++) {
-			if (mask[i] != 0 && kept[i] == 0 && rescued(lines, i)) {
+			if (mask[i] != 0 && kept[i] == 0 && rescued(lines, i, aloneH, aloneV)) {
 				kept[i] = 1;
 				any = true;
 			}
@@ -155,14 +216,12 @@ final class InkGroups {
 		return (found != null) ? found : new InkGroups(width, height, new byte[mask.length], 0, false);
 	}
 
-	private static boolean rescued(Lines lines, int i) {
+	private static boolean rescued(Lines lines, int i, boolean[] aloneH, boolean[] aloneV) {
 		int h = lines.owner[i] >>> 16;
 		int v = lines.owner[i] & 0xFFFF;
 		boolean hLine = h > 0 && lines.horizontal.get(h - 1).line();
 		boolean vLine = v > 0 && lines.vertical.get(v - 1).line();
-		boolean hOk = !hLine || alone(lines.horizontal.get(h - 1), lines.horizontal, lines);
-		boolean vOk = !vLine || alone(lines.vertical.get(v - 1), lines.vertical, lines);
-		return hOk && vOk;
+		return (!hLine || aloneH[h - 1]) && (!vLine || aloneV[v - 1]);
 	}
 
 	/** A candidate that does not reach the frame, is no box side and has no parallel family. */
@@ -236,16 +295,32 @@ final class InkGroups {
 			groups.get(groupOf[root]).add(blobs.get(p));
 			groupOf[p] = groupOf[root];
 		}
-		if (groups.isEmpty()) {
+		// a band from one side of the picture to the other, five times longer than wide (a shadow's
+		// hard edge, the sheet's edge, a thick rule) is not a digit
+		boolean[] band = new boolean[groups.size()];
+		for (int g = 0; g < groups.size(); g++) {
+			Blob group = groups.get(g);
+			band[g] = (group.height() >= 0.9 * height && 5 * group.width() <= group.height())
+					|| (group.width() >= 0.9 * width && 5 * group.height() <= group.width());
+		}
+		// groups away from the frame are preferred, if they are more than crumbs (a tenth of the long
+		// side) of a digit that touches it (a tightly cropped digit)
+		int crumb = Math.max(3, longSide / 10);
+		boolean inside = false;
+		boolean any = false;
+		for (int g = 0; g < groups.size(); g++) {
+			any |= !band[g];
+			inside |= !band[g] && !groups.get(g).frame && groups.get(g).size() >= crumb;
+		}
+		if (!any) {
 			return null;
 		}
-		boolean inside = groups.stream().anyMatch((g) -> !g.frame);
 		double diagonal = Math.hypot(width, height);
 		int best = -1;
 		double bestScore = -1;
 		for (int g = 0; g < groups.size(); g++) {
 			Blob group = groups.get(g);
-			if (inside && group.frame) {
+			if (band[g] || (inside && (group.frame || group.size() < crumb))) {
 				continue;
 			}
 			double dx = group.sumX / Math.max(1e-9, group.mass) - width / 2.0;
@@ -261,7 +336,7 @@ final class InkGroups {
 		boolean several = false;
 		for (int g = 0; g < groups.size(); g++) {
 			Blob other = groups.get(g);
-			if (g == best || (inside && other.frame)) {
+			if (g == best || band[g] || (inside && other.frame)) {
 				continue;
 			}
 			int overlap = Math.min(other.y1, digit.y1) - Math.max(other.y0, digit.y0);
@@ -296,7 +371,7 @@ final class InkGroups {
 	private static void putBackOwnLines(byte[] chosen, Blob digit, Lines lines, byte[] kept, int[] label, int width,
 			int height) {
 		for (int round = 0; round < 3; round++) {
-			List<Lines.Candidate> touching = new ArrayList<>();
+			java.util.Set<Lines.Candidate> touching = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 			for (int y = 0; y < height; y++) {
 				for (int x = 0; x < width; x++) {
 					int i = y * width + x;
@@ -308,10 +383,10 @@ final class InkGroups {
 					}
 					int h = lines.owner[i] >>> 16;
 					int v = lines.owner[i] & 0xFFFF;
-					if (h > 0 && !touching.contains(lines.horizontal.get(h - 1))) {
+					if (h > 0) {
 						touching.add(lines.horizontal.get(h - 1));
 					}
-					if (v > 0 && !touching.contains(lines.vertical.get(v - 1))) {
+					if (v > 0) {
 						touching.add(lines.vertical.get(v - 1));
 					}
 				}

@@ -140,12 +140,18 @@ final class InkLocator {
 			throw nearlyBlank(groups.chosenPixels(), minInk);
 		}
 		float[] out = new float[ink.length];
-		byte[] chosen = groups.dilatedChosen(2);
+		byte[] own = groups.dilatedChosen(0);
 		// the lines' own pixels and their anti-aliased edges stay out, the digit's restored strokes in
 		byte[] nearLines = InkGroups.dilate(lines.removed, width, height, 1);
-		byte[] own = groups.dilatedChosen(0);
+		byte[] allowed = new byte[ink.length];
+		for (int i = 0; i < ink.length; i++) {
+			allowed[i] = (byte) ((ink[i] > floor && (nearLines[i] == 0 || own[i] != 0)) ? 1 : 0);
+		}
+		// the digit's faint edges: ink above the noise floor connected to it, within its box grown by
+		// a tenth of its size (a blurred or scaled-up digit has edges wider than any fixed dilation)
+		byte[] digit = groups.grow(allowed, 0.1);
 		for (int i = 0; i < out.length; i++) {
-			if (chosen[i] != 0 && ink[i] > floor && (nearLines[i] == 0 || own[i] != 0)) {
+			if (digit[i] != 0) {
 				out[i] = 255f * Math.min(1f, ink[i]);
 			}
 		}

@@ -98,7 +98,12 @@ final class Lines {
 		for (int i = 0; i < owner.length; i++) {
 			int h = owner[i] >>> 16;
 			int v = owner[i] & 0xFFFF;
-			if ((h > 0 && horizontal.get(h - 1).line()) || (v > 0 && vertical.get(v - 1).line())) {
+			boolean hLine = h > 0 && horizontal.get(h - 1).line();
+			boolean vLine = v > 0 && vertical.get(v - 1).line();
+			boolean thick = (h > 0 && v > 0) && !(across.thin[i] != 0 || down.thin[(i % width) * height + i / width] != 0);
+			// a thick pixel where two candidates cross is removed only where both are lines (squared
+			// paper), not where a long stroke of the digit meets a short one
+			if (thick ? (hLine && vLine) : (hLine || vLine)) {
 				removed[i] = 1;
 			}
 		}
