@@ -21,12 +21,12 @@ package dev.digits.preprocessing;
  * <li><b>Components</b> ({@link InkGroups}): connected ink, specks dropped, fragments of one digit
  * joined, the digit chosen by mass and nearness to the centre, away from the frame where possible.</li>
  * </ol>
- * <b>Memory</b>: every array is bounded by the working resolution. At the limit (a 512 x 512
- * working image; a 12 MP photo decoded at 1 MP, 1155 x 866, works at 512 x 384 = 196,608 pixels)
- * the step holds four float maps (grey, paper, ink, the output: 16 bytes a pixel), two int maps
- * (component labels, line owners: 8 bytes), three byte masks and the line finder's compressed cells
- * (under 4 bytes): about 28 bytes a pixel, so 5.5 MB for the 12 MP photo and at most 7.4 MB for any
- * upload (see {@link #peakBytes}).
+ * <b>Memory</b>: every array is bounded by the working resolution, at most 512 x 512 pixels (a 12 MP
+ * photo, decoded at about 1 MP, works at 512 x 384 = 196,608 pixels). The arrays (float maps for
+ * grey, ink and output; int maps for labels, line owners and flood stacks; several byte masks) add
+ * up to roughly 40-50 bytes a working pixel, so on the order of 10 MB at the limit. This is an
+ * estimate from the array sizes, not yet checked by a test ({@link #peakBytes} undercounts: it
+ * predates the flood fill and the line finder's second pass).
  */
 final class InkLocator {
 
