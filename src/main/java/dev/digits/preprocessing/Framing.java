@@ -135,9 +135,16 @@ final class Framing {
 	 * 28x28 with its centre of mass at {@link #CENTRE}.
 	 */
 	static float[] reframe(GreyImage image, Analysis analysis) {
-		int width = image.width();
-		int height = image.height();
-		float[] ink = stretchedInk(image, analysis);
+		return reframe(stretchedInk(image, analysis), image.width(), image.height());
+	}
+
+	/**
+	 * Frames an ink map (row-major {@code width x height}, ink high, any positive scale, paper 0) the
+	 * way MNIST was made: crops to the ink's box (less {@link #TRIM} of the mass per side), fits the box
+	 * into 20x20 keeping its aspect ratio, stretches the strongest ink to 255 and places it in 28x28
+	 * with its centre of mass at {@link #CENTRE}.
+	 */
+	static float[] reframe(float[] ink, int width, int height) {
 		int[] box = inkBox(ink, width, height);
 		int boxWidth = box[2] - box[0];
 		int boxHeight = box[3] - box[1];

@@ -10,8 +10,10 @@ import dev.digits.model.DigitNetwork;
  * Images: the format is sniffed from the magic bytes; the header is checked against
  * the decoding budget of {@link PreprocessingLimits} before decoding; pixels become grey (transparency
  * composited onto the background that contrasts with the strokes); dark ink on light paper is
- * inverted so that ink is high; then an image that already is 28x28 passes through unchanged, and any
- * other is cropped to its ink, fitted into 20x20 and centred by mass in 28x28 (see {@link Framing}).
+ * inverted so that ink is high; then an image that already is 28x28 passes through unchanged, and in
+ * any other the digit is found ({@link InkLocator}: uneven light divided away, ruled and squared paper
+ * lines, box sides and the table left out, the most central digit chosen), cropped to its ink,
+ * fitted into 20x20 and centred by mass in 28x28 (see {@link Framing}).
  * Pixel arrays are always 28x28 and get the same polarity rule and blank check.
  * <p>
  * Levels become network input only through {@link dev.digits.model.Normalization}, as in training.
@@ -64,15 +66,19 @@ public final class ImagePreprocessor {
 		try (DecodeGate.Permit permit = this.gate.admit(needed, large, deadline)) {
 			decoded = ImageDecoder.decode(bytes, format, header, this.limits.decodePixels(), deadline);
 			GreyImage grey = decoded.grey();
-			Framing.Analysis analysis = Framing.analyse(grey, this.limits.minInkPixels());
-			Framing.applyPolarity(grey, analysis);
-			boolean framed = isFramed(grey);
-			float[] pixels = framed ? Framing.passThrough(grey) : Framing.reframe(grey, analysis);
+			if (isFramed(grey)) {
+				Framing.Analysis analysis = Framing.analyse(grey, this.limits.minInkPixels());
+				Framing.applyPolarity(grey, analysis);
+				return new Preprocessed(Framing.passThrough(grey), format.id(), decoded.width(), decoded.height(),
+						analysis.inverted(), false);
+			}
+			InkLocator.Located digit = InkLocator.locate(grey, this.limits.minInkPixels(), deadline);
+			float[] pixels = Framing.reframe(digit.ink(), digit.width(), digit.height());
 			if (System.nanoTime() > deadline) {
 				throw timeout();
 			}
-			return new Preprocessed(pixels, format.id(), decoded.width(), decoded.height(), analysis.inverted(),
-					!framed);
+			return new Preprocessed(pixels, format.id(), decoded.width(), decoded.height(), digit.inverted(), true,
+					digit.severalDigits());
 		}
 	}
 

@@ -17,9 +17,17 @@ import dev.digits.model.DigitNetwork;
  * @param inverted whether the upload had dark ink on light paper and was inverted
  * @param reframed whether the digit was cropped, scaled to 20x20 and centred by mass (false when the
  * upload already was 28x28 and passed through unchanged)
+ * @param severalDigits whether the picture shows two or more digit-sized groups of ink side by side
+ * (such as "42" written on a page): only one of them, the most central and heaviest, became the
+ * input, so the answer is for that digit alone; always false for 28x28 images and pixel arrays
  */
 public record Preprocessed(float[] pixels, String format, int width, int height, boolean inverted,
-		boolean reframed) {
+		boolean reframed, boolean severalDigits) {
+
+	/** Network input of one digit ({@code severalDigits} false). */
+	public Preprocessed(float[] pixels, String format, int width, int height, boolean inverted, boolean reframed) {
+		this(pixels, format, width, height, inverted, reframed, false);
+	}
 
 	public Preprocessed {
 		Objects.requireNonNull(pixels, "pixels");
@@ -62,19 +70,22 @@ public record Preprocessed(float[] pixels, String format, int width, int height,
 	public boolean equals(Object other) {
 		return other instanceof Preprocessed that && Arrays.equals(this.pixels, that.pixels)
 				&& this.format.equals(that.format) && this.width == that.width && this.height == that.height
-				&& this.inverted == that.inverted && this.reframed == that.reframed;
+				&& this.inverted == that.inverted && this.reframed == that.reframed
+				&& this.severalDigits == that.severalDigits;
 	}
 
 	@Override
 	public int hashCode() {
-		return 31 * Objects.hash(this.format, this.width, this.height, this.inverted, this.reframed)
+		return 31 * Objects.hash(this.format, this.width, this.height, this.inverted, this.reframed,
+				this.severalDigits)
 				+ Arrays.hashCode(this.pixels);
 	}
 
 	@Override
 	public String toString() {
 		return "Preprocessed[format=" + this.format + ", width=" + this.width + ", height=" + this.height
-				+ ", inverted=" + this.inverted + ", reframed=" + this.reframed + "]";
+				+ ", inverted=" + this.inverted + ", reframed=" + this.reframed + ", severalDigits="
+				+ this.severalDigits + "]";
 	}
 
 }

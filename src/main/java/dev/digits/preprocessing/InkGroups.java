@@ -1,0 +1,531 @@
+package dev.digits.preprocessing;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Chooses the digit among the ink that is left once lines are removed.
+ * <p>
+ * Connected components (8-connectivity) of the kept ink; specks (smaller than about 1.2% of the long
+ * side squared) dropped; outlines that enclose other ink (a box drawn by hand or too small to be found
+ * as lines) dropped. Fragments of one digit are joined: components whose boxes touch or nearly touch,
+ * or that are stacked (overlapping columns, a small vertical gap: the detached bar of a 5, a stroke cut
+ * by a line). Groups are scored by ink mass and nearness to the image's centre; groups that touch the
+ * frame (the table, the sheet's edge, a neighbouring digit cut by the photo) are chosen only when there
+ * is nothing else. Lines that end within the chosen digit's box (its own long strokes) are put back.
+ * Two or more digit-sized groups side by side make {@link #severalDigits()} true.
+ */
+final class InkGroups {
+
+	/** A component or a group of them: box {@code [x0, x1) x [y0, y1)}, pixels, ink mass and its centre. */
+	private static final class Blob {
+
+		int x0 = Integer.MAX_VALUE;
+
+		int y0 = Integer.MAX_VALUE;
+
+		int x1;
+
+		int y1;
+
+		int area;
+
+		double mass;
+
+		double sumX;
+
+		double sumY;
+
+		boolean frame;
+
+		int parent = -1;
+
+		int width() {
+			return x1 - x0;
+		}
+
+		int height() {
+			return y1 - y0;
+		}
+
+		int size() {
+			return Math.max(width(), height());
+		}
+
+		void add(Blob other) {
+			x0 = Math.min(x0, other.x0);
+			y0 = Math.min(y0, other.y0);
+			x1 = Math.max(x1, other.x1);
+			y1 = Math.max(y1, other.y1);
+			area += other.area;
+			mass += other.mass;
+			sumX += other.sumX;
+			sumY += other.sumY;
+			frame |= other.frame;
+		}
+
+	}
+
+	private final int width;
+
+	private final int height;
+
+	private final byte[] chosen;
+
+	private final int chosenPixels;
+
+	private final boolean severalDigits;
+
+	private InkGroups(int width, int height, byte[] chosen, int chosenPixels, boolean severalDigits) {
+		this.width = width;
+		this.height = height;
+		this.chosen = chosen;
+		this.chosenPixels = chosenPixels;
+		this.severalDigits = severalDigits;
+	}
+
+	/** Ink pixels of the chosen digit (0 when none was found). */
+	int chosenPixels() {
+		return this.chosenPixels;
+	}
+
+	boolean severalDigits() {
+		return this.severalDigits;
+	}
+
+	/** The chosen digit's pixels grown by {@code radius} (a square), 1 inside and 0 outside. */
+	byte[] dilatedChosen(int radius) {
+		return dilate(this.chosen, this.width, this.height, radius);
+	}
+
+	/**
+	 * The chosen digit grown through {@code allowed} pixels (8-connectivity) without leaving its box
+	 * enlarged by {@code margin} of its size on each side.
+	 */
+	byte[] grow(byte[] allowed, double margin) {
+		int x0 = this.width;
+		int y0 = this.height;
+		int x1 = -1;
+		int y1 = -1;
+		int[] stack = new int[this.chosen.length];
+		int top = 0;
+		byte[] out = new byte[this.chosen.length];
+		for (int i = 0; i < this.chosen.length; i++) {
+			if (this.chosen[i] != 0) {
+				int x = i % this.width;
+				int y = i / this.width;
+				x0 = Math.min(x0, x);
+				y0 = Math.min(y0, y);
+				x1 = Math.max(x1, x);
+				y1 = Math.max(y1, y);
+				out[i] = 1;
+				stack[top++] = i;
+			}
+		}
+		if (top == 0) {
+			return out;
+		}
+		int grow = (int) Math.ceil(margin * Math.max(x1 - x0 + 1, y1 - y0 + 1)) + 2;
+		x0 = Math.max(0, x0 - grow);
+		y0 = Math.max(0, y0 - grow);
+		x1 = Math.min(this.width - 1, x1 + grow);
+		y1 = Math.min(this.height - 1, y1 + grow);
+		while (top > 0) {
+			int i = stack[--top];
+			int x = i % this.width;
+			int y = i / this.width;
+			for (int dy = -1; dy <= 1; dy++) {
+				for (int dx = -1; dx <= 1; dx++) {
+					int xx = x + dx;
+					int yy = y + dy;
+					if (xx >= x0 && xx <= x1 && yy >= y0 && yy <= y1) {
+						int n = yy * this.width + xx;
+						if (out[n] == 0 && allowed[n] != 0) {
+							out[n] = 1;
+							stack[top++] = n;
+						}
+					}
+				}
+			}
+		}
+		return out;
+	}
+
+	/** {@code mask} grown by {@code radius} pixels (a square), separably. */
+	static byte[] dilate(byte[] mask, int width, int height, int radius) {
+		byte[] across = new byte[mask.length];
+		for (int y = 0; y < height; y++) {
+			sweep(mask, across, y * width, 1, width, radius);
+		}
+		byte[] out = new byte[mask.length];
+		for (int x = 0; x < width; x++) {
+			sweep(across, out, x, width, height, radius);
+		}
+		return out;
+	}
+
+	/** Marks in {@code out} every sample within {@code radius} of a set one along one row or column. */
+	private static void sweep(byte[] in, byte[] out, int offset, int stride, int length, int radius) {
+		int since = Integer.MAX_VALUE / 2;
+		for (int k = 0; k < length; k++) {
+			since = (in[offset + k * stride] != 0) ? 0 : since + 1;
+			if (since <= radius) {
+				out[offset + k * stride] = 1;
+			}
+		}
+		since = Integer.MAX_VALUE / 2;
+		for (int k = length - 1; k >= 0; k--) {
+			since = (in[offset + k * stride] != 0) ? 0 : since + 1;
+			if (since <= radius) {
+				out[offset + k * stride] = 1;
+			}
+		}
+	}
+
+	static InkGroups choose(byte[] mask, Lines lines, float[] ink, int width, int height, float threshold) {
+		byte[] kept = new byte[mask.length];
+		for (int i = 0; i < mask.length; i++) {
+			kept[i] = (byte) ((mask[i] != 0 && lines.removed[i] == 0) ? 1 : 0);
+		}
+		int[] label = new int[mask.length];
+		InkGroups found = attempt(kept, label, lines, ink, width, height);
+		if (found != null) {
+			return found;
+		}
+		// nothing but lines: a lone stroke (a 1 in a close-up) may have been taken for one; lines that
+		// neither reach the frame, nor belong to a box or a ruled family, are ink after all
+		boolean[] aloneH = new boolean[lines.horizontal.size()];
+		for (int c = 0; c < aloneH.length; c++) {
+			aloneH[c] = alone(lines.horizontal.get(c), lines.horizontal, lines);
+		}
+		boolean[] aloneV = new boolean[lines.vertical.size()];
+		for (int c = 0; c < aloneV.length; c++) {
+			aloneV[c] = alone(lines.vertical.get(c), lines.vertical, lines);
+		}
+		boolean any = false;
+		for (int i = 0; i < mask.length; i++) {
+			if (mask[i] != 0 && kept[i] == 0 && rescued(lines, i, aloneH, aloneV)) {
+				kept[i] = 1;
+				any = true;
+			}
+		}
+		if (any) {
+			java.util.Arrays.fill(label, 0);
+			found = attempt(kept, label, lines, ink, width, height);
+		}
+		return (found != null) ? found : new InkGroups(width, height, new byte[mask.length], 0, false);
+	}
+
+	private static boolean rescued(Lines lines, int i, boolean[] aloneH, boolean[] aloneV) {
+		int h = lines.owner[i] >>> 16;
+		int v = lines.owner[i] & 0xFFFF;
+		boolean hLine = h > 0 && lines.horizontal.get(h - 1).line();
+		boolean vLine = v > 0 && lines.vertical.get(v - 1).line();
+		return (!hLine || aloneH[h - 1]) && (!vLine || aloneV[v - 1]);
+	}
+
+	/** A candidate that does not reach the frame, is no box side and has no parallel family. */
+	private static boolean alone(Lines.Candidate c, List<Lines.Candidate> same, Lines lines) {
+		int extent = c.horizontal() ? lines.width : lines.height;
+		if (c.boxSide() || c.start() < Lines.COMPRESSION || c.end() > extent - Lines.COMPRESSION) {
+			return false;
+		}
+		int parallel = 0;
+		for (Lines.Candidate o : same) {
+			if (o != c && o.length() >= 0.6 * c.length() && o.length() <= c.length() / 0.6
+					&& Math.min(o.end(), c.end()) - Math.max(o.start(), c.start()) >= c.length() / 2) {
+				parallel++;
+			}
+		}
+		return parallel < 2;
+	}
+
+	private static InkGroups attempt(byte[] kept, int[] label, Lines lines, float[] ink, int width, int height) {
+		List<Blob> blobs = label(kept, label, ink, width, height);
+		int longSide = Math.max(width, height);
+		int speck = Math.max(2, Math.round(0.012f * longSide * 0.012f * longSide));
+		List<Integer> live = new ArrayList<>();
+		for (int b = 0; b < blobs.size(); b++) {
+			if (blobs.get(b).area >= speck) {
+				live.add(b);
+			}
+		}
+		// the 400 largest only: beyond that the picture is texture, not a digit on paper
+		if (live.size() > 400) {
+			live.sort((a, b) -> Integer.compare(blobs.get(b).area, blobs.get(a).area));
+			live = new ArrayList<>(live.subList(0, 400));
+		}
+		// outlines enclosing other ink
+		List<Integer> parts = new ArrayList<>();
+		for (int a : live) {
+			Blob outer = blobs.get(a);
+			boolean encloses = false;
+			for (int b : live) {
+				Blob inner = blobs.get(b);
+				if (a != b && inner.x0 > outer.x0 && inner.x1 < outer.x1 && inner.y0 > outer.y0 && inner.y1 < outer.y1
+						&& inner.size() >= 0.2 * outer.size()
+						&& outer.area < 0.5 * outer.width() * outer.height()) {
+					encloses = true;
+					break;
+				}
+			}
+			if (!encloses) {
+				parts.add(a);
+			}
+		}
+		// groups: union-find over the parts
+		for (int i = 0; i < parts.size(); i++) {
+			for (int j = i + 1; j < parts.size(); j++) {
+				Blob a = blobs.get(parts.get(i));
+				Blob b = blobs.get(parts.get(j));
+				if (fragments(a, b)) {
+					union(blobs, parts.get(i), parts.get(j));
+				}
+			}
+		}
+		List<Blob> groups = new ArrayList<>();
+		int[] groupOf = new int[blobs.size()];
+		java.util.Arrays.fill(groupOf, -1);
+		for (int p : parts) {
+			int root = find(blobs, p);
+			if (groupOf[root] < 0) {
+				groupOf[root] = groups.size();
+				groups.add(new Blob());
+			}
+			groups.get(groupOf[root]).add(blobs.get(p));
+			groupOf[p] = groupOf[root];
+		}
+		// a band from one side of the picture to the other, five times longer than wide (a shadow's
+		// hard edge, the sheet's edge, a thick rule) is not a digit
+		boolean[] band = new boolean[groups.size()];
+		for (int g = 0; g < groups.size(); g++) {
+			Blob group = groups.get(g);
+			band[g] = (group.height() >= 0.9 * height && 5 * group.width() <= group.height())
+					|| (group.width() >= 0.9 * width && 5 * group.height() <= group.width());
+		}
+		// groups away from the frame are preferred, if they are more than crumbs (a tenth of the long
+		// side) of a digit that touches it (a tightly cropped digit)
+		int crumb = Math.max(3, longSide / 10);
+		boolean inside = false;
+		boolean any = false;
+		for (int g = 0; g < groups.size(); g++) {
+			any |= !band[g];
+			inside |= !band[g] && !groups.get(g).frame && groups.get(g).size() >= crumb;
+		}
+		if (!any) {
+			return null;
+		}
+		double diagonal = Math.hypot(width, height);
+		int best = -1;
+		double bestScore = -1;
+		for (int g = 0; g < groups.size(); g++) {
+			Blob group = groups.get(g);
+			if (band[g] || (inside && (group.frame || group.size() < crumb))) {
+				continue;
+			}
+			double dx = group.sumX / Math.max(1e-9, group.mass) - width / 2.0;
+			double dy = group.sumY / Math.max(1e-9, group.mass) - height / 2.0;
+			double distance = Math.hypot(dx, dy) / (0.3 * diagonal);
+			double score = group.mass / (1 + distance * distance);
+			if (score > bestScore) {
+				bestScore = score;
+				best = g;
+			}
+		}
+		Blob digit = groups.get(best);
+		boolean several = false;
+		for (int g = 0; g < groups.size(); g++) {
+			Blob other = groups.get(g);
+			if (g == best || band[g] || (inside && other.frame)) {
+				continue;
+			}
+			int overlap = Math.min(other.y1, digit.y1) - Math.max(other.y0, digit.y0);
+			int gap = Math.max(other.x0, digit.x0) - Math.min(other.x1, digit.x1);
+			int tall = Math.max(other.height(), digit.height());
+			if (other.height() >= 0.5 * digit.height() && other.height() <= 2 * digit.height()
+					&& overlap >= 0.5 * Math.min(other.height(), digit.height()) && gap >= 0 && gap <= tall
+					&& other.mass >= 0.25 * digit.mass) {
+				several = true;
+			}
+		}
+		byte[] chosen = new byte[kept.length];
+		for (int i = 0; i < kept.length; i++) {
+			int l = label[i];
+			if (l > 0 && groupOf[l - 1] == best) {
+				chosen[i] = 1;
+			}
+		}
+		putBackOwnLines(chosen, digit, lines, kept, label, width, height);
+		int pixels = 0;
+		for (byte c : chosen) {
+			pixels += c;
+		}
+		return new InkGroups(width, height, chosen, pixels, several);
+	}
+
+	/**
+	 * Lines touching the digit that end within its box (give or take a quarter of its size) and are
+	 * at most 2.5 times its size are its own strokes (the bar of a 7, the stem of a 1 in a close-up):
+	 * their pixels join it. Box sides and lines running on past both ends of the digit stay out.
+	 */
+	private static void putBackOwnLines(byte[] chosen, Blob digit, Lines lines, byte[] kept, int[] label, int width,
+			int height) {
+		for (int round = 0; round < 3; round++) {
+			java.util.Set<Lines.Candidate> touching = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+			for (int y = 0; y < height; y++) {
+				for (int x = 0; x < width; x++) {
+					int i = y * width + x;
+					if (lines.removed[i] == 0 || lines.owner[i] == 0) {
+						continue;
+					}
+					if (!nextToChosen(chosen, x, y, width, height)) {
+						continue;
+					}
+					int h = lines.owner[i] >>> 16;
+					int v = lines.owner[i] & 0xFFFF;
+					if (h > 0) {
+						touching.add(lines.horizontal.get(h - 1));
+					}
+					if (v > 0) {
+						touching.add(lines.vertical.get(v - 1));
+					}
+				}
+			}
+			List<Lines.Candidate> own = new ArrayList<>();
+			int size = digit.size();
+			for (Lines.Candidate c : touching) {
+				if (c.boxSide() || c.length() > 2.5 * size) {
+					continue;
+				}
+				int start = c.horizontal() ? digit.x0 : digit.y0;
+				int end = c.horizontal() ? digit.x1 : digit.y1;
+				int before = start - c.start();
+				int after = c.end() - end;
+				if (Math.min(before, after) <= 0.25 * size + Lines.COMPRESSION) {
+					own.add(c);
+				}
+			}
+			if (own.isEmpty()) {
+				return;
+			}
+			for (int i = 0; i < chosen.length; i++) {
+				if (lines.removed[i] != 0 && chosen[i] == 0) {
+					for (Lines.Candidate c : own) {
+						if (lines.owns(i, c)) {
+							chosen[i] = 1;
+							lines.removed[i] = 0;
+							break;
+						}
+					}
+				}
+			}
+			for (Lines.Candidate c : own) {
+				digit.x0 = Math.min(digit.x0, c.x0());
+				digit.y0 = Math.min(digit.y0, c.y0());
+				digit.x1 = Math.max(digit.x1, c.x1());
+				digit.y1 = Math.max(digit.y1, c.y1());
+			}
+		}
+	}
+
+	private static boolean nextToChosen(byte[] chosen, int x, int y, int width, int height) {
+		for (int dy = -1; dy <= 1; dy++) {
+			for (int dx = -1; dx <= 1; dx++) {
+				int xx = x + dx;
+				int yy = y + dy;
+				if (xx >= 0 && yy >= 0 && xx < width && yy < height && chosen[yy * width + xx] != 0) {
+					return true;
+				}
+			}
+		}
+		return false;
+	}
+
+	/** Parts of one digit: boxes within a few pixels of each other, or stacked with a small gap. */
+	private static boolean fragments(Blob a, Blob b) {
+		if (encloses(a, b) || encloses(b, a)) {
+			// a ring around the digit (the table round a sheet) is no part of it
+			return false;
+		}
+		// the smaller part sets the scale: a band of table along the sheet must not swallow the digit
+		int size = Math.min(a.size(), b.size());
+		int gapX = Math.max(a.x0, b.x0) - Math.min(a.x1, b.x1);
+		int gapY = Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1);
+		int near = Math.max(3, Math.round(0.08f * size));
+		if (gapX <= near && gapY <= near && Math.min(gapX, gapY) <= 0) {
+			return true;
+		}
+		if (gapX <= Math.max(2, near / 2) && gapY <= Math.max(2, near / 2)) {
+			return true;
+		}
+		int overlapX = -gapX;
+		return overlapX >= 0.3 * Math.min(a.width(), b.width()) && gapY <= 0.3 * size;
+	}
+
+	private static boolean encloses(Blob outer, Blob inner) {
+		return inner.x0 > outer.x0 && inner.x1 < outer.x1 && inner.y0 > outer.y0 && inner.y1 < outer.y1
+				&& outer.size() >= 1.5 * inner.size();
+	}
+
+	private static int find(List<Blob> blobs, int b) {
+		while (blobs.get(b).parent >= 0) {
+			b = blobs.get(b).parent;
+		}
+		return b;
+	}
+
+	private static void union(List<Blob> blobs, int a, int b) {
+		int ra = find(blobs, a);
+		int rb = find(blobs, b);
+		if (ra != rb) {
+			blobs.get(rb).parent = ra;
+		}
+	}
+
+	/** 8-connected components of {@code kept}; {@code label} gets 1-based component numbers. */
+	private static List<Blob> label(byte[] kept, int[] label, float[] ink, int width, int height) {
+		List<Blob> blobs = new ArrayList<>();
+		int[] stack = new int[kept.length];
+		for (int start = 0; start < kept.length; start++) {
+			if (kept[start] == 0 || label[start] != 0) {
+				continue;
+			}
+			Blob blob = new Blob();
+			int id = blobs.size() + 1;
+			int top = 0;
+			stack[top++] = start;
+			label[start] = id;
+			while (top > 0) {
+				int i = stack[--top];
+				int y = i / width;
+				int x = i % width;
+				blob.x0 = Math.min(blob.x0, x);
+				blob.y0 = Math.min(blob.y0, y);
+				blob.x1 = Math.max(blob.x1, x + 1);
+				blob.y1 = Math.max(blob.y1, y + 1);
+				blob.area++;
+				float m = Math.max(0f, Math.min(1f, ink[i]));
+				blob.mass += m;
+				blob.sumX += m * x;
+				blob.sumY += m * y;
+				for (int dy = -1; dy <= 1; dy++) {
+					for (int dx = -1; dx <= 1; dx++) {
+						int yy = y + dy;
+						int xx = x + dx;
+						if (yy >= 0 && yy < height && xx >= 0 && xx < width) {
+							int n = yy * width + xx;
+							if (kept[n] != 0 && label[n] == 0) {
+								label[n] = id;
+								stack[top++] = n;
+							}
+						}
+					}
+				}
+			}
+			blob.frame = blob.x0 == 0 || blob.y0 == 0 || blob.x1 == width || blob.y1 == height;
+			blobs.add(blob);
+		}
+		return blobs;
+	}
+
+}

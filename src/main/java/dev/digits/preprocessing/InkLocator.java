@@ -1,0 +1,400 @@
+package dev.digits.preprocessing;
+
+/**
+ * Finds the digit in a picture of paper, phone photos included, and returns its ink alone, ready
+ * for {@link Framing#reframe(float[], int, int)}.
+ * <p>
+ * Steps, each a pure function of the previous one's arrays:
+ * <ol>
+ * <li><b>Working resolution</b>: the grey image is area-averaged down so that its long side is at
+ * most {@link #WORKING_SIDE} pixels (smaller images keep their size).</li>
+ * <li><b>Polarity</b> from the whole image, not its border (which may be the table a sheet lies on):
+ * the median level is the paper, and the ink is the extreme (0.1% and 99.9% quantiles) farther
+ * from it. Levels are turned so that paper is light.</li>
+ * <li><b>Illumination</b> ({@link PaperLight}): the paper's level per block, closed over
+ * neighbouring blocks and smoothed, divides the image: ink strength {@code (paper - v) / paper} is
+ * 1 for black ink on paper and 0 for paper, in shadow or not.</li>
+ * <li><b>Binarisation</b>: Otsu's threshold over the pixels above the noise floor (the median plus
+ * some deviations, estimated by the median absolute deviation), halved, and never below the floor.</li>
+ * <li><b>Lines</b> ({@link Lines}): long, thin, nearly horizontal or vertical structures (ruled and
+ * squared paper, a printed box, the sheet's edge) are taken out; strokes that cross them are kept.</li>
+ * <li><b>Components</b> ({@link InkGroups}): connected ink, specks dropped, fragments of one digit
+ * joined, the digit chosen by mass and nearness to the centre, away from the frame where possible.</li>
+ * </ol>
+ * <b>Memory</b>: every array is bounded by the working resolution, at most 512 x 512 pixels (a 12 MP
+ * photo, decoded at about 1 MP, works at 512 x 384 = 196,608 pixels). The arrays (float maps for
+ * grey, ink and output; int maps for labels, line owners and flood stacks; several byte masks) add
+ * up to roughly 40-50 bytes a working pixel, so on the order of 10 MB at the limit. This is an
+ * estimate from the array sizes, not yet checked by a test ({@link #peakBytes} undercounts: it
+ * predates the flood fill and the line finder's second pass).
+ */
+final class InkLocator {
+
+	/** Long side of the working image, in pixels. */
+	static final int WORKING_SIDE = 512;
+
+	/** Ink strength a pixel must exceed the paper noise by, whatever the noise (1/25 of black). */
+	static final float MIN_FLOOR = 0.04f;
+
+	/** Noise floor in deviations of the paper's noise above its median. */
+	static final float FLOOR_DEVIATIONS = 4f;
+
+	/** Least contrast, in grey levels, between the paper and the farthest extreme: below it the image is uniform. */
+	static final int MIN_CONTRAST = 32;
+
+	private InkLocator() {
+	}
+
+	/**
+	 * The chosen digit's ink.
+	 * @param ink {@code width x height} strengths 0..255, ink high, 0 outside the digit
+	 * @param inverted whether the picture had dark ink on light paper
+	 * @param severalDigits whether two or more digit-sized groups of ink stand side by side
+	 */
+	record Located(float[] ink, int width, int height, boolean inverted, boolean severalDigits) {
+	}
+
+	/** Extra bytes {@link #locate} allocates for an image of {@code width x height} (an upper bound). */
+	static long peakBytes(int width, int height) {
+		int[] size = workingSize(width, height);
+		long pixels = (long) size[0] * size[1];
+		// floats: grey, paper/ink, output, row buffer; ints: labels, owners; bytes: mask, removed, chosen,
+		// thin flags, cells; line finder: transposed mask, cells and their path lengths (shorts)
+		return pixels * (4L * 3 + 4L * 2 + 3 + 1 + 1) + 4L * size[0] + pixels * 3L + 64 * 1024;
+	}
+
+	static int[] workingSize(int width, int height) {
+		int longSide = Math.max(width, height);
+		if (longSide <= WORKING_SIDE) {
+			return new int[] { width, height };
+		}
+		double scale = (double) WORKING_SIDE / longSide;
+		return new int[] { Math.max(1, (int) Math.round(width * scale)), Math.max(1, (int) Math.round(height * scale)) };
+	}
+
+	/**
+	 * @param minInkPixels fewest ink pixels a digit needs at the image's own resolution (scaled down
+	 * with the working resolution)
+	 * @param deadline {@link System#nanoTime()} past which the work is abandoned
+	 * @throws PreprocessingException {@link Reason#BLANK} when no digit's ink is found,
+	 * {@link Reason#TIMEOUT} past the deadline
+	 */
+	static Located locate(GreyImage image, int minInkPixels, long deadline) {
+		int[] size = workingSize(image.width(), image.height());
+		int width = size[0];
+		int height = size[1];
+		float[] grey = areaDownscale(image, width, height, false);
+		int[] histogram = new int[256];
+		for (float v : grey) {
+			histogram[Math.max(0, Math.min(255, Math.round(v)))]++;
+		}
+		int median = quantile(histogram, 0.5);
+		int darkest = quantile(histogram, 0);
+		int lightest = quantile(histogram, 1);
+		int contrast = Math.max(median - darkest, lightest - median);
+		if (contrast < MIN_CONTRAST) {
+			throw new PreprocessingException(Reason.BLANK, "The image is blank: it is almost uniform (its darkest and "
+					+ "lightest levels are within " + contrast + " grey levels of the paper), so no ink strokes were found.");
+		}
+		Boolean dark = darkInk(grey, width, height);
+		int low = quantile(histogram, 0.001);
+		int high = quantile(histogram, 0.999);
+		boolean inverted = (dark != null) ? dark
+				: (median - low) > (high - median) || ((median - low) == (high - median) && median > 127);
+		if (!inverted) {
+			// paper light: light ink on dark paper is turned
+			for (int i = 0; i < grey.length; i++) {
+				grey[i] = 255 - grey[i];
+			}
+		}
+		check(deadline);
+
+		float[] ink = PaperLight.inkStrength(grey, width, height);
+		grey = null;
+		check(deadline);
+
+		float[] noise = noise(ink);
+		float floor = Math.max(noise[0] + FLOOR_DEVIATIONS * noise[1], noise[0] + MIN_FLOOR);
+		float threshold = Math.max(floor, 0.5f * otsu(ink, floor));
+		byte[] mask = new byte[ink.length];
+		int inkPixels = 0;
+		for (int i = 0; i < ink.length; i++) {
+			if (ink[i] > threshold) {
+				mask[i] = 1;
+				inkPixels++;
+			}
+		}
+		double scale = (double) width * height / ((double) image.width() * image.height());
+		int minInk = Math.max(1, (int) Math.round(minInkPixels * scale));
+		if (inkPixels < minInk) {
+			throw nearlyBlank(inkPixels, minInk);
+		}
+		check(deadline);
+
+		Lines lines = Lines.find(mask, width, height);
+		check(deadline);
+
+		InkGroups groups = InkGroups.choose(mask, lines, ink, width, height, threshold);
+		check(deadline);
+		if (groups.chosenPixels() < minInk) {
+			throw nearlyBlank(groups.chosenPixels(), minInk);
+		}
+		float[] out = new float[ink.length];
+		byte[] own = groups.dilatedChosen(0);
+		// the lines' own pixels and their anti-aliased edges stay out, the digit's restored strokes in
+		byte[] nearLines = InkGroups.dilate(lines.removed, width, height, 1);
+		byte[] allowed = new byte[ink.length];
+		for (int i = 0; i < ink.length; i++) {
+			allowed[i] = (byte) ((ink[i] > floor && (nearLines[i] == 0 || own[i] != 0)) ? 1 : 0);
+		}
+		// the digit's faint edges: ink above the noise floor connected to it, within its box grown by
+		// a tenth of its size (a blurred or scaled-up digit has edges wider than any fixed dilation)
+		byte[] digit = groups.grow(allowed, 0.1);
+		for (int i = 0; i < out.length; i++) {
+			if (digit[i] != 0) {
+				out[i] = 255f * Math.min(1f, ink[i]);
+			}
+		}
+		return new Located(out, width, height, inverted, groups.severalDigits());
+	}
+
+	/**
+	 * Polarity: the one under which the paper explains more of the picture. For each hypothesis (dark
+	 * ink on light paper, or light ink on dark paper) the paper's level per block is estimated as
+	 * {@link PaperLight} does (a high percentile of the paper-light levels, closed over neighbouring
+	 * blocks), and the ink that this paper leaves unexplained is summed, weighted toward the middle of
+	 * the picture; the hypothesis with less ink wins. Under the wrong one the paper around every stroke counts as ink. Whole-image extremes
+	 * would be fooled by a shadow over half of the page (the median is then the shadowed paper, and the
+	 * lit paper its farthest extreme); block votes by median were fooled by bold strokes and the table.
+	 * Null when both leave the same ink (a uniform image).
+	 */
+	static Boolean darkInk(float[] grey, int width, int height) {
+		// blocks four times the paper's: under the wrong hypothesis a bold stroke fills a small block
+		// and passes for paper, but not one this size
+		int block = 4 * PaperLight.blockSize(width, height);
+		int columns = (width + block - 1) / block;
+		int rows = (height + block - 1) / block;
+		float[] light = new float[columns * rows];
+		float[] dark = new float[columns * rows];
+		int[] histogram = new int[256];
+		for (int by = 0; by < rows; by++) {
+			for (int bx = 0; bx < columns; bx++) {
+				java.util.Arrays.fill(histogram, 0);
+				for (int y = by * block; y < Math.min(height, (by + 1) * block); y++) {
+					for (int x = bx * block; x < Math.min(width, (bx + 1) * block); x++) {
+						histogram[Math.max(0, Math.min(255, Math.round(grey[y * width + x])))]++;
+					}
+				}
+				// paper-light levels: dark-ink hypothesis as they are, light-ink hypothesis turned
+				light[by * columns + bx] = quantile(histogram, PaperLight.PAPER_PERCENTILE);
+				dark[by * columns + bx] = 255 - quantile(histogram, 1 - PaperLight.PAPER_PERCENTILE);
+			}
+		}
+		float[] lightPaper = PaperLight.close(light, columns, rows);
+		float[] darkPaper = PaperLight.close(dark, columns, rows);
+		// weighted toward the middle (a Gaussian of a quarter of each side), where the digit usually is,
+		// away from the table and the sheet's edges
+		float[] across = new float[width];
+		for (int x = 0; x < width; x++) {
+			double d = (x + 0.5) / width - 0.5;
+			across[x] = (float) Math.exp(-d * d / (2 * 0.25 * 0.25));
+		}
+		double inkIfDark = 0;
+		double inkIfLight = 0;
+		for (int y = 0; y < height; y++) {
+			int by = y / block;
+			double d = (y + 0.5) / height - 0.5;
+			float down = (float) Math.exp(-d * d / (2 * 0.25 * 0.25));
+			float rowDark = 0;
+			float rowLight = 0;
+			for (int x = 0; x < width; x++) {
+				int b = by * columns + x / block;
+				float v = grey[y * width + x];
+				float p = lightPaper[b];
+				rowDark += across[x] * Math.max(0f, p - v) / Math.max(p, 1f);
+				float q = darkPaper[b];
+				rowLight += across[x] * Math.max(0f, q - (255 - v)) / Math.max(q, 1f);
+			}
+			inkIfDark += down * rowDark;
+			inkIfLight += down * rowLight;
+		}
+		return (inkIfDark == inkIfLight) ? null : inkIfDark < inkIfLight;
+	}
+
+	private static PreprocessingException nearlyBlank(int found, int needed) {
+		return new PreprocessingException(Reason.BLANK, "The image is nearly blank: no ink strokes were found (only "
+				+ found + " pixels look like ink at the working resolution, at least " + needed
+				+ " are needed to make a digit).");
+	}
+
+	private static void check(long deadline) {
+		if (System.nanoTime() > deadline) {
+			throw ImagePreprocessor.timeout();
+		}
+	}
+
+	/** The level below which {@code fraction} of the pixels lie (0: the darkest present, 1: the lightest). */
+	static int quantile(int[] histogram, double fraction) {
+		long count = 0;
+		for (int c : histogram) {
+			count += c;
+		}
+		long target = Math.max(1, (long) Math.ceil(fraction * count));
+		long seen = 0;
+		for (int level = 0; level < histogram.length; level++) {
+			seen += histogram[level];
+			if (seen >= target) {
+				return level;
+			}
+		}
+		return histogram.length - 1;
+	}
+
+	/**
+	 * Area-averages the image down to {@code width x height} (or copies it at its size), row by row
+	 * so that only one intermediate row is held; {@code flip} turns levels {@code v} into {@code 255 - v}.
+	 */
+	static float[] areaDownscale(GreyImage image, int width, int height, boolean flip) {
+		int sourceWidth = image.width();
+		int sourceHeight = image.height();
+		float[] out = new float[width * height];
+		if (width == sourceWidth && height == sourceHeight) {
+			for (int i = 0; i < out.length; i++) {
+				int v = image.level(i);
+				out[i] = flip ? 255 - v : v;
+			}
+			return out;
+		}
+		double ratioX = (double) sourceWidth / width;
+		double ratioY = (double) sourceHeight / height;
+		// each source column's first output column and its share of it (the rest goes to the next)
+		int[] firstColumn = new int[sourceWidth];
+		float[] share = new float[sourceWidth];
+		for (int x = 0; x < sourceWidth; x++) {
+			int i = Math.min(width - 1, (int) (x / ratioX));
+			firstColumn[x] = i;
+			double end = Math.min(x + 1, (i + 1) * ratioX);
+			share[x] = (float) ((end - x) / ratioX);
+		}
+		float[] restShare = new float[sourceWidth];
+		for (int x = 0; x < sourceWidth; x++) {
+			float rest = (float) (1.0 / ratioX) - share[x];
+			// the last column's rest has nowhere to go (rounding): it is dropped
+			restShare[x] = (rest > 1e-6f && firstColumn[x] + 1 < width) ? rest : 0f;
+		}
+		byte[] levels = image.levels();
+		float[] row = new float[width + 1];
+		for (int y = 0; y < sourceHeight; y++) {
+			java.util.Arrays.fill(row, 0f);
+			int offset = y * sourceWidth;
+			for (int x = 0; x < sourceWidth; x++) {
+				int v = levels[offset + x] & 0xFF;
+				float level = flip ? 255 - v : v;
+				int i = firstColumn[x];
+				row[i] += share[x] * level;
+				row[i + 1] += restShare[x] * level;
+			}
+			int j = Math.min(height - 1, (int) (y / ratioY));
+			double end = Math.min(y + 1, (j + 1) * ratioY);
+			float first = (float) ((end - y) / ratioY);
+			float rest = (float) (1.0 / ratioY) - first;
+			int at = j * width;
+			for (int i = 0; i < width; i++) {
+				out[at + i] += first * row[i];
+			}
+			if (rest > 1e-6f && j + 1 < height) {
+				at += width;
+				for (int i = 0; i < width; i++) {
+					out[at + i] += rest * row[i];
+				}
+			}
+		}
+		return out;
+	}
+
+	/**
+	 * The median of the ink strengths (the paper's own level, a little above 0) and the standard
+	 * deviation of the paper's noise from their median absolute deviation, at a resolution of 1/1024.
+	 */
+	static float[] noise(float[] ink) {
+		int bins = 2048;
+		int[] histogram = new int[bins];
+		for (float v : ink) {
+			histogram[bin(v, bins)]++;
+		}
+		int median = binQuantile(histogram, 0.5);
+		int[] deviations = new int[bins];
+		for (int b = 0; b < bins; b++) {
+			deviations[Math.abs(b - median)] += histogram[b];
+		}
+		int mad = binQuantile(deviations, 0.5);
+		return new float[] { (median - bins / 2) / 1024f, 1.4826f * mad / 1024f };
+	}
+
+	private static int bin(float v, int bins) {
+		return Math.max(0, Math.min(bins - 1, Math.round(v * 1024f) + bins / 2));
+	}
+
+	private static int binQuantile(int[] histogram, double fraction) {
+		long count = 0;
+		for (int c : histogram) {
+			count += c;
+		}
+		long seen = 0;
+		for (int b = 0; b < histogram.length; b++) {
+			seen += histogram[b];
+			if (2 * seen >= count * 2 * fraction) {
+				return b;
+			}
+		}
+		return histogram.length - 1;
+	}
+
+	/** Otsu's threshold over the strengths above {@code floor} (the floor when there are none). */
+	static float otsu(float[] ink, float floor) {
+		int bins = 256;
+		int[] histogram = new int[bins];
+		long count = 0;
+		float span = 1f - floor;
+		if (span <= 0) {
+			return floor;
+		}
+		for (float v : ink) {
+			if (v > floor) {
+				histogram[Math.min(bins - 1, (int) ((Math.min(v, 1f) - floor) / span * bins))]++;
+				count++;
+			}
+		}
+		if (count == 0) {
+			return floor;
+		}
+		double total = 0;
+		for (int b = 0; b < bins; b++) {
+			total += (double) b * histogram[b];
+		}
+		double sumBelow = 0;
+		long below = 0;
+		double best = -1;
+		int bestBin = 0;
+		for (int b = 0; b < bins; b++) {
+			below += histogram[b];
+			if (below == 0) {
+				continue;
+			}
+			long above = count - below;
+			if (above == 0) {
+				break;
+			}
+			sumBelow += (double) b * histogram[b];
+			double meanBelow = sumBelow / below;
+			double meanAbove = (total - sumBelow) / above;
+			double between = (double) below * above * (meanBelow - meanAbove) * (meanBelow - meanAbove);
+			if (between > best) {
+				best = between;
+				bestBin = b;
+			}
+		}
+		return floor + (bestBin + 1) * span / bins;
+	}
+
+}
