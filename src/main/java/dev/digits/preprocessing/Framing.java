@@ -69,13 +69,22 @@ final class Framing {
 	 * {@code minInkPixels} pixels of ink at least half as strong as the strongest ink
 	 */
 	static Analysis analyse(GreyImage image, int minInkPixels) {
+		return analyse(image, minInkPixels, false);
+	}
+
+	/**
+	 * As {@link #analyse(GreyImage, int)}; with {@code clean} (most of the image is one level, see
+	 * {@link InkLocator#smallAndClean}) the paper is that level, the most frequent one, and has no noise,
+	 * so a digit that fills the image up to its edges (an enlarged 8x8 scan) is not read from its border.
+	 */
+	static Analysis analyse(GreyImage image, int minInkPixels, boolean clean) {
 		int[] all = new int[256];
 		for (int i = 0; i < image.size(); i++) {
 			all[image.level(i)]++;
 		}
 		int[] border = borderHistogram(image);
-		int paper = median(border);
-		double noise = 1.4826 * medianAbsoluteDeviation(border, paper);
+		int paper = clean ? mode(all) : median(border);
+		double noise = clean ? 0 : 1.4826 * medianAbsoluteDeviation(border, paper);
 		int darkest = 0;
 		while (all[darkest] == 0) {
 			darkest++;
@@ -86,9 +95,14 @@ final class Framing {
 		}
 		boolean inverted = paper - darkest > lightest - paper;
 		int contrast = inverted ? paper - darkest : lightest - paper;
-		if (contrast < MIN_CONTRAST || contrast < MIN_CONTRAST_IN_NOISE_DEVIATIONS * noise) {
+		if (contrast < MIN_CONTRAST) {
 			throw new PreprocessingException(Reason.BLANK, "The image is blank: it is almost uniform (contrast "
 					+ contrast + " of 255 grey levels), so there is no digit to recognise.");
+		}
+		if (contrast < MIN_CONTRAST_IN_NOISE_DEVIATIONS * noise) {
+			throw new PreprocessingException(Reason.BLANK, "No ink strokes stand out from the paper: its noise (about "
+					+ Math.round(noise) + " grey levels) is too strong for the darkest marks, so there is no digit to "
+					+ "recognise.");
 		}
 		int half = (contrast + 1) / 2;
 		int ink = 0;
@@ -277,6 +291,16 @@ final class Framing {
 			}
 		}
 		return histogram;
+	}
+
+	private static int mode(int[] histogram) {
+		int mode = 0;
+		for (int level = 1; level < histogram.length; level++) {
+			if (histogram[level] > histogram[mode]) {
+				mode = level;
+			}
+		}
+		return mode;
 	}
 
 	private static int median(int[] histogram) {

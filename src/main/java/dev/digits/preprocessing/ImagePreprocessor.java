@@ -72,6 +72,12 @@ public final class ImagePreprocessor {
 				return new Preprocessed(Framing.passThrough(grey), format.id(), decoded.width(), decoded.height(),
 						analysis.inverted(), false);
 			}
+			if (InkLocator.smallAndClean(grey)) {
+				Framing.Analysis analysis = Framing.analyse(grey, this.limits.minInkPixels(), true);
+				Framing.applyPolarity(grey, analysis);
+				return new Preprocessed(Framing.reframe(grey, analysis), format.id(), decoded.width(), decoded.height(),
+						analysis.inverted(), true, false);
+			}
 			InkLocator.Located digit = InkLocator.locate(grey, this.limits.minInkPixels(), deadline);
 			float[] pixels = Framing.reframe(digit.ink(), digit.width(), digit.height());
 			if (System.nanoTime() > deadline) {

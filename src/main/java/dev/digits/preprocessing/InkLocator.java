@@ -39,6 +39,66 @@ final class InkLocator {
 	/** Noise floor in deviations of the paper's noise above its median. */
 	static final float FLOOR_DEVIATIONS = 4f;
 
+	/** An image is clean when at least {@link #CLEAN_SHARE} of it lies within this many levels of its mode. */
+	static final int CLEAN_SPREAD = 3;
+
+	static final double CLEAN_SHARE = 0.4;
+
+	/** Clean images whose long side is shorter than this many pixels have no lines removed. */
+	static final int SMALL_CLEAN_SIDE = 200;
+
+	/**
+	 * Clean images at most this many pixels on their long side (a canvas export, an enlarged 8x8 scan)
+	 * hold nothing but the digit: {@link ImagePreprocessor} frames all of their ink, as MNIST was made,
+	 * without looking for lines or choosing among pieces (a blocky 8x8 digit falls apart into pieces).
+	 */
+	static final int SMALL_IMAGE_SIDE = 320;
+
+	/** Whether {@code image} is small and clean (see {@link #SMALL_IMAGE_SIDE}). */
+	static boolean smallAndClean(GreyImage image) {
+		if (Math.max(image.width(), image.height()) > SMALL_IMAGE_SIDE) {
+			return false;
+		}
+		int[] histogram = new int[256];
+		for (int i = 0; i < image.size(); i++) {
+			histogram[image.level(i)]++;
+		}
+		// pure paper: white or black, as drawn by a program or a scanner's white point, over at least a
+		// quarter of the image (a photo's paper is never one exact level)
+		int mode = mode(histogram);
+		int nearMode = 0;
+		for (int level = Math.max(0, mode - CLEAN_SPREAD); level <= Math.min(255, mode + CLEAN_SPREAD); level++) {
+			nearMode += histogram[level];
+		}
+		return (mode <= PURE || mode >= 255 - PURE) && nearMode >= SMALL_CLEAN_SHARE * image.size();
+	}
+
+	/** Levels within this of black or white count as pure paper. */
+	static final int PURE = 8;
+
+	/** Share of pure paper a small image needs to be clean. */
+	static final double SMALL_CLEAN_SHARE = 0.25;
+
+	/** At least {@link #CLEAN_SHARE} of the pixels within {@link #CLEAN_SPREAD} levels of the mode. */
+	private static boolean clean(int[] histogram, int pixels) {
+		int mode = mode(histogram);
+		int nearMode = 0;
+		for (int level = Math.max(0, mode - CLEAN_SPREAD); level <= Math.min(255, mode + CLEAN_SPREAD); level++) {
+			nearMode += histogram[level];
+		}
+		return nearMode >= CLEAN_SHARE * pixels;
+	}
+
+	private static int mode(int[] histogram) {
+		int mode = 0;
+		for (int level = 1; level < histogram.length; level++) {
+			if (histogram[level] > histogram[mode]) {
+				mode = level;
+			}
+		}
+		return mode;
+	}
+
 	/** Least contrast, in grey levels, between the paper and the farthest extreme: below it the image is uniform. */
 	static final int MIN_CONTRAST = 32;
 
@@ -96,11 +156,22 @@ final class InkLocator {
 			throw new PreprocessingException(Reason.BLANK, "The image is blank: it is almost uniform (its darkest and "
 					+ "lightest levels are within " + contrast + " grey levels of the paper), so no ink strokes were found.");
 		}
-		Boolean dark = darkInk(grey, width, height);
-		int low = quantile(histogram, 0.001);
-		int high = quantile(histogram, 0.999);
-		boolean inverted = (dark != null) ? dark
-				: (median - low) > (high - median) || ((median - low) == (high - median) && median > 127);
+		// a clean image (a canvas export, a scan, a screenshot, an evenly lit photo): most of it is one
+		// level, the paper, so polarity and paper are read off that level as MNIST framing always did;
+		// the block estimates below would take thick strokes that fill a small image for paper
+		boolean clean = clean(histogram, grey.length);
+		int borderPaper = mode(histogram);
+		boolean inverted;
+		if (clean) {
+			inverted = borderPaper - darkest > lightest - borderPaper;
+		}
+		else {
+			Boolean dark = darkInk(grey, width, height);
+			int low = quantile(histogram, 0.001);
+			int high = quantile(histogram, 0.999);
+			inverted = (dark != null) ? dark
+					: (median - low) > (high - median) || ((median - low) == (high - median) && median > 127);
+		}
 		if (!inverted) {
 			// paper light: light ink on dark paper is turned
 			for (int i = 0; i < grey.length; i++) {
@@ -109,7 +180,17 @@ final class InkLocator {
 		}
 		check(deadline);
 
-		float[] ink = PaperLight.inkStrength(grey, width, height);
+		float[] ink;
+		if (clean) {
+			float paper = Math.max(1f, inverted ? borderPaper : 255 - borderPaper);
+			ink = new float[grey.length];
+			for (int i = 0; i < grey.length; i++) {
+				ink[i] = (paper - grey[i]) / paper;
+			}
+		}
+		else {
+			ink = PaperLight.inkStrength(grey, width, height);
+		}
 		grey = null;
 		check(deadline);
 
@@ -131,7 +212,10 @@ final class InkLocator {
 		}
 		check(deadline);
 
-		Lines lines = Lines.find(mask, width, height);
+		// a small clean image (an 8x8 scan enlarged, a small canvas) is the digit alone: its bold strokes
+		// span the frame like lines would
+		Lines lines = clean && Math.max(width, height) < SMALL_CLEAN_SIDE ? Lines.none(width, height)
+				: Lines.find(mask, width, height);
 		check(deadline);
 
 		InkGroups groups = InkGroups.choose(mask, lines, ink, width, height, threshold);

@@ -67,6 +67,11 @@ final class Lines {
 		this.vertical = vertical;
 	}
 
+	/** No lines: for images too small to hold lines apart from the digit's own strokes. */
+	static Lines none(int width, int height) {
+		return new Lines(width, height, new int[width * height], new byte[width * height], List.of(), List.of());
+	}
+
 	static int thickness(int width, int height) {
 		return Math.max(3, Math.round(0.015f * Math.max(width, height)));
 	}

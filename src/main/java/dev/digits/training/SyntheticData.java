@@ -136,6 +136,12 @@ public final class SyntheticData {
 	 * light on dark, PNG.
 	 */
 	public Example lowResolution(int index, Random random) {
+		byte[] png = lowResolutionPng(index, random);
+		return preprocess(png, label(index), "low-resolution", "8x8");
+	}
+
+	/** The PNG {@link #lowResolution} preprocesses. */
+	public byte[] lowResolutionPng(int index, Random random) {
 		float[] digit = mnist(index);
 		int[] box = inkBox(digit);
 		int side = Math.max(box[2] - box[0], box[3] - box[1]);
@@ -164,8 +170,7 @@ public final class SyntheticData {
 				levels[y * size + x] = (int) Math.round(dark ? 255 - 255 * q : 255 * q);
 			}
 		}
-		byte[] png = ImageEncoding.encode(ImageEncoding.grey8(size, size, levels), "png");
-		return preprocess(png, label(index), "low-resolution", smooth ? "smooth" : "blocky");
+		return ImageEncoding.encode(ImageEncoding.grey8(size, size, levels), "png");
 	}
 
 	/**
@@ -262,9 +267,8 @@ public final class SyntheticData {
 		}
 	}
 
-	/** Whether the preprocessor saw more than one digit (false before it could tell). */
 	private static boolean severalDigits(Preprocessed p) {
-		return false;
+		return p.severalDigits();
 	}
 
 	private static int[] inkBox(float[] digit) {
