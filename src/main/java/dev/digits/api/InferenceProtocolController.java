@@ -41,8 +41,8 @@ import org.springframework.web.bind.annotation.RestController;
  * each element an encoded image (PNG, JPEG, GIF, BMP, WebP) in base64 or as a data URL, through the
  * same preprocessing and limits as uploads. N is at most the batch limit. Outputs:
  * {@code probabilities} FP32 {@code [N,10]} (raw softmax), {@code digit} INT64 {@code [N]},
- * {@code confidence} FP32 {@code [N]} (calibrated), {@code uncertain} and {@code out_of_distribution}
- * BOOL {@code [N]}, {@code feedback_token} BYTES {@code [N]}; the request's {@code outputs} choose
+ * {@code confidence} FP32 {@code [N]} (calibrated), {@code uncertain}, {@code out_of_distribution} and
+ * {@code several_digits} BOOL {@code [N]}, {@code feedback_token} BYTES {@code [N]}; the request's {@code outputs} choose
  * among them. Parameters: {@code client_id} keeps a client's A/B variant like {@code X-Client-Id};
  * {@code allowed_digits} ("1,2,3") restricts the answer like {@code ?allowed=}.
  * Errors are {@code {"error": "..."}}, as the protocol wants.
@@ -55,7 +55,7 @@ class InferenceProtocolController {
 	static final String PLATFORM = "deeplearning4j_nd4j";
 
 	static final Set<String> OUTPUTS = Set.of("probabilities", "digit", "confidence", "uncertain",
-			"out_of_distribution", "feedback_token");
+			"out_of_distribution", "several_digits", "feedback_token");
 
 	private final RecognitionService recognition;
 
@@ -119,7 +119,8 @@ class InferenceProtocolController {
 				tensor("image", "BYTES", -1)));
 		json.put("outputs", List.of(tensor("probabilities", "FP32", -1, DigitNetwork.CLASSES),
 				tensor("digit", "INT64", -1), tensor("confidence", "FP32", -1), tensor("uncertain", "BOOL", -1),
-				tensor("out_of_distribution", "BOOL", -1), tensor("feedback_token", "BYTES", -1)));
+				tensor("out_of_distribution", "BOOL", -1), tensor("several_digits", "BOOL", -1),
+				tensor("feedback_token", "BYTES", -1)));
 		return json;
 	}
 
@@ -148,7 +149,7 @@ class InferenceProtocolController {
 			throw new InvalidRequestException("the model takes exactly one input tensor, got " + infer.inputs().size());
 		}
 		List<String> wanted = infer.outputs() == null ? List.of("probabilities", "digit", "confidence", "uncertain",
-				"out_of_distribution", "feedback_token") : infer.outputs();
+				"out_of_distribution", "several_digits", "feedback_token") : infer.outputs();
 		for (String output : wanted) {
 			if (!OUTPUTS.contains(output)) {
 				throw new InvalidRequestException("unknown output \"" + output + "\"; the outputs are " + OUTPUTS);
@@ -190,6 +191,8 @@ class InferenceProtocolController {
 						result.images().stream().map(r -> r.answer().uncertain()).toList()));
 				case "out_of_distribution" -> outputs.add(output(output, "BOOL", new long[] { n },
 						result.images().stream().map(r -> r.answer().outOfDistribution()).toList()));
+				case "several_digits" -> outputs.add(output(output, "BOOL", new long[] { n },
+						result.images().stream().map(r -> r.input().severalDigits()).toList()));
 				default -> outputs.add(output(output, "BYTES", new long[] { n },
 						result.images().stream().map(RecognitionService.Recognized::feedbackToken).toList()));
 			}

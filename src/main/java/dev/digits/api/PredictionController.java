@@ -164,7 +164,8 @@ class PredictionController {
 		Classification c = only.classification();
 		RecognitionService.Answer a = only.answer();
 		return new Responses.PredictionResponse(RequestIdFilter.of(request), a.digit(), a.probabilities()[a.digit()],
-				a.probabilities(), a.confidence(), a.uncertain(), a.outOfDistribution(), input(only.input(), request),
+				a.probabilities(), a.confidence(), a.uncertain(), a.outOfDistribution(), only.input().severalDigits(),
+				input(only.input(), request),
 				c.cached(), modelRef(result), timings(result, c.queueNanos(), c.computeNanos(), start),
 				only.feedbackToken());
 	}
@@ -180,7 +181,8 @@ class PredictionController {
 			Classification c = r.classification();
 			RecognitionService.Answer a = r.answer();
 			predictions.add(new Responses.Prediction(a.digit(), a.probabilities()[a.digit()], a.probabilities(),
-					a.confidence(), a.uncertain(), a.outOfDistribution(), input(r.input(), request), c.cached(),
+					a.confidence(), a.uncertain(), a.outOfDistribution(), r.input().severalDigits(), input(r.input(), request),
+					c.cached(),
 					r.feedbackToken()));
 			queue = Math.max(queue, c.queueNanos());
 			compute = Math.max(compute, c.computeNanos());

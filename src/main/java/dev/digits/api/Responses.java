@@ -39,17 +39,18 @@ final class Responses {
 	 * {@code confidence} is the calibrated probability of the answer (temperature scaling fitted on
 	 * validation data), which is what to act on. With {@code ?allowed=...} both are renormalised
 	 * over the allowed digits. {@code uncertain}: the confidence is below the version's threshold;
-	 * {@code outOfDistribution}: the input does not look like a digit. {@code feedbackToken} goes to
-	 * {@code POST /api/v1/feedback}.
+	 * {@code outOfDistribution}: the input does not look like a digit; {@code severalDigits}: the
+	 * picture shows more than one digit side by side (the answer is then for one of them and always
+	 * {@code uncertain}). {@code feedbackToken} goes to {@code POST /api/v1/feedback}.
 	 */
 	record Prediction(int digit, float probability, float[] probabilities, float confidence, boolean uncertain,
-			boolean outOfDistribution, Input input, boolean cached, String feedbackToken) {
+			boolean outOfDistribution, boolean severalDigits, Input input, boolean cached, String feedbackToken) {
 	}
 
 	/** Answer to a single-image request: the fields of {@link Prediction}, with the request's. */
 	record PredictionResponse(String requestId, int digit, float probability, float[] probabilities, float confidence,
-			boolean uncertain, boolean outOfDistribution, Input input, boolean cached, ModelRef model, Timings timings,
-			String feedbackToken) {
+			boolean uncertain, boolean outOfDistribution, boolean severalDigits, Input input, boolean cached,
+			ModelRef model, Timings timings, String feedbackToken) {
 	}
 
 	/** Answer to a batch request: predictions in the order the images were sent. */

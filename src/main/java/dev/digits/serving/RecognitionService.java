@@ -211,6 +211,12 @@ public final class RecognitionService {
 		}
 		for (int i = 0; i < answers.size(); i++) {
 			Answer answer = answer(answers.get(i), calibration, routing.allowedDigits());
+			if (prepared.get(i).severalDigits()) {
+				// the network answers for one digit of several: never a confident answer
+				answer = new Answer(answer.digit(), answer.probabilities(), answer.confidence(), true,
+						answer.outOfDistribution(), answer.oodScore());
+				flag(version, "several_digits");
+			}
 			int digit = answer.digit();
 			if (answer.uncertain()) {
 				flag(version, "uncertain");
