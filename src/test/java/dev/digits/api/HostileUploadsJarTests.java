@@ -99,6 +99,12 @@ class HostileUploadsJarTests {
 		byte[] scans = HostileImages.progressiveJpegWithScans(5000, 5000, 100);
 		byte[] progressive25mp = HostileImages.jpeg(5000, 5000, true);
 		byte[] gifFrame = HostileImages.gif(28, 1, 60_000, 60_000);
+		byte[] webpNested = HostileImages.webpCanvasAroundLargerBitstream(12_000, 12_000);
+		byte[] webpNestedLossless = HostileImages.webp(HostileImages.vp8x(28, 28, 0),
+				HostileImages.vp8l(16_384, 16_384, 64));
+		byte[] gifSecondFrame = HostileImages.gifWithLargeSecondFrame(28, 60_000);
+		byte[] exifThumbnail = HostileImages.withExifThumbnail(HostileImages.jpeg(64, 48, false),
+				HostileImages.withFrameSize(HostileImages.jpeg(16, 16, false), 12_000, 12_000));
 		String pixels = "{\"pixels\":[" + "0,".repeat(400) + "255,".repeat(20) + "0,".repeat(363) + "0]}";
 		byte[] json12 = ("{\"pixels\":[" + "0,".repeat(6_000_000) + "0]}").getBytes(StandardCharsets.US_ASCII);
 		HttpFixtures.Multipart hundred = HttpFixtures.multipart("files", Collections.nCopies(100, seven), "d");
@@ -122,6 +128,14 @@ class HostileUploadsJarTests {
 						p -> post(p, "image/jpeg", progressive25mp), 422, "too-complex"),
 				new Attack("GIF whose 28x28 screen holds a 60000x60000 frame", 1, p -> post(p, "image/gif", gifFrame),
 						413, "too-many-pixels"),
+				new Attack("WebP whose 28x28 VP8X canvas holds a 12000x12000 VP8 bitstream", 1,
+						p -> post(p, "image/webp", webpNested), 413, "too-many-pixels"),
+				new Attack("WebP whose 28x28 VP8X canvas holds a 16384x16384 VP8L bitstream", 1,
+						p -> post(p, "image/webp", webpNestedLossless), 413, "too-many-pixels"),
+				new Attack("GIF whose first frame is 28x28 and second 60000x60000", 1,
+						p -> post(p, "image/gif", gifSecondFrame), 413, "too-many-pixels"),
+				new Attack("JPEG whose EXIF thumbnail claims 12000x12000", 1,
+						p -> post(p, "image/jpeg", exifThumbnail), 413, "too-many-pixels"),
 				new Attack("JSON declaring 40 MB", 4,
 						p -> RawHttp.exchange(p, "POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: "
 								+ "application/json\r\nContent-Length: 40000000\r\n\r\n", new byte[0], false),
