@@ -9,6 +9,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -131,6 +133,45 @@ class HostileRequestsTests {
 		}
 		while (status == 503 && System.nanoTime() < deadline && sleep());
 		assertThat(status).isEqualTo(200);
+	}
+
+	/**
+	 * Bodies and methods the HTTP parser refuses: each is a client error as RFC 9112 names it (400
+	 * for a malformed chunked body, 501 for a transfer coding the server does not implement and for
+	 * CONNECT, a method an origin server does not implement for any resource, RFC 9110 15.6.2),
+	 * answered problem+json, and logged in one line at most, never as an ERROR with a stack
+	 * trace: a 78-byte request must not write 29 KB of log.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("malformedTransfers")
+	void malformedTransferEncodingsAreClientErrorsLoggedInOneLine(String name, String request, int status,
+			CapturedOutput output) throws IOException {
+		int logBefore = output.getAll().length();
+		String response = exchange(request, new byte[0], false);
+		assertThat(RawHttp.status(response)).as(name + ": " + response).isEqualTo(status);
+		assertThat(response).contains("application/problem+json").doesNotContainIgnoringCase("<html")
+			.doesNotContain("Exception");
+		String log = output.getAll().substring(logBefore);
+		assertThat(log).as("log for " + name).doesNotContain("\tat ").doesNotContain(" ERROR ");
+		assertThat(log.length()).as("log bytes for a %d-byte request", request.length()).isLessThan(2_000);
+	}
+
+	static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> malformedTransfers() {
+		String head = "POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
+		String chunked = head + "Transfer-Encoding: chunked\r\n\r\n";
+		String trailers = "X-T: 1\r\n".repeat(9);
+		return java.util.stream.Stream.of(
+				org.junit.jupiter.params.provider.Arguments.of("bad chunk size", chunked + "zz\r\n{}\r\n0\r\n\r\n", 400),
+				org.junit.jupiter.params.provider.Arguments.of("chunk size overflow",
+						chunked + "FFFFFFFFFFFFFFFFFFFF\r\n{}\r\n0\r\n\r\n", 400),
+				org.junit.jupiter.params.provider.Arguments.of("10 KB chunk extension",
+						chunked + "2;" + "e".repeat(10_240) + "\r\n{}\r\n0\r\n\r\n", 400),
+				org.junit.jupiter.params.provider.Arguments.of("9 trailer headers", chunked + "2\r\n{}\r\n0\r\n" + trailers
+						+ "X-Long: " + "t".repeat(9_000) + "\r\n\r\n", 400),
+				org.junit.jupiter.params.provider.Arguments.of("Transfer-Encoding: xchunked",
+						head + "Transfer-Encoding: xchunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 501),
+				org.junit.jupiter.params.provider.Arguments.of("CONNECT",
+						"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", 501));
 	}
 
 	private static boolean sleep() {
