@@ -37,8 +37,10 @@ final class Responses {
 	 * One image's prediction. {@code probabilities} are the network's own softmax output (raw, as
 	 * TensorFlow.js gives them for the same model), and {@code probability} is the answer's;
 	 * {@code confidence} is the calibrated probability of the answer (temperature scaling fitted on
-	 * validation data), which is what to act on. With {@code ?allowed=...} both are renormalised
-	 * over the allowed digits. {@code uncertain}: the confidence is below the version's threshold;
+	 * validation data), which is what to act on. With {@code ?allowed=...} the probabilities are
+	 * renormalised over the allowed digits but the confidence is not: it stays the network's own
+	 * probability of that digit among all ten. {@code uncertain}: the confidence is below the
+	 * version's threshold, or the network's own answer is a digit that was not allowed;
 	 * {@code outOfDistribution}: the input does not look like a digit. {@code feedbackToken} goes to
 	 * {@code POST /api/v1/feedback}.
 	 */
