@@ -210,6 +210,7 @@ public final class RecognitionService {
 		if (below != null) {
 			calibration = calibration.withUncertainBelow(below);
 		}
+		String source = tokens.newSource(); // one vote for the whole request, however many images
 		for (int i = 0; i < answers.size(); i++) {
 			Answer answer = answer(answers.get(i), calibration, routing.allowedDigits());
 			int digit = answer.digit();
@@ -224,7 +225,7 @@ public final class RecognitionService {
 				.tag("model_version", version)
 				.tag("digit", String.valueOf(digit))
 				.register(meters)).increment();
-			recognized.add(new Recognized(prepared.get(i), answer, answers.get(i), tokens.issue(version, digit)));
+			recognized.add(new Recognized(prepared.get(i), answer, answers.get(i), tokens.issue(version, digit, source)));
 		}
 		shadow(served, pixels, answers, routing);
 		return new Result(modelName, version, assignment.how(), recognized, preprocessNanos);

@@ -162,8 +162,29 @@ class HostileUploadsJarTests {
 				new Attack("pixels JSON, for comparison (accepted)", 0,
 						p -> post(p, "application/json", pixels.getBytes(StandardCharsets.US_ASCII)), 200, null),
 				new Attack("malformed request line", 10,
-						p -> RawHttp.exchange(p, "GARBAGE\r\n\r\n", new byte[0], false), 400, "bad-request"));
+						p -> RawHttp.exchange(p, "GARBAGE\r\n\r\n", new byte[0], false), 400, "bad-request"),
+				new Attack("chunked body with a bad chunk size", 11,
+						p -> RawHttp.exchange(p, CHUNKED + "zz\r\n{}\r\n0\r\n\r\n", new byte[0], false), 400, "bad-request"),
+				new Attack("chunked body whose chunk size overflows", 11,
+						p -> RawHttp.exchange(p, CHUNKED + "FFFFFFFFFFFFFFFFFFFF\r\n{}\r\n0\r\n\r\n", new byte[0], false),
+						400, "bad-request"),
+				new Attack("chunked body with a 10 KB chunk extension", 11,
+						p -> RawHttp.exchange(p, CHUNKED + "2;" + "e".repeat(10_240) + "\r\n{}\r\n0\r\n\r\n", new byte[0],
+								false), 400, "bad-request"),
+				new Attack("chunked body with too many trailer headers", 11,
+						p -> RawHttp.exchange(p, CHUNKED + "2\r\n{}\r\n0\r\n" + "X-T: 1\r\n".repeat(9) + "X-Long: "
+								+ "t".repeat(9_000) + "\r\n\r\n", new byte[0], false), 400, "bad-request"),
+				new Attack("Transfer-Encoding: xchunked", 11,
+						p -> RawHttp.exchange(p, "POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: "
+								+ "application/json\r\nTransfer-Encoding: xchunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", new byte[0],
+								false), 501, "not-implemented"),
+				new Attack("CONNECT", 11,
+						p -> RawHttp.exchange(p, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
+								new byte[0], false), 501, "not-implemented"));
 	}
+
+	private static final String CHUNKED = "POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: "
+			+ "application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
 
 	@Test
 	@Order(1)
