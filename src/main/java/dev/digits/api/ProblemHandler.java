@@ -233,6 +233,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 			if (t instanceof RequestBodyLimitFilter.BodyTooLargeException tooLarge) {
 				return problem(ProblemKind.TOO_LARGE, tooLarge.getMessage(), request);
 			}
+			if (t instanceof RequestBodyLimitFilter.BodyBudgetException busy) {
+				return problem(ProblemKind.OVERLOADED, busy.getMessage(), request);
+			}
 		}
 		String malformed = malformedBody(ex);
 		if (malformed != null) {
