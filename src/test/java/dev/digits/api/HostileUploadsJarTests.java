@@ -233,6 +233,45 @@ class HostileUploadsJarTests {
 		assertThat(log.lines().filter(line -> line.contains("\tat ")).count()).as("stack trace lines").isZero();
 	}
 
+	/**
+	 * Eight sockets declare 8 MB JSON bodies (the whole 64 MB body budget, had it been reserved
+	 * from Content-Length) and send a kilobyte, then nothing; a normal client keeps getting answers
+	 * and the liveness probe answers.
+	 */
+	@Test
+	@Order(4)
+	void slowJsonBodiesDoNotStarveOthers() throws Exception {
+		List<java.net.Socket> slow = new ArrayList<>();
+		try {
+			for (int i = 0; i < 8; i++) {
+				java.net.Socket socket = new java.net.Socket("localhost", service.port);
+				slow.add(socket);
+				socket.getOutputStream().write(("POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: "
+						+ "application/json\r\nContent-Length: 8000000\r\n\r\n{\"pixels\":[" + "0,".repeat(500))
+					.getBytes(StandardCharsets.US_ASCII));
+				socket.getOutputStream().flush();
+			}
+			Thread.sleep(500);
+			long start = System.nanoTime();
+			for (int i = 0; i < 20; i++) {
+				assertThat(predictSeven()).as("a normal prediction while eight bodies trickle in").isEqualTo(7);
+			}
+			long millis = (System.nanoTime() - start) / 1_000_000;
+			HttpResponse<String> live = CLIENT.send(HttpRequest
+				.newBuilder(URI.create("http://localhost:" + service.port + "/actuator/health/liveness"))
+				.timeout(Duration.ofSeconds(1))
+				.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(live.statusCode()).isEqualTo(200);
+			report.add(String.format(Locale.ROOT, "%n## Eight slow JSON bodies declaring 8 MB each%n%n20 normal predictions "
+					+ "answered 200 in %d ms in all while they trickled; liveness 200.%n", millis));
+		}
+		finally {
+			for (java.net.Socket socket : slow) {
+				socket.close();
+			}
+		}
+	}
+
 	@Test
 	@Order(3)
 	void othersLatencyWhileTenHostileClientsSend() throws Exception {
