@@ -10,7 +10,9 @@ import org.springframework.http.HttpStatus;
 
 /**
  * Tomcat's last word, for errors no servlet saw (a malformed request line, HTTP/0.9, an invalid
- * header): a problem+json body like every other error, instead of Tomcat's HTML report page.
+ * header, a transfer coding it does not implement): a problem+json body like every other error,
+ * instead of Tomcat's HTML report page, with the status Tomcat chose (400, 501...). Nothing is
+ * logged here: the access log has the one line per request.
  */
 public class ProblemErrorReportValve extends ErrorReportValve {
 
@@ -23,6 +25,10 @@ public class ProblemErrorReportValve extends ErrorReportValve {
 		HttpStatus resolved = HttpStatus.resolve(status);
 		ProblemKind kind = resolved != null ? ProblemKind.of(resolved) : ProblemKind.BAD_REQUEST;
 		String detail = resolved != null ? resolved.getReasonPhrase() : "Bad request";
+		if (status == HttpStatus.NOT_IMPLEMENTED.value()) {
+			// Tomcat's answer to a transfer coding (or a method) it does not implement
+			detail = "Not implemented: send the body with Content-Length or Transfer-Encoding: chunked";
+		}
 		try {
 			HttpServletResponse servletResponse = response.getResponse();
 			servletResponse.resetBuffer();

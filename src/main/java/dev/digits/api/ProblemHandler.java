@@ -48,6 +48,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 	/** Set on a request once its failure was counted and logged. */
 	static final String ANSWERED = ProblemHandler.class.getName() + ".answered";
 
+	/** Set on a request whose body Tomcat's decoding refused; see {@link MalformedBodyValve}. */
+	static final String MALFORMED_BODY = ProblemHandler.class.getName() + ".malformedBody";
+
 	private final MeterRegistry registry;
 
 	private final ApiProperties properties;
@@ -230,8 +233,76 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 			if (t instanceof RequestBodyLimitFilter.BodyTooLargeException tooLarge) {
 				return problem(ProblemKind.TOO_LARGE, tooLarge.getMessage(), request);
 			}
+			if (t instanceof RequestBodyLimitFilter.BodyBudgetException busy) {
+				return problem(ProblemKind.OVERLOADED, busy.getMessage(), request);
+			}
+		}
+		String malformed = malformedBody(ex);
+		if (malformed != null) {
+			request.setAttribute(MALFORMED_BODY, Boolean.TRUE);
+			malformedLog.log(request.getRemoteAddr(), () -> logger.info(
+					"malformed request body from {} on {} {} ({}); further ones from this client are not logged for {} s",
+					request.getRemoteAddr(), request.getMethod(), request.getRequestURI(), malformed,
+					OncePerClient.INTERVAL.toSeconds()));
+			return problem(ProblemKind.BAD_REQUEST, "The request body's transfer encoding is malformed or over the "
+					+ "server's limits (" + malformed + "); the connection is closed.", request);
 		}
 		return null;
+	}
+
+	private final OncePerClient malformedLog = new OncePerClient();
+
+	/**
+	 * What Tomcat's body decoding refused, if that is why {@code ex} was thrown: a
+	 * {@code BadRequestException} (bad chunk header, chunk-size overflow, a chunk extension over
+	 * its limit, a malformed trailer), or anything thrown from inside its input filters (too many
+	 * trailer headers surfaces as an IllegalStateException, and the next read of the same broken
+	 * stream as a NullPointerException). Client errors, not server failures.
+	 */
+	static String malformedBody(Throwable ex) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t instanceof org.apache.coyote.BadRequestException) {
+				return t.getMessage() != null && !t.getMessage().isBlank() ? t.getMessage() : "bad request body";
+			}
+			for (StackTraceElement frame : t.getStackTrace()) {
+				if (frame.getClassName().startsWith("org.apache.coyote.http11.filters.")) {
+					return "malformed chunked body or trailer";
+				}
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Lets one log line through per client address and interval, so that a client repeating a
+	 * malformed request cannot multiply the log; remembers at most {@link #MAX_CLIENTS} addresses.
+	 */
+	static final class OncePerClient {
+
+		static final java.time.Duration INTERVAL = java.time.Duration.ofMinutes(1);
+
+		static final int MAX_CLIENTS = 10_000;
+
+		private final ConcurrentMap<String, Long> last = new ConcurrentHashMap<>();
+
+		void log(String client, Runnable line) {
+			long now = System.nanoTime();
+			if (last.size() >= MAX_CLIENTS) {
+				last.clear();
+			}
+			Long previous = last.get(client);
+			if (previous != null && now - previous < INTERVAL.toNanos()) {
+				return;
+			}
+			if (previous == null ? last.putIfAbsent(client, now) == null : last.replace(client, previous, now)) {
+				line.run();
+			}
+		}
+
+		int size() {
+			return last.size();
+		}
+
 	}
 
 	private ResponseEntity<ProblemDetail> ifClientAborted(Throwable ex, HttpServletRequest request) {

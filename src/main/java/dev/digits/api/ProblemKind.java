@@ -43,6 +43,7 @@ public enum ProblemKind {
 	FEEDBACK_REPLAYED(HttpStatus.CONFLICT, "feedback-already-recorded", "Feedback already recorded"),
 	METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed"),
 	NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "not-acceptable", "Not acceptable"),
+	NOT_IMPLEMENTED(HttpStatus.NOT_IMPLEMENTED, "not-implemented", "Not implemented"),
 	OVERLOADED(HttpStatus.SERVICE_UNAVAILABLE, "overloaded", "Service overloaded"),
 	MODEL_NOT_READY(HttpStatus.SERVICE_UNAVAILABLE, "model-not-ready", "Model not ready"),
 	INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal error");
@@ -96,6 +97,7 @@ public enum ProblemKind {
 			case 413 -> TOO_LARGE;
 			case 415 -> UNSUPPORTED_MEDIA_TYPE;
 			case 422 -> INVALID_PIXELS;
+			case 501 -> NOT_IMPLEMENTED;
 			case 503 -> OVERLOADED;
 			default -> status.is4xxClientError() ? BAD_REQUEST : INTERNAL;
 		};

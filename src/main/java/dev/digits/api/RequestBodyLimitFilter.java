@@ -24,6 +24,13 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * {@link ApiProperties#maxBodiesInFlight()} bytes: a request that finds no room within
  * {@link ApiProperties#admissionWait()} is answered 503 at once, so two hundred request threads
  * cannot together hold more memory than that, whatever they were sent.
+ * <p>
+ * A JSON or raw image body reserves that budget as its bytes arrive ({@value #STEP} bytes at a
+ * time), not from its declared length when it starts, so a client that sends slowly holds only
+ * what it has sent: eight sockets declaring 8 MB and sending a byte every few seconds no longer
+ * take the budget from everyone else. A body that finds no room for its next step within the
+ * admission wait is answered 503. A multipart body is still reserved whole when it starts (Tomcat
+ * parses it from its own buffers, past any wrapper of the stream).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -39,6 +46,18 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 	}
 
 	private static final int UNIT = 1024;
+
+	/** Bytes a streamed body reserves at a time. */
+	static final int STEP = 64 * 1024;
+
+	/** No room in the budget for the next bytes of a body already being read. */
+	static final class BodyBudgetException extends IOException {
+
+		BodyBudgetException(String message) {
+			super(message);
+		}
+
+	}
 
 	private final ApiProperties properties;
 
@@ -72,26 +91,67 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 			return;
 		}
 		long reserve = declared > 0 ? declared : limit;
-		int units = (int) Math.min(capacityUnits, (reserve + UNIT - 1) / UNIT);
-		boolean admitted;
-		try {
-			admitted = inFlight.tryAcquire(units, properties.admissionWait().toNanos(), TimeUnit.NANOSECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			admitted = false;
-		}
-		if (!admitted) {
-			refuse(request, response, ProblemKind.OVERLOADED,
-					"The server holds as many request bodies as it allows at once; retry shortly.");
+		boolean multipart = type.startsWith("multipart/");
+		Reservation reservation = new Reservation(reserve);
+		if (!reservation.grow(multipart ? reserve : Math.min(reserve, STEP))) {
+			refuse(request, response, ProblemKind.OVERLOADED, BUSY);
 			return;
 		}
 		try {
-			chain.doFilter(declared > 0 ? request : new Limited(request, limit, describe(type)), response);
+			boolean wrap = !multipart || declared <= 0;
+			chain.doFilter(wrap ? new Limited(request, limit, describe(type), reservation) : request, response);
 		}
 		finally {
-			inFlight.release(units);
+			reservation.release();
 		}
+	}
+
+	private static final String BUSY = "The server holds as many request bodies as it allows at once; retry shortly.";
+
+	/** The part of the in-flight budget one body holds, grown as its bytes arrive. */
+	private final class Reservation {
+
+		private final long most;
+
+		private int units;
+
+		private long bytes;
+
+		Reservation(long most) {
+			this.most = most;
+		}
+
+		/** Covers {@code needed} bytes (at most the body's whole reservation); false if no room in time. */
+		boolean grow(long needed) {
+			if (needed <= bytes || bytes >= most) {
+				return true;
+			}
+			long target = Math.min(most, Math.max(needed, bytes + STEP));
+			int total = (int) Math.min(capacityUnits, (target + UNIT - 1) / UNIT);
+			int more = total - units;
+			if (more <= 0) {
+				bytes = target;
+				return true;
+			}
+			try {
+				if (!inFlight.tryAcquire(more, properties.admissionWait().toNanos(), TimeUnit.NANOSECONDS)) {
+					return false;
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return false;
+			}
+			units = total;
+			bytes = target;
+			return true;
+		}
+
+		void release() {
+			inFlight.release(units);
+			units = 0;
+		}
+
 	}
 
 	private long limitFor(String type) {
@@ -130,12 +190,15 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 		kind.write(response, detail, request.getRequestURI(), RequestIdFilter.of(request));
 	}
 
-	/** The request with its input stream cut off past {@code limit} bytes. */
+	/**
+	 * The request with its input stream cut off past {@code limit} bytes, reserving the budget as
+	 * its bytes arrive.
+	 */
 	private static final class Limited extends HttpServletRequestWrapper {
 
 		private final ServletInputStream stream;
 
-		Limited(HttpServletRequest request, long limit, String type) throws IOException {
+		Limited(HttpServletRequest request, long limit, String type, Reservation reservation) throws IOException {
 			super(request);
 			ServletInputStream in = request.getInputStream();
 			this.stream = new ServletInputStream() {
@@ -160,11 +223,14 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 					return n;
 				}
 
-				private void count(int n) throws BodyTooLargeException {
+				private void count(int n) throws IOException {
 					read += n;
 					if (read > limit) {
 						throw new BodyTooLargeException(
 								"The body is larger than the " + limit + " bytes accepted for " + type + ".");
+					}
+					if (!reservation.grow(read)) {
+						throw new BodyBudgetException(BUSY);
 					}
 				}
 

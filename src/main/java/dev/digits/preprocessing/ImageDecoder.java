@@ -48,6 +48,7 @@ final class ImageDecoder {
 						"The %s header says %d x %d but the image data is %d x %d.", format.displayName(),
 						header.width(), header.height(), reader.getWidth(0), reader.getHeight(0)));
 			}
+			checkEveryImage(reader, format, header);
 			ImageReadParam param = reader.getDefaultReadParam();
 			int step = header.subsamplingStep(decodePixels);
 			if (step > 1) {
@@ -57,7 +58,9 @@ final class ImageDecoder {
 			if (deadline.aborted || System.nanoTime() > deadlineNanos) {
 				throw ImagePreprocessor.timeout();
 			}
-			if (image == null || image.getWidth() <= 0 || image.getHeight() <= 0) {
+			if (image == null || image.getWidth() <= 0 || image.getHeight() <= 0
+					|| image.getWidth() > (header.width() + step - 1) / step
+					|| image.getHeight() > (header.height() + step - 1) / step) {
 				throw undecodable(format, null);
 			}
 			if (warnings.stream().anyMatch(ImageDecoder::meansTruncated)) {
@@ -79,6 +82,36 @@ final class ImageDecoder {
 		}
 		finally {
 			reader.dispose();
+		}
+	}
+
+	/**
+	 * The reader's own idea of every image in the file (every GIF frame), checked against the
+	 * largest layer the header allowed: if the reader would ever size a raster from a field the
+	 * header parser did not see, the file is refused here, before {@code read} allocates.
+	 */
+	private static void checkEveryImage(ImageReader reader, ImageFormat format, ImageHeader header)
+			throws IOException {
+		int images = reader.getNumImages(false);
+		if (images > header.frames()) {
+			throw new PreprocessingException(Reason.TOO_COMPLEX, "The " + format.displayName() + " holds " + images
+					+ " images where its header shows " + header.frames() + "; send a single plain image.");
+		}
+		for (int i = 0; i < header.frames(); i++) {
+			int width;
+			int height;
+			try {
+				width = reader.getWidth(i);
+				height = reader.getHeight(i);
+			}
+			catch (IndexOutOfBoundsException ex) {
+				return; // the reader found fewer images than the header walk: it will not decode more
+			}
+			if (width > header.largestWidth() || height > header.largestHeight()) {
+				throw new PreprocessingException(Reason.TOO_MANY_PIXELS, String.format(Locale.ROOT,
+						"The %s holds an image of %d x %d pixels beyond what its headers declare (%d x %d).",
+						format.displayName(), width, height, header.largestWidth(), header.largestHeight()));
+			}
 		}
 	}
 

@@ -11,6 +11,14 @@ import java.util.Locale;
  * a GIF frame's size), and a BMP may nest a PNG or JPEG that bypasses every check made on the BMP.
  * So each accepted format's header is parsed here, by bounded loops over the bytes, and every
  * quantity a decoder will allocate or loop over is checked against {@link PreprocessingLimits}.
+ * <p>
+ * A file that nests images is bounded by the largest dimensions ANY of its layers declares, not by
+ * its outer header: a WebP's extended (VP8X) canvas and every VP8/VP8L bitstream in it (a canvas
+ * that disagrees with its bitstream is refused, as libwebp refuses it; animation and several
+ * bitstreams are refused), a GIF's logical screen and every frame, a JPEG's frame and its
+ * thumbnails (the JPEG inside EXIF or JFXX, JFIF's RGB thumbnail), while a BMP carrying a PNG or
+ * JPEG is refused outright. The chunk walks are the decoders' own (RIFF chunks padded to even
+ * sizes, GIF blocks, JPEG segments), so the layer the decoder reads is the layer checked here.
  *
  * @param width image width in pixels (the first frame's for GIF)
  * @param height image height in pixels
@@ -21,9 +29,23 @@ import java.util.Locale;
  * @param frames frames in the file (GIF), else 1
  * @param scans scans in the file (JPEG), else 1
  * @param orientation the EXIF orientation (1 to 8) of a JPEG, as phone cameras write it; 1 otherwise
+ * @param largestWidth the widest any layer of the file declares: the image itself, a GIF's logical
+ * screen or any of its frames, a WebP's canvas or its bitstream, a JPEG's thumbnails (EXIF, JFIF,
+ * JFXX); at least {@code width}
+ * @param largestHeight the tallest any layer declares; at least {@code height}
  */
 record ImageHeader(int width, int height, int bands, int bytesPerSample, long rowBytes, long nativeBytes, int frames,
-		int scans, int orientation) {
+		int scans, int orientation, int largestWidth, int largestHeight) {
+
+	ImageHeader {
+		largestWidth = Math.max(largestWidth, width);
+		largestHeight = Math.max(largestHeight, height);
+	}
+
+	ImageHeader(int width, int height, int bands, int bytesPerSample, long rowBytes, long nativeBytes, int frames,
+			int scans, int orientation) {
+		this(width, height, bands, bytesPerSample, rowBytes, nativeBytes, frames, scans, orientation, width, height);
+	}
 
 	ImageHeader(int width, int height, int bands, int bytesPerSample, long rowBytes, long nativeBytes, int frames,
 			int scans) {
@@ -65,7 +87,7 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 			case JPEG -> jpeg(bytes, limits);
 			case GIF -> gif(bytes, limits);
 			case BMP -> bmp(bytes, limits);
-			case WEBP -> webp(bytes);
+			case WEBP -> webp(bytes, limits);
 		};
 		header.check(bytes.length, format, limits);
 		return header;
@@ -82,6 +104,13 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 							+ "Scale it down before uploading.",
 					width, height, pixels() / 1e6, limits.maxWidth(), limits.maxHeight(), limits.maxPixels() / 1e6));
 		}
+		if (exceeds(largestWidth, largestHeight, limits)) {
+			throw new PreprocessingException(Reason.TOO_MANY_PIXELS, String.format(Locale.ROOT,
+					"The %s file is %d x %d pixels outside but holds a layer (frame, bitstream or thumbnail) of "
+							+ "%d x %d pixels; at most %d x %d and %.1f megapixels are accepted in any layer.",
+					format.displayName(), width, height, largestWidth, largestHeight, limits.maxWidth(),
+					limits.maxHeight(), limits.maxPixels() / 1e6));
+		}
 		long needed = decodeBytes(inputBytes, limits.decodePixels());
 		if (needed > limits.maxDecodeBytes()) {
 			throw new PreprocessingException(Reason.TOO_COMPLEX, String.format(Locale.ROOT,
@@ -90,6 +119,10 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 					nativeBytes > 0 ? (format == ImageFormat.WEBP ? " (WebP is decoded at full size: send a smaller image)"
 							: " (a progressive JPEG keeps every coefficient: send a baseline JPEG or a smaller image)") : ""));
 		}
+	}
+
+	private static boolean exceeds(long w, long h, PreprocessingLimits limits) {
+		return w > limits.maxWidth() || h > limits.maxHeight() || w * h > limits.maxPixels();
 	}
 
 	// ------------------------------------------------------------------ PNG
@@ -130,6 +163,8 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 		long coefficientBlocks = 0;
 		int scans = 0;
 		int orientation = 1;
+		int largestWidth = 0;
+		int largestHeight = 0;
 		int i = 2;
 		while (i + 3 < b.length) {
 			if ((b[i] & 0xFF) != 0xFF) {
@@ -179,8 +214,15 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 				}
 				coefficientBlocks = coefficientBlocks(b, i + 10, components, width, height);
 			}
-			else if (marker == 0xE1 && orientation == 1) {
-				orientation = exifOrientation(b, i + 4, length - 2);
+			else if (marker == 0xE0 || marker == 0xE1) {
+				// thumbnails: JFIF's RGB one, JFXX's (JPEG, palette or RGB), EXIF's (a JPEG or a strip)
+				int[] thumbnail = marker == 0xE0 ? app0Thumbnail(b, i + 4, length - 2)
+						: exifThumbnail(b, i + 4, length - 2);
+				largestWidth = Math.max(largestWidth, thumbnail[0]);
+				largestHeight = Math.max(largestHeight, thumbnail[1]);
+				if (marker == 0xE1 && orientation == 1) {
+					orientation = exifOrientation(b, i + 4, length - 2);
+				}
 			}
 			else if (marker == 0xDA) {
 				scans++;
@@ -203,7 +245,116 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 		// libjpeg keeps a few MCU rows per component: 16 rows per band is generous
 		long rowBytes = (long) width * components * 16;
 		long nativeBytes = progressive ? coefficientBlocks * 64 * 2 : 0;
-		return new ImageHeader(width, height, bands, 1, rowBytes, nativeBytes, 1, Math.max(scans, 1), orientation);
+		return new ImageHeader(width, height, bands, 1, rowBytes, nativeBytes, 1, Math.max(scans, 1), orientation,
+				largestWidth, largestHeight);
+	}
+
+	private static final int[] NO_THUMBNAIL = { 0, 0 };
+
+	/** The size of a JFIF or JFXX (APP0 at {@code at}, {@code length} bytes) thumbnail, or 0 x 0. */
+	static int[] app0Thumbnail(byte[] b, int at, int length) {
+		int end = at + length;
+		if (length >= 14 && end <= b.length && ascii(b, at, "JFIF") && b[at + 4] == 0) {
+			return new int[] { b[at + 12] & 0xFF, b[at + 13] & 0xFF };
+		}
+		if (length >= 8 && end <= b.length && ascii(b, at, "JFXX") && b[at + 4] == 0) {
+			int code = b[at + 5] & 0xFF;
+			if (code == 0x10) {
+				return nestedJpegSize(b, at + 6, end);
+			}
+			return new int[] { b[at + 6] & 0xFF, b[at + 7] & 0xFF };
+		}
+		return NO_THUMBNAIL;
+	}
+
+	/**
+	 * The size an EXIF segment's thumbnail (IFD1) declares, the larger of its own tags and of the
+	 * JPEG it points to, or 0 x 0. Bounded like {@link #exifOrientation}: at most 512 entries of each
+	 * of IFD0 and IFD1, everything inside the segment.
+	 */
+	static int[] exifThumbnail(byte[] b, int at, int length) {
+		int end = at + length;
+		if (length < 14 || end > b.length || !(ascii(b, at, "Exif") && b[at + 4] == 0 && b[at + 5] == 0)) {
+			return NO_THUMBNAIL;
+		}
+		int tiff = at + 6;
+		boolean little = b[tiff] == 'I' && b[tiff + 1] == 'I';
+		if (!little && !(b[tiff] == 'M' && b[tiff + 1] == 'M')) {
+			return NO_THUMBNAIL;
+		}
+		long ifd0 = tiff + u32(b, tiff + 4, little);
+		if (ifd0 < tiff + 8 || ifd0 + 2 > end) {
+			return NO_THUMBNAIL;
+		}
+		int entries0 = Math.min(u16(b, (int) ifd0, little), 512);
+		long next = ifd0 + 2 + 12L * entries0;
+		if (next + 4 > end) {
+			return NO_THUMBNAIL;
+		}
+		long ifd1 = tiff + u32(b, (int) next, little);
+		if (ifd1 == tiff || ifd1 < tiff + 8 || ifd1 + 2 > end) {
+			return NO_THUMBNAIL;
+		}
+		int width = 0;
+		int height = 0;
+		long jpegAt = -1;
+		long jpegLength = -1;
+		int entries1 = Math.min(u16(b, (int) ifd1, little), 512);
+		for (int e = 0; e < entries1; e++) {
+			int entry = (int) ifd1 + 2 + 12 * e;
+			if (entry + 12 > end) {
+				break;
+			}
+			int tag = u16(b, entry, little);
+			int type = u16(b, entry + 2, little);
+			long value = type == 3 ? u16(b, entry + 8, little) : type == 4 ? u32(b, entry + 8, little) : -1;
+			switch (tag) {
+				case 0x0100 -> width = clampInt(Math.max(width, value));
+				case 0x0101 -> height = clampInt(Math.max(height, value));
+				case 0x0201 -> jpegAt = value;
+				case 0x0202 -> jpegLength = value;
+				default -> {
+				}
+			}
+		}
+		if (jpegAt > 0 && jpegLength > 0 && tiff + jpegAt < end) {
+			int[] jpeg = nestedJpegSize(b, (int) (tiff + jpegAt), (int) Math.min(end, tiff + jpegAt + jpegLength));
+			width = Math.max(width, jpeg[0]);
+			height = Math.max(height, jpeg[1]);
+		}
+		return new int[] { width, height };
+	}
+
+	/**
+	 * The frame size of the JPEG in {@code [start, end)}, from its first start-of-frame segment, or
+	 * 0 x 0. One level deep: a thumbnail's own thumbnails are never decoded by anyone.
+	 */
+	static int[] nestedJpegSize(byte[] b, int start, int end) {
+		end = Math.min(end, b.length);
+		if (start < 0 || start + 4 > end || (b[start] & 0xFF) != 0xFF || (b[start + 1] & 0xFF) != 0xD8) {
+			return NO_THUMBNAIL;
+		}
+		int i = start + 2;
+		while (i + 3 < end) {
+			if ((b[i] & 0xFF) != 0xFF) {
+				return NO_THUMBNAIL;
+			}
+			int marker = b[i + 1] & 0xFF;
+			if (marker == 0xFF) {
+				i++;
+				continue;
+			}
+			if (marker == 0xDA || marker == 0xD9) {
+				return NO_THUMBNAIL;
+			}
+			boolean startOfFrame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8
+					&& marker != 0xCC;
+			if (startOfFrame) {
+				return i + 9 <= end ? new int[] { u16be(b, i + 7), u16be(b, i + 5) } : NO_THUMBNAIL;
+			}
+			i += 2 + (((b[i + 2] & 0xFF) << 8) | (b[i + 3] & 0xFF));
+		}
+		return NO_THUMBNAIL;
 	}
 
 	/**
@@ -251,46 +402,103 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 	// ------------------------------------------------------------------ WebP
 
 	/**
-	 * RIFF/WEBP: a lossy {@code VP8 }, lossless {@code VP8L} or extended {@code VP8X} first chunk.
-	 * Animated WebP is refused. The reader decodes at full resolution into ARGB, so the estimate
-	 * counts 4 bytes a pixel plus the decoder's YUV planes.
+	 * RIFF/WEBP: a lossy {@code VP8 }, lossless {@code VP8L} or extended {@code VP8X} first chunk,
+	 * then every chunk to the end of the RIFF, walked as TwelveMonkeys' reader walks them (sizes
+	 * padded to even). The reader decodes every VP8/VP8L bitstream it meets, each at the size ITS
+	 * OWN frame header states (the canvas only sizes the output), so all of them are checked: more
+	 * than one is refused, as are animation (ANIM/ANMF chunks or the VP8X flag) and a canvas that
+	 * disagrees with its bitstream. The reader decodes at full resolution into ARGB, so the estimate
+	 * counts 4 bytes a pixel plus the decoder's YUV planes, at the largest size declared.
 	 */
-	private static ImageHeader webp(byte[] b) {
+	private static ImageHeader webp(byte[] b, PreprocessingLimits limits) {
 		if (b.length < 30) {
 			throw truncated(ImageFormat.WEBP, "its header is incomplete");
 		}
-		String chunk = new String(b, 12, 4, java.nio.charset.StandardCharsets.US_ASCII);
-		int width;
-		int height;
-		switch (chunk) {
-			case "VP8 " -> {
-				if ((b[23] & 0xFF) != 0x9D || (b[24] & 0xFF) != 0x01 || (b[25] & 0xFF) != 0x2A) {
-					throw truncated(ImageFormat.WEBP, "its VP8 frame has no start code");
-				}
-				width = u16le(b, 26) & 0x3FFF;
-				height = u16le(b, 28) & 0x3FFF;
-			}
-			case "VP8L" -> {
-				if ((b[20] & 0xFF) != 0x2F) {
-					throw truncated(ImageFormat.WEBP, "its VP8L signature is missing");
-				}
-				long bits = u32le(b, 21);
-				width = (int) (bits & 0x3FFF) + 1;
-				height = (int) ((bits >> 14) & 0x3FFF) + 1;
-			}
-			case "VP8X" -> {
-				if ((b[20] & 0x02) != 0) {
-					throw new PreprocessingException(Reason.UNSUPPORTED_FORMAT,
-							"Animated WebP is not accepted: send a single image.");
-				}
-				width = (int) ((u32le(b, 24) & 0xFFFFFF) + 1);
-				height = (int) ((u32le(b, 27) & 0xFFFFFF) + 1);
-			}
-			default -> throw truncated(ImageFormat.WEBP, "its first chunk \"" + chunk.strip() + "\" is not an image");
+		String first = fourCc(b, 12);
+		if (!first.equals("VP8 ") && !first.equals("VP8L") && !first.equals("VP8X")) {
+			throw truncated(ImageFormat.WEBP, "its first chunk \"" + first.strip() + "\" is not an image");
 		}
-		long rowBytes = (long) width * 4;
-		long nativeBytes = (long) width * height * 4 + (long) width * height * 3 / 2;
-		return new ImageHeader(width, height, 4, 1, rowBytes, nativeBytes, 1, 1);
+		long end = Math.min(b.length, 8 + u32le(b, 4));
+		int canvasWidth = -1;
+		int canvasHeight = -1;
+		int imageWidth = -1;
+		int imageHeight = -1;
+		int bitstreams = 0;
+		long at = 12;
+		while (at + 8 <= end) {
+			int data = (int) at + 8;
+			String chunk = fourCc(b, (int) at);
+			long size = u32le(b, (int) at + 4);
+			if (size > end - data) {
+				throw truncated(ImageFormat.WEBP, "its \"" + chunk.strip() + "\" chunk runs past the end of the file");
+			}
+			switch (chunk) {
+				case "VP8X" -> {
+					if (at != 12 || size < 10) {
+						throw truncated(ImageFormat.WEBP, "its extended header is misplaced or incomplete");
+					}
+					if ((b[data] & 0x02) != 0) {
+						throw animated();
+					}
+					canvasWidth = u24le(b, data + 4) + 1;
+					canvasHeight = u24le(b, data + 7) + 1;
+				}
+				case "VP8 " -> {
+					// frame tag (3 bytes, bit 0 clear for a key frame), start code 9D 01 2A, 14-bit sizes
+					if (size < 10 || (b[data] & 0x01) != 0 || (b[data + 3] & 0xFF) != 0x9D
+							|| (b[data + 4] & 0xFF) != 0x01 || (b[data + 5] & 0xFF) != 0x2A) {
+						throw truncated(ImageFormat.WEBP, "its VP8 frame has no start code");
+					}
+					bitstreams++;
+					imageWidth = Math.max(imageWidth, u16le(b, data + 6) & 0x3FFF);
+					imageHeight = Math.max(imageHeight, u16le(b, data + 8) & 0x3FFF);
+				}
+				case "VP8L" -> {
+					if (size < 5 || (b[data] & 0xFF) != 0x2F) {
+						throw truncated(ImageFormat.WEBP, "its VP8L signature is missing");
+					}
+					bitstreams++;
+					long bits = u32le(b, data + 1);
+					imageWidth = Math.max(imageWidth, (int) (bits & 0x3FFF) + 1);
+					imageHeight = Math.max(imageHeight, (int) ((bits >> 14) & 0x3FFF) + 1);
+				}
+				case "ANIM", "ANMF" -> throw animated();
+				default -> {
+					// ALPH is decoded at the canvas size; ICCP, EXIF, XMP and unknown chunks are skipped
+				}
+			}
+			at = data + size + (size & 1);
+		}
+		if (bitstreams == 0) {
+			throw truncated(ImageFormat.WEBP, "it holds no VP8 or VP8L image data");
+		}
+		int width = canvasWidth > 0 ? canvasWidth : imageWidth;
+		int height = canvasHeight > 0 ? canvasHeight : imageHeight;
+		int largestWidth = Math.max(width, imageWidth);
+		int largestHeight = Math.max(height, imageHeight);
+		if (!exceeds(largestWidth, largestHeight, limits)) {
+			if (bitstreams > 1) {
+				throw new PreprocessingException(Reason.TOO_COMPLEX, "The WebP holds " + bitstreams
+						+ " image bitstreams; the decoder would decode each one. Send a single plain image.");
+			}
+			if (imageWidth != width || imageHeight != height) {
+				throw new PreprocessingException(Reason.TOO_COMPLEX, String.format(Locale.ROOT,
+						"The WebP's canvas says %d x %d but its image data is %d x %d; send a plain image.", width,
+						height, imageWidth, imageHeight));
+			}
+		}
+		long rowBytes = (long) largestWidth * 4;
+		long pixels = (long) largestWidth * largestHeight;
+		long nativeBytes = pixels * 4 + pixels * 3 / 2;
+		return new ImageHeader(width, height, 4, 1, rowBytes, nativeBytes, 1, 1, 1, largestWidth, largestHeight);
+	}
+
+	private static PreprocessingException animated() {
+		return new PreprocessingException(Reason.UNSUPPORTED_FORMAT, "Animated WebP is not accepted: send a single image.");
+	}
+
+	private static String fourCc(byte[] b, int at) {
+		return new String(b, at, 4, java.nio.charset.StandardCharsets.US_ASCII);
 	}
 
 	/** DCT blocks of all components, from their sampling factors (for progressive coefficient buffers). */
@@ -326,6 +534,8 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 		int frames = 0;
 		int width = -1;
 		int height = -1;
+		int largestWidth = u16le(b, 6);
+		int largestHeight = u16le(b, 8);
 		while (i < b.length) {
 			int block = b[i] & 0xFF;
 			if (block == 0x3B) {
@@ -344,6 +554,8 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 					width = w;
 					height = h;
 				}
+				largestWidth = Math.max(largestWidth, w);
+				largestHeight = Math.max(largestHeight, h);
 				frames++;
 				if (frames > limits.maxFrames()) {
 					throw new PreprocessingException(Reason.TOO_COMPLEX,
@@ -360,8 +572,9 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 		if (frames == 0) {
 			throw truncated(ImageFormat.GIF, "it holds no image");
 		}
-		// the JDK's reader decodes one frame into 8-bit indices, converted to RGB(A) by luminance
-		return new ImageHeader(width, height, 1, 1, width, 0, frames, 1);
+		// the JDK's reader decodes one frame into 8-bit indices, converted to RGB(A) by luminance;
+		// every other frame and the logical screen bound the file too
+		return new ImageHeader(width, height, 1, 1, width, 0, frames, 1, 1, largestWidth, largestHeight);
 	}
 
 	private static int skipSubBlocks(byte[] b, int i) {
@@ -479,6 +692,10 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 
 	private static long u32le(byte[] b, int at) {
 		return (b[at] & 0xFF) | ((b[at + 1] & 0xFF) << 8) | ((b[at + 2] & 0xFF) << 16) | ((long) (b[at + 3] & 0xFF) << 24);
+	}
+
+	private static int u24le(byte[] b, int at) {
+		return (b[at] & 0xFF) | ((b[at + 1] & 0xFF) << 8) | ((b[at + 2] & 0xFF) << 16);
 	}
 
 	private static int u16le(byte[] b, int at) {

@@ -22,11 +22,20 @@ import com.github.benmanes.caffeine.cache.Caffeine;
  * issued, with no shared store. A token is accepted once per replica (a bounded set of the nonces
  * seen within its lifetime), so a replay counts at most once per replica, and never after it
  * expires.
+ * <p>
+ * Every token also names its source, the prediction request that minted it: all the tokens of one
+ * batch share it, and a replica accepts at most {@code votesPerSource} votes per source (1 by
+ * default), so that one caller cannot turn a batch of 64 images into 64 votes of an A/B test.
  */
 public final class FeedbackTokens {
 
 	/** What a valid token says. */
-	public record Claims(String version, int digit, long issuedAtSeconds, String nonce) {
+	public record Claims(String version, int digit, long issuedAtSeconds, String nonce, String source) {
+
+		public Claims(String version, int digit, long issuedAtSeconds, String nonce) {
+			this(version, digit, issuedAtSeconds, nonce, nonce);
+		}
+
 	}
 
 	private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
@@ -51,9 +60,31 @@ public final class FeedbackTokens {
 
 	private final SecureRandom random = new SecureRandom();
 
+	/**
+	 * With one vote per source: the sources that voted (one entry per vote, so the bound costs
+	 * nothing over remembering nonces: 149 bytes a vote either way, measured by
+	 * {@code FeedbackCacheFootprint}). With more: nonces seen (keyed {@code n:<nonce>}), and
+	 * {@link #votesBySource} counts (322 bytes a vote).
+	 */
 	private final Cache<String, Boolean> seen;
 
+	/** Heap one remembered vote holds (measured, rounded up): to size the cache against the heap. */
+	public static final int BYTES_PER_VOTE = 160;
+
+	private final Cache<String, java.util.concurrent.atomic.AtomicInteger> votesBySource;
+
+	private final int votesPerSource;
+
+	/** One vote per prediction request. */
 	public FeedbackTokens(byte[] key, Duration ttl, Clock clock, int maxRemembered) {
+		this(key, ttl, clock, maxRemembered, 1);
+	}
+
+	/**
+	 * @param maxRemembered tokens remembered to refuse replays (and as many sources)
+	 * @param votesPerSource votes accepted per prediction request (a batch is one request)
+	 */
+	public FeedbackTokens(byte[] key, Duration ttl, Clock clock, int maxRemembered, int votesPerSource) {
 		if (key.length < 32) {
 			throw new IllegalArgumentException("the feedback key must have at least 32 bytes");
 		}
@@ -61,6 +92,14 @@ public final class FeedbackTokens {
 		this.ttl = ttl;
 		this.clock = clock;
 		this.seen = Caffeine.newBuilder()
+			.expireAfterWrite(ttl.toSeconds() + 60, TimeUnit.SECONDS)
+			.maximumSize(maxRemembered)
+			.build();
+		if (votesPerSource < 1) {
+			throw new IllegalArgumentException("votesPerSource must be at least 1, was " + votesPerSource);
+		}
+		this.votesPerSource = votesPerSource;
+		this.votesBySource = Caffeine.newBuilder()
 			.expireAfterWrite(ttl.toSeconds() + 60, TimeUnit.SECONDS)
 			.maximumSize(maxRemembered)
 			.build();
@@ -77,10 +116,24 @@ public final class FeedbackTokens {
 		return ttl;
 	}
 
+	/** A token of its own source: one image, one request. */
 	public String issue(String version, int digit) {
+		return issue(version, digit, newSource());
+	}
+
+	/** A new source: one per prediction request, shared by the tokens of all its images. */
+	public String newSource() {
+		byte[] source = new byte[9];
+		random.nextBytes(source);
+		return ENCODER.encodeToString(source);
+	}
+
+	/** A token of {@code source} (from {@link #newSource()}). */
+	public String issue(String version, int digit, String source) {
 		byte[] nonce = new byte[9];
 		random.nextBytes(nonce);
-		String payload = version + "|" + digit + "|" + clock.instant().getEpochSecond() + "|" + ENCODER.encodeToString(nonce);
+		String payload = version + "|" + digit + "|" + clock.instant().getEpochSecond() + "|" + ENCODER.encodeToString(nonce)
+				+ "|" + source;
 		byte[] body = payload.getBytes(StandardCharsets.UTF_8);
 		return ENCODER.encodeToString(body) + "." + ENCODER.encodeToString(mac(body));
 	}
@@ -91,9 +144,19 @@ public final class FeedbackTokens {
 	 */
 	public Claims redeem(String token) {
 		Claims claims = verify(token);
-		if (seen.asMap().putIfAbsent(claims.nonce(), Boolean.TRUE) != null) {
-			throw new FeedbackException(FeedbackException.Kind.REPLAYED,
-					"feedback for this prediction was already recorded");
+		if (votesPerSource == 1) {
+			if (seen.asMap().putIfAbsent(claims.source(), Boolean.TRUE) != null) {
+				throw sourceVoted();
+			}
+			return claims;
+		}
+		if (seen.asMap().putIfAbsent("n:" + claims.nonce(), Boolean.TRUE) != null) {
+			throw replayed();
+		}
+		int votes = votesBySource.get(claims.source(), s -> new java.util.concurrent.atomic.AtomicInteger())
+			.incrementAndGet();
+		if (votes > votesPerSource) {
+			throw sourceVoted();
 		}
 		return claims;
 	}
@@ -122,12 +185,14 @@ public final class FeedbackTokens {
 			throw invalid();
 		}
 		String[] parts = new String(body, StandardCharsets.UTF_8).split("\\|");
-		if (parts.length != 4) {
+		if (parts.length != 4 && parts.length != 5) {
 			throw invalid();
 		}
 		Claims claims;
 		try {
-			claims = new Claims(parts[0], Integer.parseInt(parts[1]), Long.parseLong(parts[2]), parts[3]);
+			// four parts: a token issued before sources, its own source
+			claims = new Claims(parts[0], Integer.parseInt(parts[1]), Long.parseLong(parts[2]), parts[3],
+					parts.length == 5 ? parts[4] : parts[3]);
 		}
 		catch (NumberFormatException ex) {
 			throw invalid();
@@ -153,6 +218,16 @@ public final class FeedbackTokens {
 		catch (GeneralSecurityException ex) {
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	private static FeedbackException replayed() {
+		return new FeedbackException(FeedbackException.Kind.REPLAYED, "feedback for this prediction was already recorded");
+	}
+
+	private FeedbackException sourceVoted() {
+		return new FeedbackException(FeedbackException.Kind.REPLAYED, "feedback for this prediction, or for the "
+				+ "request that made it, was already recorded: " + votesPerSource + (votesPerSource == 1 ? " vote" : " votes")
+				+ " per prediction request (the images of a batch share one)");
 	}
 
 	private static FeedbackException invalid() {

@@ -60,9 +60,10 @@ public final class RecognitionService {
 	 *
 	 * @param digit the answer (among the allowed digits, if the request restricted them)
 	 * @param probabilities the network's own softmax output, renormalised over the allowed digits
-	 * @param confidence the calibrated probability of the answer (temperature scaling, renormalised
+	 * @param confidence the calibrated probability of the answer (temperature scaling, NOT renormalised
 	 * over the allowed digits)
-	 * @param uncertain the confidence is below the version's threshold
+	 * @param uncertain the confidence is below the version's threshold, or the network's own answer
+	 * is a digit the request did not allow
 	 * @param outOfDistribution the input does not look like a digit (the version's OOD score is past
 	 * its threshold, on all ten logits whatever was allowed)
 	 * @param oodScore that score, NaN when the version has none
@@ -209,6 +210,7 @@ public final class RecognitionService {
 		if (below != null) {
 			calibration = calibration.withUncertainBelow(below);
 		}
+		String source = tokens.newSource(); // one vote for the whole request, however many images
 		for (int i = 0; i < answers.size(); i++) {
 			Answer answer = answer(answers.get(i), calibration, routing.allowedDigits());
 			if (prepared.get(i).severalDigits()) {
@@ -229,7 +231,7 @@ public final class RecognitionService {
 				.tag("model_version", version)
 				.tag("digit", String.valueOf(digit))
 				.register(meters)).increment();
-			recognized.add(new Recognized(prepared.get(i), answer, answers.get(i), tokens.issue(version, digit)));
+			recognized.add(new Recognized(prepared.get(i), answer, answers.get(i), tokens.issue(version, digit, source)));
 		}
 		shadow(served, pixels, answers, routing);
 		return new Result(modelName, version, assignment.how(), recognized, preprocessNanos);
@@ -274,18 +276,26 @@ public final class RecognitionService {
 		}
 	}
 
-	/** The answer to one classification under the version's calibration and the allowed digits. */
+	/**
+	 * The answer to one classification under the version's calibration and the allowed digits.
+	 * A restricted answer keeps the network's own doubt: its {@code confidence} is the calibrated
+	 * probability the network gave that digit among ALL ten (not renormalised over the allowed ones),
+	 * and it is {@code uncertain} when that is under the threshold or when the network's own answer
+	 * is a digit the request did not allow. Only {@code probabilities} are renormalised, to say which
+	 * allowed digit is likeliest.
+	 */
 	static Answer answer(Classification c, Calibration calibration, Set<Integer> allowed) {
 		float[] raw = c.probabilities();
 		float[] calibrated = calibration.calibrated(c.logits());
-		if (allowed != null && allowed.size() < DigitNetwork.CLASSES) {
+		boolean restricted = allowed != null && allowed.size() < DigitNetwork.CLASSES;
+		boolean ownAnswerRefused = restricted && !allowed.contains(DigitNetwork.argMax(raw, 0));
+		if (restricted) {
 			raw = restricted(raw, allowed);
-			calibrated = restricted(calibrated, allowed);
 		}
 		int digit = DigitNetwork.argMax(raw, 0);
 		float confidence = calibrated[digit];
 		double ood = calibration.oodScore(c.logits());
-		return new Answer(digit, raw, confidence, confidence < calibration.uncertainBelow(),
+		return new Answer(digit, raw, confidence, confidence < calibration.uncertainBelow() || ownAnswerRefused,
 				calibration.hasOod() && ood > calibration.oodThreshold(), ood);
 	}
 

@@ -92,6 +92,22 @@ class ServingConfiguration {
 			.register(meters);
 	}
 
+	/**
+	 * The votes a replica remembers: as configured, but never more than an eighth of the heap holds
+	 * ({@link FeedbackTokens#BYTES_PER_VOTE} each, measured): 1,000,000 would be 150 MB of the
+	 * container's 384 MB heap, an eighth of it is about 300,000 votes a day per replica. Past it the
+	 * least used are forgotten (and could be replayed until they expire).
+	 */
+	static int remembered(int configured, long maxHeapBytes) {
+		long byHeap = maxHeapBytes / 8 / FeedbackTokens.BYTES_PER_VOTE;
+		int remembered = (int) Math.max(1_000, Math.min(configured, byHeap));
+		if (remembered < configured) {
+			logger.info("remembering {} feedback votes (an eighth of the {} MB heap), not the {} configured", remembered,
+					maxHeapBytes >> 20, configured);
+		}
+		return remembered;
+	}
+
 	@Bean
 	FeedbackTokens feedbackTokens(FeedbackProperties properties) throws IOException {
 		byte[] key;
@@ -106,7 +122,9 @@ class ServingConfiguration {
 					+ "accepted only by this replica until it restarts");
 			key = FeedbackTokens.randomKey();
 		}
-		return new FeedbackTokens(key, properties.tokenTtl(), Clock.systemUTC(), Math.max(1_000, properties.remembered()));
+		return new FeedbackTokens(key, properties.tokenTtl(), Clock.systemUTC(),
+				remembered(properties.remembered(), Runtime.getRuntime().maxMemory()),
+				Math.max(1, properties.votesPerRequest()));
 	}
 
 	@Bean

@@ -11,10 +11,17 @@ import java.util.TreeMap;
  * policies atomically.
  *
  * @param defaultVersion answers when the shares say nothing else, and is what shadow is compared to
- * @param weights shares by version (non-negative, not all zero); empty means all to the default
+ * @param weights shares by version (non-negative, not all zero, summing to at most
+ * {@link #MAX_TOTAL_WEIGHT}); empty means all to the default
  * @param shadow computes every request of the default, compared, never returned; null for none
  */
 public record TrafficPolicy(String defaultVersion, Map<String, Integer> weights, String shadow) {
+
+	/**
+	 * The most the weights may sum to: a share of one in a million is finer than any A/B test needs,
+	 * and the sum (added as a long) can then never overflow the int arithmetic of the shares.
+	 */
+	public static final int MAX_TOTAL_WEIGHT = 1_000_000;
 
 	public TrafficPolicy {
 		if (defaultVersion == null || defaultVersion.isBlank()) {
@@ -22,7 +29,7 @@ public record TrafficPolicy(String defaultVersion, Map<String, Integer> weights,
 		}
 		Map<String, Integer> sorted = new TreeMap<>(weights == null || weights.isEmpty()
 				? Map.of(defaultVersion, 100) : weights);
-		int total = 0;
+		long total = 0;
 		for (Map.Entry<String, Integer> e : sorted.entrySet()) {
 			if (e.getValue() == null || e.getValue() < 0) {
 				throw new IllegalArgumentException("the weight of version " + e.getKey() + " must be 0 or more");
@@ -31,6 +38,10 @@ public record TrafficPolicy(String defaultVersion, Map<String, Integer> weights,
 		}
 		if (total <= 0) {
 			throw new IllegalArgumentException("the weights must not all be zero");
+		}
+		if (total > MAX_TOTAL_WEIGHT) {
+			throw new IllegalArgumentException("the weights sum to " + total + "; at most " + MAX_TOTAL_WEIGHT
+					+ " (they are relative shares: 90 and 10 give 90%/10%)");
 		}
 		weights = java.util.Collections.unmodifiableMap(sorted);
 		shadow = shadow == null || shadow.isBlank() ? null : shadow;

@@ -52,7 +52,11 @@ class SecurityConfiguration {
 	@Order(1)
 	SecurityFilterChain adminSecurity(HttpSecurity http, AdminProperties properties) throws Exception {
 		byte[] expected = adminTokenDigest(properties);
-		return common(http.securityMatcher("/admin/**"), API_CSP).cors(AbstractHttpConfigurer::disable)
+		// the OpenAPI documents that describe the admin API (its group, and springdoc's ungrouped
+		// document, which merges every group): the same credential, or nothing. The public API's
+		// document is /v3/api-docs/digits
+		return common(http.securityMatcher("/admin/**", "/v3/api-docs/admin", "/v3/api-docs/admin/**",
+				"/v3/api-docs/admin.yaml", "/v3/api-docs", "/v3/api-docs.yaml"), API_CSP).cors(AbstractHttpConfigurer::disable)
 			.addFilterBefore(new AdminTokenFilter(expected), AuthorizationFilter.class)
 			.authorizeHttpRequests(requests -> requests.anyRequest().hasRole("ADMIN"))
 			.exceptionHandling(errors -> errors.authenticationEntryPoint((request, response, ex) -> {

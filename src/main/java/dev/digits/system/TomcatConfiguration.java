@@ -1,6 +1,7 @@
 package dev.digits.system;
 
 import dev.digits.api.AccessLogValve;
+import dev.digits.api.MalformedBodyValve;
 import dev.digits.api.ProblemErrorReportValve;
 import org.apache.catalina.core.StandardHost;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
@@ -28,6 +29,12 @@ class TomcatConfiguration {
 	@Bean
 	WebServerFactoryCustomizer<TomcatServletWebServerFactory> accessLog() {
 		return factory -> factory.addEngineValves(new AccessLogValve());
+	}
+
+	/** A body Tomcat could not decode is not drained after its 400 (which would log a Tomcat ERROR). */
+	@Bean
+	WebServerFactoryCustomizer<TomcatServletWebServerFactory> malformedBodies() {
+		return factory -> factory.addEngineValves(new MalformedBodyValve());
 	}
 
 }

@@ -103,6 +103,10 @@ class AnswerQualityTests {
 		}
 		int best = raw[1] >= raw[2] && raw[1] >= raw[3] ? 1 : raw[2] >= raw[3] ? 2 : 3;
 		assertThat(digit).isEqualTo(best);
+		// the network said 7: the restricted answer carries its doubt, not a renormalised certainty
+		assertThat(all.get("digit").asInt()).isEqualTo(7);
+		assertThat(restricted.get("confidence").asDouble()).isLessThan(0.05);
+		assertThat(restricted.get("uncertain").asBoolean()).isTrue();
 		assertThat(http.post("/api/v1/predictions?allowed=1,x", "image/png", seven).status()).isEqualTo(400);
 		assertThat(http.post("/api/v1/predictions?allowed=10", "image/png", seven).status()).isEqualTo(400);
 	}
@@ -117,7 +121,9 @@ class AnswerQualityTests {
 			((ObjectNode) byName).set(output.get("name").asString(), output);
 		}
 		assertThat(byName.at("/digit/data/0").asInt()).isEqualTo(7);
-		assertThat(byName.at("/confidence/data/0").asDouble()).isEqualTo(1.0, within(1e-6));
+		// allowing only the network's own answer changes nothing: the confidence is not renormalised
+		double unrestricted = http.post("/api/v1/predictions", "image/png", seven).json().get("confidence").asDouble();
+		assertThat(byName.at("/confidence/data/0").asDouble()).isEqualTo(unrestricted, within(1e-6));
 		assertThat(byName.at("/out_of_distribution/datatype").asString()).isEqualTo("BOOL");
 		assertThat(byName.at("/out_of_distribution/data/0").asBoolean()).isFalse();
 	}

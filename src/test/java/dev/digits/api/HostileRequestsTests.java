@@ -9,6 +9,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -107,23 +109,61 @@ class HostileRequestsTests {
 	}
 
 	@Test
-	void bodiesBeyondTheInFlightBudgetAreShedAtOnceUnread() throws Exception {
-		// one client holds 900 KB of the 1 MB budget by sending slowly; the next is refused in ~100 ms
+	void multipartBodiesBeyondTheInFlightBudgetAreShedAtOnceUnread() throws Exception {
+		// one client holds 900 KB of the 1 MB budget by sending a multipart body slowly (a multipart
+		// body is reserved whole when it starts); the next is refused in ~100 ms
+		String head = "POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; "
+				+ "boundary=b\r\nContent-Length: 900000\r\n\r\n";
 		try (Socket slow = new Socket("localhost", port)) {
 			OutputStream out = slow.getOutputStream();
-			out.write(("POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 900000\r\n\r\n")
-				.getBytes(StandardCharsets.US_ASCII));
-			out.write(new byte[1000]);
+			out.write(head.getBytes(StandardCharsets.US_ASCII));
+			out.write("--b\r\n".getBytes(StandardCharsets.US_ASCII));
 			out.flush();
 			Thread.sleep(300);
 			long start = System.nanoTime();
-			String refused = exchange("POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
-					+ "Content-Length: 900000\r\n\r\n", new byte[0], false);
+			String refused = exchange(head, new byte[0], false);
 			long millis = (System.nanoTime() - start) / 1_000_000;
 			assertThat(refused).startsWith("HTTP/1.1 503").contains("Retry-After").contains("urn:digit-service:problem:overloaded");
 			assertThat(millis).as("refused without waiting for the slow client").isLessThan(5_000);
 		}
-		// the slow client's connection is gone: its share of the budget is back
+		awaitBudgetBack();
+	}
+
+	/**
+	 * Eight clients declare 256 KB image bodies each (2 MB against the 1 MB budget) and send a
+	 * kilobyte, then nothing: each holds only the 64 KB step it has started, so a normal upload is
+	 * still answered 200, where reserving from Content-Length (four of them took the whole budget)
+	 * answered it 503 for as long as the slow clients kept their sockets open.
+	 */
+	@Test
+	void slowBodiesHoldOnlyWhatTheyHaveSent() throws Exception {
+		java.util.List<Socket> slow = new java.util.ArrayList<>();
+		try {
+			for (int i = 0; i < 8; i++) {
+				Socket socket = new Socket("localhost", port);
+				slow.add(socket);
+				OutputStream out = socket.getOutputStream();
+				out.write(("POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+						+ "Content-Length: 262144\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+				out.write(new byte[1000]);
+				out.flush();
+			}
+			Thread.sleep(300);
+			assertThat(http.post("/api/v1/predictions", "image/png", HttpFixtures.sevenOnPaper("png")).status())
+				.isEqualTo(200);
+			assertThat(http.postJson("/api/v1/predictions", "{\"pixels\":[" + "0,".repeat(400) + "255,".repeat(20)
+					+ "0,".repeat(363) + "0]}").status()).isEqualTo(200);
+		}
+		finally {
+			for (Socket socket : slow) {
+				socket.close();
+			}
+		}
+		awaitBudgetBack();
+	}
+
+	/** The slow clients' connections are gone: their share of the budget comes back. */
+	private void awaitBudgetBack() throws Exception {
 		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
 		int status;
 		do {
@@ -131,6 +171,45 @@ class HostileRequestsTests {
 		}
 		while (status == 503 && System.nanoTime() < deadline && sleep());
 		assertThat(status).isEqualTo(200);
+	}
+
+	/**
+	 * Bodies and methods the HTTP parser refuses: each is a client error as RFC 9112 names it (400
+	 * for a malformed chunked body, 501 for a transfer coding the server does not implement and for
+	 * CONNECT, a method an origin server does not implement for any resource, RFC 9110 15.6.2),
+	 * answered problem+json, and logged in one line at most, never as an ERROR with a stack
+	 * trace: a 78-byte request must not write 29 KB of log.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("malformedTransfers")
+	void malformedTransferEncodingsAreClientErrorsLoggedInOneLine(String name, String request, int status,
+			CapturedOutput output) throws IOException {
+		int logBefore = output.getAll().length();
+		String response = exchange(request, new byte[0], false);
+		assertThat(RawHttp.status(response)).as(name + ": " + response).isEqualTo(status);
+		assertThat(response).contains("application/problem+json").doesNotContainIgnoringCase("<html")
+			.doesNotContain("Exception");
+		String log = output.getAll().substring(logBefore);
+		assertThat(log).as("log for " + name).doesNotContain("\tat ").doesNotContain(" ERROR ");
+		assertThat(log.length()).as("log bytes for a %d-byte request", request.length()).isLessThan(2_000);
+	}
+
+	static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> malformedTransfers() {
+		String head = "POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
+		String chunked = head + "Transfer-Encoding: chunked\r\n\r\n";
+		String trailers = "X-T: 1\r\n".repeat(9);
+		return java.util.stream.Stream.of(
+				org.junit.jupiter.params.provider.Arguments.of("bad chunk size", chunked + "zz\r\n{}\r\n0\r\n\r\n", 400),
+				org.junit.jupiter.params.provider.Arguments.of("chunk size overflow",
+						chunked + "FFFFFFFFFFFFFFFFFFFF\r\n{}\r\n0\r\n\r\n", 400),
+				org.junit.jupiter.params.provider.Arguments.of("10 KB chunk extension",
+						chunked + "2;" + "e".repeat(10_240) + "\r\n{}\r\n0\r\n\r\n", 400),
+				org.junit.jupiter.params.provider.Arguments.of("9 trailer headers", chunked + "2\r\n{}\r\n0\r\n" + trailers
+						+ "X-Long: " + "t".repeat(9_000) + "\r\n\r\n", 400),
+				org.junit.jupiter.params.provider.Arguments.of("Transfer-Encoding: xchunked",
+						head + "Transfer-Encoding: xchunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 501),
+				org.junit.jupiter.params.provider.Arguments.of("CONNECT",
+						"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", 501));
 	}
 
 	private static boolean sleep() {

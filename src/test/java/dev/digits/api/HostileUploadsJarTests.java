@@ -99,6 +99,12 @@ class HostileUploadsJarTests {
 		byte[] scans = HostileImages.progressiveJpegWithScans(5000, 5000, 100);
 		byte[] progressive25mp = HostileImages.jpeg(5000, 5000, true);
 		byte[] gifFrame = HostileImages.gif(28, 1, 60_000, 60_000);
+		byte[] webpNested = HostileImages.webpCanvasAroundLargerBitstream(12_000, 12_000);
+		byte[] webpNestedLossless = HostileImages.webp(HostileImages.vp8x(28, 28, 0),
+				HostileImages.vp8l(16_384, 16_384, 64));
+		byte[] gifSecondFrame = HostileImages.gifWithLargeSecondFrame(28, 60_000);
+		byte[] exifThumbnail = HostileImages.withExifThumbnail(HostileImages.jpeg(64, 48, false),
+				HostileImages.withFrameSize(HostileImages.jpeg(16, 16, false), 12_000, 12_000));
 		String pixels = "{\"pixels\":[" + "0,".repeat(400) + "255,".repeat(20) + "0,".repeat(363) + "0]}";
 		byte[] json12 = ("{\"pixels\":[" + "0,".repeat(6_000_000) + "0]}").getBytes(StandardCharsets.US_ASCII);
 		HttpFixtures.Multipart hundred = HttpFixtures.multipart("files", Collections.nCopies(100, seven), "d");
@@ -122,6 +128,14 @@ class HostileUploadsJarTests {
 						p -> post(p, "image/jpeg", progressive25mp), 422, "too-complex"),
 				new Attack("GIF whose 28x28 screen holds a 60000x60000 frame", 1, p -> post(p, "image/gif", gifFrame),
 						413, "too-many-pixels"),
+				new Attack("WebP whose 28x28 VP8X canvas holds a 12000x12000 VP8 bitstream", 1,
+						p -> post(p, "image/webp", webpNested), 413, "too-many-pixels"),
+				new Attack("WebP whose 28x28 VP8X canvas holds a 16384x16384 VP8L bitstream", 1,
+						p -> post(p, "image/webp", webpNestedLossless), 413, "too-many-pixels"),
+				new Attack("GIF whose first frame is 28x28 and second 60000x60000", 1,
+						p -> post(p, "image/gif", gifSecondFrame), 413, "too-many-pixels"),
+				new Attack("JPEG whose EXIF thumbnail claims 12000x12000", 1,
+						p -> post(p, "image/jpeg", exifThumbnail), 413, "too-many-pixels"),
 				new Attack("JSON declaring 40 MB", 4,
 						p -> RawHttp.exchange(p, "POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: "
 								+ "application/json\r\nContent-Length: 40000000\r\n\r\n", new byte[0], false),
@@ -148,8 +162,29 @@ class HostileUploadsJarTests {
 				new Attack("pixels JSON, for comparison (accepted)", 0,
 						p -> post(p, "application/json", pixels.getBytes(StandardCharsets.US_ASCII)), 200, null),
 				new Attack("malformed request line", 10,
-						p -> RawHttp.exchange(p, "GARBAGE\r\n\r\n", new byte[0], false), 400, "bad-request"));
+						p -> RawHttp.exchange(p, "GARBAGE\r\n\r\n", new byte[0], false), 400, "bad-request"),
+				new Attack("chunked body with a bad chunk size", 11,
+						p -> RawHttp.exchange(p, CHUNKED + "zz\r\n{}\r\n0\r\n\r\n", new byte[0], false), 400, "bad-request"),
+				new Attack("chunked body whose chunk size overflows", 11,
+						p -> RawHttp.exchange(p, CHUNKED + "FFFFFFFFFFFFFFFFFFFF\r\n{}\r\n0\r\n\r\n", new byte[0], false),
+						400, "bad-request"),
+				new Attack("chunked body with a 10 KB chunk extension", 11,
+						p -> RawHttp.exchange(p, CHUNKED + "2;" + "e".repeat(10_240) + "\r\n{}\r\n0\r\n\r\n", new byte[0],
+								false), 400, "bad-request"),
+				new Attack("chunked body with too many trailer headers", 11,
+						p -> RawHttp.exchange(p, CHUNKED + "2\r\n{}\r\n0\r\n" + "X-T: 1\r\n".repeat(9) + "X-Long: "
+								+ "t".repeat(9_000) + "\r\n\r\n", new byte[0], false), 400, "bad-request"),
+				new Attack("Transfer-Encoding: xchunked", 11,
+						p -> RawHttp.exchange(p, "POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: "
+								+ "application/json\r\nTransfer-Encoding: xchunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", new byte[0],
+								false), 501, "not-implemented"),
+				new Attack("CONNECT", 11,
+						p -> RawHttp.exchange(p, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
+								new byte[0], false), 501, "not-implemented"));
 	}
+
+	private static final String CHUNKED = "POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: "
+			+ "application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
 
 	@Test
 	@Order(1)
@@ -196,6 +231,45 @@ class HostileUploadsJarTests {
 		String log = Files.readString(service.log);
 		assertThat(log).contains("client went away").doesNotContain(" ERROR ");
 		assertThat(log.lines().filter(line -> line.contains("\tat ")).count()).as("stack trace lines").isZero();
+	}
+
+	/**
+	 * Eight sockets declare 8 MB JSON bodies (the whole 64 MB body budget, had it been reserved
+	 * from Content-Length) and send a kilobyte, then nothing; a normal client keeps getting answers
+	 * and the liveness probe answers.
+	 */
+	@Test
+	@Order(4)
+	void slowJsonBodiesDoNotStarveOthers() throws Exception {
+		List<java.net.Socket> slow = new ArrayList<>();
+		try {
+			for (int i = 0; i < 8; i++) {
+				java.net.Socket socket = new java.net.Socket("localhost", service.port);
+				slow.add(socket);
+				socket.getOutputStream().write(("POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: "
+						+ "application/json\r\nContent-Length: 8000000\r\n\r\n{\"pixels\":[" + "0,".repeat(500))
+					.getBytes(StandardCharsets.US_ASCII));
+				socket.getOutputStream().flush();
+			}
+			Thread.sleep(500);
+			long start = System.nanoTime();
+			for (int i = 0; i < 20; i++) {
+				assertThat(predictSeven()).as("a normal prediction while eight bodies trickle in").isEqualTo(7);
+			}
+			long millis = (System.nanoTime() - start) / 1_000_000;
+			HttpResponse<String> live = CLIENT.send(HttpRequest
+				.newBuilder(URI.create("http://localhost:" + service.port + "/actuator/health/liveness"))
+				.timeout(Duration.ofSeconds(1))
+				.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(live.statusCode()).isEqualTo(200);
+			report.add(String.format(Locale.ROOT, "%n## Eight slow JSON bodies declaring 8 MB each%n%n20 normal predictions "
+					+ "answered 200 in %d ms in all while they trickled; liveness 200.%n", millis));
+		}
+		finally {
+			for (java.net.Socket socket : slow) {
+				socket.close();
+			}
+		}
 	}
 
 	@Test

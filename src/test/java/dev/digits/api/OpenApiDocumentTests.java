@@ -18,8 +18,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * regenerate them with {@code ./mvnw -o test -Dtest=OpenApiDocumentTests -Dopenapi.write=true}
  * (the only way this test writes to {@code docs/}).
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = "digits.admin.token=" + OpenApiDocumentTests.ADMIN_TOKEN)
 class OpenApiDocumentTests {
+
+	static final String ADMIN_TOKEN = "openapi-test-admin-token-1234";
 
 	@LocalServerPort
 	int port;
@@ -34,7 +37,7 @@ class OpenApiDocumentTests {
 	@Test
 	void theCommittedDocumentsAreWhatTheServiceServes() throws Exception {
 		for (String[] group : new String[][] { { "digits", "docs/openapi.json" }, { "admin", "docs/openapi-admin.json" } }) {
-			JsonNode served = http.get("/v3/api-docs/" + group[0]).json();
+			JsonNode served = admin("/v3/api-docs/" + group[0]).json();
 			String pretty = HttpFixtures.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(served) + "\n";
 			Path committed = Path.of(group[1]);
 			if (Boolean.getBoolean("openapi.write")) {
@@ -69,7 +72,30 @@ class OpenApiDocumentTests {
 		}
 		assertThat(paths.at("/~1api~1v1~1predictions/post/responses/422/content").has("application/problem+json")).isTrue();
 		assertThat(doc.toString()).doesNotContain("/admin/");
-		assertThat(http.get("/v3/api-docs/admin").json().get("paths").has("/admin/traffic")).isTrue();
+		assertThat(admin("/v3/api-docs/admin").json().get("paths").has("/admin/traffic")).isTrue();
+	}
+
+	@Test
+	void theAdminApiIsDescribedOnlyToTheAdminCredential() {
+		for (String path : new String[] { "/v3/api-docs/admin", "/v3/api-docs/admin.yaml", "/v3/api-docs",
+				"/v3/api-docs.yaml" }) {
+			HttpFixtures.Reply anonymous = http.get(path);
+			assertThat(anonymous.status()).as(path).isEqualTo(401);
+			assertThat(anonymous.body()).doesNotContain("/admin/traffic");
+		}
+		HttpFixtures.Reply wrong = http.send(java.net.http.HttpRequest
+			.newBuilder(java.net.URI.create("http://localhost:" + port + "/v3/api-docs/admin"))
+			.header("Authorization", "Bearer not-the-admin-token-at-all"));
+		assertThat(wrong.status()).isEqualTo(401);
+		assertThat(admin("/v3/api-docs/admin").status()).isEqualTo(200);
+		for (String path : new String[] { "/v3/api-docs/digits", "/v3/api-docs/swagger-config" }) {
+			assertThat(http.get(path).body()).as(path).doesNotContain("/admin/traffic");
+		}
+	}
+
+	private HttpFixtures.Reply admin(String path) {
+		return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + path))
+			.header("Authorization", "Bearer " + ADMIN_TOKEN));
 	}
 
 	@Test

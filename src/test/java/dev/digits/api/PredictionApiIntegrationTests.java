@@ -189,6 +189,7 @@ class PredictionApiIntegrationTests {
 		JsonNode info = http.get("/actuator/info").json();
 		assertThat(info.at("/model/version").asString()).isNotBlank();
 		assertThat(info.at("/build/artifact").asString()).isEqualTo("digit-service");
+		assertThat(info.has("java")).as("no JVM vendor or version to anonymous callers").isFalse();
 		assertThat(http.get("/actuator/env").status()).isEqualTo(404);
 		assertThat(http.get("/actuator/heapdump").status()).isEqualTo(404);
 	}

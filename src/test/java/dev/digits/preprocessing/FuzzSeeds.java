@@ -51,6 +51,24 @@ public final class FuzzSeeds {
 		seeds.put("hostile-jpeg-many-scans", HostileImages.progressiveJpegWithScans(32, 32, 40));
 		seeds.put("hostile-gif-frame-larger-than-screen", HostileImages.gif(28, 1, 60_000, 60_000));
 		seeds.put("hostile-gif-many-frames", HostileImages.gif(28, 120, 28, 28));
+		seeds.put("hostile-webp-canvas-28-around-vp8-12000", HostileImages.webpCanvasAroundLargerBitstream(12_000, 12_000));
+		seeds.put("hostile-webp-canvas-28-around-vp8l-16384",
+				HostileImages.webp(HostileImages.vp8x(28, 28, 0), HostileImages.vp8l(16_384, 16_384, 64)));
+		seeds.put("hostile-webp-canvas-disagrees-within-limits",
+				HostileImages.webp(HostileImages.vp8x(28, 28, 0), HostileImages.vp8(2000, 2000, 64)));
+		seeds.put("hostile-webp-bomb-after-odd-chunk", HostileImages.webp(HostileImages.vp8x(28, 28, 0),
+				HostileImages.webpChunk("EXIF", new byte[7]), HostileImages.vp8(12_000, 12_000, 64)));
+		seeds.put("hostile-webp-two-bitstreams", HostileImages.webp(HostileImages.vp8(28, 28, 64),
+				HostileImages.vp8(12_000, 12_000, 64)));
+		seeds.put("hostile-webp-anmf-without-flag", HostileImages.webp(HostileImages.vp8x(28, 28, 0),
+				HostileImages.webpChunk("ANMF", new byte[16])));
+		seeds.put("hostile-gif-large-second-frame", HostileImages.gifWithLargeSecondFrame(28, 60_000));
+		seeds.put("hostile-jpeg-exif-thumbnail-12000", HostileImages.withExifThumbnail(HostileImages.jpeg(64, 48, false),
+				HostileImages.withFrameSize(HostileImages.jpeg(16, 16, false), 12_000, 12_000)));
+		seeds.put("hostile-jpeg-jfxx-thumbnail-12000", HostileImages.withJfxxThumbnail(HostileImages.jpeg(64, 48, false),
+				HostileImages.withFrameSize(HostileImages.jpeg(16, 16, false), 12_000, 12_000)));
+		seeds.put("jpeg-exif-thumbnail-160", HostileImages.withExifThumbnail(HostileImages.jpeg(64, 48, false),
+				HostileImages.jpeg(160, 120, false)));
 		seeds.put("webp-truncated", "RIFF\0\0\0\0WEBPVP8 ".getBytes(StandardCharsets.ISO_8859_1));
 		for (String webp : new String[] { "seven-lossy", "seven-lossless", "three-canvas-alpha" }) {
 			seeds.put("webp-" + webp, read("src/test/resources/webp/" + webp + ".webp"));

@@ -249,6 +249,161 @@ public final class HostileImages {
 		return out.toByteArray();
 	}
 
+	/**
+	 * A GIF whose first frame is a plain {@code first x first} and whose second frame's descriptor
+	 * claims {@code second x second}: a reader that decodes or sizes every frame pays for the second.
+	 */
+	public static byte[] gifWithLargeSecondFrame(int first, int second) {
+		byte[] one = gif(first, 1, first, first);
+		byte[] big = gif(first, 1, second, second);
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		out.write(one, 0, one.length - 1); // without the trailer
+		int header = 13 + 6; // screen descriptor and a two-colour global table
+		out.write(big, header, big.length - header);
+		return out.toByteArray();
+	}
+
+	// ------------------------------------------------------------------ WebP
+
+	/** RIFF/WEBP around the given chunks (each already made by {@link #webpChunk}). */
+	public static byte[] webp(byte[]... chunks) {
+		ByteArrayOutputStream body = new ByteArrayOutputStream();
+		for (byte[] chunk : chunks) {
+			body.writeBytes(chunk);
+		}
+		ByteBuffer riff = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+		riff.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(4 + body.size())
+			.put("WEBP".getBytes(StandardCharsets.US_ASCII));
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		out.writeBytes(riff.array());
+		out.writeBytes(body.toByteArray());
+		return out.toByteArray();
+	}
+
+	/** One RIFF chunk, padded to an even size as RIFF requires. */
+	public static byte[] webpChunk(String fourCc, byte[] data) {
+		ByteBuffer chunk = ByteBuffer.allocate(8 + data.length + (data.length & 1)).order(ByteOrder.LITTLE_ENDIAN);
+		chunk.put(fourCc.getBytes(StandardCharsets.US_ASCII)).putInt(data.length).put(data);
+		return chunk.array();
+	}
+
+	/** The extended header: a {@code width x height} canvas with the given flags (0x10 alpha, 0x02 animation). */
+	public static byte[] vp8x(int width, int height, int flags) {
+		byte[] data = new byte[10];
+		data[0] = (byte) flags;
+		put24(data, 4, width - 1);
+		put24(data, 7, height - 1);
+		return webpChunk("VP8X", data);
+	}
+
+	/**
+	 * A lossy key frame header claiming {@code width x height} (up to 16383), then {@code payload}
+	 * zero bytes of "partition data": the header of a bitstream bomb, as small as it gets.
+	 */
+	public static byte[] vp8(int width, int height, int payload) {
+		ByteBuffer data = ByteBuffer.allocate(10 + payload).order(ByteOrder.LITTLE_ENDIAN);
+		int firstPartition = payload;
+		int tag = (firstPartition << 5) | (1 << 4); // key frame (bit 0 clear), version 0, shown
+		data.put((byte) tag).put((byte) (tag >> 8)).put((byte) (tag >> 16));
+		data.put((byte) 0x9D).put((byte) 0x01).put((byte) 0x2A);
+		data.putShort((short) (width & 0x3FFF)).putShort((short) (height & 0x3FFF));
+		return webpChunk("VP8 ", data.array());
+	}
+
+	/** A lossless bitstream header claiming {@code width x height} (up to 16384). */
+	public static byte[] vp8l(int width, int height, int payload) {
+		ByteBuffer data = ByteBuffer.allocate(5 + payload).order(ByteOrder.LITTLE_ENDIAN);
+		data.put((byte) 0x2F).putInt((width - 1) | ((height - 1) << 14));
+		return webpChunk("VP8L", data.array());
+	}
+
+	/**
+	 * The real 28x28 lossy seven of the test resources with its frame header patched to claim
+	 * {@code width x height}, inside an extended header that says 28x28: the attack of a VP8X
+	 * canvas that disagrees with its bitstream, with a real bitstream behind it.
+	 */
+	public static byte[] webpCanvasAroundLargerBitstream(int width, int height) {
+		byte[] lossy = read("src/test/resources/webp/seven-lossy.webp");
+		byte[] vp8Data = java.util.Arrays.copyOfRange(lossy, 20, lossy.length);
+		vp8Data[6] = (byte) width;
+		vp8Data[7] = (byte) ((width >> 8) & 0x3F);
+		vp8Data[8] = (byte) height;
+		vp8Data[9] = (byte) ((height >> 8) & 0x3F);
+		return webp(vp8x(28, 28, 0), webpChunk("VP8 ", vp8Data));
+	}
+
+	private static void put24(byte[] b, int at, int value) {
+		b[at] = (byte) value;
+		b[at + 1] = (byte) (value >> 8);
+		b[at + 2] = (byte) (value >> 16);
+	}
+
+	// ------------------------------------------------------------------ JPEG thumbnails
+
+	/** {@code jpeg} with its frame header (SOF) patched to claim {@code width x height}. */
+	public static byte[] withFrameSize(byte[] jpeg, int width, int height) {
+		byte[] out = jpeg.clone();
+		for (int i = 2; i + 9 < out.length;) {
+			int marker = out[i + 1] & 0xFF;
+			if (marker >= 0xC0 && marker <= 0xC2) {
+				out[i + 5] = (byte) (height >> 8);
+				out[i + 6] = (byte) height;
+				out[i + 7] = (byte) (width >> 8);
+				out[i + 8] = (byte) width;
+				return out;
+			}
+			i += 2 + (((out[i + 2] & 0xFF) << 8) | (out[i + 3] & 0xFF));
+		}
+		throw new IllegalArgumentException("no frame header");
+	}
+
+	/**
+	 * {@code jpeg} with an EXIF segment whose IFD1 (the thumbnail directory) points at
+	 * {@code thumbnail}, a JPEG of its own, as cameras write it.
+	 */
+	public static byte[] withExifThumbnail(byte[] jpeg, byte[] thumbnail) {
+		int ifd1 = 8 + 2 + 4; // after the TIFF header and an empty IFD0
+		int thumbnailAt = ifd1 + 2 + 2 * 12 + 4;
+		ByteBuffer exif = ByteBuffer.allocate(6 + thumbnailAt + thumbnail.length).order(ByteOrder.LITTLE_ENDIAN);
+		exif.put("Exif".getBytes(StandardCharsets.US_ASCII)).put((byte) 0).put((byte) 0);
+		exif.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8);
+		exif.putShort((short) 0).putInt(ifd1);
+		exif.putShort((short) 2);
+		exif.putShort((short) 0x0201).putShort((short) 4).putInt(1).putInt(thumbnailAt);
+		exif.putShort((short) 0x0202).putShort((short) 4).putInt(1).putInt(thumbnail.length);
+		exif.putInt(0);
+		exif.put(thumbnail);
+		return withSegment(jpeg, 0xE1, exif.array());
+	}
+
+	/** {@code jpeg} with a JFXX extension segment carrying {@code thumbnail} as a JPEG (code 0x10). */
+	public static byte[] withJfxxThumbnail(byte[] jpeg, byte[] thumbnail) {
+		ByteBuffer jfxx = ByteBuffer.allocate(6 + thumbnail.length);
+		jfxx.put("JFXX".getBytes(StandardCharsets.US_ASCII)).put((byte) 0).put((byte) 0x10).put(thumbnail);
+		return withSegment(jpeg, 0xE0, jfxx.array());
+	}
+
+	static byte[] withSegment(byte[] jpeg, int marker, byte[] payload) {
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		out.write(jpeg, 0, 2);
+		out.write(0xFF);
+		out.write(marker);
+		out.write((payload.length + 2) >> 8);
+		out.write((payload.length + 2) & 0xFF);
+		out.writeBytes(payload);
+		out.write(jpeg, 2, jpeg.length - 2);
+		return out.toByteArray();
+	}
+
+	private static byte[] read(String file) {
+		try {
+			return java.nio.file.Files.readAllBytes(java.nio.file.Path.of(file));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
 	// ------------------------------------------------------------------ helpers
 
 	/** A dark "7" on light paper, scaled to the image. */

@@ -48,6 +48,47 @@ class FeedbackTokensTests {
 	}
 
 	@Test
+	void aBatchOf64IsOneVoteUnlessConfigured() {
+		Clock clock = Clock.fixed(Instant.parse("2026-11-27T12:00:00Z"), ZoneOffset.UTC);
+		FeedbackTokens tokens = new FeedbackTokens(KEY, Duration.ofHours(24), clock, 1000);
+		String batch = tokens.newSource();
+		java.util.List<String> minted = new java.util.ArrayList<>();
+		for (int i = 0; i < 64; i++) {
+			minted.add(tokens.issue("2", i % 10, batch));
+		}
+		assertThat(tokens.redeem(minted.get(0)).source()).isEqualTo(batch);
+		for (String token : minted.subList(1, 64)) {
+			assertThatExceptionOfType(FeedbackException.class).isThrownBy(() -> tokens.redeem(token))
+				.satisfies(ex -> assertThat(ex.kind()).isEqualTo(FeedbackException.Kind.REPLAYED))
+				.withMessageContaining("per prediction request");
+		}
+		assertRefused(() -> tokens.redeem(minted.get(0)), FeedbackException.Kind.REPLAYED);
+		// another request's token still counts
+		tokens.redeem(tokens.issue("2", 1));
+		// configured to 3 votes a request: three of the batch, each once
+		FeedbackTokens three = new FeedbackTokens(KEY, Duration.ofHours(24), clock, 1000, 3);
+		three.redeem(minted.get(0));
+		assertRefused(() -> three.redeem(minted.get(0)), FeedbackException.Kind.REPLAYED);
+		three.redeem(minted.get(1));
+		three.redeem(minted.get(2));
+		assertRefused(() -> three.redeem(minted.get(3)), FeedbackException.Kind.REPLAYED);
+	}
+
+	@Test
+	void theReplayCacheIsSizedAgainstTheHeap() {
+		// the container's 384 MB heap: an eighth at 160 bytes a vote, not the million configured
+		assertThat(ServingConfiguration.remembered(1_000_000, 384L << 20)).isEqualTo(314_572);
+		assertThat(ServingConfiguration.remembered(50_000, 384L << 20)).isEqualTo(50_000);
+		assertThat(ServingConfiguration.remembered(1_000_000, 1L << 20)).isEqualTo(1_000);
+	}
+
+	@Test
+	void tokensIssuedBeforeSourcesAreTheirOwnSource() {
+		FeedbackTokens.Claims legacy = new FeedbackTokens.Claims("1", 3, 0, "nonce");
+		assertThat(legacy.source()).isEqualTo("nonce");
+	}
+
+	@Test
 	void aShortKeyIsRefused() {
 		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
 			.isThrownBy(() -> new FeedbackTokens(new byte[8], Duration.ofHours(1), Clock.systemUTC(), 10));

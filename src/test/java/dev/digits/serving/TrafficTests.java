@@ -44,6 +44,13 @@ class TrafficTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> new TrafficPolicy("1", Map.of("1", -5, "2", 10), null));
 		assertThatIllegalArgumentException().isThrownBy(() -> new TrafficPolicy("1", null, "1"));
 		assertThatIllegalArgumentException().isThrownBy(() -> new TrafficPolicy(" ", null, null));
+		// each fits an int, their sum does not: it wrapped to a negative total and a share of 1.17 each
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new TrafficPolicy("1", Map.of("1", Integer.MAX_VALUE, "2", Integer.MAX_VALUE), null))
+			.withMessageContaining("at most");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new TrafficPolicy("1", Map.of("1", 2_000_000_000, "2", 300_000_000), null));
+		assertThat(new TrafficPolicy("1", Map.of("1", 999_999, "2", 1), null).share("2")).isEqualTo(1e-6);
 		assertThat(new TrafficPolicy("1", null, "2").versions()).containsExactly("1", "2");
 	}
 
