@@ -422,8 +422,16 @@ function secondBest(probabilities, top) {
   return second;
 }
 
-/** The shown verdict of an answer; works with or without the confidence fields. */
+/** What is said when the picture holds two or more digit-sized groups of ink side by side. */
+const SEVERAL_DIGITS = { text: 'This looks like more than one digit.', kind: 'warn' };
+
+/**
+ * The shown verdict of an answer; works with or without the confidence fields and severalDigits
+ * (read only when the service sends it). Several digits comes first: the answer is then for one of
+ * them alone, whatever its confidence.
+ */
 function verdictOf(answer) {
+  if (answer.severalDigits === true) return SEVERAL_DIGITS;
   if (answer.outOfDistribution === true) return { text: 'This does not look like a digit.', kind: 'bad' };
   if (answer.uncertain === true) {
     return { text: 'Not sure: it could also be ' + secondBest(answer.probabilities, answer.digit) + '.', kind: 'warn' };
@@ -499,6 +507,9 @@ function render(s, d, drawing) {
     const a = d.value;
     $('device-digit').textContent = a.digit;
     $('device-confidence').textContent = 'Probability ' + percent(a.probability);
+    // the preprocessing on this device says so as the server's does (preprocess.js, InkGroups)
+    const deviceVerdict = a.prepared.severalDigits === true ? SEVERAL_DIGITS : null;
+    showVerdict($('device-verdict'), deviceVerdict);
     $('device-seen').src = levelsToDataUrl(a.prepared.levels);
     showBars($('device-bars'), a.probabilities, a.digit);
     $('device-model').textContent = 'mnist-cnn version ' + (a.version || '?') + ', TensorFlow.js ' + globalThis.tf.version_core
@@ -513,6 +524,7 @@ function render(s, d, drawing) {
     showVerdict($('agreement'), agreement);
     document.body.dataset.agreement = agreement ? String(agreement.kind === 'good') : '';
     spoken.push((s ? 'This device: ' : '') + a.digit + ', ' + percent(a.probability)
+        + (deviceVerdict && !(s && s.value && verdictOf(s.value.json) === SEVERAL_DIGITS) ? '. ' + deviceVerdict.text : '')
         + (agreement ? '. ' + agreement.text : ''));
   } else if (d && d.error && !failed) {
     failed = d.error;

@@ -1,23 +1,46 @@
 // The server's preprocessing (dev.digits.preprocessing), ported rule for rule so that the model
 // running in the page sees what the model on the server sees. Every constant and every rounding
 // step follows the Java code named beside it; float arithmetic is emulated with Math.fround where
-// the Java code computes in float, so that the two agree to the grey level (DigitPageBrowserTests
-// measures how far they differ). Pure functions of RGBA pixels: no DOM, no network.
+// the Java code computes in float (a Float32Array store rounds as a Java float assignment does), and
+// int division with Math.trunc, so that the two agree to the grey level (DigitPageBrowserTests
+// measures how far they differ). Pure functions of RGBA pixels: no DOM, no network (apart from the
+// two browser helpers at the end, which decode a picture into RGBA pixels).
 
 const SIZE = 28; // DigitNetwork.WIDTH
 const FIT = 20; // Framing.FIT
 const CENTRE = 14.0; // Framing.CENTRE
-const MIN_CONTRAST = 32; // Framing.MIN_CONTRAST
-const MIN_CONTRAST_IN_NOISE_DEVIATIONS = 8;
-const NOISE_FRACTION = 0.12;
-const NOISE_DEVIATIONS = 4;
-const TRIM = 0.005;
+const MIN_CONTRAST = 32; // Framing.MIN_CONTRAST, InkLocator.MIN_CONTRAST
+const MIN_CONTRAST_IN_NOISE_DEVIATIONS = 8; // Framing
+const NOISE_FRACTION = 0.12; // Framing
+const NOISE_DEVIATIONS = 4; // Framing
+const TRIM = 0.005; // Framing
 /** digits.preprocessing.min-ink-pixels (the server's default). */
 export const MIN_INK_PIXELS = 10;
 /** digits.preprocessing.decode-pixels: larger images are subsampled by an integer step. */
 export const DECODE_PIXELS = 1048576;
 
 const f = Math.fround;
+const trunc = Math.trunc;
+
+// InkLocator
+const WORKING_SIDE = 512;
+const MIN_FLOOR = f(0.04);
+const FLOOR_DEVIATIONS = 4;
+const CLEAN_SPREAD = 3;
+const CLEAN_SHARE = 0.4;
+const SMALL_CLEAN_SIDE = 200;
+const SMALL_IMAGE_SIDE = 320;
+const PURE = 8;
+const SMALL_CLEAN_SHARE = 0.25;
+const MAD_TO_DEVIATION = f(1.4826); // the 1.4826f of InkLocator.noise
+const NEAR_ONE_MILLIONTH = f(1e-6); // the 1e-6f of InkLocator.areaDownscale
+
+// PaperLight
+const PAPER_PERCENTILE = 0.9;
+const CLOSING_RADIUS = 2;
+
+// Lines
+const COMPRESSION = 8;
 
 /** Thrown for an image with nothing to recognise, as the server answers 422 blank-image. */
 export class BlankImageError extends Error {
@@ -35,6 +58,8 @@ export function subsamplingStep(width, height) {
   }
   return step;
 }
+
+// ================================================================ decoding (GreyConverter)
 
 /** GreyConverter.luminance: rounded 0.299 R + 0.587 G + 0.114 B, in integers. */
 function luminance(r, g, b) {
@@ -78,6 +103,9 @@ export function toGrey(rgba, width, height, step = subsamplingStep(width, height
   return { width: w, height: h, levels: grey };
 }
 
+// ================================================================ Framing
+
+/** Framing.median of a histogram. */
 function median(histogram) {
   let count = 0;
   for (const c of histogram) count += c;
@@ -89,6 +117,16 @@ function median(histogram) {
   return histogram.length - 1;
 }
 
+/** Framing.mode and InkLocator.mode: the most frequent level, the lowest of equals. */
+function mode(histogram) {
+  let best = 0;
+  for (let level = 1; level < histogram.length; level++) {
+    if (histogram[level] > histogram[best]) best = level;
+  }
+  return best;
+}
+
+/** Framing.borderHistogram */
 function borderHistogram(image) {
   const { width, height, levels } = image;
   const histogram = new Int32Array(256);
@@ -103,25 +141,37 @@ function borderHistogram(image) {
   return histogram;
 }
 
-/** Framing.analyse: polarity by the border, and the blank check. */
-export function analyse(image, minInkPixels = MIN_INK_PIXELS) {
+/**
+ * Framing.analyse: polarity by the border, and the blank check; with clean (a small clean image,
+ * see smallAndClean) the paper is the most frequent level and has no noise.
+ */
+export function analyse(image, minInkPixels = MIN_INK_PIXELS, clean = false) {
   const all = new Int32Array(256);
   for (const v of image.levels) all[v]++;
   const border = borderHistogram(image);
-  const paper = median(border);
-  const deviations = new Int32Array(256);
-  for (let level = 0; level < 256; level++) deviations[Math.abs(level - paper)] += border[level];
-  const noise = 1.4826 * median(deviations);
+  const paper = clean ? mode(all) : median(border);
+  let noise = 0;
+  if (!clean) {
+    // Framing.medianAbsoluteDeviation
+    const deviations = new Int32Array(256);
+    for (let level = 0; level < 256; level++) deviations[Math.abs(level - paper)] += border[level];
+    noise = 1.4826 * median(deviations);
+  }
   let darkest = 0;
   while (all[darkest] === 0) darkest++;
   let lightest = 255;
   while (all[lightest] === 0) lightest--;
   const inverted = paper - darkest > lightest - paper;
   const contrast = inverted ? paper - darkest : lightest - paper;
-  if (contrast < MIN_CONTRAST || contrast < MIN_CONTRAST_IN_NOISE_DEVIATIONS * noise) {
-    throw new BlankImageError('The image is blank: it is almost uniform.');
+  if (contrast < MIN_CONTRAST) {
+    throw new BlankImageError('The image is blank: it is almost uniform (contrast ' + contrast
+        + ' of 255 grey levels), so there is no digit to recognise.');
   }
-  const half = Math.floor((contrast + 1) / 2);
+  if (contrast < MIN_CONTRAST_IN_NOISE_DEVIATIONS * noise) {
+    throw new BlankImageError('No ink strokes stand out from the paper: its noise (about ' + Math.round(noise)
+        + ' grey levels) is too strong for the darkest marks, so there is no digit to recognise.');
+  }
+  const half = trunc((contrast + 1) / 2);
   let ink = 0;
   if (inverted) {
     for (let level = 0; level <= paper - half; level++) ink += all[level];
@@ -129,11 +179,34 @@ export function analyse(image, minInkPixels = MIN_INK_PIXELS) {
     for (let level = paper + half; level <= 255; level++) ink += all[level];
   }
   if (ink < minInkPixels) {
-    throw new BlankImageError('The image is nearly blank: only ' + ink + ' pixels look like ink.');
+    throw new BlankImageError('The image is nearly blank: only ' + ink + ' pixels look like ink (at least '
+        + minInkPixels + ' are needed to make a digit).');
   }
   return { inverted, paper: inverted ? 255 - paper : paper, contrast, noise };
 }
 
+/** Framing.applyPolarity: inverts the levels in place when the analysis says so. */
+function applyPolarity(image, analysis) {
+  if (analysis.inverted) {
+    const { levels } = image;
+    for (let i = 0; i < levels.length; i++) levels[i] = 255 - levels[i];
+  }
+}
+
+/** Framing.stretchedInk: (v - paper) * 255 / contrast, clamped, noise below the floor set to 0. */
+function stretchedInk(image, analysis) {
+  const { levels } = image;
+  const floor = Math.max(NOISE_FRACTION * analysis.contrast, NOISE_DEVIATIONS * analysis.noise);
+  const gain = f(255 / analysis.contrast);
+  const ink = new Float32Array(levels.length);
+  for (let i = 0; i < ink.length; i++) {
+    const above = levels[i] - analysis.paper;
+    ink[i] = above < floor ? 0 : Math.min(255, f(above * gain));
+  }
+  return ink;
+}
+
+/** Framing.trimmedRange */
 function trimmedRange(mass) {
   let total = 0;
   for (const m of mass) total += m;
@@ -181,6 +254,7 @@ function kernel(sourceLength, length) {
   return { first, weights };
 }
 
+/** Resampler.Kernel.apply */
 function applyKernel(k, source, sourceOffset, sourceStride, target, targetOffset, targetStride) {
   for (let i = 0; i < k.first.length; i++) {
     let sum = 0;
@@ -208,17 +282,11 @@ function resize(source, sourceWidth, sourceHeight, width, height) {
   return result;
 }
 
-/** Framing.reframe: stretch, crop to the ink, fit 20x20, centre by mass in 28x28. Ink high. */
-function reframe(image, analysis) {
-  const { width, height, levels } = image;
-  // stretchedInk
-  const floor = Math.max(NOISE_FRACTION * analysis.contrast, NOISE_DEVIATIONS * analysis.noise);
-  const gain = f(255 / analysis.contrast);
-  const ink = new Float32Array(levels.length);
-  for (let i = 0; i < ink.length; i++) {
-    const above = levels[i] - analysis.paper;
-    ink[i] = above < floor ? 0 : Math.min(255, f(above * gain));
-  }
+/**
+ * Framing.reframe(float[], int, int): crop an ink map (ink high, paper 0) to its box, fit 20x20,
+ * stretch the strongest to 255, centre by mass in 28x28. Returns the 784 levels.
+ */
+function reframeInk(ink, width, height) {
   // inkBox
   const columns = new Float64Array(width);
   const rows = new Float64Array(height);
@@ -274,28 +342,1191 @@ function reframe(image, analysis) {
   return out;
 }
 
+/** Framing.reframe(GreyImage, Analysis): stretch, then frame as MNIST was made. Ink high. */
+function reframe(image, analysis) {
+  return reframeInk(stretchedInk(image, analysis), image.width, image.height);
+}
+
 function clamp(value, min, max) {
   return Math.max(min, Math.min(max, value));
+}
+
+// ================================================================ InkLocator
+
+/** InkLocator.smallAndClean: at most 320 px, a quarter or more pure white or black. */
+export function smallAndClean(image) {
+  if (Math.max(image.width, image.height) > SMALL_IMAGE_SIDE) return false;
+  const histogram = new Int32Array(256);
+  for (const v of image.levels) histogram[v]++;
+  const top = mode(histogram);
+  let nearMode = 0;
+  for (let level = Math.max(0, top - CLEAN_SPREAD); level <= Math.min(255, top + CLEAN_SPREAD); level++) {
+    nearMode += histogram[level];
+  }
+  return (top <= PURE || top >= 255 - PURE) && nearMode >= SMALL_CLEAN_SHARE * image.levels.length;
+}
+
+/** InkLocator.clean: at least 40% of the pixels within 3 levels of the mode. */
+function isClean(histogram, pixels) {
+  const top = mode(histogram);
+  let nearMode = 0;
+  for (let level = Math.max(0, top - CLEAN_SPREAD); level <= Math.min(255, top + CLEAN_SPREAD); level++) {
+    nearMode += histogram[level];
+  }
+  return nearMode >= CLEAN_SHARE * pixels;
+}
+
+/** InkLocator.workingSize: the long side at most 512. */
+function workingSize(width, height) {
+  const longSide = Math.max(width, height);
+  if (longSide <= WORKING_SIDE) return [width, height];
+  const scale = WORKING_SIDE / longSide;
+  return [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))];
+}
+
+/** InkLocator.quantile: the level below which fraction of the pixels lie. */
+function quantile(histogram, fraction) {
+  let count = 0;
+  for (const c of histogram) count += c;
+  const target = Math.max(1, Math.ceil(fraction * count));
+  let seen = 0;
+  for (let level = 0; level < histogram.length; level++) {
+    seen += histogram[level];
+    if (seen >= target) return level;
+  }
+  return histogram.length - 1;
+}
+
+/** Math.max(0, Math.min(255, Math.round(v))) of a float level, as a histogram index. */
+function levelOf(v) {
+  return Math.max(0, Math.min(255, Math.round(v)));
+}
+
+/** InkLocator.areaDownscale: area-averaged to width x height, row by row, in float. */
+function areaDownscale(image, width, height, flip) {
+  const sourceWidth = image.width;
+  const sourceHeight = image.height;
+  const { levels } = image;
+  const out = new Float32Array(width * height);
+  if (width === sourceWidth && height === sourceHeight) {
+    for (let i = 0; i < out.length; i++) out[i] = flip ? 255 - levels[i] : levels[i];
+    return out;
+  }
+  const ratioX = sourceWidth / width;
+  const ratioY = sourceHeight / height;
+  const firstColumn = new Int32Array(sourceWidth);
+  const share = new Float32Array(sourceWidth);
+  for (let x = 0; x < sourceWidth; x++) {
+    const i = Math.min(width - 1, trunc(x / ratioX));
+    firstColumn[x] = i;
+    const end = Math.min(x + 1, (i + 1) * ratioX);
+    share[x] = (end - x) / ratioX;
+  }
+  const inverseX = f(1.0 / ratioX);
+  const restShare = new Float32Array(sourceWidth);
+  for (let x = 0; x < sourceWidth; x++) {
+    const rest = f(inverseX - share[x]);
+    restShare[x] = (rest > NEAR_ONE_MILLIONTH && firstColumn[x] + 1 < width) ? rest : 0;
+  }
+  const inverseY = f(1.0 / ratioY);
+  const row = new Float32Array(width + 1);
+  for (let y = 0; y < sourceHeight; y++) {
+    row.fill(0);
+    const offset = y * sourceWidth;
+    for (let x = 0; x < sourceWidth; x++) {
+      const v = levels[offset + x];
+      const level = flip ? 255 - v : v;
+      const i = firstColumn[x];
+      row[i] += f(share[x] * level);
+      row[i + 1] += f(restShare[x] * level);
+    }
+    const j = Math.min(height - 1, trunc(y / ratioY));
+    const end = Math.min(y + 1, (j + 1) * ratioY);
+    const first = f((end - y) / ratioY);
+    const rest = f(inverseY - first);
+    let at = j * width;
+    for (let i = 0; i < width; i++) out[at + i] += f(first * row[i]);
+    if (rest > NEAR_ONE_MILLIONTH && j + 1 < height) {
+      at += width;
+      for (let i = 0; i < width; i++) out[at + i] += f(rest * row[i]);
+    }
+  }
+  return out;
+}
+
+/**
+ * InkLocator.darkInk: the polarity under which the paper (a high percentile per large block,
+ * closed) leaves less ink, weighted toward the middle. Null when both leave the same ink.
+ */
+function darkInk(grey, width, height) {
+  const block = 4 * blockSize(width, height);
+  const columns = trunc((width + block - 1) / block);
+  const rows = trunc((height + block - 1) / block);
+  const light = new Float32Array(columns * rows);
+  const dark = new Float32Array(columns * rows);
+  const histogram = new Int32Array(256);
+  for (let by = 0; by < rows; by++) {
+    for (let bx = 0; bx < columns; bx++) {
+      histogram.fill(0);
+      for (let y = by * block; y < Math.min(height, (by + 1) * block); y++) {
+        for (let x = bx * block; x < Math.min(width, (bx + 1) * block); x++) {
+          histogram[levelOf(grey[y * width + x])]++;
+        }
+      }
+      light[by * columns + bx] = quantile(histogram, PAPER_PERCENTILE);
+      dark[by * columns + bx] = 255 - quantile(histogram, 1 - PAPER_PERCENTILE);
+    }
+  }
+  const lightPaper = close(light, columns, rows);
+  const darkPaper = close(dark, columns, rows);
+  // Java's Math.exp (HotSpot's intrinsic) and V8's (fdlibm) may differ in the last bit of a double;
+  // rounded to float, as the Java code does, they agreed for every argument this can take (every
+  // side from 1 to 512, checked against Java 17 and Node 20's V8)
+  const across = new Float32Array(width);
+  for (let x = 0; x < width; x++) {
+    const d = (x + 0.5) / width - 0.5;
+    across[x] = Math.exp(-d * d / (2 * 0.25 * 0.25));
+  }
+  let inkIfDark = 0;
+  let inkIfLight = 0;
+  for (let y = 0; y < height; y++) {
+    const by = trunc(y / block);
+    const d = (y + 0.5) / height - 0.5;
+    const down = f(Math.exp(-d * d / (2 * 0.25 * 0.25)));
+    let rowDark = 0;
+    let rowLight = 0;
+    for (let x = 0; x < width; x++) {
+      const b = by * columns + trunc(x / block);
+      const v = grey[y * width + x];
+      const p = lightPaper[b];
+      rowDark = f(rowDark + f(f(across[x] * Math.max(0, f(p - v))) / Math.max(p, 1)));
+      const q = darkPaper[b];
+      rowLight = f(rowLight + f(f(across[x] * Math.max(0, f(q - f(255 - v)))) / Math.max(q, 1)));
+    }
+    inkIfDark += f(down * rowDark);
+    inkIfLight += f(down * rowLight);
+  }
+  return inkIfDark === inkIfLight ? null : inkIfDark < inkIfLight;
+}
+
+/**
+ * InkLocator.noise: the median of the ink strengths and the paper's noise deviation from their
+ * median absolute deviation, at a resolution of 1/1024.
+ */
+function noiseOf(ink) {
+  const bins = 2048;
+  const histogram = new Int32Array(bins);
+  for (const v of ink) {
+    histogram[Math.max(0, Math.min(bins - 1, Math.round(f(v * 1024)) + bins / 2))]++;
+  }
+  const middle = binQuantile(histogram, 0.5);
+  const deviations = new Int32Array(bins);
+  for (let b = 0; b < bins; b++) deviations[Math.abs(b - middle)] += histogram[b];
+  const mad = binQuantile(deviations, 0.5);
+  return [f((middle - bins / 2) / 1024), f(f(MAD_TO_DEVIATION * mad) / 1024)];
+}
+
+/** InkLocator.binQuantile */
+function binQuantile(histogram, fraction) {
+  let count = 0;
+  for (const c of histogram) count += c;
+  let seen = 0;
+  for (let b = 0; b < histogram.length; b++) {
+    seen += histogram[b];
+    if (2 * seen >= count * 2 * fraction) return b;
+  }
+  return histogram.length - 1;
+}
+
+/** InkLocator.otsu: Otsu's threshold over the strengths above floor (the floor when none are). */
+function otsu(ink, floor) {
+  const bins = 256;
+  const histogram = new Int32Array(bins);
+  let count = 0;
+  const span = f(1 - floor);
+  if (span <= 0) return floor;
+  for (const v of ink) {
+    if (v > floor) {
+      histogram[Math.min(bins - 1, trunc(f(f(f(Math.min(v, 1) - floor) / span) * bins)))]++;
+      count++;
+    }
+  }
+  if (count === 0) return floor;
+  let total = 0;
+  for (let b = 0; b < bins; b++) total += b * histogram[b];
+  let sumBelow = 0;
+  let below = 0;
+  let best = -1;
+  let bestBin = 0;
+  for (let b = 0; b < bins; b++) {
+    below += histogram[b];
+    if (below === 0) continue;
+    const above = count - below;
+    if (above === 0) break;
+    sumBelow += b * histogram[b];
+    const meanBelow = sumBelow / below;
+    const meanAbove = (total - sumBelow) / above;
+    const between = below * above * (meanBelow - meanAbove) * (meanBelow - meanAbove);
+    if (between > best) {
+      best = between;
+      bestBin = b;
+    }
+  }
+  return f(floor + f(f((bestBin + 1) * span) / bins));
+}
+
+/**
+ * InkLocator.locate: the chosen digit's ink (0..255, ink high, 0 outside it) at the working
+ * resolution. Throws BlankImageError when no digit's ink is found.
+ * @returns {{ink: Float32Array, width: number, height: number, inverted: boolean, severalDigits: boolean}}
+ */
+export function locate(image, minInkPixels = MIN_INK_PIXELS) {
+  const [width, height] = workingSize(image.width, image.height);
+  const grey = areaDownscale(image, width, height, false);
+  const histogram = new Int32Array(256);
+  for (const v of grey) histogram[levelOf(v)]++;
+  const middle = quantile(histogram, 0.5);
+  const darkest = quantile(histogram, 0);
+  const lightest = quantile(histogram, 1);
+  const contrast = Math.max(middle - darkest, lightest - middle);
+  if (contrast < MIN_CONTRAST) {
+    throw new BlankImageError('The image is blank: it is almost uniform (its darkest and lightest levels are within '
+        + contrast + ' grey levels of the paper), so no ink strokes were found.');
+  }
+  const clean = isClean(histogram, grey.length);
+  const borderPaper = mode(histogram);
+  let inverted;
+  if (clean) {
+    inverted = borderPaper - darkest > lightest - borderPaper;
+  } else {
+    const dark = darkInk(grey, width, height);
+    const low = quantile(histogram, 0.001);
+    const high = quantile(histogram, 0.999);
+    inverted = dark !== null ? dark
+      : (middle - low) > (high - middle) || ((middle - low) === (high - middle) && middle > 127);
+  }
+  if (!inverted) {
+    // paper light: light ink on dark paper is turned
+    for (let i = 0; i < grey.length; i++) grey[i] = 255 - grey[i];
+  }
+
+  let ink;
+  if (clean) {
+    const paper = Math.max(1, inverted ? borderPaper : 255 - borderPaper);
+    ink = new Float32Array(grey.length);
+    for (let i = 0; i < grey.length; i++) ink[i] = f(paper - grey[i]) / paper;
+  } else {
+    ink = inkStrength(grey, width, height);
+  }
+
+  const [paperLevel, paperNoise] = noiseOf(ink);
+  const floor = Math.max(f(paperLevel + f(FLOOR_DEVIATIONS * paperNoise)), f(paperLevel + MIN_FLOOR));
+  const threshold = Math.max(floor, f(0.5 * otsu(ink, floor)));
+  const mask = new Uint8Array(ink.length);
+  let inkPixels = 0;
+  for (let i = 0; i < ink.length; i++) {
+    if (ink[i] > threshold) {
+      mask[i] = 1;
+      inkPixels++;
+    }
+  }
+  const scale = (width * height) / (image.width * image.height);
+  const minInk = Math.max(1, Math.round(minInkPixels * scale));
+  if (inkPixels < minInk) throw nearlyBlank(inkPixels, minInk);
+
+  // a small clean image (an 8x8 scan enlarged, a small canvas) is the digit alone: its bold strokes
+  // span the frame like lines would
+  const lines = clean && Math.max(width, height) < SMALL_CLEAN_SIDE ? noLines(width, height)
+    : findLines(mask, width, height);
+  const groups = chooseGroups(mask, lines, ink, width, height);
+  if (groups.chosenPixels < minInk) throw nearlyBlank(groups.chosenPixels, minInk);
+  const out = new Float32Array(ink.length);
+  const own = dilate(groups.chosen, width, height, 0);
+  // the lines' own pixels and their anti-aliased edges stay out, the digit's restored strokes in
+  const nearLines = dilate(lines.removed, width, height, 1);
+  const allowed = new Uint8Array(ink.length);
+  for (let i = 0; i < ink.length; i++) {
+    allowed[i] = (ink[i] > floor && (nearLines[i] === 0 || own[i] !== 0)) ? 1 : 0;
+  }
+  // the digit's faint edges: ink above the noise floor connected to it, within its box grown by
+  // a tenth of its size
+  const digit = grow(groups.chosen, allowed, width, height, 0.1);
+  for (let i = 0; i < out.length; i++) {
+    if (digit[i] !== 0) out[i] = 255 * Math.min(1, ink[i]);
+  }
+  return { ink: out, width, height, inverted, severalDigits: groups.severalDigits };
+}
+
+function nearlyBlank(found, needed) {
+  return new BlankImageError('The image is nearly blank: no ink strokes were found (only ' + found
+      + ' pixels look like ink at the working resolution, at least ' + needed + ' are needed to make a digit).');
+}
+
+// ================================================================ PaperLight
+
+/** PaperLight.blockSize: about 1/32 of the long side, at least 8. */
+function blockSize(width, height) {
+  return Math.max(8, trunc((Math.max(width, height) + 31) / 32));
+}
+
+/** PaperLight.inkStrength: (paper - v) / max(paper, half the median paper), paper per block. */
+function inkStrength(grey, width, height) {
+  const block = blockSize(width, height);
+  const columns = trunc((width + block - 1) / block);
+  const rows = trunc((height + block - 1) / block);
+  const levels = new Float32Array(columns * rows);
+  const histogram = new Int32Array(256);
+  for (let by = 0; by < rows; by++) {
+    for (let bx = 0; bx < columns; bx++) {
+      histogram.fill(0);
+      for (let y = by * block; y < Math.min(height, (by + 1) * block); y++) {
+        for (let x = bx * block; x < Math.min(width, (bx + 1) * block); x++) {
+          histogram[levelOf(grey[y * width + x])]++;
+        }
+      }
+      levels[by * columns + bx] = quantile(histogram, PAPER_PERCENTILE);
+    }
+  }
+  const closed = close(levels, columns, rows);
+  const smooth = mean3(closed, columns, rows);
+  const sorted = smooth.slice().sort();
+  const typical = sorted[trunc(sorted.length / 2)];
+  const least = Math.max(1, f(0.5 * typical));
+  const left = new Int32Array(width);
+  const right = new Int32Array(width);
+  const towardRight = new Float32Array(width);
+  for (let x = 0; x < width; x++) {
+    const fx = Math.max(0, Math.min(columns - 1, (x + 0.5) / block - 0.5));
+    left[x] = Math.min(trunc(fx), Math.max(0, columns - 2));
+    right[x] = Math.min(columns - 1, left[x] + 1);
+    towardRight[x] = fx - left[x];
+  }
+  const blended = new Float32Array(columns);
+  const ink = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const fy = Math.max(0, Math.min(rows - 1, (y + 0.5) / block - 0.5));
+    const y0 = Math.min(trunc(fy), Math.max(0, rows - 2));
+    const y1 = Math.min(rows - 1, y0 + 1);
+    const wy = f(fy - y0);
+    const notWy = f(1 - wy);
+    for (let bx = 0; bx < columns; bx++) {
+      blended[bx] = f(smooth[y0 * columns + bx] * notWy) + f(smooth[y1 * columns + bx] * wy);
+    }
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      const wx = towardRight[x];
+      const paper = f(f(blended[left[x]] * f(1 - wx)) + f(blended[right[x]] * wx));
+      ink[row + x] = f(paper - grey[row + x]) / Math.max(paper, least);
+    }
+  }
+  return ink;
+}
+
+/** PaperLight.close: the largest of the 5x5 blocks around, then the smallest. */
+function close(levels, columns, rows) {
+  return filter(filter(levels, columns, rows, CLOSING_RADIUS, true), columns, rows, CLOSING_RADIUS, false);
+}
+
+/** PaperLight.filter: separable largest or smallest of the (2r+1)^2 neighbours, edges clamped. */
+function filter(values, columns, rows, radius, max) {
+  const across = new Float32Array(values.length);
+  for (let y = 0; y < rows; y++) {
+    for (let x = 0; x < columns; x++) {
+      let best = values[y * columns + x];
+      for (let k = Math.max(0, x - radius); k <= Math.min(columns - 1, x + radius); k++) {
+        const v = values[y * columns + k];
+        best = max ? Math.max(best, v) : Math.min(best, v);
+      }
+      across[y * columns + x] = best;
+    }
+  }
+  const out = new Float32Array(values.length);
+  for (let y = 0; y < rows; y++) {
+    for (let x = 0; x < columns; x++) {
+      let best = across[y * columns + x];
+      for (let k = Math.max(0, y - radius); k <= Math.min(rows - 1, y + radius); k++) {
+        const v = across[k * columns + x];
+        best = max ? Math.max(best, v) : Math.min(best, v);
+      }
+      out[y * columns + x] = best;
+    }
+  }
+  return out;
+}
+
+/** PaperLight.mean3: 3x3 mean, in float, of the blocks that exist. */
+function mean3(values, columns, rows) {
+  const out = new Float32Array(values.length);
+  for (let y = 0; y < rows; y++) {
+    for (let x = 0; x < columns; x++) {
+      let sum = 0;
+      let n = 0;
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const yy = y + dy;
+          const xx = x + dx;
+          if (yy >= 0 && yy < rows && xx >= 0 && xx < columns) {
+            sum = f(sum + values[yy * columns + xx]);
+            n++;
+          }
+        }
+      }
+      out[y * columns + x] = sum / n;
+    }
+  }
+  return out;
+}
+
+// ================================================================ Lines
+
+/** Lines.thickness */
+function lineThickness(width, height) {
+  return Math.max(3, Math.round(f(f(0.015) * Math.max(width, height))));
+}
+
+/** Lines.none: no lines. */
+function noLines(width, height) {
+  return {
+    width, height, owner: new Int32Array(width * height), removed: new Uint8Array(width * height),
+    horizontal: [], vertical: [],
+  };
+}
+
+/** A Lines.Candidate: its box [x0, x1) x [y0, y1) and what it was judged to be. */
+function candidate(horizontal, x0, y0, x1, y1, line, boxSide) {
+  return {
+    horizontal, x0, y0, x1, y1, line, boxSide,
+    length: horizontal ? x1 - x0 : y1 - y0,
+    start: horizontal ? x0 : y0,
+    end: horizontal ? x1 : y1,
+  };
+}
+
+/** Lines.owns: whether pixel i belongs to candidate c. */
+function owns(lines, i, c) {
+  const id = c.horizontal ? (lines.owner[i] >>> 16) : (lines.owner[i] & 0xffff);
+  const list = c.horizontal ? lines.horizontal : lines.vertical;
+  return id > 0 && list[id - 1] === c;
+}
+
+/** Lines.find: long thin nearly horizontal or vertical structures of the mask. */
+function findLines(mask, width, height) {
+  const thickness = lineThickness(width, height);
+  const across = linePass(mask, width, height, thickness, Math.max(20, trunc(width / 5)));
+  const down = linePass(transpose(mask, width, height), height, width, thickness, Math.max(20, trunc(height / 5)));
+  const owner = new Int32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const h = across.label[y * across.cells + trunc(x / COMPRESSION)];
+      const v = down.label[x * down.cells + trunc(y / COMPRESSION)];
+      if (mask[i] === 0) continue;
+      const crossing = h !== 0 && v !== 0;
+      const hOwner = (across.thin[i] !== 0 || crossing) ? h : 0;
+      const vOwner = (down.thin[x * height + y] !== 0 || crossing) ? v : 0;
+      owner[i] = (hOwner << 16) | vOwner;
+    }
+  }
+  const horizontal = judge(across.boxes, down.boxes, true, width, height);
+  const vertical = judge(down.boxes, across.boxes, false, width, height);
+  const removed = new Uint8Array(width * height);
+  for (let i = 0; i < owner.length; i++) {
+    const h = owner[i] >>> 16;
+    const v = owner[i] & 0xffff;
+    const hLine = h > 0 && horizontal[h - 1].line;
+    const vLine = v > 0 && vertical[v - 1].line;
+    const thick = (h > 0 && v > 0)
+        && !(across.thin[i] !== 0 || down.thin[(i % width) * height + trunc(i / width)] !== 0);
+    // a thick pixel where two candidates cross is removed only where both are lines
+    if (thick ? (hLine && vLine) : (hLine || vLine)) removed[i] = 1;
+  }
+  putBackCrossings(mask, owner, removed, width, height);
+  return { width, height, owner, removed, horizontal, vertical };
+}
+
+/** Lines.putBackCrossings: a stroke crossing a line continues on both sides of it. */
+function putBackCrossings(mask, owner, removed, width, height) {
+  const kept = (i) => mask[i] !== 0 && removed[i] === 0;
+  const runs = [];
+  for (let x = 0; x < width; x++) {
+    let y = 0;
+    while (y < height) {
+      const i = y * width + x;
+      if (removed[i] === 0 || (owner[i] >>> 16) === 0) {
+        y++;
+        continue;
+      }
+      const start = y;
+      while (y < height && removed[y * width + x] !== 0 && (owner[y * width + x] >>> 16) !== 0) y++;
+      if (start > 0 && y < height && kept((start - 1) * width + x) && kept(y * width + x)) {
+        runs.push([x, start, 1, y - start]);
+      }
+    }
+  }
+  for (let y = 0; y < height; y++) {
+    let x = 0;
+    while (x < width) {
+      const i = y * width + x;
+      if (removed[i] === 0 || (owner[i] & 0xffff) === 0) {
+        x++;
+        continue;
+      }
+      const start = x;
+      while (x < width && removed[y * width + x] !== 0 && (owner[y * width + x] & 0xffff) !== 0) x++;
+      if (start > 0 && x < width && kept(y * width + start - 1) && kept(y * width + x)) {
+        runs.push([start, y, x - start, 1]);
+      }
+    }
+  }
+  for (const run of runs) {
+    for (let dy = 0; dy < run[3]; dy++) {
+      for (let dx = 0; dx < run[2]; dx++) {
+        const i = (run[1] + dy) * width + run[0] + dx;
+        const both = (owner[i] >>> 16) !== 0 && (owner[i] & 0xffff) !== 0;
+        if (!both) removed[i] = 0;
+      }
+    }
+  }
+}
+
+/** Lines.judge: a candidate is a line at the frame, over half the image, as a box side or ruled. */
+function judge(boxes, perpendicular, horizontal, width, height) {
+  const extent = horizontal ? width : height;
+  const tolerance = Math.max(3, lineThickness(width, height));
+  const out = [];
+  for (const b of boxes) {
+    const length = b[2] - b[0];
+    const frame = b[0] < COMPRESSION || b[2] > extent - COMPRESSION;
+    const half = length >= trunc(extent / 2);
+    let startCorner = false;
+    let endCorner = false;
+    for (const p of perpendicular) {
+      const meetsAcross = (p[0] <= b[3] + tolerance && p[0] >= b[1] - tolerance)
+          || (p[2] >= b[1] - tolerance && p[2] <= b[3] + tolerance);
+      if (!meetsAcross) continue;
+      startCorner = startCorner || (p[1] - tolerance <= b[0] && b[0] <= p[3] + tolerance);
+      endCorner = endCorner || (p[1] - tolerance <= b[2] && b[2] <= p[3] + tolerance);
+    }
+    const boxSide = startCorner && endCorner;
+    let parallel = 0;
+    for (const o of boxes) {
+      const other = o[2] - o[0];
+      if (o === b || other < 0.6 * length || other > length / 0.6) continue;
+      const overlap = Math.min(o[2], b[2]) - Math.max(o[0], b[0]);
+      if (overlap >= trunc(length / 2)) parallel++;
+    }
+    const line = frame || half || boxSide || parallel >= 2;
+    out.push(horizontal ? candidate(true, b[0], b[1], b[2], b[3], line, boxSide)
+      : candidate(false, b[1], b[0], b[3], b[2], line, boxSide));
+  }
+  return out;
+}
+
+function transpose(mask, width, height) {
+  const out = new Uint8Array(mask.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) out[x * height + y] = mask[y * width + x];
+  }
+  return out;
+}
+
+/** Lines.pass: the horizontal path opening of one orientation. */
+function linePass(mask, width, height, thickness, minLength) {
+  const thin = new Uint8Array(mask.length);
+  for (let x = 0; x < width; x++) {
+    let y = 0;
+    while (y < height) {
+      if (mask[y * width + x] === 0) {
+        y++;
+        continue;
+      }
+      const start = y;
+      while (y < height && mask[y * width + x] !== 0) y++;
+      if (y - start <= thickness) {
+        for (let k = start; k < y; k++) thin[k * width + x] = 1;
+      }
+    }
+  }
+  const cells = trunc((width + COMPRESSION - 1) / COMPRESSION);
+  const cell = new Uint8Array(cells * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (mask[y * width + x] !== 0) cell[y * cells + trunc(x / COMPRESSION)] = 1;
+    }
+  }
+  const forward = new Int16Array(cell.length);
+  const backward = new Int16Array(cell.length);
+  for (let cx = 0; cx < cells; cx++) {
+    for (let y = 0; y < height; y++) {
+      if (cell[y * cells + cx] === 0) continue;
+      let best = 0;
+      if (cx > 0) {
+        for (let dy = -1; dy <= 1; dy++) {
+          const yy = y + dy;
+          if (yy >= 0 && yy < height) best = Math.max(best, forward[yy * cells + cx - 1]);
+        }
+      }
+      forward[y * cells + cx] = Math.min(32767, best + 1);
+    }
+  }
+  for (let cx = cells - 1; cx >= 0; cx--) {
+    for (let y = 0; y < height; y++) {
+      if (cell[y * cells + cx] === 0) continue;
+      let best = 0;
+      if (cx < cells - 1) {
+        for (let dy = -1; dy <= 1; dy++) {
+          const yy = y + dy;
+          if (yy >= 0 && yy < height) best = Math.max(best, backward[yy * cells + cx + 1]);
+        }
+      }
+      backward[y * cells + cx] = Math.min(32767, best + 1);
+    }
+  }
+  const minCells = trunc((minLength + COMPRESSION - 1) / COMPRESSION);
+  for (let i = 0; i < cell.length; i++) {
+    cell[i] = (cell[i] !== 0 && forward[i] + backward[i] - 1 >= minCells) ? 1 : 0;
+  }
+  const label = new Int32Array(cell.length);
+  const boxes = [];
+  const stack = new Int32Array(cell.length);
+  for (let start = 0; start < cell.length; start++) {
+    if (cell[start] === 0 || label[start] !== 0) continue;
+    if (boxes.length >= 0xffff) break;
+    const id = boxes.length + 1;
+    const box = [2147483647, 2147483647, 0, 0];
+    let top = 0;
+    stack[top++] = start;
+    label[start] = id;
+    while (top > 0) {
+      const c = stack[--top];
+      const cy = trunc(c / cells);
+      const cx = c % cells;
+      box[0] = Math.min(box[0], cx * COMPRESSION);
+      box[1] = Math.min(box[1], cy);
+      box[2] = Math.max(box[2], Math.min(width, (cx + 1) * COMPRESSION));
+      box[3] = Math.max(box[3], cy + 1);
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const yy = cy + dy;
+          const xx = cx + dx;
+          if (yy >= 0 && yy < height && xx >= 0 && xx < cells) {
+            const n = yy * cells + xx;
+            if (cell[n] !== 0 && label[n] === 0) {
+              label[n] = id;
+              stack[top++] = n;
+            }
+          }
+        }
+      }
+    }
+    boxes.push(box);
+  }
+  return { cells, thin, label, boxes };
+}
+
+// ================================================================ InkGroups
+
+/** InkGroups.Blob: a component or a group of them. */
+function blob() {
+  return {
+    x0: 2147483647, y0: 2147483647, x1: 0, y1: 0, area: 0, mass: 0, sumX: 0, sumY: 0, frame: false, parent: -1,
+  };
+}
+const blobWidth = (b) => b.x1 - b.x0;
+const blobHeight = (b) => b.y1 - b.y0;
+const blobSize = (b) => Math.max(blobWidth(b), blobHeight(b));
+
+/** InkGroups.Blob.add */
+function addBlob(to, other) {
+  to.x0 = Math.min(to.x0, other.x0);
+  to.y0 = Math.min(to.y0, other.y0);
+  to.x1 = Math.max(to.x1, other.x1);
+  to.y1 = Math.max(to.y1, other.y1);
+  to.area += other.area;
+  to.mass += other.mass;
+  to.sumX += other.sumX;
+  to.sumY += other.sumY;
+  to.frame = to.frame || other.frame;
+}
+
+/** InkGroups.dilate: mask grown by radius pixels (a square), separably. */
+function dilate(mask, width, height, radius) {
+  const across = new Uint8Array(mask.length);
+  for (let y = 0; y < height; y++) sweep(mask, across, y * width, 1, width, radius);
+  const out = new Uint8Array(mask.length);
+  for (let x = 0; x < width; x++) sweep(across, out, x, width, height, radius);
+  return out;
+}
+
+/** InkGroups.sweep */
+function sweep(input, out, offset, stride, length, radius) {
+  let since = 1073741823;
+  for (let k = 0; k < length; k++) {
+    since = input[offset + k * stride] !== 0 ? 0 : since + 1;
+    if (since <= radius) out[offset + k * stride] = 1;
+  }
+  since = 1073741823;
+  for (let k = length - 1; k >= 0; k--) {
+    since = input[offset + k * stride] !== 0 ? 0 : since + 1;
+    if (since <= radius) out[offset + k * stride] = 1;
+  }
+}
+
+/** InkGroups.grow: the chosen digit grown through allowed pixels within its box enlarged by margin. */
+function grow(chosen, allowed, width, height, margin) {
+  let x0 = width;
+  let y0 = height;
+  let x1 = -1;
+  let y1 = -1;
+  const stack = new Int32Array(chosen.length);
+  let top = 0;
+  const out = new Uint8Array(chosen.length);
+  for (let i = 0; i < chosen.length; i++) {
+    if (chosen[i] !== 0) {
+      const x = i % width;
+      const y = trunc(i / width);
+      x0 = Math.min(x0, x);
+      y0 = Math.min(y0, y);
+      x1 = Math.max(x1, x);
+      y1 = Math.max(y1, y);
+      out[i] = 1;
+      stack[top++] = i;
+    }
+  }
+  if (top === 0) return out;
+  const by = Math.ceil(margin * Math.max(x1 - x0 + 1, y1 - y0 + 1)) + 2;
+  x0 = Math.max(0, x0 - by);
+  y0 = Math.max(0, y0 - by);
+  x1 = Math.min(width - 1, x1 + by);
+  y1 = Math.min(height - 1, y1 + by);
+  while (top > 0) {
+    const i = stack[--top];
+    const x = i % width;
+    const y = trunc(i / width);
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        const xx = x + dx;
+        const yy = y + dy;
+        if (xx >= x0 && xx <= x1 && yy >= y0 && yy <= y1) {
+          const n = yy * width + xx;
+          if (out[n] === 0 && allowed[n] !== 0) {
+            out[n] = 1;
+            stack[top++] = n;
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * InkGroups.choose: the digit among the ink left once lines are removed.
+ * @returns {{chosen: Uint8Array, chosenPixels: number, severalDigits: boolean}}
+ */
+function chooseGroups(mask, lines, ink, width, height) {
+  const kept = new Uint8Array(mask.length);
+  for (let i = 0; i < mask.length; i++) kept[i] = (mask[i] !== 0 && lines.removed[i] === 0) ? 1 : 0;
+  const label = new Int32Array(mask.length);
+  let found = attempt(kept, label, lines, ink, width, height);
+  if (found !== null) return found;
+  // nothing but lines: a lone stroke may have been taken for one
+  const aloneH = lines.horizontal.map((c) => alone(c, lines.horizontal, lines));
+  const aloneV = lines.vertical.map((c) => alone(c, lines.vertical, lines));
+  let any = false;
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i] !== 0 && kept[i] === 0 && rescued(lines, i, aloneH, aloneV)) {
+      kept[i] = 1;
+      any = true;
+    }
+  }
+  if (any) {
+    label.fill(0);
+    found = attempt(kept, label, lines, ink, width, height);
+  }
+  return found !== null ? found : { chosen: new Uint8Array(mask.length), chosenPixels: 0, severalDigits: false };
+}
+
+/** InkGroups.rescued */
+function rescued(lines, i, aloneH, aloneV) {
+  const h = lines.owner[i] >>> 16;
+  const v = lines.owner[i] & 0xffff;
+  const hLine = h > 0 && lines.horizontal[h - 1].line;
+  const vLine = v > 0 && lines.vertical[v - 1].line;
+  return (!hLine || aloneH[h - 1]) && (!vLine || aloneV[v - 1]);
+}
+
+/** InkGroups.alone: not at the frame, no box side, no parallel family. */
+function alone(c, same, lines) {
+  const extent = c.horizontal ? lines.width : lines.height;
+  if (c.boxSide || c.start < COMPRESSION || c.end > extent - COMPRESSION) return false;
+  let parallel = 0;
+  for (const o of same) {
+    if (o !== c && o.length >= 0.6 * c.length && o.length <= c.length / 0.6
+        && Math.min(o.end, c.end) - Math.max(o.start, c.start) >= trunc(c.length / 2)) {
+      parallel++;
+    }
+  }
+  return parallel < 2;
+}
+
+/** InkGroups.attempt */
+function attempt(kept, label, lines, ink, width, height) {
+  const blobs = labelComponents(kept, label, ink, width, height);
+  const longSide = Math.max(width, height);
+  const small = f(0.012);
+  const speck = Math.max(2, Math.round(f(f(f(small * longSide) * small) * longSide)));
+  let live = [];
+  for (let b = 0; b < blobs.length; b++) {
+    if (blobs[b].area >= speck) live.push(b);
+  }
+  // the 400 largest only (a stable sort, as Java's List.sort)
+  if (live.length > 400) {
+    live.sort((a, b) => blobs[b].area - blobs[a].area);
+    live = live.slice(0, 400);
+  }
+  // outlines enclosing other ink
+  const parts = [];
+  for (const a of live) {
+    const outer = blobs[a];
+    let encloses = false;
+    for (const b of live) {
+      const inner = blobs[b];
+      if (a !== b && inner.x0 > outer.x0 && inner.x1 < outer.x1 && inner.y0 > outer.y0 && inner.y1 < outer.y1
+          && blobSize(inner) >= 0.2 * blobSize(outer)
+          && outer.area < 0.5 * blobWidth(outer) * blobHeight(outer)) {
+        encloses = true;
+        break;
+      }
+    }
+    if (!encloses) parts.push(a);
+  }
+  // groups: union-find over the parts
+  for (let i = 0; i < parts.length; i++) {
+    for (let j = i + 1; j < parts.length; j++) {
+      if (fragments(blobs[parts[i]], blobs[parts[j]])) union(blobs, parts[i], parts[j]);
+    }
+  }
+  const groups = [];
+  const groupOf = new Int32Array(blobs.length).fill(-1);
+  for (const p of parts) {
+    const root = find(blobs, p);
+    if (groupOf[root] < 0) {
+      groupOf[root] = groups.length;
+      groups.push(blob());
+    }
+    addBlob(groups[groupOf[root]], blobs[p]);
+    groupOf[p] = groupOf[root];
+  }
+  // a band from one side of the picture to the other, five times longer than wide, is not a digit
+  const band = groups.map((g) => (blobHeight(g) >= 0.9 * height && 5 * blobWidth(g) <= blobHeight(g))
+      || (blobWidth(g) >= 0.9 * width && 5 * blobHeight(g) <= blobWidth(g)));
+  // groups away from the frame are preferred, if they are more than crumbs
+  const crumb = Math.max(3, trunc(longSide / 10));
+  let inside = false;
+  let any = false;
+  for (let g = 0; g < groups.length; g++) {
+    any = any || !band[g];
+    inside = inside || (!band[g] && !groups[g].frame && blobSize(groups[g]) >= crumb);
+  }
+  if (!any) return null;
+  const diagonal = hypot(width, height);
+  let best = -1;
+  let bestScore = -1;
+  for (let g = 0; g < groups.length; g++) {
+    const group = groups[g];
+    if (band[g] || (inside && (group.frame || blobSize(group) < crumb))) continue;
+    const dx = group.sumX / Math.max(1e-9, group.mass) - width / 2.0;
+    const dy = group.sumY / Math.max(1e-9, group.mass) - height / 2.0;
+    const distance = hypot(dx, dy) / (0.3 * diagonal);
+    const score = group.mass / (1 + distance * distance);
+    if (score > bestScore) {
+      bestScore = score;
+      best = g;
+    }
+  }
+  const digit = groups[best];
+  let several = false;
+  for (let g = 0; g < groups.length; g++) {
+    const other = groups[g];
+    if (g === best || band[g] || (inside && other.frame)) continue;
+    const overlap = Math.min(other.y1, digit.y1) - Math.max(other.y0, digit.y0);
+    const gap = Math.max(other.x0, digit.x0) - Math.min(other.x1, digit.x1);
+    const tall = Math.max(blobHeight(other), blobHeight(digit));
+    if (blobHeight(other) >= 0.5 * blobHeight(digit) && blobHeight(other) <= 2 * blobHeight(digit)
+        && overlap >= 0.5 * Math.min(blobHeight(other), blobHeight(digit)) && gap >= 0 && gap <= tall
+        && other.mass >= 0.25 * digit.mass) {
+      several = true;
+    }
+  }
+  const chosen = new Uint8Array(kept.length);
+  for (let i = 0; i < kept.length; i++) {
+    const l = label[i];
+    if (l > 0 && groupOf[l - 1] === best) chosen[i] = 1;
+  }
+  putBackOwnLines(chosen, digit, lines, width, height);
+  let pixels = 0;
+  for (const c of chosen) pixels += c;
+  return { chosen, chosenPixels: pixels, severalDigits: several };
+}
+
+/**
+ * InkGroups.putBackOwnLines: lines touching the digit that end within its box (give or take a
+ * quarter of its size) and are at most 2.5 times its size are its own strokes. Changes chosen,
+ * lines.removed and the digit's box in place, as the Java code does.
+ */
+function putBackOwnLines(chosen, digit, lines, width, height) {
+  for (let round = 0; round < 3; round++) {
+    const touching = new Set();
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const i = y * width + x;
+        if (lines.removed[i] === 0 || lines.owner[i] === 0) continue;
+        if (!nextToChosen(chosen, x, y, width, height)) continue;
+        const h = lines.owner[i] >>> 16;
+        const v = lines.owner[i] & 0xffff;
+        if (h > 0) touching.add(lines.horizontal[h - 1]);
+        if (v > 0) touching.add(lines.vertical[v - 1]);
+      }
+    }
+    const own = [];
+    const size = blobSize(digit);
+    for (const c of touching) {
+      if (c.boxSide || c.length > 2.5 * size) continue;
+      const start = c.horizontal ? digit.x0 : digit.y0;
+      const end = c.horizontal ? digit.x1 : digit.y1;
+      const before = start - c.start;
+      const after = c.end - end;
+      if (Math.min(before, after) <= 0.25 * size + COMPRESSION) own.push(c);
+    }
+    if (own.length === 0) return;
+    for (let i = 0; i < chosen.length; i++) {
+      if (lines.removed[i] !== 0 && chosen[i] === 0) {
+        for (const c of own) {
+          if (owns(lines, i, c)) {
+            chosen[i] = 1;
+            lines.removed[i] = 0;
+            break;
+          }
+        }
+      }
+    }
+    for (const c of own) {
+      digit.x0 = Math.min(digit.x0, c.x0);
+      digit.y0 = Math.min(digit.y0, c.y0);
+      digit.x1 = Math.max(digit.x1, c.x1);
+      digit.y1 = Math.max(digit.y1, c.y1);
+    }
+  }
+}
+
+function nextToChosen(chosen, x, y, width, height) {
+  for (let dy = -1; dy <= 1; dy++) {
+    for (let dx = -1; dx <= 1; dx++) {
+      const xx = x + dx;
+      const yy = y + dy;
+      if (xx >= 0 && yy >= 0 && xx < width && yy < height && chosen[yy * width + xx] !== 0) return true;
+    }
+  }
+  return false;
+}
+
+/** InkGroups.fragments: parts of one digit (boxes within a few pixels, or stacked). */
+function fragments(a, b) {
+  if (enclosesBlob(a, b) || enclosesBlob(b, a)) return false;
+  const size = Math.min(blobSize(a), blobSize(b));
+  const gapX = Math.max(a.x0, b.x0) - Math.min(a.x1, b.x1);
+  const gapY = Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1);
+  const near = Math.max(3, Math.round(f(f(0.08) * size)));
+  if (gapX <= near && gapY <= near && Math.min(gapX, gapY) <= 0) return true;
+  const close2 = Math.max(2, trunc(near / 2));
+  if (gapX <= close2 && gapY <= close2) return true;
+  const overlapX = -gapX;
+  return overlapX >= 0.3 * Math.min(blobWidth(a), blobWidth(b)) && gapY <= 0.3 * size;
+}
+
+/** InkGroups.encloses */
+function enclosesBlob(outer, inner) {
+  return inner.x0 > outer.x0 && inner.x1 < outer.x1 && inner.y0 > outer.y0 && inner.y1 < outer.y1
+      && blobSize(outer) >= 1.5 * blobSize(inner);
+}
+
+function find(blobs, b) {
+  while (blobs[b].parent >= 0) b = blobs[b].parent;
+  return b;
+}
+
+function union(blobs, a, b) {
+  const ra = find(blobs, a);
+  const rb = find(blobs, b);
+  if (ra !== rb) blobs[rb].parent = ra;
+}
+
+/** InkGroups.label: 8-connected components of kept; label gets 1-based component numbers. */
+function labelComponents(kept, label, ink, width, height) {
+  const blobs = [];
+  const stack = new Int32Array(kept.length);
+  for (let start = 0; start < kept.length; start++) {
+    if (kept[start] === 0 || label[start] !== 0) continue;
+    const b = blob();
+    const id = blobs.length + 1;
+    let top = 0;
+    stack[top++] = start;
+    label[start] = id;
+    while (top > 0) {
+      const i = stack[--top];
+      const y = trunc(i / width);
+      const x = i % width;
+      b.x0 = Math.min(b.x0, x);
+      b.y0 = Math.min(b.y0, y);
+      b.x1 = Math.max(b.x1, x + 1);
+      b.y1 = Math.max(b.y1, y + 1);
+      b.area++;
+      const m = Math.max(0, Math.min(1, ink[i]));
+      b.mass += m;
+      b.sumX += f(m * x); // float times int is a float in Java
+      b.sumY += f(m * y);
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const yy = y + dy;
+          const xx = x + dx;
+          if (yy >= 0 && yy < height && xx >= 0 && xx < width) {
+            const n = yy * width + xx;
+            if (kept[n] !== 0 && label[n] === 0) {
+              label[n] = id;
+              stack[top++] = n;
+            }
+          }
+        }
+      }
+    }
+    b.frame = b.x0 === 0 || b.y0 === 0 || b.x1 === width || b.y1 === height;
+    blobs.push(b);
+  }
+  return blobs;
+}
+
+// ================================================================ Math.hypot
+
+const hypotScratch = new Float64Array(1);
+const hypotWords = new Int32Array(hypotScratch.buffer);
+const HIGH = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1 ? 1 : 0; // the high word's index
+
+function highWord(x) {
+  hypotScratch[0] = x;
+  return hypotWords[HIGH];
+}
+
+/** x with its high 32 bits replaced by high (fdlibm's __HI(x) = high). */
+function withHighWord(x, high) {
+  hypotScratch[0] = x;
+  hypotWords[HIGH] = high;
+  return hypotScratch[0];
+}
+
+/**
+ * Java's Math.hypot (StrictMath.hypot, fdlibm's e_hypot.c as ported in java.lang.FdLibm), which
+ * the browser's Math.hypot does not reproduce to the last bit. Finite arguments only.
+ */
+export function hypot(x, y) {
+  let a = Math.abs(x);
+  let b = Math.abs(y);
+  if (b > a) {
+    const t = a;
+    a = b;
+    b = t;
+  }
+  let ha = highWord(a);
+  let hb = highWord(b);
+  if (ha - hb > 0x3c00000) return a + b; // a / b > 2^60
+  let k = 0;
+  if (ha > 0x5f300000) { // a > about 2^500
+    ha -= 0x25800000;
+    hb -= 0x25800000;
+    a *= 2 ** -600;
+    b *= 2 ** -600;
+    k += 600;
+  }
+  let t1;
+  let t2;
+  if (hb < 0x20b00000) { // b < 2^-500
+    if (hb <= 0x000fffff) { // subnormal or zero
+      if (b === 0) return a;
+      t1 = 2 ** 1022;
+      b *= t1;
+      a *= t1;
+      k -= 1022;
+    } else {
+      ha += 0x25800000;
+      hb += 0x25800000;
+      a *= 2 ** 600;
+      b *= 2 ** 600;
+      k -= 600;
+    }
+  }
+  let w = a - b;
+  if (w > b) {
+    t1 = withHighWord(0, ha);
+    t2 = a - t1;
+    w = Math.sqrt(t1 * t1 - (b * (-b) - t2 * (a + t1)));
+  } else {
+    a = a + a;
+    const y1 = withHighWord(0, hb);
+    const y2 = b - y1;
+    t1 = withHighWord(0, ha + 0x00100000);
+    t2 = a - t1;
+    w = Math.sqrt(t1 * y1 - (w * (-w) - (t1 * y2 + t2 * b)));
+  }
+  return k !== 0 ? 2 ** k * w : w;
+}
+
+// ================================================================ ImagePreprocessor
+
+/**
+ * ImagePreprocessor.fromImage after decoding, for a grey image {width, height, levels} (changed in
+ * place): a 28x28 image passes through, a small clean one is framed whole, in any other the digit
+ * is found (InkLocator) and framed.
+ * @returns {{levels: Uint8Array, pixels: Float32Array, inverted: boolean, reframed: boolean,
+ *   severalDigits: boolean}}
+ */
+export function preprocessGrey(image, minInkPixels = MIN_INK_PIXELS) {
+  let levels;
+  let inverted;
+  let reframed = true;
+  let severalDigits = false;
+  if (image.width === SIZE && image.height === SIZE) {
+    // an image that already is 28x28 passes through unchanged, as MNIST itself does
+    const analysis = analyse(image, minInkPixels);
+    applyPolarity(image, analysis);
+    levels = image.levels;
+    inverted = analysis.inverted;
+    reframed = false;
+  } else if (smallAndClean(image)) {
+    const analysis = analyse(image, minInkPixels, true);
+    applyPolarity(image, analysis);
+    levels = reframe(image, analysis);
+    inverted = analysis.inverted;
+  } else {
+    const digit = locate(image, minInkPixels);
+    levels = reframeInk(digit.ink, digit.width, digit.height);
+    inverted = digit.inverted;
+    severalDigits = digit.severalDigits;
+  }
+  // Normalization.normalize: level / 255f
+  const pixels = new Float32Array(SIZE * SIZE);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = levels[i] / 255;
+  return { levels, pixels, inverted, reframed, severalDigits };
 }
 
 /**
  * ImagePreprocessor.fromImage after decoding: RGBA pixels (as from getImageData) to the 784 grey
  * levels the network sees (ink high, 0..255) and its 0..1 input (Normalization: level / 255).
  * Throws BlankImageError for an image with nothing to recognise.
- * @returns {{levels: Uint8Array, pixels: Float32Array, inverted: boolean, reframed: boolean}}
+ * @returns {{levels: Uint8Array, pixels: Float32Array, inverted: boolean, reframed: boolean,
+ *   severalDigits: boolean}}
  */
 export function preprocessRgba(rgba, width, height) {
-  const image = toGrey(rgba, width, height);
-  const analysis = analyse(image);
-  if (analysis.inverted) {
-    for (let i = 0; i < image.levels.length; i++) image.levels[i] = 255 - image.levels[i];
-  }
-  // an image that already is 28x28 passes through unchanged, as MNIST itself does
-  const framed = image.width === SIZE && image.height === SIZE;
-  const levels = framed ? image.levels : reframe(image, analysis);
-  const pixels = new Float32Array(SIZE * SIZE);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = f(levels[i] / 255);
-  return { levels, pixels, inverted: analysis.inverted, reframed: !framed };
+  return preprocessGrey(toGrey(rgba, width, height));
 }
 
 /**

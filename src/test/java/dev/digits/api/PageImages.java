@@ -6,10 +6,14 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.util.Random;
 
+import dev.digits.training.PhotoSynth;
+
 /**
  * The same MNIST digit as the kinds of picture people give the page, for the preprocessing parity
  * test: each goes through the server's reframing path (crop, fit 20x20, centre by mass), through
- * polarity inversion, noise removal and transparency compositing.
+ * polarity inversion, noise removal and transparency compositing; the photos of paper through the
+ * search for the digit ({@code InkLocator}: uneven light, ruled lines, the choice among groups of ink,
+ * two digits side by side).
  */
 final class PageImages {
 
@@ -28,7 +32,17 @@ final class PageImages {
 		/** Black ink whose coverage is the alpha channel on transparent black: a canvas export. */
 		TRANSPARENT("png"),
 		/** {@link #PAPER} as a JPEG (quality 0.9): two JPEG decoders meet. */
-		PAPER_JPEG("jpeg");
+		PAPER_JPEG("jpeg"),
+		/**
+		 * A phone photo of the digit handwritten on ruled paper ({@link PhotoSynth}: lines, light,
+		 * perspective, blur, noise), 300-700 pixels on its shorter side, stored losslessly: the photo as
+		 * the server decodes it.
+		 */
+		RULED_PHOTO("png"),
+		/** {@link #RULED_PHOTO} as the camera gives it: a JPEG (quality 0.45-0.95). */
+		RULED_PHOTO_JPEG("jpeg"),
+		/** Two digits side by side on ruled paper (a photo of "42"): the server says severalDigits. */
+		TWO_DIGITS_PHOTO("png");
 
 		final String format;
 
@@ -38,14 +52,55 @@ final class PageImages {
 
 	}
 
-	static byte[] make(Kind kind, byte[] digit, long seed) {
+	/** {@code digit} as a picture of {@code kind}; {@code other} is the second digit of a pair. */
+	static byte[] make(Kind kind, byte[] digit, byte[] other, long seed) {
 		return switch (kind) {
 			case MNIST -> HttpFixtures.greyPng(digit, 28, 28);
 			case LARGE_INVERTED -> HttpFixtures.encode(largeInverted(digit), "png");
 			case PAPER -> HttpFixtures.encode(onPaper(digit, seed), "png");
 			case TRANSPARENT -> HttpFixtures.encode(transparent(digit), "png");
 			case PAPER_JPEG -> jpeg(onPaper(digit, seed));
+			case RULED_PHOTO -> HttpFixtures.encode(decode(ruledPhoto(digit, null, seed)), "png");
+			case RULED_PHOTO_JPEG -> {
+				byte[] photo = ruledPhoto(digit, null, seed);
+				// the synthesiser stores a few photos as PNG: those become JPEGs here, at its middle quality
+				yield photo[0] == (byte) 0xFF ? photo : jpeg(decode(photo), 0.7f);
+			}
+			case TWO_DIGITS_PHOTO -> HttpFixtures.encode(decode(ruledPhoto(digit, other, seed)), "png");
 		};
+	}
+
+	/**
+	 * {@code digit} (and {@code other} beside it, when given) handwritten with a random pen on ruled
+	 * paper and photographed, as {@link PhotoSynth} makes training photos; JPEG or PNG bytes.
+	 */
+	private static byte[] ruledPhoto(byte[] digit, byte[] other, long seed) {
+		Random random = new Random(seed);
+		PhotoSynth.Pen pen = PhotoSynth.Pen.values()[random.nextInt(4)]; // not PRINT
+		PhotoSynth.Ink ink = PhotoSynth.handwritten(unit(digit), 28 * (3 + 3 * random.nextDouble()), pen, random);
+		if (other != null) {
+			PhotoSynth.Ink second = PhotoSynth.handwritten(unit(other), ink.width(), pen, random);
+			ink = PhotoSynth.sideBySide(ink, second, ink.width() / 5, random);
+		}
+		return PhotoSynth.photo(ink, PhotoSynth.Condition.RULED, pen, 300, 700, new double[] { 0.3, 0.75 }, random)
+			.bytes();
+	}
+
+	private static float[] unit(byte[] digit) {
+		float[] unit = new float[digit.length];
+		for (int i = 0; i < unit.length; i++) {
+			unit[i] = (digit[i] & 0xFF) / 255f;
+		}
+		return unit;
+	}
+
+	private static BufferedImage decode(byte[] bytes) {
+		try {
+			return javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(bytes));
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
 	}
 
 	/** The digit scaled bilinearly to {@code size} x {@code size}, ink high, as a grey image. */
@@ -116,13 +171,17 @@ final class PageImages {
 	}
 
 	private static byte[] jpeg(BufferedImage image) {
+		return jpeg(image, 0.9f);
+	}
+
+	private static byte[] jpeg(BufferedImage image, float quality) {
 		var writer = javax.imageio.ImageIO.getImageWritersByFormatName("jpeg").next();
 		var out = new java.io.ByteArrayOutputStream();
 		try (var stream = javax.imageio.ImageIO.createImageOutputStream(out)) {
 			writer.setOutput(stream);
 			var param = writer.getDefaultWriteParam();
 			param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
-			param.setCompressionQuality(0.9f);
+			param.setCompressionQuality(quality);
 			writer.write(null, new javax.imageio.IIOImage(image, null, null), param);
 		}
 		catch (java.io.IOException ex) {
