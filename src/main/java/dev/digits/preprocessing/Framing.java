@@ -293,7 +293,8 @@ final class Framing {
 		return histogram;
 	}
 
-	private static int mode(int[] histogram) {
+	/** The most frequent level (the lowest of equals). */
+	static int mode(int[] histogram) {
 		int mode = 0;
 		for (int level = 1; level < histogram.length; level++) {
 			if (histogram[level] > histogram[mode]) {

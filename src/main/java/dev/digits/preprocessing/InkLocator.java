@@ -65,7 +65,7 @@ final class InkLocator {
 		}
 		// pure paper: white or black, as drawn by a program or a scanner's white point, over at least a
 		// quarter of the image (a photo's paper is never one exact level)
-		int mode = mode(histogram);
+		int mode = Framing.mode(histogram);
 		int nearMode = 0;
 		for (int level = Math.max(0, mode - CLEAN_SPREAD); level <= Math.min(255, mode + CLEAN_SPREAD); level++) {
 			nearMode += histogram[level];
@@ -81,7 +81,7 @@ final class InkLocator {
 
 	/** At least {@link #CLEAN_SHARE} of the pixels within {@link #CLEAN_SPREAD} levels of the mode. */
 	private static boolean clean(int[] histogram, int pixels) {
-		int mode = mode(histogram);
+		int mode = Framing.mode(histogram);
 		int nearMode = 0;
 		for (int level = Math.max(0, mode - CLEAN_SPREAD); level <= Math.min(255, mode + CLEAN_SPREAD); level++) {
 			nearMode += histogram[level];
@@ -89,15 +89,6 @@ final class InkLocator {
 		return nearMode >= CLEAN_SHARE * pixels;
 	}
 
-	private static int mode(int[] histogram) {
-		int mode = 0;
-		for (int level = 1; level < histogram.length; level++) {
-			if (histogram[level] > histogram[mode]) {
-				mode = level;
-			}
-		}
-		return mode;
-	}
 
 	/** Least contrast, in grey levels, between the paper and the farthest extreme: below it the image is uniform. */
 	static final int MIN_CONTRAST = 32;
@@ -160,7 +151,7 @@ final class InkLocator {
 		// level, the paper, so polarity and paper are read off that level as MNIST framing always did;
 		// the block estimates below would take thick strokes that fill a small image for paper
 		boolean clean = clean(histogram, grey.length);
-		int borderPaper = mode(histogram);
+		int borderPaper = Framing.mode(histogram);
 		boolean inverted;
 		if (clean) {
 			inverted = borderPaper - darkest > lightest - borderPaper;

@@ -125,7 +125,7 @@ public final class MixedTrainer {
 				long epochStart = System.nanoTime();
 				network.setLearningRate(this.options.learningRate(epoch));
 				int[] order = Batches.identity(train.size());
-				shuffle(order, new Random(Augmentation.mix(this.options.seed() ^ epoch)));
+				Trainer.shuffle(order, new Random(Augmentation.mix(this.options.seed() ^ epoch)));
 				Augmentation augmentation = new Augmentation(Augmentation.Settings.named("v1"), this.options.seed());
 				double lossSum = 0;
 				int batches = 0;
@@ -373,14 +373,6 @@ public final class MixedTrainer {
 		return s.toString().trim();
 	}
 
-	private static void shuffle(int[] order, Random random) {
-		for (int i = order.length - 1; i > 0; i--) {
-			int j = random.nextInt(i + 1);
-			int tmp = order[i];
-			order[i] = order[j];
-			order[j] = tmp;
-		}
-	}
 
 	private static <T> T get(Future<T> future) {
 		try {

@@ -105,7 +105,7 @@ public final class Trainer {
 		return new Result(network, history, bestEpoch, train, validation, test, seconds);
 	}
 
-	private static void shuffle(int[] order, Random random) {
+	static void shuffle(int[] order, Random random) {
 		for (int i = order.length - 1; i > 0; i--) {
 			int j = random.nextInt(i + 1);
 			int tmp = order[i];

@@ -35,6 +35,12 @@ class ReadmeExamplesTests {
 			else if (example.contains("/predictions/batch")) {
 				assertThat(output).contains("\"count\":2").containsPattern("\"digit\":7.*\"digit\":3");
 			}
+			else if (example.contains("ruled-seven.jpg")) {
+				assertThat(output).contains("\"digit\":7").contains("\"severalDigits\":false");
+			}
+			else if (example.contains("two-digits.jpg")) {
+				assertThat(output).contains("\"severalDigits\":true").contains("\"uncertain\":true");
+			}
 			else if (example.contains("seven.png")) {
 				assertThat(output).contains("\"digit\":7");
 			}
