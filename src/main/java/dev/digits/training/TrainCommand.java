@@ -113,10 +113,12 @@ public final class TrainCommand {
 		t.put("bestEpoch", result.bestEpoch());
 		t.put("selection", "best validation accuracy");
 		t.put("seed", options.seed());
-		if (options.augment()) {
+		if (options.augment() || options.recipe().equals("mixed")) {
 			Map<String, Object> augmentation = new LinkedHashMap<>();
-			augmentation.put("settings", options.augmentSettings());
-			augmentation.putAll(Augmentation.Settings.named(options.augmentSettings()).describe());
+			// the mixed recipe augments its MNIST share with the v1 settings
+			String settings = options.recipe().equals("mixed") ? "v1" : options.augmentSettings();
+			augmentation.put("settings", settings);
+			augmentation.putAll(Augmentation.Settings.named(settings).describe());
 			t.put("augmentation", augmentation);
 		}
 		else {
@@ -130,10 +132,12 @@ public final class TrainCommand {
 			recipe.put("trainingFonts", FontSets.TRAINING);
 			recipe.put("heldOutFonts", FontSets.HELD_OUT);
 			recipe.put("initialWeights", options.initFrom() == null ? "fresh" : options.initFrom().toString());
-			recipe.put("selection", "best validation score: (2 x MNIST + photos + printed + non-digits under 0.5) / 5");
+			t.put("selection", "best validation score: (2 x MNIST + photos + printed + non-digits under 0.5) / 5");
 			t.put("recipe", recipe);
 		}
-		t.put("seconds", Math.round(result.seconds() * 10) / 10.0);
+		// a resumed run: the sum of every epoch's time, not only this invocation's
+		double seconds = Math.max(result.seconds(), result.history().stream().mapToDouble(Trainer.Epoch::seconds).sum());
+		t.put("seconds", Math.round(seconds * 10) / 10.0);
 		t.put("cores", Runtime.getRuntime().availableProcessors());
 		t.put("history", result.history());
 		return t;

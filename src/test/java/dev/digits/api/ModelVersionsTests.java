@@ -49,6 +49,8 @@ class ModelVersionsTests {
 	static void properties(DynamicPropertyRegistry registry) {
 		registry.add("digits.model.dir", REPOSITORY::toString);
 		registry.add("digits.model.poll-interval", () -> "200ms");
+		// the walk-through starts from the first version, whatever the repository serves by default
+		registry.add("digits.model.default-version", () -> "1");
 		registry.add("digits.admin.token", () -> ADMIN_TOKEN);
 		registry.add("digits.feedback.key", () -> FEEDBACK_KEY);
 	}

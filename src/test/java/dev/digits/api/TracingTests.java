@@ -129,12 +129,12 @@ class TracingTests {
 			Received server = traced(caller);
 			assertThat(server.service()).isEqualTo("digit-service");
 			assertThat(server.parentSpanId()).as("the server span is a child of the caller's span").isEqualTo(caller.spanId());
-			assertThat(server.attribute("digits.model.version")).isEqualTo("1");
+			assertThat(server.attribute("digits.model.version")).isEqualTo("4");
 			Map<String, Received> children = childrenOf(server);
 			assertThat(children).containsKeys("digits.preprocess", "digits.queue", "digits.inference");
 			assertThat(children.get("digits.preprocess").attribute("digits.image.format")).isEqualTo("png");
 			Received inference = children.get("digits.inference");
-			assertThat(inference.attribute("digits.model.version")).isEqualTo("1");
+			assertThat(inference.attribute("digits.model.version")).isEqualTo("4");
 			// the request's inference span links to the forward pass that computed its image ...
 			assertThat(inference.linkedSpanIds()).hasSize(1);
 			Received batch = batches.get(inference.linkedSpanIds().get(0));
@@ -165,7 +165,7 @@ class TracingTests {
 			assertThat(lines).as("log lines of trace " + caller.traceId()).isNotEmpty();
 			JsonNode access = lines.stream().filter(l -> l.path("log").path("logger").asString().equals("dev.digits.access"))
 				.findFirst().orElseThrow();
-			assertThat(access.path("modelVersion").asString()).isEqualTo("1");
+			assertThat(access.path("modelVersion").asString()).isEqualTo("4");
 			assertThat(access.path("outcome").asString()).isEqualTo("success");
 			assertThat(access.path("requestId").asString()).isNotBlank();
 			assertThat(access.path("spanId").asString()).isEqualTo(traced(caller).spanId());

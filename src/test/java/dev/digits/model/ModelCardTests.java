@@ -103,10 +103,11 @@ class ModelCardTests {
 				continue;
 			}
 			md.append(String.format(Locale.ROOT,
-					"- `%s`: %s, learning rate %s, batch %d, %d epochs (best by validation accuracy: epoch %d), seed %d, "
+					"- `%s`: %s, learning rate %s, batch %d, %d epochs (%s: epoch %d), seed %d, "
 							+ "%.1f minutes on %d cores%s.%n",
 					v.getKey(), t.path("optimizer").asString(), t.path("learningRate").asString(), t.path("batchSize").asInt(),
-					t.path("epochsRun").asInt(), t.path("bestEpoch").asInt(), t.path("seed").asLong(),
+					t.path("epochsRun").asInt(), t.path("selection").asString("best validation accuracy"),
+					t.path("bestEpoch").asInt(), t.path("seed").asLong(),
 					t.path("seconds").asDouble() / 60, t.path("cores").asInt(), augmentation(t)));
 		}
 		md.append(String.format(Locale.ROOT, """
@@ -297,6 +298,9 @@ class ModelCardTests {
 	private static String what(JsonNode metadata) {
 		if (metadata.hasNonNull("description")) {
 			return metadata.path("description").asString().replaceFirst(":.*", "");
+		}
+		if (metadata.at("/training/recipe/name").asString("").equals("mixed")) {
+			return "the model card's CNN trained on MNIST, synthetic photos, printed digits, 8x8 scans and non-digits";
 		}
 		return metadata.at("/training/augmentation").isMissingNode() ? "the model card's CNN"
 				: "the model card's CNN trained with augmentation";
