@@ -30,6 +30,8 @@ class AnswerQualityTests {
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
 		registry.add("digits.model.dir", REPOSITORY::toString);
+		// a repository of versions 1 and 2 only
+		registry.add("digits.model.default-version", () -> "1");
 		// configuration overrides the uncertain threshold a version's calibration suggested
 		registry.add("digits.model.uncertain-below.2", () -> "1.0");
 	}

@@ -36,7 +36,7 @@ class ClientSnippetsTests {
 	void openInferenceProtocolV2() throws Exception {
 		assumeTrue(pythonWithRequests(), "python3 with requests not installed (Debian: python3-requests; .ci/run installs it)");
 		String out = run("python3", "docs/clients/oip_v2.py", base(), "docs/examples/seven.png");
-		assertThat(out).contains("model mnist-cnn version 1 id oip-example-1").contains("digit: 7")
+		assertThat(out).contains("model mnist-cnn version 4 id oip-example-1").contains("digit: 7")
 			.contains("probabilities shape: [1, 10]").contains("ready: True");
 	}
 

@@ -31,6 +31,8 @@ class EnsembleTests {
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
 		registry.add("digits.model.dir", REPOSITORY::toString);
+		// a copy of versions 1 and 2 only
+		registry.add("digits.model.default-version", () -> "1");
 		registry.add("digits.admin.token", () -> ModelVersionsTests.ADMIN_TOKEN);
 	}
 

@@ -29,6 +29,8 @@ class VersionsReadmeTests {
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
 		registry.add("digits.model.dir", () -> WORK.resolve("models").toString());
+		// a copy of versions 1 and 2 only
+		registry.add("digits.model.default-version", () -> "1");
 		registry.add("digits.model.poll-interval", () -> "500ms");
 		registry.add("digits.admin.token", () -> ModelVersionsTests.ADMIN_TOKEN);
 	}
