@@ -17,8 +17,9 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
- * The TensorFlow.js export of the model repository's top-level version ({@code digits.model.dir},
- * version {@code digits.model.root-version}) for the digit-entry page's on-device mode:
+ * The TensorFlow.js export of the configured default version ({@code digits.model.default-version}:
+ * the repository's top level for the root version, else {@code <dir>/<name>/<version>/}) for the
+ * digit-entry page's on-device mode, so that the page runs the model the server answers with:
  * {@code GET /models/tfjs/mnist-cnn.json} and the weights file it names. Exactly these two fixed
  * names are mapped (no path is ever built from the request). The answer carries the version in
  * {@code X-Model-Version} and an ETag, so a browser revalidates the 0.9 MB of weights instead of
@@ -41,12 +42,19 @@ class TfjsModelController {
 
 	@GetMapping(PATH + ModelFiles.TFJS)
 	ResponseEntity<Resource> topology() throws IOException {
-		return serve(new ModelFiles(this.properties.dir()).tfjs(), JSON);
+		return serve(new ModelFiles(folder()).tfjs(), JSON);
 	}
 
 	@GetMapping(PATH + ModelFiles.TFJS_WEIGHTS)
 	ResponseEntity<Resource> weights() throws IOException {
-		return serve(this.properties.dir().resolve(ModelFiles.TFJS_WEIGHTS), BINARY);
+		return serve(folder().resolve(ModelFiles.TFJS_WEIGHTS), BINARY);
+	}
+
+	/** The default version's folder (its label is validated as a plain folder name). */
+	private Path folder() {
+		String version = this.properties.defaultVersion();
+		return version.equals(this.properties.rootVersion()) ? this.properties.dir()
+				: this.properties.dir().resolve(this.properties.name()).resolve(version);
 	}
 
 	private ResponseEntity<Resource> serve(Path file, MediaType type) throws IOException {
@@ -62,7 +70,7 @@ class TfjsModelController {
 			.lastModified(modified)
 			.eTag(Long.toHexString(size) + "-" + Long.toHexString(modified))
 			.cacheControl(CacheControl.noCache())
-			.header(PredictionController.MODEL_VERSION, this.properties.rootVersion())
+			.header(PredictionController.MODEL_VERSION, this.properties.defaultVersion())
 			.body(new FileSystemResource(file));
 	}
 

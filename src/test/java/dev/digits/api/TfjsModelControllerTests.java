@@ -40,11 +40,13 @@ class TfjsModelControllerTests {
 
 	@Test
 	void theModelTopologyAndWeightsAreServedFromTheRepository() throws IOException {
+		// the default version's export: what the server answers with is what the page runs
+		Path folder = Path.of("models", "mnist-cnn", "4");
 		HttpFixtures.Reply topology = http.get("/models/tfjs/mnist-cnn.json");
 		assertThat(topology.status()).isEqualTo(200);
 		assertThat(topology.contentType()).startsWith("application/json");
-		assertThat(topology.raw().headers().firstValue("X-Model-Version")).hasValue("1");
-		assertThat(topology.body()).isEqualTo(Files.readString(Path.of("models", ModelFiles.TFJS)));
+		assertThat(topology.raw().headers().firstValue("X-Model-Version")).hasValue("4");
+		assertThat(topology.body()).isEqualTo(Files.readString(folder.resolve(ModelFiles.TFJS)));
 		JsonNode manifest = topology.json().get("weightsManifest").get(0);
 		assertThat(manifest.get("paths").get(0).asString()).isEqualTo(ModelFiles.TFJS_WEIGHTS);
 
@@ -52,7 +54,7 @@ class TfjsModelControllerTests {
 		assertThat(weights.status()).isEqualTo(200);
 		assertThat(weights.contentType()).isEqualTo("application/octet-stream");
 		assertThat(weights.raw().headers().firstValueAsLong("Content-Length"))
-			.hasValue(Files.size(Path.of("models", ModelFiles.TFJS_WEIGHTS)));
+			.hasValue(Files.size(folder.resolve(ModelFiles.TFJS_WEIGHTS)));
 		assertThat(weights.raw().headers().firstValue("Cache-Control")).hasValue("no-cache");
 
 		// a browser that has the weights revalidates them: 304, no body

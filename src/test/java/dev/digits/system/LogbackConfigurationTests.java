@@ -64,7 +64,7 @@ class LogbackConfigurationTests {
 		tools.jackson.databind.JsonNode json = tools.jackson.databind.json.JsonMapper.builder().build().readTree(line);
 		assertThat(json.path("requestId").asString()).isEqualTo("r-1");
 		assertThat(json.path("trace.id").asString()).isEqualTo("0af7651916cd43dd8448eb211c80319c");
-		assertThat(json.path("modelVersion").asString()).isEqualTo("4");
+		assertThat(json.path("modelVersion").asString()).isEqualTo("1");
 		assertThat(json.path("outcome").asString()).isEqualTo("success");
 		assertThat(json.path("http").path("response").path("status_code").asInt()).isEqualTo(200);
 		assertThat(json.path("service").path("name").asString()).isEqualTo("digit-service");
