@@ -4,10 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.digits.model.ModelRepository;
-import dev.digits.serving.ModelRegistry;
+import dev.digits.serving.ModelManager;
 import dev.digits.serving.PolicyConflictException;
 import dev.digits.serving.ServedModel;
-import dev.digits.serving.Traffic;
 import dev.digits.serving.TrafficPolicy;
 import dev.digits.serving.UnknownVersionException;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -36,18 +35,15 @@ class AdminController {
 	record PolicyRequest(String defaultVersion, Map<String, Integer> weights, String shadow) {
 	}
 
-	private final ModelRegistry registry;
+	private final ModelManager manager;
 
 	private final ModelRepository repository;
 
-	private final Traffic traffic;
-
 	private final ModelsController models;
 
-	AdminController(ModelRegistry registry, ModelRepository repository, Traffic traffic, ModelsController models) {
-		this.registry = registry;
+	AdminController(ModelManager manager, ModelRepository repository, ModelsController models) {
+		this.manager = manager;
 		this.repository = repository;
-		this.traffic = traffic;
 		this.models = models;
 	}
 
@@ -58,32 +54,35 @@ class AdminController {
 
 	/**
 	 * Loads a version folder of the repository and waits until it is READY (200), or answers 422
-	 * {@code model-load-failed} with the reason (the version stays FAILED and takes no traffic).
+	 * {@code model-load-failed} with the reason (the version stays FAILED and takes no traffic), or
+	 * 409 if an unload came first (or the version is still draining).
 	 */
 	@PostMapping("/models/{version}/load")
 	Map<String, Object> load(@PathVariable String version) {
 		ModelRepository.Source source = repository.find(version)
 			.orElseThrow(() -> new UnknownVersionException(version));
-		ServedModel served = registry.loadAsync(version, source.dir()).join();
+		ServedModel served = manager.load(source, ModelManager.Origin.ADMIN).join();
 		if (served.state() == ServedModel.State.FAILED) {
 			throw new ModelLoadFailedException("version " + version + " FAILED: " + served.failure());
+		}
+		if (served.state() != ServedModel.State.READY) {
+			throw new PolicyConflictException("version " + version + " was unloaded while it loaded");
 		}
 		return state(served);
 	}
 
-	/** Drains and unloads a version no policy uses (409 otherwise). */
+	/**
+	 * Drains and unloads a version no policy uses and no loaded ensemble needs (409 otherwise). The
+	 * repository watcher then leaves it unloaded until it is loaded here again.
+	 */
 	@PostMapping("/models/{version}/unload")
 	Map<String, Object> unload(@PathVariable String version) throws InterruptedException {
-		if (traffic.uses(version)) {
-			throw new PolicyConflictException("version " + version + " takes traffic (or shadows it): change the "
-					+ "traffic policy first");
-		}
-		return state(registry.unload(version));
+		return state(manager.unload(version, ModelManager.Origin.ADMIN));
 	}
 
 	@GetMapping("/traffic")
 	TrafficPolicy policy() {
-		return traffic.policy();
+		return manager.policy();
 	}
 
 	/** Replaces the policy at once; every version it names must be READY (409 otherwise). */
@@ -96,7 +95,7 @@ class AdminController {
 		catch (IllegalArgumentException ex) {
 			throw new InvalidRequestException(ex.getMessage());
 		}
-		traffic.set(next);
+		manager.setPolicy(next);
 		return next;
 	}
 
@@ -104,14 +103,14 @@ class AdminController {
 	@PostMapping("/models/{version}/promote")
 	TrafficPolicy promote(@PathVariable String version) {
 		TrafficPolicy next = TrafficPolicy.only(version);
-		traffic.set(next);
+		manager.setPolicy(next);
 		return next;
 	}
 
 	/** Back to the policy before the last change. */
 	@PostMapping("/traffic/rollback")
 	TrafficPolicy rollback() {
-		return traffic.rollback();
+		return manager.rollback();
 	}
 
 	private static Map<String, Object> state(ServedModel served) {

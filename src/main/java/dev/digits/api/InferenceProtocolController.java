@@ -13,10 +13,9 @@ import dev.digits.model.DigitNetwork;
 import dev.digits.model.ModelProperties;
 import dev.digits.preprocessing.PixelScale;
 import dev.digits.preprocessing.Upload;
-import dev.digits.serving.ModelRegistry;
+import dev.digits.serving.ModelManager;
 import dev.digits.serving.RecognitionService;
 import dev.digits.serving.ServedModel;
-import dev.digits.serving.Traffic;
 import dev.digits.serving.UnknownVersionException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.boot.info.BuildProperties;
@@ -59,9 +58,7 @@ class InferenceProtocolController {
 
 	private final RecognitionService recognition;
 
-	private final ModelRegistry registry;
-
-	private final Traffic traffic;
+	private final ModelManager manager;
 
 	private final ModelProperties properties;
 
@@ -69,11 +66,10 @@ class InferenceProtocolController {
 
 	private final String serverVersion;
 
-	InferenceProtocolController(RecognitionService recognition, ModelRegistry registry, Traffic traffic,
-			ModelProperties properties, ApiProperties api, ObjectProvider<BuildProperties> build) {
+	InferenceProtocolController(RecognitionService recognition, ModelManager manager, ModelProperties properties,
+			ApiProperties api, ObjectProvider<BuildProperties> build) {
 		this.recognition = recognition;
-		this.registry = registry;
-		this.traffic = traffic;
+		this.manager = manager;
 		this.properties = properties;
 		this.api = api;
 		BuildProperties info = build.getIfAvailable();
@@ -93,8 +89,7 @@ class InferenceProtocolController {
 	/** 200 when every version that takes traffic is READY, else 400 (the protocol's "4xx is false"). */
 	@GetMapping("/health/ready")
 	ResponseEntity<Void> ready() {
-		boolean ready = registry.classifier().isRunning() && traffic.policy().versions().stream()
-			.allMatch(v -> registry.get(v).map(m -> m.state() == ServedModel.State.READY).orElse(false));
+		boolean ready = manager.ready();
 		return ResponseEntity.status(ready ? HttpStatus.OK : HttpStatus.BAD_REQUEST).build();
 	}
 
@@ -110,7 +105,7 @@ class InferenceProtocolController {
 		model(name, version);
 		Map<String, Object> json = new LinkedHashMap<>();
 		json.put("name", properties.name());
-		json.put("versions", registry.all().stream()
+		json.put("versions", manager.all().stream()
 			.filter(m -> m.state() == ServedModel.State.READY)
 			.map(ServedModel::version)
 			.toList());
@@ -248,8 +243,8 @@ class InferenceProtocolController {
 		if (!properties.name().equals(name)) {
 			throw new UnknownModelException(name);
 		}
-		String v = version != null ? version : traffic.policy().defaultVersion();
-		return registry.get(v).orElseThrow(() -> new UnknownVersionException(v));
+		String v = version != null ? version : manager.policy().defaultVersion();
+		return manager.get(v).orElseThrow(() -> new UnknownVersionException(v));
 	}
 
 	private static Map<String, Object> tensor(String name, String datatype, long... shape) {

@@ -6,10 +6,9 @@ import java.util.Map;
 
 import dev.digits.model.LoadedModel;
 import dev.digits.model.ModelProperties;
-import dev.digits.serving.ModelRegistry;
+import dev.digits.serving.ModelManager;
 import dev.digits.serving.Outcomes;
 import dev.digits.serving.ServedModel;
-import dev.digits.serving.Traffic;
 import dev.digits.serving.TrafficPolicy;
 import dev.digits.serving.UnknownVersionException;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -29,17 +28,14 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "models", description = "The model versions: state, traffic share, A/B figures, metadata")
 class ModelsController {
 
-	private final ModelRegistry registry;
-
-	private final Traffic traffic;
+	private final ModelManager manager;
 
 	private final Outcomes outcomes;
 
 	private final ModelProperties properties;
 
-	ModelsController(ModelRegistry registry, Traffic traffic, Outcomes outcomes, ModelProperties properties) {
-		this.registry = registry;
-		this.traffic = traffic;
+	ModelsController(ModelManager manager, Outcomes outcomes, ModelProperties properties) {
+		this.manager = manager;
 		this.outcomes = outcomes;
 		this.properties = properties;
 	}
@@ -52,13 +48,13 @@ class ModelsController {
 	/** The default version, as before versions existed: name, version, labels, the metadata. */
 	@GetMapping("/model")
 	Map<String, Object> model() {
-		return model(traffic.policy().defaultVersion());
+		return model(manager.policy().defaultVersion());
 	}
 
 	@GetMapping("/models/{version}")
 	Map<String, Object> model(@PathVariable String version) {
-		ServedModel served = registry.get(version).orElseThrow(() -> new UnknownVersionException(version));
-		Map<String, Object> json = describe(served, traffic.policy(), false);
+		ServedModel served = manager.get(version).orElseThrow(() -> new UnknownVersionException(version));
+		Map<String, Object> json = describe(served, manager.policy(), false);
 		LoadedModel model = served.model();
 		if (model != null) {
 			json.put("labels", model.labels());
@@ -70,13 +66,13 @@ class ModelsController {
 	}
 
 	Map<String, Object> listing(boolean withPaths) {
-		TrafficPolicy policy = traffic.policy();
+		TrafficPolicy policy = manager.policy();
 		Map<String, Object> json = new LinkedHashMap<>();
 		json.put("name", properties.name());
 		json.put("default", policy.defaultVersion());
 		json.put("weights", policy.weights());
 		json.put("shadow", policy.shadow());
-		List<Map<String, Object>> versions = registry.all().stream().map(m -> describe(m, policy, withPaths)).toList();
+		List<Map<String, Object>> versions = manager.all().stream().map(m -> describe(m, policy, withPaths)).toList();
 		json.put("versions", versions);
 		return json;
 	}

@@ -28,6 +28,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  */
 public final class DigitClassifier implements AutoCloseable {
 
+	private final java.util.concurrent.atomic.AtomicInteger live = new java.util.concurrent.atomic.AtomicInteger();
+
 	/**
 	 * One image's answer and what it cost.
 	 *
@@ -77,6 +79,9 @@ public final class DigitClassifier implements AutoCloseable {
 		Gauge.builder("digits.queue.capacity", pool, WorkerPool::capacity)
 			.description("Images that may wait before requests are refused")
 			.register(registry);
+		Gauge.builder("digits.engines.live", live, java.util.concurrent.atomic.AtomicInteger::get)
+			.description("Networks registered with the inference workers and not retired: one per loaded version")
+			.register(registry);
 		if (properties.cacheSize() > 0) {
 			this.cache = Caffeine.newBuilder().maximumSize(properties.cacheSize()).recordStats().build();
 			CaffeineCacheMetrics.monitor(registry, cache, "predictions");
@@ -96,22 +101,52 @@ public final class DigitClassifier implements AutoCloseable {
 				timer("digits.queue.wait", "Time an image waits for an inference worker", version),
 				timer("digits.inference", "Compute time of one forward pass (a batch)", version),
 				engine.copiesWeights() ? 2 * weightBytes : weightBytes);
-		float[][] blank = new float[1][DigitNetwork.PIXELS];
-		List<CompletableFuture<WorkerPool.Job>> runs = new ArrayList<>();
-		for (int i = 0; i < properties.effectiveWorkers() * 4; i++) {
-			runs.add(pool.submit(model, blank, null).done);
+		live.incrementAndGet();
+		try {
+			float[][] blank = new float[1][DigitNetwork.PIXELS];
+			List<CompletableFuture<WorkerPool.Job>> runs = new ArrayList<>();
+			for (int i = 0; i < properties.effectiveWorkers() * 4; i++) {
+				runs.add(pool.submitControl(model, blank).done);
+			}
+			runs.forEach(CompletableFuture::join);
 		}
-		runs.forEach(CompletableFuture::join);
+		catch (RuntimeException | Error ex) {
+			retire(model);
+			throw ex;
+		}
 		model.counted = true;
 		return model;
 	}
 
-	/** The model takes no more work; each worker frees its pass; its cached answers are dropped. */
+	/**
+	 * The probabilities of {@code images} on the control lane (ahead of requests, outside the
+	 * queue's capacity, never cached): for the checks of a version being loaded.
+	 */
+	public float[][] check(EngineModel model, float[][] images) {
+		checkSizes(List.of(images));
+		return pool.submitControl(model, images).done.join().probabilities;
+	}
+
+	/**
+	 * The model takes no more work; each worker frees its pass; its cached answers are dropped.
+	 * Retiring twice is harmless.
+	 */
 	public void retire(EngineModel model) {
-		model.retired = true;
+		synchronized (model) {
+			if (model.retired) {
+				return;
+			}
+			model.retired = true;
+		}
+		live.decrementAndGet();
 		if (cache != null) {
 			cache.asMap().keySet().removeIf(key -> key.model == model);
 		}
+	}
+
+	/** Engines registered and not yet retired: one per loaded version, more means a leak. */
+	public int liveEngines() {
+		return live.get();
 	}
 
 	private Timer timer(String name, String description, String version) {

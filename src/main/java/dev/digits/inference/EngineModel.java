@@ -54,10 +54,6 @@ public final class EngineModel {
 		return weightBytes + passBytes.sum();
 	}
 
-	public boolean isRetired() {
-		return retired;
-	}
-
 	@Override
 	public String toString() {
 		return "EngineModel[" + version + (retired ? ", retired" : "") + "]";

@@ -62,6 +62,9 @@ final class WorkerPool implements AutoCloseable {
 
 		volatile boolean cancelled;
 
+		/** Queue permits it holds: its image count, or 0 on the control lane (warm-up, load checks). */
+		int permits;
+
 		float[][] probabilities;
 
 		float[][] logits;
@@ -129,6 +132,7 @@ final class WorkerPool implements AutoCloseable {
 			throw new OverloadedException("inference queue full (" + queueCapacity + " images waiting)");
 		}
 		Job job = new Job(model, images, trace);
+		job.permits = images.length;
 		queue.offerLast(job);
 		if (!running && queue.remove(job)) {
 			// close() ran between the check above and the offer: nobody will take this job
@@ -138,11 +142,29 @@ final class WorkerPool implements AutoCloseable {
 		return job;
 	}
 
+	/**
+	 * The control lane: work of the service itself (a version's warm-up and load checks), queued at
+	 * the head and outside the queue's capacity, so a full queue of requests never fails a load.
+	 * Bounded by its callers (one loader thread, a few images each).
+	 */
+	Job submitControl(EngineModel model, float[][] images) {
+		if (!running) {
+			throw new NotReadyException("the classifier is shutting down");
+		}
+		Job job = new Job(model, images, null);
+		job.permits = 0;
+		queue.offerFirst(job);
+		if (!running && queue.remove(job)) {
+			throw new NotReadyException("the classifier is shutting down");
+		}
+		return job;
+	}
+
 	/** The caller gave up: a job still queued is removed and its permits returned; a running one is skipped. */
 	void cancel(Job job) {
 		job.cancelled = true;
 		if (queue.remove(job)) {
-			capacity.release(job.images.length);
+			capacity.release(job.permits);
 			job.done.cancel(false);
 		}
 	}
@@ -174,7 +196,7 @@ final class WorkerPool implements AutoCloseable {
 						prune(passes);
 						continue;
 					}
-					capacity.release(first.images.length);
+					capacity.release(first.permits);
 					if (first.cancelled) {
 						continue;
 					}
@@ -239,7 +261,7 @@ final class WorkerPool implements AutoCloseable {
 				queue.offerFirst(next);
 				break;
 			}
-			capacity.release(next.images.length);
+			capacity.release(next.permits);
 			if (next.cancelled) {
 				continue;
 			}
@@ -356,7 +378,7 @@ final class WorkerPool implements AutoCloseable {
 		}
 		Job left;
 		while ((left = queue.pollFirst()) != null) {
-			capacity.release(left.images.length);
+			capacity.release(left.permits);
 			left.done.completeExceptionally(new NotReadyException("the classifier shut down"));
 		}
 	}

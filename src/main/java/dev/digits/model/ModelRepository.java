@@ -19,8 +19,12 @@ import java.util.stream.Stream;
  */
 public final class ModelRepository {
 
-	/** One version's folder, and when its newest file changed. */
-	public record Source(String version, Path dir, FileTime changed) {
+	/**
+	 * One version's folder, when its newest file changed, and a fingerprint of its files (names,
+	 * sizes, modification times): a copy that preserves file times ({@code cp -p}, {@code rsync -a})
+	 * still changes the fingerprint as files arrive and grow.
+	 */
+	public record Source(String version, Path dir, FileTime changed, String fingerprint) {
 	}
 
 	private final Path root;
@@ -48,7 +52,7 @@ public final class ModelRepository {
 	public List<Source> scan(java.time.Duration settle) {
 		List<Source> sources = new ArrayList<>();
 		if (complete(root)) {
-			sources.add(new Source(rootVersion, root, changed(root)));
+			sources.add(new Source(rootVersion, root, changed(root), fingerprint(root)));
 		}
 		Path versions = versionsDir();
 		if (Files.isDirectory(versions)) {
@@ -61,7 +65,7 @@ public final class ModelRepository {
 						FileTime changed = changed(dir);
 						boolean settled = changed.toMillis() < System.currentTimeMillis() - settle.toMillis();
 						if (complete(dir) && settled) {
-							sources.add(new Source(dir.getFileName().toString(), dir, changed));
+							sources.add(new Source(dir.getFileName().toString(), dir, changed, fingerprint(dir)));
 						}
 					});
 			}
@@ -91,6 +95,31 @@ public final class ModelRepository {
 		}
 		catch (IOException ex) {
 			return FileTime.fromMillis(0);
+		}
+	}
+
+	/** SHA-256 over each regular file's name, size and modification time, in name order. */
+	static String fingerprint(Path dir) {
+		try (Stream<Path> files = Files.list(dir)) {
+			java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+			files.filter(Files::isRegularFile).sorted().forEach(file -> {
+				long size;
+				try {
+					size = Files.size(file);
+				}
+				catch (IOException ex) {
+					size = -1;
+				}
+				String entry = file.getFileName() + "\u0000" + size + "\u0000" + modified(file).toMillis() + "\n";
+				sha.update(entry.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+			});
+			return java.util.HexFormat.of().formatHex(sha.digest(), 0, 12);
+		}
+		catch (IOException ex) {
+			return "unreadable";
+		}
+		catch (java.security.NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
 		}
 	}
 

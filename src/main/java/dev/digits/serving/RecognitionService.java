@@ -83,9 +83,7 @@ public final class RecognitionService {
 
 	private final ImagePreprocessor preprocessor;
 
-	private final Traffic traffic;
-
-	private final ModelRegistry registry;
+	private final ModelManager manager;
 
 	private final DigitClassifier classifier;
 
@@ -105,25 +103,14 @@ public final class RecognitionService {
 
 	private final Map<String, Double> uncertainBelow;
 
-	public RecognitionService(ImagePreprocessor preprocessor, Traffic traffic, ModelRegistry registry,
-			FeedbackTokens tokens, Outcomes outcomes, String modelName, MeterRegistry meters) {
-		this(preprocessor, traffic, registry, tokens, outcomes, modelName, meters, PipelineTracer.OFF);
-	}
-
-	public RecognitionService(ImagePreprocessor preprocessor, Traffic traffic, ModelRegistry registry,
-			FeedbackTokens tokens, Outcomes outcomes, String modelName, MeterRegistry meters, PipelineTracer tracer) {
-		this(preprocessor, traffic, registry, tokens, outcomes, modelName, meters, tracer, Map.of());
-	}
-
 	/** @param uncertainBelow per version, an {@code uncertain} threshold in place of its calibration's */
-	public RecognitionService(ImagePreprocessor preprocessor, Traffic traffic, ModelRegistry registry,
-			FeedbackTokens tokens, Outcomes outcomes, String modelName, MeterRegistry meters, PipelineTracer tracer,
+	public RecognitionService(ImagePreprocessor preprocessor, ModelManager manager, FeedbackTokens tokens,
+			Outcomes outcomes, String modelName, MeterRegistry meters, PipelineTracer tracer,
 			Map<String, Double> uncertainBelow) {
 		this.uncertainBelow = Map.copyOf(uncertainBelow);
 		this.preprocessor = preprocessor;
-		this.traffic = traffic;
-		this.registry = registry;
-		this.classifier = registry.classifier();
+		this.manager = manager;
+		this.classifier = manager.classifier();
 		this.tokens = tokens;
 		this.outcomes = outcomes;
 		this.modelName = modelName;
@@ -138,11 +125,6 @@ public final class RecognitionService {
 	/** A batch: preprocessed in order (the first failure, named by its index, stops the request). */
 	public Result recognizeBatch(List<Upload> uploads, Routing routing) {
 		return recognize(uploads, true, routing);
-	}
-
-	/** Preprocessed inputs, from adapters that preprocess themselves (tensors). */
-	public Result recognizePrepared(List<Preprocessed> prepared, Routing routing) {
-		return classify(prepared, 0, routing);
 	}
 
 	private Result recognize(List<Upload> uploads, boolean batch, Routing routing) {
@@ -189,23 +171,22 @@ public final class RecognitionService {
 	}
 
 	private Result classify(List<Preprocessed> prepared, long preprocessNanos, Routing routing) {
-		Traffic.Assignment assignment = traffic.assign(routing.clientId(), routing.pinnedVersion());
-		ServedModel served = assignment.model();
-		String version = served.version();
-		if (routing.assigned() != null) {
-			routing.assigned().accept(version);
-		}
-		tracer.tagCurrent("digits.model.version", version);
 		List<float[]> pixels = prepared.stream().map(Preprocessed::pixels).toList();
+		String version;
+		String how;
 		List<Classification> answers;
-		try {
-			answers = served.members().isEmpty() ? classifier.classify(served.engine(), pixels) : ensemble(served, pixels);
-		}
-		finally {
-			served.release();
+		Calibration calibration;
+		try (Lease lease = manager.acquire(routing.clientId(), routing.pinnedVersion())) {
+			version = lease.version();
+			how = lease.how();
+			if (routing.assigned() != null) {
+				routing.assigned().accept(version);
+			}
+			tracer.tagCurrent("digits.model.version", version);
+			answers = lease.isEnsemble() ? ensemble(lease, pixels) : classifier.classify(lease.engine(), pixels);
+			calibration = lease.calibration();
 		}
 		List<Recognized> recognized = new ArrayList<>(answers.size());
-		Calibration calibration = served.model().calibration();
 		Double below = uncertainBelow.get(version);
 		if (below != null) {
 			calibration = calibration.withUncertainBelow(below);
@@ -233,47 +214,36 @@ public final class RecognitionService {
 				.register(meters)).increment();
 			recognized.add(new Recognized(prepared.get(i), answer, answers.get(i), tokens.issue(version, digit, source)));
 		}
-		shadow(served, pixels, answers, routing);
-		return new Result(modelName, version, assignment.how(), recognized, preprocessNanos);
+		shadow(version, pixels, answers, routing);
+		return new Result(modelName, version, how, recognized, preprocessNanos);
 	}
 
 	/**
-	 * An ensemble's answer: its members (held while they compute) classify the same images together,
+	 * An ensemble's answer: its members (held by the lease) classify the same images together,
 	 * their probabilities are averaged, and the logits become the log of that average (so the
 	 * ensemble's own calibration, if any, applies to it).
 	 */
-	private List<Classification> ensemble(ServedModel served, List<float[]> pixels) {
-		List<ServedModel> held = new ArrayList<>();
-		try {
-			for (ServedModel member : served.members()) {
-				if (!member.tryAcquire()) {
-					throw new dev.digits.inference.NotReadyException("ensemble member " + member.version() + " is "
-							+ member.state());
-				}
-				held.add(member);
+	private List<Classification> ensemble(Lease lease, List<float[]> pixels) {
+		List<List<Classification>> each = classifier.classifyEach(lease.memberEngines(), pixels);
+		float[][] mean = ModelManager.average(each.stream()
+			.map(member -> member.stream().map(Classification::probabilities).toArray(float[][]::new))
+			.toList());
+		List<Classification> answers = new ArrayList<>(mean.length);
+		for (int i = 0; i < mean.length; i++) {
+			float[] logits = new float[mean[i].length];
+			for (int k = 0; k < logits.length; k++) {
+				logits[k] = (float) Math.log(Math.max(mean[i][k], 1e-30f));
 			}
-			List<List<Classification>> each = classifier.classifyEach(held.stream().map(ServedModel::engine).toList(), pixels);
-			float[][] mean = ModelRegistry.average(each);
-			List<Classification> answers = new ArrayList<>(mean.length);
-			for (int i = 0; i < mean.length; i++) {
-				float[] logits = new float[mean[i].length];
-				for (int k = 0; k < logits.length; k++) {
-					logits[k] = (float) Math.log(Math.max(mean[i][k], 1e-30f));
-				}
-				long queue = 0;
-				long compute = 0;
-				for (List<Classification> member : each) {
-					queue = Math.max(queue, member.get(i).queueNanos());
-					compute += member.get(i).computeNanos();
-				}
-				answers.add(new Classification(DigitNetwork.argMax(mean[i], 0), mean[i], logits, false, queue, compute,
-						each.get(0).get(i).batchSize()));
+			long queue = 0;
+			long compute = 0;
+			for (List<Classification> member : each) {
+				queue = Math.max(queue, member.get(i).queueNanos());
+				compute += member.get(i).computeNanos();
 			}
-			return answers;
+			answers.add(new Classification(DigitNetwork.argMax(mean[i], 0), mean[i], logits, false, queue, compute,
+					each.get(0).get(i).batchSize()));
 		}
-		finally {
-			held.forEach(ServedModel::release);
-		}
+		return answers;
 	}
 
 	/**
@@ -321,19 +291,23 @@ public final class RecognitionService {
 	}
 
 	/** The shadow version computes the same inputs on the side; only the comparison is kept. */
-	private void shadow(ServedModel served, List<float[]> pixels, List<Classification> answers, Routing routing) {
-		TrafficPolicy policy = traffic.policy();
-		if (policy.shadow() == null || !served.version().equals(policy.defaultVersion())) {
+	private void shadow(String version, List<float[]> pixels, List<Classification> answers, Routing routing) {
+		TrafficPolicy policy = manager.policy();
+		if (policy.shadow() == null || !version.equals(policy.defaultVersion())) {
 			return;
 		}
-		ServedModel candidate = registry.get(policy.shadow()).orElse(null);
-		if (candidate == null || !candidate.members().isEmpty() || !candidate.tryAcquire()) {
-			return; // an ensemble is not run as a shadow: it would hold a request thread
+		Lease candidate = manager.tryLease(policy.shadow());
+		if (candidate == null) {
+			return;
+		}
+		if (candidate.isEnsemble()) {
+			candidate.close(); // an ensemble is not run as a shadow: it would hold a request thread
+			return;
 		}
 		long start = System.nanoTime();
 		try {
 			classifier.classifyAsync(candidate.engine(), pixels).whenComplete((shadowAnswers, failure) -> {
-				candidate.release();
+				candidate.close();
 				if (failure == null) {
 					long nanos = System.nanoTime() - start;
 					for (int i = 0; i < shadowAnswers.size(); i++) {
@@ -348,7 +322,7 @@ public final class RecognitionService {
 			});
 		}
 		catch (OverloadedException | dev.digits.inference.NotReadyException ex) {
-			candidate.release();
+			candidate.close();
 			outcomes.shadowSkipped(candidate.version());
 		}
 	}
@@ -359,7 +333,7 @@ public final class RecognitionService {
 			throw new IllegalArgumentException("digit must be 0 to 9, got " + trueDigit);
 		}
 		FeedbackTokens.Claims claims = tokens.verify(token);
-		if (registry.get(claims.version()).isEmpty()) {
+		if (manager.get(claims.version()).isEmpty()) {
 			throw new UnknownVersionException(claims.version());
 		}
 		tokens.redeem(token);

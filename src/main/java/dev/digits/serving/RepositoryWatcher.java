@@ -15,11 +15,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the registry in step with the repository on disk, as TF Serving polls its file system: a
- * version folder that appears is loaded (READY, but it takes traffic only when the policy says so);
- * one that disappears is unloaded unless the policy still uses it; a FAILED version is retried when
- * its files change. Polling rather than file-system events: Kubernetes volumes and network file
- * systems do not all deliver events.
+ * Keeps the served versions in step with the repository on disk, as TF Serving polls its file
+ * system: a version folder that appears is loaded once its files have not changed between two polls
+ * (READY, but it takes traffic only when the policy says so); one that disappears is unloaded unless
+ * the policy still uses it; a FAILED version is retried when its files change. What it may do is
+ * the {@link ModelManager}'s decision: it never reloads a version an admin unloaded. Polling rather
+ * than file-system events: Kubernetes volumes and network file systems do not all deliver events.
  */
 public final class RepositoryWatcher implements AutoCloseable {
 
@@ -27,13 +28,12 @@ public final class RepositoryWatcher implements AutoCloseable {
 
 	private final ModelRepository repository;
 
-	private final ModelRegistry registry;
-
-	private final Traffic traffic;
+	private final ModelManager manager;
 
 	private final Duration settle;
 
-	private final Map<String, Long> seen = new HashMap<>();
+	/** Each version's fingerprint at the last poll. */
+	private final Map<String, String> seen = new HashMap<>();
 
 	private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
 		Thread thread = new Thread(runnable, "model-repository-watcher");
@@ -41,10 +41,9 @@ public final class RepositoryWatcher implements AutoCloseable {
 		return thread;
 	});
 
-	public RepositoryWatcher(ModelRepository repository, ModelRegistry registry, Traffic traffic, Duration interval) {
+	public RepositoryWatcher(ModelRepository repository, ModelManager manager, Duration interval) {
 		this.repository = repository;
-		this.registry = registry;
-		this.traffic = traffic;
+		this.manager = manager;
 		this.settle = interval;
 		if (!interval.isZero()) {
 			timer.scheduleWithFixedDelay(this::poll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
@@ -61,28 +60,27 @@ public final class RepositoryWatcher implements AutoCloseable {
 		}
 	}
 
-	/** Loads what is new or changed and waits for it; returns the versions found. */
+	/**
+	 * Offers what is new or changed to the manager and waits for its loads; returns the versions
+	 * found. With a settling time, a folder is offered only once its fingerprint is the one the
+	 * previous poll saw (a copy in progress is not loaded half-written, whatever its file times).
+	 */
 	synchronized Set<String> scan(Duration settleTime) {
 		List<ModelRepository.Source> sources = repository.scan(settleTime);
+		Map<String, String> previous = new HashMap<>(seen);
+		seen.clear();
 		for (ModelRepository.Source source : sources) {
-			long changed = source.changed().toMillis();
-			Long before = seen.put(source.version(), changed);
-			ServedModel known = registry.get(source.version()).orElse(null);
-			boolean retry = known != null && known.state() == ServedModel.State.FAILED && before != null && before != changed;
-			boolean fresh = known == null || known.state() == ServedModel.State.UNLOADED;
-			if (fresh || retry) {
-				logger.info("model repository: loading version {} from {}", source.version(), source.dir().toAbsolutePath());
-				registry.loadAsync(source.version(), source.dir()).join();
+			seen.put(source.version(), source.fingerprint());
+			boolean steady = settleTime.isZero() || source.fingerprint().equals(previous.get(source.version()));
+			if (steady) {
+				manager.load(source, ModelManager.Origin.WATCHER).join();
 			}
 		}
 		Set<String> present = sources.stream().map(ModelRepository.Source::version).collect(Collectors.toSet());
-		for (ServedModel model : registry.all()) {
-			if (!present.contains(model.version()) && model.state() == ServedModel.State.READY
-					&& !traffic.uses(model.version()) && !model.dir().toFile().isDirectory()) {
+		for (ServedModel model : manager.all()) {
+			if (!present.contains(model.version())) {
 				try {
-					logger.info("model repository: version {} was removed from disk; unloading it", model.version());
-					registry.unload(model.version());
-					seen.remove(model.version());
+					manager.removedFromRepository(model.version(), model.dir());
 				}
 				catch (InterruptedException ex) {
 					Thread.currentThread().interrupt();

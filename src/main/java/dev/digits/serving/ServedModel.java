@@ -2,18 +2,35 @@ package dev.digits.serving;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.digits.inference.EngineModel;
 import dev.digits.model.LoadedModel;
 
 /**
- * One model version and its lifecycle, as djl-serving pairs a worker-pool config with its pool:
- * {@code LOADING -> READY} (after the load checks, the golden outputs through the serving engine,
- * and warm-up) {@code -> DRAINING -> UNLOADED}, or {@code FAILED} with a reason. Only a READY
- * version takes requests; requests hold it ({@link #tryAcquire()}) while they run, so draining waits
- * for them and no request ever sees a half-loaded or unloaded model.
+ * One load of one model version and its lifecycle. The states and the only legal moves between
+ * them ({@link #LEGAL}):
+ *
+ * <pre>
+ * LOADING  -> READY      the load checks passed (golden outputs through the serving engine, warm-up)
+ * LOADING  -> FAILED     they did not
+ * LOADING  -> UNLOADED   unloaded while loading: the loader retires what it built
+ * READY    -> DRAINING   unload asked: no new request gets it, running ones finish
+ * DRAINING -> UNLOADED   drained: the engine is retired
+ * FAILED   -> UNLOADED   an unload of a failed version (nothing to retire)
+ * </pre>
+ *
+ * Every move is a compare-and-set: of two racing moves from the same state, one wins and the other
+ * is told so. A load after UNLOADED or FAILED is a new {@code ServedModel}. Only the
+ * {@link ModelManager} moves them. Requests hold a READY version with a {@link Lease}, which keeps
+ * the artifacts they were routed to (model, engine, calibration) whatever happens to the version
+ * afterwards; DRAINING waits for the leases.
  */
 public final class ServedModel {
 
@@ -23,29 +40,47 @@ public final class ServedModel {
 
 	}
 
+	/** The legal moves; anything else is a bug and throws. */
+	static final Map<State, Set<State>> LEGAL = Map.of(State.LOADING, EnumSet.of(State.READY, State.FAILED, State.UNLOADED),
+			State.READY, EnumSet.of(State.DRAINING), State.DRAINING, EnumSet.of(State.UNLOADED), State.FAILED,
+			EnumSet.of(State.UNLOADED), State.UNLOADED, EnumSet.noneOf(State.class));
+
+	/** What a READY version serves: set once, before it becomes READY. */
+	record Artifacts(LoadedModel model, EngineModel engine, List<ServedModel> members) {
+	}
+
 	private final String version;
 
 	private final Path dir;
 
+	/** The repository's fingerprint of the files this load read (see {@code ModelRepository.Source}). */
+	private final String fingerprint;
+
 	private final AtomicInteger inFlight = new AtomicInteger();
 
-	private volatile State state = State.LOADING;
+	private final AtomicReference<State> state = new AtomicReference<>(State.LOADING);
+
+	/**
+	 * Completes when the load ends: READY, FAILED, or UNLOADED while loading (then once the loader
+	 * has retired what it built).
+	 */
+	final CompletableFuture<ServedModel> loaded = new CompletableFuture<>();
+
+	/** Completes when the version is UNLOADED. */
+	final CompletableFuture<ServedModel> unloaded = new CompletableFuture<>();
 
 	private volatile String failure;
 
-	private volatile LoadedModel model;
-
-	private volatile EngineModel engine;
-
-	private volatile List<ServedModel> members = List.of();
+	private volatile Artifacts artifacts;
 
 	private volatile Instant since = Instant.now();
 
 	private volatile long loadMillis;
 
-	ServedModel(String version, Path dir) {
+	ServedModel(String version, Path dir, String fingerprint) {
 		this.version = version;
 		this.dir = dir;
+		this.fingerprint = fingerprint;
 	}
 
 	public String version() {
@@ -56,26 +91,33 @@ public final class ServedModel {
 		return dir;
 	}
 
+	String fingerprint() {
+		return fingerprint;
+	}
+
 	public State state() {
-		return state;
+		return state.get();
 	}
 
 	public String failure() {
 		return failure;
 	}
 
-	/** The loaded artifacts; null unless READY or DRAINING. */
+	/** The loaded artifacts; null unless READY or DRAINING (a lease keeps its own). */
 	public LoadedModel model() {
-		return model;
+		Artifacts current = artifacts;
+		return current == null ? null : current.model();
 	}
 
-	public EngineModel engine() {
-		return engine;
+	EngineModel engine() {
+		Artifacts current = artifacts;
+		return current == null ? null : current.engine();
 	}
 
 	/** An ensemble's member versions (their probabilities are averaged); empty for a single network. */
 	public List<ServedModel> members() {
-		return members;
+		Artifacts current = artifacts;
+		return current == null ? List.of() : current.members();
 	}
 
 	public Instant since() {
@@ -92,7 +134,7 @@ public final class ServedModel {
 	 * unloaded.
 	 */
 	public long memoryBytes() {
-		EngineModel current = engine;
+		EngineModel current = engine();
 		return current == null ? 0 : current.memoryBytes();
 	}
 
@@ -100,57 +142,60 @@ public final class ServedModel {
 		return inFlight.get();
 	}
 
-	/** Holds the model for one request; false unless it is READY. */
-	public boolean tryAcquire() {
+	/** The artifacts held for one request, or null unless READY. */
+	Artifacts tryAcquire() {
 		inFlight.incrementAndGet();
-		if (state != State.READY) {
+		Artifacts held = artifacts;
+		if (state.get() != State.READY || held == null) {
 			inFlight.decrementAndGet();
+			return null;
+		}
+		return held;
+	}
+
+	void release() {
+		inFlight.decrementAndGet();
+	}
+
+	/**
+	 * One legal move, if the version is still in {@code from}.
+	 * @return false when another move got there first
+	 * @throws IllegalStateException for a move that is not legal
+	 */
+	boolean move(State from, State to) {
+		if (!LEGAL.get(from).contains(to)) {
+			throw new IllegalStateException("version " + version + ": " + from + " -> " + to + " is not a legal move");
+		}
+		if (!state.compareAndSet(from, to)) {
 			return false;
+		}
+		since = Instant.now();
+		switch (to) {
+			case READY, FAILED -> loaded.complete(this);
+			case UNLOADED -> {
+				artifacts = null;
+				unloaded.complete(this);
+			}
+			default -> {
+			}
 		}
 		return true;
 	}
 
-	public void release() {
-		inFlight.decrementAndGet();
+	/** Sets what the version will serve; then {@code move(LOADING, READY)} publishes it. */
+	void prepared(Artifacts prepared, long millis) {
+		this.artifacts = prepared;
+		this.loadMillis = millis;
 	}
 
-	void ready(LoadedModel model, EngineModel engine, long loadMillis) {
-		this.model = model;
-		this.engine = engine;
-		this.loadMillis = loadMillis;
-		transition(State.READY);
-	}
-
-	void readyEnsemble(LoadedModel model, List<ServedModel> members, long loadMillis) {
-		this.model = model;
-		this.members = List.copyOf(members);
-		this.loadMillis = loadMillis;
-		transition(State.READY);
-	}
-
-	void failed(String reason) {
+	boolean fail(String reason) {
 		this.failure = reason;
-		transition(State.FAILED);
-	}
-
-	void draining() {
-		transition(State.DRAINING);
-	}
-
-	void unloaded() {
-		this.model = null;
-		this.engine = null;
-		transition(State.UNLOADED);
-	}
-
-	private void transition(State next) {
-		this.state = next;
-		this.since = Instant.now();
+		return move(State.LOADING, State.FAILED);
 	}
 
 	@Override
 	public String toString() {
-		return "version " + version + " (" + state + (failure != null ? ": " + failure : "") + ")";
+		return "version " + version + " (" + state() + (failure != null ? ": " + failure : "") + ")";
 	}
 
 }

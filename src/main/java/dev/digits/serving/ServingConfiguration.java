@@ -39,36 +39,32 @@ class ServingConfiguration {
 		return new ModelRepository(properties.dir(), properties.name(), properties.rootVersion());
 	}
 
-	@Bean(destroyMethod = "close")
-	ModelRegistry modelRegistry(DigitClassifier classifier, MeterRegistry meters) {
-		return new ModelRegistry(classifier, meters, Duration.ofSeconds(30));
-	}
-
 	@Bean
-	Traffic traffic(ModelRegistry registry, ModelProperties properties) {
-		return new Traffic(registry, properties.experiment(),
+	Traffic traffic(ModelProperties properties) {
+		return new Traffic(properties.experiment(),
 				new TrafficPolicy(properties.defaultVersion(), properties.weights(), properties.shadow()));
 	}
 
 	@Bean(destroyMethod = "close")
-	RepositoryWatcher repositoryWatcher(ModelRepository repository, ModelRegistry registry, Traffic traffic,
-			ModelProperties properties, MeterRegistry meters) {
-		java.util.Set<String> withGauges = java.util.concurrent.ConcurrentHashMap.newKeySet();
-		registry.onReady(model -> {
-			if (withGauges.add(model.version())) {
-				registerPolicyGauges(model.version(), traffic, meters);
-			}
-		});
-		RepositoryWatcher watcher = new RepositoryWatcher(repository, registry, traffic, properties.pollInterval());
+	ModelManager modelManager(DigitClassifier classifier, Traffic traffic, MeterRegistry meters) {
+		ModelManager manager = new ModelManager(classifier, meters, traffic, Duration.ofSeconds(30));
+		manager.onReady(version -> registerPolicyGauges(version, traffic, meters));
+		return manager;
+	}
+
+	@Bean(destroyMethod = "close")
+	RepositoryWatcher repositoryWatcher(ModelRepository repository, ModelManager manager, ModelProperties properties,
+			MeterRegistry meters) {
+		RepositoryWatcher watcher = new RepositoryWatcher(repository, manager, properties.pollInterval());
 		watcher.scan(Duration.ZERO);
-		for (String version : traffic.policy().versions()) {
-			ServedModel model = registry.get(version).orElse(null);
+		for (String version : manager.policy().versions()) {
+			ServedModel model = manager.get(version).orElse(null);
 			if (model == null || model.state() != ServedModel.State.READY) {
 				logger.error("version {} of the traffic policy is {}: the service is not ready until it is loaded",
 						version, model == null ? "not in the repository " + repository.root().toAbsolutePath() : model);
 			}
 		}
-		Gauge.builder("digits.model.ready", registry, r -> ready(r, traffic) ? 1 : 0)
+		Gauge.builder("digits.model.ready", manager, m -> m.ready() ? 1 : 0)
 			.description("1 while every version that takes traffic is READY")
 			.register(meters);
 		return watcher;
@@ -133,42 +129,34 @@ class ServingConfiguration {
 	}
 
 	@Bean
-	RecognitionService recognitionService(ImagePreprocessor preprocessor, Traffic traffic, ModelRegistry registry,
-			FeedbackTokens tokens, Outcomes outcomes, ModelProperties properties, MeterRegistry meters,
-			ObjectProvider<PipelineTracer> tracer) {
-		return new RecognitionService(preprocessor, traffic, registry, tokens, outcomes, properties.name(), meters,
+	RecognitionService recognitionService(ImagePreprocessor preprocessor, ModelManager manager, FeedbackTokens tokens,
+			Outcomes outcomes, ModelProperties properties, MeterRegistry meters, ObjectProvider<PipelineTracer> tracer) {
+		return new RecognitionService(preprocessor, manager, tokens, outcomes, properties.name(), meters,
 				tracer.getIfAvailable(() -> PipelineTracer.OFF), properties.uncertainBelow());
-	}
-
-	static boolean ready(ModelRegistry registry, Traffic traffic) {
-		return registry.classifier().isRunning() && traffic.policy()
-			.versions()
-			.stream()
-			.allMatch(v -> registry.get(v).map(m -> m.state() == ServedModel.State.READY).orElse(false));
 	}
 
 	/** Readiness: the versions that take traffic are READY. */
 	@Bean
-	HealthIndicator modelHealthIndicator(ModelRegistry registry, Traffic traffic) {
+	HealthIndicator modelHealthIndicator(ModelManager manager) {
 		return () -> {
 			Map<String, Object> versions = new LinkedHashMap<>();
-			registry.all().forEach(m -> versions.put(m.version(), m.state().name()));
-			return (ready(registry, traffic) ? Health.up() : Health.outOfService())
-				.withDetail("default", traffic.policy().defaultVersion())
+			manager.all().forEach(m -> versions.put(m.version(), m.state().name()));
+			return (manager.ready() ? Health.up() : Health.outOfService())
+				.withDetail("default", manager.policy().defaultVersion())
 				.withDetail("versions", versions)
-				.withDetail("engine", registry.classifier().engineName())
+				.withDetail("engine", manager.classifier().engineName())
 				.build();
 		};
 	}
 
 	/** {@code /actuator/info}: the default version and every version's state. */
 	@Bean
-	InfoContributor modelInfoContributor(ModelRegistry registry, Traffic traffic, ModelProperties properties) {
+	InfoContributor modelInfoContributor(ModelManager manager, ModelProperties properties) {
 		return builder -> {
 			Map<String, Object> details = new LinkedHashMap<>();
 			details.put("name", properties.name());
-			details.put("version", traffic.policy().defaultVersion());
-			registry.get(traffic.policy().defaultVersion()).map(ServedModel::model).ifPresent(model -> {
+			details.put("version", manager.policy().defaultVersion());
+			manager.get(manager.policy().defaultVersion()).map(ServedModel::model).ifPresent(model -> {
 				details.put("artifact", model.version());
 				if (model.network() != null) {
 					details.put("parameters", model.network().numParams());
@@ -179,7 +167,7 @@ class ServingConfiguration {
 				}
 			});
 			Map<String, Object> versions = new LinkedHashMap<>();
-			registry.all().forEach(m -> versions.put(m.version(), m.state().name()));
+			manager.all().forEach(m -> versions.put(m.version(), m.state().name()));
 			details.put("versions", versions);
 			builder.withDetail("model", details);
 		};

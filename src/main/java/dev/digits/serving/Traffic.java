@@ -7,25 +7,22 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.ThreadLocalRandom;
 
-import dev.digits.inference.NotReadyException;
-
 /**
- * The traffic policy in force, its history for rollback, and the assignment of each request to a
- * version: pinned by the client, else sticky by client key (a hash, so the same client gets the
- * same variant on every replica with no shared state), else drawn at random by the shares.
+ * The traffic policy in force, its history for rollback, and which version a request goes to:
+ * pinned by the client, else sticky by client key (a hash, so the same client gets the same variant
+ * on every replica with no shared state), else drawn at random by the shares. Changes are made by
+ * the {@link ModelManager} under its lock, after it checked every version they name is READY.
  */
 public final class Traffic {
 
-	/** Where a request went, and why. */
-	public record Assignment(ServedModel model, String how) {
+	/** A version chosen for a request, and why. */
+	record Choice(String version, String how) {
 	}
 
 	/** Points in the hash space the shares divide. */
 	private static final long SPACE = 1_000_000L;
 
-	private static final int ATTEMPTS = 4;
-
-	private final ModelRegistry registry;
+	private static final int HISTORY = 20;
 
 	private final String experiment;
 
@@ -33,8 +30,7 @@ public final class Traffic {
 
 	private volatile TrafficPolicy policy;
 
-	public Traffic(ModelRegistry registry, String experiment, TrafficPolicy initial) {
-		this.registry = registry;
+	public Traffic(String experiment, TrafficPolicy initial) {
 		this.experiment = experiment;
 		this.policy = initial;
 	}
@@ -43,88 +39,42 @@ public final class Traffic {
 		return policy;
 	}
 
-	/**
-	 * Replaces the policy at once; every version it uses must be READY.
-	 * @return the policy it replaced
-	 */
-	public synchronized TrafficPolicy set(TrafficPolicy next) {
-		for (String version : next.versions()) {
-			ServedModel model = registry.get(version).orElseThrow(() -> new UnknownVersionException(version));
-			if (model.state() != ServedModel.State.READY) {
-				throw new PolicyConflictException("version " + version + " is " + model.state() + ", not READY");
-			}
-		}
+	/** Replaces the policy; returns the one it replaced (kept for rollback). Caller holds the manager's lock. */
+	TrafficPolicy set(TrafficPolicy next) {
 		TrafficPolicy previous = policy;
 		history.push(previous);
-		while (history.size() > 20) {
+		while (history.size() > HISTORY) {
 			history.removeLast();
 		}
 		policy = next;
 		return previous;
 	}
 
-	/** Back to the policy before the last change. */
-	public synchronized TrafficPolicy rollback() {
-		if (history.isEmpty()) {
-			throw new PolicyConflictException("there is no earlier policy to roll back to");
-		}
-		TrafficPolicy previous = history.peek();
-		for (String version : previous.versions()) {
-			ServedModel model = registry.get(version).orElse(null);
-			if (model == null || model.state() != ServedModel.State.READY) {
-				throw new PolicyConflictException("cannot roll back: version " + version + " of the earlier policy is "
-						+ (model == null ? "unknown" : model.state()));
-			}
-		}
-		history.pop();
-		policy = previous;
-		return previous;
+	/** The policy a rollback would restore, or null. */
+	TrafficPolicy previous() {
+		return history.peek();
 	}
 
-	/** Whether any policy in force sends work to {@code version}. */
+	/** Restores {@link #previous()}. Caller holds the manager's lock. */
+	TrafficPolicy rollback() {
+		policy = history.pop();
+		return policy;
+	}
+
+	/** Whether the policy in force sends work to {@code version} (or shadows it). */
 	public boolean uses(String version) {
 		return policy.versions().contains(version);
 	}
 
-	/**
-	 * The version for one request, held for it ({@link ServedModel#release()} when done).
-	 * @param clientId the sticky key, or null
-	 * @param pinned a version the client asked for, or null
-	 * @throws UnknownVersionException a pinned version the service does not know
-	 * @throws NotReadyException when no version can take the request
-	 */
-	public Assignment assign(String clientId, String pinned) {
-		for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-			TrafficPolicy current = policy;
-			String version;
-			String how;
-			if (pinned != null) {
-				version = pinned;
-				how = "pinned";
-			}
-			else if (clientId != null) {
-				version = current.pick(bucket(clientId) * current.total() / SPACE);
-				how = "sticky";
-			}
-			else {
-				version = current.pick(ThreadLocalRandom.current().nextLong(current.total()));
-				how = "weighted";
-			}
-			ServedModel model = registry.get(version).orElse(null);
-			if (model == null && pinned != null) {
-				throw new UnknownVersionException(pinned);
-			}
-			if (model != null && model.tryAcquire()) {
-				return new Assignment(model, how);
-			}
-			// the policy changed under us, or the version is draining: read the policy again
-			Thread.onSpinWait();
-		}
+	/** The version for one request under {@code current}. */
+	Choice choose(TrafficPolicy current, String clientId, String pinned) {
 		if (pinned != null) {
-			throw new NotReadyException("model version " + pinned + " is "
-					+ registry.get(pinned).map(m -> m.state().toString()).orElse("unknown") + ", not READY");
+			return new Choice(pinned, "pinned");
 		}
-		throw new NotReadyException("no model version is ready to answer");
+		if (clientId != null) {
+			return new Choice(current.pick(bucket(clientId) * current.total() / SPACE), "sticky");
+		}
+		return new Choice(current.pick(ThreadLocalRandom.current().nextLong(current.total())), "weighted");
 	}
 
 	/** A point in {@code [0, SPACE)} from the client key: SHA-256 of the experiment and the key. */

@@ -296,6 +296,50 @@ class DigitClassifierTests {
 		}
 	}
 
+	/** A version loaded while requests fill the queue: its warm-up and checks go ahead of them, never refused. */
+	@Test
+	void aLoadIsNotRefusedByAFullQueue() throws Exception {
+		java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+		java.util.concurrent.atomic.AtomicInteger passes = new java.util.concurrent.atomic.AtomicInteger();
+		DigitClassifier classifier = new DigitClassifier(holding(passes, release), new InferenceProperties(
+				InferenceProperties.Engine.NHWC, 1, 1, 1, Duration.ZERO, 4, Duration.ofSeconds(30), 0), registry);
+		started.add(classifier);
+		EngineModel model = classifier.register("1", NETWORK);
+		ExecutorService loader = Executors.newSingleThreadExecutor();
+		try {
+			classifier.classifyAsync(model, List.of(new float[784])); // the worker takes it and holds
+			while (passes.get() < 5) {
+				Thread.sleep(5);
+			}
+			for (int queued = 0; queued < 4; queued++) {
+				classifier.classifyAsync(model, List.of(new float[784]));
+			}
+			assertThat(classifier.queueFull()).isTrue();
+			Future<EngineModel> second = loader.submit(() -> {
+				EngineModel loaded = classifier.register("2", NETWORK);
+				classifier.check(loaded, new float[][] { new float[784] });
+				return loaded;
+			});
+			Thread.sleep(200);
+			assertThat(second).as("waits for the worker, is not refused").isNotDone();
+			release.countDown();
+			EngineModel loaded = second.get(10, java.util.concurrent.TimeUnit.SECONDS);
+			assertThat(classifier.liveEngines()).isEqualTo(2);
+			long deadline = System.nanoTime() + 10_000_000_000L;
+			while (registry.get("digits.queue.depth").gauge().value() > 0 && System.nanoTime() < deadline) {
+				Thread.sleep(5);
+			}
+			assertThat(registry.get("digits.queue.depth").gauge().value()).as("no permit taken by the load").isZero();
+			classifier.retire(loaded);
+			classifier.retire(loaded);
+			assertThat(classifier.liveEngines()).as("retired once").isEqualTo(1);
+		}
+		finally {
+			release.countDown();
+			loader.shutdownNow();
+		}
+	}
+
 	@Test
 	void queueFullIsNeverTrueWithTheCacheOn() {
 		Bound classifier = classifier(InferenceProperties.Engine.NHWC, 1, 1, Duration.ZERO, 8, 16);

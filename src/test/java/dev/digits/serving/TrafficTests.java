@@ -12,9 +12,9 @@ class TrafficTests {
 
 	@Test
 	void replicasAssignTheSameClientsToTheSameBuckets() {
-		Traffic one = new Traffic(null, "ab", TrafficPolicy.only("1"));
-		Traffic two = new Traffic(null, "ab", TrafficPolicy.only("1"));
-		Traffic otherExperiment = new Traffic(null, "ab-2", TrafficPolicy.only("1"));
+		Traffic one = new Traffic("ab", TrafficPolicy.only("1"));
+		Traffic two = new Traffic("ab", TrafficPolicy.only("1"));
+		Traffic otherExperiment = new Traffic("ab-2", TrafficPolicy.only("1"));
 		int moved = 0;
 		for (int i = 0; i < 1000; i++) {
 			String client = "client-" + i;
@@ -27,7 +27,7 @@ class TrafficTests {
 	@Test
 	void sharesAreSpreadAsWeighted() {
 		TrafficPolicy policy = new TrafficPolicy("1", Map.of("1", 90, "2", 10), null);
-		Traffic traffic = new Traffic(null, "ab", policy);
+		Traffic traffic = new Traffic("ab", policy);
 		int two = 0;
 		for (int i = 0; i < 20_000; i++) {
 			two += policy.pick(traffic.bucket("c" + i) * policy.total() / 1_000_000L).equals("2") ? 1 : 0;
