@@ -24,10 +24,15 @@ import org.springframework.validation.annotation.Validated;
  * @param shedWhenQueueFull answer a prediction request 503 (overloaded, Retry-After) before reading
  * its body when the inference queue is already full, instead of decoding an image the queue would
  * refuse anyway
+ * @param minBodyRate the slowest a JSON or raw image body may arrive, on average, once
+ * {@code bodyGrace} has passed: a slower one is answered 408 and its connection closed, so a few
+ * clients trickling bytes cannot hold request threads and body budget for as long as they like
+ * @param bodyGrace how long a body may take before its rate is judged
  */
 @Validated
 @ConfigurationProperties("digits.api")
 public record ApiProperties(@NotNull DataSize maxImageSize, @NotNull DataSize maxJsonSize,
 		@NotNull DataSize maxMultipartSize, @NotNull DataSize maxBodiesInFlight, @NotNull Duration admissionWait,
-		@Min(1) @Max(1024) int maxBatchImages, boolean shedWhenQueueFull) {
+		@Min(1) @Max(1024) int maxBatchImages, boolean shedWhenQueueFull, @NotNull DataSize minBodyRate,
+		@NotNull Duration bodyGrace) {
 }

@@ -236,6 +236,10 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 			if (t instanceof RequestBodyLimitFilter.BodyBudgetException busy) {
 				return problem(ProblemKind.OVERLOADED, busy.getMessage(), request);
 			}
+			if (t instanceof RequestBodyLimitFilter.SlowBodyException slow) {
+				request.setAttribute(MALFORMED_BODY, Boolean.TRUE); // the rest of it is not read: close
+				return problem(ProblemKind.SLOW_BODY, slow.getMessage(), request);
+			}
 		}
 		String malformed = malformedBody(ex);
 		if (malformed != null) {

@@ -32,6 +32,7 @@ public enum ProblemKind {
 	INVALID_PIXELS(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-pixels", "Invalid pixel values"),
 	BAD_REQUEST(HttpStatus.BAD_REQUEST, "bad-request", "Bad request"),
 	CLIENT_ABORTED(HttpStatus.BAD_REQUEST, "client-aborted", "Client closed the request"),
+	SLOW_BODY(HttpStatus.REQUEST_TIMEOUT, "slow-body", "Request body too slow"),
 	NOT_FOUND(HttpStatus.NOT_FOUND, "not-found", "Not found"),
 	UNKNOWN_VERSION(HttpStatus.NOT_FOUND, "unknown-model-version", "Unknown model version"),
 	UNAUTHORIZED(HttpStatus.UNAUTHORIZED, "unauthorized", "Credentials required"),

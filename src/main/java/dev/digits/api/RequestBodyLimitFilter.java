@@ -47,6 +47,15 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 
 	private static final int UNIT = 1024;
 
+	/** A body arriving slower than the configured minimum rate, past its grace. */
+	static final class SlowBodyException extends IOException {
+
+		SlowBodyException(String message) {
+			super(message);
+		}
+
+	}
+
 	/** Bytes a streamed body reserves at a time. */
 	static final int STEP = 64 * 1024;
 
@@ -99,11 +108,31 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 		}
 		try {
 			boolean wrap = !multipart || declared <= 0;
-			chain.doFilter(wrap ? new Limited(request, limit, describe(type), reservation) : request, response);
+			chain.doFilter(wrap ? new Limited(request, limit, describe(type), reservation, pace()) : request, response);
 		}
 		finally {
 			reservation.release();
 		}
+	}
+
+	/** The minimum rate, as a check of bytes read so far against the time since the body started. */
+	private Pace pace() {
+		return new Pace(System.nanoTime(), properties.bodyGrace().toNanos(), properties.minBodyRate().toBytes());
+	}
+
+	/** The body's start, its grace and its minimum rate in bytes a second. */
+	record Pace(long startNanos, long graceNanos, long bytesPerSecond) {
+
+		/** Throws when {@code read} bytes at {@code now} are behind the minimum rate past the grace. */
+		void check(long read, long now) throws SlowBodyException {
+			long elapsed = now - startNanos;
+			if (elapsed > graceNanos && read < bytesPerSecond * (elapsed / 1_000_000_000.0)) {
+				throw new SlowBodyException("The body arrived at " + (long) (read / (elapsed / 1e9)) + " bytes a second; "
+						+ "at least " + bytesPerSecond + " are required after the first " + graceNanos / 1_000_000_000L
+						+ " s. The connection is closed.");
+			}
+		}
+
 	}
 
 	private static final String BUSY = "The server holds as many request bodies as it allows at once; retry shortly.";
@@ -198,7 +227,8 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 
 		private final ServletInputStream stream;
 
-		Limited(HttpServletRequest request, long limit, String type, Reservation reservation) throws IOException {
+		Limited(HttpServletRequest request, long limit, String type, Reservation reservation, Pace pace)
+				throws IOException {
 			super(request);
 			ServletInputStream in = request.getInputStream();
 			this.stream = new ServletInputStream() {
@@ -225,6 +255,7 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 
 				private void count(int n) throws IOException {
 					read += n;
+					pace.check(read, System.nanoTime());
 					if (read > limit) {
 						throw new BodyTooLargeException(
 								"The body is larger than the " + limit + " bytes accepted for " + type + ".");

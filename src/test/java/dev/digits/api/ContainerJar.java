@@ -33,13 +33,17 @@ final class ContainerJar implements AutoCloseable {
 
 	final int port;
 
+	/** The probes' and metrics' port. */
+	final int managementPort;
+
 	final Path log;
 
 	final long memoryLimitBytes;
 
-	private ContainerJar(Process process, int port, Path log, long memoryLimitBytes) {
+	private ContainerJar(Process process, int port, int managementPort, Path log, long memoryLimitBytes) {
 		this.process = process;
 		this.port = port;
+		this.managementPort = managementPort;
 		this.log = log;
 		this.memoryLimitBytes = memoryLimitBytes;
 	}
@@ -59,6 +63,10 @@ final class ContainerJar implements AutoCloseable {
 		}
 		long limit = memoryLimit();
 		int port = freePort();
+		int managementPort = freePort();
+		while (managementPort == port) {
+			managementPort = freePort();
+		}
 		Files.createDirectories(logDir);
 		Path log = logDir.resolve("service-" + port + ".log");
 		List<String> command = new ArrayList<>();
@@ -72,12 +80,13 @@ final class ContainerJar implements AutoCloseable {
 		command.add(jar.toAbsolutePath().toString());
 		command.add(entrypoint.get(entrypoint.size() - 1)); // Spring Boot's JarLauncher
 		command.add("--server.port=" + port);
+		command.add("--management.server.port=" + managementPort);
 		command.addAll(List.of(extraArgs));
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
 		builder.environment().putAll(env);
 		builder.environment().put("DIGITS_MODEL_DIR", ROOT.resolve("models").toString());
 		builder.environment().remove("SERVER_PORT");
-		ContainerJar started = new ContainerJar(builder.start(), port, log, limit);
+		ContainerJar started = new ContainerJar(builder.start(), port, managementPort, log, limit);
 		started.awaitReady(Duration.ofMinutes(4));
 		return started;
 	}
@@ -113,7 +122,7 @@ final class ContainerJar implements AutoCloseable {
 			}
 			try {
 				HttpResponse<String> ready = client.send(
-						HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health/readiness")).build(),
+						HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + "/actuator/health/readiness")).build(),
 						HttpResponse.BodyHandlers.ofString());
 				if (ready.statusCode() == 200) {
 					return;

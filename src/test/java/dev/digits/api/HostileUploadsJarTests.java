@@ -258,7 +258,7 @@ class HostileUploadsJarTests {
 			}
 			long millis = (System.nanoTime() - start) / 1_000_000;
 			HttpResponse<String> live = CLIENT.send(HttpRequest
-				.newBuilder(URI.create("http://localhost:" + service.port + "/actuator/health/liveness"))
+				.newBuilder(URI.create("http://localhost:" + service.managementPort + "/actuator/health/liveness"))
 				.timeout(Duration.ofSeconds(1))
 				.build(), HttpResponse.BodyHandlers.ofString());
 			assertThat(live.statusCode()).isEqualTo(200);
