@@ -12,6 +12,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -43,8 +44,34 @@ class InferenceProtocolErrors {
 
 	@ExceptionHandler({ InvalidRequestException.class, JacksonException.class })
 	ResponseEntity<Map<String, String>> invalid(RuntimeException ex, HttpServletRequest request) {
+		if (ex instanceof JacksonException) {
+			// Jackson wraps what the body's stream threw: a body over its limit, too slow, or cut off
+			ResponseEntity<ProblemDetail> failed = problems.ifBodyFailed(ex, request);
+			if (failed != null) {
+				return adapted(failed, request);
+			}
+		}
 		String message = ex instanceof JacksonException ? "the request body is not valid JSON" : ex.getMessage();
 		return error(ProblemKind.BAD_REQUEST, HttpStatus.BAD_REQUEST, message, request);
+	}
+
+	/** Anything else: classified once, by the same rules as every other endpoint, in this protocol's form. */
+	@ExceptionHandler(Exception.class)
+	ResponseEntity<Map<String, String>> unexpected(Exception ex, HttpServletRequest request) {
+		return adapted(problems.unexpected(ex, request), request);
+	}
+
+	/** A problem the shared classifier answered (and counted), in the protocol's {@code {"error"}} form. */
+	private static ResponseEntity<Map<String, String>> adapted(ResponseEntity<ProblemDetail> problem,
+			HttpServletRequest request) {
+		HttpHeaders headers = new HttpHeaders();
+		headers.putAll(problem.getHeaders());
+		headers.setContentType(MediaType.APPLICATION_JSON);
+		headers.set(RequestIdFilter.HEADER, RequestIdFilter.of(request));
+		ProblemDetail body = problem.getBody();
+		return ResponseEntity.status(problem.getStatusCode())
+			.headers(headers)
+			.body(Map.of("error", body == null || body.getDetail() == null ? "the request failed" : body.getDetail()));
 	}
 
 	@ExceptionHandler(TooLargeException.class)

@@ -224,7 +224,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 	 * The client went away, or its body broke a limit while being read: found anywhere in the
 	 * cause chain, since readers wrap what the servlet stream throws.
 	 */
-	private ResponseEntity<ProblemDetail> ifBodyFailed(Throwable ex, HttpServletRequest request) {
+	ResponseEntity<ProblemDetail> ifBodyFailed(Throwable ex, HttpServletRequest request) {
 		ResponseEntity<ProblemDetail> aborted = ifClientAborted(ex, request);
 		if (aborted != null) {
 			return aborted;

@@ -272,6 +272,89 @@ class HostileUploadsJarTests {
 		}
 	}
 
+	/**
+	 * 210 sockets, more than Tomcat's 200 request threads, each trickling a raw image body a byte
+	 * every 2 s: the liveness probe answers from the management port within 1 s throughout, the
+	 * slow bodies are cut by the minimum rate once their grace is over, and a normal client's
+	 * predictions all end 200 (they wait for a thread until then: their worst latency is reported).
+	 */
+	@Test
+	@Order(5)
+	void twoHundredSlowSocketsNeitherSilenceTheProbesNorKeepOthersOut() throws Exception {
+		int sockets = 210;
+		List<java.net.Socket> slow = new ArrayList<>();
+		java.util.concurrent.ScheduledExecutorService drip = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+		try {
+			for (int i = 0; i < sockets; i++) {
+				java.net.Socket socket = new java.net.Socket("localhost", service.port);
+				slow.add(socket);
+				socket.getOutputStream().write(("POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+						+ "Content-Length: 20000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+				socket.getOutputStream().flush();
+			}
+			drip.scheduleAtFixedRate(() -> {
+				for (java.net.Socket socket : slow) {
+					try {
+						socket.getOutputStream().write(0);
+					}
+					catch (IOException closed) {
+						// cut by the server: as it should be
+					}
+				}
+			}, 0, 2, TimeUnit.SECONDS);
+			long worstProbe = 0;
+			long worstPrediction = 0;
+			int answered = 0;
+			long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+			while (System.nanoTime() < end) {
+				long start = System.nanoTime();
+				HttpResponse<String> live = CLIENT.send(HttpRequest
+					.newBuilder(URI.create("http://localhost:" + service.managementPort + "/actuator/health/liveness"))
+					.timeout(Duration.ofSeconds(1))
+					.build(), HttpResponse.BodyHandlers.ofString());
+				assertThat(live.statusCode()).isEqualTo(200);
+				worstProbe = Math.max(worstProbe, System.nanoTime() - start);
+				start = System.nanoTime();
+				HttpResponse<String> prediction = CLIENT.send(
+						HttpRequest.newBuilder(URI.create("http://localhost:" + service.port + "/api/v1/predictions"))
+							.header("Content-Type", "image/png")
+							.POST(HttpRequest.BodyPublishers.ofByteArray(seven))
+							.timeout(Duration.ofSeconds(30))
+							.build(),
+						HttpResponse.BodyHandlers.ofString());
+				assertThat(prediction.statusCode()).as(prediction.body()).isEqualTo(200);
+				worstPrediction = Math.max(worstPrediction, System.nanoTime() - start);
+				answered++;
+			}
+			long open = slow.stream().filter(socket -> {
+				try {
+					socket.setSoTimeout(1);
+					socket.getInputStream().read();
+					return false; // answered (408) or closed
+				}
+				catch (java.net.SocketTimeoutException stillWaiting) {
+					return true;
+				}
+				catch (IOException closed) {
+					return false;
+				}
+			}).count();
+			report.add(String.format(Locale.ROOT, "%n## %d slow sockets (a byte every 2 s)%n%n"
+					+ "Liveness on the management port: worst %d ms over 30 s. A normal client: %d predictions, all 200, "
+					+ "worst %d ms (it waits for a request thread until the slow bodies are cut, 10 s after they "
+					+ "start). Slow sockets not yet answered at the end: %d.%n", sockets, worstProbe / 1_000_000, answered,
+					worstPrediction / 1_000_000, open));
+			assertThat(worstProbe).as("liveness under attack").isLessThan(Duration.ofSeconds(1).toNanos());
+			assertThat(open).as("slow sockets still held after 30 s").isZero();
+		}
+		finally {
+			drip.shutdownNow();
+			for (java.net.Socket socket : slow) {
+				socket.close();
+			}
+		}
+	}
+
 	@Test
 	@Order(3)
 	void othersLatencyWhileTenHostileClientsSend() throws Exception {
