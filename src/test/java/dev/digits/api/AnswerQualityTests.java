@@ -150,7 +150,7 @@ class AnswerQualityTests {
 	/** Version 1 with a calibration section and an ood.json, as the calibrate command writes them. */
 	static Path calibratedRepository() {
 		try {
-			Path dir = Files.createTempDirectory("calibrated-repository");
+			Path dir = dev.digits.TemporaryFolders.create("calibrated-repository");
 			try (var files = Files.list(Path.of("models"))) {
 				for (Path file : files.filter(Files::isRegularFile).toList()) {
 					Files.copy(file, dir.resolve(file.getFileName()));

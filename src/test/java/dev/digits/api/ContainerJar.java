@@ -72,7 +72,7 @@ final class ContainerJar implements AutoCloseable {
 		List<String> command = new ArrayList<>();
 		command.add(entrypoint.get(0));
 		command.add("-XX:MaxRAM=" + limit);
-		command.add("-Djava.io.tmpdir=" + Files.createTempDirectory("container-tmp"));
+		command.add("-Djava.io.tmpdir=" + dev.digits.TemporaryFolders.create("container-tmp"));
 		for (String arg : entrypoint.subList(1, entrypoint.size() - 1)) {
 			command.add(arg.replace("/tmp/javacpp-cache", System.getProperty("java.io.tmpdir") + "/javacpp-cache"));
 		}

@@ -352,7 +352,7 @@ class ModelVersionsTests {
 	/** The committed repository's versions 1 and 2, in a temporary folder the tests may change. */
 	static Path copyOfTheRepository() {
 		try {
-			Path dir = Files.createTempDirectory("model-repository");
+			Path dir = dev.digits.TemporaryFolders.create("model-repository");
 			try (Stream<Path> top = Files.list(Path.of("models"))) {
 				for (Path file : top.filter(Files::isRegularFile).toList()) {
 					Files.copy(file, dir.resolve(file.getFileName()));

@@ -84,7 +84,7 @@ class VersionsReadmeTests {
 
 	private static Path workingFolder() {
 		try {
-			Path work = Files.createTempDirectory("versions-readme");
+			Path work = dev.digits.TemporaryFolders.create("versions-readme");
 			Path repository = ModelVersionsTests.copyOfTheRepository();
 			Files.move(repository, work.resolve("models"));
 			Files.createDirectories(work.resolve("docs"));

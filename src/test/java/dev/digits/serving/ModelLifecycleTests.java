@@ -9,7 +9,6 @@ import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -73,7 +72,7 @@ class ModelLifecycleTests {
 
 	@BeforeEach
 	void start() throws IOException {
-		repositoryDir = Files.createTempDirectory("model-lifecycle");
+		repositoryDir = dev.digits.TemporaryFolders.create("model-lifecycle");
 		try (Stream<Path> top = Files.list(Path.of("models"))) {
 			for (Path file : top.filter(Files::isRegularFile).toList()) {
 				Files.copy(file, repositoryDir.resolve(file.getFileName()));
@@ -104,11 +103,7 @@ class ModelLifecycleTests {
 		watcher.close();
 		manager.close();
 		classifier.close();
-		try (Stream<Path> files = Files.walk(repositoryDir)) {
-			for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-				Files.delete(file);
-			}
-		}
+		dev.digits.TemporaryFolders.delete(repositoryDir);
 	}
 
 	@Test

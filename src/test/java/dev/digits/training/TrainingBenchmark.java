@@ -45,7 +45,7 @@ class TrainingBenchmark {
 			double msPerImage = 0;
 			for (int run = 0; run < 2; run++) {
 				long start = System.nanoTime();
-				TrainingOptions options = new TrainingOptions(dir, Files.createTempDirectory("bench"), 1, 128, 0.001, 1L,
+				TrainingOptions options = new TrainingOptions(dir, dev.digits.TemporaryFolders.create("bench"), 1, 128, 0.001, 1L,
 						IMAGES, 1000, 100);
 				new Trainer(options, new PrintStream(new ByteArrayOutputStream())).train(mnist);
 				msPerImage = (System.nanoTime() - start) / 1e6 / IMAGES;
