@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with a short grace, so the test takes seconds.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "management.server.port=0", "server.tomcat.threads.max=4", "digits.api.body-grace=2s",
+		properties = { "management.server.port=0", "server.tomcat.threads.max=4", "digits.inference.queue-capacity=2", "digits.api.body-grace=2s",
 				"digits.api.min-body-rate=1KB" })
 class SlowClientsTests {
 
