@@ -3,7 +3,8 @@
 # digit-service container image.
 #
 #   docker build -t digit-service:1.0.0 .
-#   docker run --rm -p 8080:8080 --memory=1536m --cpus=2 digit-service:1.0.0
+#   docker run --rm -p 8080:8080 -p 127.0.0.1:8081:8081 --memory=1536m --cpus=2 digit-service:1.0.0
+#   (8080: the API and the page; 8081: health and metrics, /actuator/**, here on loopback only)
 #   # another model: docker run ... -v "$PWD/models:/app/models:ro" digit-service:1.0.0
 #
 # Needs BuildKit (default since Docker 23; docker/build-push-action uses it) for the Maven cache
@@ -63,15 +64,21 @@ COPY --from=build /extracted/application/ ./
 # LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs: one JSON object per log line (Elastic Common Schema) with
 #   the request id, trace id, model version and outcome as fields, for a log pipeline to parse;
 #   `./mvnw spring-boot:run` stays human-readable. docs/operations.md "Logs and traces".
+# SERVER_PORT=8080: the API, the page and /readyz, /livez. MANAGEMENT_SERVER_PORT=8081: the
+#   probes and metrics (/actuator/health/**, /actuator/info, /actuator/prometheus) on a connector
+#   with threads of their own, so clients holding every request thread cannot fail the liveness
+#   probe or blind the scrape (application.yml says the same; the HEALTHCHECK program reads it).
 ENV DIGITS_MODEL_DIR=/app/models \
     OMP_NUM_THREADS=1 \
     SERVER_PORT=8080 \
+    MANAGEMENT_SERVER_PORT=8081 \
     LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs
 
 USER 10001:10001
-EXPOSE 8080
+EXPOSE 8080 8081
 
-# Readiness, probed with a small Java program compiled in the build stage. Why not curl or
+# Readiness on the management port (MANAGEMENT_SERVER_PORT, /actuator/health/readiness), probed
+# with a small Java program compiled in the build stage. Why not curl or
 # wget: the Temurin images do not promise them (curl was dropped from the JDK 22+ images, and
 # Adoptium aims at minimal images without extra tools: adoptium/containers#814,
 # adoptium-support#1413), and a JRE cannot run a .java file directly (no compiler module). The

@@ -10,7 +10,10 @@ import java.time.Duration;
  * <p>The runtime image is a JRE: it has no javac (so no single-file source launch) and no curl,
  * so this class is compiled in the build stage and run with the JRE's own java. It needs nothing
  * but java.net.http, which every JRE 11+ has. The URL comes from the first argument, else from
- * HEALTHCHECK_URL, else from SERVER_PORT (default 8080) on loopback.
+ * HEALTHCHECK_URL, else it is /actuator/health/readiness on loopback at the management port:
+ * MANAGEMENT_SERVER_PORT (default 8081, as in application.yml), or SERVER_PORT (default 8080)
+ * when MANAGEMENT_SERVER_PORT is set but empty (Spring's way of serving the actuator on the
+ * request port).
  */
 public final class HealthCheck {
 
@@ -20,8 +23,7 @@ public final class HealthCheck {
     public static void main(String[] args) {
         String url = args.length > 0 ? args[0] : System.getenv("HEALTHCHECK_URL");
         if (url == null || url.isBlank()) {
-            String port = System.getenv().getOrDefault("SERVER_PORT", "8080");
-            url = "http://127.0.0.1:" + port + "/actuator/health/readiness";
+            url = "http://127.0.0.1:" + managementPort() + "/actuator/health/readiness";
         }
         try {
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -40,5 +42,18 @@ public final class HealthCheck {
             System.err.println("health check failed: " + e);
             System.exit(1);
         }
+    }
+
+    /** The port the actuator listens on, as Spring Boot reads it from the environment. */
+    static String managementPort() {
+        String management = System.getenv("MANAGEMENT_SERVER_PORT");
+        if (management == null) {
+            return "8081";
+        }
+        if (management.isBlank()) {
+            String server = System.getenv("SERVER_PORT");
+            return server == null || server.isBlank() ? "8080" : server.strip();
+        }
+        return management.strip();
     }
 }

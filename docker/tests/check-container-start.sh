@@ -6,7 +6,9 @@
 #  2. runs the Dockerfile's ENTRYPOINT with the Dockerfile's ENV (paths /app and /tmp mapped
 #     into TMP), plus -XX:MaxRAM=<the Kubernetes memory limit> so the JVM sizes heap and
 #     JavaCPP's caps as it would inside that limit (it reads the cgroup limit in a container);
-#  3. waits until the Dockerfile's HEALTHCHECK command succeeds (readiness UP);
+#  3. waits until the Dockerfile's HEALTHCHECK command succeeds (readiness UP on the management
+#     port), and checks the two ports: /readyz answers on the request port, /actuator/** only on
+#     the management port;
 #  4. sends a prediction and a short burst of requests; checks that JavaCPP's caps are the
 #     intended shares of the limit, that peak resident memory stays under maxphysicalbytes, and
 #     that nothing was written under /app (the Kubernetes pod has a read-only root filesystem);
@@ -77,14 +79,18 @@ touch "$TMP/marker"
 sleep 1
 
 # ------------------------------------------------------------------ 2. start as the ENTRYPOINT does
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# free ports in place of the image's SERVER_PORT (8080) and MANAGEMENT_SERVER_PORT (8081)
+PORT="$(free_port)"
+MPORT="$(free_port)"
+while [ "$MPORT" = "$PORT" ]; do MPORT="$(free_port)"; done
 # the two flags added to the ENTRYPOINT: the container's memory limit, and its /tmp
 cmd=("${ENTRYPOINT[0]}" "-XX:MaxRAM=$MEMORY_LIMIT" "-Djava.io.tmpdir=$TMP/tmp" "${ENTRYPOINT[@]:1}")
-echo "start: (cd $WORKDIR; ${ENV_VARS[*]} SERVER_PORT=$PORT HOME=$WORKDIR ${cmd[*]})"
+echo "start: (cd $WORKDIR; ${ENV_VARS[*]} SERVER_PORT=$PORT MANAGEMENT_SERVER_PORT=$MPORT HOME=$WORKDIR ${cmd[*]})"
 (
   cd "$WORKDIR" || exit 1
   for kv in "${ENV_VARS[@]}"; do export "${kv?}"; done
-  export SERVER_PORT="$PORT" HOME="$WORKDIR"
+  export SERVER_PORT="$PORT" MANAGEMENT_SERVER_PORT="$MPORT" HOME="$WORKDIR"
   exec "${cmd[@]}"
 ) >"$TMP/app.log" 2>&1 &
 PID=$!
@@ -94,7 +100,7 @@ started=$(date +%s)
 health() {
   (
     for kv in "${ENV_VARS[@]}"; do export "${kv?}"; done
-    export SERVER_PORT="$PORT"
+    export SERVER_PORT="$PORT" MANAGEMENT_SERVER_PORT="$MPORT"
     timeout 20 "${HEALTHCHECK[@]}"
   ) >"$TMP/health.log" 2>&1
 }
@@ -106,7 +112,18 @@ while [ $(($(date +%s) - started)) -lt "$STARTUP_TIMEOUT" ]; do
 done
 elapsed=$(($(date +%s) - started))
 [ "$ready" -eq 0 ] || abort "HEALTHCHECK passes within ${STARTUP_TIMEOUT}s" "$(cat "$TMP/health.log")"
-check "HEALTHCHECK (readiness) passes after ${elapsed}s" 0
+check "HEALTHCHECK (readiness on the management port) passes after ${elapsed}s" 0
+# the two ports: readiness on the request port too (/readyz, the Kubernetes readiness probe),
+# the actuator on the management port only
+code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$PORT/readyz")
+[ "$code" = 200 ]
+check "/readyz answers 200 on the request port" $? "HTTP $code"
+code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$MPORT/actuator/health/liveness")
+[ "$code" = 200 ]
+check "/actuator/health/liveness answers 200 on the management port" $? "HTTP $code"
+code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$PORT/actuator/prometheus")
+[ "$code" = 404 ]
+check "/actuator/prometheus is not served on the request port (404)" $? "HTTP $code"
 
 # ------------------------------------------------------------------ 4. serve, memory, writes
 python3 "$ROOT/docker/tests/make_digits.py" "$TMP/in"
@@ -125,7 +142,7 @@ seq 1 40 | xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' --max-time 3
 echo "     burst of 440 requests in $(($(date +%s) - load_start))s, HTTP status counts: $(sort "$TMP/load.codes" | uniq -c | tr -s ' \n' ' ')"
 kill -0 "$PID" 2>/dev/null || abort "service survives the burst"
 
-metrics=$(curl -sS --max-time 10 "http://127.0.0.1:$PORT/actuator/prometheus")
+metrics=$(curl -sS --max-time 10 "http://127.0.0.1:$MPORT/actuator/prometheus")
 grep -Eq '^digits_model_ready(\{[^}]*\})? 1(\.0)?$' <<<"$metrics"
 check "digits_model_ready is 1" $?
 rss_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$PID/status")

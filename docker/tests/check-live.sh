@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Starts the service from JAR on a free loopback port (working directory: a temporary folder
-# holding a copy of MODELS_DIR as models/), waits for readiness, runs check-prometheus.sh against
-# it, then stops the service with SIGTERM. For CI, where nothing is running yet.
+# Starts the service from JAR on two free loopback ports, the request port and the management port
+# (working directory: a temporary folder holding a copy of MODELS_DIR as models/), waits for
+# readiness on the management port, runs check-prometheus.sh against it, then stops the service
+# with SIGTERM. For CI, where nothing is running yet.
 #
 # Usage: docker/tests/check-live.sh JAR [MODELS_DIR]      (MODELS_DIR: default models/)
 # Bounded: start-up STARTUP_TIMEOUT (default 240 s) + check-prometheus.sh (~1 min) + 30 s stop.
@@ -28,16 +29,20 @@ trap 'stop; rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
 
 cp -a "$MODELS" "$TMP/models"
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PORT="$(free_port)"
+MPORT="$(free_port)"
+while [ "$MPORT" = "$PORT" ]; do MPORT="$(free_port)"; done
 # Secrets as the Deployment passes them: random, per run. check-prometheus.sh uses the admin token
 # to check the admin API and to run an A/B test.
 export DIGITS_ADMIN_TOKEN="check-live-$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
 export DIGITS_FEEDBACK_KEY="$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
 (cd "$TMP" && exec java -Dorg.bytedeco.javacpp.cachedir="$TMP/javacpp-cache" -jar "$JAR" \
-  --server.port="$PORT" --server.address=127.0.0.1) >"$TMP/service.log" 2>&1 &
+  --server.port="$PORT" --server.address=127.0.0.1 \
+  --management.server.port="$MPORT" --management.server.address=127.0.0.1) >"$TMP/service.log" 2>&1 &
 PID=$!
 started=$(date +%s)
-until curl -fsS --max-time 2 "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null 2>&1; do
+until curl -fsS --max-time 2 "http://127.0.0.1:$MPORT/actuator/health/readiness" >/dev/null 2>&1; do
   if ! kill -0 "$PID" 2>/dev/null || [ $(($(date +%s) - started)) -ge "$STARTUP_TIMEOUT" ]; then
     echo "check-live: the service did not become ready"; tail -40 "$TMP/service.log"
     echo "check-live: 0 passed, 1 failed"
@@ -45,8 +50,8 @@ until curl -fsS --max-time 2 "http://127.0.0.1:$PORT/actuator/health/readiness" 
   fi
   sleep 2
 done
-echo "service ready on 127.0.0.1:$PORT after $(($(date +%s) - started))s"
-bash "$ROOT/docker/tests/check-prometheus.sh" "http://127.0.0.1:$PORT"
+echo "service ready on 127.0.0.1:$PORT (management port $MPORT) after $(($(date +%s) - started))s"
+bash "$ROOT/docker/tests/check-prometheus.sh" "http://127.0.0.1:$PORT" "http://127.0.0.1:$MPORT"
 rc=$?
 stop
 exit "$rc"

@@ -5,7 +5,10 @@
 # evaluates without error and every recording rule has a value, histogram quantiles exist,
 # and every dashboard query evaluates.
 #
-# Usage: docker/tests/check-prometheus.sh SERVICE_URL      e.g. http://127.0.0.1:8080
+# Usage: docker/tests/check-prometheus.sh SERVICE_URL [MANAGEMENT_URL]
+#   e.g. http://127.0.0.1:8080 http://127.0.0.1:8081
+# SERVICE_URL is the request port (predictions, admin API); MANAGEMENT_URL the management port,
+# where /actuator/** is served and Prometheus scrapes (default: SERVICE_URL's host, port 8081).
 # With DIGITS_ADMIN_TOKEN set (the service's admin token; check-live.sh sets one), it also checks
 # that the admin API refuses a request without it, and runs an A/B test (50% to version 2, which
 # shadows version 1) so that the per-version, feedback and shadow rules and panels get data.
@@ -15,8 +18,11 @@
 set -uo pipefail
 export PYTHONDONTWRITEBYTECODE=1
 
-SERVICE_URL="${1:?usage: check-prometheus.sh SERVICE_URL}"
+SERVICE_URL="${1:?usage: check-prometheus.sh SERVICE_URL [MANAGEMENT_URL]}"
 SERVICE_URL="${SERVICE_URL%/}"
+service_hostport="${SERVICE_URL#*://}"; service_hostport="${service_hostport%%/*}"
+MANAGEMENT_URL="${2:-${SERVICE_URL%%://*}://${service_hostport%:*}:8081}"
+MANAGEMENT_URL="${MANAGEMENT_URL%/}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HERE="$ROOT/docker/tests"
 
@@ -24,11 +30,14 @@ for tool in prometheus curl python3; do
   command -v "$tool" >/dev/null || { echo "check-prometheus: $tool not found" >&2; exit 2; }
 done
 
-hostport="${SERVICE_URL#*://}"; hostport="${hostport%%/*}"
-case "$hostport" in
-  127.*|localhost:*|\[::1\]:*) ;;
-  *) echo "check-prometheus: loopback targets only, got $hostport" >&2; exit 2 ;;
-esac
+# the scrape target: the management port
+hostport="${MANAGEMENT_URL#*://}"; hostport="${hostport%%/*}"
+for hp in "$service_hostport" "$hostport"; do
+  case "$hp" in
+    127.*|localhost:*|\[::1\]:*) ;;
+    *) echo "check-prometheus: loopback targets only, got $hp" >&2; exit 2 ;;
+  esac
+done
 
 TMP="$(mktemp -d)"
 PROM_PID=""
@@ -45,8 +54,8 @@ trap 'exit 130' INT TERM
 
 fail() { echo "check-prometheus: $*"; echo "check-prometheus: 0 passed, 1 failed"; exit 1; }
 
-curl -fsS --max-time 5 "$SERVICE_URL/actuator/health/readiness" >/dev/null \
-  || fail "the service at $SERVICE_URL is not ready"
+curl -fsS --max-time 5 "$MANAGEMENT_URL/actuator/health/readiness" >/dev/null \
+  || fail "the service's management port at $MANAGEMENT_URL is not ready"
 
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 PROM="http://127.0.0.1:$PORT"

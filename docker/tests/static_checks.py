@@ -2,9 +2,10 @@
 """Offline checks of the operations files: every YAML file parses, and the files agree with
 each other (names, ports, paths, labels) and with the Dockerfile. Called by check-static.sh.
 
-Usage: static_checks.py REPO_ROOT PANEL_RULES_OUT
-Writes the dashboard's panel queries (Grafana variables substituted) as a Prometheus rule file
-to PANEL_RULES_OUT, so that check-static.sh can have promtool check their syntax offline.
+Usage: static_checks.py [REPO_ROOT [PANEL_RULES_OUT]]
+REPO_ROOT defaults to the repository this file is in. Writes the dashboard's panel queries
+(Grafana variables substituted) as a Prometheus rule file to PANEL_RULES_OUT when given, so that
+check-static.sh can have promtool check their syntax offline.
 Prints one line per check; exit status 1 if any failed.
 """
 import glob
@@ -15,8 +16,8 @@ import sys
 
 import yaml
 
-ROOT = os.path.abspath(sys.argv[1])
-PANEL_RULES_OUT = sys.argv[2]
+ROOT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+PANEL_RULES_OUT = sys.argv[2] if len(sys.argv) > 2 else None
 sys.path.insert(0, os.path.join(ROOT, "docker", "tests"))
 
 results = []
@@ -105,6 +106,31 @@ env_text = " ".join(instruction("ENV"))
 check("Dockerfile: OMP_NUM_THREADS=1", "OMP_NUM_THREADS=1" in env_text)
 check("Dockerfile: DIGITS_MODEL_DIR points at the baked-in models", "DIGITS_MODEL_DIR=/app/models" in env_text)
 check("Dockerfile: JSON logs (LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs)", "LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs" in env_text)
+
+# --------------------------------------------------------------------------- the two ports
+# The request port (API, page, admin API, /readyz, /livez) and the management port (/actuator/**,
+# a connector with threads of its own): application.yml sets both, and every operations file must
+# agree with it.
+with open(os.path.join(ROOT, "src", "main", "resources", "application.yml"), encoding="utf-8") as f:
+    app_yml = yaml.safe_load(f)
+SERVER_PORT = (app_yml.get("server") or {}).get("port")
+MANAGEMENT_PORT = ((app_yml.get("management") or {}).get("server") or {}).get("port")
+check("application.yml: request port 8080, management port 8081 (a port of its own)",
+      SERVER_PORT == 8080 and MANAGEMENT_PORT == 8081, f"server.port {SERVER_PORT}, management.server.port {MANAGEMENT_PORT}")
+probes_cfg = (((app_yml.get("management") or {}).get("endpoint") or {}).get("health") or {}).get("probes") or {}
+check("application.yml: /livez and /readyz on the request port (probes.add-additional-paths)",
+      probes_cfg.get("enabled") is True and probes_cfg.get("add-additional-paths") is True, str(probes_cfg))
+env_vars = dict(t.split("=", 1) for t in env_text.split() if "=" in t)
+check(f"Dockerfile: ENV SERVER_PORT={SERVER_PORT} and MANAGEMENT_SERVER_PORT={MANAGEMENT_PORT}",
+      env_vars.get("SERVER_PORT") == str(SERVER_PORT) and env_vars.get("MANAGEMENT_SERVER_PORT") == str(MANAGEMENT_PORT),
+      str(env_vars))
+exposed = {p.split("/")[0] for e in instruction("EXPOSE") for p in e.split()}
+check(f"Dockerfile: EXPOSE {SERVER_PORT} and {MANAGEMENT_PORT}", {str(SERVER_PORT), str(MANAGEMENT_PORT)} <= exposed, str(exposed))
+with open(os.path.join(ROOT, "docker", "healthcheck", "HealthCheck.java"), encoding="utf-8") as f:
+    healthcheck = f.read()
+check(f"HealthCheck.java: probes /actuator/health/readiness on MANAGEMENT_SERVER_PORT (default {MANAGEMENT_PORT})",
+      'getenv("MANAGEMENT_SERVER_PORT")' in healthcheck and f'"{MANAGEMENT_PORT}"' in healthcheck
+      and "/actuator/health/readiness" in healthcheck)
 check("Dockerfile: copies models/ into /app/models", re.search(r"^COPY models/ \./models/", logical, re.M))
 health = instruction("HEALTHCHECK")
 check("Dockerfile: HEALTHCHECK in exec form", health and re.search(r"CMD \[", health[-1]))
@@ -122,6 +148,19 @@ check("prometheus.yml: job digit-service", "digit-service" in jobs)
 job = jobs.get("digit-service", {})
 metrics_path = job.get("metrics_path")
 check("prometheus.yml: scrapes /actuator/prometheus", metrics_path == "/actuator/prometheus")
+scrape_ports = [c.get("port") for c in job.get("dns_sd_configs", [])] + [
+    int(t.rsplit(":", 1)[1]) for sc in job.get("static_configs", []) for t in sc.get("targets", []) if ":" in t]
+check(f"prometheus.yml: scrapes the management port {MANAGEMENT_PORT}", scrape_ports and set(scrape_ports) == {MANAGEMENT_PORT},
+      str(scrape_ports))
+# the promtool unit tests' instances of the job look like what this scrape config produces (host:8081)
+test_instances = set()
+for path in glob.glob(os.path.join(ROOT, "docker", "prometheus", "tests", "*.yml")):
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if "digit-service" in line:
+                test_instances |= set(re.findall(r'instance[=:]\s*"([^"]+)"', line))
+check(f"prometheus tests: instance labels use the scrape port {MANAGEMENT_PORT}",
+      test_instances and all(i.endswith(f":{MANAGEMENT_PORT}") for i in test_instances), str(sorted(test_instances)))
 
 rule_groups = []
 for name in ["recording.yml", "alerts.yml"]:
@@ -300,9 +339,10 @@ for path in dashboard_files:
         check(f"{rel(path)}: queries {metric}", metric in all_exprs)
 
 # The panel queries as recording rules, for promtool's offline syntax check.
-with open(PANEL_RULES_OUT, "w", encoding="utf-8") as f:
-    yaml.safe_dump({"groups": [{"name": "dashboard-panels", "rules": [
-        {"record": f"panel:check_{i}", "expr": substitute(e)} for i, (_, _, e) in enumerate(panel_exprs)]}]}, f)
+if PANEL_RULES_OUT:
+    with open(PANEL_RULES_OUT, "w", encoding="utf-8") as f:
+        yaml.safe_dump({"groups": [{"name": "dashboard-panels", "rules": [
+            {"record": f"panel:check_{i}", "expr": substitute(e)} for i, (_, _, e) in enumerate(panel_exprs)]}]}, f)
 
 # --------------------------------------------------------------------------- compose
 compose = doc("docker/compose.yaml")
@@ -322,6 +362,11 @@ for name in ["prometheus", "grafana"]:
         source = volume.split(":")[0]
         if source.startswith("."):
             check(f"compose: {name} mounts existing {source}", os.path.exists(os.path.join(ROOT, "docker", source)))
+published = [str(p) for p in svc.get("ports", [])]
+check(f"compose: publishes the request port {SERVER_PORT}", f"{SERVER_PORT}:{SERVER_PORT}" in published, str(published))
+mgmt_published = [p for p in published if p.endswith(f":{MANAGEMENT_PORT}")]
+check(f"compose: the management port {MANAGEMENT_PORT} is published on loopback only, if at all",
+      all(p.startswith("127.0.0.1:") for p in mgmt_published), str(mgmt_published))
 dns = (job.get("dns_sd_configs") or [{}])[0].get("names", []) + [
     t.split(":")[0] for sc in job.get("static_configs", []) for t in sc.get("targets", [])]
 check("prometheus.yml: targets the compose service", "digit-service" in dns, str(dns))
@@ -365,19 +410,43 @@ check("k8s: Service name is the Prometheus job name (ServiceMonitor job label)",
 sm = k8s.get("ServiceMonitor", {})
 check("k8s: ServiceMonitor selects the Service", subset(sm.get("spec", {}).get("selector", {}).get("matchLabels"),
                                                         k8s.get("Service", {}).get("metadata", {}).get("labels", {})))
-port_names = {p.get("name") for p in k8s.get("Service", {}).get("spec", {}).get("ports", [])}
+svc_ports = k8s.get("Service", {}).get("spec", {}).get("ports", [])
+port_names = {p.get("name") for p in svc_ports}
+# the Service's ports that lead to the management port, by name or number
+management_svc_ports = {p.get("name") for p in svc_ports if p.get("targetPort") in ("management", MANAGEMENT_PORT)}
+check("k8s: Service has a port named management to the container's management port",
+      "management" in management_svc_ports, str(svc_ports))
+check("k8s: Service port http leads to the request port",
+      any(p.get("name") == "http" and p.get("targetPort") in ("http", SERVER_PORT) for p in svc_ports), str(svc_ports))
 sm_ep = (sm.get("spec", {}).get("endpoints") or [{}])[0]
-check("k8s: ServiceMonitor port and path", sm_ep.get("port") in port_names and sm_ep.get("path") == metrics_path)
+check("k8s: ServiceMonitor scrapes the Service's management port at the metrics path",
+      sm_ep.get("port") in management_svc_ports and sm_ep.get("path") == metrics_path, str(sm_ep))
 ann = pod.get("metadata", {}).get("annotations", {})
-check("k8s: prometheus.io scrape annotations",
+check(f"k8s: prometheus.io scrape annotations on the management port {MANAGEMENT_PORT}",
       ann.get("prometheus.io/scrape") == "true" and ann.get("prometheus.io/path") == metrics_path
-      and ann.get("prometheus.io/port") == "8080")
-check("k8s: container port 8080 named http", {"name": "http", "containerPort": 8080} in
-      [{k: p.get(k) for k in ("name", "containerPort")} for p in c.get("ports", [])])
-probes = {k: c.get(k, {}).get("httpGet", {}).get("path") for k in ("startupProbe", "livenessProbe", "readinessProbe")}
-check("k8s: liveness probe /actuator/health/liveness", probes["livenessProbe"] == "/actuator/health/liveness")
-check("k8s: readiness probe /actuator/health/readiness", probes["readinessProbe"] == "/actuator/health/readiness")
-check("k8s: startup probe", probes["startupProbe"], str(probes))
+      and ann.get("prometheus.io/port") == str(MANAGEMENT_PORT), str(ann))
+container_ports = [{k: p.get(k) for k in ("name", "containerPort")} for p in c.get("ports", [])]
+check(f"k8s: container port {SERVER_PORT} named http", {"name": "http", "containerPort": SERVER_PORT} in container_ports,
+      str(container_ports))
+check(f"k8s: container port {MANAGEMENT_PORT} named management", {"name": "management", "containerPort": MANAGEMENT_PORT}
+      in container_ports, str(container_ports))
+c_env = {e.get("name"): e.get("value") for e in c.get("env", [])}
+check("k8s: SERVER_PORT and MANAGEMENT_SERVER_PORT, if set, match the container ports",
+      c_env.get("SERVER_PORT", str(SERVER_PORT)) == str(SERVER_PORT)
+      and c_env.get("MANAGEMENT_SERVER_PORT", str(MANAGEMENT_PORT)) == str(MANAGEMENT_PORT))
+probes = {k: (c.get(k, {}).get("httpGet", {}).get("path"), c.get(k, {}).get("httpGet", {}).get("port"))
+          for k in ("startupProbe", "livenessProbe", "readinessProbe")}
+# Liveness and startup on the management port: clients holding every request thread must not get
+# a healthy pod restarted. Readiness on the request port (/readyz, the same readiness group): a pod
+# whose request port cannot answer leaves the Service until it can.
+check("k8s: liveness probe /actuator/health/liveness on the management port",
+      probes["livenessProbe"] in [("/actuator/health/liveness", "management"), ("/actuator/health/liveness", MANAGEMENT_PORT)],
+      str(probes["livenessProbe"]))
+check("k8s: startup probe /actuator/health/liveness on the management port",
+      probes["startupProbe"] in [("/actuator/health/liveness", "management"), ("/actuator/health/liveness", MANAGEMENT_PORT)],
+      str(probes["startupProbe"]))
+check("k8s: readiness probe /readyz on the request port",
+      probes["readinessProbe"] in [("/readyz", "http"), ("/readyz", SERVER_PORT)], str(probes["readinessProbe"]))
 limits = c.get("resources", {}).get("limits", {})
 check("k8s: memory and CPU limits", limits.get("memory") and limits.get("cpu"))
 check("k8s: CPU request (the HPA's base)", c.get("resources", {}).get("requests", {}).get("cpu"))
@@ -426,7 +495,12 @@ check("k8s: Ingress routes /api/, /v2/ (prefixes) and / (exact) to the Service",
       {("/api", "Prefix"), ("/v2", "Prefix"), ("/", "Exact")} <= {(p, t) for p, t, _ in routes}
       and all(b.get("name") == k8s.get("Service", {}).get("metadata", {}).get("name") and b.get("port", {}).get("name") in port_names
               for _, _, b in routes), str(routes))
-for private in ["/admin/traffic/rollback", "/admin/models", "/actuator/prometheus", "/actuator/health/readiness"]:
+check("k8s: no Ingress route leads to the management port",
+      not any(b.get("port", {}).get("name") in management_svc_ports
+              or b.get("port", {}).get("number") in [p.get("port") for p in svc_ports if p.get("name") in management_svc_ports]
+              for _, _, b in routes), str(routes))
+for private in ["/admin/traffic/rollback", "/admin/models", "/actuator/prometheus", "/actuator/health/readiness",
+                "/readyz", "/livez"]:
     leaks = [p for p, t, _ in routes if (t == "Exact" and p.rstrip("/") == private.rstrip("/"))
              or (t in ("Prefix", "ImplementationSpecific") and prefix_covers(p, private))]
     check(f"k8s: Ingress does not route {private}", not leaks, str(leaks))

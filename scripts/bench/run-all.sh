@@ -30,7 +30,8 @@
 # Environment (defaults): RUNS (3), JIT_WARMUP (20 s per phase of the unmeasured closed-model run every
 # fresh service gets before its measured scenarios; 0 skips it), DURATION (20 s per phase), WARMUP (10 s), CACHE_SIZE (1000: a third of the distinct uploads),
 # JMH_ARGS (extra JMH options for both JMH runs, e.g. "-f 1"; JMH_COMPUTE_ARGS, JMH_PROFILE_ARGS for one), TRAINING (1), MNIST_DIR (../shared/mnist if present),
-# OUT (target/benchmarks), DOC (docs/BENCHMARKS.md), SKIP_BUILD (0), PORT (18080), SERVICE_ARGS (extra
+# OUT (target/benchmarks), DOC (docs/BENCHMARKS.md), SKIP_BUILD (0), PORT (18080), MANAGEMENT_PORT (18081: the
+# service's /actuator/**, where readiness is awaited and the metrics are read), SERVICE_ARGS (extra
 # service arguments for every start, e.g. "--digits.inference.max-batch-size=1" with OUT and DOC elsewhere
 # to compare batching off),
 # REUSE_COMPUTE (unset: a results folder of an earlier run whose JMH, native-build and training
@@ -68,6 +69,7 @@ OUT="${OUT:-$REPO/target/benchmarks}"
 DOC="${DOC:-$REPO/docs/BENCHMARKS.md}"
 SKIP_BUILD="${SKIP_BUILD:-0}"
 PORT="${PORT:-18080}"
+MANAGEMENT_PORT="${MANAGEMENT_PORT:-18081}"
 BACKGROUND_SECONDS="${BACKGROUND_SECONDS:-5}"
 READY_TIMEOUT="${READY_TIMEOUT:-240}"
 if [[ -z "${MNIST_DIR:-}" && -d "$REPO/../shared/mnist" ]]; then
@@ -135,7 +137,7 @@ done
 SVC_ENV=()
 for kv in "${ENV_VARS[@]}"; do
 	case "$kv" in
-		DIGITS_MODEL_DIR=* | SERVER_PORT=*) ;;  # the model folder and port are given below
+		DIGITS_MODEL_DIR=* | SERVER_PORT=* | MANAGEMENT_SERVER_PORT=*) ;;  # the model folder and ports are given below
 		*) SVC_ENV+=("$kv") ;;
 	esac
 done
@@ -245,11 +247,13 @@ start_service() { # start_service NAME [service arguments]
 	log "service ($name): ${JVM_FLAGS[*]} -jar digit-service.jar $*"
 	# shellcheck disable=SC2086 # SERVICE_ARGS is a list of arguments
 	env "${SVC_ENV[@]}" java "${JVM_FLAGS[@]}" -jar "$WORK/digit-service.jar" --spring.profiles.active=benchmark \
-		--server.port="$PORT" --server.address=127.0.0.1 --digits.model.dir="$REPO/models" ${SERVICE_ARGS:-} "$@" \
+		--server.port="$PORT" --server.address=127.0.0.1 \
+		--management.server.port="$MANAGEMENT_PORT" --management.server.address=127.0.0.1 \
+		--digits.model.dir="$REPO/models" ${SERVICE_ARGS:-} "$@" \
 		>"$WORK/service-$name.log" 2>&1 &
 	SVC_PID=$!
 	local deadline=$((SECONDS + READY_TIMEOUT))
-	until curl -fsS -o /dev/null "http://127.0.0.1:$PORT/actuator/health/readiness" 2>/dev/null; do
+	until curl -fsS -o /dev/null "http://127.0.0.1:$MANAGEMENT_PORT/actuator/health/readiness" 2>/dev/null; do
 		kill -0 "$SVC_PID" 2>/dev/null || { tail -30 "$WORK/service-$name.log" >&2; exit 1; }
 		((SECONDS < deadline)) || { echo "service not ready after $READY_TIMEOUT s" >&2; exit 1; }
 		sleep 0.5
@@ -257,7 +261,7 @@ start_service() { # start_service NAME [service arguments]
 	curl -fsS -o /dev/null -H 'Content-Type: image/png' --data-binary @"$REPO/docs/examples/seven.png" \
 		"http://127.0.0.1:$PORT/bench/noop" || { echo "no /bench/noop: is the benchmark profile active?" >&2; exit 1; }
 	# the native build the service chose (the JMH forks choose the same way), for the report
-	[[ -f "$OUT/service-info.json" ]] || curl -fsS -o "$OUT/service-info.json" "http://127.0.0.1:$PORT/actuator/info" || true
+	[[ -f "$OUT/service-info.json" ]] || curl -fsS -o "$OUT/service-info.json" "http://127.0.0.1:$MANAGEMENT_PORT/actuator/info" || true
 	jit_warmup "$name"
 }
 
@@ -270,7 +274,8 @@ jit_warmup() { # jit_warmup NAME
 	log "JIT warm-up of $1: ClosedModelSimulation for $JIT_WARMUP s per phase, not measured"
 	"${MVN[@]}" -Pbenchmark gatling:test -Dgatling.simulationClass="dev.digits.bench.ClosedModelSimulation" \
 		-Dgatling.resultsFolder="$WORK/jit-warmup/gatling" -Dbench.out="$WORK/jit-warmup" \
-		-Dbench.baseUrl="http://127.0.0.1:$PORT" -Dbench.servicePid="$SVC_PID" -Dbench.duration="$JIT_WARMUP" \
+		-Dbench.baseUrl="http://127.0.0.1:$PORT" -Dbench.managementUrl="http://127.0.0.1:$MANAGEMENT_PORT" \
+		-Dbench.servicePid="$SVC_PID" -Dbench.duration="$JIT_WARMUP" \
 		-Dbench.warmup=5 -Dbench.users=64 >"$WORK/jit-warmup-$1.log" 2>&1 || { tail -30 "$WORK/jit-warmup-$1.log" >&2; exit 1; }
 }
 
@@ -282,7 +287,7 @@ gatling() { # gatling SCENARIO RUN SIMULATION [-Dbench.x=y ...]
 	log "Gatling $scenario, round $run: $simulation $*"
 	"${MVN[@]}" -Pbenchmark gatling:test -Dgatling.simulationClass="dev.digits.bench.$simulation" \
 		-Dgatling.resultsFolder="$dir/gatling" -Dbench.out="$dir" -Dbench.baseUrl="http://127.0.0.1:$PORT" \
-		-Dbench.servicePid="$SVC_PID" -Dbench.duration="$DURATION" -Dbench.warmup="$WARMUP" "$@" \
+		-Dbench.managementUrl="http://127.0.0.1:$MANAGEMENT_PORT" -Dbench.servicePid="$SVC_PID" -Dbench.duration="$DURATION" -Dbench.warmup="$WARMUP" "$@" \
 		>"$dir/gatling.log" 2>&1 || { tail -30 "$dir/gatling.log" >&2; exit 1; }
 	# the end of this service's log, for a failed request's stack trace: the whole log (one JSON line
 	# per request) is hundreds of MB per service, and copying every log into every scenario's folder

@@ -14,22 +14,24 @@
 set -uo pipefail
 NAME=$1; JAR=$(realpath "$2"); XJVM=$3; shift 3
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
-PORT=${PORT:-18090}; DUR=${DUR:-15}; JIT=${JIT:-20}
+PORT=${PORT:-18090}; MPORT=${MPORT:-18091}; DUR=${DUR:-15}; JIT=${JIT:-20}
 OUT="$(realpath -m "${OUT_ROOT:-$REPO/target/experiments}")/$NAME"; rm -rf "$OUT"; mkdir -p "$OUT"
 # shellcheck disable=SC2086 # XJVM is a list of flags
 java -XX:MaxRAM=1536m -XX:MaxRAMPercentage=25 -XX:+ExitOnOutOfMemoryError -Dorg.bytedeco.javacpp.maxbytes=100% \
 	-Dorg.bytedeco.javacpp.maxphysicalbytes=340% -Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp-cache $XJVM -jar "$JAR" \
-	--spring.profiles.active=benchmark --server.port="$PORT" --server.address=127.0.0.1 --digits.model.dir="$REPO/models" "$@" \
+	--spring.profiles.active=benchmark --server.port="$PORT" --server.address=127.0.0.1 \
+	--management.server.port="$MPORT" --management.server.address=127.0.0.1 --digits.model.dir="$REPO/models" "$@" \
 	> >(tail -n 2000 > "$OUT/service.log.tail") 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null' EXIT
-until curl -fsS -o /dev/null "http://127.0.0.1:$PORT/actuator/health/readiness" 2>/dev/null; do
+until curl -fsS -o /dev/null "http://127.0.0.1:$MPORT/actuator/health/readiness" 2>/dev/null; do
 	kill -0 $PID 2>/dev/null || { echo "the service did not start" >&2; exit 1; }
 	sleep 0.5
 done
 g() { local dir=$1 sim=$2; shift 2; mkdir -p "$OUT/$dir"
 	(cd "$REPO" && ./mvnw -q -o -B -Pbenchmark gatling:test -Dgatling.simulationClass="dev.digits.bench.$sim" \
 		-Dgatling.resultsFolder="$OUT/$dir/gatling" -Dbench.out="$OUT/$dir" -Dbench.baseUrl="http://127.0.0.1:$PORT" \
+		-Dbench.managementUrl="http://127.0.0.1:$MPORT" \
 		-Dbench.servicePid=$PID "$@" > "$OUT/$dir/gatling.log" 2>&1) || tail -20 "$OUT/$dir/gatling.log"; }
 g jit ClosedModelSimulation -Dbench.duration="$JIT" -Dbench.warmup=5 -Dbench.users=64
 g closed ClosedModelSimulation -Dbench.duration="$DUR" -Dbench.warmup=5 -Dbench.users=64

@@ -33,20 +33,25 @@ import static io.gatling.javaapi.core.CoreDsl.scenario;
  * A simulation is a chain of phases run one after the other ({@link #sequence}). Between two
  * phases a mark records the wall clock, the CPU time of this Gatling JVM ({@code /proc/self/stat}),
  * of the service ({@code /proc/<bench.servicePid>/stat}) and of the whole machine
- * ({@code /proc/stat}), and saves the service's {@code /actuator/prometheus} text; so each phase has
+ * ({@code /proc/stat}), and saves the service's {@code /actuator/prometheus} text (from the management
+ * port, {@code bench.managementUrl}); so each phase has
  * its own CPU shares (the load generator's beside the service's) and server-side figures. Every
  * response is also counted per phase by status, with whether a 503 carried {@code Retry-After} and a
  * problem+json body, and its response time (ms, as Gatling measures it: from sending the request
  * to the end of the response) kept apart for 200s, 503s and the rest. All of it goes to {@code <bench.out>/bench.json}; Gatling's results
  * (simulation.log, js/stats.json) to {@code -Dgatling.resultsFolder}.
  * <p>
- * Settings: {@code bench.baseUrl} (http://127.0.0.1:8080), {@code bench.servicePid},
+ * Settings: {@code bench.baseUrl} (http://127.0.0.1:8080), {@code bench.managementUrl}
+ * (http://127.0.0.1:8081, where the service serves {@code /actuator/**}), {@code bench.servicePid},
  * {@code bench.out} (target/benchmarks/http/adhoc), {@code bench.warmup} seconds (10),
  * {@code bench.duration} seconds per phase (20), and each simulation's own.
  */
 final class BenchRun {
 
 	static final String BASE_URL = System.getProperty("bench.baseUrl", "http://127.0.0.1:8080");
+
+	/** The service's management port: {@code /actuator/prometheus} is served there, not on BASE_URL. */
+	static final String MANAGEMENT_URL = System.getProperty("bench.managementUrl", "http://127.0.0.1:8081");
 
 	static final long SERVICE_PID = Long.getLong("bench.servicePid", -1L);
 
@@ -196,10 +201,15 @@ final class BenchRun {
 		try {
 			Files.createDirectories(OUT);
 			HttpResponse<String> metrics = HTTP.send(
-					HttpRequest.newBuilder(URI.create(BASE_URL + "/actuator/prometheus")).timeout(Duration.ofSeconds(10)).build(),
+					HttpRequest.newBuilder(URI.create(MANAGEMENT_URL + "/actuator/prometheus")).timeout(Duration.ofSeconds(10)).build(),
 					HttpResponse.BodyHandlers.ofString());
-			Files.writeString(OUT.resolve(file), metrics.body());
-			mark.put("prometheus", file);
+			if (metrics.statusCode() == 200) {
+				Files.writeString(OUT.resolve(file), metrics.body());
+				mark.put("prometheus", file);
+			}
+			else { // e.g. 404: bench.managementUrl points at the request port
+				mark.put("prometheusError", "HTTP " + metrics.statusCode() + " from " + MANAGEMENT_URL + "/actuator/prometheus");
+			}
 		}
 		catch (IOException ex) {
 			mark.put("prometheusError", ex.toString());
@@ -273,6 +283,7 @@ final class BenchRun {
 	static synchronized void write(String simulation) {
 		StringBuilder json = new StringBuilder("{\n  \"simulation\": ").append(quote(simulation));
 		json.append(",\n  \"baseUrl\": ").append(quote(BASE_URL));
+		json.append(",\n  \"managementUrl\": ").append(quote(MANAGEMENT_URL));
 		json.append(",\n  \"servicePid\": ").append(SERVICE_PID);
 		json.append(",\n  \"clockTicksPerSecond\": 100");
 		json.append(",\n  \"cores\": ").append(Runtime.getRuntime().availableProcessors());

@@ -10,17 +10,26 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Runs the README's curl examples exactly as printed, against the service on its test port. */
+/**
+ * Runs the README's curl examples exactly as printed, against the service on its test ports: the
+ * request port 8080 becomes the test's server port, the management port 8081 its management port
+ * (the same one here: Spring tests serve the actuator on the request port, see
+ * {@code src/test/resources/config/application.properties}).
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ReadmeExamplesTests {
 
 	@LocalServerPort
 	int port;
+
+	@LocalManagementPort
+	int managementPort;
 
 	@Test
 	void curlExamplesWorkAsPrinted() throws Exception {
@@ -28,7 +37,8 @@ class ReadmeExamplesTests {
 		List<String> examples = examples();
 		assertThat(examples).hasSizeGreaterThanOrEqualTo(7);
 		for (String example : examples) {
-			String output = run(example.replace("localhost:8080", "localhost:" + port));
+			String output = run(example.replace("localhost:8080", "localhost:" + port)
+				.replace("localhost:8081", "localhost:" + managementPort));
 			if (example.contains("/v2/models/mnist-cnn/infer")) {
 				assertThat(output).contains("\"name\":\"digit\"").contains("\"data\":[7]");
 			}
@@ -53,7 +63,7 @@ class ReadmeExamplesTests {
 			else if (example.contains("/api/v1/model")) {
 				assertThat(output).contains("\"parameters\":225034");
 			}
-			else if (example.contains("readiness")) {
+			else if (example.contains("readiness") || example.contains("/readyz")) {
 				assertThat(output).contains("\"status\":\"UP\"");
 			}
 			else if (example.contains("prometheus")) {
