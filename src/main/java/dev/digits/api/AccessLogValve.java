@@ -17,8 +17,8 @@ import org.slf4j.spi.LoggingEventBuilder;
  * (never the values) of its query parameters, status, duration, body bytes read and written, the
  * model version that answered, the client's address; the request id, trace and span ids, model
  * version and outcome in the MDC like every other line of the request, and the same facts as
- * key-value pairs with ECS names for structured logs. {@code /actuator/**} (probes, scrapes) is
- * logged at DEBUG, everything else at INFO; the logger's level turns either off, at the cost of
+ * key-value pairs with ECS names for structured logs. Probes and scrapes ({@code /readyz} and
+ * {@code /livez} here; the management port's {@code /actuator/**} has no access log) are logged at DEBUG, everything else at INFO; the logger's level turns either off, at the cost of
  * one level check per request.
  * <p>
  * A Tomcat access log rather than a servlet filter, so that it sees what a filter cannot: requests
@@ -51,7 +51,7 @@ public class AccessLogValve extends ValveBase implements AccessLog {
 	@Override
 	public void log(Request request, Response response, long time) {
 		String path = request.getRequestURI();
-		boolean probe = path != null && path.startsWith("/actuator");
+		boolean probe = dev.digits.system.Probes.isProbe(path);
 		if (probe ? !logger.isDebugEnabled() : !logger.isInfoEnabled()) {
 			return;
 		}

@@ -46,16 +46,12 @@ class TracingConfiguration {
 	}
 
 	/**
-	 * Probes and scrapes ({@code /actuator/**}, every few seconds from every kubelet and Prometheus)
-	 * are no one's trace: their spans are not exported.
+	 * Probes and scrapes ({@link Probes}, every few seconds from every kubelet and Prometheus) are
+	 * no one's trace: their spans are not exported.
 	 */
 	@Bean
-	SpanExportingPredicate noActuatorSpans() {
-		return span -> !(isActuator(span.getTags().get("uri")) || isActuator(span.getTags().get("http.url")));
-	}
-
-	private static boolean isActuator(String path) {
-		return path != null && path.startsWith("/actuator");
+	SpanExportingPredicate noProbeSpans() {
+		return span -> !(Probes.isProbe(span.getTags().get("uri")) || Probes.isProbe(span.getTags().get("http.url")));
 	}
 
 	@Bean
