@@ -450,7 +450,7 @@ def main():
             ("closed-64", "open-1000", "open-3000", "overload", "overload-shed-off", "cache-on", "cache-off")}
 
     # targets
-    md.append("## Targets (issues #4 and #13)\n")
+    md.append("## Targets\n")
     rows = compute.get("rows", {})
     trows = []
     r1 = rows.get(("nhwc1Worker", 1))
