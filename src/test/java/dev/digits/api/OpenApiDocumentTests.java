@@ -99,6 +99,21 @@ class OpenApiDocumentTests {
 	}
 
 	@Test
+	void swaggerUiOpensOnThePublicApi() {
+		JsonNode config = http.get("/v3/api-docs/swagger-config").json();
+		String primary = config.get("urls.primaryName").asString();
+		JsonNode publicGroup = null;
+		for (JsonNode url : config.get("urls")) {
+			if (url.get("url").asString().endsWith("/v3/api-docs/digits")) {
+				publicGroup = url;
+			}
+		}
+		assertThat(publicGroup).as("the public group in " + config).isNotNull();
+		assertThat(primary).as("Swagger UI selects the url whose name is urls.primaryName")
+			.isEqualTo(publicGroup.get("name").asString());
+	}
+
+	@Test
 	void swaggerUiIsServedWithItsOwnPolicy() {
 		HttpFixtures.Reply ui = http.get("/swagger-ui/index.html");
 		assertThat(ui.status()).isEqualTo(200);
