@@ -66,7 +66,12 @@ class RealisticUploadsScoringTests {
 			.append(" MNIST test digits (shipped in `src/test/resources/mnist-tiny`), seed ")
 			.append(SEED)
 			.append(", one upload per digit and kind, each POSTed as the raw body to `/api/v1/predictions` ")
-			.append("of the service running the committed model.\n\n");
+			.append("of the service running its default version.\n\n");
+		md.append("The kinds are pictures as web clients send them: canvas exports, scans, paper. `off-centre` is a small ")
+			.append("digit somewhere on a 400x300 page, which the service finds and centres; it is not the set called ")
+			.append("\"off-centre 4-6 px\" in [model-quality.md](model-quality.md), 28x28 digits moved inside their frame, ")
+			.append("which the service passes on unchanged. The \"realistic uploads\" row there is the same generator on ")
+			.append("other digits (4,995 uploads, seed 2024), through the preprocessing without HTTP, for versions 1 and 3.\n\n");
 		md.append("Command: `./mvnw test -Dtest=RealisticUploadsScoringTests -Drealistic.write=true` rewrites this file; ")
 			.append("the README's test command checks that it still holds.\n\n");
 		md.append("| kind | correct | uploads | accuracy |\n|---|---:|---:|---:|\n");
