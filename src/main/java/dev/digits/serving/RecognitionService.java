@@ -89,6 +89,8 @@ public final class RecognitionService {
 
 	private final FeedbackTokens tokens;
 
+	private final FeedbackLimiter limiter;
+
 	private final Outcomes outcomes;
 
 	private final String modelName;
@@ -105,8 +107,9 @@ public final class RecognitionService {
 
 	/** @param uncertainBelow per version, an {@code uncertain} threshold in place of its calibration's */
 	public RecognitionService(ImagePreprocessor preprocessor, ModelManager manager, FeedbackTokens tokens,
-			Outcomes outcomes, String modelName, MeterRegistry meters, PipelineTracer tracer,
+			FeedbackLimiter limiter, Outcomes outcomes, String modelName, MeterRegistry meters, PipelineTracer tracer,
 			Map<String, Double> uncertainBelow) {
+		this.limiter = limiter;
 		this.uncertainBelow = Map.copyOf(uncertainBelow);
 		this.preprocessor = preprocessor;
 		this.manager = manager;
@@ -327,8 +330,11 @@ public final class RecognitionService {
 		}
 	}
 
-	/** Feedback on a prediction: whether the version that answered was right. */
-	public FeedbackTokens.Claims feedback(String token, int trueDigit) {
+	/**
+	 * Feedback on a prediction from {@code client} (its address): whether the version that answered
+	 * was right. A client over its votes gets {@code RATE_LIMITED} before its token is spent.
+	 */
+	public FeedbackTokens.Claims feedback(String token, int trueDigit, String client) {
 		if (trueDigit < 0 || trueDigit >= DigitNetwork.CLASSES) {
 			throw new IllegalArgumentException("digit must be 0 to 9, got " + trueDigit);
 		}
@@ -336,8 +342,14 @@ public final class RecognitionService {
 		if (manager.get(claims.version()).isEmpty()) {
 			throw new UnknownVersionException(claims.version());
 		}
+		if (!limiter.allows(client)) {
+			throw new FeedbackException(FeedbackException.Kind.RATE_LIMITED, "This client has given "
+					+ limiter.votesPerClient() + " feedback votes in the current window, the most one client may: "
+					+ "the A/B figures must rest on many clients. Retry later.");
+		}
 		tokens.redeem(token);
-		outcomes.feedback(claims.version(), claims.digit() == trueDigit);
+		limiter.count(client);
+		outcomes.feedback(claims.version(), claims.digit() == trueDigit, client);
 		return claims;
 	}
 
