@@ -156,11 +156,13 @@ public final class RecognitionService {
 			}
 			long nanos = System.nanoTime() - start;
 			preprocessNanos += nanos;
-			preprocessTimers.computeIfAbsent(p.format(), format -> Timer.builder("digits.preprocess")
-				.description("Time to decode and normalise one image")
-				.tag("format", format)
-				.serviceLevelObjectives(Histograms.STEP)
-				.register(meters)).record(nanos, TimeUnit.NANOSECONDS);
+			if (!classifier.isQuiet()) {
+				preprocessTimers.computeIfAbsent(p.format(), format -> Timer.builder("digits.preprocess")
+					.description("Time to decode and normalise one image")
+					.tag("format", format)
+					.serviceLevelObjectives(Histograms.STEP)
+					.register(meters)).record(nanos, TimeUnit.NANOSECONDS);
+			}
 			prepared.add(p);
 		}
 		if (span != null) {
@@ -210,11 +212,13 @@ public final class RecognitionService {
 			if (answer.outOfDistribution()) {
 				flag(version, "out_of_distribution");
 			}
-			predictions.computeIfAbsent(version + "/" + digit, key -> Counter.builder("digits.predictions")
-				.description("Predictions made, by model version and predicted digit")
-				.tag("model_version", version)
-				.tag("digit", String.valueOf(digit))
-				.register(meters)).increment();
+			if (!classifier.isQuiet()) {
+				predictions.computeIfAbsent(version + "/" + digit, key -> Counter.builder("digits.predictions")
+					.description("Predictions made, by model version and predicted digit")
+					.tag("model_version", version)
+					.tag("digit", String.valueOf(digit))
+					.register(meters)).increment();
+			}
 			recognized.add(new Recognized(prepared.get(i), answer, answers.get(i), tokens.issue(version, digit, source)));
 		}
 		shadow(version, pixels, answers, routing);
@@ -286,6 +290,9 @@ public final class RecognitionService {
 	}
 
 	private void flag(String version, String flag) {
+		if (classifier.isQuiet()) {
+			return;
+		}
 		predictions.computeIfAbsent("flag/" + version + "/" + flag, key -> Counter.builder("digits.flags")
 			.description("Answers flagged uncertain or out of distribution, by model version")
 			.tag("model_version", version)
@@ -296,7 +303,7 @@ public final class RecognitionService {
 	/** The shadow version computes the same inputs on the side; only the comparison is kept. */
 	private void shadow(String version, List<float[]> pixels, List<Classification> answers, Routing routing) {
 		TrafficPolicy policy = manager.policy();
-		if (policy.shadow() == null || !version.equals(policy.defaultVersion())) {
+		if (policy.shadow() == null || !version.equals(policy.defaultVersion()) || classifier.isQuiet()) {
 			return;
 		}
 		Lease candidate = manager.tryLease(policy.shadow());
