@@ -39,8 +39,16 @@ public class AccessLogValve extends ValveBase implements AccessLog {
 
 	private boolean requestAttributesEnabled;
 
+	/** True while the service warms itself up: its own requests are logged at DEBUG, like probes. */
+	private final java.util.function.BooleanSupplier quiet;
+
 	public AccessLogValve() {
+		this(() -> false);
+	}
+
+	public AccessLogValve(java.util.function.BooleanSupplier quiet) {
 		super(true);
+		this.quiet = quiet;
 	}
 
 	@Override
@@ -51,7 +59,7 @@ public class AccessLogValve extends ValveBase implements AccessLog {
 	@Override
 	public void log(Request request, Response response, long time) {
 		String path = request.getRequestURI();
-		boolean probe = dev.digits.system.Probes.isProbe(path);
+		boolean probe = dev.digits.system.Probes.isProbe(path) || quiet.getAsBoolean();
 		if (probe ? !logger.isDebugEnabled() : !logger.isInfoEnabled()) {
 			return;
 		}

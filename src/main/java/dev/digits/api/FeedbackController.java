@@ -47,7 +47,7 @@ class FeedbackController {
 		if (digit < 0 || digit > 9) {
 			throw new InvalidRequestException("digit must be 0 to 9, got " + body.get("digit"));
 		}
-		FeedbackTokens.Claims claims = recognition.feedback(body.get("token").asString(), digit);
+		FeedbackTokens.Claims claims = recognition.feedback(body.get("token").asString(), digit, request.getRemoteAddr());
 		Map<String, Object> json = new LinkedHashMap<>();
 		json.put("recorded", true);
 		json.put("version", claims.version());

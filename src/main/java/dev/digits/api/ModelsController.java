@@ -113,6 +113,9 @@ class ModelsController {
 		json.put("total", accuracy.total());
 		json.put("rate", accuracy.estimate());
 		json.put("wilson95", accuracy.wilson());
+		if (accuracy.clients() >= 0) {
+			json.put("clients", accuracy.clients());
+		}
 		return json;
 	}
 

@@ -103,6 +103,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 			case INVALID -> ProblemKind.FEEDBACK_INVALID;
 			case EXPIRED -> ProblemKind.FEEDBACK_EXPIRED;
 			case REPLAYED -> ProblemKind.FEEDBACK_REPLAYED;
+			case RATE_LIMITED -> ProblemKind.FEEDBACK_RATE_LIMITED;
 		};
 		return problem(kind, ex.getMessage(), request);
 	}

@@ -42,6 +42,7 @@ public enum ProblemKind {
 	FEEDBACK_INVALID(HttpStatus.BAD_REQUEST, "invalid-feedback-token", "Invalid feedback token"),
 	FEEDBACK_EXPIRED(HttpStatus.GONE, "expired-feedback-token", "Feedback token expired"),
 	FEEDBACK_REPLAYED(HttpStatus.CONFLICT, "feedback-already-recorded", "Feedback already recorded"),
+	FEEDBACK_RATE_LIMITED(HttpStatus.TOO_MANY_REQUESTS, "feedback-rate-limited", "Too much feedback from this client"),
 	METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed"),
 	NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "not-acceptable", "Not acceptable"),
 	NOT_IMPLEMENTED(HttpStatus.NOT_IMPLEMENTED, "not-implemented", "Not implemented"),

@@ -30,8 +30,11 @@ class RequestMetricsFilter extends OncePerRequestFilter {
 	/** One timer per (endpoint, outcome), built once rather than looked up on every request. */
 	private final java.util.concurrent.ConcurrentMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
-	RequestMetricsFilter(MeterRegistry registry) {
+	private final dev.digits.inference.DigitClassifier classifier;
+
+	RequestMetricsFilter(MeterRegistry registry, dev.digits.inference.DigitClassifier classifier) {
 		this.registry = registry;
+		this.classifier = classifier;
 	}
 
 	@Override
@@ -53,19 +56,25 @@ class RequestMetricsFilter extends OncePerRequestFilter {
 			chain.doFilter(request, response);
 		}
 		finally {
-			Object attribute = request.getAttribute(PredictionController.ENDPOINT_ATTRIBUTE);
-			String endpoint = attribute != null ? attribute.toString() : endpointOf(request);
-			String outcome = outcome(response.getStatus());
-			Object assigned = request.getAttribute(PredictionController.VERSION_ATTRIBUTE);
-			String version = assigned != null ? assigned.toString() : "none";
-			timers.computeIfAbsent(endpoint + "/" + outcome + "/" + version, key -> Timer.builder("digits.request")
-				.description("Prediction requests, end to end on the server")
-				.tag("endpoint", endpoint)
-				.tag("outcome", outcome)
-				.tag("model_version", version)
-				.serviceLevelObjectives(Histograms.REQUEST)
-				.register(registry)).record(Duration.ofNanos(System.nanoTime() - start));
+			if (!classifier.isQuiet()) {
+				record(request, response, start);
+			}
 		}
+	}
+
+	private void record(HttpServletRequest request, HttpServletResponse response, long start) {
+		Object attribute = request.getAttribute(PredictionController.ENDPOINT_ATTRIBUTE);
+		String endpoint = attribute != null ? attribute.toString() : endpointOf(request);
+		String outcome = outcome(response.getStatus());
+		Object assigned = request.getAttribute(PredictionController.VERSION_ATTRIBUTE);
+		String version = assigned != null ? assigned.toString() : "none";
+		timers.computeIfAbsent(endpoint + "/" + outcome + "/" + version, key -> Timer.builder("digits.request")
+			.description("Prediction requests, end to end on the server")
+			.tag("endpoint", endpoint)
+			.tag("outcome", outcome)
+			.tag("model_version", version)
+			.serviceLevelObjectives(Histograms.REQUEST)
+			.register(registry)).record(Duration.ofNanos(System.nanoTime() - start));
 	}
 
 	private static String endpointOf(HttpServletRequest request) {

@@ -144,6 +144,18 @@ public final class DigitClassifier implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * While the service warms itself up before it is ready: its own requests are computed as any
+	 * other but left out of the metrics (here, and by the layers above that ask {@link #isQuiet()}).
+	 */
+	public void quiet(boolean quiet) {
+		pool.quiet = quiet;
+	}
+
+	public boolean isQuiet() {
+		return pool.quiet;
+	}
+
 	/** Engines registered and not yet retired: one per loaded version, more means a leak. */
 	public int liveEngines() {
 		return live.get();

@@ -101,6 +101,9 @@ final class WorkerPool implements AutoCloseable {
 
 	private volatile boolean running = true;
 
+	/** While true (the service warming itself up before it is ready), forward passes are not recorded. */
+	volatile boolean quiet;
+
 	WorkerPool(int workers, int maxBatchSize, Duration maxQueueDelay, int queueCapacity,
 			DistributionSummary batchSizes, PipelineTracer tracer) {
 		this.maxBatchSize = maxBatchSize;
@@ -278,7 +281,7 @@ final class WorkerPool implements AutoCloseable {
 			job.queueNanos = start - job.queuedAt;
 			job.probabilities = new float[job.images.length][];
 			job.logits = new float[job.images.length][];
-			if (model.counted) {
+			if (model.counted && !quiet) {
 				model.queueWait.record(job.queueNanos, TimeUnit.NANOSECONDS);
 			}
 		}
@@ -303,7 +306,7 @@ final class WorkerPool implements AutoCloseable {
 			ForwardPass.softmax(output, n, probabilities);
 			long computeEnd = System.nanoTime();
 			long computeNanos = computeEnd - computeStart;
-			if (model.counted) {
+			if (model.counted && !quiet) {
 				model.compute.record(computeNanos, TimeUnit.NANOSECONDS);
 				batchSizes.record(n);
 			}

@@ -12,7 +12,10 @@ public class FeedbackException extends RuntimeException {
 		EXPIRED,
 
 		/** Already redeemed on this replica. */
-		REPLAYED
+		REPLAYED,
+
+		/** The client has given as many votes as a window allows. */
+		RATE_LIMITED
 
 	}
 

@@ -19,9 +19,12 @@ import org.springframework.validation.annotation.Validated;
  * of the heap holds (about 160 bytes a vote, so about 300,000 in a 384 MB heap)
  * @param votesPerRequest feedback votes a replica accepts per prediction request: the images of a
  * batch share one request, so a batch of 64 is one vote unless this is raised (0 means 1)
+ * @param votesPerClient feedback votes a replica accepts from one client address per
+ * {@code clientWindow} (0: unlimited): one client cannot decide an A/B test by itself
+ * @param clientWindow the window of {@code votesPerClient}
  */
 @Validated
 @ConfigurationProperties("digits.feedback")
 public record FeedbackProperties(String key, Path keyFile, @NotNull Duration tokenTtl, int remembered,
-		int votesPerRequest) {
+		int votesPerRequest, int votesPerClient, @NotNull Duration clientWindow) {
 }

@@ -18,8 +18,15 @@ import io.micrometer.core.instrument.Timer;
  */
 public final class Outcomes {
 
-	/** Right and total; the interval is Wilson's at 95%. */
-	public record Accuracy(long correct, long total) {
+	/**
+	 * Right and total; the interval is Wilson's at 95%; {@code clients}: how many distinct clients
+	 * the votes came from (counted up to {@link #MAX_CLIENTS} per version, -1 where not counted).
+	 */
+	public record Accuracy(long correct, long total, long clients) {
+
+		public Accuracy(long correct, long total) {
+			this(correct, total, -1);
+		}
 
 		private static final double Z = 1.959964;
 
@@ -43,7 +50,12 @@ public final class Outcomes {
 
 	private final MeterRegistry registry;
 
+	/** Distinct clients remembered per version (a 64-bit hash each): about 5 MB at most per version. */
+	public static final int MAX_CLIENTS = 100_000;
+
 	private final Map<String, AtomicLong[]> feedback = new ConcurrentHashMap<>();
+
+	private final Map<String, java.util.Set<Long>> voters = new ConcurrentHashMap<>();
 
 	private final Map<String, AtomicLong[]> shadow = new ConcurrentHashMap<>();
 
@@ -55,9 +67,21 @@ public final class Outcomes {
 		this.registry = registry;
 	}
 
-	public void feedback(String version, boolean correct) {
+	/** A vote on {@code version} from {@code client} (its address, or any stable key). */
+	public void feedback(String version, boolean correct, String client) {
 		feedback.computeIfAbsent(version, v -> new AtomicLong[] { new AtomicLong(), new AtomicLong() })[correct ? 0 : 1]
 			.incrementAndGet();
+		java.util.Set<Long> clients = voters.computeIfAbsent(version, v -> {
+			java.util.Set<Long> set = ConcurrentHashMap.newKeySet();
+			io.micrometer.core.instrument.Gauge.builder("digits.feedback.clients", set, java.util.Set::size)
+				.description("Distinct clients whose feedback on the version this replica counted (since it started)")
+				.tag("model_version", v)
+				.register(registry);
+			return set;
+		});
+		if (clients.size() < MAX_CLIENTS) {
+			clients.add(hash(client));
+		}
 		counter("digits.feedback", "Feedback on predictions, by version and whether they were right", version,
 				"correct", correct).increment();
 	}
@@ -83,7 +107,18 @@ public final class Outcomes {
 
 	public Accuracy accuracy(String version) {
 		AtomicLong[] c = feedback.get(version);
-		return c == null ? new Accuracy(0, 0) : new Accuracy(c[0].get(), c[0].get() + c[1].get());
+		java.util.Set<Long> clients = voters.get(version);
+		return c == null ? new Accuracy(0, 0, 0)
+				: new Accuracy(c[0].get(), c[0].get() + c[1].get(), clients == null ? 0 : clients.size());
+	}
+
+	private static long hash(String client) {
+		byte[] bytes = String.valueOf(client).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+		long h = 0xcbf29ce484222325L; // FNV-1a, 64 bits: a count of distinct clients, not a secret
+		for (byte b : bytes) {
+			h = (h ^ (b & 0xFF)) * 0x100000001b3L;
+		}
+		return h;
 	}
 
 	/** Agreement of a shadow version with the default: agreed and total. */

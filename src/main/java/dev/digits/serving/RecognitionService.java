@@ -89,6 +89,8 @@ public final class RecognitionService {
 
 	private final FeedbackTokens tokens;
 
+	private final FeedbackLimiter limiter;
+
 	private final Outcomes outcomes;
 
 	private final String modelName;
@@ -105,8 +107,9 @@ public final class RecognitionService {
 
 	/** @param uncertainBelow per version, an {@code uncertain} threshold in place of its calibration's */
 	public RecognitionService(ImagePreprocessor preprocessor, ModelManager manager, FeedbackTokens tokens,
-			Outcomes outcomes, String modelName, MeterRegistry meters, PipelineTracer tracer,
+			FeedbackLimiter limiter, Outcomes outcomes, String modelName, MeterRegistry meters, PipelineTracer tracer,
 			Map<String, Double> uncertainBelow) {
+		this.limiter = limiter;
 		this.uncertainBelow = Map.copyOf(uncertainBelow);
 		this.preprocessor = preprocessor;
 		this.manager = manager;
@@ -153,11 +156,13 @@ public final class RecognitionService {
 			}
 			long nanos = System.nanoTime() - start;
 			preprocessNanos += nanos;
-			preprocessTimers.computeIfAbsent(p.format(), format -> Timer.builder("digits.preprocess")
-				.description("Time to decode and normalise one image")
-				.tag("format", format)
-				.serviceLevelObjectives(Histograms.STEP)
-				.register(meters)).record(nanos, TimeUnit.NANOSECONDS);
+			if (!classifier.isQuiet()) {
+				preprocessTimers.computeIfAbsent(p.format(), format -> Timer.builder("digits.preprocess")
+					.description("Time to decode and normalise one image")
+					.tag("format", format)
+					.serviceLevelObjectives(Histograms.STEP)
+					.register(meters)).record(nanos, TimeUnit.NANOSECONDS);
+			}
 			prepared.add(p);
 		}
 		if (span != null) {
@@ -207,11 +212,13 @@ public final class RecognitionService {
 			if (answer.outOfDistribution()) {
 				flag(version, "out_of_distribution");
 			}
-			predictions.computeIfAbsent(version + "/" + digit, key -> Counter.builder("digits.predictions")
-				.description("Predictions made, by model version and predicted digit")
-				.tag("model_version", version)
-				.tag("digit", String.valueOf(digit))
-				.register(meters)).increment();
+			if (!classifier.isQuiet()) {
+				predictions.computeIfAbsent(version + "/" + digit, key -> Counter.builder("digits.predictions")
+					.description("Predictions made, by model version and predicted digit")
+					.tag("model_version", version)
+					.tag("digit", String.valueOf(digit))
+					.register(meters)).increment();
+			}
 			recognized.add(new Recognized(prepared.get(i), answer, answers.get(i), tokens.issue(version, digit, source)));
 		}
 		shadow(version, pixels, answers, routing);
@@ -283,6 +290,9 @@ public final class RecognitionService {
 	}
 
 	private void flag(String version, String flag) {
+		if (classifier.isQuiet()) {
+			return;
+		}
 		predictions.computeIfAbsent("flag/" + version + "/" + flag, key -> Counter.builder("digits.flags")
 			.description("Answers flagged uncertain or out of distribution, by model version")
 			.tag("model_version", version)
@@ -293,7 +303,7 @@ public final class RecognitionService {
 	/** The shadow version computes the same inputs on the side; only the comparison is kept. */
 	private void shadow(String version, List<float[]> pixels, List<Classification> answers, Routing routing) {
 		TrafficPolicy policy = manager.policy();
-		if (policy.shadow() == null || !version.equals(policy.defaultVersion())) {
+		if (policy.shadow() == null || !version.equals(policy.defaultVersion()) || classifier.isQuiet()) {
 			return;
 		}
 		Lease candidate = manager.tryLease(policy.shadow());
@@ -327,8 +337,11 @@ public final class RecognitionService {
 		}
 	}
 
-	/** Feedback on a prediction: whether the version that answered was right. */
-	public FeedbackTokens.Claims feedback(String token, int trueDigit) {
+	/**
+	 * Feedback on a prediction from {@code client} (its address): whether the version that answered
+	 * was right. A client over its votes gets {@code RATE_LIMITED} before its token is spent.
+	 */
+	public FeedbackTokens.Claims feedback(String token, int trueDigit, String client) {
 		if (trueDigit < 0 || trueDigit >= DigitNetwork.CLASSES) {
 			throw new IllegalArgumentException("digit must be 0 to 9, got " + trueDigit);
 		}
@@ -336,8 +349,14 @@ public final class RecognitionService {
 		if (manager.get(claims.version()).isEmpty()) {
 			throw new UnknownVersionException(claims.version());
 		}
+		if (!limiter.allows(client)) {
+			throw new FeedbackException(FeedbackException.Kind.RATE_LIMITED, "This client has given "
+					+ limiter.votesPerClient() + " feedback votes in the current window, the most one client may: "
+					+ "the A/B figures must rest on many clients. Retry later.");
+		}
 		tokens.redeem(token);
-		outcomes.feedback(claims.version(), claims.digit() == trueDigit);
+		limiter.count(client);
+		outcomes.feedback(claims.version(), claims.digit() == trueDigit, client);
 		return claims;
 	}
 

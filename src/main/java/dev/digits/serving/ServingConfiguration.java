@@ -130,8 +130,10 @@ class ServingConfiguration {
 
 	@Bean
 	RecognitionService recognitionService(ImagePreprocessor preprocessor, ModelManager manager, FeedbackTokens tokens,
-			Outcomes outcomes, ModelProperties properties, MeterRegistry meters, ObjectProvider<PipelineTracer> tracer) {
-		return new RecognitionService(preprocessor, manager, tokens, outcomes, properties.name(), meters,
+			FeedbackProperties feedback, Outcomes outcomes, ModelProperties properties, MeterRegistry meters,
+			ObjectProvider<PipelineTracer> tracer) {
+		return new RecognitionService(preprocessor, manager, tokens,
+				new FeedbackLimiter(feedback.votesPerClient(), feedback.clientWindow()), outcomes, properties.name(), meters,
 				tracer.getIfAvailable(() -> PipelineTracer.OFF), properties.uncertainBelow());
 	}
 

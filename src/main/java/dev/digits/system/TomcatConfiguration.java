@@ -27,8 +27,18 @@ class TomcatConfiguration {
 
 	/** On the engine, so that Tomcat also logs requests it refused before any context saw them. */
 	@Bean
-	WebServerFactoryCustomizer<TomcatServletWebServerFactory> accessLog() {
-		return factory -> factory.addEngineValves(new AccessLogValve());
+	WebServerFactoryCustomizer<TomcatServletWebServerFactory> accessLog(
+			org.springframework.beans.factory.ObjectProvider<dev.digits.inference.DigitClassifier> classifier) {
+		// looked up lazily: the web server is made before the classifier
+		java.util.concurrent.atomic.AtomicReference<dev.digits.inference.DigitClassifier> found = new java.util.concurrent.atomic.AtomicReference<>();
+		return factory -> factory.addEngineValves(new AccessLogValve(() -> {
+			dev.digits.inference.DigitClassifier current = found.get();
+			if (current == null) {
+				current = classifier.getIfAvailable();
+				found.set(current);
+			}
+			return current != null && current.isQuiet();
+		}));
 	}
 
 	/** A body Tomcat could not decode is not drained after its 400 (which would log a Tomcat ERROR). */

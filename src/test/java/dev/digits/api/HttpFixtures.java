@@ -31,8 +31,17 @@ final class HttpFixtures {
 
 	private final String base;
 
+	/** Where {@code /actuator/**} is served: the service's management port. */
+	private final String management;
+
 	HttpFixtures(int port) {
 		this.base = "http://localhost:" + port;
+		this.management = "http://localhost:" + ManagementPorts.of(port);
+	}
+
+	/** The URI of {@code path}: the actuator's paths on the management port, the rest on the request port. */
+	URI uri(String path) {
+		return URI.create((path.startsWith("/actuator") ? management : base) + path);
 	}
 
 	record Reply(int status, String contentType, String body, HttpResponse<String> raw) {
@@ -44,7 +53,7 @@ final class HttpFixtures {
 	}
 
 	Reply get(String path) {
-		return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+		return send(HttpRequest.newBuilder(uri(path)).GET());
 	}
 
 	Reply post(String path, String contentType, byte[] body) {

@@ -53,6 +53,14 @@ class ModelVersionsTests {
 		registry.add("digits.model.default-version", () -> "1");
 		registry.add("digits.admin.token", () -> ADMIN_TOKEN);
 		registry.add("digits.feedback.key", () -> FEEDBACK_KEY);
+		// every request here comes from one address: a small limit and a short window
+		registry.add("digits.feedback.votes-per-client", () -> "3");
+		registry.add("digits.feedback.client-window", () -> "3s");
+	}
+
+	/** Waits out the feedback window of this test client's address. */
+	private static void freshFeedbackWindow() throws InterruptedException {
+		Thread.sleep(3_100);
 	}
 
 	@LocalServerPort
@@ -185,7 +193,8 @@ class ModelVersionsTests {
 	}
 
 	@Test
-	void feedbackCountsForTheVersionThatAnsweredAndRefusesBadTokens() {
+	void feedbackCountsForTheVersionThatAnsweredAndRefusesBadTokens() throws InterruptedException {
+		freshFeedbackWindow();
 		JsonNode answer = pinned("2").json();
 		String token = answer.get("feedbackToken").asString();
 		long before = version(http.get("/api/v1/models").json(), "2").at("/feedback/total").asLong();
@@ -213,6 +222,25 @@ class ModelVersionsTests {
 		assertThat(http.postJson("/api/v1/feedback", "{\"digit\":1}").status()).isEqualTo(400);
 		assertThat(http.get("/actuator/prometheus").body()).contains(
 				"digits_feedback_total{application=\"digit-service\",correct=\"true\",model_version=\"2\"}");
+	}
+
+	@Test
+	void oneClientCannotOutvoteTheRest() throws InterruptedException {
+		freshFeedbackWindow();
+		for (int vote = 0; vote < 3; vote++) {
+			String token = pinned("2").json().get("feedbackToken").asString();
+			assertThat(http.postJson("/api/v1/feedback", "{\"token\":\"" + token + "\",\"digit\":7}").status()).isEqualTo(200);
+		}
+		String fourth = pinned("2").json().get("feedbackToken").asString();
+		HttpFixtures.Reply limited = http.postJson("/api/v1/feedback", "{\"token\":\"" + fourth + "\",\"digit\":7}");
+		assertThat(limited.status()).as(limited.body()).isEqualTo(429);
+		assertThat(limited.body()).contains("feedback-rate-limited");
+		// the A/B figures say how many clients they rest on: this one address
+		assertThat(version(http.get("/api/v1/models").json(), "2").at("/feedback/clients").asLong()).isEqualTo(1);
+		assertThat(http.get("/actuator/prometheus").body()).contains("digits_feedback_clients{");
+		// a refused vote did not spend its token
+		freshFeedbackWindow();
+		assertThat(http.postJson("/api/v1/feedback", "{\"token\":\"" + fourth + "\",\"digit\":7}").status()).isEqualTo(200);
 	}
 
 	@Test

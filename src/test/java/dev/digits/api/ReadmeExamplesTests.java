@@ -18,9 +18,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Runs the README's curl examples exactly as printed, against the service on its test ports: the
- * request port 8080 becomes the test's server port, the management port 8081 its management port
- * (the same one here: Spring tests serve the actuator on the request port, see
- * {@code src/test/resources/config/application.properties}).
+ * request port 8080 becomes the test's server port, the management port 8081 its management port.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ReadmeExamplesTests {

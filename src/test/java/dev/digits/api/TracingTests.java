@@ -217,7 +217,10 @@ class TracingTests {
 		Caller probe = Caller.random();
 		Caller after = Caller.random();
 		HttpFixtures http = new HttpFixtures(port);
-		assertThat(http.send(HttpRequest.newBuilder(URI.create(base() + "/actuator/health/liveness"))
+		assertThat(http.send(HttpRequest.newBuilder(http.uri("/actuator/health/liveness"))
+			.header("traceparent", probe.traceparent(true))
+			.GET()).status()).isEqualTo(200);
+		assertThat(http.send(HttpRequest.newBuilder(URI.create(base() + "/readyz"))
 			.header("traceparent", probe.traceparent(true))
 			.GET()).status()).isEqualTo(200);
 		assertThat(http.send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/model"))

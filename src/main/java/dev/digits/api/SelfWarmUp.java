@@ -1,0 +1,210 @@
+package dev.digits.api;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import javax.imageio.ImageIO;
+
+import dev.digits.inference.DigitClassifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+
+/**
+ * Before the service says it is ready, it sends itself {@link WarmUpProperties#requests()} real
+ * requests over loopback, through the whole stack, two at a time (one per core), so that a new
+ * replica answers at full speed from its first client. Its own requests are left out of the
+ * metrics and logged at DEBUG only ({@link DigitClassifier#quiet}). Runs after the web server has
+ * started and before readiness turns to accepting traffic (Spring Boot runs the application
+ * runners in between).
+ */
+@Component
+@Order(Ordered.LOWEST_PRECEDENCE)
+class SelfWarmUp implements ApplicationRunner {
+
+	private static final Logger logger = LoggerFactory.getLogger(SelfWarmUp.class);
+
+	private static final String BOUNDARY = "digits-warm-up-boundary";
+
+	private final WarmUpProperties properties;
+
+	private final DigitClassifier classifier;
+
+	private final Environment environment;
+
+	SelfWarmUp(WarmUpProperties properties, DigitClassifier classifier, Environment environment) {
+		this.properties = properties;
+		this.classifier = classifier;
+		this.environment = environment;
+	}
+
+	@Override
+	public void run(ApplicationArguments args) throws InterruptedException {
+		String port = environment.getProperty("local.server.port");
+		if (properties.requests() == 0 || port == null) {
+			return;
+		}
+		List<HttpRequest.Builder> kinds = requests("http://127.0.0.1:" + port,
+				environment.getProperty("digits.model.name", "mnist-cnn"));
+		HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+		long start = System.nanoTime();
+		long deadline = start + properties.maxDuration().toNanos();
+		AtomicInteger next = new AtomicInteger();
+		AtomicInteger failed = new AtomicInteger();
+		AtomicReference<String> firstFailure = new AtomicReference<>();
+		classifier.quiet(true);
+		ExecutorService senders = Executors.newFixedThreadPool(2, runnable -> {
+			Thread thread = new Thread(runnable, "warm-up");
+			thread.setDaemon(true);
+			return thread;
+		});
+		try {
+			List<Future<?>> running = new ArrayList<>();
+			for (int t = 0; t < 2; t++) {
+				running.add(senders.submit(() -> {
+					int i;
+					while ((i = next.getAndIncrement()) < properties.requests() && System.nanoTime() < deadline) {
+						HttpRequest request = kinds.get(i % kinds.size()).timeout(Duration.ofSeconds(10)).build();
+						try {
+							HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
+							if (response.statusCode() != 200) {
+								failed.incrementAndGet();
+								firstFailure.compareAndSet(null, request.uri().getPath() + " answered " + response.statusCode());
+							}
+						}
+						catch (IOException ex) {
+							failed.incrementAndGet();
+							firstFailure.compareAndSet(null, request.uri().getPath() + ": " + ex);
+						}
+						catch (InterruptedException ex) {
+							Thread.currentThread().interrupt();
+							return;
+						}
+					}
+				}));
+			}
+			for (Future<?> sender : running) {
+				try {
+					sender.get();
+				}
+				catch (java.util.concurrent.ExecutionException ex) {
+					firstFailure.compareAndSet(null, String.valueOf(ex.getCause()));
+				}
+			}
+		}
+		finally {
+			senders.shutdownNow();
+			classifier.quiet(false);
+		}
+		int sent = Math.min(next.get(), properties.requests());
+		logger.info("warmed up with {} requests to itself in {} ms{}", sent, (System.nanoTime() - start) / 1_000_000,
+				failed.get() == 0 ? "" : " (" + failed.get() + " answered otherwise than 200, e.g. " + firstFailure.get()
+						+ "; they warmed the code they ran all the same)");
+	}
+
+	/** One request of each kind, every eighth a photo (decoding one costs as much as several of the rest). */
+	static List<HttpRequest.Builder> requests(String base, String modelName) {
+		Random random = new Random(7);
+		byte[] canvas = encode(digit(280, 280, 18, random, false), "png");
+		byte[] small = encode(digit(28, 28, 3, random, false), "png");
+		byte[] photo = encode(digit(1280, 960, 40, random, true), "jpg");
+		BufferedImage grey = digit(28, 28, 3, random, false);
+		StringBuilder pixels = new StringBuilder();
+		for (int y = 0; y < 28; y++) {
+			for (int x = 0; x < 28; x++) {
+				pixels.append(pixels.isEmpty() ? "" : ",").append(255 - (grey.getRGB(x, y) & 0xFF));
+			}
+		}
+		List<HttpRequest.Builder> one = List.of(
+				HttpRequest.newBuilder(URI.create(base + "/api/v1/predictions"))
+					.header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+					.POST(HttpRequest.BodyPublishers.ofByteArray(multipart(canvas))),
+				HttpRequest.newBuilder(URI.create(base + "/api/v1/predictions"))
+					.header("Content-Type", "image/png")
+					.POST(HttpRequest.BodyPublishers.ofByteArray(small)),
+				HttpRequest.newBuilder(URI.create(base + "/api/v1/predictions"))
+					.header("Content-Type", "application/json")
+					.POST(HttpRequest.BodyPublishers.ofString("{\"pixels\":[" + pixels + "]}")),
+				HttpRequest.newBuilder(URI.create(base + "/v2/models/" + modelName + "/infer"))
+					.header("Content-Type", "application/json")
+					.POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":[{\"name\":\"input\",\"shape\":[1,784],"
+							+ "\"datatype\":\"UINT8\",\"data\":[" + pixels + "]}]}")));
+		List<HttpRequest.Builder> kinds = new ArrayList<>();
+		for (int i = 0; i < 7; i++) {
+			kinds.add(one.get(i % one.size()));
+		}
+		kinds.add(HttpRequest.newBuilder(URI.create(base + "/api/v1/predictions"))
+			.header("Content-Type", "image/jpeg")
+			.POST(HttpRequest.BodyPublishers.ofByteArray(photo)));
+		return kinds;
+	}
+
+	/** A "4" drawn in dark ink on white (or, as a photo, on slightly uneven grey paper). */
+	static BufferedImage digit(int width, int height, float stroke, Random random, boolean photo) {
+		BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+		Graphics2D g = image.createGraphics();
+		g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+		g.setColor(photo ? new Color(214, 210, 200) : Color.WHITE);
+		g.fillRect(0, 0, width, height);
+		if (photo) {
+			g.setPaint(new java.awt.GradientPaint(0, 0, new Color(230, 226, 218), width, height, new Color(180, 176, 168)));
+			g.fillRect(0, 0, width, height);
+		}
+		g.setColor(photo ? new Color(30, 30, 60) : Color.BLACK);
+		g.setStroke(new BasicStroke(stroke, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+		int cx = width / 2;
+		int cy = height / 2;
+		int s = Math.min(width, height) * 3 / 10;
+		g.drawLine(cx - s / 2, cy - s, cx - s / 2 - s / 6, cy + s / 8);
+		g.drawLine(cx - s / 2 - s / 6, cy + s / 8, cx + s / 2, cy + s / 8);
+		g.drawLine(cx + s / 4, cy - s, cx + s / 4 + random.nextInt(3) - 1, cy + s);
+		g.dispose();
+		return image;
+	}
+
+	private static byte[] encode(BufferedImage image, String format) {
+		try {
+			ByteArrayOutputStream out = new ByteArrayOutputStream();
+			ImageIO.write(image, format, out);
+			return out.toByteArray();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private static byte[] multipart(byte[] png) {
+		ByteArrayOutputStream body = new ByteArrayOutputStream();
+		body.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"digit.png\"\r\n"
+				+ "Content-Type: image/png\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+		body.writeBytes(png);
+		body.writeBytes(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+		return body.toByteArray();
+	}
+
+}
