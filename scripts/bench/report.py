@@ -667,6 +667,21 @@ def main():
                            "`cache-size: 0` and turn it on where uploads repeat byte for byte.")
             md.append("\nRecommendation from this run: " + verdict + "\n")
 
+    md.append("\n### A new replica's first minute\n")
+    ramp = os.path.join(results_dir, "warm-up-ramp.md")
+    if os.path.exists(ramp):
+        with open(ramp) as f:
+            rows = [line.rstrip("\n") for line in f if line.startswith("|")]
+        md.append("Before it says it is ready, the service sends itself `digits.warm-up.requests` (2,000; at most "
+                  "`digits.warm-up.max-duration`, 20 s) requests over loopback, every kind of body in turn, left out "
+                  "of the metrics and the access log. `scripts/bench/warm-up-ramp.sh` starts the packaged jar with and "
+                  "without it and runs wrk (8 connections, raw PNG uploads) for twelve 5-second windows from the "
+                  "moment readiness says UP; one run each:\n")
+        md.append("\n".join(rows) + "\n")
+    else:
+        md.append("Not run in this regeneration (needs wrk): `scripts/bench/warm-up-ramp.sh` writes "
+                  "target/warm-up/ramp.md.\n")
+
     md.append("\n## 3. Training speed\n")
     trainings = sorted(glob.glob(os.path.join(results_dir, "training-*.json")))
     if trainings:

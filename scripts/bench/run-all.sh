@@ -325,6 +325,13 @@ for run in $(seq 1 "$RUNS"); do
 	stop_service
 done
 
+# ---- 5b. a new replica's first minute, with and without the self warm-up ------------------------
+if command -v wrk >/dev/null; then
+	"$REPO/scripts/bench/warm-up-ramp.sh" && cp "$REPO/target/warm-up/ramp.md" "$OUT/warm-up-ramp.md"
+else
+	log "wrk not installed (Debian package wrk): the warm-up ramp is not measured"
+fi
+
 # ---- 6. the page -------------------------------------------------------------------------------
 log "writing $DOC"
 python3 "$REPO/scripts/bench/report.py" "$OUT" "$DOC"
