@@ -31,7 +31,7 @@ const CLEAN_SHARE = 0.4;
 const SMALL_CLEAN_SIDE = 200;
 const SMALL_IMAGE_SIDE = 320;
 const PURE = 8;
-const SMALL_CLEAN_SHARE = 0.25;
+const SMALL_CLEAN_SHARE = 0.1;
 const MAD_TO_DEVIATION = f(1.4826); // the 1.4826f of InkLocator.noise
 const NEAR_ONE_MILLIONTH = f(1e-6); // the 1e-6f of InkLocator.areaDownscale
 
@@ -353,7 +353,7 @@ function clamp(value, min, max) {
 
 // ================================================================ InkLocator
 
-/** InkLocator.smallAndClean: at most 320 px, a quarter or more pure white or black. */
+/** InkLocator.smallAndClean: at most 320 px, a tenth or more pure white or black, the most frequent level. */
 export function smallAndClean(image) {
   if (Math.max(image.width, image.height) > SMALL_IMAGE_SIDE) return false;
   const histogram = new Int32Array(256);
