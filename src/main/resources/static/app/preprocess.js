@@ -689,47 +689,97 @@ function inkStrength(grey, width, height) {
 function closing(grey, width, height, radius) {
   const a = new Float32Array(grey.length);
   const b = new Float32Array(grey.length);
-  const longest = Math.max(width, height);
-  const line = new Float32Array(longest);
-  const forward = new Float32Array(longest);
-  const backward = new Float32Array(longest);
-  const result = new Float32Array(longest);
-  closingPass(grey, a, width, height, true, radius, true, line, forward, backward, result);
-  closingPass(a, b, width, height, false, radius, true, line, forward, backward, result);
-  closingPass(b, a, width, height, true, radius, false, line, forward, backward, result);
-  closingPass(a, b, width, height, false, radius, false, line, forward, backward, result);
+  const c = new Float32Array(grey.length);
+  const line = new Float32Array(width);
+  const forward = new Float32Array(width);
+  const backward = new Float32Array(width);
+  const result = new Float32Array(width);
+  closingRows(grey, a, width, height, radius, true, line, forward, backward, result);
+  closingColumns(a, b, c, width, height, radius, true);
+  closingRows(a, b, width, height, radius, false, line, forward, backward, result);
+  closingColumns(b, a, c, width, height, radius, false);
   return b;
 }
 
-/** PaperLight.pass: extreme along every row (rows) or every column. */
-function closingPass(src, dst, width, height, rows, radius, max, line, forward, backward, result) {
-  const lines = rows ? height : width;
-  const n = rows ? width : height;
-  const step = rows ? 1 : width;
-  for (let l = 0; l < lines; l++) {
-    const start = rows ? l * width : l;
-    for (let i = 0; i < n; i++) line[i] = src[start + i * step];
-    extreme(line, n, radius, max, forward, backward, result);
-    for (let i = 0; i < n; i++) dst[start + i * step] = result[i];
+/** PaperLight.rows: extreme along every row. */
+function closingRows(src, dst, width, height, radius, max, line, forward, backward, result) {
+  for (let y = 0; y < height; y++) {
+    line.set(src.subarray(y * width, (y + 1) * width));
+    extreme(line, width, radius, max, forward, backward, result);
+    dst.set(result, y * width);
+  }
+}
+
+/** PaperLight.columns: extreme down every column, in place, a whole row at a time. */
+function closingColumns(values, forward, backward, width, height, radius, max) {
+  const w = 2 * radius + 1;
+  let at = 0;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    if (at === 0) {
+      forward.set(values.subarray(row, row + width), row);
+    } else {
+      for (let x = 0; x < width; x++) {
+        forward[row + x] = max ? Math.max(forward[row - width + x], values[row + x])
+          : Math.min(forward[row - width + x], values[row + x]);
+      }
+    }
+    at = (at === w - 1) ? 0 : at + 1;
+  }
+  at = (height - 1) % w;
+  for (let y = height - 1; y >= 0; y--) {
+    const row = y * width;
+    if (y === height - 1 || at === w - 1) {
+      backward.set(values.subarray(row, row + width), row);
+    } else {
+      for (let x = 0; x < width; x++) {
+        backward[row + x] = max ? Math.max(backward[row + width + x], values[row + x])
+          : Math.min(backward[row + width + x], values[row + x]);
+      }
+    }
+    at = (at === 0) ? w - 1 : at - 1;
+  }
+  let fromAt = 0;
+  for (let y = 0; y < height; y++) {
+    const from = Math.max(0, y - radius);
+    const to = Math.min(height - 1, y + radius);
+    if (y - radius > 0) fromAt = (fromAt === w - 1) ? 0 : fromAt + 1;
+    const row = y * width;
+    if (to - from <= w - 1 - fromAt) {
+      if (fromAt === 0) values.set(forward.subarray(to * width, (to + 1) * width), row);
+      else values.set(backward.subarray(from * width, (from + 1) * width), row);
+    } else {
+      const b = from * width;
+      const fo = to * width;
+      for (let x = 0; x < width; x++) {
+        values[row + x] = max ? Math.max(backward[b + x], forward[fo + x]) : Math.min(backward[b + x], forward[fo + x]);
+      }
+    }
   }
 }
 
 /** PaperLight.extreme: running largest or smallest of line[i - radius .. i + radius], clipped (van Herk). */
 function extreme(line, n, radius, max, forward, backward, result) {
   const w = 2 * radius + 1;
+  let at = 0;
   for (let i = 0; i < n; i++) {
-    forward[i] = (i % w === 0) ? line[i]
+    forward[i] = (at === 0) ? line[i]
       : (max ? Math.max(forward[i - 1], line[i]) : Math.min(forward[i - 1], line[i]));
+    at = (at === w - 1) ? 0 : at + 1;
   }
+  at = (n - 1) % w;
   for (let i = n - 1; i >= 0; i--) {
-    backward[i] = (i === n - 1 || (i + 1) % w === 0) ? line[i]
+    backward[i] = (i === n - 1 || at === w - 1) ? line[i]
       : (max ? Math.max(backward[i + 1], line[i]) : Math.min(backward[i + 1], line[i]));
+    at = (at === 0) ? w - 1 : at - 1;
   }
+  let fromAt = 0;
   for (let i = 0; i < n; i++) {
     const from = Math.max(0, i - radius);
     const to = Math.min(n - 1, i + radius);
-    if (trunc(from / w) === trunc(to / w)) {
-      result[i] = (from % w === 0) ? forward[to] : backward[from];
+    if (i - radius > 0) fromAt = (fromAt === w - 1) ? 0 : fromAt + 1;
+    if (to - from <= w - 1 - fromAt) {
+      result[i] = (fromAt === 0) ? forward[to] : backward[from];
     } else {
       result[i] = max ? Math.max(backward[from], forward[to]) : Math.min(backward[from], forward[to]);
     }

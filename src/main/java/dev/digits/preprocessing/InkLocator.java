@@ -114,9 +114,9 @@ final class InkLocator {
 	static long peakBytes(int width, int height) {
 		int[] size = workingSize(width, height);
 		long pixels = (long) size[0] * size[1];
-		// floats: grey, paper/ink and the closing's second map, output, row buffers; ints: labels, owners; bytes: mask, removed, chosen,
+		// floats: grey, paper/ink and the closing's two other maps, output, row buffers; ints: labels, owners; bytes: mask, removed, chosen,
 		// thin flags, cells; line finder: transposed mask, cells and their path lengths (shorts)
-		return pixels * (4L * 4 + 4L * 2 + 3 + 1 + 1) + 4L * 4 * Math.max(size[0], size[1]) + pixels * 3L + 64 * 1024;
+		return pixels * (4L * 5 + 4L * 2 + 3 + 1 + 1) + 4L * 4 * Math.max(size[0], size[1]) + pixels * 3L + 64 * 1024;
 	}
 
 	static int[] workingSize(int width, int height) {

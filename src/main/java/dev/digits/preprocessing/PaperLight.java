@@ -17,7 +17,9 @@ package dev.digits.preprocessing;
  * its noise being amplified by a division by a small level.
  * <p>
  * Cost: four passes of a running maximum or minimum (van Herk / Gil-Werman, three comparisons per
- * pixel whatever the radius) over the working image, and two float maps of its size.
+ * pixel whatever the radius; columns a whole row at a time) over the working image, and three float
+ * maps of its size (about 2.4 MB at 512 x 384); measured about 1-2 ms more than the block estimate
+ * for a 512 x 384 working image on a loaded 2-core machine.
  */
 final class PaperLight {
 
@@ -65,32 +67,87 @@ final class PaperLight {
 	static float[] closing(float[] grey, int width, int height, int radius) {
 		float[] a = new float[grey.length];
 		float[] b = new float[grey.length];
-		int longest = Math.max(width, height);
-		float[] line = new float[longest];
-		float[] forward = new float[longest];
-		float[] backward = new float[longest];
-		float[] result = new float[longest];
-		pass(grey, a, width, height, true, radius, true, line, forward, backward, result);
-		pass(a, b, width, height, false, radius, true, line, forward, backward, result);
-		pass(b, a, width, height, true, radius, false, line, forward, backward, result);
-		pass(a, b, width, height, false, radius, false, line, forward, backward, result);
+		float[] c = new float[grey.length];
+		float[] line = new float[width];
+		float[] forward = new float[width];
+		float[] backward = new float[width];
+		float[] result = new float[width];
+		rows(grey, a, width, height, radius, true, line, forward, backward, result);
+		columns(a, b, c, width, height, radius, true);
+		rows(a, b, width, height, radius, false, line, forward, backward, result);
+		columns(b, a, c, width, height, radius, false);
 		return b;
 	}
 
-	/** {@link #extreme} along every row ({@code rows}) or every column of {@code src} into {@code dst}. */
-	private static void pass(float[] src, float[] dst, int width, int height, boolean rows, int radius, boolean max,
-			float[] line, float[] forward, float[] backward, float[] result) {
-		int lines = rows ? height : width;
-		int n = rows ? width : height;
-		int step = rows ? 1 : width;
-		for (int l = 0; l < lines; l++) {
-			int start = rows ? l * width : l;
-			for (int i = 0; i < n; i++) {
-				line[i] = src[start + i * step];
+	/** {@link #extreme} along every row of {@code src} into {@code dst}. */
+	private static void rows(float[] src, float[] dst, int width, int height, int radius, boolean max, float[] line,
+			float[] forward, float[] backward, float[] result) {
+		for (int y = 0; y < height; y++) {
+			System.arraycopy(src, y * width, line, 0, width);
+			extreme(line, width, radius, max, forward, backward, result);
+			System.arraycopy(result, 0, dst, y * width, width);
+		}
+	}
+
+	/**
+	 * {@link #extreme} down every column of {@code values}, in place, a whole row at a time (the
+	 * running extremes in {@code forward} and {@code backward}, maps of the same size), so that memory
+	 * is read row by row rather than a column's stride apart.
+	 */
+	private static void columns(float[] values, float[] forward, float[] backward, int width, int height, int radius,
+			boolean max) {
+		int w = 2 * radius + 1;
+		int at = 0;
+		for (int y = 0; y < height; y++) {
+			int row = y * width;
+			if (at == 0) {
+				System.arraycopy(values, row, forward, row, width);
 			}
-			extreme(line, n, radius, max, forward, backward, result);
-			for (int i = 0; i < n; i++) {
-				dst[start + i * step] = result[i];
+			else {
+				for (int x = 0; x < width; x++) {
+					forward[row + x] = max ? Math.max(forward[row - width + x], values[row + x])
+							: Math.min(forward[row - width + x], values[row + x]);
+				}
+			}
+			at = (at == w - 1) ? 0 : at + 1;
+		}
+		at = (height - 1) % w;
+		for (int y = height - 1; y >= 0; y--) {
+			int row = y * width;
+			if (y == height - 1 || at == w - 1) {
+				System.arraycopy(values, row, backward, row, width);
+			}
+			else {
+				for (int x = 0; x < width; x++) {
+					backward[row + x] = max ? Math.max(backward[row + width + x], values[row + x])
+							: Math.min(backward[row + width + x], values[row + x]);
+				}
+			}
+			at = (at == 0) ? w - 1 : at - 1;
+		}
+		int fromAt = 0;
+		for (int y = 0; y < height; y++) {
+			int from = Math.max(0, y - radius);
+			int to = Math.min(height - 1, y + radius);
+			if (y - radius > 0) {
+				fromAt = (fromAt == w - 1) ? 0 : fromAt + 1;
+			}
+			int row = y * width;
+			if (to - from <= w - 1 - fromAt) {
+				if (fromAt == 0) {
+					System.arraycopy(forward, to * width, values, row, width);
+				}
+				else {
+					System.arraycopy(backward, from * width, values, row, width);
+				}
+			}
+			else {
+				int b = from * width;
+				int f = to * width;
+				for (int x = 0; x < width; x++) {
+					values[row + x] = max ? Math.max(backward[b + x], forward[f + x])
+							: Math.min(backward[b + x], forward[f + x]);
+				}
 			}
 		}
 	}
@@ -104,20 +161,31 @@ final class PaperLight {
 	static void extreme(float[] line, int n, int radius, boolean max, float[] forward, float[] backward,
 			float[] result) {
 		int w = 2 * radius + 1;
+		// positions within segments are counted, not divided for (a division per sample cost more than
+		// the comparisons)
+		int at = 0;
 		for (int i = 0; i < n; i++) {
-			forward[i] = (i % w == 0) ? line[i]
+			forward[i] = (at == 0) ? line[i]
 					: (max ? Math.max(forward[i - 1], line[i]) : Math.min(forward[i - 1], line[i]));
+			at = (at == w - 1) ? 0 : at + 1;
 		}
+		at = (n - 1) % w;
 		for (int i = n - 1; i >= 0; i--) {
-			backward[i] = (i == n - 1 || (i + 1) % w == 0) ? line[i]
+			backward[i] = (i == n - 1 || at == w - 1) ? line[i]
 					: (max ? Math.max(backward[i + 1], line[i]) : Math.min(backward[i + 1], line[i]));
+			at = (at == 0) ? w - 1 : at - 1;
 		}
+		// fromAt: the window's first sample's position within its segment
+		int fromAt = 0;
 		for (int i = 0; i < n; i++) {
 			int from = Math.max(0, i - radius);
 			int to = Math.min(n - 1, i + radius);
-			if (from / w == to / w) {
+			if (i - radius > 0) {
+				fromAt = (fromAt == w - 1) ? 0 : fromAt + 1;
+			}
+			if (to - from <= w - 1 - fromAt) {
 				// within one segment: the window starts it (clipped at 0) or ends with it (clipped at n - 1)
-				result[i] = (from % w == 0) ? forward[to] : backward[from];
+				result[i] = (fromAt == 0) ? forward[to] : backward[from];
 			}
 			else {
 				result[i] = max ? Math.max(backward[from], forward[to]) : Math.min(backward[from], forward[to]);
