@@ -35,6 +35,43 @@ class PaperLightTests {
 		}
 	}
 
+	@Test
+	void theClosingIsTheSmallestOfTheLargestOverTheSquare() {
+		Random random = new Random(8);
+		for (int trial = 0; trial < 20; trial++) {
+			int width = 1 + random.nextInt(40);
+			int height = 1 + random.nextInt(40);
+			int radius = 1 + random.nextInt(12);
+			float[] grey = new float[width * height];
+			for (int i = 0; i < grey.length; i++) {
+				grey[i] = random.nextInt(256);
+			}
+			float[] closed = PaperLight.closing(grey, width, height, radius);
+			float[] dilated = new float[grey.length];
+			for (int y = 0; y < height; y++) {
+				for (int x = 0; x < width; x++) {
+					dilated[y * width + x] = square(grey, width, height, x, y, radius, true);
+				}
+			}
+			for (int y = 0; y < height; y++) {
+				for (int x = 0; x < width; x++) {
+					assertThat(closed[y * width + x]).as("%dx%d radius %d at %d,%d", width, height, radius, x, y)
+						.isEqualTo(square(dilated, width, height, x, y, radius, false));
+				}
+			}
+		}
+	}
+
+	private static float square(float[] values, int width, int height, int x, int y, int radius, boolean max) {
+		float best = values[y * width + x];
+		for (int yy = Math.max(0, y - radius); yy <= Math.min(height - 1, y + radius); yy++) {
+			for (int xx = Math.max(0, x - radius); xx <= Math.min(width - 1, x + radius); xx++) {
+				best = max ? Math.max(best, values[yy * width + xx]) : Math.min(best, values[yy * width + xx]);
+			}
+		}
+		return best;
+	}
+
 	/**
 	 * Lit paper (220) beside a hard-edged shadow (110), with a 5-pixel stroke in each: the strokes are
 	 * ink, the shadow's edge and the shadowed paper are not (the per-block estimate smoothed across
