@@ -31,7 +31,7 @@ const CLEAN_SHARE = 0.4;
 const SMALL_CLEAN_SIDE = 200;
 const SMALL_IMAGE_SIDE = 320;
 const PURE = 8;
-const SMALL_CLEAN_SHARE = 0.25;
+const SMALL_CLEAN_SHARE = 0.1;
 const MAD_TO_DEVIATION = f(1.4826); // the 1.4826f of InkLocator.noise
 const NEAR_ONE_MILLIONTH = f(1e-6); // the 1e-6f of InkLocator.areaDownscale
 
@@ -353,7 +353,7 @@ function clamp(value, min, max) {
 
 // ================================================================ InkLocator
 
-/** InkLocator.smallAndClean: at most 320 px, a quarter or more pure white or black. */
+/** InkLocator.smallAndClean: at most 320 px, a tenth or more pure white or black, the most frequent level. */
 export function smallAndClean(image) {
   if (Math.max(image.width, image.height) > SMALL_IMAGE_SIDE) return false;
   const histogram = new Int32Array(256);
@@ -610,14 +610,8 @@ export function locate(image, minInkPixels = MIN_INK_PIXELS) {
     for (let i = 0; i < grey.length; i++) grey[i] = 255 - grey[i];
   }
 
-  let ink;
-  if (clean) {
-    const paper = Math.max(1, inverted ? borderPaper : 255 - borderPaper);
-    ink = new Float32Array(grey.length);
-    for (let i = 0; i < grey.length; i++) ink[i] = f(paper - grey[i]) / paper;
-  } else {
-    ink = inkStrength(grey, width, height);
-  }
+  // the paper under every pixel, clean or not (a clean picture may still be in part shadowed)
+  const ink = inkStrength(grey, width, height);
 
   const [paperLevel, paperNoise] = noiseOf(ink);
   const floor = Math.max(f(paperLevel + f(FLOOR_DEVIATIONS * paperNoise)), f(paperLevel + MIN_FLOOR));
@@ -669,57 +663,127 @@ function blockSize(width, height) {
   return Math.max(8, trunc((Math.max(width, height) + 31) / 32));
 }
 
-/** PaperLight.inkStrength: (paper - v) / max(paper, half the median paper), paper per block. */
+/** PaperLight.closingRadius: two blocks, about 1/16 of the long side, at least 16. */
+function closingRadius(width, height) {
+  return 2 * blockSize(width, height);
+}
+
+/**
+ * PaperLight.inkStrength: (paper - v) / max(paper, half the median paper), the paper under every pixel
+ * a grey-level closing by a square of closingRadius.
+ */
 function inkStrength(grey, width, height) {
-  const block = blockSize(width, height);
-  const columns = trunc((width + block - 1) / block);
-  const rows = trunc((height + block - 1) / block);
-  const levels = new Float32Array(columns * rows);
+  const paper = closing(grey, width, height, closingRadius(width, height));
   const histogram = new Int32Array(256);
-  for (let by = 0; by < rows; by++) {
-    for (let bx = 0; bx < columns; bx++) {
-      histogram.fill(0);
-      for (let y = by * block; y < Math.min(height, (by + 1) * block); y++) {
-        for (let x = bx * block; x < Math.min(width, (bx + 1) * block); x++) {
-          histogram[levelOf(grey[y * width + x])]++;
-        }
-      }
-      levels[by * columns + bx] = quantile(histogram, PAPER_PERCENTILE);
-    }
-  }
-  const closed = close(levels, columns, rows);
-  const smooth = mean3(closed, columns, rows);
-  const sorted = smooth.slice().sort();
-  const typical = sorted[trunc(sorted.length / 2)];
-  const least = Math.max(1, f(0.5 * typical));
-  const left = new Int32Array(width);
-  const right = new Int32Array(width);
-  const towardRight = new Float32Array(width);
-  for (let x = 0; x < width; x++) {
-    const fx = Math.max(0, Math.min(columns - 1, (x + 0.5) / block - 0.5));
-    left[x] = Math.min(trunc(fx), Math.max(0, columns - 2));
-    right[x] = Math.min(columns - 1, left[x] + 1);
-    towardRight[x] = fx - left[x];
-  }
-  const blended = new Float32Array(columns);
-  const ink = new Float32Array(width * height);
-  for (let y = 0; y < height; y++) {
-    const fy = Math.max(0, Math.min(rows - 1, (y + 0.5) / block - 0.5));
-    const y0 = Math.min(trunc(fy), Math.max(0, rows - 2));
-    const y1 = Math.min(rows - 1, y0 + 1);
-    const wy = f(fy - y0);
-    const notWy = f(1 - wy);
-    for (let bx = 0; bx < columns; bx++) {
-      blended[bx] = f(smooth[y0 * columns + bx] * notWy) + f(smooth[y1 * columns + bx] * wy);
-    }
-    const row = y * width;
-    for (let x = 0; x < width; x++) {
-      const wx = towardRight[x];
-      const paper = f(f(blended[left[x]] * f(1 - wx)) + f(blended[right[x]] * wx));
-      ink[row + x] = f(paper - grey[row + x]) / Math.max(paper, least);
-    }
+  for (const v of paper) histogram[levelOf(v)]++;
+  const least = Math.max(1, f(0.5 * quantile(histogram, 0.5)));
+  const ink = paper;
+  for (let i = 0; i < ink.length; i++) {
+    const p = paper[i];
+    ink[i] = f(p - grey[i]) / Math.max(p, least);
   }
   return ink;
+}
+
+/** PaperLight.closing: largest within the square around each pixel, then the smallest of those. */
+function closing(grey, width, height, radius) {
+  const a = new Float32Array(grey.length);
+  const b = new Float32Array(grey.length);
+  const c = new Float32Array(grey.length);
+  const line = new Float32Array(width);
+  const forward = new Float32Array(width);
+  const backward = new Float32Array(width);
+  const result = new Float32Array(width);
+  closingRows(grey, a, width, height, radius, true, line, forward, backward, result);
+  closingColumns(a, b, c, width, height, radius, true);
+  closingRows(a, b, width, height, radius, false, line, forward, backward, result);
+  closingColumns(b, a, c, width, height, radius, false);
+  return b;
+}
+
+/** PaperLight.rows: extreme along every row. */
+function closingRows(src, dst, width, height, radius, max, line, forward, backward, result) {
+  for (let y = 0; y < height; y++) {
+    line.set(src.subarray(y * width, (y + 1) * width));
+    extreme(line, width, radius, max, forward, backward, result);
+    dst.set(result, y * width);
+  }
+}
+
+/** PaperLight.columns: extreme down every column, in place, a whole row at a time. */
+function closingColumns(values, forward, backward, width, height, radius, max) {
+  const w = 2 * radius + 1;
+  let at = 0;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    if (at === 0) {
+      forward.set(values.subarray(row, row + width), row);
+    } else {
+      for (let x = 0; x < width; x++) {
+        forward[row + x] = max ? Math.max(forward[row - width + x], values[row + x])
+          : Math.min(forward[row - width + x], values[row + x]);
+      }
+    }
+    at = (at === w - 1) ? 0 : at + 1;
+  }
+  at = (height - 1) % w;
+  for (let y = height - 1; y >= 0; y--) {
+    const row = y * width;
+    if (y === height - 1 || at === w - 1) {
+      backward.set(values.subarray(row, row + width), row);
+    } else {
+      for (let x = 0; x < width; x++) {
+        backward[row + x] = max ? Math.max(backward[row + width + x], values[row + x])
+          : Math.min(backward[row + width + x], values[row + x]);
+      }
+    }
+    at = (at === 0) ? w - 1 : at - 1;
+  }
+  let fromAt = 0;
+  for (let y = 0; y < height; y++) {
+    const from = Math.max(0, y - radius);
+    const to = Math.min(height - 1, y + radius);
+    if (y - radius > 0) fromAt = (fromAt === w - 1) ? 0 : fromAt + 1;
+    const row = y * width;
+    if (to - from <= w - 1 - fromAt) {
+      if (fromAt === 0) values.set(forward.subarray(to * width, (to + 1) * width), row);
+      else values.set(backward.subarray(from * width, (from + 1) * width), row);
+    } else {
+      const b = from * width;
+      const fo = to * width;
+      for (let x = 0; x < width; x++) {
+        values[row + x] = max ? Math.max(backward[b + x], forward[fo + x]) : Math.min(backward[b + x], forward[fo + x]);
+      }
+    }
+  }
+}
+
+/** PaperLight.extreme: running largest or smallest of line[i - radius .. i + radius], clipped (van Herk). */
+function extreme(line, n, radius, max, forward, backward, result) {
+  const w = 2 * radius + 1;
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    forward[i] = (at === 0) ? line[i]
+      : (max ? Math.max(forward[i - 1], line[i]) : Math.min(forward[i - 1], line[i]));
+    at = (at === w - 1) ? 0 : at + 1;
+  }
+  at = (n - 1) % w;
+  for (let i = n - 1; i >= 0; i--) {
+    backward[i] = (i === n - 1 || at === w - 1) ? line[i]
+      : (max ? Math.max(backward[i + 1], line[i]) : Math.min(backward[i + 1], line[i]));
+    at = (at === 0) ? w - 1 : at - 1;
+  }
+  let fromAt = 0;
+  for (let i = 0; i < n; i++) {
+    const from = Math.max(0, i - radius);
+    const to = Math.min(n - 1, i + radius);
+    if (i - radius > 0) fromAt = (fromAt === w - 1) ? 0 : fromAt + 1;
+    if (to - from <= w - 1 - fromAt) {
+      result[i] = (fromAt === 0) ? forward[to] : backward[from];
+    } else {
+      result[i] = max ? Math.max(backward[from], forward[to]) : Math.min(backward[from], forward[to]);
+    }
+  }
 }
 
 /** PaperLight.close: the largest of the 5x5 blocks around, then the smallest. */
@@ -749,29 +813,6 @@ function filter(values, columns, rows, radius, max) {
         best = max ? Math.max(best, v) : Math.min(best, v);
       }
       out[y * columns + x] = best;
-    }
-  }
-  return out;
-}
-
-/** PaperLight.mean3: 3x3 mean, in float, of the blocks that exist. */
-function mean3(values, columns, rows) {
-  const out = new Float32Array(values.length);
-  for (let y = 0; y < rows; y++) {
-    for (let x = 0; x < columns; x++) {
-      let sum = 0;
-      let n = 0;
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          const yy = y + dy;
-          const xx = x + dx;
-          if (yy >= 0 && yy < rows && xx >= 0 && xx < columns) {
-            sum = f(sum + values[yy * columns + xx]);
-            n++;
-          }
-        }
-      }
-      out[y * columns + x] = sum / n;
     }
   }
   return out;

@@ -11,9 +11,9 @@ package dev.digits.preprocessing;
  * <li><b>Polarity</b> from the whole image, not its border (which may be the table a sheet lies on):
  * the median level is the paper, and the ink is the extreme (0.1% and 99.9% quantiles) farther
  * from it. Levels are turned so that paper is light.</li>
- * <li><b>Illumination</b> ({@link PaperLight}): the paper's level per block, closed over
- * neighbouring blocks and smoothed, divides the image: ink strength {@code (paper - v) / paper} is
- * 1 for black ink on paper and 0 for paper, in shadow or not.</li>
+ * <li><b>Illumination</b> ({@link PaperLight}): the paper's level under every pixel, a grey-level
+ * closing by a square wider than a stroke, divides the image: ink strength {@code (paper - v) / paper}
+ * is 1 for black ink on paper and 0 for paper, in shadow or not, and a shadow's edge is no ink.</li>
  * <li><b>Binarisation</b>: Otsu's threshold over the pixels above the noise floor (the median plus
  * some deviations, estimated by the median absolute deviation), halved, and never below the floor.</li>
  * <li><b>Lines</b> ({@link Lines}): long, thin, nearly horizontal or vertical structures (ruled and
@@ -64,7 +64,7 @@ final class InkLocator {
 			histogram[image.level(i)]++;
 		}
 		// pure paper: white or black, as drawn by a program or a scanner's white point, over at least a
-		// quarter of the image (a photo's paper is never one exact level)
+		// tenth of the image (a photo's paper is never one exact level)
 		int mode = Framing.mode(histogram);
 		int nearMode = 0;
 		for (int level = Math.max(0, mode - CLEAN_SPREAD); level <= Math.min(255, mode + CLEAN_SPREAD); level++) {
@@ -76,8 +76,13 @@ final class InkLocator {
 	/** Levels within this of black or white count as pure paper. */
 	static final int PURE = 8;
 
-	/** Share of pure paper a small image needs to be clean. */
-	static final double SMALL_CLEAN_SHARE = 0.25;
+	/**
+	 * Share of pure paper a small image needs to be clean: a tenth. A bold digit enlarged from an 8x8
+	 * scan (smooth or blocky) leaves as little as 12% of its square pure paper, and 7% of 300 such
+	 * scans (at a quarter) went to the photo path, which takes their strokes for paper and found no ink;
+	 * the paper level must still be the most frequent one, which a photo's noisy paper never is.
+	 */
+	static final double SMALL_CLEAN_SHARE = 0.1;
 
 	/** At least {@link #CLEAN_SHARE} of the pixels within {@link #CLEAN_SPREAD} levels of the mode. */
 	private static boolean clean(int[] histogram, int pixels) {
@@ -109,9 +114,9 @@ final class InkLocator {
 	static long peakBytes(int width, int height) {
 		int[] size = workingSize(width, height);
 		long pixels = (long) size[0] * size[1];
-		// floats: grey, paper/ink, output, row buffer; ints: labels, owners; bytes: mask, removed, chosen,
+		// floats: grey, paper/ink and the closing's two other maps, output, row buffers; ints: labels, owners; bytes: mask, removed, chosen,
 		// thin flags, cells; line finder: transposed mask, cells and their path lengths (shorts)
-		return pixels * (4L * 3 + 4L * 2 + 3 + 1 + 1) + 4L * size[0] + pixels * 3L + 64 * 1024;
+		return pixels * (4L * 5 + 4L * 2 + 3 + 1 + 1) + 4L * 4 * Math.max(size[0], size[1]) + pixels * 3L + 64 * 1024;
 	}
 
 	static int[] workingSize(int width, int height) {
@@ -148,8 +153,8 @@ final class InkLocator {
 					+ "lightest levels are within " + contrast + " grey levels of the paper), so no ink strokes were found.");
 		}
 		// a clean image (a canvas export, a scan, a screenshot, an evenly lit photo): most of it is one
-		// level, the paper, so polarity and paper are read off that level as MNIST framing always did;
-		// the block estimates below would take thick strokes that fill a small image for paper
+		// level, the paper, so polarity is read off that level as MNIST framing always did; the block
+		// estimates below would take thick strokes that fill a small image for paper
 		boolean clean = clean(histogram, grey.length);
 		int borderPaper = Framing.mode(histogram);
 		boolean inverted;
@@ -171,17 +176,9 @@ final class InkLocator {
 		}
 		check(deadline);
 
-		float[] ink;
-		if (clean) {
-			float paper = Math.max(1f, inverted ? borderPaper : 255 - borderPaper);
-			ink = new float[grey.length];
-			for (int i = 0; i < grey.length; i++) {
-				ink[i] = (paper - grey[i]) / paper;
-			}
-		}
-		else {
-			ink = PaperLight.inkStrength(grey, width, height);
-		}
+		// the paper under every pixel, clean or not: a clean picture's paper may still be in part shadowed
+		// (its most frequent level the lit or the shaded paper), and the shade is no ink
+		float[] ink = PaperLight.inkStrength(grey, width, height);
 		grey = null;
 		check(deadline);
 
