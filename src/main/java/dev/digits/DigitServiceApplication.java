@@ -15,9 +15,9 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /**
- * The service; a command as first argument ({@code train}, {@code evaluate}, {@code calibrate},
- * {@code finetune}, {@code golden}, {@code quantized-version}, {@code ensemble}) runs that command
- * instead (no web server).
+ * The service; a command as first argument ({@code train}, {@code evaluate},
+ * {@code calibrate}, {@code finetune}, {@code golden}, {@code quantized-version},
+ * {@code ensemble}) runs that command instead (no web server).
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every relative link and anchor in the repository's Markdown resolves: the README, the model
- * card, the contributing guide, and everything under {@code docs/}. Anchors follow GitHub's rules
- * (lower case, punctuation dropped, spaces as hyphens).
+ * Every relative link and anchor in the repository's Markdown resolves: the README, the
+ * model card, the contributing guide, and everything under {@code docs/}. Anchors follow
+ * GitHub's rules (lower case, punctuation dropped, spaces as hyphens).
  */
 class DocumentationLinksTests {
 
@@ -40,7 +40,8 @@ class DocumentationLinksTests {
 				checked++;
 				String file = target.contains("#") ? target.substring(0, target.indexOf('#')) : target;
 				String anchor = target.contains("#") ? target.substring(target.indexOf('#') + 1) : null;
-				Path resolved = file.isEmpty() ? doc : doc.getParent() == null ? Path.of(file) : doc.getParent().resolve(file);
+				Path resolved = file.isEmpty() ? doc
+						: doc.getParent() == null ? Path.of(file) : doc.getParent().resolve(file);
 				if (!Files.exists(resolved.normalize())) {
 					broken.add(doc + ": " + target + " (no such file)");
 					continue;
@@ -72,7 +73,9 @@ class DocumentationLinksTests {
 		Set<String> anchors = new HashSet<>();
 		for (String line : withoutCode(Files.readString(file)).split("\n")) {
 			if (line.matches("^#{1,6} .*")) {
-				String slug = line.replaceFirst("^#+ ", "").strip().toLowerCase(Locale.ROOT)
+				String slug = line.replaceFirst("^#+ ", "")
+					.strip()
+					.toLowerCase(Locale.ROOT)
 					.replaceAll("[^\\p{L}\\p{N} _-]", "")
 					.replace(' ', '-');
 				String unique = slug;

@@ -5,9 +5,9 @@ import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 
 /**
- * Prints on the console why a test or a suite did not run (a missing tool, a missing data set),
- * so a skip is seen where the build is read, not only in the surefire XML. Registered through
- * {@code META-INF/services}.
+ * Prints on the console why a test or a suite did not run (a missing tool, a missing data
+ * set), so a skip is seen where the build is read, not only in the surefire XML.
+ * Registered through {@code META-INF/services}.
  */
 public final class SkipReasons implements TestExecutionListener {
 

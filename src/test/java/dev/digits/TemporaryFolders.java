@@ -10,23 +10,26 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 /**
- * Temporary folders that outlive one test (a repository a Spring context serves for the whole
- * class) and are removed, with everything in them, when the test JVM exits: no test leaves
- * folders behind in the system's temporary directory.
+ * Temporary folders that outlive one test (a repository a Spring context serves for the
+ * whole class) and are removed, with everything in them, when the test JVM exits: no test
+ * leaves folders behind in the system's temporary directory.
  */
 public final class TemporaryFolders {
 
 	private static final List<Path> CREATED = new CopyOnWriteArrayList<>();
 
 	static {
-		Runtime.getRuntime().addShutdownHook(new Thread(() -> CREATED.forEach(TemporaryFolders::deleteQuietly),
-				"temporary-folders-cleanup"));
+		Runtime.getRuntime()
+			.addShutdownHook(
+					new Thread(() -> CREATED.forEach(TemporaryFolders::deleteQuietly), "temporary-folders-cleanup"));
 	}
 
 	private TemporaryFolders() {
 	}
 
-	/** A new folder under the system's temporary directory, deleted when the JVM exits. */
+	/**
+	 * A new folder under the system's temporary directory, deleted when the JVM exits.
+	 */
 	public static Path create(String prefix) {
 		try {
 			Path dir = Files.createTempDirectory(prefix);

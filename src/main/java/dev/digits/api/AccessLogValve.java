@@ -13,19 +13,21 @@ import org.slf4j.MDC;
 import org.slf4j.spi.LoggingEventBuilder;
 
 /**
- * One log line per request on the logger {@code dev.digits.access}: method, path with the names
- * (never the values) of its query parameters, status, duration, body bytes read and written, the
- * model version that answered, the client's address; the request id, trace and span ids, model
- * version and outcome in the MDC like every other line of the request, and the same facts as
- * key-value pairs with ECS names for structured logs. Probes and scrapes ({@code /readyz} and
- * {@code /livez} here; the management port's {@code /actuator/**} has no access log) are logged at DEBUG, everything else at INFO; the logger's level turns either off, at the cost of
- * one level check per request.
+ * One log line per request on the logger {@code dev.digits.access}: method, path with the
+ * names (never the values) of its query parameters, status, duration, body bytes read and
+ * written, the model version that answered, the client's address; the request id, trace
+ * and span ids, model version and outcome in the MDC like every other line of the
+ * request, and the same facts as key-value pairs with ECS names for structured logs.
+ * Probes and scrapes ({@code /readyz} and {@code /livez} here; the management port's
+ * {@code /actuator/**} has no access log) are logged at DEBUG, everything else at INFO;
+ * the logger's level turns either off, at the cost of one level check per request.
  * <p>
- * A Tomcat access log rather than a servlet filter, so that it sees what a filter cannot: requests
- * Tomcat answers itself (a malformed request line, HTTP/0.9), the final status after error pages,
- * and the bytes actually read and written, counted by Tomcat (no wrapped streams). It runs after the
- * response is complete, on the request's thread, once its span and filters are done: the request
- * id, model version and trace ids come from request attributes the filters left.
+ * A Tomcat access log rather than a servlet filter, so that it sees what a filter cannot:
+ * requests Tomcat answers itself (a malformed request line, HTTP/0.9), the final status
+ * after error pages, and the bytes actually read and written, counted by Tomcat (no
+ * wrapped streams). It runs after the response is complete, on the request's thread, once
+ * its span and filters are done: the request id, model version and trace ids come from
+ * request attributes the filters left.
  */
 public class AccessLogValve extends ValveBase implements AccessLog {
 
@@ -39,7 +41,10 @@ public class AccessLogValve extends ValveBase implements AccessLog {
 
 	private boolean requestAttributesEnabled;
 
-	/** True while the service warms itself up: its own requests are logged at DEBUG, like probes. */
+	/**
+	 * True while the service warms itself up: its own requests are logged at DEBUG, like
+	 * probes.
+	 */
 	private final java.util.function.BooleanSupplier quiet;
 
 	public AccessLogValve() {
@@ -78,8 +83,14 @@ public class AccessLogValve extends ValveBase implements AccessLog {
 		if (query != null) {
 			message.append('?').append(query);
 		}
-		message.append(' ').append(status).append(' ').append(millis(time)).append(" ms in=").append(in)
-			.append(" out=").append(out);
+		message.append(' ')
+			.append(status)
+			.append(' ')
+			.append(millis(time))
+			.append(" ms in=")
+			.append(in)
+			.append(" out=")
+			.append(out);
 		if (version != null) {
 			message.append(" model=").append(version);
 		}
@@ -112,7 +123,10 @@ public class AccessLogValve extends ValveBase implements AccessLog {
 		}
 	}
 
-	/** {@code a=1&b=2&a=3} as {@code a&b&a}: which parameters were sent, never what they said. */
+	/**
+	 * {@code a=1&b=2&a=3} as {@code a&b&a}: which parameters were sent, never what they
+	 * said.
+	 */
 	static String queryNames(String query) {
 		if (query == null || query.isEmpty()) {
 			return null;

@@ -21,9 +21,10 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The admin API (bearer token required, see {@code SecurityConfiguration}): load and unload
- * versions from the repository, set the traffic policy, promote, roll back, without a restart.
- * Policy changes live in memory: a restart comes back to the {@code digits.model.*} properties.
+ * The admin API (bearer token required, see {@code SecurityConfiguration}): load and
+ * unload versions from the repository, set the traffic policy, promote, roll back,
+ * without a restart. Policy changes live in memory: a restart comes back to the
+ * {@code digits.model.*} properties.
  */
 @RestController
 @RequestMapping(path = "/admin", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -53,9 +54,10 @@ class AdminController {
 	}
 
 	/**
-	 * Loads a version folder of the repository and waits until it is READY (200), or answers 422
-	 * {@code model-load-failed} with the reason (the version stays FAILED and takes no traffic), or
-	 * 409 if an unload came first (or the version is still draining).
+	 * Loads a version folder of the repository and waits until it is READY (200), or
+	 * answers 422 {@code model-load-failed} with the reason (the version stays FAILED and
+	 * takes no traffic), or 409 if an unload came first (or the version is still
+	 * draining).
 	 */
 	@PostMapping("/models/{version}/load")
 	Map<String, Object> load(@PathVariable String version) {
@@ -72,8 +74,9 @@ class AdminController {
 	}
 
 	/**
-	 * Drains and unloads a version no policy uses and no loaded ensemble needs (409 otherwise). The
-	 * repository watcher then leaves it unloaded until it is loaded here again.
+	 * Drains and unloads a version no policy uses and no loaded ensemble needs (409
+	 * otherwise). The repository watcher then leaves it unloaded until it is loaded here
+	 * again.
 	 */
 	@PostMapping("/models/{version}/unload")
 	Map<String, Object> unload(@PathVariable String version) throws InterruptedException {
@@ -85,7 +88,9 @@ class AdminController {
 		return manager.policy();
 	}
 
-	/** Replaces the policy at once; every version it names must be READY (409 otherwise). */
+	/**
+	 * Replaces the policy at once; every version it names must be READY (409 otherwise).
+	 */
 	@PutMapping(path = "/traffic", consumes = MediaType.APPLICATION_JSON_VALUE)
 	TrafficPolicy setPolicy(@RequestBody PolicyRequest request) {
 		TrafficPolicy next;

@@ -23,10 +23,11 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The OpenAPI 3 document (springdoc): {@code /v3/api-docs/digits} for the public API and the
- * protocol, {@code /v3/api-docs/admin} for the admin API, Swagger UI at {@code /swagger-ui.html}.
- * The committed copy, {@code docs/openapi.json}, is checked against what the service serves by
- * {@code OpenApiDocumentTests}, which also regenerates it on request.
+ * The OpenAPI 3 document (springdoc): {@code /v3/api-docs/digits} for the public API and
+ * the protocol, {@code /v3/api-docs/admin} for the admin API, Swagger UI at
+ * {@code /swagger-ui.html}. The committed copy, {@code docs/openapi.json}, is checked
+ * against what the service serves by {@code OpenApiDocumentTests}, which also regenerates
+ * it on request.
  */
 @Configuration(proxyBeanMethods = false)
 class ApiDocumentation {
@@ -42,12 +43,17 @@ class ApiDocumentation {
 				.description(DESCRIPTION + problemTable())
 				.license(new License().name("Apache-2.0").url("https://www.apache.org/licenses/LICENSE-2.0")))
 			.servers(List.of(new Server().url("/").description("this service")))
-			.components(new Components().addSchemas("Problem", problemSchema()).addSecuritySchemes(ADMIN_SCHEME,
-					new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer")
-						.description("DIGITS_ADMIN_TOKEN; without one configured the admin API answers 401")));
+			.components(
+					new Components().addSchemas("Problem", problemSchema())
+						.addSecuritySchemes(ADMIN_SCHEME, new SecurityScheme().type(SecurityScheme.Type.HTTP)
+							.scheme("bearer")
+							.description("DIGITS_ADMIN_TOKEN; without one configured the admin API answers 401")));
 	}
 
-	/** The problem responses each public operation can give, by status, with the types behind them. */
+	/**
+	 * The problem responses each public operation can give, by status, with the types
+	 * behind them.
+	 */
 	@Bean
 	GlobalOperationCustomizer problemResponses() {
 		return (operation, handler) -> {
@@ -73,10 +79,10 @@ class ApiDocumentation {
 					.filter(kind -> kind.status.value() == status)
 					.map(kind -> "`" + kind.slug + "`")
 					.collect(Collectors.joining(", "));
-				operation.getResponses().addApiResponse(String.valueOf(status), new ApiResponse()
-					.description("problem types " + types)
-					.content(new Content().addMediaType("application/problem+json",
-							new MediaType().schema(new io.swagger.v3.oas.models.media.Schema<>().$ref("#/components/schemas/Problem")))));
+				operation.getResponses()
+					.addApiResponse(String.valueOf(status), new ApiResponse().description("problem types " + types)
+						.content(new Content().addMediaType("application/problem+json", new MediaType().schema(
+								new io.swagger.v3.oas.models.media.Schema<>().$ref("#/components/schemas/Problem")))));
 			}
 			return operation;
 		};

@@ -6,8 +6,9 @@ import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 /**
- * The JSON request bodies as the OpenAPI document shows them. The service reads them as streams
- * ({@link PredictionBodies}, {@link OipBodies}); these records only describe them.
+ * The JSON request bodies as the OpenAPI document shows them. The service reads them as
+ * streams ({@link PredictionBodies}, {@link OipBodies}); these records only describe
+ * them.
  */
 final class ApiSchemas {
 
@@ -15,10 +16,11 @@ final class ApiSchemas {
 	}
 
 	@Schema(description = "784 numbers, row-major 28x28; ink dark or light, either is recognised")
-	record PixelsBody(@Schema(description = "784 values", minLength = 784, maxLength = 784,
-			example = "[0, 0, 0, 255]") double[] pixels,
-			@Schema(description = "0-255: whole grey levels (default); 0-1: unit floats", allowableValues = { "0-255",
-					"0-1" }) String range) {
+	record PixelsBody(
+			@Schema(description = "784 values", minLength = 784, maxLength = 784,
+					example = "[0, 0, 0, 255]") double[] pixels,
+			@Schema(description = "0-255: whole grey levels (default); 0-1: unit floats", allowableValues = {
+					"0-255", "0-1" }) String range){
 	}
 
 	@Schema(description = "An encoded image (PNG, JPEG, GIF, BMP, WebP) in base64, or a data URL as canvas.toDataURL() gives")

@@ -8,10 +8,11 @@ import dev.digits.preprocessing.PreprocessingException;
 import dev.digits.preprocessing.Reason;
 
 /**
- * An encoded image sent in JSON: plain base64 (standard or URL-safe alphabet, padding optional,
- * whitespace ignored), or a data URL {@code data:image/png;base64,...} as a canvas's
- * {@code toDataURL()} gives it. Its decoded size is checked against the image limit before
- * anything is decoded; the pixel limits are the preprocessor's, as for any upload.
+ * An encoded image sent in JSON: plain base64 (standard or URL-safe alphabet, padding
+ * optional, whitespace ignored), or a data URL {@code data:image/png;base64,...} as a
+ * canvas's {@code toDataURL()} gives it. Its decoded size is checked against the image
+ * limit before anything is decoded; the pixel limits are the preprocessor's, as for any
+ * upload.
  */
 final class Base64Images {
 
@@ -39,14 +40,16 @@ final class Base64Images {
 						where + "the data URL holds " + type + ", not an image (PNG, JPEG, GIF, BMP or WebP)");
 			}
 			if (!base64) {
-				throw new InvalidRequestException(where + "the data URL must be base64-encoded (data:image/png;base64,...)");
+				throw new InvalidRequestException(
+						where + "the data URL must be base64-encoded (data:image/png;base64,...)");
 			}
 			data = text.substring(comma + 1);
 		}
 		String compact = data.replaceAll("\\s+", "");
 		long decodedSize = compact.length() / 4L * 3 + (compact.length() % 4 == 0 ? 0 : 2);
 		if (decodedSize > maxBytes + 2) {
-			throw new TooLargeException(where + "the image is about " + decodedSize + " bytes; the limit is " + maxBytes);
+			throw new TooLargeException(
+					where + "the image is about " + decodedSize + " bytes; the limit is " + maxBytes);
 		}
 		byte[] bytes;
 		try {

@@ -12,11 +12,12 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The framework ceiling for the HTTP benchmarks: {@code POST /bench/noop} takes the same body as a
- * prediction (read to the end and discarded) and answers a small JSON, so every HTTP figure can be
- * set against what Tomcat, Spring MVC and the filters do on the same cores, in the same run. Exists
- * only with the {@code benchmark} Spring profile ({@code --spring.profiles.active=benchmark}, as
- * scripts/bench/run-all.sh starts the service); never in a normal deployment.
+ * The framework ceiling for the HTTP benchmarks: {@code POST /bench/noop} takes the same
+ * body as a prediction (read to the end and discarded) and answers a small JSON, so every
+ * HTTP figure can be set against what Tomcat, Spring MVC and the filters do on the same
+ * cores, in the same run. Exists only with the {@code benchmark} Spring profile
+ * ({@code --spring.profiles.active=benchmark}, as scripts/bench/run-all.sh starts the
+ * service); never in a normal deployment.
  */
 @Profile("benchmark")
 @Hidden

@@ -16,8 +16,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code POST /api/v1/feedback {"token": "...", "digit": 3}}: the true digit of an earlier
- * prediction, counted for the version that answered it. Feedback never changes a model.
+ * {@code POST /api/v1/feedback {"token": "...", "digit": 3}}: the true digit of an
+ * earlier prediction, counted for the version that answered it. Feedback never changes a
+ * model.
  */
 @RestController
 @RequestMapping(path = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -39,7 +40,8 @@ class FeedbackController {
 	@PostMapping(path = "/feedback", consumes = MediaType.APPLICATION_JSON_VALUE)
 	Map<String, Object> feedback(HttpServletRequest request) throws IOException {
 		JsonNode body = JSON.readTree(request.getInputStream());
-		if (body == null || !body.isObject() || !body.path("token").isString() || !body.path("digit").isIntegralNumber()) {
+		if (body == null || !body.isObject() || !body.path("token").isString()
+				|| !body.path("digit").isIntegralNumber()) {
 			throw new InvalidRequestException("The body must be {\"token\": \"<feedbackToken of a prediction>\", "
 					+ "\"digit\": <the true digit, 0-9>}.");
 		}
@@ -47,7 +49,8 @@ class FeedbackController {
 		if (digit < 0 || digit > 9) {
 			throw new InvalidRequestException("digit must be 0 to 9, got " + body.get("digit"));
 		}
-		FeedbackTokens.Claims claims = recognition.feedback(body.get("token").asString(), digit, request.getRemoteAddr());
+		FeedbackTokens.Claims claims = recognition.feedback(body.get("token").asString(), digit,
+				request.getRemoteAddr());
 		Map<String, Object> json = new LinkedHashMap<>();
 		json.put("recorded", true);
 		json.put("version", claims.version());

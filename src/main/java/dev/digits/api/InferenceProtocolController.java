@@ -31,24 +31,27 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The KServe Open Inference Protocol, version 2 (REST), as an adapter over the same recognition
- * service as {@code /api/v1}: health, server and model metadata, model readiness, and inference.
+ * The KServe Open Inference Protocol, version 2 (REST), as an adapter over the same
+ * recognition service as {@code /api/v1}: health, server and model metadata, model
+ * readiness, and inference.
  * <p>
- * Inputs (one tensor): {@code FP32} values 0..1 (MNIST's normalisation: ink 1, paper 0; either
- * polarity is recognised) or {@code UINT8} grey levels 0..255, shaped {@code [N,28,28]},
- * {@code [N,28,28,1]} or {@code [N,784]}; or {@code BYTES} of shape {@code [N]} or {@code [N,1]},
- * each element an encoded image (PNG, JPEG, GIF, BMP, WebP) in base64 or as a data URL, through the
- * same preprocessing and limits as uploads. N is at most the batch limit. Outputs:
- * {@code probabilities} FP32 {@code [N,10]} (raw softmax), {@code digit} INT64 {@code [N]},
- * {@code confidence} FP32 {@code [N]} (calibrated), {@code uncertain}, {@code out_of_distribution} and
- * {@code several_digits} BOOL {@code [N]}, {@code feedback_token} BYTES {@code [N]}; the request's {@code outputs} choose
- * among them. Parameters: {@code client_id} keeps a client's A/B variant like {@code X-Client-Id};
- * {@code allowed_digits} ("1,2,3") restricts the answer like {@code ?allowed=}.
- * Errors are {@code {"error": "..."}}, as the protocol wants.
+ * Inputs (one tensor): {@code FP32} values 0..1 (MNIST's normalisation: ink 1, paper 0;
+ * either polarity is recognised) or {@code UINT8} grey levels 0..255, shaped
+ * {@code [N,28,28]}, {@code [N,28,28,1]} or {@code [N,784]}; or {@code BYTES} of shape
+ * {@code [N]} or {@code [N,1]}, each element an encoded image (PNG, JPEG, GIF, BMP, WebP)
+ * in base64 or as a data URL, through the same preprocessing and limits as uploads. N is
+ * at most the batch limit. Outputs: {@code probabilities} FP32 {@code [N,10]} (raw
+ * softmax), {@code digit} INT64 {@code [N]}, {@code confidence} FP32 {@code [N]}
+ * (calibrated), {@code uncertain}, {@code out_of_distribution} and {@code several_digits}
+ * BOOL {@code [N]}, {@code feedback_token} BYTES {@code [N]}; the request's
+ * {@code outputs} choose among them. Parameters: {@code client_id} keeps a client's A/B
+ * variant like {@code X-Client-Id}; {@code allowed_digits} ("1,2,3") restricts the answer
+ * like {@code ?allowed=}. Errors are {@code {"error": "..."}}, as the protocol wants.
  */
 @RestController
 @RequestMapping(path = "/v2", produces = MediaType.APPLICATION_JSON_VALUE)
-@Tag(name = "open-inference-protocol-v2", description = "KServe Open Inference Protocol v2 (REST); errors are {\"error\": \"...\"}")
+@Tag(name = "open-inference-protocol-v2",
+		description = "KServe Open Inference Protocol v2 (REST); errors are {\"error\": \"...\"}")
 class InferenceProtocolController {
 
 	static final String PLATFORM = "deeplearning4j_nd4j";
@@ -86,7 +89,10 @@ class InferenceProtocolController {
 		return ResponseEntity.ok().build();
 	}
 
-	/** 200 when every version that takes traffic is READY, else 400 (the protocol's "4xx is false"). */
+	/**
+	 * 200 when every version that takes traffic is READY, else 400 (the protocol's "4xx
+	 * is false").
+	 */
 	@GetMapping("/health/ready")
 	ResponseEntity<Void> ready() {
 		boolean ready = manager.ready();
@@ -105,17 +111,20 @@ class InferenceProtocolController {
 		model(name, version);
 		Map<String, Object> json = new LinkedHashMap<>();
 		json.put("name", properties.name());
-		json.put("versions", manager.all().stream()
-			.filter(m -> m.state() == ServedModel.State.READY)
-			.map(ServedModel::version)
-			.toList());
+		json.put("versions",
+				manager.all()
+					.stream()
+					.filter(m -> m.state() == ServedModel.State.READY)
+					.map(ServedModel::version)
+					.toList());
 		json.put("platform", PLATFORM);
 		json.put("inputs", List.of(tensor("input", "FP32", -1, 28, 28), tensor("input", "UINT8", -1, 28, 28),
 				tensor("image", "BYTES", -1)));
-		json.put("outputs", List.of(tensor("probabilities", "FP32", -1, DigitNetwork.CLASSES),
-				tensor("digit", "INT64", -1), tensor("confidence", "FP32", -1), tensor("uncertain", "BOOL", -1),
-				tensor("out_of_distribution", "BOOL", -1), tensor("several_digits", "BOOL", -1),
-				tensor("feedback_token", "BYTES", -1)));
+		json.put("outputs",
+				List.of(tensor("probabilities", "FP32", -1, DigitNetwork.CLASSES), tensor("digit", "INT64", -1),
+						tensor("confidence", "FP32", -1), tensor("uncertain", "BOOL", -1),
+						tensor("out_of_distribution", "BOOL", -1), tensor("several_digits", "BOOL", -1),
+						tensor("feedback_token", "BYTES", -1)));
 		return json;
 	}
 
@@ -123,10 +132,10 @@ class InferenceProtocolController {
 			description = "An $inference_request of the protocol: one input tensor, FP32 (0..1) or UINT8 (0..255) "
 					+ "[N,28,28], [N,28,28,1] or [N,784], or BYTES [N] of base64 images; outputs probabilities, "
 					+ "digit, feedback_token")
-	@io.swagger.v3.oas.annotations.parameters.RequestBody(content = @io.swagger.v3.oas.annotations.media.Content(
-			mediaType = MediaType.APPLICATION_JSON_VALUE,
-			schema = @io.swagger.v3.oas.annotations.media.Schema(type = "object",
-					description = "the protocol's $inference_request")))
+	@io.swagger.v3.oas.annotations.parameters.RequestBody(
+			content = @io.swagger.v3.oas.annotations.media.Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+					schema = @io.swagger.v3.oas.annotations.media.Schema(type = "object",
+							description = "the protocol's $inference_request")))
 	@PostMapping(path = { "/models/{name}/infer", "/models/{name}/versions/{version}/infer" },
 			consumes = MediaType.APPLICATION_JSON_VALUE)
 	Map<String, Object> infer(@PathVariable String name, @PathVariable(required = false) String version,
@@ -154,8 +163,9 @@ class InferenceProtocolController {
 		Object client = infer.parameters().get("client_id");
 		Object allowed = infer.parameters().get("allowed_digits");
 		RecognitionService.Routing routing = PredictionController.routing(request, version);
-		routing = new RecognitionService.Routing(client != null && routing.clientId() == null ? client.toString()
-				: routing.clientId(), routing.pinnedVersion(),
+		routing = new RecognitionService.Routing(
+				client != null && routing.clientId() == null ? client.toString() : routing.clientId(),
+				routing.pinnedVersion(),
 				allowed != null ? PredictionController.allowedDigits(allowed.toString()) : routing.allowedDigits(),
 				routing.assigned());
 		RecognitionService.Result result = recognition.recognizeBatch(uploads, routing);
@@ -196,7 +206,10 @@ class InferenceProtocolController {
 		return response;
 	}
 
-	/** The input tensor as uploads, one per image, checked against the shapes the model takes. */
+	/**
+	 * The input tensor as uploads, one per image, checked against the shapes the model
+	 * takes.
+	 */
 	private List<Upload> uploads(OipBodies.Tensor tensor) {
 		long[] shape = tensor.shape();
 		long n = shape.length > 0 ? shape[0] : -1;
@@ -209,8 +222,9 @@ class InferenceProtocolController {
 			case "BYTES" -> {
 				if (!(shape.length == 1 || (shape.length == 2 && shape[1] == 1)) || tensor.bytes() == null
 						|| tensor.bytes().size() != n) {
-					throw new InvalidRequestException("a BYTES input is shaped [N] or [N,1] with N encoded images, got shape "
-							+ Arrays.toString(shape));
+					throw new InvalidRequestException(
+							"a BYTES input is shaped [N] or [N,1] with N encoded images, got shape "
+									+ Arrays.toString(shape));
 				}
 				tensor.bytes().forEach(bytes -> uploads.add(new Upload.Image(bytes)));
 			}

@@ -19,10 +19,11 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import tools.jackson.core.JacksonException;
 
 /**
- * Errors of the Open Inference Protocol endpoints, in the protocol's form {@code {"error": "..."}}:
- * 400 for what the client sent (the protocol's "typically 400"), 404 for an unknown model or
- * version, 413 for a request over its limits, 503 with {@code Retry-After} when overloaded or not
- * ready. Counted by reason like every other failure.
+ * Errors of the Open Inference Protocol endpoints, in the protocol's form
+ * {@code {"error": "..."}}: 400 for what the client sent (the protocol's "typically
+ * 400"), 404 for an unknown model or version, 413 for a request over its limits, 503 with
+ * {@code Retry-After} when overloaded or not ready. Counted by reason like every other
+ * failure.
  */
 @RestControllerAdvice(assignableTypes = InferenceProtocolController.class)
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -45,7 +46,8 @@ class InferenceProtocolErrors {
 	@ExceptionHandler({ InvalidRequestException.class, JacksonException.class })
 	ResponseEntity<Map<String, String>> invalid(RuntimeException ex, HttpServletRequest request) {
 		if (ex instanceof JacksonException) {
-			// Jackson wraps what the body's stream threw: a body over its limit, too slow, or cut off
+			// Jackson wraps what the body's stream threw: a body over its limit, too
+			// slow, or cut off
 			ResponseEntity<ProblemDetail> failed = problems.ifBodyFailed(ex, request);
 			if (failed != null) {
 				return adapted(failed, request);
@@ -55,13 +57,19 @@ class InferenceProtocolErrors {
 		return error(ProblemKind.BAD_REQUEST, HttpStatus.BAD_REQUEST, message, request);
 	}
 
-	/** Anything else: classified once, by the same rules as every other endpoint, in this protocol's form. */
+	/**
+	 * Anything else: classified once, by the same rules as every other endpoint, in this
+	 * protocol's form.
+	 */
 	@ExceptionHandler(Exception.class)
 	ResponseEntity<Map<String, String>> unexpected(Exception ex, HttpServletRequest request) {
 		return adapted(problems.unexpected(ex, request), request);
 	}
 
-	/** A problem the shared classifier answered (and counted), in the protocol's {@code {"error"}} form. */
+	/**
+	 * A problem the shared classifier answered (and counted), in the protocol's
+	 * {@code {"error"}} form.
+	 */
 	private static ResponseEntity<Map<String, String>> adapted(ResponseEntity<ProblemDetail> problem,
 			HttpServletRequest request) {
 		HttpHeaders headers = new HttpHeaders();
@@ -86,7 +94,8 @@ class InferenceProtocolErrors {
 
 	@ExceptionHandler(OverloadedException.class)
 	ResponseEntity<Map<String, String>> overloaded(OverloadedException ex, HttpServletRequest request) {
-		return error(ProblemKind.OVERLOADED, HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage() + "; retry shortly", request);
+		return error(ProblemKind.OVERLOADED, HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage() + "; retry shortly",
+				request);
 	}
 
 	@ExceptionHandler(NotReadyException.class)

@@ -19,9 +19,10 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The model versions, public: each with its state, traffic share, accuracy so far from feedback
- * (with a 95% Wilson interval), shadow agreement, and a summary of its metadata. Feedback counts
- * are this replica's since it started; Prometheus has them summed over replicas.
+ * The model versions, public: each with its state, traffic share, accuracy so far from
+ * feedback (with a 95% Wilson interval), shadow agreement, and a summary of its metadata.
+ * Feedback counts are this replica's since it started; Prometheus has them summed over
+ * replicas.
  */
 @RestController
 @RequestMapping(path = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -45,7 +46,10 @@ class ModelsController {
 		return listing(false);
 	}
 
-	/** The default version, as before versions existed: name, version, labels, the metadata. */
+	/**
+	 * The default version, as before versions existed: name, version, labels, the
+	 * metadata.
+	 */
 	@GetMapping("/model")
 	Map<String, Object> model() {
 		return model(manager.policy().defaultVersion());

@@ -13,9 +13,10 @@ import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.json.JsonFactory;
 
 /**
- * Reads an Open Inference Protocol v2 inference request as a stream, bounded like the v1 bodies:
- * tensor data stops at the most values a valid request can hold (the batch limit times 784, or
- * the batch limit of encoded images), parameters are flat scalars, nesting is bounded.
+ * Reads an Open Inference Protocol v2 inference request as a stream, bounded like the v1
+ * bodies: tensor data stops at the most values a valid request can hold (the batch limit
+ * times 784, or the batch limit of encoded images), parameters are flat scalars, nesting
+ * is bounded.
  */
 final class OipBodies {
 
@@ -29,7 +30,10 @@ final class OipBodies {
 			Map<String, Object> parameters) {
 	}
 
-	/** The request: its id, parameters, inputs, and the names of the outputs asked for (null: all). */
+	/**
+	 * The request: its id, parameters, inputs, and the names of the outputs asked for
+	 * (null: all).
+	 */
 	record InferRequest(String id, Map<String, Object> parameters, List<Tensor> inputs, List<String> outputs) {
 	}
 
@@ -126,7 +130,10 @@ final class OipBodies {
 		return new Tensor(name, shape, datatype, numbers, bytes, parameters);
 	}
 
-	/** The values of one tensor's {@code data}, flattened, up to the most a valid request holds. */
+	/**
+	 * The values of one tensor's {@code data}, flattened, up to the most a valid request
+	 * holds.
+	 */
 	private static final class Values {
 
 		private final int maxValues;
@@ -173,9 +180,11 @@ final class OipBodies {
 						if (strings.size() == maxImages) {
 							throw new TooLargeException("the tensor holds more than " + maxImages + " images");
 						}
-						strings.add(Base64Images.decode(parser.getString(), maxImageBytes, "image " + strings.size() + ": "));
+						strings.add(Base64Images.decode(parser.getString(), maxImageBytes,
+								"image " + strings.size() + ": "));
 					}
-					default -> throw new InvalidRequestException("\"data\" may hold numbers or strings only, not " + token);
+					default ->
+						throw new InvalidRequestException("\"data\" may hold numbers or strings only, not " + token);
 				}
 			}
 		}
@@ -203,7 +212,10 @@ final class OipBodies {
 		return name;
 	}
 
-	/** A flat object of string, number or boolean values, as the protocol defines parameters. */
+	/**
+	 * A flat object of string, number or boolean values, as the protocol defines
+	 * parameters.
+	 */
 	private static Map<String, Object> parameters(JsonParser parser, JsonToken value, String what) {
 		expect(value, JsonToken.START_OBJECT, "\"" + what + "\" must be an object");
 		Map<String, Object> parameters = new LinkedHashMap<>();

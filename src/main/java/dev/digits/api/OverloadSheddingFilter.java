@@ -15,28 +15,36 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Sheds a prediction request before its body is read when the inference queue is already full:
- * the same 503 {@code overloaded} answer (problem+json, or the Open Inference Protocol's
- * {@code {"error"}} under /v2, with {@code Retry-After: 1}) that the classifier gives once the
- * image has been decoded, but without spending a core on decoding and preprocessing an image that
- * would be refused anyway. Under overload that decoding is what starves the inference workers
- * (docs/BENCHMARKS.md, "Overload"). A request that passes the check is handled as before, and may
- * still be refused at the queue if it filled meanwhile.
+ * Sheds a prediction request before its body is read when the inference queue is already
+ * full: the same 503 {@code overloaded} answer (problem+json, or the Open Inference
+ * Protocol's {@code {"error"}} under /v2, with {@code Retry-After: 1}) that the
+ * classifier gives once the image has been decoded, but without spending a core on
+ * decoding and preprocessing an image that would be refused anyway. Under overload that
+ * decoding is what starves the inference workers (docs/BENCHMARKS.md, "Overload"). A
+ * request that passes the check is handled as before, and may still be refused at the
+ * queue if it filled meanwhile.
  * <p>
- * Runs inside {@link RequestMetricsFilter}, so the 503 is timed as {@code outcome="rejected"}, and
- * counted in {@code digits_failures_total{reason="overloaded"}} like every other. A small body is
- * left to Tomcat to discard, so the connection stays open (a client's pool need not reconnect
- * under load); a large or chunked one closes the connection rather than being read.
- * {@code digits.api.shed-when-queue-full=false} turns it off.
+ * Runs inside {@link RequestMetricsFilter}, so the 503 is timed as
+ * {@code outcome="rejected"}, and counted in
+ * {@code digits_failures_total{reason="overloaded"}} like every other. A small body is
+ * left to Tomcat to discard, so the connection stays open (a client's pool need not
+ * reconnect under load); a large or chunked one closes the connection rather than being
+ * read. {@code digits.api.shed-when-queue-full=false} turns it off.
  */
 @Component
 @Order(Ordered.LOWEST_PRECEDENCE - 10)
 class OverloadSheddingFilter extends OncePerRequestFilter {
 
-	/** Bodies up to this size are swallowed by Tomcat and the connection kept; larger ones close it. */
+	/**
+	 * Bodies up to this size are swallowed by Tomcat and the connection kept; larger ones
+	 * close it.
+	 */
 	static final long KEEP_ALIVE_BODY = 64 * 1024;
 
-	/** Writes the Open Inference Protocol's error body; built once, not per refusal (a refusal must stay cheap). */
+	/**
+	 * Writes the Open Inference Protocol's error body; built once, not per refusal (a
+	 * refusal must stay cheap).
+	 */
 	private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder()
 		.build();
 
@@ -46,7 +54,8 @@ class OverloadSheddingFilter extends OncePerRequestFilter {
 
 	private final ProblemHandler problems;
 
-	OverloadSheddingFilter(ObjectProvider<DigitClassifier> classifier, ApiProperties properties, ProblemHandler problems) {
+	OverloadSheddingFilter(ObjectProvider<DigitClassifier> classifier, ApiProperties properties,
+			ProblemHandler problems) {
 		this.classifier = classifier;
 		this.properties = properties;
 		this.problems = problems;
@@ -74,9 +83,9 @@ class OverloadSheddingFilter extends OncePerRequestFilter {
 		String detail = "inference queue full (" + inference.properties().queueCapacity()
 				+ " images waiting); retry shortly";
 		if (request.getRequestURI().startsWith("/v2/")) {
-			// the Open Inference Protocol's error form, as InferenceProtocolErrors answers it
-			byte[] body = ("{\"error\":" + JSON.writeValueAsString(detail)
-					+ "}").getBytes(StandardCharsets.UTF_8);
+			// the Open Inference Protocol's error form, as InferenceProtocolErrors
+			// answers it
+			byte[] body = ("{\"error\":" + JSON.writeValueAsString(detail) + "}").getBytes(StandardCharsets.UTF_8);
 			response.setStatus(ProblemKind.OVERLOADED.status.value());
 			response.setContentType("application/json");
 			response.setHeader("Retry-After", "1");

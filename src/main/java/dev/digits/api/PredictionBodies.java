@@ -15,12 +15,12 @@ import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.json.JsonFactory;
 
 /**
- * Reads the JSON bodies of the prediction API as a stream, never building a tree: a single image
- * {@code {"pixels": [784 numbers], "range": "0-255"}} or {@code {"image": "<base64 or data URL>"}},
- * or a batch {@code {"images": [...]}} of either. Reading
- * stops at the first value past what a valid request can hold (the 785th pixel, the image past the
- * batch limit), so the cost of a body is bounded by what a valid one costs, whatever its size.
- * Unknown fields are skipped.
+ * Reads the JSON bodies of the prediction API as a stream, never building a tree: a
+ * single image {@code {"pixels": [784 numbers], "range": "0-255"}} or {@code {"image":
+ * "<base64 or data URL>"}}, or a batch {@code {"images": [...]}} of either. Reading stops
+ * at the first value past what a valid request can hold (the 785th pixel, the image past
+ * the batch limit), so the cost of a body is bounded by what a valid one costs, whatever
+ * its size. Unknown fields are skipped.
  */
 final class PredictionBodies {
 
@@ -43,7 +43,8 @@ final class PredictionBodies {
 	static List<Upload> batch(InputStream body, int maxImages, long maxImageBytes) {
 		try (JsonParser parser = FACTORY.createParser(ObjectReadContext.empty(), body)) {
 			if (parser.nextToken() != JsonToken.START_OBJECT) {
-				throw new InvalidRequestException("The body must be a JSON object: {\"images\": [" + SHAPE + ", ...]}.");
+				throw new InvalidRequestException(
+						"The body must be a JSON object: {\"images\": [" + SHAPE + ", ...]}.");
 			}
 			List<Upload> images = null;
 			while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
@@ -60,9 +61,8 @@ final class PredictionBodies {
 				JsonToken next;
 				while ((next = parser.nextToken()) != JsonToken.END_ARRAY) {
 					if (images.size() == maxImages) {
-						throw new TooLargeException(
-								"the batch holds more than " + maxImages + " images; at most " + maxImages
-										+ " are accepted in one request");
+						throw new TooLargeException("the batch holds more than " + maxImages + " images; at most "
+								+ maxImages + " are accepted in one request");
 					}
 					if (next != JsonToken.START_OBJECT) {
 						throw new InvalidRequestException(
@@ -130,7 +130,8 @@ final class PredictionBodies {
 			}
 			values[n++] = parser.getDoubleValue();
 			if (n == values.length) {
-				break; // one past a valid grid: the length check refuses it without reading on
+				break; // one past a valid grid: the length check refuses it without
+						// reading on
 			}
 		}
 		return Arrays.copyOf(values, n);

@@ -25,11 +25,12 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 
 /**
- * The prediction API, version 1. Single images come as a multipart {@code file}, as the raw body
- * with an {@code image/*} content type, or as 784 numbers in JSON; the batch endpoint takes several
- * of either and answers in order. The version that answers is chosen by the traffic policy, unless
- * the path or {@code X-Model-Version} pins one; {@code X-Client-Id} keeps a client's variant.
- * {@code ?include=input} adds the 28x28 input the network saw, as a PNG data URL.
+ * The prediction API, version 1. Single images come as a multipart {@code file}, as the
+ * raw body with an {@code image/*} content type, or as 784 numbers in JSON; the batch
+ * endpoint takes several of either and answers in order. The version that answers is
+ * chosen by the traffic policy, unless the path or {@code X-Model-Version} pins one;
+ * {@code X-Client-Id} keeps a client's variant. {@code ?include=input} adds the 28x28
+ * input the network saw, as a PNG data URL.
  */
 @RestController
 @RequestMapping(path = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -59,11 +60,13 @@ class PredictionController {
 			description = "One image as a multipart file part, the raw body, JSON pixels or a JSON base64 image. "
 					+ "`?include=input` adds the 28x28 input the network saw. The `{version}` path pins a version.")
 	@io.swagger.v3.oas.annotations.parameters.RequestBody(content = {
-			@Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE, schema = @Schema(implementation = ApiSchemas.FileUpload.class)),
+			@Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE,
+					schema = @Schema(implementation = ApiSchemas.FileUpload.class)),
 			@Content(mediaType = "image/*", schema = @Schema(type = "string", format = "binary")),
-			@Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(oneOf = { ApiSchemas.PixelsBody.class,
-					ApiSchemas.ImageBody.class })) })
-	@PostMapping(path = { "/predictions", "/models/{version}/predictions" }, consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+			@Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+					schema = @Schema(oneOf = { ApiSchemas.PixelsBody.class, ApiSchemas.ImageBody.class })) })
+	@PostMapping(path = { "/predictions", "/models/{version}/predictions" },
+			consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
 	Responses.PredictionResponse predictUpload(@RequestPart("file") MultipartFile file, HttpServletRequest request,
 			@PathVariable(required = false) String version) {
 		return single(request, version, "image", new Upload.Image(bytes(file, null)));
@@ -78,9 +81,10 @@ class PredictionController {
 	}
 
 	@Hidden
-	@PostMapping(path = { "/predictions", "/models/{version}/predictions" }, consumes = MediaType.APPLICATION_JSON_VALUE)
-	Responses.PredictionResponse predictPixels(HttpServletRequest request, @PathVariable(required = false) String version)
-			throws IOException {
+	@PostMapping(path = { "/predictions", "/models/{version}/predictions" },
+			consumes = MediaType.APPLICATION_JSON_VALUE)
+	Responses.PredictionResponse predictPixels(HttpServletRequest request,
+			@PathVariable(required = false) String version) throws IOException {
 		Upload upload = PredictionBodies.single(request.getInputStream(), properties.maxImageSize().toBytes());
 		return single(request, version, upload instanceof Upload.Pixels ? "pixels" : "image", upload);
 	}
@@ -88,8 +92,10 @@ class PredictionController {
 	@Operation(summary = "Recognise up to 64 images, answered in order",
 			description = "Repeated multipart `files` parts, or JSON `{\"images\": [...]}` of pixels or base64 images.")
 	@io.swagger.v3.oas.annotations.parameters.RequestBody(content = {
-			@Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE, schema = @Schema(implementation = ApiSchemas.FilesUpload.class)),
-			@Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ApiSchemas.BatchBody.class)) })
+			@Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE,
+					schema = @Schema(implementation = ApiSchemas.FilesUpload.class)),
+			@Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+					schema = @Schema(implementation = ApiSchemas.BatchBody.class)) })
 	@PostMapping(path = { "/predictions/batch", "/models/{version}/predictions/batch" },
 			consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
 	Responses.BatchResponse predictUploads(@RequestPart("files") List<MultipartFile> files, HttpServletRequest request,
@@ -105,8 +111,8 @@ class PredictionController {
 	@Hidden
 	@PostMapping(path = { "/predictions/batch", "/models/{version}/predictions/batch" },
 			consumes = MediaType.APPLICATION_JSON_VALUE)
-	Responses.BatchResponse predictPixelBatch(HttpServletRequest request, @PathVariable(required = false) String version)
-			throws IOException {
+	Responses.BatchResponse predictPixelBatch(HttpServletRequest request,
+			@PathVariable(required = false) String version) throws IOException {
 		List<Upload> uploads = PredictionBodies.batch(request.getInputStream(), properties.maxBatchImages(),
 				properties.maxImageSize().toBytes());
 		checkBatchSize(uploads.size());
@@ -139,8 +145,9 @@ class PredictionController {
 		for (String part : text.split(",")) {
 			String digit = part.strip();
 			if (!digit.matches("[0-9]")) {
-				throw new InvalidRequestException("allowed must list digits 0 to 9 separated by commas, e.g. 1,2,3; got \""
-						+ abbreviate(text) + "\"");
+				throw new InvalidRequestException(
+						"allowed must list digits 0 to 9 separated by commas, e.g. 1,2,3; got \"" + abbreviate(text)
+								+ "\"");
 			}
 			digits.add(Integer.parseInt(digit));
 		}
@@ -165,9 +172,8 @@ class PredictionController {
 		RecognitionService.Answer a = only.answer();
 		return new Responses.PredictionResponse(RequestIdFilter.of(request), a.digit(), a.probabilities()[a.digit()],
 				a.probabilities(), a.confidence(), a.uncertain(), a.outOfDistribution(), only.input().severalDigits(),
-				input(only.input(), request),
-				c.cached(), modelRef(result), timings(result, c.queueNanos(), c.computeNanos(), start),
-				only.feedbackToken());
+				input(only.input(), request), c.cached(), modelRef(result),
+				timings(result, c.queueNanos(), c.computeNanos(), start), only.feedbackToken());
 	}
 
 	private Responses.BatchResponse batch(HttpServletRequest request, String version, List<Upload> uploads) {
@@ -181,9 +187,8 @@ class PredictionController {
 			Classification c = r.classification();
 			RecognitionService.Answer a = r.answer();
 			predictions.add(new Responses.Prediction(a.digit(), a.probabilities()[a.digit()], a.probabilities(),
-					a.confidence(), a.uncertain(), a.outOfDistribution(), r.input().severalDigits(), input(r.input(), request),
-					c.cached(),
-					r.feedbackToken()));
+					a.confidence(), a.uncertain(), a.outOfDistribution(), r.input().severalDigits(),
+					input(r.input(), request), c.cached(), r.feedbackToken()));
 			queue = Math.max(queue, c.queueNanos());
 			compute = Math.max(compute, c.computeNanos());
 		}
@@ -219,7 +224,8 @@ class PredictionController {
 	private byte[] body(HttpServletRequest request) throws IOException {
 		long limit = properties.maxImageSize().toBytes();
 		if (request.getContentLengthLong() > limit) {
-			throw new TooLargeException("the image is " + request.getContentLengthLong() + " bytes; the limit is " + limit);
+			throw new TooLargeException(
+					"the image is " + request.getContentLengthLong() + " bytes; the limit is " + limit);
 		}
 		try (InputStream in = request.getInputStream()) {
 			byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));

@@ -10,9 +10,9 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The servlet container's error page ({@code /error}): failures outside Spring MVC's handlers (a
- * filter that threw, {@code sendError} from the container) answered as problem details like all
- * others, instead of Spring Boot's default JSON or HTML page.
+ * The servlet container's error page ({@code /error}): failures outside Spring MVC's
+ * handlers (a filter that threw, {@code sendError} from the container) answered as
+ * problem details like all others, instead of Spring Boot's default JSON or HTML page.
  */
 @RestController
 class ProblemErrorController implements ErrorController {

@@ -9,10 +9,10 @@ import org.apache.catalina.valves.ErrorReportValve;
 import org.springframework.http.HttpStatus;
 
 /**
- * Tomcat's last word, for errors no servlet saw (a malformed request line, HTTP/0.9, an invalid
- * header, a transfer coding it does not implement): a problem+json body like every other error,
- * instead of Tomcat's HTML report page, with the status Tomcat chose (400, 501...). Nothing is
- * logged here: the access log has the one line per request.
+ * Tomcat's last word, for errors no servlet saw (a malformed request line, HTTP/0.9, an
+ * invalid header, a transfer coding it does not implement): a problem+json body like
+ * every other error, instead of Tomcat's HTML report page, with the status Tomcat chose
+ * (400, 501...). Nothing is logged here: the access log has the one line per request.
  */
 public class ProblemErrorReportValve extends ErrorReportValve {
 

@@ -35,10 +35,11 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
 
 /**
- * The one place errors become responses: RFC 9457 {@code application/problem+json} with a stable
- * {@code type} per kind of failure (see {@link ProblemKind}), the request id, and no stack trace.
- * Every failure is counted in {@code digits_failures_total{reason}}; client errors are logged at
- * DEBUG, a client that went away once at INFO, and only server errors at ERROR.
+ * The one place errors become responses: RFC 9457 {@code application/problem+json} with a
+ * stable {@code type} per kind of failure (see {@link ProblemKind}), the request id, and
+ * no stack trace. Every failure is counted in {@code digits_failures_total{reason}};
+ * client errors are logged at DEBUG, a client that went away once at INFO, and only
+ * server errors at ERROR.
  */
 @RestControllerAdvice
 class ProblemHandler extends ResponseEntityExceptionHandler {
@@ -48,7 +49,10 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 	/** Set on a request once its failure was counted and logged. */
 	static final String ANSWERED = ProblemHandler.class.getName() + ".answered";
 
-	/** Set on a request whose body Tomcat's decoding refused; see {@link MalformedBodyValve}. */
+	/**
+	 * Set on a request whose body Tomcat's decoding refused; see
+	 * {@link MalformedBodyValve}.
+	 */
 	static final String MALFORMED_BODY = ProblemHandler.class.getName() + ".malformedBody";
 
 	private final MeterRegistry registry;
@@ -113,7 +117,10 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 		return problem(ProblemKind.MODEL_NOT_READY, ex.getMessage(), request);
 	}
 
-	/** Malformed multipart bodies (no boundary, truncated, too many parts, oversized part headers). */
+	/**
+	 * Malformed multipart bodies (no boundary, truncated, too many parts, oversized part
+	 * headers).
+	 */
 	@ExceptionHandler(MultipartException.class)
 	ResponseEntity<ProblemDetail> multipart(MultipartException ex, HttpServletRequest request) {
 		ResponseEntity<ProblemDetail> aborted = ifClientAborted(ex, request);
@@ -131,7 +138,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 			return cause;
 		}
 		String where = ex instanceof StreamReadException read && read.getLocation() != null
-				? " (line " + read.getLocation().getLineNr() + ", column " + read.getLocation().getColumnNr() + ")" : "";
+				? " (line " + read.getLocation().getLineNr() + ", column " + read.getLocation().getColumnNr() + ")"
+				: "";
 		return problem(ProblemKind.BAD_REQUEST, "The request body is not valid JSON" + where + ".", request);
 	}
 
@@ -151,7 +159,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 		return respond(kind, body, new HttpHeaders(), request);
 	}
 
-	/** Spring MVC's own exceptions (415, 413, 400, 404, 405...) get the same treatment. */
+	/**
+	 * Spring MVC's own exceptions (415, 413, 400, 404, 405...) get the same treatment.
+	 */
 	@Override
 	protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
 			HttpStatusCode statusCode, WebRequest request) {
@@ -195,7 +205,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 			headers.set(HttpHeaders.RETRY_AFTER, "1");
 		}
 		if (bodyLeftUnread(request)) {
-			// reading stopped early (a limit, or the first invalid value): close rather than drain the rest
+			// reading stopped early (a limit, or the first invalid value): close rather
+			// than drain the rest
 			headers.set(HttpHeaders.CONNECTION, "close");
 		}
 		headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
@@ -215,15 +226,18 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 	}
 
 	void count(ProblemKind kind) {
-		failures.computeIfAbsent(kind, k -> Counter.builder("digits.failures")
-			.description("Failed requests, by reason")
-			.tag("reason", k.reason())
-			.register(registry)).increment();
+		failures
+			.computeIfAbsent(kind,
+					k -> Counter.builder("digits.failures")
+						.description("Failed requests, by reason")
+						.tag("reason", k.reason())
+						.register(registry))
+			.increment();
 	}
 
 	/**
-	 * The client went away, or its body broke a limit while being read: found anywhere in the
-	 * cause chain, since readers wrap what the servlet stream throws.
+	 * The client went away, or its body broke a limit while being read: found anywhere in
+	 * the cause chain, since readers wrap what the servlet stream throws.
 	 */
 	ResponseEntity<ProblemDetail> ifBodyFailed(Throwable ex, HttpServletRequest request) {
 		ResponseEntity<ProblemDetail> aborted = ifClientAborted(ex, request);
@@ -238,7 +252,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 				return problem(ProblemKind.OVERLOADED, busy.getMessage(), request);
 			}
 			if (t instanceof RequestBodyLimitFilter.SlowBodyException slow) {
-				request.setAttribute(MALFORMED_BODY, Boolean.TRUE); // the rest of it is not read: close
+				request.setAttribute(MALFORMED_BODY, Boolean.TRUE); // the rest of it is
+																	// not read: close
 				return problem(ProblemKind.SLOW_BODY, slow.getMessage(), request);
 			}
 		}
@@ -259,10 +274,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
 	/**
 	 * What Tomcat's body decoding refused, if that is why {@code ex} was thrown: a
-	 * {@code BadRequestException} (bad chunk header, chunk-size overflow, a chunk extension over
-	 * its limit, a malformed trailer), or anything thrown from inside its input filters (too many
-	 * trailer headers surfaces as an IllegalStateException, and the next read of the same broken
-	 * stream as a NullPointerException). Client errors, not server failures.
+	 * {@code BadRequestException} (bad chunk header, chunk-size overflow, a chunk
+	 * extension over its limit, a malformed trailer), or anything thrown from inside its
+	 * input filters (too many trailer headers surfaces as an IllegalStateException, and
+	 * the next read of the same broken stream as a NullPointerException). Client errors,
+	 * not server failures.
 	 */
 	static String malformedBody(Throwable ex) {
 		for (Throwable t = ex; t != null; t = t.getCause()) {
@@ -279,8 +295,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 	}
 
 	/**
-	 * Lets one log line through per client address and interval, so that a client repeating a
-	 * malformed request cannot multiply the log; remembers at most {@link #MAX_CLIENTS} addresses.
+	 * Lets one log line through per client address and interval, so that a client
+	 * repeating a malformed request cannot multiply the log; remembers at most
+	 * {@link #MAX_CLIENTS} addresses.
 	 */
 	static final class OncePerClient {
 
@@ -319,7 +336,10 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 		return problem(ProblemKind.CLIENT_ABORTED, "The connection closed before the request was read.", request);
 	}
 
-	/** Tomcat's {@code ClientAbortException}, or an end of stream or timeout while reading the body. */
+	/**
+	 * Tomcat's {@code ClientAbortException}, or an end of stream or timeout while reading
+	 * the body.
+	 */
 	static boolean isClientAbort(Throwable ex) {
 		for (Throwable t = ex; t != null; t = t.getCause()) {
 			if (t.getClass().getSimpleName().equals("ClientAbortException") || t instanceof EOFException

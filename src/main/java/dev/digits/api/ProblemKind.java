@@ -17,8 +17,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A kind of failure: its status, the last part of its {@code type} URI
- * ({@value #TYPE_PREFIX}{@code slug}), its title, and its metric reason. The one list of problem
- * types; the README's error table follows it.
+ * ({@value #TYPE_PREFIX}{@code slug}), its title, and its metric reason. The one list of
+ * problem types; the README's error table follows it.
  */
 public enum ProblemKind {
 
@@ -106,10 +106,11 @@ public enum ProblemKind {
 	}
 
 	/**
-	 * Writes this problem as the whole response, for the paths outside Spring MVC's exception
-	 * handling (servlet filters, the error page, Tomcat's own errors).
+	 * Writes this problem as the whole response, for the paths outside Spring MVC's
+	 * exception handling (servlet filters, the error page, Tomcat's own errors).
 	 */
-	public void write(HttpServletResponse response, String detail, String instance, String requestId) throws IOException {
+	public void write(HttpServletResponse response, String detail, String instance, String requestId)
+			throws IOException {
 		byte[] body = body(status.value(), detail, instance, requestId);
 		response.setStatus(status.value());
 		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);

@@ -18,19 +18,21 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Bounds every request body before anything reads it: a body over its content type's limit is
- * refused with 413 from its {@code Content-Length}, unread; a body without one (chunked) is cut
- * off with 413 at the limit while it is read. And all bodies in flight together may hold at most
- * {@link ApiProperties#maxBodiesInFlight()} bytes: a request that finds no room within
- * {@link ApiProperties#admissionWait()} is answered 503 at once, so two hundred request threads
- * cannot together hold more memory than that, whatever they were sent.
+ * Bounds every request body before anything reads it: a body over its content type's
+ * limit is refused with 413 from its {@code Content-Length}, unread; a body without one
+ * (chunked) is cut off with 413 at the limit while it is read. And all bodies in flight
+ * together may hold at most {@link ApiProperties#maxBodiesInFlight()} bytes: a request
+ * that finds no room within {@link ApiProperties#admissionWait()} is answered 503 at
+ * once, so two hundred request threads cannot together hold more memory than that,
+ * whatever they were sent.
  * <p>
- * A JSON or raw image body reserves that budget as its bytes arrive ({@value #STEP} bytes at a
- * time), not from its declared length when it starts, so a client that sends slowly holds only
- * what it has sent: eight sockets declaring 8 MB and sending a byte every few seconds no longer
- * take the budget from everyone else. A body that finds no room for its next step within the
- * admission wait is answered 503. A multipart body is still reserved whole when it starts (Tomcat
- * parses it from its own buffers, past any wrapper of the stream).
+ * A JSON or raw image body reserves that budget as its bytes arrive ({@value #STEP} bytes
+ * at a time), not from its declared length when it starts, so a client that sends slowly
+ * holds only what it has sent: eight sockets declaring 8 MB and sending a byte every few
+ * seconds no longer take the budget from everyone else. A body that finds no room for its
+ * next step within the admission wait is answered 503. A multipart body is still reserved
+ * whole when it starts (Tomcat parses it from its own buffers, past any wrapper of the
+ * stream).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -95,8 +97,8 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 		String type = request.getContentType() == null ? "" : request.getContentType().toLowerCase(Locale.ROOT);
 		long limit = limitFor(type);
 		if (declared > limit) {
-			refuse(request, response, ProblemKind.TOO_LARGE,
-					"The body is " + declared + " bytes; at most " + limit + " are accepted for " + describe(type) + ".");
+			refuse(request, response, ProblemKind.TOO_LARGE, "The body is " + declared + " bytes; at most " + limit
+					+ " are accepted for " + describe(type) + ".");
 			return;
 		}
 		long reserve = declared > 0 ? declared : limit;
@@ -115,7 +117,10 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 		}
 	}
 
-	/** The minimum rate, as a check of bytes read so far against the time since the body started. */
+	/**
+	 * The minimum rate, as a check of bytes read so far against the time since the body
+	 * started.
+	 */
 	private Pace pace() {
 		return new Pace(System.nanoTime(), properties.bodyGrace().toNanos(), properties.minBodyRate().toBytes());
 	}
@@ -123,13 +128,16 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 	/** The body's start, its grace and its minimum rate in bytes a second. */
 	record Pace(long startNanos, long graceNanos, long bytesPerSecond) {
 
-		/** Throws when {@code read} bytes at {@code now} are behind the minimum rate past the grace. */
+		/**
+		 * Throws when {@code read} bytes at {@code now} are behind the minimum rate past
+		 * the grace.
+		 */
 		void check(long read, long now) throws SlowBodyException {
 			long elapsed = now - startNanos;
 			if (elapsed > graceNanos && read < bytesPerSecond * (elapsed / 1_000_000_000.0)) {
-				throw new SlowBodyException("The body arrived at " + (long) (read / (elapsed / 1e9)) + " bytes a second; "
-						+ "at least " + bytesPerSecond + " are required after the first " + graceNanos / 1_000_000_000L
-						+ " s. The connection is closed.");
+				throw new SlowBodyException("The body arrived at " + (long) (read / (elapsed / 1e9))
+						+ " bytes a second; " + "at least " + bytesPerSecond + " are required after the first "
+						+ graceNanos / 1_000_000_000L + " s. The connection is closed.");
 			}
 		}
 
@@ -150,7 +158,10 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 			this.most = most;
 		}
 
-		/** Covers {@code needed} bytes (at most the body's whole reservation); false if no room in time. */
+		/**
+		 * Covers {@code needed} bytes (at most the body's whole reservation); false if no
+		 * room in time.
+		 */
 		boolean grow(long needed) {
 			if (needed <= bytes || bytes >= most) {
 				return true;
@@ -199,15 +210,18 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 		return bare.isEmpty() ? "a body without a content type" : bare;
 	}
 
-	/** Answers without reading the body, and closes the connection rather than drain it. */
+	/**
+	 * Answers without reading the body, and closes the connection rather than drain it.
+	 */
 	private void refuse(HttpServletRequest request, HttpServletResponse response, ProblemKind kind, String detail)
 			throws IOException {
 		problems.count(kind);
 		response.setHeader("Connection", "close");
 		if (request.getRequestURI().startsWith("/v2/")) {
 			// the Open Inference Protocol's error form
-			byte[] body = ("{\"error\":" + tools.jackson.databind.json.JsonMapper.builder().build().writeValueAsString(detail)
-					+ "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+			byte[] body = ("{\"error\":"
+					+ tools.jackson.databind.json.JsonMapper.builder().build().writeValueAsString(detail) + "}")
+				.getBytes(java.nio.charset.StandardCharsets.UTF_8);
 			response.setStatus(kind.status.value());
 			response.setContentType("application/json");
 			if (kind == ProblemKind.OVERLOADED) {
@@ -220,8 +234,8 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 	}
 
 	/**
-	 * The request with its input stream cut off past {@code limit} bytes, reserving the budget as
-	 * its bytes arrive.
+	 * The request with its input stream cut off past {@code limit} bytes, reserving the
+	 * budget as its bytes arrive.
 	 */
 	private static final class Limited extends HttpServletRequestWrapper {
 

@@ -15,10 +15,10 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Gives every request an id: the client's {@code X-Request-Id} when it is a sensible token, else a
- * new UUID. Echoed in the response header, in every response body, and in the logs (MDC
- * {@code requestId}, and {@code modelVersion} once a version is assigned, both removed when the
- * request is done).
+ * Gives every request an id: the client's {@code X-Request-Id} when it is a sensible
+ * token, else a new UUID. Echoed in the response header, in every response body, and in
+ * the logs (MDC {@code requestId}, and {@code modelVersion} once a version is assigned,
+ * both removed when the request is done).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -28,7 +28,10 @@ class RequestIdFilter extends OncePerRequestFilter {
 
 	static final String ATTRIBUTE = RequestIdFilter.class.getName() + ".id";
 
-	/** The model version that answers, in the logs from the moment it is assigned (set by the controllers). */
+	/**
+	 * The model version that answers, in the logs from the moment it is assigned (set by
+	 * the controllers).
+	 */
 	static final String MODEL_VERSION_MDC = "modelVersion";
 
 	private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
@@ -36,7 +39,8 @@ class RequestIdFilter extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		Object known = request.getAttribute(ATTRIBUTE); // an error dispatch of a request already seen
+		Object known = request.getAttribute(ATTRIBUTE); // an error dispatch of a request
+														// already seen
 		String id = known != null ? known.toString() : request.getHeader(HEADER);
 		if (id == null || !SAFE.matcher(id).matches()) {
 			id = UUID.randomUUID().toString();
@@ -44,8 +48,10 @@ class RequestIdFilter extends OncePerRequestFilter {
 		String protocol = request.getProtocol();
 		if (protocol == null || !(protocol.startsWith("HTTP/1.") || protocol.startsWith("HTTP/2"))) {
 			// no status line and no headers can be sent: refuse to serve anything
-			response.getOutputStream().write(ProblemKind.BAD_REQUEST.body(400,
-					"HTTP/0.9 (a request line without a version) is not supported: use HTTP/1.1 or later.", request.getRequestURI(), id));
+			response.getOutputStream()
+				.write(ProblemKind.BAD_REQUEST.body(400,
+						"HTTP/0.9 (a request line without a version) is not supported: use HTTP/1.1 or later.",
+						request.getRequestURI(), id));
 			return;
 		}
 		request.setAttribute(ATTRIBUTE, id);

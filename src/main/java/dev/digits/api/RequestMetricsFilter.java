@@ -14,20 +14,23 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Times every prediction request end to end as {@code digits_request_seconds}, a histogram with
- * the model card's targets (34 ms average, 42 ms P95, 48 ms P99) as SLO boundaries, tagged with the
- * endpoint kind, the outcome and the model version that answered ({@code none} when the request
- * failed before one was assigned).
+ * Times every prediction request end to end as {@code digits_request_seconds}, a
+ * histogram with the model card's targets (34 ms average, 42 ms P95, 48 ms P99) as SLO
+ * boundaries, tagged with the endpoint kind, the outcome and the model version that
+ * answered ({@code none} when the request failed before one was assigned).
  */
 @Component
-// explicit, so OverloadSheddingFilter can run inside it and its 503s are timed as "rejected"
+// explicit, so OverloadSheddingFilter can run inside it and its 503s are timed as
+// "rejected"
 @org.springframework.core.annotation.Order(org.springframework.core.Ordered.LOWEST_PRECEDENCE - 20)
 class RequestMetricsFilter extends OncePerRequestFilter {
 
-
 	private final MeterRegistry registry;
 
-	/** One timer per (endpoint, outcome), built once rather than looked up on every request. */
+	/**
+	 * One timer per (endpoint, outcome), built once rather than looked up on every
+	 * request.
+	 */
 	private final java.util.concurrent.ConcurrentMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
 	private final dev.digits.inference.DigitClassifier classifier;
@@ -42,9 +45,13 @@ class RequestMetricsFilter extends OncePerRequestFilter {
 		return !isPrediction(request.getRequestURI());
 	}
 
-	/** The paths that run inference: /api/v1 predictions (single and batch, pinned or not) and OIP infer. */
+	/**
+	 * The paths that run inference: /api/v1 predictions (single and batch, pinned or not)
+	 * and OIP infer.
+	 */
 	static boolean isPrediction(String uri) {
-		return uri.startsWith("/api/v1/predictions") || (uri.startsWith("/api/v1/models/") && uri.contains("/predictions"))
+		return uri.startsWith("/api/v1/predictions")
+				|| (uri.startsWith("/api/v1/models/") && uri.contains("/predictions"))
 				|| (uri.startsWith("/v2/models/") && uri.endsWith("/infer"));
 	}
 
@@ -68,13 +75,16 @@ class RequestMetricsFilter extends OncePerRequestFilter {
 		String outcome = outcome(response.getStatus());
 		Object assigned = request.getAttribute(PredictionController.VERSION_ATTRIBUTE);
 		String version = assigned != null ? assigned.toString() : "none";
-		timers.computeIfAbsent(endpoint + "/" + outcome + "/" + version, key -> Timer.builder("digits.request")
-			.description("Prediction requests, end to end on the server")
-			.tag("endpoint", endpoint)
-			.tag("outcome", outcome)
-			.tag("model_version", version)
-			.serviceLevelObjectives(Histograms.REQUEST)
-			.register(registry)).record(Duration.ofNanos(System.nanoTime() - start));
+		timers
+			.computeIfAbsent(endpoint + "/" + outcome + "/" + version,
+					key -> Timer.builder("digits.request")
+						.description("Prediction requests, end to end on the server")
+						.tag("endpoint", endpoint)
+						.tag("outcome", outcome)
+						.tag("model_version", version)
+						.serviceLevelObjectives(Histograms.REQUEST)
+						.register(registry))
+			.record(Duration.ofNanos(System.nanoTime() - start));
 	}
 
 	private static String endpointOf(HttpServletRequest request) {

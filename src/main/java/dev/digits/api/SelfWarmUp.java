@@ -36,12 +36,13 @@ import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 /**
- * Before the service says it is ready, it sends itself {@link WarmUpProperties#requests()} real
- * requests over loopback, through the whole stack, two at a time (one per core), so that a new
- * replica answers at full speed from its first client. Its own requests are left out of the
- * metrics and logged at DEBUG only ({@link DigitClassifier#quiet}). Runs after the web server has
- * started and before readiness turns to accepting traffic (Spring Boot runs the application
- * runners in between).
+ * Before the service says it is ready, it sends itself
+ * {@link WarmUpProperties#requests()} real requests over loopback, through the whole
+ * stack, two at a time (one per core), so that a new replica answers at full speed from
+ * its first client. Its own requests are left out of the metrics and logged at DEBUG only
+ * ({@link DigitClassifier#quiet}). Runs after the web server has started and before
+ * readiness turns to accepting traffic (Spring Boot runs the application runners in
+ * between).
  */
 @Component
 @Order(Ordered.LOWEST_PRECEDENCE)
@@ -94,7 +95,8 @@ class SelfWarmUp implements ApplicationRunner {
 							HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
 							if (response.statusCode() != 200) {
 								failed.incrementAndGet();
-								firstFailure.compareAndSet(null, request.uri().getPath() + " answered " + response.statusCode());
+								firstFailure.compareAndSet(null,
+										request.uri().getPath() + " answered " + response.statusCode());
 							}
 						}
 						catch (IOException ex) {
@@ -123,11 +125,14 @@ class SelfWarmUp implements ApplicationRunner {
 		}
 		int sent = Math.min(next.get(), properties.requests());
 		logger.info("warmed up with {} requests to itself in {} ms{}", sent, (System.nanoTime() - start) / 1_000_000,
-				failed.get() == 0 ? "" : " (" + failed.get() + " answered otherwise than 200, e.g. " + firstFailure.get()
-						+ "; they warmed the code they ran all the same)");
+				failed.get() == 0 ? "" : " (" + failed.get() + " answered otherwise than 200, e.g. "
+						+ firstFailure.get() + "; they warmed the code they ran all the same)");
 	}
 
-	/** One request of each kind, every eighth a photo (decoding one costs as much as several of the rest). */
+	/**
+	 * One request of each kind, every eighth a photo (decoding one costs as much as
+	 * several of the rest).
+	 */
 	static List<HttpRequest.Builder> requests(String base, String modelName) {
 		Random random = new Random(7);
 		byte[] canvas = encode(digit(280, 280, 18, random, false), "png");
@@ -164,7 +169,9 @@ class SelfWarmUp implements ApplicationRunner {
 		return kinds;
 	}
 
-	/** A "4" drawn in dark ink on white (or, as a photo, on slightly uneven grey paper). */
+	/**
+	 * A "4" drawn in dark ink on white (or, as a photo, on slightly uneven grey paper).
+	 */
 	static BufferedImage digit(int width, int height, float stroke, Random random, boolean photo) {
 		BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
 		Graphics2D g = image.createGraphics();
@@ -172,7 +179,8 @@ class SelfWarmUp implements ApplicationRunner {
 		g.setColor(photo ? new Color(214, 210, 200) : Color.WHITE);
 		g.fillRect(0, 0, width, height);
 		if (photo) {
-			g.setPaint(new java.awt.GradientPaint(0, 0, new Color(230, 226, 218), width, height, new Color(180, 176, 168)));
+			g.setPaint(new java.awt.GradientPaint(0, 0, new Color(230, 226, 218), width, height,
+					new Color(180, 176, 168)));
 			g.fillRect(0, 0, width, height);
 		}
 		g.setColor(photo ? new Color(30, 30, 60) : Color.BLACK);
@@ -200,8 +208,10 @@ class SelfWarmUp implements ApplicationRunner {
 
 	private static byte[] multipart(byte[] png) {
 		ByteArrayOutputStream body = new ByteArrayOutputStream();
-		body.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"digit.png\"\r\n"
-				+ "Content-Type: image/png\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+		body.writeBytes(
+				("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"digit.png\"\r\n"
+						+ "Content-Type: image/png\r\n\r\n")
+					.getBytes(StandardCharsets.US_ASCII));
 		body.writeBytes(png);
 		body.writeBytes(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII));
 		return body.toByteArray();

@@ -17,13 +17,15 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
- * The TensorFlow.js export of the configured default version ({@code digits.model.default-version}:
- * the repository's top level for the root version, else {@code <dir>/<name>/<version>/}) for the
- * digit-entry page's on-device mode, so that the page runs the model the server answers with:
- * {@code GET /models/tfjs/mnist-cnn.json} and the weights file it names. Exactly these two fixed
- * names are mapped (no path is ever built from the request). The answer carries the version in
- * {@code X-Model-Version} and an ETag, so a browser revalidates the 0.9 MB of weights instead of
- * downloading them again.
+ * The TensorFlow.js export of the configured default version
+ * ({@code digits.model.default-version}: the repository's top level for the root version,
+ * else {@code
+ * <dir>
+ * /<name>/<version>/}) for the digit-entry page's on-device mode, so that the page runs
+ * the model the server answers with: {@code GET /models/tfjs/mnist-cnn.json} and the
+ * weights file it names. Exactly these two fixed names are mapped (no path is ever built
+ * from the request). The answer carries the version in {@code X-Model-Version} and an
+ * ETag, so a browser revalidates the 0.9 MB of weights instead of downloading them again.
  */
 @RestController
 class TfjsModelController {

@@ -15,12 +15,12 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * With tracing on, answers the request's trace id in {@code X-Trace-Id} (the id to look the
- * request up in the tracing backend, sampled or not: the logs carry it either way) and keeps it
- * and the server span's id for the access log, which is written after the span has ended. Runs
- * inside Boot's {@code ServerHttpObservationFilter} (order {@code HIGHEST_PRECEDENCE + 1}), which
- * starts the server span, continuing the caller's {@code traceparent}. With tracing off it is
- * skipped.
+ * With tracing on, answers the request's trace id in {@code X-Trace-Id} (the id to look
+ * the request up in the tracing backend, sampled or not: the logs carry it either way)
+ * and keeps it and the server span's id for the access log, which is written after the
+ * span has ended. Runs inside Boot's {@code ServerHttpObservationFilter} (order
+ * {@code HIGHEST_PRECEDENCE + 1}), which starts the server span, continuing the caller's
+ * {@code traceparent}. With tracing off it is skipped.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 2)

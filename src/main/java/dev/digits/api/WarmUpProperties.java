@@ -8,13 +8,16 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * The requests the service sends itself before it says it is ready, so that the JIT has compiled
- * the request path (Tomcat, Spring MVC, JSON, decoders, preprocessing, inference) before the first
- * client arrives rather than over the first minutes of traffic.
+ * The requests the service sends itself before it says it is ready, so that the JIT has
+ * compiled the request path (Tomcat, Spring MVC, JSON, decoders, preprocessing,
+ * inference) before the first client arrives rather than over the first minutes of
+ * traffic.
  *
- * @param requests how many (0: none); each kind of body in turn: a multipart canvas PNG, a raw
- * PNG, JSON pixels, an Open Inference Protocol tensor, and every eighth a phone-sized JPEG photo
- * @param maxDuration the most the warm-up may add to the start, whatever is left of the requests
+ * @param requests how many (0: none); each kind of body in turn: a multipart canvas PNG,
+ * a raw PNG, JSON pixels, an Open Inference Protocol tensor, and every eighth a
+ * phone-sized JPEG photo
+ * @param maxDuration the most the warm-up may add to the start, whatever is left of the
+ * requests
  */
 @Validated
 @ConfigurationProperties("digits.warm-up")

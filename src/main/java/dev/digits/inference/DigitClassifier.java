@@ -21,10 +21,10 @@ import io.micrometer.tracing.TraceContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
- * Classifies normalized 28x28 images with any registered model version: the one entry point to
- * inference. Thread-safe; requests from any number of threads are queued to a few inference
- * workers shared by all versions (see {@link WorkerPool}), and repeated inputs can be answered from
- * a bounded cache.
+ * Classifies normalized 28x28 images with any registered model version: the one entry
+ * point to inference. Thread-safe; requests from any number of threads are queued to a
+ * few inference workers shared by all versions (see {@link WorkerPool}), and repeated
+ * inputs can be answered from a bounded cache.
  */
 public final class DigitClassifier implements AutoCloseable {
 
@@ -69,10 +69,12 @@ public final class DigitClassifier implements AutoCloseable {
 		this.registry = registry;
 		this.tracer = tracer;
 		this.pool = new WorkerPool(properties.effectiveWorkers(), properties.maxBatchSize(), properties.maxQueueDelay(),
-				properties.queueCapacity(), DistributionSummary.builder("digits.batch.size")
+				properties.queueCapacity(),
+				DistributionSummary.builder("digits.batch.size")
 					.description("Images per forward pass")
 					.serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256)
-					.register(registry), tracer);
+					.register(registry),
+				tracer);
 		Gauge.builder("digits.queue.depth", pool, WorkerPool::depth)
 			.description("Images waiting for an inference worker")
 			.register(registry);
@@ -92,8 +94,9 @@ public final class DigitClassifier implements AutoCloseable {
 	}
 
 	/**
-	 * Registers a network under {@code version}: its weights are prepared for the engine, and every
-	 * worker runs a first batch of it (native set-up, so the first request does not pay for it).
+	 * Registers a network under {@code version}: its weights are prepared for the engine,
+	 * and every worker runs a first batch of it (native set-up, so the first request does
+	 * not pay for it).
 	 */
 	public EngineModel register(String version, MultiLayerNetwork network) {
 		long weightBytes = network.params().length() * network.params().dataType().width();
@@ -119,8 +122,8 @@ public final class DigitClassifier implements AutoCloseable {
 	}
 
 	/**
-	 * The probabilities of {@code images} on the control lane (ahead of requests, outside the
-	 * queue's capacity, never cached): for the checks of a version being loaded.
+	 * The probabilities of {@code images} on the control lane (ahead of requests, outside
+	 * the queue's capacity, never cached): for the checks of a version being loaded.
 	 */
 	public float[][] check(EngineModel model, float[][] images) {
 		checkSizes(List.of(images));
@@ -128,8 +131,8 @@ public final class DigitClassifier implements AutoCloseable {
 	}
 
 	/**
-	 * The model takes no more work; each worker frees its pass; its cached answers are dropped.
-	 * Retiring twice is harmless.
+	 * The model takes no more work; each worker frees its pass; its cached answers are
+	 * dropped. Retiring twice is harmless.
 	 */
 	public void retire(EngineModel model) {
 		synchronized (model) {
@@ -145,8 +148,9 @@ public final class DigitClassifier implements AutoCloseable {
 	}
 
 	/**
-	 * While the service warms itself up before it is ready: its own requests are computed as any
-	 * other but left out of the metrics (here, and by the layers above that ask {@link #isQuiet()}).
+	 * While the service warms itself up before it is ready: its own requests are computed
+	 * as any other but left out of the metrics (here, and by the layers above that ask
+	 * {@link #isQuiet()}).
 	 */
 	public void quiet(boolean quiet) {
 		pool.quiet = quiet;
@@ -156,7 +160,9 @@ public final class DigitClassifier implements AutoCloseable {
 		return pool.quiet;
 	}
 
-	/** Engines registered and not yet retired: one per loaded version, more means a leak. */
+	/**
+	 * Engines registered and not yet retired: one per loaded version, more means a leak.
+	 */
 	public int liveEngines() {
 		return live.get();
 	}
@@ -171,8 +177,8 @@ public final class DigitClassifier implements AutoCloseable {
 
 	/**
 	 * Classifies the images with {@code model} and waits for the answer.
-	 * @throws OverloadedException when the queue is full or the answer takes longer than the timeout
-	 * (the queued work is then withdrawn)
+	 * @throws OverloadedException when the queue is full or the answer takes longer than
+	 * the timeout (the queued work is then withdrawn)
 	 * @throws NotReadyException while shutting down, or once the model is retired
 	 */
 	public List<Classification> classify(EngineModel model, List<float[]> images) {
@@ -189,8 +195,9 @@ public final class DigitClassifier implements AutoCloseable {
 	}
 
 	/**
-	 * Classifies the same images with several models at once (an ensemble's members): all are queued
-	 * before any is awaited, so they share the workers; a timeout withdraws what is still queued.
+	 * Classifies the same images with several models at once (an ensemble's members): all
+	 * are queued before any is awaited, so they share the workers; a timeout withdraws
+	 * what is still queued.
 	 */
 	public List<List<Classification>> classifyEach(List<EngineModel> models, List<float[]> images) {
 		checkSizes(images);
@@ -211,12 +218,16 @@ public final class DigitClassifier implements AutoCloseable {
 	private static void checkSizes(List<float[]> images) {
 		for (float[] image : images) {
 			if (image.length != DigitNetwork.PIXELS) {
-				throw new IllegalArgumentException("an image has " + image.length + " values, expected " + DigitNetwork.PIXELS);
+				throw new IllegalArgumentException(
+						"an image has " + image.length + " values, expected " + DigitNetwork.PIXELS);
 			}
 		}
 	}
 
-	/** Waits for every pending answer within one timeout; on any failure withdraws what is still queued. */
+	/**
+	 * Waits for every pending answer within one timeout; on any failure withdraws what is
+	 * still queued.
+	 */
 	private List<List<Classification>> await(List<Pending> pending) {
 		try {
 			long deadline = System.nanoTime() + properties.timeout().toNanos();
@@ -303,8 +314,8 @@ public final class DigitClassifier implements AutoCloseable {
 					System.arraycopy(p, 0, both, DigitNetwork.CLASSES, DigitNetwork.CLASSES);
 					cache.put(keys[i], both);
 				}
-				answers[i] = new Classification(DigitNetwork.argMax(p, 0), p, z, false, done.queueNanos, done.computeNanos,
-						done.batchSize);
+				answers[i] = new Classification(DigitNetwork.argMax(p, 0), p, z, false, done.queueNanos,
+						done.computeNanos, done.batchSize);
 			}
 			return List.of(answers);
 		});
@@ -316,9 +327,10 @@ public final class DigitClassifier implements AutoCloseable {
 	}
 
 	/**
-	 * Whether an image submitted now would be refused because the inference queue is full: a
-	 * lock-free look (one volatile read), for shedding a request before its body is read. Always
-	 * false with the cache on, since a repeated image is answered without the queue.
+	 * Whether an image submitted now would be refused because the inference queue is
+	 * full: a lock-free look (one volatile read), for shedding a request before its body
+	 * is read. Always false with the cache on, since a repeated image is answered without
+	 * the queue.
 	 */
 	public boolean queueFull() {
 		return cache == null && pool.depth() >= pool.capacity();

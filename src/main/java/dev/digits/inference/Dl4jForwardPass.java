@@ -6,9 +6,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The reference path: DL4J's own {@code MultiLayerNetwork.output()} on a private copy of the
- * network (DL4J networks are not thread-safe, and {@code output()} is synchronized), whose output
- * layer gives its logits.
+ * The reference path: DL4J's own {@code MultiLayerNetwork.output()} on a private copy of
+ * the network (DL4J networks are not thread-safe, and {@code output()} is synchronized),
+ * whose output layer gives its logits.
  */
 final class Dl4jForwardPass implements ForwardPass {
 

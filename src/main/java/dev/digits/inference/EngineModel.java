@@ -5,9 +5,10 @@ import java.util.function.IntFunction;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * One network registered with the {@link DigitClassifier}: its per-worker forward passes are built
- * on first use by each worker and dropped once it is {@linkplain DigitClassifier#retire retired}.
- * Many can be registered at once; they share the workers and the queue.
+ * One network registered with the {@link DigitClassifier}: its per-worker forward passes
+ * are built on first use by each worker and dropped once it is
+ * {@linkplain DigitClassifier#retire retired}. Many can be registered at once; they share
+ * the workers and the queue.
  */
 public final class EngineModel {
 
@@ -24,10 +25,16 @@ public final class EngineModel {
 	/** False while warming up: warm-up passes are not recorded in the metrics. */
 	volatile boolean counted;
 
-	/** Bytes of the weights this model holds (the network and any copy the engine made of them). */
+	/**
+	 * Bytes of the weights this model holds (the network and any copy the engine made of
+	 * them).
+	 */
 	final long weightBytes;
 
-	/** Bytes of the workers' buffers for this model: added as each worker prepares its pass. */
+	/**
+	 * Bytes of the workers' buffers for this model: added as each worker prepares its
+	 * pass.
+	 */
 	final java.util.concurrent.atomic.LongAdder passBytes = new java.util.concurrent.atomic.LongAdder();
 
 	EngineModel(String version, IntFunction<ForwardPass> passes, Timer queueWait, Timer compute) {
@@ -47,8 +54,9 @@ public final class EngineModel {
 	}
 
 	/**
-	 * Memory this version holds: its weights and the activation buffers its workers keep for it
-	 * (reserved for the largest batch; the pages a smaller batch never touches stay virtual).
+	 * Memory this version holds: its weights and the activation buffers its workers keep
+	 * for it (reserved for the largest batch; the pages a smaller batch never touches
+	 * stay virtual).
 	 */
 	public long memoryBytes() {
 		return weightBytes + passBytes.sum();

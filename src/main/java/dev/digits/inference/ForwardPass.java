@@ -8,8 +8,8 @@ interface ForwardPass {
 	/**
 	 * @param input {@code n * 784} normalized pixels, row-major 28x28 per image
 	 * @param n number of images, at most {@link #capacity()}
-	 * @param output receives {@code n * 10} logits (the output layer before its softmax, which the
-	 * caller applies: out-of-distribution scores need the logits themselves)
+	 * @param output receives {@code n * 10} logits (the output layer before its softmax,
+	 * which the caller applies: out-of-distribution scores need the logits themselves)
 	 */
 	void forward(float[] input, int n, float[] output);
 
@@ -18,8 +18,9 @@ interface ForwardPass {
 	}
 
 	/**
-	 * The softmax of {@code n} rows of logits, row by row, into {@code probabilities}: the output
-	 * layer's activation, computed as DL4J does (shifted by the row's maximum).
+	 * The softmax of {@code n} rows of logits, row by row, into {@code probabilities}:
+	 * the output layer's activation, computed as DL4J does (shifted by the row's
+	 * maximum).
 	 */
 	static void softmax(float[] logits, int n, float[] probabilities) {
 		int classes = dev.digits.model.DigitNetwork.CLASSES;
@@ -44,7 +45,10 @@ interface ForwardPass {
 	/** The largest batch one call accepts. */
 	int capacity();
 
-	/** Bytes of the buffers this pass holds for its own use (activations); 0 when it keeps none. */
+	/**
+	 * Bytes of the buffers this pass holds for its own use (activations); 0 when it keeps
+	 * none.
+	 */
 	default long bufferBytes() {
 		return 0;
 	}

@@ -8,8 +8,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The engine, chosen here once, and the classifier as a singleton: started before the web server
- * takes traffic, closed at shutdown.
+ * The engine, chosen here once, and the classifier as a singleton: started before the web
+ * server takes traffic, closed at shutdown.
  */
 @Configuration(proxyBeanMethods = false)
 class InferenceConfiguration {
@@ -30,10 +30,12 @@ class InferenceConfiguration {
 		NativeThreads.configure(properties.nativeThreads());
 		DigitClassifier classifier = new DigitClassifier(engine, properties, registry,
 				tracer.getIfAvailable(() -> PipelineTracer.OFF));
-		logger.info("classifier started: engine {}, {} worker(s) with {} native thread(s) each, batches up to {} images, "
-				+ "queue delay {}, queue {} images, cache {}", engine.name(), properties.effectiveWorkers(),
-				properties.nativeThreads(), properties.maxBatchSize(), properties.maxQueueDelay(),
-				properties.queueCapacity(), properties.cacheSize() > 0 ? properties.cacheSize() + " entries" : "off");
+		logger.info(
+				"classifier started: engine {}, {} worker(s) with {} native thread(s) each, batches up to {} images, "
+						+ "queue delay {}, queue {} images, cache {}",
+				engine.name(), properties.effectiveWorkers(), properties.nativeThreads(), properties.maxBatchSize(),
+				properties.maxQueueDelay(), properties.queueCapacity(),
+				properties.cacheSize() > 0 ? properties.cacheSize() + " entries" : "off");
 		return classifier;
 	}
 

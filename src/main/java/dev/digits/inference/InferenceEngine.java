@@ -13,17 +13,23 @@ public interface InferenceEngine {
 	String name();
 
 	/**
-	 * Prepares {@code network} (read-only weights shared by every worker) and returns the factory
-	 * of per-worker forward passes of the given batch capacity, called on the worker's own thread.
+	 * Prepares {@code network} (read-only weights shared by every worker) and returns the
+	 * factory of per-worker forward passes of the given batch capacity, called on the
+	 * worker's own thread.
 	 */
 	IntFunction<ForwardPass> prepare(MultiLayerNetwork network);
 
-	/** Whether {@link #prepare} keeps a copy of the weights of its own, beside the network's. */
+	/**
+	 * Whether {@link #prepare} keeps a copy of the weights of its own, beside the
+	 * network's.
+	 */
 	default boolean copiesWeights() {
 		return false;
 	}
 
-	/** ND4J custom ops in channels-last layout on oneDNN (see {@link NhwcForwardPass}). */
+	/**
+	 * ND4J custom ops in channels-last layout on oneDNN (see {@link NhwcForwardPass}).
+	 */
 	static InferenceEngine nhwc() {
 		return new InferenceEngine() {
 

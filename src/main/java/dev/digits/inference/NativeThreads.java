@@ -4,8 +4,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
- * Caps the native threads ND4J uses per call. With several inference workers on few cores, OpenMP
- * and OpenBLAS threads inside each call only fight over the same cores (see docs/BENCHMARKS.md).
+ * Caps the native threads ND4J uses per call. With several inference workers on few
+ * cores, OpenMP and OpenBLAS threads inside each call only fight over the same cores (see
+ * docs/BENCHMARKS.md).
  */
 public final class NativeThreads {
 

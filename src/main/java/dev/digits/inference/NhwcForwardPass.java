@@ -12,13 +12,14 @@ import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The fast path: the card's network, up to its logits (the softmax is {@link ForwardPass#softmax}),
- * executed as ND4J custom ops in channels-last (NHWC) layout,
- * which the oneDNN build runs far faster than DL4J's im2col layers. Same arithmetic as the layer
- * path, with two exact rewrites: ReLU is applied after max-pooling (they commute, and pooling first
- * makes ReLU four times cheaper), and the first dense kernel's rows follow the NHWC flattening.
- * Activations live in buffers allocated once for {@link #capacity()} images; a batch of {@code n}
- * runs on views of their first {@code n} images, with the ops built once per batch size.
+ * The fast path: the card's network, up to its logits (the softmax is
+ * {@link ForwardPass#softmax}), executed as ND4J custom ops in channels-last (NHWC)
+ * layout, which the oneDNN build runs far faster than DL4J's im2col layers. Same
+ * arithmetic as the layer path, with two exact rewrites: ReLU is applied after
+ * max-pooling (they commute, and pooling first makes ReLU four times cheaper), and the
+ * first dense kernel's rows follow the NHWC flattening. Activations live in buffers
+ * allocated once for {@link #capacity()} images; a batch of {@code n} runs on views of
+ * their first {@code n} images, with the ops built once per batch size.
  */
 final class NhwcForwardPass implements ForwardPass {
 
@@ -100,7 +101,10 @@ final class NhwcForwardPass implements ForwardPass {
 		}
 	}
 
-	/** The ops for a batch of {@code n}, built on first use; package-private for the op profile. */
+	/**
+	 * The ops for a batch of {@code n}, built on first use; package-private for the op
+	 * profile.
+	 */
 	Plan plan(int n) {
 		Plan plan = plans[n];
 		if (plan == null) {
@@ -111,9 +115,9 @@ final class NhwcForwardPass implements ForwardPass {
 	}
 
 	/**
-	 * Views of the first {@code n} images of each buffer, and the ops that connect them, each with
-	 * an op context built once (arrays and arguments bound, output shapes given), so a call only
-	 * executes.
+	 * Views of the first {@code n} images of each buffer, and the ops that connect them,
+	 * each with an op context built once (arrays and arguments bound, output shapes
+	 * given), so a call only executes.
 	 */
 	final class Plan {
 
@@ -136,13 +140,10 @@ final class NhwcForwardPass implements ForwardPass {
 			INDArray z = first(logits, n, DigitNetwork.CLASSES);
 			this.ops = new CustomOp[] {
 					op("conv2d", CONV_VALID_NHWC, c1, x, weights.conv1Kernel(), weights.conv1Bias()),
-					op("maxpool2d", POOL_2X2_NHWC, p1, c1),
-					relu(p1),
+					op("maxpool2d", POOL_2X2_NHWC, p1, c1), relu(p1),
 					op("conv2d", CONV_VALID_NHWC, c2, p1, weights.conv2Kernel(), weights.conv2Bias()),
-					op("maxpool2d", POOL_2X2_NHWC, p2, c2),
-					relu(p2),
-					op("xw_plus_b", new int[0], d1, flat, weights.dense1Kernel(), weights.dense1Bias()),
-					relu(d1),
+					op("maxpool2d", POOL_2X2_NHWC, p2, c2), relu(p2),
+					op("xw_plus_b", new int[0], d1, flat, weights.dense1Kernel(), weights.dense1Bias()), relu(d1),
 					op("xw_plus_b", new int[0], z, d1, weights.outputKernel(), weights.outputBias()) };
 			this.contexts = new OpContext[ops.length];
 			for (int i = 0; i < ops.length; i++) {
@@ -152,8 +153,10 @@ final class NhwcForwardPass implements ForwardPass {
 				context.setIArguments(ops[i].iArgs());
 				context.setTArguments(ops[i].tArgs());
 				context.shapeFunctionOverride(true);
-				// the 128x10 output layer: oneDNN's matmul costs ~70 us per call whatever the batch,
-				// ND4J's own kernel 2.5 us at one image and 7 us at 32 (docs/BENCHMARKS.md, profile)
+				// the 128x10 output layer: oneDNN's matmul costs ~70 us per call whatever
+				// the batch,
+				// ND4J's own kernel 2.5 us at one image and 7 us at 32
+				// (docs/BENCHMARKS.md, profile)
 				context.allowHelpers(helpersAllowed(i));
 				contexts[i] = context;
 			}
@@ -195,7 +198,11 @@ final class NhwcForwardPass implements ForwardPass {
 		}
 
 		private static CustomOp op(String name, int[] intArgs, INDArray output, INDArray... inputs) {
-			return DynamicCustomOp.builder(name).addInputs(inputs).addOutputs(output).addIntegerArguments(intArgs).build();
+			return DynamicCustomOp.builder(name)
+				.addInputs(inputs)
+				.addOutputs(output)
+				.addIntegerArguments(intArgs)
+				.build();
 		}
 
 	}

@@ -9,7 +9,10 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** The network's weights as read-only ND4J arrays in channels-last layout, shared by all workers. */
+/**
+ * The network's weights as read-only ND4J arrays in channels-last layout, shared by all
+ * workers.
+ */
 record NhwcWeights(INDArray conv1Kernel, INDArray conv1Bias, INDArray conv2Kernel, INDArray conv2Bias,
 		INDArray dense1Kernel, INDArray dense1Bias, INDArray outputKernel, INDArray outputBias) {
 

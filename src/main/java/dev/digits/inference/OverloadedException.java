@@ -1,6 +1,8 @@
 package dev.digits.inference;
 
-/** The inference queue is full, or a request waited longer than the configured timeout. */
+/**
+ * The inference queue is full, or a request waited longer than the configured timeout.
+ */
 public class OverloadedException extends RuntimeException {
 
 	public OverloadedException(String message) {

@@ -6,11 +6,12 @@ import io.micrometer.tracing.Span;
 import io.micrometer.tracing.TraceContext;
 
 /**
- * The spans of the recognition pipeline: preprocessing, the wait for an inference worker, the
- * request's share of the forward pass, and the forward pass itself (one span per batch, linked to
- * every request whose images it carried). {@link #OFF} does nothing and allocates nothing: with
- * tracing off (the default) or a request not sampled, {@link #current()} is null and no other method
- * is reached. Timestamps are {@link System#nanoTime()} readings.
+ * The spans of the recognition pipeline: preprocessing, the wait for an inference worker,
+ * the request's share of the forward pass, and the forward pass itself (one span per
+ * batch, linked to every request whose images it carried). {@link #OFF} does nothing and
+ * allocates nothing: with tracing off (the default) or a request not sampled,
+ * {@link #current()} is null and no other method is reached. Timestamps are
+ * {@link System#nanoTime()} readings.
  */
 public interface PipelineTracer {
 
@@ -23,7 +24,10 @@ public interface PipelineTracer {
 		return null;
 	}
 
-	/** Starts a child of the current span, or answers null when the current span is not sampled. */
+	/**
+	 * Starts a child of the current span, or answers null when the current span is not
+	 * sampled.
+	 */
 	default Span startChild(String name) {
 		return null;
 	}
@@ -33,17 +37,19 @@ public interface PipelineTracer {
 	}
 
 	/**
-	 * One forward pass that carried images of the traced requests {@code requests} (at least one):
-	 * a span in the trace of the first of them, linked to each; answers its context.
+	 * One forward pass that carried images of the traced requests {@code requests} (at
+	 * least one): a span in the trace of the first of them, linked to each; answers its
+	 * context.
 	 */
 	default TraceContext batch(List<TraceContext> requests, long start, long end, int images, String version) {
 		return null;
 	}
 
 	/**
-	 * A request's time in the queue ({@code queuedAt} to {@code takenAt}) and in the forward passes
-	 * that computed its images ({@code computeStart} to {@code computeEnd}), as two children of
-	 * {@code request}; the second links to those passes' spans.
+	 * A request's time in the queue ({@code queuedAt} to {@code takenAt}) and in the
+	 * forward passes that computed its images ({@code computeStart} to
+	 * {@code computeEnd}), as two children of {@code request}; the second links to those
+	 * passes' spans.
 	 */
 	default void queuedAndComputed(TraceContext request, long queuedAt, long takenAt, long computeStart,
 			long computeEnd, int images, int batchSize, String version, List<TraceContext> batches) {

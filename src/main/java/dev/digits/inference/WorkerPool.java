@@ -17,26 +17,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A fixed set of inference threads fed by one bounded queue, shared by every registered model
- * version, with dynamic micro-batching: a worker takes the oldest waiting request and adds the
- * requests of the same model queued behind it, up to {@code maxBatchSize} images, waiting at most
- * {@code maxQueueDelay} after the first one was queued (zero: only what is already waiting). Each
- * worker builds its own forward pass per model on first use and drops it once the model is
- * retired. Request threads never touch ND4J.
+ * A fixed set of inference threads fed by one bounded queue, shared by every registered
+ * model version, with dynamic micro-batching: a worker takes the oldest waiting request
+ * and adds the requests of the same model queued behind it, up to {@code maxBatchSize}
+ * images, waiting at most {@code maxQueueDelay} after the first one was queued (zero:
+ * only what is already waiting). Each worker builds its own forward pass per model on
+ * first use and drops it once the model is retired. Request threads never touch ND4J.
  * <p>
- * A job cancelled while queued (its caller timed out) is removed and its permits returned at once;
- * one a worker already took is skipped. A submission that races {@link #close()} fails with
- * {@link NotReadyException}, never {@link OverloadedException}.
+ * A job cancelled while queued (its caller timed out) is removed and its permits returned
+ * at once; one a worker already took is skipped. A submission that races {@link #close()}
+ * fails with {@link NotReadyException}, never {@link OverloadedException}.
  * <p>
- * A job may carry its request's trace context: each forward pass that carries images of a traced
- * job then gets a span linked to every traced request in it (see {@link PipelineTracer#batch}).
- * Untraced jobs cost nothing more.
+ * A job may carry its request's trace context: each forward pass that carries images of a
+ * traced job then gets a span linked to every traced request in it (see
+ * {@link PipelineTracer#batch}). Untraced jobs cost nothing more.
  */
 final class WorkerPool implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(WorkerPool.class);
 
-	/** Images queued together by one request for one model, and where their probabilities go. */
+	/**
+	 * Images queued together by one request for one model, and where their probabilities
+	 * go.
+	 */
 	static final class Job {
 
 		final EngineModel model;
@@ -50,7 +53,10 @@ final class WorkerPool implements AutoCloseable {
 
 		final long queuedAt = System.nanoTime();
 
-		/** When a worker took it, and the first and last forward pass that computed its images. */
+		/**
+		 * When a worker took it, and the first and last forward pass that computed its
+		 * images.
+		 */
 		long takenAt;
 
 		long computeStartedAt;
@@ -62,7 +68,10 @@ final class WorkerPool implements AutoCloseable {
 
 		volatile boolean cancelled;
 
-		/** Queue permits it holds: its image count, or 0 on the control lane (warm-up, load checks). */
+		/**
+		 * Queue permits it holds: its image count, or 0 on the control lane (warm-up,
+		 * load checks).
+		 */
 		int permits;
 
 		float[][] probabilities;
@@ -101,11 +110,14 @@ final class WorkerPool implements AutoCloseable {
 
 	private volatile boolean running = true;
 
-	/** While true (the service warming itself up before it is ready), forward passes are not recorded. */
+	/**
+	 * While true (the service warming itself up before it is ready), forward passes are
+	 * not recorded.
+	 */
 	volatile boolean quiet;
 
-	WorkerPool(int workers, int maxBatchSize, Duration maxQueueDelay, int queueCapacity,
-			DistributionSummary batchSizes, PipelineTracer tracer) {
+	WorkerPool(int workers, int maxBatchSize, Duration maxQueueDelay, int queueCapacity, DistributionSummary batchSizes,
+			PipelineTracer tracer) {
 		this.maxBatchSize = maxBatchSize;
 		this.maxDelayNanos = maxQueueDelay.toNanos();
 		this.queueCapacity = queueCapacity;
@@ -121,7 +133,8 @@ final class WorkerPool implements AutoCloseable {
 	}
 
 	/**
-	 * Queues the images; the job's future completes when a worker has their probabilities.
+	 * Queues the images; the job's future completes when a worker has their
+	 * probabilities.
 	 * @param trace the request's sampled trace context, or null
 	 */
 	Job submit(EngineModel model, float[][] images, TraceContext trace) {
@@ -138,7 +151,8 @@ final class WorkerPool implements AutoCloseable {
 		job.permits = images.length;
 		queue.offerLast(job);
 		if (!running && queue.remove(job)) {
-			// close() ran between the check above and the offer: nobody will take this job
+			// close() ran between the check above and the offer: nobody will take this
+			// job
 			capacity.release(images.length);
 			throw new NotReadyException("the classifier is shutting down");
 		}
@@ -146,9 +160,9 @@ final class WorkerPool implements AutoCloseable {
 	}
 
 	/**
-	 * The control lane: work of the service itself (a version's warm-up and load checks), queued at
-	 * the head and outside the queue's capacity, so a full queue of requests never fails a load.
-	 * Bounded by its callers (one loader thread, a few images each).
+	 * The control lane: work of the service itself (a version's warm-up and load checks),
+	 * queued at the head and outside the queue's capacity, so a full queue of requests
+	 * never fails a load. Bounded by its callers (one loader thread, a few images each).
 	 */
 	Job submitControl(EngineModel model, float[][] images) {
 		if (!running) {
@@ -163,7 +177,10 @@ final class WorkerPool implements AutoCloseable {
 		return job;
 	}
 
-	/** The caller gave up: a job still queued is removed and its permits returned; a running one is skipped. */
+	/**
+	 * The caller gave up: a job still queued is removed and its permits returned; a
+	 * running one is skipped.
+	 */
 	void cancel(Job job) {
 		job.cancelled = true;
 		if (queue.remove(job)) {
@@ -316,7 +333,8 @@ final class WorkerPool implements AutoCloseable {
 				Job job = batch.get(j);
 				job.probabilities[k] = java.util.Arrays.copyOfRange(probabilities, i * DigitNetwork.CLASSES,
 						(i + 1) * DigitNetwork.CLASSES);
-				job.logits[k] = java.util.Arrays.copyOfRange(output, i * DigitNetwork.CLASSES, (i + 1) * DigitNetwork.CLASSES);
+				job.logits[k] = java.util.Arrays.copyOfRange(output, i * DigitNetwork.CLASSES,
+						(i + 1) * DigitNetwork.CLASSES);
 				job.computeNanos += computeNanos;
 				job.batchSize = Math.max(job.batchSize, n);
 				if (job.computeStartedAt == 0) {
@@ -337,7 +355,10 @@ final class WorkerPool implements AutoCloseable {
 		}
 	}
 
-	/** The span of one forward pass that carried images of jobs {@code first} to {@code last}, if any is traced. */
+	/**
+	 * The span of one forward pass that carried images of jobs {@code first} to
+	 * {@code last}, if any is traced.
+	 */
 	private void trace(List<Job> batch, int first, int last, long start, long end, int images, EngineModel model) {
 		List<TraceContext> traced = null;
 		for (int i = first; i <= last; i++) {

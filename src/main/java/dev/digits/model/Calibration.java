@@ -9,16 +9,16 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * What a version knows about its own confidence, fitted on the validation split when the model was
- * made ({@code calibrate} command): the temperature that calibrates its probabilities, the
- * calibrated confidence below which an answer is "uncertain", and the out-of-distribution score
- * and threshold ({@code ood.json}) past which the input does not look like a digit. A version
- * without them answers with temperature 1 and no flags.
+ * What a version knows about its own confidence, fitted on the validation split when the
+ * model was made ({@code calibrate} command): the temperature that calibrates its
+ * probabilities, the calibrated confidence below which an answer is "uncertain", and the
+ * out-of-distribution score and threshold ({@code ood.json}) past which the input does
+ * not look like a digit. A version without them answers with temperature 1 and no flags.
  *
  * @param temperature calibrated = softmax(logits / temperature)
  * @param uncertainBelow a calibrated confidence under this is uncertain; 0 for never
- * @param oodScore {@code energy} ({@code -T logsumexp(z / T)} on the logits) or {@code max-softmax}
- * ({@code -max softmax(z / T)}); null for none
+ * @param oodScore {@code energy} ({@code -T logsumexp(z / T)} on the logits) or
+ * {@code max-softmax} ({@code -max softmax(z / T)}); null for none
  * @param oodThreshold the input is out of distribution when the score is above it
  * @param oodTemperature the T of the score
  */
@@ -48,7 +48,10 @@ public record Calibration(double temperature, double uncertainBelow, String oodS
 		return oodScore != null;
 	}
 
-	/** The version's calibration: {@code metadata.calibration}, and the file its {@code metadata.ood} names. */
+	/**
+	 * The version's calibration: {@code metadata.calibration}, and the file its
+	 * {@code metadata.ood} names.
+	 */
 	static Calibration of(Map<String, Object> metadata, Path dir) throws IOException {
 		JsonNode json = JSON.valueToTree(metadata);
 		JsonNode calibration = json.path("calibration");
@@ -85,7 +88,10 @@ public record Calibration(double temperature, double uncertainBelow, String oodS
 		return softmax(logits, temperature);
 	}
 
-	/** The out-of-distribution score of {@code logits} (higher is less like a digit), or NaN without one. */
+	/**
+	 * The out-of-distribution score of {@code logits} (higher is less like a digit), or
+	 * NaN without one.
+	 */
 	public double oodScore(float[] logits) {
 		if (oodScore == null) {
 			return Double.NaN;

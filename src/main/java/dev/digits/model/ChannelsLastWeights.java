@@ -8,10 +8,11 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The network's weights in channels-last (Keras/TF.js, NHWC) layout, and back.
  *
- * <p>DL4J keeps conv kernels as {@code [out,in,kh,kw]} and flattens activations channels-first
- * (c, h, w); channels-last kernels are {@code [kh,kw,in,out]} and flattening is (h, w, c), so the
- * first dense kernel's rows are reordered. Used by the TF.js export and by the NHWC inference
- * engine, so both read the same mapping.
+ * <p>
+ * DL4J keeps conv kernels as {@code [out,in,kh,kw]} and flattens activations
+ * channels-first (c, h, w); channels-last kernels are {@code [kh,kw,in,out]} and
+ * flattening is (h, w, c), so the first dense kernel's rows are reordered. Used by the
+ * TF.js export and by the NHWC inference engine, so both read the same mapping.
  */
 public final class ChannelsLastWeights {
 
@@ -61,7 +62,10 @@ public final class ChannelsLastWeights {
 		return dst;
 	}
 
-	/** Sets the tensor in {@code network} from channels-last {@code values}: the inverse of {@link #read}. */
+	/**
+	 * Sets the tensor in {@code network} from channels-last {@code values}: the inverse
+	 * of {@link #read}.
+	 */
 	public static void write(MultiLayerNetwork network, Tensor t, float[] values) {
 		if (values.length != t.size()) {
 			throw new IllegalArgumentException(t.name() + " has " + values.length + " values, expected " + t.size());
@@ -75,7 +79,10 @@ public final class ChannelsLastWeights {
 		network.getLayer(t.layer()).setParam(t.param(), Nd4j.create(dst, shape, 'c'));
 	}
 
-	/** For each element of the channels-last tensor, its index in the DL4J parameter array. */
+	/**
+	 * For each element of the channels-last tensor, its index in the DL4J parameter
+	 * array.
+	 */
 	private static int[] dl4jIndex(Tensor t) {
 		int[] map = new int[t.size()];
 		if (t.shape().length == 4) {
@@ -92,7 +99,8 @@ public final class ChannelsLastWeights {
 				for (int h = 0; h < POOLED; h++)
 					for (int w = 0; w < POOLED; w++)
 						for (int j = 0; j < cols; j++)
-							map[((h * POOLED + w) * CHANNELS + c) * cols + j] = ((c * POOLED + h) * POOLED + w) * cols + j;
+							map[((h * POOLED + w) * CHANNELS + c) * cols + j] = ((c * POOLED + h) * POOLED + w) * cols
+									+ j;
 		}
 		else {
 			for (int k = 0; k < map.length; k++) {

@@ -34,18 +34,29 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 public final class DigitNetwork {
 
 	public static final int HEIGHT = 28;
+
 	public static final int WIDTH = 28;
+
 	public static final int PIXELS = HEIGHT * WIDTH;
+
 	public static final int CLASSES = 10;
+
 	public static final long PARAMETERS = 225_034L;
 
 	public static final int CONV1 = 0;
+
 	public static final int POOL1 = 1;
+
 	public static final int CONV2 = 2;
+
 	public static final int POOL2 = 3;
+
 	public static final int DROPOUT1 = 4;
+
 	public static final int DENSE1 = 5;
+
 	public static final int DROPOUT2 = 6;
+
 	public static final int OUTPUT = 7;
 
 	private DigitNetwork() {
@@ -57,21 +68,28 @@ public final class DigitNetwork {
 	 * @param learningRate Adam learning rate (the card: 0.001)
 	 */
 	public static MultiLayerConfiguration configuration(long seed, double learningRate) {
-		return new NeuralNetConfiguration.Builder()
-			.seed(seed)
+		return new NeuralNetConfiguration.Builder().seed(seed)
 			.updater(new Adam(learningRate))
 			.weightInit(WeightInit.XAVIER)
 			.list()
 			.layer(CONV1, new ConvolutionLayer.Builder(3, 3).nOut(32).stride(1, 1).activation(Activation.RELU).build())
-			.layer(POOL1, new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+			.layer(POOL1,
+					new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2)
+						.stride(2, 2)
+						.build())
 			.layer(CONV2, new ConvolutionLayer.Builder(3, 3).nOut(64).stride(1, 1).activation(Activation.RELU).build())
-			.layer(POOL2, new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+			.layer(POOL2,
+					new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2)
+						.stride(2, 2)
+						.build())
 			// DL4J's DropoutLayer takes the probability of RETAINING an activation
 			.layer(DROPOUT1, new DropoutLayer.Builder(0.75).build())
 			.layer(DENSE1, new DenseLayer.Builder().nOut(128).activation(Activation.RELU).build())
 			.layer(DROPOUT2, new DropoutLayer.Builder(0.5).build())
-			.layer(OUTPUT, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES)
-				.activation(Activation.SOFTMAX).build())
+			.layer(OUTPUT,
+					new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES)
+						.activation(Activation.SOFTMAX)
+						.build())
 			.setInputType(InputType.convolutionalFlat(HEIGHT, WIDTH, 1))
 			.build();
 	}
@@ -83,7 +101,10 @@ public final class DigitNetwork {
 		return network;
 	}
 
-	/** The most probable class of the {@value #CLASSES} probabilities starting at {@code offset}. */
+	/**
+	 * The most probable class of the {@value #CLASSES} probabilities starting at
+	 * {@code offset}.
+	 */
 	public static int argMax(float[] probabilities, int offset) {
 		int best = 0;
 		for (int k = 1; k < CLASSES; k++) {
@@ -98,7 +119,10 @@ public final class DigitNetwork {
 	public record LayerSummary(String name, String type, List<Long> outputShape, long parameters) {
 	}
 
-	/** The layer table of {@code network}: output shape per image (channels first) and parameters. */
+	/**
+	 * The layer table of {@code network}: output shape per image (channels first) and
+	 * parameters.
+	 */
 	public static List<LayerSummary> summary(MultiLayerNetwork network) {
 		List<INDArray> activations = network.feedForward(Nd4j.zeros(DataType.FLOAT, 1, PIXELS), false);
 		List<LayerSummary> rows = new ArrayList<>();

@@ -12,10 +12,10 @@ import java.util.function.Function;
 
 /**
  * Reference inputs with the outputs the trained model gave them, recorded in
- * {@code model-metadata.json} when the model is written. A loaded model must reproduce them within
- * {@link #tolerance()} before it serves: a file that was damaged, swapped or tampered with in any
- * way that changes what the network computes (NaN weights with the right shapes included) is
- * refused, whichever engine runs it.
+ * {@code model-metadata.json} when the model is written. A loaded model must reproduce
+ * them within {@link #tolerance()} before it serves: a file that was damaged, swapped or
+ * tampered with in any way that changes what the network computes (NaN weights with the
+ * right shapes included) is refused, whichever engine runs it.
  *
  * @param tolerance largest difference allowed on any probability
  * @param examples the references, one MNIST test image per digit
@@ -25,7 +25,10 @@ public record GoldenSet(double tolerance, List<Example> examples) {
 	/** The metadata key. */
 	public static final String KEY = "golden";
 
-	/** Differences between the engines are below 1e-5 (docs/BENCHMARKS.md); damage is far larger. */
+	/**
+	 * Differences between the engines are below 1e-5 (docs/BENCHMARKS.md); damage is far
+	 * larger.
+	 */
 	public static final double DEFAULT_TOLERANCE = 1e-4;
 
 	/**
@@ -45,8 +48,8 @@ public record GoldenSet(double tolerance, List<Example> examples) {
 	}
 
 	/**
-	 * The first image of each digit in {@code images}, with the probabilities {@code forward} gives
-	 * them.
+	 * The first image of each digit in {@code images}, with the probabilities
+	 * {@code forward} gives them.
 	 * @param images MNIST images, {@code 784} grey levels each, back to back
 	 * @param forward inputs to probabilities, one row per input
 	 */
@@ -58,7 +61,8 @@ public record GoldenSet(double tolerance, List<Example> examples) {
 			int label = labels[i];
 			if (!seen[label]) {
 				seen[label] = true;
-				picked.add(java.util.Arrays.copyOfRange(images, i * DigitNetwork.PIXELS, (i + 1) * DigitNetwork.PIXELS));
+				picked
+					.add(java.util.Arrays.copyOfRange(images, i * DigitNetwork.PIXELS, (i + 1) * DigitNetwork.PIXELS));
 				pickedLabels.add(label);
 			}
 		}
@@ -82,7 +86,8 @@ public record GoldenSet(double tolerance, List<Example> examples) {
 	/**
 	 * Checks that {@code forward} reproduces the recorded outputs.
 	 * @param what names the model and engine in the message, e.g. the file
-	 * @throws ModelCheckException naming {@code what}, the worst example and its difference
+	 * @throws ModelCheckException naming {@code what}, the worst example and its
+	 * difference
 	 */
 	public void verify(Function<float[][], float[][]> forward, String what) {
 		float[][] outputs = forward.apply(inputs());
@@ -102,8 +107,8 @@ public record GoldenSet(double tolerance, List<Example> examples) {
 			throw new ModelCheckException(String.format(Locale.ROOT,
 					"%s does not reproduce its golden outputs: the digit-%d reference differs by %s (tolerance %g); "
 							+ "the file is damaged or is not the model its metadata describes",
-					what, examples.get(worstIndex).label(), Double.isInfinite(worst) ? "NaN" : String.format(Locale.ROOT, "%.3g", worst),
-					tolerance));
+					what, examples.get(worstIndex).label(),
+					Double.isInfinite(worst) ? "NaN" : String.format(Locale.ROOT, "%.3g", worst), tolerance));
 		}
 	}
 
@@ -148,8 +153,8 @@ public record GoldenSet(double tolerance, List<Example> examples) {
 				byte[] grey = Base64.getDecoder().decode((String) item.get("grey"));
 				List<?> p = (List<?>) item.get("probabilities");
 				if (grey.length != DigitNetwork.PIXELS || p.size() != DigitNetwork.CLASSES) {
-					throw new IllegalArgumentException("an example has " + grey.length + " pixels and " + p.size()
-							+ " probabilities");
+					throw new IllegalArgumentException(
+							"an example has " + grey.length + " pixels and " + p.size() + " probabilities");
 				}
 				float[] probabilities = new float[p.size()];
 				for (int k = 0; k < probabilities.length; k++) {

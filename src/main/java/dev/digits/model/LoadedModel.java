@@ -16,9 +16,9 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The model the service runs: the DL4J network, checked against the card's architecture, its
- * weights all finite, its golden outputs reproduced, with its training metadata, label mapping
- * and calibration.
+ * The model the service runs: the DL4J network, checked against the card's architecture,
+ * its weights all finite, its golden outputs reproduced, with its training metadata,
+ * label mapping and calibration.
  */
 public record LoadedModel(MultiLayerNetwork network, String name, String version, Map<String, Object> metadata,
 		List<String> labels, Path dir, Calibration calibration) {
@@ -27,8 +27,9 @@ public record LoadedModel(MultiLayerNetwork network, String name, String version
 
 	/**
 	 * Loads and checks the artifacts in {@code dir}.
-	 * @throws IOException naming the file and what is wrong with it: missing, not a DL4J zip (empty,
-	 * truncated, corrupt), another architecture, malformed metadata or labels, no golden outputs
+	 * @throws IOException naming the file and what is wrong with it: missing, not a DL4J
+	 * zip (empty, truncated, corrupt), another architecture, malformed metadata or
+	 * labels, no golden outputs
 	 * @throws ModelCheckException non-finite weights, or golden outputs not reproduced
 	 */
 	public static LoadedModel load(Path dir) throws IOException {
@@ -46,10 +47,11 @@ public record LoadedModel(MultiLayerNetwork network, String name, String version
 		}
 		checkFinite(network, networkFile);
 		Path metadataFile = files.metadata().toAbsolutePath();
-		Map<String, Object> metadata = Files.isRegularFile(metadataFile) ? json(metadataFile,
-				new TypeReference<LinkedHashMap<String, Object>>() {
+		Map<String, Object> metadata = Files.isRegularFile(metadataFile)
+				? json(metadataFile, new TypeReference<LinkedHashMap<String, Object>>() {
 				}) : Map.of();
-		GoldenSet.fromMetadata(metadata, metadataFile).verify(inputs -> output(network, inputs), networkFile.toString());
+		GoldenSet.fromMetadata(metadata, metadataFile)
+			.verify(inputs -> output(network, inputs), networkFile.toString());
 		List<String> labels = labels(files.labels().toAbsolutePath());
 		String name = String.valueOf(metadata.getOrDefault("name", "mnist-cnn"));
 		String version = String.valueOf(metadata.getOrDefault("version", "unversioned"));
@@ -63,7 +65,10 @@ public record LoadedModel(MultiLayerNetwork network, String name, String version
 		return new LoadedModel(network, name, version, metadata, labels, dir, calibration);
 	}
 
-	/** An ensemble version's folder: its metadata, labels, calibration and members; no network of its own. */
+	/**
+	 * An ensemble version's folder: its metadata, labels, calibration and members; no
+	 * network of its own.
+	 */
 	public static LoadedModel ensemble(Path dir) throws IOException {
 		ModelFiles files = new ModelFiles(dir);
 		Path metadataFile = files.metadata().toAbsolutePath();
@@ -124,8 +129,8 @@ public record LoadedModel(MultiLayerNetwork network, String name, String version
 			return ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
 		}
 		catch (IOException | RuntimeException ex) {
-			throw new IOException(file + " is not a readable DL4J model zip (truncated or corrupt?): "
-					+ describe(ex), ex);
+			throw new IOException(file + " is not a readable DL4J model zip (truncated or corrupt?): " + describe(ex),
+					ex);
 		}
 	}
 
@@ -159,7 +164,8 @@ public record LoadedModel(MultiLayerNetwork network, String name, String version
 		catch (JacksonException ex) {
 			throw new IOException(file + " is not valid JSON of the expected shape: " + ex.getOriginalMessage()
 					+ (ex.getLocation() != null ? " (line " + ex.getLocation().getLineNr() + ", column "
-							+ ex.getLocation().getColumnNr() + ")" : ""), ex);
+							+ ex.getLocation().getColumnNr() + ")" : ""),
+					ex);
 		}
 	}
 
@@ -167,7 +173,10 @@ public record LoadedModel(MultiLayerNetwork network, String name, String version
 		StringBuilder text = new StringBuilder();
 		for (Throwable t = ex; t != null && text.length() < 300; t = t.getCause()) {
 			if (t.getMessage() != null) {
-				text.append(text.length() > 0 ? "; " : "").append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
+				text.append(text.length() > 0 ? "; " : "")
+					.append(t.getClass().getSimpleName())
+					.append(": ")
+					.append(t.getMessage());
 			}
 		}
 		return text.length() > 0 ? text.toString() : ex.getClass().getSimpleName();

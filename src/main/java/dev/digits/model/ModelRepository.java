@@ -11,18 +11,21 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The model versions on disk, in a layout like Triton's or TF Serving's: {@code <dir>/<name>/<version>/}
- * holds one version's artifacts; the card's artifacts at the top of {@code dir} (where the trainer
- * writes them and the model card puts them) are the root version. A version folder counts once it
- * has its metadata and a servable artifact and nothing in it changed for {@code settle} (a copy in
- * progress is not loaded half-written).
+ * The model versions on disk, in a layout like Triton's or TF Serving's: {@code
+ * <dir>
+ * /<name>/<version>/} holds one version's artifacts; the card's artifacts at the top of
+ * {@code dir} (where the trainer writes them and the model card puts them) are the root
+ * version. A version folder counts once it has its metadata and a servable artifact and
+ * nothing in it changed for {@code settle} (a copy in progress is not loaded
+ * half-written).
  */
 public final class ModelRepository {
 
 	/**
-	 * One version's folder, when its newest file changed, and a fingerprint of its files (names,
-	 * sizes, modification times): a copy that preserves file times ({@code cp -p}, {@code rsync -a})
-	 * still changes the fingerprint as files arrive and grow.
+	 * One version's folder, when its newest file changed, and a fingerprint of its files
+	 * (names, sizes, modification times): a copy that preserves file times
+	 * ({@code cp -p}, {@code rsync -a}) still changes the fingerprint as files arrive and
+	 * grow.
 	 */
 	public record Source(String version, Path dir, FileTime changed, String fingerprint) {
 	}
@@ -43,7 +46,11 @@ public final class ModelRepository {
 		return root;
 	}
 
-	/** Where version folders go: {@code <dir>/<name>/}. */
+	/**
+	 * Where version folders go: {@code
+	 * <dir>
+	 * /<name>/}.
+	 */
 	public Path versionsDir() {
 		return root.resolve(name);
 	}
@@ -90,7 +97,9 @@ public final class ModelRepository {
 	/** The newest modification time of the folder's files. */
 	private static FileTime changed(Path dir) {
 		try (Stream<Path> files = Files.list(dir)) {
-			return files.filter(Files::isRegularFile).map(ModelRepository::modified).max(FileTime::compareTo)
+			return files.filter(Files::isRegularFile)
+				.map(ModelRepository::modified)
+				.max(FileTime::compareTo)
 				.orElse(FileTime.fromMillis(0));
 		}
 		catch (IOException ex) {
@@ -98,7 +107,9 @@ public final class ModelRepository {
 		}
 	}
 
-	/** SHA-256 over each regular file's name, size and modification time, in name order. */
+	/**
+	 * SHA-256 over each regular file's name, size and modification time, in name order.
+	 */
 	static String fingerprint(Path dir) {
 		try (Stream<Path> files = Files.list(dir)) {
 			java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");

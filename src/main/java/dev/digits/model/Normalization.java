@@ -1,8 +1,9 @@
 package dev.digits.model;
 
 /**
- * The one place that turns 8-bit grey levels into network input, used by training, evaluation and
- * serving alike. MNIST stores ink as 255 and paper as 0; the network sees {@code value / 255}.
+ * The one place that turns 8-bit grey levels into network input, used by training,
+ * evaluation and serving alike. MNIST stores ink as 255 and paper as 0; the network sees
+ * {@code value / 255}.
  */
 public final class Normalization {
 
@@ -14,7 +15,9 @@ public final class Normalization {
 		return grey / 255f;
 	}
 
-	/** Normalizes unsigned bytes {@code src[offset..offset+dst.length)} into {@code dst}. */
+	/**
+	 * Normalizes unsigned bytes {@code src[offset..offset+dst.length)} into {@code dst}.
+	 */
 	public static void normalize(byte[] src, int offset, float[] dst, int dstOffset, int length) {
 		for (int i = 0; i < length; i++) {
 			dst[dstOffset + i] = normalize(src[offset + i] & 0xFF);

@@ -18,13 +18,15 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The card's network in TensorFlow.js layers format: a {@code model.json}-style topology whose
- * {@code weightsManifest} points at one little-endian binary file, optionally with 8-bit weights
- * (TF.js' affine {@code uint8} quantization, one scale and minimum per tensor; biases stay float32).
+ * The card's network in TensorFlow.js layers format: a {@code model.json}-style topology
+ * whose {@code weightsManifest} points at one little-endian binary file, optionally with
+ * 8-bit weights (TF.js' affine {@code uint8} quantization, one scale and minimum per
+ * tensor; biases stay float32).
  *
- * <p>Layouts differ from DL4J: conv kernels are {@code [kh,kw,in,out]} (DL4J {@code [out,in,kh,kw]})
- * and TF.js flattens channels-last (h, w, c) where DL4J flattens channels-first (c, h, w), so the
- * first dense kernel's rows are reordered.
+ * <p>
+ * Layouts differ from DL4J: conv kernels are {@code [kh,kw,in,out]} (DL4J
+ * {@code [out,in,kh,kw]}) and TF.js flattens channels-last (h, w, c) where DL4J flattens
+ * channels-first (c, h, w), so the first dense kernel's rows are reordered.
  */
 public final class TfjsFormat {
 
@@ -91,7 +93,9 @@ public final class TfjsFormat {
 		return bytes.length;
 	}
 
-	/** Reads a file written by {@link #write} (float or quantized) into a DL4J network. */
+	/**
+	 * Reads a file written by {@link #write} (float or quantized) into a DL4J network.
+	 */
 	public static MultiLayerNetwork read(Path json) throws IOException {
 		JsonNode root = JSON.readTree(json.toFile());
 		JsonNode layers = root.path("modelTopology").path("config").path("layers");

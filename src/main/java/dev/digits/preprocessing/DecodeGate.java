@@ -5,15 +5,16 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Admission to decoding, shared by all requests: the memory every image in flight needs (as its
- * {@link ImageHeader} estimates it) must fit in a fixed budget, and large images (those decoded
- * subsampled, which cost the most CPU) are decoded a few at a time, so that a burst of expensive
- * uploads holds at most that many cores and never more memory than the budget, whatever the
- * number of request threads. Each large-decode slot also keeps to a share of a core over time:
- * after a large decode that took {@code d}, its slot rests {@code d * (1 / share - 1)} before the
- * next large image may start in it, so a stream of costly uploads (hostile or not) leaves most of
- * the machine to everyone else. An image that cannot be admitted within its time budget is
- * refused with {@link Reason#BUSY}.
+ * Admission to decoding, shared by all requests: the memory every image in flight needs
+ * (as its {@link ImageHeader} estimates it) must fit in a fixed budget, and large images
+ * (those decoded subsampled, which cost the most CPU) are decoded a few at a time, so
+ * that a burst of expensive uploads holds at most that many cores and never more memory
+ * than the budget, whatever the number of request threads. Each large-decode slot also
+ * keeps to a share of a core over time: after a large decode that took {@code d}, its
+ * slot rests {@code d * (1 / share - 1)} before the next large image may start in it, so
+ * a stream of costly uploads (hostile or not) leaves most of the machine to everyone
+ * else. An image that cannot be admitted within its time budget is refused with
+ * {@link Reason#BUSY}.
  */
 public final class DecodeGate {
 
@@ -27,7 +28,9 @@ public final class DecodeGate {
 
 	private final double restPerBusy;
 
-	/** Per large-decode slot, when ({@link System#nanoTime()}) it may next start a decode. */
+	/**
+	 * Per large-decode slot, when ({@link System#nanoTime()}) it may next start a decode.
+	 */
 	private final java.util.concurrent.BlockingQueue<Long> largeSlots;
 
 	/** Every large decode may use a whole core: no rest between them. */
@@ -59,15 +62,18 @@ public final class DecodeGate {
 	}
 
 	/**
-	 * Twice the per-image budget, one large decode at a time, with no rest: against the hostile
-	 * suite a share of 0.5 lowered the service's CPU under attack (1.25 against 1.47 cores) but
-	 * raised a normal client's p99 (41-47 against 32-35 ms), so the rest is off unless configured.
+	 * Twice the per-image budget, one large decode at a time, with no rest: against the
+	 * hostile suite a share of 0.5 lowered the service's CPU under attack (1.25 against
+	 * 1.47 cores) but raised a normal client's p99 (41-47 against 32-35 ms), so the rest
+	 * is off unless configured.
 	 */
 	public static DecodeGate defaults(PreprocessingLimits limits) {
 		return new DecodeGate(2 * limits.maxDecodeBytes(), 1, 1.0);
 	}
 
-	/** Holds an admission; closing it gives the memory (and the large-decode slot) back. */
+	/**
+	 * Holds an admission; closing it gives the memory (and the large-decode slot) back.
+	 */
 	final class Permit implements AutoCloseable {
 
 		private final int units;
@@ -93,7 +99,9 @@ public final class DecodeGate {
 
 	}
 
-	/** Waits until {@code deadlineNanos} ({@link System#nanoTime()}) for room to decode. */
+	/**
+	 * Waits until {@code deadlineNanos} ({@link System#nanoTime()}) for room to decode.
+	 */
 	Permit admit(long bytes, boolean isLarge, long deadlineNanos) {
 		int units = (int) Math.min(memoryUnits, (bytes + UNIT - 1) / UNIT);
 		boolean slotHeld = false;
@@ -128,9 +136,9 @@ public final class DecodeGate {
 	}
 
 	/**
-	 * With a large-decode slot held: takes the slot whose rest ends first and waits for that end,
-	 * or, when it ends after the deadline, puts the slot back and refuses. A slot taken is always
-	 * put back (by the permit, or here when the wait is cut short).
+	 * With a large-decode slot held: takes the slot whose rest ends first and waits for
+	 * that end, or, when it ends after the deadline, puts the slot back and refuses. A
+	 * slot taken is always put back (by the permit, or here when the wait is cut short).
 	 */
 	private void restThenStart(long deadlineNanos) throws InterruptedException {
 		long readyAt;

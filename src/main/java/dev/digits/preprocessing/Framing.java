@@ -6,10 +6,11 @@ import dev.digits.model.Normalization;
 /**
  * Polarity, blank detection and MNIST-style framing of a grey image.
  * <p>
- * MNIST digits were made by fitting each digit's bounding box into 20x20 pixels, keeping the aspect
- * ratio, with anti-aliasing, then placing it in a 28x28 field so that its centre of mass sits at the
- * centre. Measured on the MNIST test set: long side of the ink box 20 (19 for a few), centre of mass
- * at (14.0, 14.0) in pixel-index coordinates. {@link #reframe} does the same to an upload.
+ * MNIST digits were made by fitting each digit's bounding box into 20x20 pixels, keeping
+ * the aspect ratio, with anti-aliasing, then placing it in a 28x28 field so that its
+ * centre of mass sits at the centre. Measured on the MNIST test set: long side of the ink
+ * box 20 (19 for a few), centre of mass at (14.0, 14.0) in pixel-index coordinates.
+ * {@link #reframe} does the same to an upload.
  */
 final class Framing {
 
@@ -18,30 +19,35 @@ final class Framing {
 	/** Long side of the digit's box in the 28x28 field, as in MNIST. */
 	static final int FIT = 20;
 
-	/** Where the centre of mass goes, in pixel-index coordinates, as measured on MNIST. */
+	/**
+	 * Where the centre of mass goes, in pixel-index coordinates, as measured on MNIST.
+	 */
 	static final double CENTRE = 14.0;
 
 	/**
-	 * Least difference in grey levels between paper and the strongest ink (one eighth of the range):
-	 * below it an image is uniform; JPEG noise on blank paper stays well under it.
+	 * Least difference in grey levels between paper and the strongest ink (one eighth of
+	 * the range): below it an image is uniform; JPEG noise on blank paper stays well
+	 * under it.
 	 */
 	static final int MIN_CONTRAST = 32;
 
 	/**
-	 * The contrast must also stand this many noise deviations (estimated on the border) above the
-	 * paper, so that a noisy photo of blank paper is not taken for a digit.
+	 * The contrast must also stand this many noise deviations (estimated on the border)
+	 * above the paper, so that a noisy photo of blank paper is not taken for a digit.
 	 */
 	static final double MIN_CONTRAST_IN_NOISE_DEVIATIONS = 8;
 
-	/** Ink weaker than this fraction of the strongest ink is paper noise and is set to 0. */
+	/**
+	 * Ink weaker than this fraction of the strongest ink is paper noise and is set to 0.
+	 */
 	static final double NOISE_FRACTION = 0.12;
 
 	/** ... and so is ink within this many noise deviations of the paper. */
 	static final double NOISE_DEVIATIONS = 4;
 
 	/**
-	 * Fraction of the ink mass that may fall outside each side of the box the digit is cropped to,
-	 * so that a stray speck far from the digit does not stretch the box.
+	 * Fraction of the ink mass that may fall outside each side of the box the digit is
+	 * cropped to, so that a stray speck far from the digit does not stretch the box.
 	 */
 	static final double TRIM = 0.005;
 
@@ -50,7 +56,9 @@ final class Framing {
 
 	/**
 	 * What the grey levels say about the image.
-	 * @param inverted whether the paper is lighter than the ink (the levels need {@code 255 - v})
+	 *
+	 * @param inverted whether the paper is lighter than the ink (the levels need
+	 * {@code 255 - v})
 	 * @param paper the paper level after polarity (ink is higher)
 	 * @param contrast the strongest ink level minus {@code paper}, after polarity
 	 * @param noise standard deviation of the paper, estimated from the border
@@ -61,21 +69,23 @@ final class Framing {
 	/**
 	 * Decides polarity and refuses blank images.
 	 * <p>
-	 * The paper level is the median of the outermost frame of pixels; the ink is whichever extreme (the
-	 * darkest or the lightest level) lies farther from it. Light paper (dark ink) means inverting. This
-	 * agrees with "a light border means dark ink" on every ordinary image and also copes with grey
-	 * paper in a dim photo.
-	 * @throws PreprocessingException {@link Reason#BLANK} for a uniform image, or one with fewer than
-	 * {@code minInkPixels} pixels of ink at least half as strong as the strongest ink
+	 * The paper level is the median of the outermost frame of pixels; the ink is
+	 * whichever extreme (the darkest or the lightest level) lies farther from it. Light
+	 * paper (dark ink) means inverting. This agrees with "a light border means dark ink"
+	 * on every ordinary image and also copes with grey paper in a dim photo.
+	 * @throws PreprocessingException {@link Reason#BLANK} for a uniform image, or one
+	 * with fewer than {@code minInkPixels} pixels of ink at least half as strong as the
+	 * strongest ink
 	 */
 	static Analysis analyse(GreyImage image, int minInkPixels) {
 		return analyse(image, minInkPixels, false);
 	}
 
 	/**
-	 * As {@link #analyse(GreyImage, int)}; with {@code clean} (most of the image is one level, see
-	 * {@link InkLocator#smallAndClean}) the paper is that level, the most frequent one, and has no noise,
-	 * so a digit that fills the image up to its edges (an enlarged 8x8 scan) is not read from its border.
+	 * As {@link #analyse(GreyImage, int)}; with {@code clean} (most of the image is one
+	 * level, see {@link InkLocator#smallAndClean}) the paper is that level, the most
+	 * frequent one, and has no noise, so a digit that fills the image up to its edges (an
+	 * enlarged 8x8 scan) is not read from its border.
 	 */
 	static Analysis analyse(GreyImage image, int minInkPixels, boolean clean) {
 		int[] all = new int[256];
@@ -100,9 +110,10 @@ final class Framing {
 					+ contrast + " of 255 grey levels), so there is no digit to recognise.");
 		}
 		if (contrast < MIN_CONTRAST_IN_NOISE_DEVIATIONS * noise) {
-			throw new PreprocessingException(Reason.BLANK, "No ink strokes stand out from the paper: its noise (about "
-					+ Math.round(noise) + " grey levels) is too strong for the darkest marks, so there is no digit to "
-					+ "recognise.");
+			throw new PreprocessingException(Reason.BLANK,
+					"No ink strokes stand out from the paper: its noise (about " + Math.round(noise)
+							+ " grey levels) is too strong for the darkest marks, so there is no digit to "
+							+ "recognise.");
 		}
 		int half = (contrast + 1) / 2;
 		int ink = 0;
@@ -133,7 +144,10 @@ final class Framing {
 		}
 	}
 
-	/** A 28x28 image, ink high, taken as already framed: every level normalised, nothing else. */
+	/**
+	 * A 28x28 image, ink high, taken as already framed: every level normalised, nothing
+	 * else.
+	 */
 	static float[] passThrough(GreyImage image) {
 		float[] pixels = new float[DigitNetwork.PIXELS];
 		for (int i = 0; i < pixels.length; i++) {
@@ -143,20 +157,22 @@ final class Framing {
 	}
 
 	/**
-	 * Frames an image (ink high) the way MNIST was made: removes the paper level and stretches the
-	 * strongest ink to 255, sets faint noise to 0, crops to the ink's box, fits the box into 20x20
-	 * keeping its aspect ratio (area-averaging down, bilinear up), stretches again, and places it in
-	 * 28x28 with its centre of mass at {@link #CENTRE}.
+	 * Frames an image (ink high) the way MNIST was made: removes the paper level and
+	 * stretches the strongest ink to 255, sets faint noise to 0, crops to the ink's box,
+	 * fits the box into 20x20 keeping its aspect ratio (area-averaging down, bilinear
+	 * up), stretches again, and places it in 28x28 with its centre of mass at
+	 * {@link #CENTRE}.
 	 */
 	static float[] reframe(GreyImage image, Analysis analysis) {
 		return reframe(stretchedInk(image, analysis), image.width(), image.height());
 	}
 
 	/**
-	 * Frames an ink map (row-major {@code width x height}, ink high, any positive scale, paper 0) the
-	 * way MNIST was made: crops to the ink's box (less {@link #TRIM} of the mass per side), fits the box
-	 * into 20x20 keeping its aspect ratio, stretches the strongest ink to 255 and places it in 28x28
-	 * with its centre of mass at {@link #CENTRE}.
+	 * Frames an ink map (row-major {@code width x height}, ink high, any positive scale,
+	 * paper 0) the way MNIST was made: crops to the ink's box (less {@link #TRIM} of the
+	 * mass per side), fits the box into 20x20 keeping its aspect ratio, stretches the
+	 * strongest ink to 255 and places it in 28x28 with its centre of mass at
+	 * {@link #CENTRE}.
 	 */
 	static float[] reframe(float[] ink, int width, int height) {
 		int[] box = inkBox(ink, width, height);
@@ -174,7 +190,10 @@ final class Framing {
 		return place(levels, fitWidth, fitHeight);
 	}
 
-	/** {@code (v - paper) * 255 / contrast}, clamped to 0..255, with noise below the floor set to 0. */
+	/**
+	 * {@code (v - paper) * 255 / contrast}, clamped to 0..255, with noise below the floor
+	 * set to 0.
+	 */
 	private static float[] stretchedInk(GreyImage image, Analysis analysis) {
 		double floor = Math.max(NOISE_FRACTION * analysis.contrast(), NOISE_DEVIATIONS * analysis.noise());
 		float gain = 255f / analysis.contrast();
@@ -187,8 +206,8 @@ final class Framing {
 	}
 
 	/**
-	 * The box {@code [x0, y0, x1, y1)} holding the ink, less at most {@link #TRIM} of the ink mass on
-	 * each side.
+	 * The box {@code [x0, y0, x1, y1)} holding the ink, less at most {@link #TRIM} of the
+	 * ink mass on each side.
 	 */
 	private static int[] inkBox(float[] ink, int width, int height) {
 		double[] columns = new double[width];
@@ -226,7 +245,10 @@ final class Framing {
 		return new int[] { start, end + 1 };
 	}
 
-	/** Rounds to levels 0..255, the strongest stretched to 255 (area-averaging thins strong strokes). */
+	/**
+	 * Rounds to levels 0..255, the strongest stretched to 255 (area-averaging thins
+	 * strong strokes).
+	 */
 	private static int[] toLevels(float[] values) {
 		float max = 0;
 		for (float v : values) {
@@ -243,7 +265,10 @@ final class Framing {
 		return levels;
 	}
 
-	/** Places the fitted digit in 28x28 with its centre of mass at {@link #CENTRE}, kept inside. */
+	/**
+	 * Places the fitted digit in 28x28 with its centre of mass at {@link #CENTRE}, kept
+	 * inside.
+	 */
 	private static float[] place(int[] levels, int fitWidth, int fitHeight) {
 		double mass = 0;
 		double sumX = 0;
@@ -273,7 +298,10 @@ final class Framing {
 		return Math.max(min, Math.min(max, value));
 	}
 
-	/** Histogram of the outermost frame of pixels (all of them for an image one pixel thin). */
+	/**
+	 * Histogram of the outermost frame of pixels (all of them for an image one pixel
+	 * thin).
+	 */
 	private static int[] borderHistogram(GreyImage image) {
 		int width = image.width();
 		int height = image.height();

@@ -11,14 +11,14 @@ import java.awt.image.Raster;
 /**
  * Turns any decoded image into grey levels 0..255, compositing transparency away.
  * <p>
- * Samples are read from the raster, never through {@link BufferedImage#getRGB}, which converts grey
- * images from a linear colour space and so changes their levels. Colour becomes luminance
- * {@code 0.299 R + 0.587 G + 0.114 B}, rounded.
+ * Samples are read from the raster, never through {@link BufferedImage#getRGB}, which
+ * converts grey images from a linear colour space and so changes their levels. Colour
+ * becomes luminance {@code 0.299 R + 0.587 G + 0.114 B}, rounded.
  * <p>
- * Transparent pixels are composited onto the background that contrasts with what is visible: a
- * canvas drawing (dark strokes over fully transparent {@code rgba(0,0,0,0)}) goes onto white, light
- * strokes go onto black. An image whose every pixel is fully transparent has its alpha ignored, as
- * 32-bit BMPs often carry an unused alpha of zero.
+ * Transparent pixels are composited onto the background that contrasts with what is
+ * visible: a canvas drawing (dark strokes over fully transparent {@code rgba(0,0,0,0)})
+ * goes onto white, light strokes go onto black. An image whose every pixel is fully
+ * transparent has its alpha ignored, as 32-bit BMPs often carry an unused alpha of zero.
  */
 final class GreyConverter {
 
@@ -48,8 +48,8 @@ final class GreyConverter {
 	}
 
 	/**
-	 * Grey or RGB colour models with (optional) straight alpha and 1 to 16 bits per sample: the
-	 * samples are the encoded levels, read as they are.
+	 * Grey or RGB colour models with (optional) straight alpha and 1 to 16 bits per
+	 * sample: the samples are the encoded levels, read as they are.
 	 */
 	private static boolean readsRawSamples(ColorModel model) {
 		if (!(model instanceof ComponentColorModel || model instanceof DirectColorModel)
@@ -84,7 +84,8 @@ final class GreyConverter {
 			for (int x = 0; x < width; x++) {
 				int index = row[x];
 				int at = y * width + x;
-				// an index beyond the palette (possible in corrupt files) reads as entry 0
+				// an index beyond the palette (possible in corrupt files) reads as entry
+				// 0
 				int entry = (index >= 0 && index < entries) ? index : 0;
 				grey[at] = greyOf[entry];
 				alpha[at] = alphaOf[entry];
@@ -116,7 +117,10 @@ final class GreyConverter {
 		}
 	}
 
-	/** Anything else (other colour spaces, premultiplied alpha): let Java2D convert to sRGB. */
+	/**
+	 * Anything else (other colour spaces, premultiplied alpha): let Java2D convert to
+	 * sRGB.
+	 */
 	private static void readThroughSrgb(BufferedImage image, byte[] grey, byte[] alpha) {
 		int width = image.getWidth();
 		int[] row = new int[width];
@@ -132,8 +136,9 @@ final class GreyConverter {
 	}
 
 	/**
-	 * Composites {@code grey} over a uniform background chosen to contrast with the visible pixels:
-	 * white when their alpha-weighted mean is dark, black otherwise. Changes {@code grey} in place.
+	 * Composites {@code grey} over a uniform background chosen to contrast with the
+	 * visible pixels: white when their alpha-weighted mean is dark, black otherwise.
+	 * Changes {@code grey} in place.
 	 */
 	static void composite(byte[] grey, byte[] alpha) {
 		long weight = 0;

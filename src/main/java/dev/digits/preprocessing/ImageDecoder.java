@@ -16,37 +16,43 @@ import javax.imageio.stream.ImageInputStream;
 import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 
 /**
- * Decodes one image with ImageIO, within the budget its {@link ImageHeader} was checked against:
- * subsampled by an integer step so that at most {@link PreprocessingLimits#decodePixels()} are
- * decoded, and abandoned (through {@link ImageReader#abort()}, which the JDK's readers honour per
- * row or per progressive pass) once the deadline has passed; a JPEG is turned upright by its EXIF
- * orientation, as phone cameras write it.
+ * Decodes one image with ImageIO, within the budget its {@link ImageHeader} was checked
+ * against: subsampled by an integer step so that at most
+ * {@link PreprocessingLimits#decodePixels()} are decoded, and abandoned (through
+ * {@link ImageReader#abort()}, which the JDK's readers honour per row or per progressive
+ * pass) once the deadline has passed; a JPEG is turned upright by its EXIF orientation,
+ * as phone cameras write it.
  */
 final class ImageDecoder {
 
 	private ImageDecoder() {
 	}
 
-	/** The decoded image in grey, composited if it had transparency, with its size before subsampling. */
+	/**
+	 * The decoded image in grey, composited if it had transparency, with its size before
+	 * subsampling.
+	 */
 	record Decoded(GreyImage grey, int width, int height) {
 	}
 
-	static Decoded decode(byte[] bytes, ImageFormat format, ImageHeader header, long decodePixels,
-			long deadlineNanos) {
+	static Decoded decode(byte[] bytes, ImageFormat format, ImageHeader header, long decodePixels, long deadlineNanos) {
 		ImageReader reader = readerFor(format);
 		List<String> warnings = new ArrayList<>();
 		reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
 		Deadline deadline = new Deadline(deadlineNanos);
 		reader.addIIOReadProgressListener(deadline);
-		// reads the array in place: MemoryCacheImageInputStream copied it into an 8 KB cache block
-		// per image (with the HMAC change below, -2.7% heap per PNG; docs/performance-gap.md)
+		// reads the array in place: MemoryCacheImageInputStream copied it into an 8 KB
+		// cache block
+		// per image (with the HMAC change below, -2.7% heap per PNG;
+		// docs/performance-gap.md)
 		try (ImageInputStream input = new ByteArrayImageInputStream(bytes)) {
 			reader.setInput(input, true, true);
 			// the reader must see the image the header check saw
 			if (reader.getWidth(0) != header.width() || reader.getHeight(0) != header.height()) {
-				throw new PreprocessingException(Reason.UNDECODABLE, String.format(Locale.ROOT,
-						"The %s header says %d x %d but the image data is %d x %d.", format.displayName(),
-						header.width(), header.height(), reader.getWidth(0), reader.getHeight(0)));
+				throw new PreprocessingException(Reason.UNDECODABLE,
+						String.format(Locale.ROOT, "The %s header says %d x %d but the image data is %d x %d.",
+								format.displayName(), header.width(), header.height(), reader.getWidth(0),
+								reader.getHeight(0)));
 			}
 			checkEveryImage(reader, format, header);
 			ImageReadParam param = reader.getDefaultReadParam();
@@ -86,12 +92,12 @@ final class ImageDecoder {
 	}
 
 	/**
-	 * The reader's own idea of every image in the file (every GIF frame), checked against the
-	 * largest layer the header allowed: if the reader would ever size a raster from a field the
-	 * header parser did not see, the file is refused here, before {@code read} allocates.
+	 * The reader's own idea of every image in the file (every GIF frame), checked against
+	 * the largest layer the header allowed: if the reader would ever size a raster from a
+	 * field the header parser did not see, the file is refused here, before {@code read}
+	 * allocates.
 	 */
-	private static void checkEveryImage(ImageReader reader, ImageFormat format, ImageHeader header)
-			throws IOException {
+	private static void checkEveryImage(ImageReader reader, ImageFormat format, ImageHeader header) throws IOException {
 		int images = reader.getNumImages(false);
 		if (images > header.frames()) {
 			throw new PreprocessingException(Reason.TOO_COMPLEX, "The " + format.displayName() + " holds " + images
@@ -105,12 +111,14 @@ final class ImageDecoder {
 				height = reader.getHeight(i);
 			}
 			catch (IndexOutOfBoundsException ex) {
-				return; // the reader found fewer images than the header walk: it will not decode more
+				return; // the reader found fewer images than the header walk: it will not
+						// decode more
 			}
 			if (width > header.largestWidth() || height > header.largestHeight()) {
-				throw new PreprocessingException(Reason.TOO_MANY_PIXELS, String.format(Locale.ROOT,
-						"The %s holds an image of %d x %d pixels beyond what its headers declare (%d x %d).",
-						format.displayName(), width, height, header.largestWidth(), header.largestHeight()));
+				throw new PreprocessingException(Reason.TOO_MANY_PIXELS,
+						String.format(Locale.ROOT,
+								"The %s holds an image of %d x %d pixels beyond what its headers declare (%d x %d).",
+								format.displayName(), width, height, header.largestWidth(), header.largestHeight()));
 			}
 		}
 	}
@@ -135,8 +143,9 @@ final class ImageDecoder {
 	}
 
 	/**
-	 * Aborts the read at the first progress report after the deadline. The JDK's readers report
-	 * progress as they go and may only be aborted from their own thread, which is this one.
+	 * Aborts the read at the first progress report after the deadline. The JDK's readers
+	 * report progress as they go and may only be aborted from their own thread, which is
+	 * this one.
 	 */
 	private static final class Deadline implements IIOReadProgressListener {
 

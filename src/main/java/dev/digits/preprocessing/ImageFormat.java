@@ -24,7 +24,10 @@ enum ImageFormat {
 		this.displayName = displayName;
 	}
 
-	/** The lower-case name reported in {@link Preprocessed#format()}, also the ImageIO format name. */
+	/**
+	 * The lower-case name reported in {@link Preprocessed#format()}, also the ImageIO
+	 * format name.
+	 */
 	String id() {
 		return this.id;
 	}
@@ -73,8 +76,9 @@ enum ImageFormat {
 	}
 
 	/**
-	 * "BM", then (when the header is long enough to tell) one of the known DIB header sizes, so that
-	 * text that happens to start with "BM" is not taken for a bitmap. Shorter data is a truncated BMP.
+	 * "BM", then (when the header is long enough to tell) one of the known DIB header
+	 * sizes, so that text that happens to start with "BM" is not taken for a bitmap.
+	 * Shorter data is a truncated BMP.
 	 */
 	private static boolean isBmp(byte[] bytes) {
 		if (!startsWith(bytes, ascii("BM"))) {

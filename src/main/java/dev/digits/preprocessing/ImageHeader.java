@@ -3,35 +3,39 @@ package dev.digits.preprocessing;
 import java.util.Locale;
 
 /**
- * What an image will cost to decode, read from its header before any decoder runs, and the
- * refusal of anything over the budget.
+ * What an image will cost to decode, read from its header before any decoder runs, and
+ * the refusal of anything over the budget.
  * <p>
- * The JDK's ImageIO readers allocate from header fields before they validate them (a BMP's
- * {@code biSizeImage}, a PNG's row width times bit depth, a progressive JPEG's coefficient buffers,
- * a GIF frame's size), and a BMP may nest a PNG or JPEG that bypasses every check made on the BMP.
- * So each accepted format's header is parsed here, by bounded loops over the bytes, and every
- * quantity a decoder will allocate or loop over is checked against {@link PreprocessingLimits}.
+ * The JDK's ImageIO readers allocate from header fields before they validate them (a
+ * BMP's {@code biSizeImage}, a PNG's row width times bit depth, a progressive JPEG's
+ * coefficient buffers, a GIF frame's size), and a BMP may nest a PNG or JPEG that
+ * bypasses every check made on the BMP. So each accepted format's header is parsed here,
+ * by bounded loops over the bytes, and every quantity a decoder will allocate or loop
+ * over is checked against {@link PreprocessingLimits}.
  * <p>
- * A file that nests images is bounded by the largest dimensions ANY of its layers declares, not by
- * its outer header: a WebP's extended (VP8X) canvas and every VP8/VP8L bitstream in it (a canvas
- * that disagrees with its bitstream is refused, as libwebp refuses it; animation and several
- * bitstreams are refused), a GIF's logical screen and every frame, a JPEG's frame and its
- * thumbnails (the JPEG inside EXIF or JFXX, JFIF's RGB thumbnail), while a BMP carrying a PNG or
- * JPEG is refused outright. The chunk walks are the decoders' own (RIFF chunks padded to even
- * sizes, GIF blocks, JPEG segments), so the layer the decoder reads is the layer checked here.
+ * A file that nests images is bounded by the largest dimensions ANY of its layers
+ * declares, not by its outer header: a WebP's extended (VP8X) canvas and every VP8/VP8L
+ * bitstream in it (a canvas that disagrees with its bitstream is refused, as libwebp
+ * refuses it; animation and several bitstreams are refused), a GIF's logical screen and
+ * every frame, a JPEG's frame and its thumbnails (the JPEG inside EXIF or JFXX, JFIF's
+ * RGB thumbnail), while a BMP carrying a PNG or JPEG is refused outright. The chunk walks
+ * are the decoders' own (RIFF chunks padded to even sizes, GIF blocks, JPEG segments), so
+ * the layer the decoder reads is the layer checked here.
  *
  * @param width image width in pixels (the first frame's for GIF)
  * @param height image height in pixels
  * @param bands samples per pixel the decoder produces
  * @param bytesPerSample 1 or 2 (16-bit PNG)
  * @param rowBytes the largest row buffer the decoder allocates
- * @param nativeBytes memory the decoder needs outside the raster (progressive JPEG coefficients)
+ * @param nativeBytes memory the decoder needs outside the raster (progressive JPEG
+ * coefficients)
  * @param frames frames in the file (GIF), else 1
  * @param scans scans in the file (JPEG), else 1
- * @param orientation the EXIF orientation (1 to 8) of a JPEG, as phone cameras write it; 1 otherwise
- * @param largestWidth the widest any layer of the file declares: the image itself, a GIF's logical
- * screen or any of its frames, a WebP's canvas or its bitstream, a JPEG's thumbnails (EXIF, JFIF,
- * JFXX); at least {@code width}
+ * @param orientation the EXIF orientation (1 to 8) of a JPEG, as phone cameras write it;
+ * 1 otherwise
+ * @param largestWidth the widest any layer of the file declares: the image itself, a
+ * GIF's logical screen or any of its frames, a WebP's canvas or its bitstream, a JPEG's
+ * thumbnails (EXIF, JFIF, JFXX); at least {@code width}
  * @param largestHeight the tallest any layer declares; at least {@code height}
  */
 record ImageHeader(int width, int height, int bands, int bytesPerSample, long rowBytes, long nativeBytes, int frames,
@@ -52,14 +56,20 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 		this(width, height, bands, bytesPerSample, rowBytes, nativeBytes, frames, scans, 1);
 	}
 
-	/** Bytes per decoded pixel used by grey conversion and framing (grey, alpha, float ink, spare). */
+	/**
+	 * Bytes per decoded pixel used by grey conversion and framing (grey, alpha, float
+	 * ink, spare).
+	 */
 	static final int WORK_BYTES_PER_PIXEL = 14;
 
 	long pixels() {
 		return (long) width * height;
 	}
 
-	/** The integer subsampling step that brings the decoded pixels within {@code decodePixels}. */
+	/**
+	 * The integer subsampling step that brings the decoded pixels within
+	 * {@code decodePixels}.
+	 */
 	int subsamplingStep(long decodePixels) {
 		int step = 1;
 		while (pixels() > decodePixels * step * step) {
@@ -68,18 +78,23 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 		return step;
 	}
 
-	/** Memory to decode and normalise this image from {@code inputBytes}, subsampled as it will be. */
+	/**
+	 * Memory to decode and normalise this image from {@code inputBytes}, subsampled as it
+	 * will be.
+	 */
 	long decodeBytes(long inputBytes, long decodePixels) {
 		int step = subsamplingStep(decodePixels);
 		long decoded = ((long) (width + step - 1) / step) * ((height + step - 1) / step);
-		return inputBytes + 3 * rowBytes + nativeBytes + decoded * ((long) bands * bytesPerSample + WORK_BYTES_PER_PIXEL);
+		return inputBytes + 3 * rowBytes + nativeBytes
+				+ decoded * ((long) bands * bytesPerSample + WORK_BYTES_PER_PIXEL);
 	}
 
 	/**
-	 * Parses the header of {@code bytes} (already sniffed as {@code format}) and checks it against the
-	 * limits.
-	 * @throws PreprocessingException {@link Reason#TOO_MANY_PIXELS}, {@link Reason#TOO_COMPLEX},
-	 * {@link Reason#UNDECODABLE} or {@link Reason#UNSUPPORTED_FORMAT}
+	 * Parses the header of {@code bytes} (already sniffed as {@code format}) and checks
+	 * it against the limits.
+	 * @throws PreprocessingException {@link Reason#TOO_MANY_PIXELS},
+	 * {@link Reason#TOO_COMPLEX}, {@link Reason#UNDECODABLE} or
+	 * {@link Reason#UNSUPPORTED_FORMAT}
 	 */
 	static ImageHeader inspect(byte[] bytes, ImageFormat format, PreprocessingLimits limits) {
 		ImageHeader header = switch (format) {
@@ -116,8 +131,10 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 			throw new PreprocessingException(Reason.TOO_COMPLEX, String.format(Locale.ROOT,
 					"Decoding this %s image would need about %d MB; at most %d MB are allowed per image%s.",
 					format.displayName(), needed >> 20, limits.maxDecodeBytes() >> 20,
-					nativeBytes > 0 ? (format == ImageFormat.WEBP ? " (WebP is decoded at full size: send a smaller image)"
-							: " (a progressive JPEG keeps every coefficient: send a baseline JPEG or a smaller image)") : ""));
+					nativeBytes > 0 ? (format == ImageFormat.WEBP
+							? " (WebP is decoded at full size: send a smaller image)"
+							: " (a progressive JPEG keeps every coefficient: send a baseline JPEG or a smaller image)")
+							: ""));
 		}
 	}
 
@@ -128,7 +145,8 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 	// ------------------------------------------------------------------ PNG
 
 	private static ImageHeader png(byte[] b) {
-		// signature (8), IHDR length (4) and type (4), then width, height, depth, colour type
+		// signature (8), IHDR length (4) and type (4), then width, height, depth, colour
+		// type
 		if (b.length < 33 || !ascii(b, 12, "IHDR")) {
 			throw truncated(ImageFormat.PNG, "it has no IHDR header");
 		}
@@ -148,7 +166,8 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 		}
 		// the JDK's reader keeps the previous and current row (and one more as a raster)
 		long rowBytes = (width * bands * depth + 7) / 8 + 1;
-		// palette and sub-byte grey expand to one byte per sample; a palette becomes up to RGBA
+		// palette and sub-byte grey expand to one byte per sample; a palette becomes up
+		// to RGBA
 		int outBands = colourType == 3 ? 4 : bands;
 		return new ImageHeader(clampInt(width), clampInt(height), outBands, depth == 16 ? 2 : 1, rowBytes, 0, 1, 1);
 	}
@@ -215,7 +234,8 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 				coefficientBlocks = coefficientBlocks(b, i + 10, components, width, height);
 			}
 			else if (marker == 0xE0 || marker == 0xE1) {
-				// thumbnails: JFIF's RGB one, JFXX's (JPEG, palette or RGB), EXIF's (a JPEG or a strip)
+				// thumbnails: JFIF's RGB one, JFXX's (JPEG, palette or RGB), EXIF's (a
+				// JPEG or a strip)
 				int[] thumbnail = marker == 0xE0 ? app0Thumbnail(b, i + 4, length - 2)
 						: exifThumbnail(b, i + 4, length - 2);
 				largestWidth = Math.max(largestWidth, thumbnail[0]);
@@ -251,7 +271,10 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 
 	private static final int[] NO_THUMBNAIL = { 0, 0 };
 
-	/** The size of a JFIF or JFXX (APP0 at {@code at}, {@code length} bytes) thumbnail, or 0 x 0. */
+	/**
+	 * The size of a JFIF or JFXX (APP0 at {@code at}, {@code length} bytes) thumbnail, or
+	 * 0 x 0.
+	 */
 	static int[] app0Thumbnail(byte[] b, int at, int length) {
 		int end = at + length;
 		if (length >= 14 && end <= b.length && ascii(b, at, "JFIF") && b[at + 4] == 0) {
@@ -268,9 +291,9 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 	}
 
 	/**
-	 * The size an EXIF segment's thumbnail (IFD1) declares, the larger of its own tags and of the
-	 * JPEG it points to, or 0 x 0. Bounded like {@link #exifOrientation}: at most 512 entries of each
-	 * of IFD0 and IFD1, everything inside the segment.
+	 * The size an EXIF segment's thumbnail (IFD1) declares, the larger of its own tags
+	 * and of the JPEG it points to, or 0 x 0. Bounded like {@link #exifOrientation}: at
+	 * most 512 entries of each of IFD0 and IFD1, everything inside the segment.
 	 */
 	static int[] exifThumbnail(byte[] b, int at, int length) {
 		int end = at + length;
@@ -326,8 +349,9 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 	}
 
 	/**
-	 * The frame size of the JPEG in {@code [start, end)}, from its first start-of-frame segment, or
-	 * 0 x 0. One level deep: a thumbnail's own thumbnails are never decoded by anyone.
+	 * The frame size of the JPEG in {@code [start, end)}, from its first start-of-frame
+	 * segment, or 0 x 0. One level deep: a thumbnail's own thumbnails are never decoded
+	 * by anyone.
 	 */
 	static int[] nestedJpegSize(byte[] b, int start, int end) {
 		end = Math.min(end, b.length);
@@ -358,8 +382,9 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 	}
 
 	/**
-	 * The orientation tag (0x0112) of an APP1 segment's EXIF data at {@code at} ({@code length}
-	 * bytes), or 1. Bounded: only IFD0's entries are read, at most 512 of them, all inside the segment.
+	 * The orientation tag (0x0112) of an APP1 segment's EXIF data at {@code at}
+	 * ({@code length} bytes), or 1. Bounded: only IFD0's entries are read, at most 512 of
+	 * them, all inside the segment.
 	 */
 	static int exifOrientation(byte[] b, int at, int length) {
 		int end = at + length;
@@ -402,13 +427,14 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 	// ------------------------------------------------------------------ WebP
 
 	/**
-	 * RIFF/WEBP: a lossy {@code VP8 }, lossless {@code VP8L} or extended {@code VP8X} first chunk,
-	 * then every chunk to the end of the RIFF, walked as TwelveMonkeys' reader walks them (sizes
-	 * padded to even). The reader decodes every VP8/VP8L bitstream it meets, each at the size ITS
-	 * OWN frame header states (the canvas only sizes the output), so all of them are checked: more
-	 * than one is refused, as are animation (ANIM/ANMF chunks or the VP8X flag) and a canvas that
-	 * disagrees with its bitstream. The reader decodes at full resolution into ARGB, so the estimate
-	 * counts 4 bytes a pixel plus the decoder's YUV planes, at the largest size declared.
+	 * RIFF/WEBP: a lossy {@code VP8 }, lossless {@code VP8L} or extended {@code VP8X}
+	 * first chunk, then every chunk to the end of the RIFF, walked as TwelveMonkeys'
+	 * reader walks them (sizes padded to even). The reader decodes every VP8/VP8L
+	 * bitstream it meets, each at the size ITS OWN frame header states (the canvas only
+	 * sizes the output), so all of them are checked: more than one is refused, as are
+	 * animation (ANIM/ANMF chunks or the VP8X flag) and a canvas that disagrees with its
+	 * bitstream. The reader decodes at full resolution into ARGB, so the estimate counts
+	 * 4 bytes a pixel plus the decoder's YUV planes, at the largest size declared.
 	 */
 	private static ImageHeader webp(byte[] b, PreprocessingLimits limits) {
 		if (b.length < 30) {
@@ -444,7 +470,8 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 					canvasHeight = u24le(b, data + 7) + 1;
 				}
 				case "VP8 " -> {
-					// frame tag (3 bytes, bit 0 clear for a key frame), start code 9D 01 2A, 14-bit sizes
+					// frame tag (3 bytes, bit 0 clear for a key frame), start code 9D 01
+					// 2A, 14-bit sizes
 					if (size < 10 || (b[data] & 0x01) != 0 || (b[data + 3] & 0xFF) != 0x9D
 							|| (b[data + 4] & 0xFF) != 0x01 || (b[data + 5] & 0xFF) != 0x2A) {
 						throw truncated(ImageFormat.WEBP, "its VP8 frame has no start code");
@@ -464,7 +491,8 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 				}
 				case "ANIM", "ANMF" -> throw animated();
 				default -> {
-					// ALPH is decoded at the canvas size; ICCP, EXIF, XMP and unknown chunks are skipped
+					// ALPH is decoded at the canvas size; ICCP, EXIF, XMP and unknown
+					// chunks are skipped
 				}
 			}
 			at = data + size + (size & 1);
@@ -482,9 +510,10 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 						+ " image bitstreams; the decoder would decode each one. Send a single plain image.");
 			}
 			if (imageWidth != width || imageHeight != height) {
-				throw new PreprocessingException(Reason.TOO_COMPLEX, String.format(Locale.ROOT,
-						"The WebP's canvas says %d x %d but its image data is %d x %d; send a plain image.", width,
-						height, imageWidth, imageHeight));
+				throw new PreprocessingException(Reason.TOO_COMPLEX,
+						String.format(Locale.ROOT,
+								"The WebP's canvas says %d x %d but its image data is %d x %d; send a plain image.",
+								width, height, imageWidth, imageHeight));
 			}
 		}
 		long rowBytes = (long) largestWidth * 4;
@@ -494,14 +523,18 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 	}
 
 	private static PreprocessingException animated() {
-		return new PreprocessingException(Reason.UNSUPPORTED_FORMAT, "Animated WebP is not accepted: send a single image.");
+		return new PreprocessingException(Reason.UNSUPPORTED_FORMAT,
+				"Animated WebP is not accepted: send a single image.");
 	}
 
 	private static String fourCc(byte[] b, int at) {
 		return new String(b, at, 4, java.nio.charset.StandardCharsets.US_ASCII);
 	}
 
-	/** DCT blocks of all components, from their sampling factors (for progressive coefficient buffers). */
+	/**
+	 * DCT blocks of all components, from their sampling factors (for progressive
+	 * coefficient buffers).
+	 */
 	private static long coefficientBlocks(byte[] b, int at, int components, int width, int height) {
 		int[] h = new int[components];
 		int[] v = new int[components];
@@ -572,7 +605,8 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 		if (frames == 0) {
 			throw truncated(ImageFormat.GIF, "it holds no image");
 		}
-		// the JDK's reader decodes one frame into 8-bit indices, converted to RGB(A) by luminance;
+		// the JDK's reader decodes one frame into 8-bit indices, converted to RGB(A) by
+		// luminance;
 		// every other frame and the logical screen bound the file too
 		return new ImageHeader(width, height, 1, 1, width, 0, frames, 1, 1, largestWidth, largestHeight);
 	}
@@ -620,17 +654,18 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 			sizeImage = u32le(b, 34);
 		}
 		if (compression == 4 || compression == 5) {
-			throw new PreprocessingException(Reason.UNSUPPORTED_FORMAT, "The BMP carries an embedded "
-					+ (compression == 4 ? "JPEG" : "PNG") + " image, which is not accepted: send that "
-					+ (compression == 4 ? "JPEG" : "PNG") + " file itself.");
+			throw new PreprocessingException(Reason.UNSUPPORTED_FORMAT,
+					"The BMP carries an embedded " + (compression == 4 ? "JPEG" : "PNG")
+							+ " image, which is not accepted: send that " + (compression == 4 ? "JPEG" : "PNG")
+							+ " file itself.");
 		}
 		if (bits != 1 && bits != 4 && bits != 8 && bits != 16 && bits != 24 && bits != 32) {
 			throw truncated(ImageFormat.BMP, "its bit count " + bits + " does not exist");
 		}
 		boolean rle = compression == 1 || compression == 2;
 		if (compression > 6 || (rle && bits != (compression == 1 ? 8 : 4))) {
-			throw new PreprocessingException(Reason.UNSUPPORTED_FORMAT,
-					"The BMP uses compression type " + compression + " with " + bits + " bits per pixel, which is not supported.");
+			throw new PreprocessingException(Reason.UNSUPPORTED_FORMAT, "The BMP uses compression type " + compression
+					+ " with " + bits + " bits per pixel, which is not supported.");
 		}
 		if (width > limits.maxWidth() || height > limits.maxHeight()) {
 			// refused by size in check(), before anything is read from the data
@@ -643,12 +678,13 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 		}
 		long rowBytes = ((width * bits + 31) / 32) * 4;
 		if (!rle && width > 0 && height > 0 && rowBytes > available / height) {
-			throw truncated(ImageFormat.BMP, "it holds " + available + " bytes of pixels, fewer than its "
-					+ width + " x " + height + " pixels need");
+			throw truncated(ImageFormat.BMP, "it holds " + available + " bytes of pixels, fewer than its " + width
+					+ " x " + height + " pixels need");
 		}
 		if (infoSize >= 124 && b.length >= 14 + 124) {
 			long colourSpace = u32le(b, 14 + 56);
-			if (colourSpace == 0x4D424544L || colourSpace == 0x4C494E4BL) { // 'MBED', 'LINK'
+			if (colourSpace == 0x4D424544L || colourSpace == 0x4C494E4BL) { // 'MBED',
+																			// 'LINK'
 				long profileAt = 14 + u32le(b, 14 + 112);
 				long profileSize = u32le(b, 14 + 116);
 				if (profileAt + profileSize > b.length) {
@@ -680,7 +716,8 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 	}
 
 	private static long u32be(byte[] b, int at) {
-		return ((long) (b[at] & 0xFF) << 24) | ((b[at + 1] & 0xFF) << 16) | ((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF);
+		return ((long) (b[at] & 0xFF) << 24) | ((b[at + 1] & 0xFF) << 16) | ((b[at + 2] & 0xFF) << 8)
+				| (b[at + 3] & 0xFF);
 	}
 
 	private static int u16be(byte[] b, int at) {
@@ -691,7 +728,8 @@ record ImageHeader(int width, int height, int bands, int bytesPerSample, long ro
 	}
 
 	private static long u32le(byte[] b, int at) {
-		return (b[at] & 0xFF) | ((b[at + 1] & 0xFF) << 8) | ((b[at + 2] & 0xFF) << 16) | ((long) (b[at + 3] & 0xFF) << 24);
+		return (b[at] & 0xFF) | ((b[at + 1] & 0xFF) << 8) | ((b[at + 2] & 0xFF) << 16)
+				| ((long) (b[at + 3] & 0xFF) << 24);
 	}
 
 	private static int u24le(byte[] b, int at) {

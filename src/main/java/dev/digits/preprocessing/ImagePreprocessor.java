@@ -5,20 +5,22 @@ import java.util.Objects;
 import dev.digits.model.DigitNetwork;
 
 /**
- * Turns uploads into the normalised 28x28 input of the MNIST network, the way MNIST itself was made.
+ * Turns uploads into the normalised 28x28 input of the MNIST network, the way MNIST
+ * itself was made.
  * <p>
- * Images: the format is sniffed from the magic bytes; the header is checked against
- * the decoding budget of {@link PreprocessingLimits} before decoding; pixels become grey (transparency
- * composited onto the background that contrasts with the strokes); dark ink on light paper is
- * inverted so that ink is high; then an image that already is 28x28 passes through unchanged, and in
- * any other the digit is found ({@link InkLocator}: uneven light divided away, ruled and squared paper
- * lines, box sides and the table left out, the most central digit chosen), cropped to its ink,
- * fitted into 20x20 and centred by mass in 28x28 (see {@link Framing}).
- * Pixel arrays are always 28x28 and get the same polarity rule and blank check.
+ * Images: the format is sniffed from the magic bytes; the header is checked against the
+ * decoding budget of {@link PreprocessingLimits} before decoding; pixels become grey
+ * (transparency composited onto the background that contrasts with the strokes); dark ink
+ * on light paper is inverted so that ink is high; then an image that already is 28x28
+ * passes through unchanged, and in any other the digit is found ({@link InkLocator}:
+ * uneven light divided away, ruled and squared paper lines, box sides and the table left
+ * out, the most central digit chosen), cropped to its ink, fitted into 20x20 and centred
+ * by mass in 28x28 (see {@link Framing}). Pixel arrays are always 28x28 and get the same
+ * polarity rule and blank check.
  * <p>
- * Levels become network input only through {@link dev.digits.model.Normalization}, as in training.
- * Stateless apart from its limits and safe for concurrent use. Every failure is a
- * {@link PreprocessingException} with a message fit for the client.
+ * Levels become network input only through {@link dev.digits.model.Normalization}, as in
+ * training. Stateless apart from its limits and safe for concurrent use. Every failure is
+ * a {@link PreprocessingException} with a message fit for the client.
  */
 public final class ImagePreprocessor {
 
@@ -34,8 +36,8 @@ public final class ImagePreprocessor {
 	}
 
 	/**
-	 * @param gate admission to decoding, shared by every request of the server (memory budget and
-	 * concurrent large decodes)
+	 * @param gate admission to decoding, shared by every request of the server (memory
+	 * budget and concurrent large decodes)
 	 */
 	public ImagePreprocessor(PreprocessingLimits limits, DecodeGate gate) {
 		this.limits = Objects.requireNonNull(limits, "limits");
@@ -47,11 +49,13 @@ public final class ImagePreprocessor {
 	}
 
 	/**
-	 * Decodes PNG, JPEG, GIF or BMP bytes (the format is sniffed from the magic bytes, not taken from
-	 * any content type) into network input, within the decoding budget of {@link PreprocessingLimits}.
-	 * @throws PreprocessingException for any upload that cannot become a digit, or that would cost
-	 * more than the budget ({@link Reason#TOO_MANY_PIXELS}, {@link Reason#TOO_COMPLEX},
-	 * {@link Reason#TIMEOUT}), or when decoding is at capacity ({@link Reason#BUSY})
+	 * Decodes PNG, JPEG, GIF or BMP bytes (the format is sniffed from the magic bytes,
+	 * not taken from any content type) into network input, within the decoding budget of
+	 * {@link PreprocessingLimits}.
+	 * @throws PreprocessingException for any upload that cannot become a digit, or that
+	 * would cost more than the budget ({@link Reason#TOO_MANY_PIXELS},
+	 * {@link Reason#TOO_COMPLEX}, {@link Reason#TIMEOUT}), or when decoding is at
+	 * capacity ({@link Reason#BUSY})
 	 */
 	public Preprocessed fromImage(byte[] bytes) {
 		long deadline = System.nanoTime() + this.limits.timeBudget().toNanos();
@@ -89,11 +93,12 @@ public final class ImagePreprocessor {
 	}
 
 	/**
-	 * Runs {@code rounds} photo-like and canvas-like images (a stroke on ruled, noisy, unevenly lit
-	 * paper; a clean canvas) as PNG, JPEG, GIF and BMP through {@link #fromImage}, with a relaxed time
-	 * budget and a gate of their own, so that the first requests of a fresh JVM do not pay for class
-	 * loading and interpreted code (a cold JVM took longer than the 500 ms budget for its first photo
-	 * on a loaded machine). Returns the images preprocessed.
+	 * Runs {@code rounds} photo-like and canvas-like images (a stroke on ruled, noisy,
+	 * unevenly lit paper; a clean canvas) as PNG, JPEG, GIF and BMP through
+	 * {@link #fromImage}, with a relaxed time budget and a gate of their own, so that the
+	 * first requests of a fresh JVM do not pay for class loading and interpreted code (a
+	 * cold JVM took longer than the 500 ms budget for its first photo on a loaded
+	 * machine). Returns the images preprocessed.
 	 */
 	public int warmUp(int rounds) {
 		ImagePreprocessor relaxed = new ImagePreprocessor(this.limits.withTimeBudget(java.time.Duration.ofSeconds(30)));
@@ -162,8 +167,9 @@ public final class ImagePreprocessor {
 
 	/**
 	 * 784 numbers on {@code scale}: whole grey levels 0..255, or unit values 0..1.
-	 * @throws PreprocessingException {@link Reason#INVALID_PIXELS} for a wrong count, a value that is
-	 * not finite, out of range, or (for grey levels) not a whole number; {@link Reason#BLANK}
+	 * @throws PreprocessingException {@link Reason#INVALID_PIXELS} for a wrong count, a
+	 * value that is not finite, out of range, or (for grey levels) not a whole number;
+	 * {@link Reason#BLANK}
 	 */
 	public Preprocessed fromPixels(double[] values, PixelScale scale) {
 		checkLength(values.length, "values");
@@ -173,7 +179,8 @@ public final class ImagePreprocessor {
 				for (int i = 0; i < grey.length; i++) {
 					double v = values[i];
 					if (!(v >= 0 && v <= 255) || v != Math.rint(v)) {
-						throw invalid(i, format(v), "with range \"0-255\" every value must be a whole number from 0 to 255");
+						throw invalid(i, format(v),
+								"with range \"0-255\" every value must be a whole number from 0 to 255");
 					}
 					grey[i] = (int) v;
 				}
@@ -183,7 +190,8 @@ public final class ImagePreprocessor {
 				float[] unit = new float[values.length];
 				for (int i = 0; i < unit.length; i++) {
 					if (!(values[i] >= 0 && values[i] <= 1)) {
-						throw invalid(i, format(values[i]), "with range \"0-1\" every value must be a number from 0 to 1");
+						throw invalid(i, format(values[i]),
+								"with range \"0-1\" every value must be a number from 0 to 1");
 					}
 					unit[i] = (float) values[i];
 				}
@@ -203,10 +211,10 @@ public final class ImagePreprocessor {
 	}
 
 	/**
-	 * 784 grey levels 0..255, row-major 28x28, ink dark or light (inverted when the border is the
-	 * lighter side, as for images), passed through unchanged otherwise.
-	 * @throws PreprocessingException {@link Reason#INVALID_PIXELS} for a wrong length or a level
-	 * outside 0..255; {@link Reason#BLANK} for a blank image
+	 * 784 grey levels 0..255, row-major 28x28, ink dark or light (inverted when the
+	 * border is the lighter side, as for images), passed through unchanged otherwise.
+	 * @throws PreprocessingException {@link Reason#INVALID_PIXELS} for a wrong length or
+	 * a level outside 0..255; {@link Reason#BLANK} for a blank image
 	 */
 	public Preprocessed fromGreyLevels(int[] grey) {
 		checkLength(grey == null ? -1 : grey.length, "grey levels");
@@ -225,10 +233,11 @@ public final class ImagePreprocessor {
 	}
 
 	/**
-	 * 784 values in 0..1, row-major 28x28. Polarity and the blank check are decided on the values
-	 * rounded to grey levels; the values themselves pass through unchanged ({@code 1 - v} if inverted).
-	 * @throws PreprocessingException {@link Reason#INVALID_PIXELS} for a wrong length, NaN, an
-	 * infinity or a value outside 0..1; {@link Reason#BLANK} for a blank image
+	 * 784 values in 0..1, row-major 28x28. Polarity and the blank check are decided on
+	 * the values rounded to grey levels; the values themselves pass through unchanged
+	 * ({@code 1 - v} if inverted).
+	 * @throws PreprocessingException {@link Reason#INVALID_PIXELS} for a wrong length,
+	 * NaN, an infinity or a value outside 0..1; {@link Reason#BLANK} for a blank image
 	 */
 	public Preprocessed fromUnitFloats(float[] values) {
 		checkLength(values == null ? -1 : values.length, "values");
@@ -255,24 +264,24 @@ public final class ImagePreprocessor {
 
 	private static void checkLength(int length, String what) {
 		if (length != DigitNetwork.PIXELS) {
-			throw new PreprocessingException(Reason.INVALID_PIXELS,
-					"Expected " + DigitNetwork.PIXELS + " " + what + " (28 x 28, row by row), got "
-							+ ((length < 0) ? "none" : (length > DigitNetwork.PIXELS) ? "more" : Integer.toString(length))
-							+ ".");
+			throw new PreprocessingException(Reason.INVALID_PIXELS, "Expected " + DigitNetwork.PIXELS + " " + what
+					+ " (28 x 28, row by row), got "
+					+ ((length < 0) ? "none" : (length > DigitNetwork.PIXELS) ? "more" : Integer.toString(length))
+					+ ".");
 		}
 	}
 
 	private static PreprocessingException invalid(int index, String value, String rule) {
-		return new PreprocessingException(Reason.INVALID_PIXELS, "The value at index " + index + " (row "
-				+ index / DigitNetwork.WIDTH + ", column " + index % DigitNetwork.WIDTH + ") is " + value + "; " + rule
-				+ ".");
+		return new PreprocessingException(Reason.INVALID_PIXELS,
+				"The value at index " + index + " (row " + index / DigitNetwork.WIDTH + ", column "
+						+ index % DigitNetwork.WIDTH + ") is " + value + "; " + rule + ".");
 	}
 
 	private static PreprocessingException unsupported(byte[] bytes) {
 		String guess = ImageFormat.describeUnsupported(bytes);
-		return new PreprocessingException(Reason.UNSUPPORTED_FORMAT, "Unsupported image format"
-				+ ((guess != null) ? " (the upload looks like " + guess + ")" : "") + ": send a "
-				+ ImageFormat.ACCEPTED + " image.");
+		return new PreprocessingException(Reason.UNSUPPORTED_FORMAT,
+				"Unsupported image format" + ((guess != null) ? " (the upload looks like " + guess + ")" : "")
+						+ ": send a " + ImageFormat.ACCEPTED + " image.");
 	}
 
 }

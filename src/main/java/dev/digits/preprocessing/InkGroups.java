@@ -6,18 +6,23 @@ import java.util.List;
 /**
  * Chooses the digit among the ink that is left once lines are removed.
  * <p>
- * Connected components (8-connectivity) of the kept ink; specks (smaller than about 1.2% of the long
- * side squared) dropped; outlines that enclose other ink (a box drawn by hand or too small to be found
- * as lines) dropped. Fragments of one digit are joined: components whose boxes touch or nearly touch,
- * or that are stacked (overlapping columns, a small vertical gap: the detached bar of a 5, a stroke cut
- * by a line). Groups are scored by ink mass and nearness to the image's centre; groups that touch the
- * frame (the table, the sheet's edge, a neighbouring digit cut by the photo) are chosen only when there
- * is nothing else. Lines that end within the chosen digit's box (its own long strokes) are put back.
- * Two or more digit-sized groups side by side make {@link #severalDigits()} true.
+ * Connected components (8-connectivity) of the kept ink; specks (smaller than about 1.2%
+ * of the long side squared) dropped; outlines that enclose other ink (a box drawn by hand
+ * or too small to be found as lines) dropped. Fragments of one digit are joined:
+ * components whose boxes touch or nearly touch, or that are stacked (overlapping columns,
+ * a small vertical gap: the detached bar of a 5, a stroke cut by a line). Groups are
+ * scored by ink mass and nearness to the image's centre; groups that touch the frame (the
+ * table, the sheet's edge, a neighbouring digit cut by the photo) are chosen only when
+ * there is nothing else. Lines that end within the chosen digit's box (its own long
+ * strokes) are put back. Two or more digit-sized groups side by side make
+ * {@link #severalDigits()} true.
  */
 final class InkGroups {
 
-	/** A component or a group of them: box {@code [x0, x1) x [y0, y1)}, pixels, ink mass and its centre. */
+	/**
+	 * A component or a group of them: box {@code [x0, x1) x [y0, y1)}, pixels, ink mass
+	 * and its centre.
+	 */
 	private static final class Blob {
 
 		int x0 = Integer.MAX_VALUE;
@@ -93,14 +98,17 @@ final class InkGroups {
 		return this.severalDigits;
 	}
 
-	/** The chosen digit's pixels grown by {@code radius} (a square), 1 inside and 0 outside. */
+	/**
+	 * The chosen digit's pixels grown by {@code radius} (a square), 1 inside and 0
+	 * outside.
+	 */
 	byte[] dilatedChosen(int radius) {
 		return dilate(this.chosen, this.width, this.height, radius);
 	}
 
 	/**
-	 * The chosen digit grown through {@code allowed} pixels (8-connectivity) without leaving its box
-	 * enlarged by {@code margin} of its size on each side.
+	 * The chosen digit grown through {@code allowed} pixels (8-connectivity) without
+	 * leaving its box enlarged by {@code margin} of its size on each side.
 	 */
 	byte[] grow(byte[] allowed, double margin) {
 		int x0 = this.width;
@@ -164,7 +172,10 @@ final class InkGroups {
 		return out;
 	}
 
-	/** Marks in {@code out} every sample within {@code radius} of a set one along one row or column. */
+	/**
+	 * Marks in {@code out} every sample within {@code radius} of a set one along one row
+	 * or column.
+	 */
 	private static void sweep(byte[] in, byte[] out, int offset, int stride, int length, int radius) {
 		int since = Integer.MAX_VALUE / 2;
 		for (int k = 0; k < length; k++) {
@@ -192,8 +203,10 @@ final class InkGroups {
 		if (found != null) {
 			return found;
 		}
-		// nothing but lines: a lone stroke (a 1 in a close-up) may have been taken for one; lines that
-		// neither reach the frame, nor belong to a box or a ruled family, are ink after all
+		// nothing but lines: a lone stroke (a 1 in a close-up) may have been taken for
+		// one; lines that
+		// neither reach the frame, nor belong to a box or a ruled family, are ink after
+		// all
 		boolean[] aloneH = new boolean[lines.horizontal.size()];
 		for (int c = 0; c < aloneH.length; c++) {
 			aloneH[c] = alone(lines.horizontal.get(c), lines.horizontal, lines);
@@ -224,7 +237,10 @@ final class InkGroups {
 		return (!hLine || aloneH[h - 1]) && (!vLine || aloneV[v - 1]);
 	}
 
-	/** A candidate that does not reach the frame, is no box side and has no parallel family. */
+	/**
+	 * A candidate that does not reach the frame, is no box side and has no parallel
+	 * family.
+	 */
 	private static boolean alone(Lines.Candidate c, List<Lines.Candidate> same, Lines lines) {
 		int extent = c.horizontal() ? lines.width : lines.height;
 		if (c.boxSide() || c.start() < Lines.COMPRESSION || c.end() > extent - Lines.COMPRESSION) {
@@ -263,8 +279,7 @@ final class InkGroups {
 			for (int b : live) {
 				Blob inner = blobs.get(b);
 				if (a != b && inner.x0 > outer.x0 && inner.x1 < outer.x1 && inner.y0 > outer.y0 && inner.y1 < outer.y1
-						&& inner.size() >= 0.2 * outer.size()
-						&& outer.area < 0.5 * outer.width() * outer.height()) {
+						&& inner.size() >= 0.2 * outer.size() && outer.area < 0.5 * outer.width() * outer.height()) {
 					encloses = true;
 					break;
 				}
@@ -295,7 +310,8 @@ final class InkGroups {
 			groups.get(groupOf[root]).add(blobs.get(p));
 			groupOf[p] = groupOf[root];
 		}
-		// a band from one side of the picture to the other, five times longer than wide (a shadow's
+		// a band from one side of the picture to the other, five times longer than wide
+		// (a shadow's
 		// hard edge, the sheet's edge, a thick rule) is not a digit
 		boolean[] band = new boolean[groups.size()];
 		for (int g = 0; g < groups.size(); g++) {
@@ -303,7 +319,8 @@ final class InkGroups {
 			band[g] = (group.height() >= 0.9 * height && 5 * group.width() <= group.height())
 					|| (group.width() >= 0.9 * width && 5 * group.height() <= group.width());
 		}
-		// groups away from the frame are preferred, if they are more than crumbs (a tenth of the long
+		// groups away from the frame are preferred, if they are more than crumbs (a tenth
+		// of the long
 		// side) of a digit that touches it (a tightly cropped digit)
 		int crumb = Math.max(3, longSide / 10);
 		boolean inside = false;
@@ -364,14 +381,16 @@ final class InkGroups {
 	}
 
 	/**
-	 * Lines touching the digit that end within its box (give or take a quarter of its size) and are
-	 * at most 2.5 times its size are its own strokes (the bar of a 7, the stem of a 1 in a close-up):
-	 * their pixels join it. Box sides and lines running on past both ends of the digit stay out.
+	 * Lines touching the digit that end within its box (give or take a quarter of its
+	 * size) and are at most 2.5 times its size are its own strokes (the bar of a 7, the
+	 * stem of a 1 in a close-up): their pixels join it. Box sides and lines running on
+	 * past both ends of the digit stay out.
 	 */
 	private static void putBackOwnLines(byte[] chosen, Blob digit, Lines lines, byte[] kept, int[] label, int width,
 			int height) {
 		for (int round = 0; round < 3; round++) {
-			java.util.Set<Lines.Candidate> touching = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+			java.util.Set<Lines.Candidate> touching = java.util.Collections
+				.newSetFromMap(new java.util.IdentityHashMap<>());
 			for (int y = 0; y < height; y++) {
 				for (int x = 0; x < width; x++) {
 					int i = y * width + x;
@@ -441,13 +460,17 @@ final class InkGroups {
 		return false;
 	}
 
-	/** Parts of one digit: boxes within a few pixels of each other, or stacked with a small gap. */
+	/**
+	 * Parts of one digit: boxes within a few pixels of each other, or stacked with a
+	 * small gap.
+	 */
 	private static boolean fragments(Blob a, Blob b) {
 		if (encloses(a, b) || encloses(b, a)) {
 			// a ring around the digit (the table round a sheet) is no part of it
 			return false;
 		}
-		// the smaller part sets the scale: a band of table along the sheet must not swallow the digit
+		// the smaller part sets the scale: a band of table along the sheet must not
+		// swallow the digit
 		int size = Math.min(a.size(), b.size());
 		int gapX = Math.max(a.x0, b.x0) - Math.min(a.x1, b.x1);
 		int gapY = Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1);
@@ -482,7 +505,10 @@ final class InkGroups {
 		}
 	}
 
-	/** 8-connected components of {@code kept}; {@code label} gets 1-based component numbers. */
+	/**
+	 * 8-connected components of {@code kept}; {@code label} gets 1-based component
+	 * numbers.
+	 */
 	private static List<Blob> label(byte[] kept, int[] label, float[] ink, int width, int height) {
 		List<Blob> blobs = new ArrayList<>();
 		int[] stack = new int[kept.length];

@@ -1,56 +1,71 @@
 package dev.digits.preprocessing;
 
 /**
- * Finds the digit in a picture of paper, phone photos included, and returns its ink alone, ready
- * for {@link Framing#reframe(float[], int, int)}.
+ * Finds the digit in a picture of paper, phone photos included, and returns its ink
+ * alone, ready for {@link Framing#reframe(float[], int, int)}.
  * <p>
  * Steps, each a pure function of the previous one's arrays:
  * <ol>
- * <li><b>Working resolution</b>: the grey image is area-averaged down so that its long side is at
- * most {@link #WORKING_SIDE} pixels (smaller images keep their size).</li>
- * <li><b>Polarity</b> from the whole image, not its border (which may be the table a sheet lies on):
- * the median level is the paper, and the ink is the extreme (0.1% and 99.9% quantiles) farther
- * from it. Levels are turned so that paper is light.</li>
- * <li><b>Illumination</b> ({@link PaperLight}): the paper's level under every pixel, a grey-level
- * closing by a square wider than a stroke, divides the image: ink strength {@code (paper - v) / paper}
- * is 1 for black ink on paper and 0 for paper, in shadow or not, and a shadow's edge is no ink.</li>
- * <li><b>Binarisation</b>: Otsu's threshold over the pixels above the noise floor (the median plus
- * some deviations, estimated by the median absolute deviation), halved, and never below the floor.</li>
- * <li><b>Lines</b> ({@link Lines}): long, thin, nearly horizontal or vertical structures (ruled and
- * squared paper, a printed box, the sheet's edge) are taken out; strokes that cross them are kept.</li>
- * <li><b>Components</b> ({@link InkGroups}): connected ink, specks dropped, fragments of one digit
- * joined, the digit chosen by mass and nearness to the centre, away from the frame where possible.</li>
+ * <li><b>Working resolution</b>: the grey image is area-averaged down so that its long
+ * side is at most {@link #WORKING_SIDE} pixels (smaller images keep their size).</li>
+ * <li><b>Polarity</b> from the whole image, not its border (which may be the table a
+ * sheet lies on): the median level is the paper, and the ink is the extreme (0.1% and
+ * 99.9% quantiles) farther from it. Levels are turned so that paper is light.</li>
+ * <li><b>Illumination</b> ({@link PaperLight}): the paper's level under every pixel, a
+ * grey-level closing by a square wider than a stroke, divides the image: ink strength
+ * {@code (paper - v) / paper} is 1 for black ink on paper and 0 for paper, in shadow or
+ * not, and a shadow's edge is no ink.</li>
+ * <li><b>Binarisation</b>: Otsu's threshold over the pixels above the noise floor (the
+ * median plus some deviations, estimated by the median absolute deviation), halved, and
+ * never below the floor.</li>
+ * <li><b>Lines</b> ({@link Lines}): long, thin, nearly horizontal or vertical structures
+ * (ruled and squared paper, a printed box, the sheet's edge) are taken out; strokes that
+ * cross them are kept.</li>
+ * <li><b>Components</b> ({@link InkGroups}): connected ink, specks dropped, fragments of
+ * one digit joined, the digit chosen by mass and nearness to the centre, away from the
+ * frame where possible.</li>
  * </ol>
- * <b>Memory</b>: every array is bounded by the working resolution, at most 512 x 512 pixels (a 12 MP
- * photo, decoded at about 1 MP, works at 512 x 384 = 196,608 pixels). The arrays (float maps for
- * grey, ink and output; int maps for labels, line owners and flood stacks; several byte masks) add
- * up to roughly 40-50 bytes a working pixel, so on the order of 10 MB at the limit. This is an
- * estimate from the array sizes, not yet checked by a test ({@link #peakBytes} undercounts: it
- * predates the flood fill and the line finder's second pass).
+ * <b>Memory</b>: every array is bounded by the working resolution, at most 512 x 512
+ * pixels (a 12 MP photo, decoded at about 1 MP, works at 512 x 384 = 196,608 pixels). The
+ * arrays (float maps for grey, ink and output; int maps for labels, line owners and flood
+ * stacks; several byte masks) add up to roughly 40-50 bytes a working pixel, so on the
+ * order of 10 MB at the limit. This is an estimate from the array sizes, not yet checked
+ * by a test ({@link #peakBytes} undercounts: it predates the flood fill and the line
+ * finder's second pass).
  */
 final class InkLocator {
 
 	/** Long side of the working image, in pixels. */
 	static final int WORKING_SIDE = 512;
 
-	/** Ink strength a pixel must exceed the paper noise by, whatever the noise (1/25 of black). */
+	/**
+	 * Ink strength a pixel must exceed the paper noise by, whatever the noise (1/25 of
+	 * black).
+	 */
 	static final float MIN_FLOOR = 0.04f;
 
 	/** Noise floor in deviations of the paper's noise above its median. */
 	static final float FLOOR_DEVIATIONS = 4f;
 
-	/** An image is clean when at least {@link #CLEAN_SHARE} of it lies within this many levels of its mode. */
+	/**
+	 * An image is clean when at least {@link #CLEAN_SHARE} of it lies within this many
+	 * levels of its mode.
+	 */
 	static final int CLEAN_SPREAD = 3;
 
 	static final double CLEAN_SHARE = 0.4;
 
-	/** Clean images whose long side is shorter than this many pixels have no lines removed. */
+	/**
+	 * Clean images whose long side is shorter than this many pixels have no lines
+	 * removed.
+	 */
 	static final int SMALL_CLEAN_SIDE = 200;
 
 	/**
-	 * Clean images at most this many pixels on their long side (a canvas export, an enlarged 8x8 scan)
-	 * hold nothing but the digit: {@link ImagePreprocessor} frames all of their ink, as MNIST was made,
-	 * without looking for lines or choosing among pieces (a blocky 8x8 digit falls apart into pieces).
+	 * Clean images at most this many pixels on their long side (a canvas export, an
+	 * enlarged 8x8 scan) hold nothing but the digit: {@link ImagePreprocessor} frames all
+	 * of their ink, as MNIST was made, without looking for lines or choosing among pieces
+	 * (a blocky 8x8 digit falls apart into pieces).
 	 */
 	static final int SMALL_IMAGE_SIDE = 320;
 
@@ -63,7 +78,8 @@ final class InkLocator {
 		for (int i = 0; i < image.size(); i++) {
 			histogram[image.level(i)]++;
 		}
-		// pure paper: white or black, as drawn by a program or a scanner's white point, over at least a
+		// pure paper: white or black, as drawn by a program or a scanner's white point,
+		// over at least a
 		// tenth of the image (a photo's paper is never one exact level)
 		int mode = Framing.mode(histogram);
 		int nearMode = 0;
@@ -77,14 +93,18 @@ final class InkLocator {
 	static final int PURE = 8;
 
 	/**
-	 * Share of pure paper a small image needs to be clean: a tenth. A bold digit enlarged from an 8x8
-	 * scan (smooth or blocky) leaves as little as 12% of its square pure paper, and 7% of 300 such
-	 * scans (at a quarter) went to the photo path, which takes their strokes for paper and found no ink;
-	 * the paper level must still be the most frequent one, which a photo's noisy paper never is.
+	 * Share of pure paper a small image needs to be clean: a tenth. A bold digit enlarged
+	 * from an 8x8 scan (smooth or blocky) leaves as little as 12% of its square pure
+	 * paper, and 7% of 300 such scans (at a quarter) went to the photo path, which takes
+	 * their strokes for paper and found no ink; the paper level must still be the most
+	 * frequent one, which a photo's noisy paper never is.
 	 */
 	static final double SMALL_CLEAN_SHARE = 0.1;
 
-	/** At least {@link #CLEAN_SHARE} of the pixels within {@link #CLEAN_SPREAD} levels of the mode. */
+	/**
+	 * At least {@link #CLEAN_SHARE} of the pixels within {@link #CLEAN_SPREAD} levels of
+	 * the mode.
+	 */
 	private static boolean clean(int[] histogram, int pixels) {
 		int mode = Framing.mode(histogram);
 		int nearMode = 0;
@@ -94,8 +114,10 @@ final class InkLocator {
 		return nearMode >= CLEAN_SHARE * pixels;
 	}
 
-
-	/** Least contrast, in grey levels, between the paper and the farthest extreme: below it the image is uniform. */
+	/**
+	 * Least contrast, in grey levels, between the paper and the farthest extreme: below
+	 * it the image is uniform.
+	 */
 	static final int MIN_CONTRAST = 32;
 
 	private InkLocator() {
@@ -103,19 +125,26 @@ final class InkLocator {
 
 	/**
 	 * The chosen digit's ink.
+	 *
 	 * @param ink {@code width x height} strengths 0..255, ink high, 0 outside the digit
 	 * @param inverted whether the picture had dark ink on light paper
-	 * @param severalDigits whether two or more digit-sized groups of ink stand side by side
+	 * @param severalDigits whether two or more digit-sized groups of ink stand side by
+	 * side
 	 */
 	record Located(float[] ink, int width, int height, boolean inverted, boolean severalDigits) {
 	}
 
-	/** Extra bytes {@link #locate} allocates for an image of {@code width x height} (an upper bound). */
+	/**
+	 * Extra bytes {@link #locate} allocates for an image of {@code width x height} (an
+	 * upper bound).
+	 */
 	static long peakBytes(int width, int height) {
 		int[] size = workingSize(width, height);
 		long pixels = (long) size[0] * size[1];
-		// floats: grey, paper/ink and the closing's two other maps, output, row buffers; ints: labels, owners; bytes: mask, removed, chosen,
-		// thin flags, cells; line finder: transposed mask, cells and their path lengths (shorts)
+		// floats: grey, paper/ink and the closing's two other maps, output, row buffers;
+		// ints: labels, owners; bytes: mask, removed, chosen,
+		// thin flags, cells; line finder: transposed mask, cells and their path lengths
+		// (shorts)
 		return pixels * (4L * 5 + 4L * 2 + 3 + 1 + 1) + 4L * 4 * Math.max(size[0], size[1]) + pixels * 3L + 64 * 1024;
 	}
 
@@ -125,12 +154,13 @@ final class InkLocator {
 			return new int[] { width, height };
 		}
 		double scale = (double) WORKING_SIDE / longSide;
-		return new int[] { Math.max(1, (int) Math.round(width * scale)), Math.max(1, (int) Math.round(height * scale)) };
+		return new int[] { Math.max(1, (int) Math.round(width * scale)),
+				Math.max(1, (int) Math.round(height * scale)) };
 	}
 
 	/**
-	 * @param minInkPixels fewest ink pixels a digit needs at the image's own resolution (scaled down
-	 * with the working resolution)
+	 * @param minInkPixels fewest ink pixels a digit needs at the image's own resolution
+	 * (scaled down with the working resolution)
 	 * @param deadline {@link System#nanoTime()} past which the work is abandoned
 	 * @throws PreprocessingException {@link Reason#BLANK} when no digit's ink is found,
 	 * {@link Reason#TIMEOUT} past the deadline
@@ -149,11 +179,14 @@ final class InkLocator {
 		int lightest = quantile(histogram, 1);
 		int contrast = Math.max(median - darkest, lightest - median);
 		if (contrast < MIN_CONTRAST) {
-			throw new PreprocessingException(Reason.BLANK, "The image is blank: it is almost uniform (its darkest and "
-					+ "lightest levels are within " + contrast + " grey levels of the paper), so no ink strokes were found.");
+			throw new PreprocessingException(Reason.BLANK,
+					"The image is blank: it is almost uniform (its darkest and " + "lightest levels are within "
+							+ contrast + " grey levels of the paper), so no ink strokes were found.");
 		}
-		// a clean image (a canvas export, a scan, a screenshot, an evenly lit photo): most of it is one
-		// level, the paper, so polarity is read off that level as MNIST framing always did; the block
+		// a clean image (a canvas export, a scan, a screenshot, an evenly lit photo):
+		// most of it is one
+		// level, the paper, so polarity is read off that level as MNIST framing always
+		// did; the block
 		// estimates below would take thick strokes that fill a small image for paper
 		boolean clean = clean(histogram, grey.length);
 		int borderPaper = Framing.mode(histogram);
@@ -176,7 +209,8 @@ final class InkLocator {
 		}
 		check(deadline);
 
-		// the paper under every pixel, clean or not: a clean picture's paper may still be in part shadowed
+		// the paper under every pixel, clean or not: a clean picture's paper may still be
+		// in part shadowed
 		// (its most frequent level the lit or the shaded paper), and the shade is no ink
 		float[] ink = PaperLight.inkStrength(grey, width, height);
 		grey = null;
@@ -200,7 +234,8 @@ final class InkLocator {
 		}
 		check(deadline);
 
-		// a small clean image (an 8x8 scan enlarged, a small canvas) is the digit alone: its bold strokes
+		// a small clean image (an 8x8 scan enlarged, a small canvas) is the digit alone:
+		// its bold strokes
 		// span the frame like lines would
 		Lines lines = clean && Math.max(width, height) < SMALL_CLEAN_SIDE ? Lines.none(width, height)
 				: Lines.find(mask, width, height);
@@ -213,14 +248,17 @@ final class InkLocator {
 		}
 		float[] out = new float[ink.length];
 		byte[] own = groups.dilatedChosen(0);
-		// the lines' own pixels and their anti-aliased edges stay out, the digit's restored strokes in
+		// the lines' own pixels and their anti-aliased edges stay out, the digit's
+		// restored strokes in
 		byte[] nearLines = InkGroups.dilate(lines.removed, width, height, 1);
 		byte[] allowed = new byte[ink.length];
 		for (int i = 0; i < ink.length; i++) {
 			allowed[i] = (byte) ((ink[i] > floor && (nearLines[i] == 0 || own[i] != 0)) ? 1 : 0);
 		}
-		// the digit's faint edges: ink above the noise floor connected to it, within its box grown by
-		// a tenth of its size (a blurred or scaled-up digit has edges wider than any fixed dilation)
+		// the digit's faint edges: ink above the noise floor connected to it, within its
+		// box grown by
+		// a tenth of its size (a blurred or scaled-up digit has edges wider than any
+		// fixed dilation)
 		byte[] digit = groups.grow(allowed, 0.1);
 		for (int i = 0; i < out.length; i++) {
 			if (digit[i] != 0) {
@@ -231,17 +269,20 @@ final class InkLocator {
 	}
 
 	/**
-	 * Polarity: the one under which the paper explains more of the picture. For each hypothesis (dark
-	 * ink on light paper, or light ink on dark paper) the paper's level per block is estimated as
-	 * {@link PaperLight} does (a high percentile of the paper-light levels, closed over neighbouring
-	 * blocks), and the ink that this paper leaves unexplained is summed, weighted toward the middle of
-	 * the picture; the hypothesis with less ink wins. Under the wrong one the paper around every stroke counts as ink. Whole-image extremes
-	 * would be fooled by a shadow over half of the page (the median is then the shadowed paper, and the
-	 * lit paper its farthest extreme); block votes by median were fooled by bold strokes and the table.
-	 * Null when both leave the same ink (a uniform image).
+	 * Polarity: the one under which the paper explains more of the picture. For each
+	 * hypothesis (dark ink on light paper, or light ink on dark paper) the paper's level
+	 * per block is estimated as {@link PaperLight} does (a high percentile of the
+	 * paper-light levels, closed over neighbouring blocks), and the ink that this paper
+	 * leaves unexplained is summed, weighted toward the middle of the picture; the
+	 * hypothesis with less ink wins. Under the wrong one the paper around every stroke
+	 * counts as ink. Whole-image extremes would be fooled by a shadow over half of the
+	 * page (the median is then the shadowed paper, and the lit paper its farthest
+	 * extreme); block votes by median were fooled by bold strokes and the table. Null
+	 * when both leave the same ink (a uniform image).
 	 */
 	static Boolean darkInk(float[] grey, int width, int height) {
-		// blocks four times the paper's: under the wrong hypothesis a bold stroke fills a small block
+		// blocks four times the paper's: under the wrong hypothesis a bold stroke fills a
+		// small block
 		// and passes for paper, but not one this size
 		int block = 4 * PaperLight.blockSize(width, height);
 		int columns = (width + block - 1) / block;
@@ -257,14 +298,16 @@ final class InkLocator {
 						histogram[Math.max(0, Math.min(255, Math.round(grey[y * width + x])))]++;
 					}
 				}
-				// paper-light levels: dark-ink hypothesis as they are, light-ink hypothesis turned
+				// paper-light levels: dark-ink hypothesis as they are, light-ink
+				// hypothesis turned
 				light[by * columns + bx] = quantile(histogram, PaperLight.PAPER_PERCENTILE);
 				dark[by * columns + bx] = 255 - quantile(histogram, 1 - PaperLight.PAPER_PERCENTILE);
 			}
 		}
 		float[] lightPaper = PaperLight.close(light, columns, rows);
 		float[] darkPaper = PaperLight.close(dark, columns, rows);
-		// weighted toward the middle (a Gaussian of a quarter of each side), where the digit usually is,
+		// weighted toward the middle (a Gaussian of a quarter of each side), where the
+		// digit usually is,
 		// away from the table and the sheet's edges
 		float[] across = new float[width];
 		for (int x = 0; x < width; x++) {
@@ -294,9 +337,10 @@ final class InkLocator {
 	}
 
 	private static PreprocessingException nearlyBlank(int found, int needed) {
-		return new PreprocessingException(Reason.BLANK, "The image is nearly blank: no ink strokes were found (only "
-				+ found + " pixels look like ink at the working resolution, at least " + needed
-				+ " are needed to make a digit).");
+		return new PreprocessingException(Reason.BLANK,
+				"The image is nearly blank: no ink strokes were found (only " + found
+						+ " pixels look like ink at the working resolution, at least " + needed
+						+ " are needed to make a digit).");
 	}
 
 	private static void check(long deadline) {
@@ -305,7 +349,10 @@ final class InkLocator {
 		}
 	}
 
-	/** The level below which {@code fraction} of the pixels lie (0: the darkest present, 1: the lightest). */
+	/**
+	 * The level below which {@code fraction} of the pixels lie (0: the darkest present,
+	 * 1: the lightest).
+	 */
 	static int quantile(int[] histogram, double fraction) {
 		long count = 0;
 		for (int c : histogram) {
@@ -323,8 +370,9 @@ final class InkLocator {
 	}
 
 	/**
-	 * Area-averages the image down to {@code width x height} (or copies it at its size), row by row
-	 * so that only one intermediate row is held; {@code flip} turns levels {@code v} into {@code 255 - v}.
+	 * Area-averages the image down to {@code width x height} (or copies it at its size),
+	 * row by row so that only one intermediate row is held; {@code flip} turns levels
+	 * {@code v} into {@code 255 - v}.
 	 */
 	static float[] areaDownscale(GreyImage image, int width, int height, boolean flip) {
 		int sourceWidth = image.width();
@@ -339,7 +387,8 @@ final class InkLocator {
 		}
 		double ratioX = (double) sourceWidth / width;
 		double ratioY = (double) sourceHeight / height;
-		// each source column's first output column and its share of it (the rest goes to the next)
+		// each source column's first output column and its share of it (the rest goes to
+		// the next)
 		int[] firstColumn = new int[sourceWidth];
 		float[] share = new float[sourceWidth];
 		for (int x = 0; x < sourceWidth; x++) {
@@ -385,8 +434,9 @@ final class InkLocator {
 	}
 
 	/**
-	 * The median of the ink strengths (the paper's own level, a little above 0) and the standard
-	 * deviation of the paper's noise from their median absolute deviation, at a resolution of 1/1024.
+	 * The median of the ink strengths (the paper's own level, a little above 0) and the
+	 * standard deviation of the paper's noise from their median absolute deviation, at a
+	 * resolution of 1/1024.
 	 */
 	static float[] noise(float[] ink) {
 		int bins = 2048;
@@ -422,7 +472,10 @@ final class InkLocator {
 		return histogram.length - 1;
 	}
 
-	/** Otsu's threshold over the strengths above {@code floor} (the floor when there are none). */
+	/**
+	 * Otsu's threshold over the strengths above {@code floor} (the floor when there are
+	 * none).
+	 */
 	static float otsu(float[] ink, float floor) {
 		int bins = 256;
 		int[] histogram = new int[bins];

@@ -4,22 +4,25 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Long, thin, nearly horizontal or vertical structures of an ink mask: the lines of ruled and squared
- * paper, the sides of a printed box, the edge of the sheet.
+ * Long, thin, nearly horizontal or vertical structures of an ink mask: the lines of ruled
+ * and squared paper, the sides of a printed box, the edge of the sheet.
  * <p>
- * A path opening on a mask compressed {@link #COMPRESSION} times along the line's direction: a path
- * moves one compressed cell along and at most one pixel across per step, so it follows lines slanted
- * by up to 1/8 (7 degrees, a phone held at an angle). Cells on paths at least {@code minLength} long
- * are candidates, labelled by connectivity; their ink pixels are removed where the ink is thin across
- * the line (at most {@code thickness} pixels), so a stroke that crosses a line thickly keeps its pixels,
- * and pixels where a thin stroke crosses (ink on both sides of the line) are put back. Pixels where a
- * horizontal and a vertical candidate cross are removed too (the crossings of squared paper).
+ * A path opening on a mask compressed {@link #COMPRESSION} times along the line's
+ * direction: a path moves one compressed cell along and at most one pixel across per
+ * step, so it follows lines slanted by up to 1/8 (7 degrees, a phone held at an angle).
+ * Cells on paths at least {@code minLength} long are candidates, labelled by
+ * connectivity; their ink pixels are removed where the ink is thin across the line (at
+ * most {@code thickness} pixels), so a stroke that crosses a line thickly keeps its
+ * pixels, and pixels where a thin stroke crosses (ink on both sides of the line) are put
+ * back. Pixels where a horizontal and a vertical candidate cross are removed too (the
+ * crossings of squared paper).
  * <p>
- * A candidate is a <em>line</em> when it reaches the frame, spans half the image, is a side of a
- * closed box (a perpendicular candidate at each end), or has two or more parallel candidates of
- * similar length (within 0.6 to 1/0.6 of its own) beside it (ruled paper). Other candidates (shorter, alone: the bar of a 7 in a
- * close-up) stay ink. {@link InkGroups} may still put a line back when it turns out to be part of the
- * digit (it ends within the digit's box).
+ * A candidate is a <em>line</em> when it reaches the frame, spans half the image, is a
+ * side of a closed box (a perpendicular candidate at each end), or has two or more
+ * parallel candidates of similar length (within 0.6 to 1/0.6 of its own) beside it (ruled
+ * paper). Other candidates (shorter, alone: the bar of a 7 in a close-up) stay ink.
+ * {@link InkGroups} may still put a line back when it turns out to be part of the digit
+ * (it ends within the digit's box).
  */
 final class Lines {
 
@@ -47,7 +50,10 @@ final class Lines {
 
 	final int height;
 
-	/** Per pixel, {@code (h << 16) | v}: the 1-based horizontal and vertical candidates removing it, or 0. */
+	/**
+	 * Per pixel, {@code (h << 16) | v}: the 1-based horizontal and vertical candidates
+	 * removing it, or 0.
+	 */
 	final int[] owner;
 
 	/** Per pixel, 1 where a line removes ink (after putting back crossings), else 0. */
@@ -67,7 +73,9 @@ final class Lines {
 		this.vertical = vertical;
 	}
 
-	/** No lines: for images too small to hold lines apart from the digit's own strokes. */
+	/**
+	 * No lines: for images too small to hold lines apart from the digit's own strokes.
+	 */
 	static Lines none(int width, int height) {
 		return new Lines(width, height, new int[width * height], new byte[width * height], List.of(), List.of());
 	}
@@ -105,8 +113,10 @@ final class Lines {
 			int v = owner[i] & 0xFFFF;
 			boolean hLine = h > 0 && horizontal.get(h - 1).line();
 			boolean vLine = v > 0 && vertical.get(v - 1).line();
-			boolean thick = (h > 0 && v > 0) && !(across.thin[i] != 0 || down.thin[(i % width) * height + i / width] != 0);
-			// a thick pixel where two candidates cross is removed only where both are lines (squared
+			boolean thick = (h > 0 && v > 0)
+					&& !(across.thin[i] != 0 || down.thin[(i % width) * height + i / width] != 0);
+			// a thick pixel where two candidates cross is removed only where both are
+			// lines (squared
 			// paper), not where a long stroke of the digit meets a short one
 			if (thick ? (hLine && vLine) : (hLine || vLine)) {
 				removed[i] = 1;
@@ -124,9 +134,10 @@ final class Lines {
 	}
 
 	/**
-	 * Where a stroke crosses a line, the ink continues on both sides of it: a run of removed pixels
-	 * across a horizontal line (down a column) with kept ink just above and just below is put back,
-	 * and the same along rows for vertical lines. Crossings of two lines stay removed.
+	 * Where a stroke crosses a line, the ink continues on both sides of it: a run of
+	 * removed pixels across a horizontal line (down a column) with kept ink just above
+	 * and just below is put back, and the same along rows for vertical lines. Crossings
+	 * of two lines stay removed.
 	 */
 	private static void putBackCrossings(byte[] mask, int[] owner, byte[] removed, int width, int height) {
 		List<int[]> runs = new ArrayList<>();
@@ -185,7 +196,8 @@ final class Lines {
 
 	private static List<Candidate> judge(List<int[]> boxes, List<int[]> perpendicular, boolean horizontal, int width,
 			int height) {
-		// boxes of a pass are in its own (possibly transposed) coordinates: [along0, across0, along1, across1)
+		// boxes of a pass are in its own (possibly transposed) coordinates: [along0,
+		// across0, along1, across1)
 		int extent = horizontal ? width : height;
 		int tolerance = Math.max(3, thickness(width, height));
 		List<Candidate> out = new ArrayList<>(boxes.size());
@@ -196,7 +208,8 @@ final class Lines {
 			boolean startCorner = false;
 			boolean endCorner = false;
 			for (int[] p : perpendicular) {
-				// p across-range holds this one's along-ends; p's along-range reaches this one's across-range
+				// p across-range holds this one's along-ends; p's along-range reaches
+				// this one's across-range
 				boolean meetsAcross = (p[0] <= b[3] + tolerance && p[0] >= b[1] - tolerance)
 						|| (p[2] >= b[1] - tolerance && p[2] <= b[3] + tolerance);
 				if (!meetsAcross) {

@@ -1,32 +1,39 @@
 package dev.digits.preprocessing;
 
 /**
- * Removes uneven light: estimates the level of the paper under every pixel and divides by it.
+ * Removes uneven light: estimates the level of the paper under every pixel and divides by
+ * it.
  * <p>
- * The paper's level under each pixel is a grey-level closing of the picture (paper light, ink dark)
- * by a square of {@link #closingRadius} pixels on each side, about 1/16 of the long side: the
- * lightest level within the square around each pixel, then the darkest of those. Strokes narrower
- * than the square are lifted to the paper around them, while anything wider, and every step or ramp in
- * the paper's own brightness (the hard edge of a shadow, the table round a sheet) is kept where it
- * is, so that it is not ink. Per-block estimates smoothed across blocks (the previous way) moved a
- * shadow's edge by up to a block, and the band between the two took about a third of the shadowed
- * photos' digits.
+ * The paper's level under each pixel is a grey-level closing of the picture (paper light,
+ * ink dark) by a square of {@link #closingRadius} pixels on each side, about 1/16 of the
+ * long side: the lightest level within the square around each pixel, then the darkest of
+ * those. Strokes narrower than the square are lifted to the paper around them, while
+ * anything wider, and every step or ramp in the paper's own brightness (the hard edge of
+ * a shadow, the table round a sheet) is kept where it is, so that it is not ink.
+ * Per-block estimates smoothed across blocks (the previous way) moved a shadow's edge by
+ * up to a block, and the band between the two took about a third of the shadowed photos'
+ * digits.
  * <p>
- * Ink strength is {@code (paper - v) / max(paper, half the median paper)}: 1 for black ink, 0 for
- * paper whether lit or in shadow, and a dark table far from the sheet is its own paper (0), without
- * its noise being amplified by a division by a small level.
+ * Ink strength is {@code (paper - v) / max(paper, half the median paper)}: 1 for black
+ * ink, 0 for paper whether lit or in shadow, and a dark table far from the sheet is its
+ * own paper (0), without its noise being amplified by a division by a small level.
  * <p>
- * Cost: four passes of a running maximum or minimum (van Herk / Gil-Werman, three comparisons per
- * pixel whatever the radius; columns a whole row at a time) over the working image, and three float
- * maps of its size (about 2.4 MB at 512 x 384); measured about 1-2 ms more than the block estimate
- * for a 512 x 384 working image on a loaded 2-core machine.
+ * Cost: four passes of a running maximum or minimum (van Herk / Gil-Werman, three
+ * comparisons per pixel whatever the radius; columns a whole row at a time) over the
+ * working image, and three float maps of its size (about 2.4 MB at 512 x 384); measured
+ * about 1-2 ms more than the block estimate for a 512 x 384 working image on a loaded
+ * 2-core machine.
  */
 final class PaperLight {
 
-	/** Percentile of each block taken as its paper level (for {@link InkLocator#darkInk}). */
+	/**
+	 * Percentile of each block taken as its paper level (for {@link InkLocator#darkInk}).
+	 */
 	static final double PAPER_PERCENTILE = 0.9;
 
-	/** Radius, in blocks, of the closing of block levels (for {@link InkLocator#darkInk}). */
+	/**
+	 * Radius, in blocks, of the closing of block levels (for {@link InkLocator#darkInk}).
+	 */
 	static final int CLOSING_RADIUS = 2;
 
 	private PaperLight() {
@@ -37,14 +44,18 @@ final class PaperLight {
 	}
 
 	/**
-	 * Radius of the closing square: two blocks, about 1/16 of the long side and at least 16 pixels, so
-	 * wider than a marker's stroke at the working resolution (a 512-pixel photo gets a 65-pixel square).
+	 * Radius of the closing square: two blocks, about 1/16 of the long side and at least
+	 * 16 pixels, so wider than a marker's stroke at the working resolution (a 512-pixel
+	 * photo gets a 65-pixel square).
 	 */
 	static int closingRadius(int width, int height) {
 		return 2 * blockSize(width, height);
 	}
 
-	/** Ink strengths, signed (paper noise goes both ways), of the paper-light levels {@code grey}. */
+	/**
+	 * Ink strengths, signed (paper noise goes both ways), of the paper-light levels
+	 * {@code grey}.
+	 */
 	static float[] inkStrength(float[] grey, int width, int height) {
 		float[] paper = closing(grey, width, height, closingRadius(width, height));
 		int[] histogram = new int[256];
@@ -61,8 +72,9 @@ final class PaperLight {
 	}
 
 	/**
-	 * Grey-level closing of {@code grey} by a square of side {@code 2 radius + 1}: the largest level
-	 * within the square around each pixel, then the smallest of those (the square clipped at the edges).
+	 * Grey-level closing of {@code grey} by a square of side {@code 2 radius + 1}: the
+	 * largest level within the square around each pixel, then the smallest of those (the
+	 * square clipped at the edges).
 	 */
 	static float[] closing(float[] grey, int width, int height, int radius) {
 		float[] a = new float[grey.length];
@@ -90,9 +102,9 @@ final class PaperLight {
 	}
 
 	/**
-	 * {@link #extreme} down every column of {@code values}, in place, a whole row at a time (the
-	 * running extremes in {@code forward} and {@code backward}, maps of the same size), so that memory
-	 * is read row by row rather than a column's stride apart.
+	 * {@link #extreme} down every column of {@code values}, in place, a whole row at a
+	 * time (the running extremes in {@code forward} and {@code backward}, maps of the
+	 * same size), so that memory is read row by row rather than a column's stride apart.
 	 */
 	private static void columns(float[] values, float[] forward, float[] backward, int width, int height, int radius,
 			boolean max) {
@@ -153,15 +165,16 @@ final class PaperLight {
 	}
 
 	/**
-	 * The largest ({@code max}) or smallest of {@code line[i - radius .. i + radius]}, clipped to
-	 * {@code [0, n)}, for every {@code i < n}, into {@code result}: van Herk / Gil-Werman, with running
-	 * extremes forward and backward within segments of {@code 2 radius + 1} samples (any such window
-	 * spans at most two segments).
+	 * The largest ({@code max}) or smallest of {@code line[i - radius .. i + radius]},
+	 * clipped to {@code [0, n)}, for every {@code i < n}, into {@code result}: van Herk /
+	 * Gil-Werman, with running extremes forward and backward within segments of
+	 * {@code 2 radius + 1} samples (any such window spans at most two segments).
 	 */
 	static void extreme(float[] line, int n, int radius, boolean max, float[] forward, float[] backward,
 			float[] result) {
 		int w = 2 * radius + 1;
-		// positions within segments are counted, not divided for (a division per sample cost more than
+		// positions within segments are counted, not divided for (a division per sample
+		// cost more than
 		// the comparisons)
 		int at = 0;
 		for (int i = 0; i < n; i++) {
@@ -184,7 +197,8 @@ final class PaperLight {
 				fromAt = (fromAt == w - 1) ? 0 : fromAt + 1;
 			}
 			if (to - from <= w - 1 - fromAt) {
-				// within one segment: the window starts it (clipped at 0) or ends with it (clipped at n - 1)
+				// within one segment: the window starts it (clipped at 0) or ends with it
+				// (clipped at n - 1)
 				result[i] = (fromAt == 0) ? forward[to] : backward[from];
 			}
 			else {
@@ -193,12 +207,18 @@ final class PaperLight {
 		}
 	}
 
-	/** Grey-level closing of block levels: the largest of the 5x5 blocks around, then the smallest. */
+	/**
+	 * Grey-level closing of block levels: the largest of the 5x5 blocks around, then the
+	 * smallest.
+	 */
 	static float[] close(float[] levels, int columns, int rows) {
 		return filter(filter(levels, columns, rows, CLOSING_RADIUS, true), columns, rows, CLOSING_RADIUS, false);
 	}
 
-	/** Separable largest ({@code max}) or smallest of the {@code (2r+1)^2} neighbours, edges clamped. */
+	/**
+	 * Separable largest ({@code max}) or smallest of the {@code (2r+1)^2} neighbours,
+	 * edges clamped.
+	 */
 	private static float[] filter(float[] values, int columns, int rows, int radius, boolean max) {
 		float[] across = new float[values.length];
 		for (int y = 0; y < rows; y++) {

@@ -8,21 +8,22 @@ import dev.digits.model.DigitNetwork;
 /**
  * Network input made from one upload.
  *
- * @param pixels 784 values in 0..1, row-major 28x28, ink high (the MNIST convention); copied in and
- * out, so an instance cannot be changed
+ * @param pixels 784 values in 0..1, row-major 28x28, ink high (the MNIST convention);
+ * copied in and out, so an instance cannot be changed
  * @param format what was decoded: {@code png}, {@code jpeg}, {@code gif}, {@code bmp}, or
  * {@code pixels} for pixel arrays
  * @param width width of the upload in pixels
  * @param height height of the upload in pixels
  * @param inverted whether the upload had dark ink on light paper and was inverted
- * @param reframed whether the digit was cropped, scaled to 20x20 and centred by mass (false when the
- * upload already was 28x28 and passed through unchanged)
- * @param severalDigits whether the picture shows two or more digit-sized groups of ink side by side
- * (such as "42" written on a page): only one of them, the most central and heaviest, became the
- * input, so the answer is for that digit alone; always false for 28x28 images and pixel arrays
+ * @param reframed whether the digit was cropped, scaled to 20x20 and centred by mass
+ * (false when the upload already was 28x28 and passed through unchanged)
+ * @param severalDigits whether the picture shows two or more digit-sized groups of ink
+ * side by side (such as "42" written on a page): only one of them, the most central and
+ * heaviest, became the input, so the answer is for that digit alone; always false for
+ * 28x28 images and pixel arrays
  */
-public record Preprocessed(float[] pixels, String format, int width, int height, boolean inverted,
-		boolean reframed, boolean severalDigits) {
+public record Preprocessed(float[] pixels, String format, int width, int height, boolean inverted, boolean reframed,
+		boolean severalDigits) {
 
 	/** Network input of one digit ({@code severalDigits} false). */
 	public Preprocessed(float[] pixels, String format, int width, int height, boolean inverted, boolean reframed) {
@@ -45,8 +46,8 @@ public record Preprocessed(float[] pixels, String format, int width, int height,
 	}
 
 	/**
-	 * The 28x28 input as an 8-bit grey PNG, ink white on black as the network sees it (levels are
-	 * the inputs times 255, rounded).
+	 * The 28x28 input as an 8-bit grey PNG, ink white on black as the network sees it
+	 * (levels are the inputs times 255, rounded).
 	 */
 	public byte[] png() {
 		java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(DigitNetwork.WIDTH, DigitNetwork.HEIGHT,
@@ -76,8 +77,7 @@ public record Preprocessed(float[] pixels, String format, int width, int height,
 
 	@Override
 	public int hashCode() {
-		return 31 * Objects.hash(this.format, this.width, this.height, this.inverted, this.reframed,
-				this.severalDigits)
+		return 31 * Objects.hash(this.format, this.width, this.height, this.inverted, this.reframed, this.severalDigits)
 				+ Arrays.hashCode(this.pixels);
 	}
 

@@ -3,9 +3,9 @@ package dev.digits.preprocessing;
 import java.util.Objects;
 
 /**
- * An upload that cannot become network input. The message is written for the client (it becomes
- * the detail of an HTTP problem) and never holds internal details; the cause, when there is one,
- * is for the server log only.
+ * An upload that cannot become network input. The message is written for the client (it
+ * becomes the detail of an HTTP problem) and never holds internal details; the cause,
+ * when there is one, is for the server log only.
  */
 public class PreprocessingException extends RuntimeException {
 

@@ -1,24 +1,35 @@
 package dev.digits.preprocessing;
 
-/** Why an upload could not be turned into network input; each maps to one kind of client error. */
+/**
+ * Why an upload could not be turned into network input; each maps to one kind of client
+ * error.
+ */
 public enum Reason {
 
-	/** Not PNG, JPEG, GIF or BMP (judged from the bytes, never from a declared content type). */
+	/**
+	 * Not PNG, JPEG, GIF or BMP (judged from the bytes, never from a declared content
+	 * type).
+	 */
 	UNSUPPORTED_FORMAT,
 
 	/** Empty, truncated or corrupt image data, or an image without pixels. */
 	UNDECODABLE,
 
-	/** The image header announces more pixels, or a wider or taller image, than the limits; nothing was decoded. */
+	/**
+	 * The image header announces more pixels, or a wider or taller image, than the
+	 * limits; nothing was decoded.
+	 */
 	TOO_MANY_PIXELS,
 
 	/**
-	 * Decoding would need more than the budget allows (memory, frames, JPEG scans), or the file
-	 * nests another format (a BMP carrying a PNG or JPEG); nothing was decoded.
+	 * Decoding would need more than the budget allows (memory, frames, JPEG scans), or
+	 * the file nests another format (a BMP carrying a PNG or JPEG); nothing was decoded.
 	 */
 	TOO_COMPLEX,
 
-	/** Decoding and normalising took longer than the time budget; the work was abandoned. */
+	/**
+	 * Decoding and normalising took longer than the time budget; the work was abandoned.
+	 */
 	TIMEOUT,
 
 	/** The server is decoding as much as its memory budget allows; retry shortly. */

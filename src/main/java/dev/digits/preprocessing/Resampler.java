@@ -1,9 +1,9 @@
 package dev.digits.preprocessing;
 
 /**
- * Separable resizing of a float image: area-averaging (a box filter with exact fractional coverage)
- * where an axis shrinks, so thin strokes become grey rather than vanish, and bilinear interpolation
- * where it grows.
+ * Separable resizing of a float image: area-averaging (a box filter with exact fractional
+ * coverage) where an axis shrinks, so thin strokes become grey rather than vanish, and
+ * bilinear interpolation where it grows.
  */
 final class Resampler {
 
@@ -24,7 +24,10 @@ final class Resampler {
 		return result;
 	}
 
-	/** For each output sample, the first input sample it reads and the weights of the inputs read. */
+	/**
+	 * For each output sample, the first input sample it reads and the weights of the
+	 * inputs read.
+	 */
 	private record Kernel(int[] first, float[][] weights) {
 
 		static Kernel of(int sourceLength, int length) {
@@ -33,7 +36,8 @@ final class Resampler {
 			double ratio = (double) sourceLength / length;
 			for (int i = 0; i < length; i++) {
 				if (length < sourceLength) {
-					// output sample i covers the input interval [i * ratio, (i + 1) * ratio)
+					// output sample i covers the input interval [i * ratio, (i + 1) *
+					// ratio)
 					double start = i * ratio;
 					double end = (i + 1) * ratio;
 					int from = (int) Math.floor(start);
@@ -46,7 +50,8 @@ final class Resampler {
 					}
 				}
 				else {
-					// pixel centres aligned: output centre i + 0.5 maps to input (i + 0.5) * ratio
+					// pixel centres aligned: output centre i + 0.5 maps to input (i +
+					// 0.5) * ratio
 					double at = Math.max(0, Math.min(sourceLength - 1, (i + 0.5) * ratio - 0.5));
 					int from = Math.min((int) Math.floor(at), Math.max(0, sourceLength - 2));
 					double fraction = at - from;

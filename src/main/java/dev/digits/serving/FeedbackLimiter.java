@@ -8,10 +8,10 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 /**
- * How many feedback votes one client may give in a window: a fixed window per client key (the
- * client's address as the service sees it), so one client cannot decide an A/B test by itself,
- * however many predictions it makes. The clients remembered are bounded: past the bound the least
- * recently seen are forgotten (and get a fresh window).
+ * How many feedback votes one client may give in a window: a fixed window per client key
+ * (the client's address as the service sees it), so one client cannot decide an A/B test
+ * by itself, however many predictions it makes. The clients remembered are bounded: past
+ * the bound the least recently seen are forgotten (and get a fresh window).
  */
 public final class FeedbackLimiter {
 
@@ -22,7 +22,8 @@ public final class FeedbackLimiter {
 
 	private final Cache<String, AtomicInteger> windows;
 
-	/** @param votesPerClient votes per client and window; 0 or less: unlimited */
+	/**
+	 * @param votesPerClient votes per client and window; 0 or less: unlimited */
 	public FeedbackLimiter(int votesPerClient, Duration window) {
 		this.votesPerClient = votesPerClient;
 		this.windows = Caffeine.newBuilder()
@@ -41,8 +42,9 @@ public final class FeedbackLimiter {
 	}
 
 	/**
-	 * Counts one accepted vote of {@code client}. Two votes racing past {@link #allows} may both
-	 * count: the bound can be passed by the number of a client's concurrent requests, no more.
+	 * Counts one accepted vote of {@code client}. Two votes racing past {@link #allows}
+	 * may both count: the bound can be passed by the number of a client's concurrent
+	 * requests, no more.
 	 */
 	public void count(String client) {
 		if (votesPerClient > 0) {

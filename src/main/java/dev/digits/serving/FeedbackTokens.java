@@ -16,16 +16,17 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 /**
- * Signed feedback tokens: every prediction carries one naming the version that answered, the digit
- * it answered and when; {@code POST /api/v1/feedback} with it records whether that variant was
- * right. HMAC-SHA256 with a key all replicas share, so any replica accepts a token any other
- * issued, with no shared store. A token is accepted once per replica (a bounded set of the nonces
- * seen within its lifetime), so a replay counts at most once per replica, and never after it
- * expires.
+ * Signed feedback tokens: every prediction carries one naming the version that answered,
+ * the digit it answered and when; {@code POST /api/v1/feedback} with it records whether
+ * that variant was right. HMAC-SHA256 with a key all replicas share, so any replica
+ * accepts a token any other issued, with no shared store. A token is accepted once per
+ * replica (a bounded set of the nonces seen within its lifetime), so a replay counts at
+ * most once per replica, and never after it expires.
  * <p>
- * Every token also names its source, the prediction request that minted it: all the tokens of one
- * batch share it, and a replica accepts at most {@code votesPerSource} votes per source (1 by
- * default), so that one caller cannot turn a batch of 64 images into 64 votes of an A/B test.
+ * Every token also names its source, the prediction request that minted it: all the
+ * tokens of one batch share it, and a replica accepts at most {@code votesPerSource}
+ * votes per source (1 by default), so that one caller cannot turn a batch of 64 images
+ * into 64 votes of an A/B test.
  */
 public final class FeedbackTokens {
 
@@ -47,10 +48,11 @@ public final class FeedbackTokens {
 	private final SecretKeySpec key;
 
 	/**
-	 * One keyed HMAC per request thread: {@code Mac.getInstance} and {@code init} per token looked
-	 * up the provider and built a new HMAC reflectively for every prediction (with the in-place
-	 * image stream, -2.7% heap per prediction: docs/performance-gap.md, "Allocation per request").
-	 * {@code doFinal} resets the Mac for the next use on the same thread.
+	 * One keyed HMAC per request thread: {@code Mac.getInstance} and {@code init} per
+	 * token looked up the provider and built a new HMAC reflectively for every prediction
+	 * (with the in-place image stream, -2.7% heap per prediction:
+	 * docs/performance-gap.md, "Allocation per request"). {@code doFinal} resets the Mac
+	 * for the next use on the same thread.
 	 */
 	private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
 
@@ -61,14 +63,17 @@ public final class FeedbackTokens {
 	private final SecureRandom random = new SecureRandom();
 
 	/**
-	 * With one vote per source: the sources that voted (one entry per vote, so the bound costs
-	 * nothing over remembering nonces: 149 bytes a vote either way, measured by
-	 * {@code FeedbackCacheFootprint}). With more: nonces seen (keyed {@code n:<nonce>}), and
-	 * {@link #votesBySource} counts (322 bytes a vote).
+	 * With one vote per source: the sources that voted (one entry per vote, so the bound
+	 * costs nothing over remembering nonces: 149 bytes a vote either way, measured by
+	 * {@code FeedbackCacheFootprint}). With more: nonces seen (keyed {@code n:<nonce>}),
+	 * and {@link #votesBySource} counts (322 bytes a vote).
 	 */
 	private final Cache<String, Boolean> seen;
 
-	/** Heap one remembered vote holds (measured, rounded up): to size the cache against the heap. */
+	/**
+	 * Heap one remembered vote holds (measured, rounded up): to size the cache against
+	 * the heap.
+	 */
 	public static final int BYTES_PER_VOTE = 160;
 
 	private final Cache<String, java.util.concurrent.atomic.AtomicInteger> votesBySource;
@@ -82,7 +87,8 @@ public final class FeedbackTokens {
 
 	/**
 	 * @param maxRemembered tokens remembered to refuse replays (and as many sources)
-	 * @param votesPerSource votes accepted per prediction request (a batch is one request)
+	 * @param votesPerSource votes accepted per prediction request (a batch is one
+	 * request)
 	 */
 	public FeedbackTokens(byte[] key, Duration ttl, Clock clock, int maxRemembered, int votesPerSource) {
 		if (key.length < 32) {
@@ -121,7 +127,9 @@ public final class FeedbackTokens {
 		return issue(version, digit, newSource());
 	}
 
-	/** A new source: one per prediction request, shared by the tokens of all its images. */
+	/**
+	 * A new source: one per prediction request, shared by the tokens of all its images.
+	 */
 	public String newSource() {
 		byte[] source = new byte[9];
 		random.nextBytes(source);
@@ -132,8 +140,8 @@ public final class FeedbackTokens {
 	public String issue(String version, int digit, String source) {
 		byte[] nonce = new byte[9];
 		random.nextBytes(nonce);
-		String payload = version + "|" + digit + "|" + clock.instant().getEpochSecond() + "|" + ENCODER.encodeToString(nonce)
-				+ "|" + source;
+		String payload = version + "|" + digit + "|" + clock.instant().getEpochSecond() + "|"
+				+ ENCODER.encodeToString(nonce) + "|" + source;
 		byte[] body = payload.getBytes(StandardCharsets.UTF_8);
 		return ENCODER.encodeToString(body) + "." + ENCODER.encodeToString(mac(body));
 	}
@@ -221,13 +229,15 @@ public final class FeedbackTokens {
 	}
 
 	private static FeedbackException replayed() {
-		return new FeedbackException(FeedbackException.Kind.REPLAYED, "feedback for this prediction was already recorded");
+		return new FeedbackException(FeedbackException.Kind.REPLAYED,
+				"feedback for this prediction was already recorded");
 	}
 
 	private FeedbackException sourceVoted() {
-		return new FeedbackException(FeedbackException.Kind.REPLAYED, "feedback for this prediction, or for the "
-				+ "request that made it, was already recorded: " + votesPerSource + (votesPerSource == 1 ? " vote" : " votes")
-				+ " per prediction request (the images of a batch share one)");
+		return new FeedbackException(FeedbackException.Kind.REPLAYED,
+				"feedback for this prediction, or for the " + "request that made it, was already recorded: "
+						+ votesPerSource + (votesPerSource == 1 ? " vote" : " votes")
+						+ " per prediction request (the images of a batch share one)");
 	}
 
 	private static FeedbackException invalid() {

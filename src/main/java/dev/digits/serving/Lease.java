@@ -7,10 +7,10 @@ import dev.digits.model.Calibration;
 import dev.digits.model.LoadedModel;
 
 /**
- * A request's hold on the version it was routed to: the model, engine and calibration it reads
- * stay the ones it was routed to, and the version does not finish draining, until the lease is
- * closed after their last use. An ensemble's lease holds its members too. Closing twice is
- * harmless.
+ * A request's hold on the version it was routed to: the model, engine and calibration it
+ * reads stay the ones it was routed to, and the version does not finish draining, until
+ * the lease is closed after their last use. An ensemble's lease holds its members too.
+ * Closing twice is harmless.
  */
 public final class Lease implements AutoCloseable {
 

@@ -33,18 +33,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one owner of the model lifecycle, as Triton's repository manager or djl-serving's workload
- * manager: which versions exist and their states, the traffic policy, what the repository watcher
- * may do, and which version each request holds. Every decision that reads one of these and changes
- * another (load, unload, a new policy, a rollback, the watcher's reload) is taken under one lock, so
- * none can see a half-made change of another: a policy never names a version that is not READY, a
- * version a policy uses or a READY ensemble needs is never unloaded, and an admin's unload stays
- * unloaded until an admin loads it again. Loading and draining run outside the lock (a load's checks
- * take a second; requests keep flowing); state moves are compare-and-set ({@link ServedModel#LEGAL}).
+ * The one owner of the model lifecycle, as Triton's repository manager or djl-serving's
+ * workload manager: which versions exist and their states, the traffic policy, what the
+ * repository watcher may do, and which version each request holds. Every decision that
+ * reads one of these and changes another (load, unload, a new policy, a rollback, the
+ * watcher's reload) is taken under one lock, so none can see a half-made change of
+ * another: a policy never names a version that is not READY, a version a policy uses or a
+ * READY ensemble needs is never unloaded, and an admin's unload stays unloaded until an
+ * admin loads it again. Loading and draining run outside the lock (a load's checks take a
+ * second; requests keep flowing); state moves are compare-and-set
+ * ({@link ServedModel#LEGAL}).
  * <p>
- * Requests take a {@link Lease} on the version they are routed to and read only what it holds.
- * Loads run on one loader thread; their warm-up and golden checks use the inference workers'
- * control lane, ahead of requests and outside the queue's capacity, so a busy service still loads.
+ * Requests take a {@link Lease} on the version they are routed to and read only what it
+ * holds. Loads run on one loader thread; their warm-up and golden checks use the
+ * inference workers' control lane, ahead of requests and outside the queue's capacity, so
+ * a busy service still loads.
  */
 public final class ModelManager implements AutoCloseable {
 
@@ -71,7 +74,10 @@ public final class ModelManager implements AutoCloseable {
 
 	private final Map<String, ServedModel> models = new ConcurrentSkipListMap<>();
 
-	/** Versions an admin unloaded: the watcher leaves them alone. Guarded by {@link #lock}. */
+	/**
+	 * Versions an admin unloaded: the watcher leaves them alone. Guarded by
+	 * {@link #lock}.
+	 */
 	private final Set<String> heldDown = new HashSet<>();
 
 	private final Set<String> withGauges = ConcurrentHashMap.newKeySet();
@@ -114,7 +120,10 @@ public final class ModelManager implements AutoCloseable {
 		this.onReady = listener;
 	}
 
-	/** Whether the service can answer: the workers run and every version the policy uses is READY. */
+	/**
+	 * Whether the service can answer: the workers run and every version the policy uses
+	 * is READY.
+	 */
 	public boolean ready() {
 		return classifier.isRunning() && traffic.policy()
 			.versions()
@@ -143,7 +152,8 @@ public final class ModelManager implements AutoCloseable {
 			if (lease != null) {
 				return lease;
 			}
-			// the policy changed under us, or a pinned version is not READY: read them again
+			// the policy changed under us, or a pinned version is not READY: read them
+			// again
 			Thread.onSpinWait();
 		}
 		if (pinned != null) {
@@ -180,9 +190,10 @@ public final class ModelManager implements AutoCloseable {
 	// ---- the lifecycle
 
 	/**
-	 * Loads a version folder; the future completes when the load ends (READY, FAILED, or UNLOADED
-	 * if an unload came first). A version already LOADING or READY is not loaded twice. The watcher
-	 * retries a FAILED version only when its files changed, and never reloads one an admin unloaded.
+	 * Loads a version folder; the future completes when the load ends (READY, FAILED, or
+	 * UNLOADED if an unload came first). A version already LOADING or READY is not loaded
+	 * twice. The watcher retries a FAILED version only when its files changed, and never
+	 * reloads one an admin unloaded.
 	 * @throws PolicyConflictException an admin load of a version still DRAINING
 	 */
 	public CompletableFuture<ServedModel> load(ModelRepository.Source source, Origin origin) {
@@ -246,8 +257,9 @@ public final class ModelManager implements AutoCloseable {
 				LoadedModel model = LoadedModel.load(served.dir());
 				engine = classifier.register(served.version(), model.network());
 				EngineModel registered = engine;
-				model.golden().verify(inputs -> classifier.check(registered, inputs),
-						served.dir().toAbsolutePath() + " on the " + classifier.engineName() + " engine");
+				model.golden()
+					.verify(inputs -> classifier.check(registered, inputs),
+							served.dir().toAbsolutePath() + " on the " + classifier.engineName() + " engine");
 				artifacts = new ServedModel.Artifacts(model, engine, List.of());
 			}
 		}
@@ -299,14 +311,15 @@ public final class ModelManager implements AutoCloseable {
 			.register(meters);
 		onReady.accept(served.version());
 		logger.info("model version {} READY in {} ms from {} ({})", served.version(), millis,
-				served.dir().toAbsolutePath(), artifacts.members().isEmpty()
-						? "artifact " + model.version() + ", " + (served.memoryBytes() >> 10) + " KB of weights and buffers"
-						: "ensemble of " + model.members());
+				served.dir().toAbsolutePath(),
+				artifacts.members().isEmpty() ? "artifact " + model.version() + ", " + (served.memoryBytes() >> 10)
+						+ " KB of weights and buffers" : "ensemble of " + model.members());
 	}
 
 	/**
-	 * An ensemble: its members must be READY single networks; its golden outputs (recorded by the
-	 * {@code ensemble} command) must be what averaging the members gives through the serving engine.
+	 * An ensemble: its members must be READY single networks; its golden outputs
+	 * (recorded by the {@code ensemble} command) must be what averaging the members gives
+	 * through the serving engine.
 	 */
 	private ServedModel.Artifacts buildEnsemble(ServedModel served) throws java.io.IOException {
 		LoadedModel model = LoadedModel.ensemble(served.dir());
@@ -350,10 +363,12 @@ public final class ModelManager implements AutoCloseable {
 	}
 
 	/**
-	 * Takes a version out of service. READY: DRAINING while the leases on it are held (up to the
-	 * drain timeout), then its engine is retired and it is UNLOADED. LOADING: UNLOADED at once, and
-	 * the loader retires what it built. A second unload waits for the first.
-	 * @throws PolicyConflictException the traffic policy uses it, or a loaded ensemble has it as a member
+	 * Takes a version out of service. READY: DRAINING while the leases on it are held (up
+	 * to the drain timeout), then its engine is retired and it is UNLOADED. LOADING:
+	 * UNLOADED at once, and the loader retires what it built. A second unload waits for
+	 * the first.
+	 * @throws PolicyConflictException the traffic policy uses it, or a loaded ensemble
+	 * has it as a member
 	 */
 	public ServedModel unload(String version, Origin origin) throws InterruptedException {
 		ServedModel served;
@@ -364,14 +379,14 @@ public final class ModelManager implements AutoCloseable {
 				throw new UnknownVersionException(version);
 			}
 			if (traffic.uses(version)) {
-				throw new PolicyConflictException("version " + version + " takes traffic (or shadows it): change the "
-						+ "traffic policy first");
+				throw new PolicyConflictException(
+						"version " + version + " takes traffic (or shadows it): change the " + "traffic policy first");
 			}
 			for (ServedModel other : models.values()) {
 				if (other != served && other.members().contains(served)
 						&& (other.state() == ServedModel.State.READY || other.state() == ServedModel.State.DRAINING)) {
-					throw new PolicyConflictException("version " + version + " is a member of ensemble " + other.version()
-							+ ": unload that first");
+					throw new PolicyConflictException("version " + version + " is a member of ensemble "
+							+ other.version() + ": unload that first");
 				}
 			}
 			if (origin == Origin.ADMIN) {
@@ -420,7 +435,10 @@ public final class ModelManager implements AutoCloseable {
 		}
 	}
 
-	/** The watcher found the version's folder gone: unloaded unless something still needs it. */
+	/**
+	 * The watcher found the version's folder gone: unloaded unless something still needs
+	 * it.
+	 */
 	void removedFromRepository(String version, Path dir) throws InterruptedException {
 		synchronized (lock) {
 			ServedModel served = models.get(version);
@@ -464,7 +482,9 @@ public final class ModelManager implements AutoCloseable {
 		}
 	}
 
-	/** Back to the policy before the last change, if every version it uses is still READY. */
+	/**
+	 * Back to the policy before the last change, if every version it uses is still READY.
+	 */
 	public TrafficPolicy rollback() {
 		synchronized (lock) {
 			TrafficPolicy previous = traffic.previous();
@@ -474,8 +494,8 @@ public final class ModelManager implements AutoCloseable {
 			for (String version : previous.versions()) {
 				ServedModel model = models.get(version);
 				if (model == null || model.state() != ServedModel.State.READY) {
-					throw new PolicyConflictException("cannot roll back: version " + version + " of the earlier policy is "
-							+ (model == null ? "unknown" : model.state()));
+					throw new PolicyConflictException("cannot roll back: version " + version
+							+ " of the earlier policy is " + (model == null ? "unknown" : model.state()));
 				}
 			}
 			return traffic.rollback();
@@ -483,8 +503,8 @@ public final class ModelManager implements AutoCloseable {
 	}
 
 	/**
-	 * The invariants the lock keeps, checked under it: every version the policy uses is READY, and
-	 * so is every member of a READY ensemble.
+	 * The invariants the lock keeps, checked under it: every version the policy uses is
+	 * READY, and so is every member of a READY ensemble.
 	 * @throws IllegalStateException naming the first one broken
 	 */
 	void checkInvariants() {

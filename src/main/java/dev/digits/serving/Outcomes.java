@@ -11,16 +11,18 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * What the A/B test measures per version: feedback (right or wrong, with a Wilson interval), and
- * for a shadow version its agreement with the default and its latency. Counted in Prometheus
- * ({@code digits_feedback_total}, {@code digits_shadow_total}, {@code digits_shadow_seconds}) and
- * kept per replica for {@code GET /api/v1/models}; the counts restart with the process.
+ * What the A/B test measures per version: feedback (right or wrong, with a Wilson
+ * interval), and for a shadow version its agreement with the default and its latency.
+ * Counted in Prometheus ({@code digits_feedback_total}, {@code digits_shadow_total},
+ * {@code digits_shadow_seconds}) and kept per replica for {@code GET /api/v1/models}; the
+ * counts restart with the process.
  */
 public final class Outcomes {
 
 	/**
-	 * Right and total; the interval is Wilson's at 95%; {@code clients}: how many distinct clients
-	 * the votes came from (counted up to {@link #MAX_CLIENTS} per version, -1 where not counted).
+	 * Right and total; the interval is Wilson's at 95%; {@code clients}: how many
+	 * distinct clients the votes came from (counted up to {@link #MAX_CLIENTS} per
+	 * version, -1 where not counted).
 	 */
 	public record Accuracy(long correct, long total, long clients) {
 
@@ -50,7 +52,10 @@ public final class Outcomes {
 
 	private final MeterRegistry registry;
 
-	/** Distinct clients remembered per version (a 64-bit hash each): about 5 MB at most per version. */
+	/**
+	 * Distinct clients remembered per version (a 64-bit hash each): about 5 MB at most
+	 * per version.
+	 */
 	public static final int MAX_CLIENTS = 100_000;
 
 	private final Map<String, AtomicLong[]> feedback = new ConcurrentHashMap<>();
@@ -83,26 +88,34 @@ public final class Outcomes {
 			clients.add(hash(client));
 		}
 		counter("digits.feedback", "Feedback on predictions, by version and whether they were right", version,
-				"correct", correct).increment();
+				"correct", correct)
+			.increment();
 	}
 
 	public void shadow(String version, boolean agrees, long nanos) {
 		shadow.computeIfAbsent(version, v -> new AtomicLong[] { new AtomicLong(), new AtomicLong() })[agrees ? 0 : 1]
 			.incrementAndGet();
 		counter("digits.shadow", "Shadow predictions, by version and whether they agreed with the default", version,
-				"agree", agrees).increment();
-		shadowTimers.computeIfAbsent(version, v -> Timer.builder("digits.shadow.latency")
-			.description("Time from queueing a shadow prediction to its answer")
-			.tag("model_version", v)
-			.serviceLevelObjectives(Histograms.STEP)
-			.register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+				"agree", agrees)
+			.increment();
+		shadowTimers
+			.computeIfAbsent(version,
+					v -> Timer.builder("digits.shadow.latency")
+						.description("Time from queueing a shadow prediction to its answer")
+						.tag("model_version", v)
+						.serviceLevelObjectives(Histograms.STEP)
+						.register(registry))
+			.record(nanos, TimeUnit.NANOSECONDS);
 	}
 
 	public void shadowSkipped(String version) {
-		counters.computeIfAbsent("skipped/" + version, key -> Counter.builder("digits.shadow.skipped")
-			.description("Shadow predictions not run because the inference queue was busy")
-			.tag("model_version", version)
-			.register(registry)).increment();
+		counters
+			.computeIfAbsent("skipped/" + version,
+					key -> Counter.builder("digits.shadow.skipped")
+						.description("Shadow predictions not run because the inference queue was busy")
+						.tag("model_version", version)
+						.register(registry))
+			.increment();
 	}
 
 	public Accuracy accuracy(String version) {
@@ -114,7 +127,8 @@ public final class Outcomes {
 
 	private static long hash(String client) {
 		byte[] bytes = String.valueOf(client).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-		long h = 0xcbf29ce484222325L; // FNV-1a, 64 bits: a count of distinct clients, not a secret
+		long h = 0xcbf29ce484222325L; // FNV-1a, 64 bits: a count of distinct clients, not
+										// a secret
 		for (byte b : bytes) {
 			h = (h ^ (b & 0xFF)) * 0x100000001b3L;
 		}
@@ -128,11 +142,12 @@ public final class Outcomes {
 	}
 
 	private Counter counter(String name, String description, String version, String tag, boolean value) {
-		return counters.computeIfAbsent(name + "/" + version + "/" + value, key -> Counter.builder(name)
-			.description(description)
-			.tag("model_version", version)
-			.tag(tag, String.valueOf(value))
-			.register(registry));
+		return counters.computeIfAbsent(name + "/" + version + "/" + value,
+				key -> Counter.builder(name)
+					.description(description)
+					.tag("model_version", version)
+					.tag(tag, String.valueOf(value))
+					.register(registry));
 	}
 
 }

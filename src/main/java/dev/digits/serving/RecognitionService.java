@@ -26,9 +26,10 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.tracing.Span;
 
 /**
- * The one data plane every protocol adapter calls: preprocesses what a client sent, assigns the
- * request to a model version by the traffic policy, classifies, signs a feedback token per
- * answer, and runs the shadow version on the side. Knows nothing of HTTP.
+ * The one data plane every protocol adapter calls: preprocesses what a client sent,
+ * assigns the request to a model version by the traffic policy, classifies, signs a
+ * feedback token per answer, and runs the shadow version on the side. Knows nothing of
+ * HTTP.
  */
 public final class RecognitionService {
 
@@ -37,16 +38,20 @@ public final class RecognitionService {
 	 *
 	 * @param clientId sticky assignment key, or null
 	 * @param pinnedVersion the version the client asked for, or null
-	 * @param allowedDigits the only digits the answer may be (a form field that takes 1-5), or null
-	 * @param assigned told the version as soon as one is assigned (for request metrics), or null
+	 * @param allowedDigits the only digits the answer may be (a form field that takes
+	 * 1-5), or null
+	 * @param assigned told the version as soon as one is assigned (for request metrics),
+	 * or null
 	 */
-	public record Routing(String clientId, String pinnedVersion, Set<Integer> allowedDigits, Consumer<String> assigned) {
+	public record Routing(String clientId, String pinnedVersion, Set<Integer> allowedDigits,
+			Consumer<String> assigned) {
 
 		public static final Routing NONE = new Routing(null, null, null, null);
 
 		public Routing {
 			if (allowedDigits != null) {
-				if (allowedDigits.isEmpty() || allowedDigits.stream().anyMatch(d -> d < 0 || d >= DigitNetwork.CLASSES)) {
+				if (allowedDigits.isEmpty()
+						|| allowedDigits.stream().anyMatch(d -> d < 0 || d >= DigitNetwork.CLASSES)) {
 					throw new IllegalArgumentException("allowed digits must be a non-empty set of 0 to 9");
 				}
 				allowedDigits = Set.copyOf(allowedDigits);
@@ -59,24 +64,31 @@ public final class RecognitionService {
 	 * One image's answer.
 	 *
 	 * @param digit the answer (among the allowed digits, if the request restricted them)
-	 * @param probabilities the network's own softmax output, renormalised over the allowed digits
-	 * @param confidence the calibrated probability of the answer (temperature scaling, NOT renormalised
-	 * over the allowed digits)
-	 * @param uncertain the confidence is below the version's threshold, or the network's own answer
-	 * is a digit the request did not allow
-	 * @param outOfDistribution the input does not look like a digit (the version's OOD score is past
-	 * its threshold, on all ten logits whatever was allowed)
+	 * @param probabilities the network's own softmax output, renormalised over the
+	 * allowed digits
+	 * @param confidence the calibrated probability of the answer (temperature scaling,
+	 * NOT renormalised over the allowed digits)
+	 * @param uncertain the confidence is below the version's threshold, or the network's
+	 * own answer is a digit the request did not allow
+	 * @param outOfDistribution the input does not look like a digit (the version's OOD
+	 * score is past its threshold, on all ten logits whatever was allowed)
 	 * @param oodScore that score, NaN when the version has none
 	 */
 	public record Answer(int digit, float[] probabilities, float confidence, boolean uncertain,
 			boolean outOfDistribution, double oodScore) {
 	}
 
-	/** One image: what preprocessing made of it, the answer, its cost, and the token to give feedback on it. */
+	/**
+	 * One image: what preprocessing made of it, the answer, its cost, and the token to
+	 * give feedback on it.
+	 */
 	public record Recognized(Preprocessed input, Answer answer, Classification classification, String feedbackToken) {
 	}
 
-	/** A request's images, in order, the version that answered, and the time spent before inference. */
+	/**
+	 * A request's images, in order, the version that answered, and the time spent before
+	 * inference.
+	 */
 	public record Result(String modelName, String version, String assignment, List<Recognized> images,
 			long preprocessNanos) {
 	}
@@ -105,7 +117,10 @@ public final class RecognitionService {
 
 	private final Map<String, Double> uncertainBelow;
 
-	/** @param uncertainBelow per version, an {@code uncertain} threshold in place of its calibration's */
+	/**
+	 * @param uncertainBelow per version, an {@code uncertain} threshold in place of its
+	 * calibration's
+	 */
 	public RecognitionService(ImagePreprocessor preprocessor, ModelManager manager, FeedbackTokens tokens,
 			FeedbackLimiter limiter, Outcomes outcomes, String modelName, MeterRegistry meters, PipelineTracer tracer,
 			Map<String, Double> uncertainBelow) {
@@ -125,7 +140,10 @@ public final class RecognitionService {
 		return recognize(List.of(upload), false, routing);
 	}
 
-	/** A batch: preprocessed in order (the first failure, named by its index, stops the request). */
+	/**
+	 * A batch: preprocessed in order (the first failure, named by its index, stops the
+	 * request).
+	 */
 	public Result recognizeBatch(List<Upload> uploads, Routing routing) {
 		return recognize(uploads, true, routing);
 	}
@@ -144,7 +162,10 @@ public final class RecognitionService {
 				PreprocessingException failure = batch
 						? new PreprocessingException(ex.reason(), "image " + i + ": " + ex.getMessage()) : ex;
 				if (span != null) {
-					span.tag("digits.images", uploads.size()).tag("digits.failure.reason", ex.reason().name()).error(failure).end();
+					span.tag("digits.images", uploads.size())
+						.tag("digits.failure.reason", ex.reason().name())
+						.error(failure)
+						.end();
 				}
 				throw failure;
 			}
@@ -157,11 +178,14 @@ public final class RecognitionService {
 			long nanos = System.nanoTime() - start;
 			preprocessNanos += nanos;
 			if (!classifier.isQuiet()) {
-				preprocessTimers.computeIfAbsent(p.format(), format -> Timer.builder("digits.preprocess")
-					.description("Time to decode and normalise one image")
-					.tag("format", format)
-					.serviceLevelObjectives(Histograms.STEP)
-					.register(meters)).record(nanos, TimeUnit.NANOSECONDS);
+				preprocessTimers
+					.computeIfAbsent(p.format(),
+							format -> Timer.builder("digits.preprocess")
+								.description("Time to decode and normalise one image")
+								.tag("format", format)
+								.serviceLevelObjectives(Histograms.STEP)
+								.register(meters))
+					.record(nanos, TimeUnit.NANOSECONDS);
 			}
 			prepared.add(p);
 		}
@@ -196,7 +220,8 @@ public final class RecognitionService {
 		if (below != null) {
 			calibration = calibration.withUncertainBelow(below);
 		}
-		String source = tokens.newSource(); // one vote for the whole request, however many images
+		String source = tokens.newSource(); // one vote for the whole request, however
+											// many images
 		for (int i = 0; i < answers.size(); i++) {
 			Answer answer = answer(answers.get(i), calibration, routing.allowedDigits());
 			if (prepared.get(i).severalDigits()) {
@@ -213,22 +238,26 @@ public final class RecognitionService {
 				flag(version, "out_of_distribution");
 			}
 			if (!classifier.isQuiet()) {
-				predictions.computeIfAbsent(version + "/" + digit, key -> Counter.builder("digits.predictions")
-					.description("Predictions made, by model version and predicted digit")
-					.tag("model_version", version)
-					.tag("digit", String.valueOf(digit))
-					.register(meters)).increment();
+				predictions
+					.computeIfAbsent(version + "/" + digit,
+							key -> Counter.builder("digits.predictions")
+								.description("Predictions made, by model version and predicted digit")
+								.tag("model_version", version)
+								.tag("digit", String.valueOf(digit))
+								.register(meters))
+					.increment();
 			}
-			recognized.add(new Recognized(prepared.get(i), answer, answers.get(i), tokens.issue(version, digit, source)));
+			recognized
+				.add(new Recognized(prepared.get(i), answer, answers.get(i), tokens.issue(version, digit, source)));
 		}
 		shadow(version, pixels, answers, routing);
 		return new Result(modelName, version, how, recognized, preprocessNanos);
 	}
 
 	/**
-	 * An ensemble's answer: its members (held by the lease) classify the same images together,
-	 * their probabilities are averaged, and the logits become the log of that average (so the
-	 * ensemble's own calibration, if any, applies to it).
+	 * An ensemble's answer: its members (held by the lease) classify the same images
+	 * together, their probabilities are averaged, and the logits become the log of that
+	 * average (so the ensemble's own calibration, if any, applies to it).
 	 */
 	private List<Classification> ensemble(Lease lease, List<float[]> pixels) {
 		List<List<Classification>> each = classifier.classifyEach(lease.memberEngines(), pixels);
@@ -254,12 +283,13 @@ public final class RecognitionService {
 	}
 
 	/**
-	 * The answer to one classification under the version's calibration and the allowed digits.
-	 * A restricted answer keeps the network's own doubt: its {@code confidence} is the calibrated
-	 * probability the network gave that digit among ALL ten (not renormalised over the allowed ones),
-	 * and it is {@code uncertain} when that is under the threshold or when the network's own answer
-	 * is a digit the request did not allow. Only {@code probabilities} are renormalised, to say which
-	 * allowed digit is likeliest.
+	 * The answer to one classification under the version's calibration and the allowed
+	 * digits. A restricted answer keeps the network's own doubt: its {@code confidence}
+	 * is the calibrated probability the network gave that digit among ALL ten (not
+	 * renormalised over the allowed ones), and it is {@code uncertain} when that is under
+	 * the threshold or when the network's own answer is a digit the request did not
+	 * allow. Only {@code probabilities} are renormalised, to say which allowed digit is
+	 * likeliest.
 	 */
 	static Answer answer(Classification c, Calibration calibration, Set<Integer> allowed) {
 		float[] raw = c.probabilities();
@@ -293,14 +323,20 @@ public final class RecognitionService {
 		if (classifier.isQuiet()) {
 			return;
 		}
-		predictions.computeIfAbsent("flag/" + version + "/" + flag, key -> Counter.builder("digits.flags")
-			.description("Answers flagged uncertain or out of distribution, by model version")
-			.tag("model_version", version)
-			.tag("flag", flag)
-			.register(meters)).increment();
+		predictions
+			.computeIfAbsent("flag/" + version + "/" + flag,
+					key -> Counter.builder("digits.flags")
+						.description("Answers flagged uncertain or out of distribution, by model version")
+						.tag("model_version", version)
+						.tag("flag", flag)
+						.register(meters))
+			.increment();
 	}
 
-	/** The shadow version computes the same inputs on the side; only the comparison is kept. */
+	/**
+	 * The shadow version computes the same inputs on the side; only the comparison is
+	 * kept.
+	 */
 	private void shadow(String version, List<float[]> pixels, List<Classification> answers, Routing routing) {
 		TrafficPolicy policy = manager.policy();
 		if (policy.shadow() == null || !version.equals(policy.defaultVersion()) || classifier.isQuiet()) {
@@ -311,7 +347,8 @@ public final class RecognitionService {
 			return;
 		}
 		if (candidate.isEnsemble()) {
-			candidate.close(); // an ensemble is not run as a shadow: it would hold a request thread
+			candidate.close(); // an ensemble is not run as a shadow: it would hold a
+								// request thread
 			return;
 		}
 		long start = System.nanoTime();
@@ -338,8 +375,9 @@ public final class RecognitionService {
 	}
 
 	/**
-	 * Feedback on a prediction from {@code client} (its address): whether the version that answered
-	 * was right. A client over its votes gets {@code RATE_LIMITED} before its token is spent.
+	 * Feedback on a prediction from {@code client} (its address): whether the version
+	 * that answered was right. A client over its votes gets {@code RATE_LIMITED} before
+	 * its token is spent.
 	 */
 	public FeedbackTokens.Claims feedback(String token, int trueDigit, String client) {
 		if (trueDigit < 0 || trueDigit >= DigitNetwork.CLASSES) {
@@ -350,9 +388,10 @@ public final class RecognitionService {
 			throw new UnknownVersionException(claims.version());
 		}
 		if (!limiter.allows(client)) {
-			throw new FeedbackException(FeedbackException.Kind.RATE_LIMITED, "This client has given "
-					+ limiter.votesPerClient() + " feedback votes in the current window, the most one client may: "
-					+ "the A/B figures must rest on many clients. Retry later.");
+			throw new FeedbackException(FeedbackException.Kind.RATE_LIMITED,
+					"This client has given " + limiter.votesPerClient()
+							+ " feedback votes in the current window, the most one client may: "
+							+ "the A/B figures must rest on many clients. Retry later.");
 		}
 		tokens.redeem(token);
 		limiter.count(client);

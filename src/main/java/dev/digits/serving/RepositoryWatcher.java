@@ -15,12 +15,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the served versions in step with the repository on disk, as TF Serving polls its file
- * system: a version folder that appears is loaded once its files have not changed between two polls
- * (READY, but it takes traffic only when the policy says so); one that disappears is unloaded unless
- * the policy still uses it; a FAILED version is retried when its files change. What it may do is
- * the {@link ModelManager}'s decision: it never reloads a version an admin unloaded. Polling rather
- * than file-system events: Kubernetes volumes and network file systems do not all deliver events.
+ * Keeps the served versions in step with the repository on disk, as TF Serving polls its
+ * file system: a version folder that appears is loaded once its files have not changed
+ * between two polls (READY, but it takes traffic only when the policy says so); one that
+ * disappears is unloaded unless the policy still uses it; a FAILED version is retried
+ * when its files change. What it may do is the {@link ModelManager}'s decision: it never
+ * reloads a version an admin unloaded. Polling rather than file-system events: Kubernetes
+ * volumes and network file systems do not all deliver events.
  */
 public final class RepositoryWatcher implements AutoCloseable {
 
@@ -56,14 +57,16 @@ public final class RepositoryWatcher implements AutoCloseable {
 			scan(settle);
 		}
 		catch (RuntimeException ex) {
-			logger.warn("scanning the model repository {} failed: {}", repository.root().toAbsolutePath(), ex.getMessage());
+			logger.warn("scanning the model repository {} failed: {}", repository.root().toAbsolutePath(),
+					ex.getMessage());
 		}
 	}
 
 	/**
-	 * Offers what is new or changed to the manager and waits for its loads; returns the versions
-	 * found. With a settling time, a folder is offered only once its fingerprint is the one the
-	 * previous poll saw (a copy in progress is not loaded half-written, whatever its file times).
+	 * Offers what is new or changed to the manager and waits for its loads; returns the
+	 * versions found. With a settling time, a folder is offered only once its fingerprint
+	 * is the one the previous poll saw (a copy in progress is not loaded half-written,
+	 * whatever its file times).
 	 */
 	synchronized Set<String> scan(Duration settleTime) {
 		List<ModelRepository.Source> sources = repository.scan(settleTime);

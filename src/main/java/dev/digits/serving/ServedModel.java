@@ -14,8 +14,8 @@ import dev.digits.inference.EngineModel;
 import dev.digits.model.LoadedModel;
 
 /**
- * One load of one model version and its lifecycle. The states and the only legal moves between
- * them ({@link #LEGAL}):
+ * One load of one model version and its lifecycle. The states and the only legal moves
+ * between them ({@link #LEGAL}):
  *
  * <pre>
  * LOADING  -> READY      the load checks passed (golden outputs through the serving engine, warm-up)
@@ -26,11 +26,11 @@ import dev.digits.model.LoadedModel;
  * FAILED   -> UNLOADED   an unload of a failed version (nothing to retire)
  * </pre>
  *
- * Every move is a compare-and-set: of two racing moves from the same state, one wins and the other
- * is told so. A load after UNLOADED or FAILED is a new {@code ServedModel}. Only the
- * {@link ModelManager} moves them. Requests hold a READY version with a {@link Lease}, which keeps
- * the artifacts they were routed to (model, engine, calibration) whatever happens to the version
- * afterwards; DRAINING waits for the leases.
+ * Every move is a compare-and-set: of two racing moves from the same state, one wins and
+ * the other is told so. A load after UNLOADED or FAILED is a new {@code ServedModel}.
+ * Only the {@link ModelManager} moves them. Requests hold a READY version with a
+ * {@link Lease}, which keeps the artifacts they were routed to (model, engine,
+ * calibration) whatever happens to the version afterwards; DRAINING waits for the leases.
  */
 public final class ServedModel {
 
@@ -41,9 +41,10 @@ public final class ServedModel {
 	}
 
 	/** The legal moves; anything else is a bug and throws. */
-	static final Map<State, Set<State>> LEGAL = Map.of(State.LOADING, EnumSet.of(State.READY, State.FAILED, State.UNLOADED),
-			State.READY, EnumSet.of(State.DRAINING), State.DRAINING, EnumSet.of(State.UNLOADED), State.FAILED,
-			EnumSet.of(State.UNLOADED), State.UNLOADED, EnumSet.noneOf(State.class));
+	static final Map<State, Set<State>> LEGAL = Map.of(State.LOADING,
+			EnumSet.of(State.READY, State.FAILED, State.UNLOADED), State.READY, EnumSet.of(State.DRAINING),
+			State.DRAINING, EnumSet.of(State.UNLOADED), State.FAILED, EnumSet.of(State.UNLOADED), State.UNLOADED,
+			EnumSet.noneOf(State.class));
 
 	/** What a READY version serves: set once, before it becomes READY. */
 	record Artifacts(LoadedModel model, EngineModel engine, List<ServedModel> members) {
@@ -53,7 +54,10 @@ public final class ServedModel {
 
 	private final Path dir;
 
-	/** The repository's fingerprint of the files this load read (see {@code ModelRepository.Source}). */
+	/**
+	 * The repository's fingerprint of the files this load read (see
+	 * {@code ModelRepository.Source}).
+	 */
 	private final String fingerprint;
 
 	private final AtomicInteger inFlight = new AtomicInteger();
@@ -61,8 +65,8 @@ public final class ServedModel {
 	private final AtomicReference<State> state = new AtomicReference<>(State.LOADING);
 
 	/**
-	 * Completes when the load ends: READY, FAILED, or UNLOADED while loading (then once the loader
-	 * has retired what it built).
+	 * Completes when the load ends: READY, FAILED, or UNLOADED while loading (then once
+	 * the loader has retired what it built).
 	 */
 	final CompletableFuture<ServedModel> loaded = new CompletableFuture<>();
 
@@ -114,7 +118,10 @@ public final class ServedModel {
 		return current == null ? null : current.engine();
 	}
 
-	/** An ensemble's member versions (their probabilities are averaged); empty for a single network. */
+	/**
+	 * An ensemble's member versions (their probabilities are averaged); empty for a
+	 * single network.
+	 */
 	public List<ServedModel> members() {
 		Artifacts current = artifacts;
 		return current == null ? List.of() : current.members();
@@ -129,9 +136,9 @@ public final class ServedModel {
 	}
 
 	/**
-	 * Memory the version holds now: its weights and the workers' activation buffers for it
-	 * ({@link EngineModel#memoryBytes()}); 0 for an ensemble (its members hold theirs) and once
-	 * unloaded.
+	 * Memory the version holds now: its weights and the workers' activation buffers for
+	 * it ({@link EngineModel#memoryBytes()}); 0 for an ensemble (its members hold theirs)
+	 * and once unloaded.
 	 */
 	public long memoryBytes() {
 		EngineModel current = engine();
@@ -182,7 +189,9 @@ public final class ServedModel {
 		return true;
 	}
 
-	/** Sets what the version will serve; then {@code move(LOADING, READY)} publishes it. */
+	/**
+	 * Sets what the version will serve; then {@code move(LOADING, READY)} publishes it.
+	 */
 	void prepared(Artifacts prepared, long millis) {
 		this.artifacts = prepared;
 		this.loadMillis = millis;

@@ -25,9 +25,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The serving plane: the registry of model versions (every version found in the repository is
- * loaded before the server takes traffic), the traffic policy, feedback tokens, the repository
- * watcher, and readiness (the versions that take traffic must be READY).
+ * The serving plane: the registry of model versions (every version found in the
+ * repository is loaded before the server takes traffic), the traffic policy, feedback
+ * tokens, the repository watcher, and readiness (the versions that take traffic must be
+ * READY).
  */
 @Configuration(proxyBeanMethods = false)
 class ServingConfiguration {
@@ -70,7 +71,10 @@ class ServingConfiguration {
 		return watcher;
 	}
 
-	/** The policy's view of one version: its traffic share, and whether it is the default or the shadow. */
+	/**
+	 * The policy's view of one version: its traffic share, and whether it is the default
+	 * or the shadow.
+	 */
 	static void registerPolicyGauges(String version, Traffic traffic, MeterRegistry meters) {
 		Gauge.builder("digits.model.traffic.share", traffic, t -> t.policy().share(version))
 			.description("Share of traffic the policy sends to each version (0 to 1)")
@@ -89,17 +93,18 @@ class ServingConfiguration {
 	}
 
 	/**
-	 * The votes a replica remembers: as configured, but never more than an eighth of the heap holds
-	 * ({@link FeedbackTokens#BYTES_PER_VOTE} each, measured): 1,000,000 would be 150 MB of the
-	 * container's 384 MB heap, an eighth of it is about 300,000 votes a day per replica. Past it the
-	 * least used are forgotten (and could be replayed until they expire).
+	 * The votes a replica remembers: as configured, but never more than an eighth of the
+	 * heap holds ({@link FeedbackTokens#BYTES_PER_VOTE} each, measured): 1,000,000 would
+	 * be 150 MB of the container's 384 MB heap, an eighth of it is about 300,000 votes a
+	 * day per replica. Past it the least used are forgotten (and could be replayed until
+	 * they expire).
 	 */
 	static int remembered(int configured, long maxHeapBytes) {
 		long byHeap = maxHeapBytes / 8 / FeedbackTokens.BYTES_PER_VOTE;
 		int remembered = (int) Math.max(1_000, Math.min(configured, byHeap));
 		if (remembered < configured) {
-			logger.info("remembering {} feedback votes (an eighth of the {} MB heap), not the {} configured", remembered,
-					maxHeapBytes >> 20, configured);
+			logger.info("remembering {} feedback votes (an eighth of the {} MB heap), not the {} configured",
+					remembered, maxHeapBytes >> 20, configured);
 		}
 		return remembered;
 	}
@@ -133,8 +138,8 @@ class ServingConfiguration {
 			FeedbackProperties feedback, Outcomes outcomes, ModelProperties properties, MeterRegistry meters,
 			ObjectProvider<PipelineTracer> tracer) {
 		return new RecognitionService(preprocessor, manager, tokens,
-				new FeedbackLimiter(feedback.votesPerClient(), feedback.clientWindow()), outcomes, properties.name(), meters,
-				tracer.getIfAvailable(() -> PipelineTracer.OFF), properties.uncertainBelow());
+				new FeedbackLimiter(feedback.votesPerClient(), feedback.clientWindow()), outcomes, properties.name(),
+				meters, tracer.getIfAvailable(() -> PipelineTracer.OFF), properties.uncertainBelow());
 	}
 
 	/** Readiness: the versions that take traffic are READY. */

@@ -8,10 +8,11 @@ import java.util.Deque;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The traffic policy in force, its history for rollback, and which version a request goes to:
- * pinned by the client, else sticky by client key (a hash, so the same client gets the same variant
- * on every replica with no shared state), else drawn at random by the shares. Changes are made by
- * the {@link ModelManager} under its lock, after it checked every version they name is READY.
+ * The traffic policy in force, its history for rollback, and which version a request goes
+ * to: pinned by the client, else sticky by client key (a hash, so the same client gets
+ * the same variant on every replica with no shared state), else drawn at random by the
+ * shares. Changes are made by the {@link ModelManager} under its lock, after it checked
+ * every version they name is READY.
  */
 public final class Traffic {
 
@@ -39,7 +40,10 @@ public final class Traffic {
 		return policy;
 	}
 
-	/** Replaces the policy; returns the one it replaced (kept for rollback). Caller holds the manager's lock. */
+	/**
+	 * Replaces the policy; returns the one it replaced (kept for rollback). Caller holds
+	 * the manager's lock.
+	 */
 	TrafficPolicy set(TrafficPolicy next) {
 		TrafficPolicy previous = policy;
 		history.push(previous);
@@ -77,7 +81,10 @@ public final class Traffic {
 		return new Choice(current.pick(ThreadLocalRandom.current().nextLong(current.total())), "weighted");
 	}
 
-	/** A point in {@code [0, SPACE)} from the client key: SHA-256 of the experiment and the key. */
+	/**
+	 * A point in {@code [0, SPACE)} from the client key: SHA-256 of the experiment and
+	 * the key.
+	 */
 	long bucket(String clientId) {
 		try {
 			MessageDigest sha = MessageDigest.getInstance("SHA-256");

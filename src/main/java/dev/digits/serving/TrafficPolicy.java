@@ -6,20 +6,23 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Where requests go: the default version, traffic shares by version (e.g. 90/10), and an optional
- * shadow version that also computes what the default answers. Immutable; the service swaps whole
- * policies atomically.
+ * Where requests go: the default version, traffic shares by version (e.g. 90/10), and an
+ * optional shadow version that also computes what the default answers. Immutable; the
+ * service swaps whole policies atomically.
  *
- * @param defaultVersion answers when the shares say nothing else, and is what shadow is compared to
+ * @param defaultVersion answers when the shares say nothing else, and is what shadow is
+ * compared to
  * @param weights shares by version (non-negative, not all zero, summing to at most
  * {@link #MAX_TOTAL_WEIGHT}); empty means all to the default
- * @param shadow computes every request of the default, compared, never returned; null for none
+ * @param shadow computes every request of the default, compared, never returned; null for
+ * none
  */
 public record TrafficPolicy(String defaultVersion, Map<String, Integer> weights, String shadow) {
 
 	/**
-	 * The most the weights may sum to: a share of one in a million is finer than any A/B test needs,
-	 * and the sum (added as a long) can then never overflow the int arithmetic of the shares.
+	 * The most the weights may sum to: a share of one in a million is finer than any A/B
+	 * test needs, and the sum (added as a long) can then never overflow the int
+	 * arithmetic of the shares.
 	 */
 	public static final int MAX_TOTAL_WEIGHT = 1_000_000;
 
@@ -27,8 +30,8 @@ public record TrafficPolicy(String defaultVersion, Map<String, Integer> weights,
 		if (defaultVersion == null || defaultVersion.isBlank()) {
 			throw new IllegalArgumentException("a default version is required");
 		}
-		Map<String, Integer> sorted = new TreeMap<>(weights == null || weights.isEmpty()
-				? Map.of(defaultVersion, 100) : weights);
+		Map<String, Integer> sorted = new TreeMap<>(
+				weights == null || weights.isEmpty() ? Map.of(defaultVersion, 100) : weights);
 		long total = 0;
 		for (Map.Entry<String, Integer> e : sorted.entrySet()) {
 			if (e.getValue() == null || e.getValue() < 0) {

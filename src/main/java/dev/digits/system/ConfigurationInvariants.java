@@ -10,28 +10,31 @@ import org.springframework.stereotype.Component;
 
 /**
  * The rules that tie properties of different groups together, checked once at start: a
- * configuration that breaks one stops the service with a message naming the keys, instead of
- * misbehaving under load.
+ * configuration that breaks one stops the service with a message naming the keys, instead
+ * of misbehaving under load.
  */
 @Component
 class ConfigurationInvariants {
 
 	private static final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(ConfigurationInvariants.class);
 
-	/** Multipart fields besides the files that a batch upload may carry (e.g. {@code allowed}). */
+	/**
+	 * Multipart fields besides the files that a batch upload may carry (e.g.
+	 * {@code allowed}).
+	 */
 	static final int FORM_FIELDS = 8;
 
 	ConfigurationInvariants(TomcatServerProperties tomcat, InferenceProperties inference, ApiProperties api) {
-		List<String> broken = violations(tomcat.getThreads().getMax(), inference.queueCapacity(), tomcat.getMaxPartCount(),
-				api.maxBatchImages(), api.maxImageSize().toBytes(), api.maxMultipartSize().toBytes(),
-				api.maxJsonSize().toBytes(), api.maxBodiesInFlight().toBytes());
+		List<String> broken = violations(tomcat.getThreads().getMax(), inference.queueCapacity(),
+				tomcat.getMaxPartCount(), api.maxBatchImages(), api.maxImageSize().toBytes(),
+				api.maxMultipartSize().toBytes(), api.maxJsonSize().toBytes(), api.maxBodiesInFlight().toBytes());
 		for (String doubt : doubts(api.maxImageSize().toBytes(), api.maxMultipartSize().toBytes(),
 				api.maxJsonSize().toBytes(), api.maxBodiesInFlight().toBytes())) {
 			logger.warn("configuration: {}", doubt);
 		}
 		if (!broken.isEmpty()) {
-			throw new IllegalStateException("the configuration breaks " + broken.size() + " rule(s):\n- "
-					+ String.join("\n- ", broken));
+			throw new IllegalStateException(
+					"the configuration breaks " + broken.size() + " rule(s):\n- " + String.join("\n- ", broken));
 		}
 	}
 
@@ -39,27 +42,32 @@ class ConfigurationInvariants {
 			long maxImageBytes, long maxMultipartBytes, long maxJsonBytes, long bodiesInFlightBytes) {
 		List<String> broken = new ArrayList<>();
 		if (requestThreads <= queueCapacity) {
-			broken.add("server.tomcat.threads.max (" + requestThreads + ") must be above digits.inference.queue-capacity ("
-					+ queueCapacity + "): otherwise Tomcat's unbounded queue fills before the inference queue, and "
+			broken.add("server.tomcat.threads.max (" + requestThreads
+					+ ") must be above digits.inference.queue-capacity (" + queueCapacity
+					+ "): otherwise Tomcat's unbounded queue fills before the inference queue, and "
 					+ "overload ends in timeouts instead of a prompt 503");
 		}
 		if (maxPartCount >= 0 && maxPartCount < maxBatchImages + 1) {
-			broken.add("server.tomcat.max-part-count (" + maxPartCount + ") must be at least digits.api.max-batch-images + 1 ("
-					+ (maxBatchImages + 1) + "): a full batch upload would be refused by Tomcat before its own limit");
+			broken.add("server.tomcat.max-part-count (" + maxPartCount
+					+ ") must be at least digits.api.max-batch-images + 1 (" + (maxBatchImages + 1)
+					+ "): a full batch upload would be refused by Tomcat before its own limit");
 		}
 		if (maxMultipartBytes < maxImageBytes) {
 			broken.add("digits.api.max-multipart-size (" + maxMultipartBytes + " bytes) must be at least "
-					+ "digits.api.max-image-size (" + maxImageBytes + " bytes): one largest image would not fit in a form");
+					+ "digits.api.max-image-size (" + maxImageBytes
+					+ " bytes): one largest image would not fit in a form");
 		}
 		return broken;
 	}
 
 	/** Allowed, but probably not meant: logged at start. */
-	static List<String> doubts(long maxImageBytes, long maxMultipartBytes, long maxJsonBytes, long bodiesInFlightBytes) {
+	static List<String> doubts(long maxImageBytes, long maxMultipartBytes, long maxJsonBytes,
+			long bodiesInFlightBytes) {
 		long largestBody = Math.max(maxMultipartBytes, Math.max(maxJsonBytes, maxImageBytes));
 		if (bodiesInFlightBytes < largestBody) {
-			return List.of("digits.api.max-bodies-in-flight (" + bodiesInFlightBytes + " bytes) is below the largest body "
-					+ "accepted (" + largestBody + " bytes): such a body is never admitted (503)");
+			return List
+				.of("digits.api.max-bodies-in-flight (" + bodiesInFlightBytes + " bytes) is below the largest body "
+						+ "accepted (" + largestBody + " bytes): such a body is never admitted (503)");
 		}
 		return List.of();
 	}

@@ -12,10 +12,11 @@ import io.micrometer.tracing.TraceContext;
 import io.micrometer.tracing.Tracer;
 
 /**
- * The pipeline's spans through Micrometer Tracing (OpenTelemetry underneath). Only sampled requests
- * get spans: an unsampled one would only make non-recording spans. The queue, inference and batch
- * spans are recorded after the fact, with the {@link System#nanoTime()} readings the worker pool
- * took anyway, turned into wall-clock time against a clock read at that moment.
+ * The pipeline's spans through Micrometer Tracing (OpenTelemetry underneath). Only
+ * sampled requests get spans: an unsampled one would only make non-recording spans. The
+ * queue, inference and batch spans are recorded after the fact, with the
+ * {@link System#nanoTime()} readings the worker pool took anyway, turned into wall-clock
+ * time against a clock read at that moment.
  */
 final class MicrometerPipelineTracer implements PipelineTracer {
 
@@ -69,8 +70,8 @@ final class MicrometerPipelineTracer implements PipelineTracer {
 	}
 
 	@Override
-	public void queuedAndComputed(TraceContext request, long queuedAt, long takenAt, long computeStart,
-			long computeEnd, int images, int batchSize, String version, List<TraceContext> batches) {
+	public void queuedAndComputed(TraceContext request, long queuedAt, long takenAt, long computeStart, long computeEnd,
+			int images, int batchSize, String version, List<TraceContext> batches) {
 		Wall wall = wall();
 		tracer.spanBuilder()
 			.setParent(request)
@@ -100,7 +101,10 @@ final class MicrometerPipelineTracer implements PipelineTracer {
 		return new Wall(System.nanoTime(), now.getEpochSecond() * 1_000_000_000L + now.getNano());
 	}
 
-	/** A {@code nanoTime} reading and the wall-clock time (epoch nanoseconds) read with it. */
+	/**
+	 * A {@code nanoTime} reading and the wall-clock time (epoch nanoseconds) read with
+	 * it.
+	 */
 	private record Wall(long nanoTime, long epochNanos) {
 
 		long of(long nanos) {

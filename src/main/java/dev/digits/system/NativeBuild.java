@@ -7,13 +7,13 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Chooses ND4J's native build before ND4J loads. On Linux x86-64 the jar carries three oneDNN
- * builds (AVX-512, AVX2, any x86-64); JavaCPP loads the one named by
+ * Chooses ND4J's native build before ND4J loads. On Linux x86-64 the jar carries three
+ * oneDNN builds (AVX-512, AVX2, any x86-64); JavaCPP loads the one named by
  * {@code org.bytedeco.javacpp.platform.extension}, which this sets from the CPU's flags
- * ({@code /proc/cpuinfo}), so one image runs on any x86-64 server at the best speed it allows.
- * {@code DIGITS_NATIVE_BUILD} (or {@code -Ddigits.native-build}) forces one: {@code avx512},
- * {@code avx2}, {@code generic}, or {@code auto} (the default). Other platforms (macOS, Linux
- * arm64) have one build each and need no choice.
+ * ({@code /proc/cpuinfo}), so one image runs on any x86-64 server at the best speed it
+ * allows. {@code DIGITS_NATIVE_BUILD} (or {@code -Ddigits.native-build}) forces one:
+ * {@code avx512}, {@code avx2}, {@code generic}, or {@code auto} (the default). Other
+ * platforms (macOS, Linux arm64) have one build each and need no choice.
  */
 public final class NativeBuild {
 
@@ -52,7 +52,8 @@ public final class NativeBuild {
 			reason = "set by -D" + EXTENSION;
 			return;
 		}
-		String wanted = System.getProperty("digits.native-build", System.getenv().getOrDefault("DIGITS_NATIVE_BUILD", "auto"))
+		String wanted = System
+			.getProperty("digits.native-build", System.getenv().getOrDefault("DIGITS_NATIVE_BUILD", "auto"))
 			.toLowerCase(Locale.ROOT);
 		Set<String> flags = cpuFlags();
 		String extension = switch (wanted) {
@@ -81,7 +82,10 @@ public final class NativeBuild {
 				: supports(flags, "avx2", "fma") ? "AVX2, no AVX-512" : "neither AVX2 nor AVX-512";
 	}
 
-	/** The first processor's flags in /proc/cpuinfo; empty when unreadable (the generic build). */
+	/**
+	 * The first processor's flags in /proc/cpuinfo; empty when unreadable (the generic
+	 * build).
+	 */
 	static Set<String> cpuFlags() {
 		try {
 			for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {

@@ -7,8 +7,9 @@ import org.bytedeco.javacpp.Pointer;
 import org.springframework.stereotype.Component;
 
 /**
- * Off-heap memory as JavaCPP (ND4J's allocator) sees it: what it has allocated, the process'
- * resident size, and the limits past which it calls {@code System.gc()} and then fails.
+ * Off-heap memory as JavaCPP (ND4J's allocator) sees it: what it has allocated, the
+ * process' resident size, and the limits past which it calls {@code System.gc()} and then
+ * fails.
  */
 @Component
 class NativeMemoryMetrics implements MeterBinder {

@@ -27,9 +27,10 @@ class PreprocessingConfiguration {
 	}
 
 	/**
-	 * Before the service reports ready (runners finish before readiness), the preprocessing code is
-	 * run on a few made-up photos and canvases in every writable format, so the first real uploads do
-	 * not run interpreted code against the time budget.
+	 * Before the service reports ready (runners finish before readiness), the
+	 * preprocessing code is run on a few made-up photos and canvases in every writable
+	 * format, so the first real uploads do not run interpreted code against the time
+	 * budget.
 	 */
 	@Bean
 	org.springframework.boot.ApplicationRunner preprocessingWarmUp(ImagePreprocessor preprocessor) {

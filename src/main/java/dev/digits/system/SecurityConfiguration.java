@@ -33,13 +33,15 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Two filter chains. The admin API ({@code /admin/**}) requires {@code Authorization: Bearer
- * <token>} with the token of {@code digits.admin.token} (or its file); without one configured it
- * answers 401 to everyone. Everything else is public. Every response carries the security headers
- * of Spring Security's defaults ({@code X-Content-Type-Options: nosniff}, {@code X-Frame-Options:
- * DENY}, {@code Cache-Control: no-store}) plus a Content-Security-Policy that forbids a JSON answer
- * from ever being run or framed, and no referrer. Stateless: no session, no CSRF token (nothing uses
- * cookies).
+ * Two filter chains. The admin API ({@code /admin/**}) requires
+ * {@code Authorization: Bearer
+ * <token>} with the token of {@code digits.admin.token} (or its file); without one
+ * configured it answers 401 to everyone. Everything else is public. Every response
+ * carries the security headers of Spring Security's defaults
+ * ({@code X-Content-Type-Options: nosniff}, {@code X-Frame-Options:
+ * DENY}, {@code Cache-Control: no-store}) plus a Content-Security-Policy that forbids a
+ * JSON answer from ever being run or framed, and no referrer. Stateless: no session, no
+ * CSRF token (nothing uses cookies).
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -52,26 +54,33 @@ class SecurityConfiguration {
 	@Order(1)
 	SecurityFilterChain adminSecurity(HttpSecurity http, AdminProperties properties) throws Exception {
 		byte[] expected = adminTokenDigest(properties);
-		// the OpenAPI documents that describe the admin API (its group, and springdoc's ungrouped
-		// document, which merges every group): the same credential, or nothing. The public API's
+		// the OpenAPI documents that describe the admin API (its group, and springdoc's
+		// ungrouped
+		// document, which merges every group): the same credential, or nothing. The
+		// public API's
 		// document is /v3/api-docs/digits
 		return common(http.securityMatcher("/admin/**", "/v3/api-docs/admin", "/v3/api-docs/admin/**",
-				"/v3/api-docs/admin.yaml", "/v3/api-docs", "/v3/api-docs.yaml"), API_CSP).cors(AbstractHttpConfigurer::disable)
+				"/v3/api-docs/admin.yaml", "/v3/api-docs", "/v3/api-docs.yaml"), API_CSP)
+			.cors(AbstractHttpConfigurer::disable)
 			.addFilterBefore(new AdminTokenFilter(expected), AuthorizationFilter.class)
 			.authorizeHttpRequests(requests -> requests.anyRequest().hasRole("ADMIN"))
 			.exceptionHandling(errors -> errors.authenticationEntryPoint((request, response, ex) -> {
 				response.setHeader("WWW-Authenticate", "Bearer realm=\"digit-service admin\"");
-				ProblemKind.UNAUTHORIZED.write(response, expected == null
-						? "the admin API is disabled: set digits.admin.token (DIGITS_ADMIN_TOKEN) to enable it"
-						: "send Authorization: Bearer <admin token>", request.getRequestURI(), null);
-			}).accessDeniedHandler((request, response, ex) -> ProblemKind.FORBIDDEN.write(response,
-					"not allowed", request.getRequestURI(), null)))
+				ProblemKind.UNAUTHORIZED.write(response,
+						expected == null
+								? "the admin API is disabled: set digits.admin.token (DIGITS_ADMIN_TOKEN) to enable it"
+								: "send Authorization: Bearer <admin token>",
+						request.getRequestURI(), null);
+			})
+				.accessDeniedHandler((request, response, ex) -> ProblemKind.FORBIDDEN.write(response, "not allowed",
+						request.getRequestURI(), null)))
 			.build();
 	}
 
 	/**
-	 * The digit-entry page and what it loads (its scripts, styles, vendored libraries, the TF.js
-	 * model): a policy that allows this origin's scripts and nothing inline or foreign.
+	 * The digit-entry page and what it loads (its scripts, styles, vendored libraries,
+	 * the TF.js model): a policy that allows this origin's scripts and nothing inline or
+	 * foreign.
 	 */
 	static final String PAGE_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
 			+ "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; worker-src 'self' blob:; "
@@ -110,14 +119,18 @@ class SecurityConfiguration {
 			.build();
 	}
 
-	/** CORS for the public API only; the admin chain has none, so a browser never sends it cross-origin. */
+	/**
+	 * CORS for the public API only; the admin chain has none, so a browser never sends it
+	 * cross-origin.
+	 */
 	static CorsConfigurationSource corsSource(CorsProperties properties) {
 		CorsConfiguration cors = new CorsConfiguration();
 		cors.setAllowedOriginPatterns(properties.allowedOrigins());
 		cors.setAllowedMethods(List.of("GET", "POST", "OPTIONS"));
-		// traceparent/tracestate: a browser app's tracing continues into the service's trace (W3C Trace Context)
-		cors.setAllowedHeaders(List.of("Content-Type", "X-Request-Id", "X-Client-Id", "X-Model-Version", "traceparent",
-				"tracestate"));
+		// traceparent/tracestate: a browser app's tracing continues into the service's
+		// trace (W3C Trace Context)
+		cors.setAllowedHeaders(
+				List.of("Content-Type", "X-Request-Id", "X-Client-Id", "X-Model-Version", "traceparent", "tracestate"));
 		cors.setExposedHeaders(List.of("X-Request-Id", "X-Trace-Id", "Retry-After"));
 		cors.setAllowCredentials(false);
 		cors.setMaxAge(properties.maxAge());
@@ -139,7 +152,10 @@ class SecurityConfiguration {
 				.referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.NO_REFERRER)));
 	}
 
-	/** SHA-256 of the configured token, or null when none is (the admin API is then closed). */
+	/**
+	 * SHA-256 of the configured token, or null when none is (the admin API is then
+	 * closed).
+	 */
 	private static byte[] adminTokenDigest(AdminProperties properties) throws IOException {
 		String token = properties.token();
 		if ((token == null || token.isBlank()) && properties.tokenFile() != null) {
@@ -164,13 +180,19 @@ class SecurityConfiguration {
 		}
 	}
 
-	/** No users (and so no generated password in the log): only the admin token authenticates. */
+	/**
+	 * No users (and so no generated password in the log): only the admin token
+	 * authenticates.
+	 */
 	@Bean
 	InMemoryUserDetailsManager noUsers() {
 		return new InMemoryUserDetailsManager();
 	}
 
-	/** Authenticates a bearer token equal (in constant time, by digest) to the admin token. */
+	/**
+	 * Authenticates a bearer token equal (in constant time, by digest) to the admin
+	 * token.
+	 */
 	private static final class AdminTokenFilter extends OncePerRequestFilter {
 
 		private final byte[] expected;

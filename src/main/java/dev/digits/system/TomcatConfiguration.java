@@ -10,8 +10,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Tomcat's own error reports (for requests no servlet saw) as problem+json, and the access log
- * (one line per request, including those).
+ * Tomcat's own error reports (for requests no servlet saw) as problem+json, and the
+ * access log (one line per request, including those).
  */
 @Configuration(proxyBeanMethods = false)
 class TomcatConfiguration {
@@ -25,7 +25,10 @@ class TomcatConfiguration {
 		});
 	}
 
-	/** On the engine, so that Tomcat also logs requests it refused before any context saw them. */
+	/**
+	 * On the engine, so that Tomcat also logs requests it refused before any context saw
+	 * them.
+	 */
 	@Bean
 	WebServerFactoryCustomizer<TomcatServletWebServerFactory> accessLog(
 			org.springframework.beans.factory.ObjectProvider<dev.digits.inference.DigitClassifier> classifier) {
@@ -41,7 +44,10 @@ class TomcatConfiguration {
 		}));
 	}
 
-	/** A body Tomcat could not decode is not drained after its 400 (which would log a Tomcat ERROR). */
+	/**
+	 * A body Tomcat could not decode is not drained after its 400 (which would log a
+	 * Tomcat ERROR).
+	 */
 	@Bean
 	WebServerFactoryCustomizer<TomcatServletWebServerFactory> malformedBodies() {
 		return factory -> factory.addEngineValves(new MalformedBodyValve());

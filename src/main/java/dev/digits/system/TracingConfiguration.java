@@ -12,17 +12,19 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Tracing is off unless {@code management.tracing.export.enabled=true} (application.yml says
- * false). Off means off: Boot's own switch only stops propagation and export, and would still have
- * the OpenTelemetry tracer make a span object for every request; here Micrometer's no-op tracer and
- * propagator take the OpenTelemetry ones' place, so the HTTP observation starts no span, ignores
- * {@code traceparent} and puts nothing in the MDC, and the pipeline's own spans
- * ({@link PipelineTracer}) are {@link PipelineTracer#OFF}.
+ * Tracing is off unless {@code management.tracing.export.enabled=true} (application.yml
+ * says false). Off means off: Boot's own switch only stops propagation and export, and
+ * would still have the OpenTelemetry tracer make a span object for every request; here
+ * Micrometer's no-op tracer and propagator take the OpenTelemetry ones' place, so the
+ * HTTP observation starts no span, ignores {@code traceparent} and puts nothing in the
+ * MDC, and the pipeline's own spans ({@link PipelineTracer}) are
+ * {@link PipelineTracer#OFF}.
  * <p>
- * On, Boot's OpenTelemetry auto-configuration does the rest: W3C {@code traceparent} consumed and
- * produced, sampling by {@code management.tracing.sampling.probability} (a sampled caller's trace
- * is always continued), {@code traceId}/{@code spanId} in the MDC, OTLP over HTTP to
- * {@code management.opentelemetry.tracing.export.otlp.endpoint} when set.
+ * On, Boot's OpenTelemetry auto-configuration does the rest: W3C {@code traceparent}
+ * consumed and produced, sampling by {@code management.tracing.sampling.probability} (a
+ * sampled caller's trace is always continued), {@code traceId}/{@code spanId} in the MDC,
+ * OTLP over HTTP to {@code management.opentelemetry.tracing.export.otlp.endpoint} when
+ * set.
  */
 @Configuration(proxyBeanMethods = false)
 class TracingConfiguration {
@@ -46,8 +48,8 @@ class TracingConfiguration {
 	}
 
 	/**
-	 * Probes and scrapes ({@link Probes}, every few seconds from every kubelet and Prometheus) are
-	 * no one's trace: their spans are not exported.
+	 * Probes and scrapes ({@link Probes}, every few seconds from every kubelet and
+	 * Prometheus) are no one's trace: their spans are not exported.
 	 */
 	@Bean
 	SpanExportingPredicate noProbeSpans() {

@@ -10,14 +10,15 @@ import dev.digits.model.Normalization;
 /**
  * On-the-fly augmentation of 28x28 MNIST images for training, in pure Java.
  * <p>
- * Each image is augmented with probability {@link Settings#probability()}; an augmented image gets a
- * random subset of the transforms, each with its own probability, applied in this order: one warp
- * (rotation, scale, shear, shift and a Simard-style elastic distortion combined into a single bilinear
- * resampling), stroke thickness (grey dilation or erosion with a 3x3 cross, blended), blur (Gaussian)
- * or low resolution (area downscale to 10..16 px, bilinear upscale), and additive Gaussian noise.
+ * Each image is augmented with probability {@link Settings#probability()}; an augmented
+ * image gets a random subset of the transforms, each with its own probability, applied in
+ * this order: one warp (rotation, scale, shear, shift and a Simard-style elastic
+ * distortion combined into a single bilinear resampling), stroke thickness (grey dilation
+ * or erosion with a 3x3 cross, blended), blur (Gaussian) or low resolution (area
+ * downscale to 10..16 px, bilinear upscale), and additive Gaussian noise.
  * <p>
- * The result depends only on {@code (seed, epoch, index)}: every image draws from its own random
- * stream, so batches are bit-identical whatever the batch order or thread.
+ * The result depends only on {@code (seed, epoch, index)}: every image draws from its own
+ * random stream, so batches are bit-identical whatever the batch order or thread.
  */
 public final class Augmentation {
 
@@ -28,8 +29,8 @@ public final class Augmentation {
 	private static final int N = DigitNetwork.PIXELS;
 
 	/**
-	 * Probabilities and ranges; every transform's probability applies to an image already chosen for
-	 * augmentation.
+	 * Probabilities and ranges; every transform's probability applies to an image already
+	 * chosen for augmentation.
 	 */
 	public record Settings(double probability, double rotationProbability, double maxRotationDegrees,
 			double scaleProbability, double minScale, double maxScale, double shearProbability, double maxShear,
@@ -40,14 +41,15 @@ public final class Augmentation {
 
 		/** The settings used for the augmented model. */
 		public static Settings defaults() {
-			return new Settings(0.8, 0.5, 15, 0.5, 0.8, 1.2, 0.3, 0.3, 0.5, 3, 0.35, 26, 4, 0.3, 0.12, 0.5, 1.1,
-					0.12, 10, 16, 0.15, 0.12);
+			return new Settings(0.8, 0.5, 15, 0.5, 0.8, 1.2, 0.3, 0.3, 0.5, 3, 0.35, 26, 4, 0.3, 0.12, 0.5, 1.1, 0.12,
+					10, 16, 0.15, 0.12);
 		}
 
 		/**
-		 * Settings by name: {@code v1} = {@link #defaults()}; {@code v2} = v1 with stronger noise
-		 * (probability 0.3, sigma up to 0.25) and lower resolutions (probability 0.2, 8-14 px), made after
-		 * the v1 model lost accuracy on the noisy set built from the validation split.
+		 * Settings by name: {@code v1} = {@link #defaults()}; {@code v2} = v1 with
+		 * stronger noise (probability 0.3, sigma up to 0.25) and lower resolutions
+		 * (probability 0.2, 8-14 px), made after the v1 model lost accuracy on the noisy
+		 * set built from the validation split.
 		 */
 		public static Settings named(String name) {
 			Settings d = defaults();
@@ -61,7 +63,10 @@ public final class Augmentation {
 			};
 		}
 
-		/** Only {@code transform} (a key of {@link #transforms()}), always applied: for tests and pictures. */
+		/**
+		 * Only {@code transform} (a key of {@link #transforms()}), always applied: for
+		 * tests and pictures.
+		 */
 		public static Settings only(String transform) {
 			Settings d = defaults();
 			return new Settings(1, is(transform, "rotation"), d.maxRotationDegrees, is(transform, "scale"), d.minScale,
@@ -142,7 +147,9 @@ public final class Augmentation {
 		System.arraycopy(out, 0, dst, dstOffset, N);
 	}
 
-	/** The augmented copy of a 0..1 image (ink high); {@code image} itself is not changed. */
+	/**
+	 * The augmented copy of a 0..1 image (ink high); {@code image} itself is not changed.
+	 */
 	public float[] augment(float[] image, int epoch, int index) {
 		SplittableRandom random = new SplittableRandom(mix(mix(mix(seed) ^ epoch) ^ index));
 		float[] img = image.clone();
@@ -150,7 +157,8 @@ public final class Augmentation {
 			return img;
 		}
 		Settings s = settings;
-		// every draw happens whether or not its transform is chosen, so one transform's choice does not
+		// every draw happens whether or not its transform is chosen, so one transform's
+		// choice does not
 		// shift the random numbers of the others
 		boolean rotate = random.nextDouble() < s.rotationProbability;
 		double angle = Math.toRadians(uniform(random, -s.maxRotationDegrees, s.maxRotationDegrees));
@@ -181,7 +189,8 @@ public final class Augmentation {
 					shift ? ty : 0, field);
 		}
 		if (thickness) {
-			// erosion eats MNIST's 2-3 px strokes quickly: thinning is blended half as strongly
+			// erosion eats MNIST's 2-3 px strokes quickly: thinning is blended half as
+			// strongly
 			img = thickness(img, bolder, bolder ? strength : strength * 0.6);
 		}
 		if (blur) {
@@ -200,11 +209,11 @@ public final class Augmentation {
 	}
 
 	/**
-	 * Resamples {@code img} through the forward map {@code p' = R(angle) Sh(shear) S(scale) (p - c) + c + t}
-	 * (c the image centre), plus the displacement {@code field} (source offsets per output pixel) if any.
+	 * Resamples {@code img} through the forward map
+	 * {@code p' = R(angle) Sh(shear) S(scale) (p - c) + c + t} (c the image centre), plus
+	 * the displacement {@code field} (source offsets per output pixel) if any.
 	 */
-	static float[] warp(float[] img, double angle, double scale, double shear, double tx, double ty,
-			float[][] field) {
+	static float[] warp(float[] img, double angle, double scale, double shear, double tx, double ty, float[][] field) {
 		double cos = Math.cos(angle);
 		double sin = Math.sin(angle);
 		// A = R * Sh * S, with Sh = [[1, shear], [0, 1]]
@@ -236,7 +245,10 @@ public final class Augmentation {
 		return out;
 	}
 
-	/** Two displacement fields {dx, dy}: uniform [-1, 1], Gaussian-smoothed, times {@code alpha}. */
+	/**
+	 * Two displacement fields {dx, dy}: uniform [-1, 1], Gaussian-smoothed, times
+	 * {@code alpha}.
+	 */
 	static float[][] elasticField(SplittableRandom random, double alpha, double sigma) {
 		float[][] field = new float[2][N];
 		for (int f = 0; f < 2; f++) {
@@ -251,7 +263,10 @@ public final class Augmentation {
 		return field;
 	}
 
-	/** Grey dilation (bolder) or erosion (thinner) with a 3x3 cross, blended by {@code strength}. */
+	/**
+	 * Grey dilation (bolder) or erosion (thinner) with a 3x3 cross, blended by
+	 * {@code strength}.
+	 */
 	static float[] thickness(float[] img, boolean bolder, double strength) {
 		float[] morph = new float[N];
 		for (int y = 0; y < H; y++) {
@@ -309,7 +324,9 @@ public final class Augmentation {
 		return out;
 	}
 
-	/** Area-average downscale to {@code size x size}, then bilinear upscale back to 28x28. */
+	/**
+	 * Area-average downscale to {@code size x size}, then bilinear upscale back to 28x28.
+	 */
 	static float[] lowResolution(float[] img, int size) {
 		float[] small = RobustnessSets.areaDownscale(img, W, size);
 		double step = (double) W / size;

@@ -15,7 +15,9 @@ public final class Batches {
 	private Batches() {
 	}
 
-	/** Normalized features {@code [n, 784]} for the examples at {@code indices[from..to)}. */
+	/**
+	 * Normalized features {@code [n, 784]} for the examples at {@code indices[from..to)}.
+	 */
 	public static INDArray features(Mnist.Split split, int[] indices, int from, int to) {
 		int n = to - from;
 		float[] data = new float[n * DigitNetwork.PIXELS];
@@ -31,8 +33,9 @@ public final class Batches {
 	}
 
 	/**
-	 * A minibatch of the examples at {@code indices[from..to)}; with an {@code augmentation}, each
-	 * image is augmented for {@code epoch} by its index in {@code split}.
+	 * A minibatch of the examples at {@code indices[from..to)}; with an
+	 * {@code augmentation}, each image is augmented for {@code epoch} by its index in
+	 * {@code split}.
 	 */
 	static DataSet dataSet(Mnist.Split split, int[] indices, int from, int to, Augmentation augmentation, int epoch) {
 		int n = to - from;
@@ -42,12 +45,11 @@ public final class Batches {
 		}
 		INDArray features = augmentation == null ? features(split, indices, from, to)
 				: augmentedFeatures(split, indices, from, to, augmentation, epoch);
-		return new DataSet(features,
-				Nd4j.create(oneHot, new long[] { n, DigitNetwork.CLASSES }, 'c'));
+		return new DataSet(features, Nd4j.create(oneHot, new long[] { n, DigitNetwork.CLASSES }, 'c'));
 	}
 
-	static INDArray augmentedFeatures(Mnist.Split split, int[] indices, int from, int to,
-			Augmentation augmentation, int epoch) {
+	static INDArray augmentedFeatures(Mnist.Split split, int[] indices, int from, int to, Augmentation augmentation,
+			int epoch) {
 		int n = to - from;
 		float[] data = new float[n * DigitNetwork.PIXELS];
 		for (int i = 0; i < n; i++) {
@@ -56,7 +58,10 @@ public final class Batches {
 		return Nd4j.create(data, new long[] { n, DigitNetwork.PIXELS }, 'c');
 	}
 
-	/** Softmax outputs of {@code network} for every example of {@code split}, row-major {@code n x 10}. */
+	/**
+	 * Softmax outputs of {@code network} for every example of {@code split}, row-major
+	 * {@code n x 10}.
+	 */
 	public static float[] predict(MultiLayerNetwork network, Mnist.Split split) {
 		int n = split.size();
 		int[] order = identity(n);

@@ -13,9 +13,9 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code calibrate [--model-dir=models] [--mnist-dir=...] [--set-size=1000] [--non-digits=250]}: fits
- * calibration and OOD data for the model in a folder ({@link ModelQuality#fit}) and writes
- * {@value #OOD_FILE} beside it; adds {@code calibration} and {@code ood} to its
+ * {@code calibrate [--model-dir=models] [--mnist-dir=...] [--set-size=1000] [--non-digits=250]}:
+ * fits calibration and OOD data for the model in a folder ({@link ModelQuality#fit}) and
+ * writes {@value #OOD_FILE} beside it; adds {@code calibration} and {@code ood} to its
  * {@code model-metadata.json} and changes nothing else there.
  */
 public final class CalibrateCommand {
@@ -35,7 +35,9 @@ public final class CalibrateCommand {
 				Integer.parseInt(options.getOrDefault("non-digits", "250")), System.out);
 	}
 
-	/** Fits, writes {@value #OOD_FILE} and the metadata entries; returns what was fitted. */
+	/**
+	 * Fits, writes {@value #OOD_FILE} and the metadata entries; returns what was fitted.
+	 */
 	public static ModelQuality.Fitted run(Path modelDir, Path mnistDir, int setSize, int nonDigitsPerKind,
 			PrintStream out) throws IOException {
 		ModelFiles files = new ModelFiles(modelDir);
@@ -51,8 +53,8 @@ public final class CalibrateCommand {
 		updated.set("ood", JSON.valueToTree(ModelQuality.oodEntry(fitted, OOD_FILE)));
 		String text = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(updated);
 		Files.writeString(files.metadata(), text);
-		out.println("wrote " + modelDir.resolve(OOD_FILE) + " and the calibration and ood entries of "
-				+ files.metadata());
+		out.println(
+				"wrote " + modelDir.resolve(OOD_FILE) + " and the calibration and ood entries of " + files.metadata());
 		return fitted;
 	}
 

@@ -6,10 +6,10 @@ import dev.digits.model.DigitNetwork;
  * Temperature scaling and the calibration metrics (NLL, Brier, ECE and MCE over
  * {@value #BINS} equal-width confidence bins).
  * <p>
- * The network ends in a softmax, so the logits used here are log-probabilities {@code log p}: they
- * differ from the true logits by {@code logsumexp(z)}, one constant per row, and
- * {@code softmax(log p / T) == softmax(z / T)} for every T. A server that only has the probabilities
- * applies the temperature as {@link #scale}.
+ * The network ends in a softmax, so the logits used here are log-probabilities
+ * {@code log p}: they differ from the true logits by {@code logsumexp(z)}, one constant
+ * per row, and {@code softmax(log p / T) == softmax(z / T)} for every T. A server that
+ * only has the probabilities applies the temperature as {@link #scale}.
  */
 public final class Calibration {
 
@@ -25,8 +25,8 @@ public final class Calibration {
 	}
 
 	/**
-	 * Figures of one set of predictions; {@code bin*} arrays have {@value #BINS} entries (bin b holds
-	 * confidences in {@code [b/15, (b+1)/15)}, the last also 1.0).
+	 * Figures of one set of predictions; {@code bin*} arrays have {@value #BINS} entries
+	 * (bin b holds confidences in {@code [b/15, (b+1)/15)}, the last also 1.0).
 	 */
 	public record Metrics(int examples, double accuracy, double nll, double brier, double ece, double mce,
 			double[] binConfidence, double[] binAccuracy, int[] binCounts) {
@@ -61,7 +61,10 @@ public final class Calibration {
 		return out;
 	}
 
-	/** Calibrated probabilities from the network's softmax output: {@code softmax(log p / T)}. */
+	/**
+	 * Calibrated probabilities from the network's softmax output:
+	 * {@code softmax(log p / T)}.
+	 */
 	public static double[] scale(float[] probabilities, double temperature) {
 		return softmax(logProbabilities(probabilities), temperature);
 	}
@@ -84,9 +87,9 @@ public final class Calibration {
 	}
 
 	/**
-	 * The temperature minimising {@link #nll}: NLL is convex in {@code 1/T}, so a log-spaced grid
-	 * over T in [0.05, 20] brackets the minimum and golden-section search on {@code 1/T} refines it
-	 * to a relative 1e-6.
+	 * The temperature minimising {@link #nll}: NLL is convex in {@code 1/T}, so a
+	 * log-spaced grid over T in [0.05, 20] brackets the minimum and golden-section search
+	 * on {@code 1/T} refines it to a relative 1e-6.
 	 */
 	public static double fitTemperature(double[] logits, byte[] labels) {
 		int steps = 60;
@@ -131,7 +134,10 @@ public final class Calibration {
 		return nll(logits, labels, refined) <= bestNll ? refined : best;
 	}
 
-	/** NLL, Brier (sum over classes, mean over examples), ECE and MCE of {@code n x 10} probabilities. */
+	/**
+	 * NLL, Brier (sum over classes, mean over examples), ECE and MCE of {@code n x 10}
+	 * probabilities.
+	 */
 	public static Metrics metrics(double[] probabilities, byte[] labels) {
 		int n = labels.length;
 		double[] confSum = new double[BINS];
@@ -174,8 +180,8 @@ public final class Calibration {
 			ece += gap * counts[b] / n;
 			mce = Math.max(mce, gap);
 		}
-		return new Metrics(n, n == 0 ? 0 : (double) correct / n, n == 0 ? 0 : nll / n, n == 0 ? 0 : brier / n, ece,
-				mce, binConfidence, binAccuracy, counts);
+		return new Metrics(n, n == 0 ? 0 : (double) correct / n, n == 0 ? 0 : nll / n, n == 0 ? 0 : brier / n, ece, mce,
+				binConfidence, binAccuracy, counts);
 	}
 
 	/** Widens float probabilities to double. */

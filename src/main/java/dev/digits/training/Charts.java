@@ -20,7 +20,10 @@ import org.jfree.data.xy.DefaultXYZDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
-/** The pictures of a training run: loss and accuracy per epoch, and the test confusion matrix. */
+/**
+ * The pictures of a training run: loss and accuracy per epoch, and the test confusion
+ * matrix.
+ */
 final class Charts {
 
 	private Charts() {
@@ -95,7 +98,8 @@ final class Charts {
 		scale.add(max + 1.0, new Color(70, 110, 200));
 		renderer.setPaintScale(scale);
 		renderer.setDefaultItemLabelsVisible(true);
-		renderer.setDefaultItemLabelGenerator((data, series, item) -> String.valueOf((long) ((org.jfree.data.xy.XYZDataset) data).getZValue(series, item)));
+		renderer.setDefaultItemLabelGenerator((data, series, item) -> String
+			.valueOf((long) ((org.jfree.data.xy.XYZDataset) data).getZValue(series, item)));
 		renderer.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
 		XYPlot plot = new XYPlot(dataset, predictedAxis, actualAxis, renderer);
 		plot.setBackgroundPaint(Color.WHITE);

@@ -7,8 +7,8 @@ import java.util.Locale;
 import dev.digits.model.DigitNetwork;
 
 /**
- * Accuracy, mean cross-entropy, confusion matrix and per-class precision/recall/F1 of a set of
- * predictions, as the model card reports them.
+ * Accuracy, mean cross-entropy, confusion matrix and per-class precision/recall/F1 of a
+ * set of predictions, as the model card reports them.
  *
  * @param confusion {@code confusion[actual][predicted]} counts
  */
@@ -72,7 +72,8 @@ public record ClassificationReport(int examples, double accuracy, double loss, l
 			}
 			out.append('\n');
 		}
-		out.append(String.format(Locale.ROOT, "%n%5s %9s %9s %9s %9s%n", "digit", "precision", "recall", "f1", "support"));
+		out.append(
+				String.format(Locale.ROOT, "%n%5s %9s %9s %9s %9s%n", "digit", "precision", "recall", "f1", "support"));
 		for (ClassMetrics m : perClass) {
 			out.append(String.format(Locale.ROOT, "%5d %9.4f %9.4f %9.4f %9d%n", m.digit(), m.precision(), m.recall(),
 					m.f1(), m.support()));

@@ -24,8 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@code ensemble --members=1,3 --to=models/mnist-cnn/e13 [--models=models] [--mnist-dir=...]}:
  * makes an ensemble version (the average of its members' probabilities) servable: its
- * {@code ensemble.json}, and metadata with its MNIST test figures and golden outputs, measured on
- * what the members compute. The service loads it once its members are READY.
+ * {@code ensemble.json}, and metadata with its MNIST test figures and golden outputs,
+ * measured on what the members compute. The service loads it once its members are READY.
  */
 public final class EnsembleCommand {
 
@@ -39,16 +39,20 @@ public final class EnsembleCommand {
 		for (String arg : args) {
 			int eq = arg.indexOf('=');
 			if (!arg.startsWith("--") || eq < 0) {
-				throw new IllegalArgumentException("usage: ensemble --members=1,3 --to=DIR [--models=DIR] [--mnist-dir=DIR]");
+				throw new IllegalArgumentException(
+						"usage: ensemble --members=1,3 --to=DIR [--models=DIR] [--mnist-dir=DIR]");
 			}
 			options.put(arg.substring(2, eq), arg.substring(eq + 1));
 		}
 		String envDir = System.getenv(Mnist.ENV);
-		Path mnist = Path.of(options.getOrDefault("mnist-dir", envDir != null && !envDir.isBlank() ? envDir : "data/mnist"));
-		List<String> members = Arrays.stream(options.getOrDefault("members", "").split(",")).map(String::strip)
-			.filter(m -> !m.isEmpty()).toList();
-		run(Path.of(options.getOrDefault("models", "models")), members, Path.of(options.get("to")), Mnist.loadTest(mnist),
-				System.out);
+		Path mnist = Path
+			.of(options.getOrDefault("mnist-dir", envDir != null && !envDir.isBlank() ? envDir : "data/mnist"));
+		List<String> members = Arrays.stream(options.getOrDefault("members", "").split(","))
+			.map(String::strip)
+			.filter(m -> !m.isEmpty())
+			.toList();
+		run(Path.of(options.getOrDefault("models", "models")), members, Path.of(options.get("to")),
+				Mnist.loadTest(mnist), System.out);
 	}
 
 	public static Map<String, Object> run(Path repositoryDir, List<String> members, Path to, Mnist.Split test,
@@ -103,8 +107,8 @@ public final class EnsembleCommand {
 		metadata.put("name", "mnist-cnn");
 		metadata.put("version", "ensemble-" + String.join("+", members));
 		metadata.put("createdAt", OffsetDateTime.now(ZoneOffset.UTC).toString());
-		metadata.put("description", "ensemble of versions " + String.join(" and ", members)
-				+ ": the average of their probabilities");
+		metadata.put("description",
+				"ensemble of versions " + String.join(" and ", members) + ": the average of their probabilities");
 		metadata.put("members", members);
 		Map<String, Object> membersAlone = new LinkedHashMap<>();
 		for (int i = 0; i < members.size(); i++) {

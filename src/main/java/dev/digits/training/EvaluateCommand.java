@@ -21,12 +21,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code evaluate [--model=models/mnist-cnn.zip]... [--mnist-dir=...] [--output-dir=target/evaluation]
- * [--set-size=2000] [--non-digits=250] [--fit-set-size=1000] [--seed=2024] [--quality=true]}: prints the
- * card's tables for every model file (the DL4J zip, or a TF.js {@code .json}, float or 8-bit) on the
- * MNIST test set; then, unless {@code --quality=false}, compares the models on every robustness set
- * ({@link RobustnessSets}, made from MNIST test images), before and after calibration, and on the
- * non-digit set, and writes {@code report.md}, {@code report.json} and pictures into the output folder.
- * Calibration and OOD data are fitted afresh per model on training and validation data only
+ * [--set-size=2000] [--non-digits=250] [--fit-set-size=1000] [--seed=2024] [--quality=true]}:
+ * prints the card's tables for every model file (the DL4J zip, or a TF.js {@code .json},
+ * float or 8-bit) on the MNIST test set; then, unless {@code --quality=false}, compares
+ * the models on every robustness set ({@link RobustnessSets}, made from MNIST test
+ * images), before and after calibration, and on the non-digit set, and writes
+ * {@code report.md}, {@code report.json} and pictures into the output folder. Calibration
+ * and OOD data are fitted afresh per model on training and validation data only
  * ({@link ModelQuality#fit}, deterministic, the same as {@code calibrate} stores).
  */
 public final class EvaluateCommand {
@@ -69,8 +70,8 @@ public final class EvaluateCommand {
 		Options options = new Options(models, mnistDir(o), Path.of(o.getOrDefault("output-dir", "target/evaluation")),
 				Integer.parseInt(o.getOrDefault("set-size", "2000")),
 				Integer.parseInt(o.getOrDefault("non-digits", "250")),
-				Integer.parseInt(o.getOrDefault("fit-set-size", "1000")), Long.parseLong(o.getOrDefault("seed", "2024")),
-				Boolean.parseBoolean(o.getOrDefault("quality", "true")),
+				Integer.parseInt(o.getOrDefault("fit-set-size", "1000")),
+				Long.parseLong(o.getOrDefault("seed", "2024")), Boolean.parseBoolean(o.getOrDefault("quality", "true")),
 				Integer.parseInt(o.getOrDefault("photos", "500")));
 		if (!options.quality()) {
 			for (Path model : models) {
@@ -110,7 +111,10 @@ public final class EvaluateCommand {
 			Calibration.Metrics shiftedBefore, Calibration.Metrics shiftedAfter) {
 	}
 
-	/** Runs the whole comparison and writes the report; returns the figures as written to report.json. */
+	/**
+	 * Runs the whole comparison and writes the report; returns the figures as written to
+	 * report.json.
+	 */
 	public static Map<String, Object> evaluate(Options options, String command, PrintStream out) throws IOException {
 		Files.createDirectories(options.outputDir());
 		Mnist mnist = Mnist.load(options.mnistDir());
@@ -269,8 +273,9 @@ public final class EvaluateCommand {
 			byKind.put(nonDigits.kindNames().get(kind),
 					OodScores.flagRate(s.stream().mapToDouble(Double::doubleValue).toArray(), fitted.threshold()));
 		}
-		out.printf(Locale.ROOT, "  OOD AUROC (non-digits vs MNIST test) %s; %s flags %.4f of MNIST test, %.4f of "
-				+ "non-digits%n", auroc, fitted.score(), digitFlagged.get("mnist"), nonDigitFlagged.get(fitted.score()));
+		out.printf(Locale.ROOT,
+				"  OOD AUROC (non-digits vs MNIST test) %s; %s flags %.4f of MNIST test, %.4f of " + "non-digits%n",
+				auroc, fitted.score(), digitFlagged.get("mnist"), nonDigitFlagged.get(fitted.score()));
 
 		Path dir = options.outputDir();
 		QualityCharts.reliability(name + ": MNIST test", results.get(0).before(), results.get(0).after(), t,
@@ -292,8 +297,8 @@ public final class EvaluateCommand {
 		m.put("seed", options.seed());
 		Map<String, Object> described = new LinkedHashMap<>();
 		for (RobustnessSets.LabelledSet set : sets) {
-			described.put(set.name(), Map.of("description", set.description(), "examples", set.size(), "rejected",
-					set.rejected()));
+			described.put(set.name(),
+					Map.of("description", set.description(), "examples", set.size(), "rejected", set.rejected()));
 		}
 		described.put(nonDigits.name(), Map.of("description", nonDigits.description(), "examples", nonDigits.size(),
 				"rejected", nonDigits.rejected(), "kinds", nonDigits.kindNames()));
@@ -339,11 +344,16 @@ public final class EvaluateCommand {
 			RobustnessSets.LabelledSet nonDigits, List<ModelResult> results) {
 		StringBuilder md = new StringBuilder();
 		md.append("# Model quality evaluation\n\n");
-		md.append("Written by `evaluate ").append(command).append("` on ")
-			.append(OffsetDateTime.now(ZoneOffset.UTC).withNano(0)).append(". Robustness sets: seed ")
-			.append(options.seed()).append(", made from MNIST test images (reporting only). Calibration and OOD data ")
+		md.append("Written by `evaluate ")
+			.append(command)
+			.append("` on ")
+			.append(OffsetDateTime.now(ZoneOffset.UTC).withNano(0))
+			.append(". Robustness sets: seed ")
+			.append(options.seed())
+			.append(", made from MNIST test images (reporting only). Calibration and OOD data ")
 			.append("fitted on training and validation data only. Fonts found by the JDK (printed digits, letters): ")
-			.append(RobustnessSets.fontFamilies()).append(".\n\n");
+			.append(RobustnessSets.fontFamilies())
+			.append(".\n\n");
 		md.append("Models:\n\n");
 		for (ModelResult r : results) {
 			md.append("- **").append(r.name()).append("**: `").append(r.file()).append("`\n");
@@ -354,19 +364,28 @@ public final class EvaluateCommand {
 			md.append(' ').append(r.name()).append(" |");
 		}
 		for (int i = 1; i < results.size(); i++) {
-			md.append(' ').append(results.get(i).name()).append(" - ").append(results.get(0).name())
+			md.append(' ')
+				.append(results.get(i).name())
+				.append(" - ")
+				.append(results.get(0).name())
 				.append(" (95% CI) |");
 		}
 		md.append('\n').append("|---|---:|---:|").append("---:|".repeat(2 * results.size() - 1)).append('\n');
 		for (int s = 0; s < sets.size(); s++) {
 			SetResult first = results.get(0).sets().get(s);
-			md.append("| ").append(first.set()).append(" | ").append(first.examples()).append(" | ")
-				.append(first.rejected()).append(" |");
+			md.append("| ")
+				.append(first.set())
+				.append(" | ")
+				.append(first.examples())
+				.append(" | ")
+				.append(first.rejected())
+				.append(" |");
 			for (ModelResult r : results) {
 				md.append(' ').append(pct(r.sets().get(s).accuracy())).append(" |");
 			}
 			for (int i = 1; i < results.size(); i++) {
-				md.append(' ').append(pairedDifference(first.correct(), results.get(i).sets().get(s).correct()))
+				md.append(' ')
+					.append(pairedDifference(first.correct(), results.get(i).sets().get(s).correct()))
 					.append(" |");
 			}
 			md.append('\n');
@@ -388,8 +407,11 @@ public final class EvaluateCommand {
 
 		md.append("\n## Calibration\n\n");
 		md.append("Temperature scaling fitted on the validation split (minimum NLL); metrics over ")
-			.append(Calibration.BINS).append(" equal-width bins. Targets after calibration: ECE <= ")
-			.append(pct(ECE_TARGET_MNIST)).append(" on MNIST test, <= ").append(pct(ECE_TARGET_SHIFTED))
+			.append(Calibration.BINS)
+			.append(" equal-width bins. Targets after calibration: ECE <= ")
+			.append(pct(ECE_TARGET_MNIST))
+			.append(" on MNIST test, <= ")
+			.append(pct(ECE_TARGET_SHIFTED))
 			.append(" on shifted sets.\n\n");
 		for (ModelResult r : results) {
 			ModelQuality.Fitted f = r.fitted();
@@ -404,15 +426,24 @@ public final class EvaluateCommand {
 			}
 			md.append(calibrationRow("shifted sets pooled", r.shiftedBefore(), r.shiftedAfter(), ECE_TARGET_SHIFTED));
 			md.append('\n');
-			md.append("![reliability MNIST](reliability-").append(r.name()).append("-mnist.png) ")
-				.append("![reliability shifted](reliability-").append(r.name()).append("-shifted.png)\n\n");
+			md.append("![reliability MNIST](reliability-")
+				.append(r.name())
+				.append("-mnist.png) ")
+				.append("![reliability shifted](reliability-")
+				.append(r.name())
+				.append("-shifted.png)\n\n");
 		}
 
 		md.append("## Out-of-distribution score\n\n");
-		md.append("Non-digit set (reported): ").append(nonDigits.size()).append(" images, ")
-			.append(nonDigits.description()).append("; ").append(nonDigits.rejected())
+		md.append("Non-digit set (reported): ")
+			.append(nonDigits.size())
+			.append(" images, ")
+			.append(nonDigits.description())
+			.append("; ")
+			.append(nonDigits.rejected())
 			.append(" refused by the preprocessor. The score was chosen by AUROC on a separately seeded non-digit set ")
-			.append("against the validation digits; every threshold flags ").append(pct(ModelQuality.FALSE_FLAG_RATE))
+			.append("against the validation digits; every threshold flags ")
+			.append(pct(ModelQuality.FALSE_FLAG_RATE))
 			.append(" of the validation digits. Targets: <= 2% of MNIST test digits flagged, >= 90% of non-digits.\n\n");
 		md.append("| model | score | AUROC (validation, choice) | AUROC (test) | threshold | MNIST test flagged | ")
 			.append("non-digits flagged |\n|---|---|---:|---:|---:|---:|---:|\n");
@@ -448,9 +479,11 @@ public final class EvaluateCommand {
 			md.append("![ROC ").append(r.name()).append("](ood-roc-").append(r.name()).append(".png) ");
 		}
 		md.append("\n\n## Uncertain threshold (suggestion)\n\n");
-		md.append("Smallest calibrated confidence t (step 0.01) at which the kept predictions (confidence >= t) of the ")
+		md.append(
+				"Smallest calibrated confidence t (step 0.01) at which the kept predictions (confidence >= t) of the ")
 			.append("digit sets made from the validation split are right at least ")
-			.append(pct(ModelQuality.SELECTIVE_ACCURACY)).append(" of the time.\n\n| model | t | validation kept | ")
+			.append(pct(ModelQuality.SELECTIVE_ACCURACY))
+			.append(" of the time.\n\n| model | t | validation kept | ")
 			.append("validation accuracy of kept |");
 		for (SetResult s : results.get(0).sets()) {
 			md.append(' ').append(s.set()).append(" uncertain |");
@@ -466,17 +499,25 @@ public final class EvaluateCommand {
 		}
 		md.append("\n## Sets\n\n| set | examples | how it is made |\n|---|---:|---|\n");
 		for (RobustnessSets.LabelledSet set : sets) {
-			md.append("| ").append(set.name()).append(" | ").append(set.size()).append(" | ").append(set.description())
+			md.append("| ")
+				.append(set.name())
+				.append(" | ")
+				.append(set.size())
+				.append(" | ")
+				.append(set.description())
 				.append(" |\n");
 		}
-		md.append("| non-digits | ").append(nonDigits.size()).append(" | ").append(nonDigits.description())
+		md.append("| non-digits | ")
+			.append(nonDigits.size())
+			.append(" | ")
+			.append(nonDigits.description())
 			.append(" |\n\n![samples](samples.png)\n");
 		return md.toString();
 	}
 
 	private static String calibrationRow(String name, Calibration.Metrics b, Calibration.Metrics a, double target) {
-		return String.format(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %.4f | %s | %s | %s | %s | %s |%n", name, b.nll(),
-				a.nll(), b.brier(), a.brier(), pct(b.ece()), pct(a.ece()), pct(b.mce()), pct(a.mce()),
+		return String.format(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %.4f | %s | %s | %s | %s | %s |%n", name,
+				b.nll(), a.nll(), b.brier(), a.brier(), pct(b.ece()), pct(a.ece()), pct(b.mce()), pct(a.mce()),
 				a.ece() <= target ? "met" : "missed");
 	}
 
@@ -497,8 +538,9 @@ public final class EvaluateCommand {
 			}
 		}
 		double diff = (double) (onlySecond - onlyFirst) / n;
-		double se = Math.sqrt(Math.max(0, onlyFirst + onlySecond - (double) (onlySecond - onlyFirst)
-				* (onlySecond - onlyFirst) / n)) / n;
+		double se = Math.sqrt(
+				Math.max(0, onlyFirst + onlySecond - (double) (onlySecond - onlyFirst) * (onlySecond - onlyFirst) / n))
+				/ n;
 		return String.format(Locale.ROOT, "%+.2f (%+.2f..%+.2f)", 100 * diff, 100 * (diff - 1.96 * se),
 				100 * (diff + 1.96 * se));
 	}
@@ -559,8 +601,8 @@ public final class EvaluateCommand {
 		for (String arg : args) {
 			int eq = arg.indexOf('=');
 			if (!arg.startsWith("--") || eq < 0 || !names.contains(arg.substring(2, eq))) {
-				throw new IllegalArgumentException("unknown argument '" + arg + "'; expected --name=value with name one of "
-						+ names);
+				throw new IllegalArgumentException(
+						"unknown argument '" + arg + "'; expected --name=value with name one of " + names);
 			}
 			values.put(arg.substring(2, eq), arg.substring(eq + 1));
 		}

@@ -37,21 +37,24 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@code finetune --from=VERSION --data=DIR|CSV [--to=VERSION] [--models=models] [--mnist-dir=...]
  * [--epochs=8] [--learning-rate=0.0002] [--batch-size=64] [--seed=42] [--holdout=0.2] [--replay=4]
- * [--augment=true] [--calibration-set-size=1000] [--non-digits=250]}: fine-tunes a version on a
- * user's own labelled digits ({@link UserDigits}: a folder per digit or a CSV of file,label, every
- * image through the serving preprocessor) and writes the result as a new version of the model
- * repository, ready to be served and A/B tested.
+ * [--augment=true] [--calibration-set-size=1000] [--non-digits=250]}: fine-tunes a
+ * version on a user's own labelled digits ({@link UserDigits}: a folder per digit or a
+ * CSV of file,label, every image through the serving preprocessor) and writes the result
+ * as a new version of the model repository, ready to be served and A/B tested.
  *
- * <p>How: a stratified, seeded fifth of the user's images is held out and never trained on; the
- * rest is mixed with {@code replay} times as many MNIST training images (so the network does not
- * forget MNIST), both augmented like the augmented model, for a fixed number of epochs with Adam
- * from the source version's weights. No epoch is chosen on the held-out part, so its figures are
- * honest. The new version gets the DL4J zip, the TF.js float and 8-bit copies, its metadata (what
- * it derives from, the data's digest, the options, before/after figures), golden outputs, and its
- * calibration and OOD thresholds ({@code calibrate}); {@code finetune-report.md} and {@code .json}
- * compare source and result on the held-out part, the trained part and the MNIST test set.
+ * <p>
+ * How: a stratified, seeded fifth of the user's images is held out and never trained on;
+ * the rest is mixed with {@code replay} times as many MNIST training images (so the
+ * network does not forget MNIST), both augmented like the augmented model, for a fixed
+ * number of epochs with Adam from the source version's weights. No epoch is chosen on the
+ * held-out part, so its figures are honest. The new version gets the DL4J zip, the TF.js
+ * float and 8-bit copies, its metadata (what it derives from, the data's digest, the
+ * options, before/after figures), golden outputs, and its calibration and OOD thresholds
+ * ({@code calibrate}); {@code finetune-report.md} and {@code .json} compare source and
+ * result on the held-out part, the trained part and the MNIST test set.
  *
- * <p>The folder is written beside the versions under a dot name and renamed into place when
+ * <p>
+ * The folder is written beside the versions under a dot name and renamed into place when
  * complete, so a running service's repository watcher never sees half a version.
  */
 public final class FineTuneCommand {
@@ -71,8 +74,8 @@ public final class FineTuneCommand {
 		public Options {
 			require(from != null && !from.isBlank(), "--from=VERSION is required (the version to start from)");
 			require(data != null, "--data=DIR or --data=FILE.csv is required");
-			require(to == null || to.matches(ModelProperties.VERSION), "--to must be a version name ("
-					+ ModelProperties.VERSION + "), got " + to);
+			require(to == null || to.matches(ModelProperties.VERSION),
+					"--to must be a version name (" + ModelProperties.VERSION + "), got " + to);
 			require(epochs >= 1 && epochs <= 1000, "epochs must be 1 .. 1000");
 			require(learningRate > 0 && learningRate < 1, "learning-rate must be in (0, 1)");
 			require(batchSize >= 1 && batchSize <= 4096, "batch-size must be 1 .. 4096");
@@ -92,11 +95,12 @@ public final class FineTuneCommand {
 			}
 			List<String> unknown = values.keySet().stream().filter(k -> !OPTIONS.contains(k)).sorted().toList();
 			if (!unknown.isEmpty()) {
-				throw new IllegalArgumentException("unknown option(s) " + unknown + "; known: "
-						+ OPTIONS.stream().sorted().toList());
+				throw new IllegalArgumentException(
+						"unknown option(s) " + unknown + "; known: " + OPTIONS.stream().sorted().toList());
 			}
 			String envDir = System.getenv(Mnist.ENV);
-			String mnist = values.getOrDefault("mnist-dir", envDir != null && !envDir.isBlank() ? envDir : "data/mnist");
+			String mnist = values.getOrDefault("mnist-dir",
+					envDir != null && !envDir.isBlank() ? envDir : "data/mnist");
 			try {
 				return new Options(values.get("from"), values.containsKey("data") ? Path.of(values.get("data")) : null,
 						values.get("to"), Path.of(values.getOrDefault("models", "models")), Path.of(mnist),
@@ -149,7 +153,9 @@ public final class FineTuneCommand {
 		long start = System.nanoTime();
 		ModelRepository repository = new ModelRepository(options.models(), "mnist-cnn", "1");
 		List<ModelRepository.Source> versions = repository.scan(java.time.Duration.ZERO);
-		ModelRepository.Source source = versions.stream().filter(v -> v.version().equals(options.from())).findFirst()
+		ModelRepository.Source source = versions.stream()
+			.filter(v -> v.version().equals(options.from()))
+			.findFirst()
 			.orElseThrow(() -> new IllegalArgumentException("no version " + options.from() + " in " + options.models()
 					+ "; versions: " + versions.stream().map(ModelRepository.Source::version).toList()));
 		String target = options.to() != null ? options.to() : nextVersion(versions);
@@ -178,8 +184,8 @@ public final class FineTuneCommand {
 		MultiLayerNetwork network = DigitNetwork.create(options.seed(), options.learningRate());
 		network.setParams(before.params().dup());
 		Pool pool = new Pool(tuneSet, replayPool, Math.min(replayPool.size(), options.replay() * tuneSet.size()));
-		Augmentation augmentation = options.augment() ? new Augmentation(Augmentation.Settings.defaults(),
-				options.seed()) : null;
+		Augmentation augmentation = options.augment()
+				? new Augmentation(Augmentation.Settings.defaults(), options.seed()) : null;
 		train(network, pool, heldOut, augmentation, options, out);
 
 		List<Comparison> comparisons = List.of(compare("held-out", before, network, heldOut.pixels(), heldOut.labels()),
@@ -195,9 +201,11 @@ public final class FineTuneCommand {
 					StandardCopyOption.REPLACE_EXISTING);
 			ModelQuality.Fitted fitted = CalibrateCommand.run(staging, options.mnistDir(), options.calibrationSetSize(),
 					options.nonDigits(), out);
-			Files.writeString(staging.resolve("finetune-report.md"), markdown(options, target, data, comparisons, fitted));
-			JSON.writerWithDefaultPrettyPrinter().writeValue(staging.resolve("finetune-report.json").toFile(),
-					Map.of("from", options.from(), "version", target, "comparisons", comparisons));
+			Files.writeString(staging.resolve("finetune-report.md"),
+					markdown(options, target, data, comparisons, fitted));
+			JSON.writerWithDefaultPrettyPrinter()
+				.writeValue(staging.resolve("finetune-report.json").toFile(),
+						Map.of("from", options.from(), "version", target, "comparisons", comparisons));
 			LoadedModel.load(staging);
 			Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
 			out.print(table(comparisons));
@@ -225,7 +233,8 @@ public final class FineTuneCommand {
 		int replayTotal = pool.replay().size();
 		for (int epoch = 1; epoch <= options.epochs(); epoch++) {
 			long epochStart = System.nanoTime();
-			// each epoch: every user image, and a fresh sample of MNIST images (index >= user size)
+			// each epoch: every user image, and a fresh sample of MNIST images (index >=
+			// user size)
 			int[] order = new int[pool.size()];
 			for (int i = 0; i < pool.user().size(); i++) {
 				order[i] = i;
@@ -243,8 +252,9 @@ public final class FineTuneCommand {
 				batches++;
 			}
 			ClassificationReport held = ClassificationReport.of(predict(network, heldOut.pixels()), heldOut.labels());
-			out.printf(Locale.ROOT, "epoch %2d/%d  loss %.4f  held-out accuracy %.4f (reported, not used to choose)  %s%n",
-					epoch, options.epochs(), lossSum / batches, held.accuracy(),
+			out.printf(Locale.ROOT,
+					"epoch %2d/%d  loss %.4f  held-out accuracy %.4f (reported, not used to choose)  %s%n", epoch,
+					options.epochs(), lossSum / batches, held.accuracy(),
 					Trainer.format((System.nanoTime() - epochStart) / 1e9));
 		}
 	}
@@ -281,7 +291,8 @@ public final class FineTuneCommand {
 
 	/**
 	 * Indices to tune on and to hold out: per digit, a seeded shuffle and the first
-	 * {@code round(count * fraction)} held out (at least one of a digit with two or more images).
+	 * {@code round(count * fraction)} held out (at least one of a digit with two or more
+	 * images).
 	 */
 	static int[][] holdout(byte[] labels, double fraction, long seed) {
 		Random random = new Random(seed);
@@ -301,8 +312,8 @@ public final class FineTuneCommand {
 			tune.addAll(indices.subList(out, count));
 		}
 		if (held.isEmpty() || tune.isEmpty()) {
-			throw new UserDigits.DataException("too few examples to hold out " + fraction + " and still tune: "
-					+ labels.length + " images");
+			throw new UserDigits.DataException(
+					"too few examples to hold out " + fraction + " and still tune: " + labels.length + " images");
 		}
 		return new int[][] { tune.stream().sorted().mapToInt(Integer::intValue).toArray(),
 				held.stream().sorted().mapToInt(Integer::intValue).toArray() };
@@ -315,14 +326,18 @@ public final class FineTuneCommand {
 		return new Comparison(set, labels.length, b.accuracy(), a.accuracy(), b.loss(), a.loss());
 	}
 
-	/** Softmax outputs of {@code network} for {@code n x 784} inputs, row-major {@code n x 10}. */
+	/**
+	 * Softmax outputs of {@code network} for {@code n x 784} inputs, row-major
+	 * {@code n x 10}.
+	 */
 	static float[] predict(MultiLayerNetwork network, float[] pixels) {
 		int n = pixels.length / DigitNetwork.PIXELS;
 		float[] out = new float[n * DigitNetwork.CLASSES];
 		for (int from = 0; from < n; from += EVAL_BATCH) {
 			int to = Math.min(n, from + EVAL_BATCH);
-			INDArray input = Nd4j.create(java.util.Arrays.copyOfRange(pixels, from * DigitNetwork.PIXELS,
-					to * DigitNetwork.PIXELS), new long[] { to - from, DigitNetwork.PIXELS }, 'c');
+			INDArray input = Nd4j.create(
+					java.util.Arrays.copyOfRange(pixels, from * DigitNetwork.PIXELS, to * DigitNetwork.PIXELS),
+					new long[] { to - from, DigitNetwork.PIXELS }, 'c');
 			float[] chunk = network.output(input, false).data().asFloat();
 			System.arraycopy(chunk, 0, out, from * DigitNetwork.CLASSES, chunk.length);
 		}
@@ -350,16 +365,17 @@ public final class FineTuneCommand {
 		metadata.put("name", loaded.name());
 		metadata.put("version", loaded.version() + "-ft" + now.format(DateTimeFormatter.ofPattern("yyyyMMddHHmm")));
 		metadata.put("createdAt", now.toString());
-		metadata.put("description", "version " + source.version() + " fine-tuned on " + data.size()
-				+ " user images (" + tuneSet.size() + " trained on, " + heldOut.size() + " held out)");
+		metadata.put("description", "version " + source.version() + " fine-tuned on " + data.size() + " user images ("
+				+ tuneSet.size() + " trained on, " + heldOut.size() + " held out)");
 		metadata.put("derivedFrom", Map.of("version", source.version(), "artifact", loaded.version()));
 		if (loaded.metadata().get("architecture") != null) {
 			metadata.put("architecture", loaded.metadata().get("architecture"));
 		}
 		Map<String, Object> tuning = new LinkedHashMap<>();
-		tuning.put("data", Map.of("source", options.data().getFileName().toString(), "images", data.size(), "perDigit",
-				data.counts(), "sha256", data.sha256(), "trainedOn", tuneSet.size(), "heldOut", heldOut.size(),
-				"heldOutFiles", heldOut.files()));
+		tuning.put("data",
+				Map.of("source", options.data().getFileName().toString(), "images", data.size(), "perDigit",
+						data.counts(), "sha256", data.sha256(), "trainedOn", tuneSet.size(), "heldOut", heldOut.size(),
+						"heldOutFiles", heldOut.files()));
 		tuning.put("optimizer", "Adam (fresh moments), from the source version's weights");
 		tuning.put("learningRate", options.learningRate());
 		tuning.put("batchSize", options.batchSize());
@@ -367,29 +383,30 @@ public final class FineTuneCommand {
 		tuning.put("selection", "none: the last epoch (the held-out part only reports)");
 		tuning.put("replay", Map.of("perUserImage", options.replay(), "perEpoch", pool.replayPerEpoch(), "from",
 				"the first " + pool.replay().size() + " MNIST training images, sampled per epoch"));
-		tuning.put("augmentation", options.augment() ? Augmentation.Settings.defaults().describe() : Map.of("enabled", false));
+		tuning.put("augmentation",
+				options.augment() ? Augmentation.Settings.defaults().describe() : Map.of("enabled", false));
 		tuning.put("preprocessing", "the service's ImagePreprocessor with default limits, as for uploads");
 		tuning.put("seed", options.seed());
 		tuning.put("seconds", Math.round(seconds * 10) / 10.0);
 		tuning.put("comparisons", comparisons);
 		metadata.put("fineTuning", tuning);
 		metadata.put("data", Map.of("name", "MNIST", "sha256", mnist.sha256(), "split",
-				Map.of("train", pool.replay().size(), "validation", validationSize, "test",
-						mnist.test().size())));
+				Map.of("train", pool.replay().size(), "validation", validationSize, "test", mnist.test().size())));
 		metadata.put("metrics", Map.of("test", test));
 		metadata.put(GoldenSet.KEY, GoldenCommand.record(network, mnist.test()).toJson());
-		metadata.put("artifacts", Map.of(
-				"dl4j", Map.of("file", ModelFiles.NETWORK, "bytes", Files.size(files.network())),
-				"tfjs", Map.of("file", ModelFiles.TFJS, "weightsBytes", tfjsBytes),
-				"quantized", Map.of("file", ModelFiles.QUANTIZED, "weightsBytes", int8Bytes, "testAccuracy",
-						quantized.accuracy(), "testLoss", quantized.loss())));
+		metadata.put("artifacts",
+				Map.of("dl4j", Map.of("file", ModelFiles.NETWORK, "bytes", Files.size(files.network())), "tfjs",
+						Map.of("file", ModelFiles.TFJS, "weightsBytes", tfjsBytes), "quantized",
+						Map.of("file", ModelFiles.QUANTIZED, "weightsBytes", int8Bytes, "testAccuracy",
+								quantized.accuracy(), "testLoss", quantized.loss())));
 		JSON.writerWithDefaultPrettyPrinter().writeValue(files.metadata().toFile(), metadata);
 		return metadata;
 	}
 
 	/**
-	 * The source's training and validation sizes (MNIST's first images replayed, its last ones
-	 * calibrate); when the MNIST folder holds fewer (a test fixture), five sixths and one sixth of it.
+	 * The source's training and validation sizes (MNIST's first images replayed, its last
+	 * ones calibrate); when the MNIST folder holds fewer (a test fixture), five sixths
+	 * and one sixth of it.
 	 */
 	static int[] split(LoadedModel loaded, Mnist mnist) {
 		int available = mnist.train().size();
@@ -405,12 +422,17 @@ public final class FineTuneCommand {
 	private static String markdown(Options options, String target, UserDigits data, List<Comparison> comparisons,
 			ModelQuality.Fitted fitted) {
 		StringBuilder md = new StringBuilder();
-		md.append("# Fine-tuning: version ").append(options.from()).append(" to version ").append(target).append("\n\n");
-		md.append(String.format(Locale.ROOT, "%d images from `%s` (per digit %s, SHA-256 `%s`); %d epochs, learning "
-				+ "rate %s, batch %d, replay %dx MNIST, augmentation %s, seed %d.%n%n", data.size(),
-				options.data().getFileName(), java.util.Arrays.toString(data.counts()), data.sha256().substring(0, 16),
-				options.epochs(), options.learningRate(), options.batchSize(), options.replay(),
-				options.augment() ? "on" : "off", options.seed()));
+		md.append("# Fine-tuning: version ")
+			.append(options.from())
+			.append(" to version ")
+			.append(target)
+			.append("\n\n");
+		md.append(String.format(Locale.ROOT,
+				"%d images from `%s` (per digit %s, SHA-256 `%s`); %d epochs, learning "
+						+ "rate %s, batch %d, replay %dx MNIST, augmentation %s, seed %d.%n%n",
+				data.size(), options.data().getFileName(), java.util.Arrays.toString(data.counts()),
+				data.sha256().substring(0, 16), options.epochs(), options.learningRate(), options.batchSize(),
+				options.replay(), options.augment() ? "on" : "off", options.seed()));
 		md.append(table(comparisons)).append('\n');
 		md.append(String.format(Locale.ROOT,
 				"The held-out images were never trained on and chose nothing. `mnist-test` shows what was forgotten. "

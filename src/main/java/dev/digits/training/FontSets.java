@@ -5,29 +5,32 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The font families that printed digits and letters are drawn from, split once and for all into those
- * training may use and those kept for evaluation only, so that the printed-digit figures measure fonts
- * the network never saw. Families come from Debian packages (named beside each); a family that is not
- * installed is skipped, and {@link #require} refuses to go on with too few of them.
+ * The font families that printed digits and letters are drawn from, split once and for
+ * all into those training may use and those kept for evaluation only, so that the
+ * printed-digit figures measure fonts the network never saw. Families come from Debian
+ * packages (named beside each); a family that is not installed is skipped, and
+ * {@link #require} refuses to go on with too few of them.
  */
 public final class FontSets {
 
 	/**
-	 * Training families: DejaVu (fonts-dejavu-core, -extra), Liberation (fonts-liberation), the URW base
-	 * 35 clones of Helvetica, Times, Courier, Bookman, Avant Garde, Century Schoolbook, Palatino and Zapf
-	 * Chancery (fonts-urw-base35), GNU FreeFont (fonts-freefont-ttf), Arimo, Tinos, Cousine
-	 * (fonts-croscore), Open Sans (fonts-open-sans), Roboto (fonts-roboto), Cantarell (fonts-cantarell).
+	 * Training families: DejaVu (fonts-dejavu-core, -extra), Liberation
+	 * (fonts-liberation), the URW base 35 clones of Helvetica, Times, Courier, Bookman,
+	 * Avant Garde, Century Schoolbook, Palatino and Zapf Chancery (fonts-urw-base35), GNU
+	 * FreeFont (fonts-freefont-ttf), Arimo, Tinos, Cousine (fonts-croscore), Open Sans
+	 * (fonts-open-sans), Roboto (fonts-roboto), Cantarell (fonts-cantarell).
 	 */
 	public static final List<String> TRAINING = List.of("DejaVu Sans", "DejaVu Serif", "DejaVu Sans Mono",
 			"Liberation Sans", "Liberation Serif", "Liberation Mono", "Liberation Sans Narrow", "Nimbus Sans",
-			"Nimbus Roman", "Nimbus Mono PS", "Nimbus Sans Narrow", "URW Bookman", "URW Gothic", "C059", "P052",
-			"Z003", "FreeSans", "FreeSerif", "FreeMono", "Arimo", "Tinos", "Cousine", "Open Sans", "Roboto",
-			"Roboto Condensed", "Cantarell");
+			"Nimbus Roman", "Nimbus Mono PS", "Nimbus Sans Narrow", "URW Bookman", "URW Gothic", "C059", "P052", "Z003",
+			"FreeSans", "FreeSerif", "FreeMono", "Arimo", "Tinos", "Cousine", "Open Sans", "Roboto", "Roboto Condensed",
+			"Cantarell");
 
 	/**
-	 * Held-out families, never used by training: Comic Neue (fonts-comic-neue), Humor Sans
-	 * (fonts-humor-sans), Carlito and Caladea (fonts-crosextra-carlito, -caladea), Lato (fonts-lato),
-	 * Inconsolata (fonts-inconsolata), EB Garamond (fonts-ebgaramond), Hack (fonts-hack).
+	 * Held-out families, never used by training: Comic Neue (fonts-comic-neue), Humor
+	 * Sans (fonts-humor-sans), Carlito and Caladea (fonts-crosextra-carlito, -caladea),
+	 * Lato (fonts-lato), Inconsolata (fonts-inconsolata), EB Garamond (fonts-ebgaramond),
+	 * Hack (fonts-hack).
 	 */
 	public static final List<String> HELD_OUT = List.of("Comic Neue", "Humor Sans", "Carlito", "Caladea", "Lato",
 			"Inconsolata", "EB Garamond", "Hack");
@@ -42,9 +45,9 @@ public final class FontSets {
 	}
 
 	/**
-	 * The installed families of {@code families} in plain, bold and italic, each able to draw every
-	 * character of {@code characters}. The JDK silently substitutes its logical "Dialog" font for a
-	 * family it cannot find; such fonts are not returned.
+	 * The installed families of {@code families} in plain, bold and italic, each able to
+	 * draw every character of {@code characters}. The JDK silently substitutes its
+	 * logical "Dialog" font for a family it cannot find; such fonts are not returned.
 	 */
 	public static List<Font> installed(List<String> families, String characters) {
 		List<Font> fonts = new ArrayList<>();
@@ -67,9 +70,9 @@ public final class FontSets {
 		List<Font> fonts = installed(families, characters);
 		long present = fonts.stream().map(Font::getFamily).distinct().count();
 		if (present < minFamilies) {
-			throw new IllegalStateException("only " + present + " of the font families " + families
-					+ " are installed (at least " + minFamilies + " are needed); install the Debian packages: "
-					+ PACKAGES);
+			throw new IllegalStateException(
+					"only " + present + " of the font families " + families + " are installed (at least " + minFamilies
+							+ " are needed); install the Debian packages: " + PACKAGES);
 		}
 		return fonts;
 	}

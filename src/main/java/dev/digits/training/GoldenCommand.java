@@ -15,9 +15,9 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code golden --model-dir=DIR [--mnist-dir=...]}: records the model's golden outputs (see
- * {@link GoldenSet}) in its {@code model-metadata.json}, for models written before the trainer
- * recorded them; every other key of the metadata is kept as it is.
+ * {@code golden --model-dir=DIR [--mnist-dir=...]}: records the model's golden outputs
+ * (see {@link GoldenSet}) in its {@code model-metadata.json}, for models written before
+ * the trainer recorded them; every other key of the metadata is kept as it is.
  */
 public final class GoldenCommand {
 
@@ -38,7 +38,8 @@ public final class GoldenCommand {
 				mnistDir = Path.of(arg.substring("--mnist-dir=".length()));
 			}
 			else {
-				throw new IllegalArgumentException("usage: golden [--model-dir=DIR] [--mnist-dir=DIR], got '" + arg + "'");
+				throw new IllegalArgumentException(
+						"usage: golden [--model-dir=DIR] [--mnist-dir=DIR], got '" + arg + "'");
 			}
 		}
 		run(modelDir, Mnist.loadTest(mnistDir), System.out);

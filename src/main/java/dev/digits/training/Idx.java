@@ -13,8 +13,8 @@ import java.util.HexFormat;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Reader for the IDX format of the MNIST files (gzip-compressed or plain): unsigned-byte images
- * (magic 0x00000803) and labels (magic 0x00000801).
+ * Reader for the IDX format of the MNIST files (gzip-compressed or plain): unsigned-byte
+ * images (magic 0x00000803) and labels (magic 0x00000801).
  */
 public final class Idx {
 
@@ -24,7 +24,9 @@ public final class Idx {
 	private Idx() {
 	}
 
-	/** Images as one row-major array of grey levels, {@code count * rows * cols} bytes. */
+	/**
+	 * Images as one row-major array of grey levels, {@code count * rows * cols} bytes.
+	 */
 	public record Images(int count, int rows, int cols, byte[] pixels, String sha256) {
 
 		public int pixelsPerImage() {
@@ -53,9 +55,10 @@ public final class Idx {
 		}
 		long expected = 16L + (long) count * rows * cols;
 		if (data.length != expected) {
-			throw new IdxFormatException(file, "header announces " + count + " images of " + rows + "x" + cols
-					+ " (" + expected + " bytes) but the file has " + data.length + " bytes"
-					+ (data.length < expected ? " (truncated)" : ""));
+			throw new IdxFormatException(file,
+					"header announces " + count + " images of " + rows + "x" + cols + " (" + expected
+							+ " bytes) but the file has " + data.length + " bytes"
+							+ (data.length < expected ? " (truncated)" : ""));
 		}
 		byte[] pixels = new byte[(int) (expected - 16)];
 		System.arraycopy(data, 16, pixels, 0, pixels.length);
@@ -82,10 +85,11 @@ public final class Idx {
 
 	private static ByteBuffer header(Path file, byte[] data, int headerLength, int magic) throws IdxFormatException {
 		if (data.length < headerLength) {
-			throw new IdxFormatException(file, "only " + data.length + " bytes, shorter than the "
-					+ headerLength + "-byte IDX header (truncated)");
+			throw new IdxFormatException(file, "only " + data.length + " bytes, shorter than the " + headerLength
+					+ "-byte IDX header (truncated)");
 		}
-		ByteBuffer buffer = ByteBuffer.wrap(data); // IDX is big-endian, as ByteBuffer's default
+		ByteBuffer buffer = ByteBuffer.wrap(data); // IDX is big-endian, as ByteBuffer's
+													// default
 		int actual = buffer.getInt();
 		if (actual != magic) {
 			throw new IdxFormatException(file, String.format("magic number 0x%08X, expected 0x%08X (%s)", actual, magic,

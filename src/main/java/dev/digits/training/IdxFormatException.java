@@ -3,7 +3,10 @@ package dev.digits.training;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** An IDX file that is not what its name promises: wrong magic, truncated, or inconsistent. */
+/**
+ * An IDX file that is not what its name promises: wrong magic, truncated, or
+ * inconsistent.
+ */
 public class IdxFormatException extends IOException {
 
 	public IdxFormatException(Path file, String problem) {

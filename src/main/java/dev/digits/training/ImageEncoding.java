@@ -13,7 +13,9 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
-/** Encodes generated images as a client would upload them (ImageIO writers of the JDK). */
+/**
+ * Encodes generated images as a client would upload them (ImageIO writers of the JDK).
+ */
 public final class ImageEncoding {
 
 	private ImageEncoding() {

@@ -27,17 +27,19 @@ import org.nd4j.linalg.factory.Nd4j;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Trains on what clients send: each epoch mixes augmented MNIST digits with {@link SyntheticData}
- * examples (handwritten digits photographed on paper, clean uploads, printed digits, low-resolution
- * scans) and non-digits, every synthetic example put through the serving preprocessor. Non-digits
- * are trained towards the uniform distribution over the ten digits (outlier exposure), so the
- * network itself learns to spread its belief on what is not a digit, and the serving threshold on
- * its confidence (calibrated later) separates them.
+ * Trains on what clients send: each epoch mixes augmented MNIST digits with
+ * {@link SyntheticData} examples (handwritten digits photographed on paper, clean
+ * uploads, printed digits, low-resolution scans) and non-digits, every synthetic example
+ * put through the serving preprocessor. Non-digits are trained towards the uniform
+ * distribution over the ten digits (outlier exposure), so the network itself learns to
+ * spread its belief on what is not a digit, and the serving threshold on its confidence
+ * (calibrated later) separates them.
  * <p>
- * Checkpoints after every epoch into {@code checkpointDir}: the network with its Adam state, the
- * best network so far, and {@code state.json} (epochs done, history, best epoch and score). Every
- * example is a function of {@code (seed, epoch, index)}, so the generator's position is the epoch
- * number and a resumed run makes exactly the examples the stopped run would have made.
+ * Checkpoints after every epoch into {@code checkpointDir}: the network with its Adam
+ * state, the best network so far, and {@code state.json} (epochs done, history, best
+ * epoch and score). Every example is a function of {@code (seed, epoch, index)}, so the
+ * generator's position is the epoch number and a resumed run makes exactly the examples
+ * the stopped run would have made.
  */
 public final class MixedTrainer {
 
@@ -56,7 +58,10 @@ public final class MixedTrainer {
 		return mix;
 	}
 
-	/** Validation examples per synthetic kind (from the validation split, seed {@code seed + 1}). */
+	/**
+	 * Validation examples per synthetic kind (from the validation split, seed
+	 * {@code seed + 1}).
+	 */
 	static final int VALIDATION_PER_KIND = 600;
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -76,7 +81,10 @@ public final class MixedTrainer {
 		this.out = out;
 	}
 
-	/** Trains (or resumes from the checkpoint) and returns the best network by validation score. */
+	/**
+	 * Trains (or resumes from the checkpoint) and returns the best network by validation
+	 * score.
+	 */
 	public Trainer.Result train(Mnist mnist) throws IOException {
 		int available = mnist.train().size();
 		Mnist.Split train = mnist.train().slice(0, this.options.trainSize());
@@ -98,8 +106,8 @@ public final class MixedTrainer {
 					state.epochsDone(), state.bestEpoch(), state.bestScore());
 		}
 		else if (this.options.initFrom() != null) {
-			network = ModelSerializer.restoreMultiLayerNetwork(new ModelFiles(this.options.initFrom()).network().toFile(),
-					false);
+			network = ModelSerializer
+				.restoreMultiLayerNetwork(new ModelFiles(this.options.initFrom()).network().toFile(), false);
 			network.setLearningRate(this.options.learningRate());
 			state = new State(0, List.of(), 0, -1);
 			this.out.println("starting from the weights of " + this.options.initFrom());
@@ -130,18 +138,20 @@ public final class MixedTrainer {
 				double lossSum = 0;
 				int batches = 0;
 				int batchSize = this.options.batchSize();
-				java.util.function.Supplier<DataSet> next = submit(makers, data, augmentation, order, 0, batchSize, epoch);
+				java.util.function.Supplier<DataSet> next = submit(makers, data, augmentation, order, 0, batchSize,
+						epoch);
 				for (int from = 0; from < order.length; from += batchSize) {
 					DataSet batch = next.get();
 					int nextFrom = from + batchSize;
-					next = nextFrom < order.length ? submit(makers, data, augmentation, order, nextFrom, batchSize, epoch)
-							: null;
+					next = nextFrom < order.length
+							? submit(makers, data, augmentation, order, nextFrom, batchSize, epoch) : null;
 					network.fit(batch);
 					lossSum += network.score();
 					batches++;
 					if (batches % 50 == 0) {
 						this.out.printf(Locale.ROOT, "  epoch %d: %d/%d examples, loss %.4f, %s%n", epoch, nextFrom,
-								order.length, lossSum / batches, Trainer.format((System.nanoTime() - epochStart) / 1e9));
+								order.length, lossSum / batches,
+								Trainer.format((System.nanoTime() - epochStart) / 1e9));
 					}
 				}
 				Map<String, Double> figures = sets.evaluate(network);
@@ -152,12 +162,14 @@ public final class MixedTrainer {
 				boolean best = score > state.bestScore();
 				int bestEpoch = best ? epoch : state.bestEpoch();
 				double bestScore = best ? score : state.bestScore();
-				// the checkpoint: written beside, then moved into place, so a stop mid-write keeps the last one
+				// the checkpoint: written beside, then moved into place, so a stop
+				// mid-write keeps the last one
 				ModelSerializer.writeModel(network, checkpoints.resolve(LAST + ".tmp").toFile(), true);
 				Files.move(checkpoints.resolve(LAST + ".tmp"), checkpoints.resolve(LAST),
 						StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 				if (best) {
-					Files.copy(checkpoints.resolve(LAST), checkpoints.resolve(BEST), StandardCopyOption.REPLACE_EXISTING);
+					Files.copy(checkpoints.resolve(LAST), checkpoints.resolve(BEST),
+							StandardCopyOption.REPLACE_EXISTING);
 				}
 				state = new State(epoch, history, bestEpoch, bestScore);
 				JSON.writerWithDefaultPrettyPrinter().writeValue(checkpoints.resolve(STATE + ".tmp").toFile(), state);
@@ -180,8 +192,8 @@ public final class MixedTrainer {
 	public record State(int epochsDone, List<Trainer.Epoch> history, int bestEpoch, double bestScore) {
 	}
 
-	private java.util.function.Supplier<DataSet> submit(ExecutorService makers, SyntheticData data, Augmentation augmentation, int[] order,
-			int from, int batchSize, int epoch) {
+	private java.util.function.Supplier<DataSet> submit(ExecutorService makers, SyntheticData data,
+			Augmentation augmentation, int[] order, int from, int batchSize, int epoch) {
 		int to = Math.min(order.length, from + batchSize);
 		// two halves, one per maker thread
 		int middle = (from + to) / 2;
@@ -202,7 +214,10 @@ public final class MixedTrainer {
 				Nd4j.create(labels, new long[] { n, DigitNetwork.CLASSES }, 'c'));
 	}
 
-	/** Features and targets of the examples at {@code order[from..to)}: {@code {features, labels}}. */
+	/**
+	 * Features and targets of the examples at {@code order[from..to)}: {@code {features,
+	 * labels}}.
+	 */
 	private float[][] examples(SyntheticData data, Augmentation augmentation, int[] order, int from, int to,
 			int epoch) {
 		int n = to - from;
@@ -231,7 +246,10 @@ public final class MixedTrainer {
 		return new float[][] { features, labels };
 	}
 
-	/** The synthetic example for position {@code at} of the epoch's order, or null for plain MNIST. */
+	/**
+	 * The synthetic example for position {@code at} of the epoch's order, or null for
+	 * plain MNIST.
+	 */
 	static SyntheticData.Example example(SyntheticData data, int[] order, int at, Random random) {
 		int index = order[at];
 		double u = random.nextDouble();
@@ -254,9 +272,9 @@ public final class MixedTrainer {
 			case "printed" -> data.printed(random.nextInt(10), false, random);
 			case "printed-photo" -> data.printed(random.nextInt(10), true, random);
 			case "low-resolution" -> data.lowResolution(index, random);
-			case "non-digit" -> data.nonDigit(
-					SyntheticData.NON_DIGIT_KINDS.get(random.nextInt(SyntheticData.NON_DIGIT_KINDS.size())), index,
-					order[(at + 1) % order.length], random);
+			case "non-digit" ->
+				data.nonDigit(SyntheticData.NON_DIGIT_KINDS.get(random.nextInt(SyntheticData.NON_DIGIT_KINDS.size())),
+						index, order[(at + 1) % order.length], random);
 			default -> null;
 		};
 	}
@@ -272,7 +290,8 @@ public final class MixedTrainer {
 		for (int i = 0; i < VALIDATION_PER_KIND; i++) {
 			Random random = new Random(Augmentation.mix(seed * 7919 + i));
 			photos.add(data.photo(i % split.size(), PhotoSynth.Condition.values()[i % 6], random));
-			printed.add(random.nextBoolean() ? data.printed(i % 10, false, random) : data.printed(i % 10, true, random));
+			printed
+				.add(random.nextBoolean() ? data.printed(i % 10, false, random) : data.printed(i % 10, true, random));
 			nonDigits.add(data.nonDigit(SyntheticData.NON_DIGIT_KINDS.get(i % SyntheticData.NON_DIGIT_KINDS.size()),
 					i % split.size(), (i + 1) % split.size(), random));
 		}
@@ -293,9 +312,10 @@ public final class MixedTrainer {
 		}
 
 		/**
-		 * Accuracy on MNIST, photos and printed digits (refused digits count as wrong), the share of
-		 * non-digits whose top probability stays under 0.5 (refused ones count as caught), and the score:
-		 * their mean, MNIST weighted twice as it is held to the tightest target.
+		 * Accuracy on MNIST, photos and printed digits (refused digits count as wrong),
+		 * the share of non-digits whose top probability stays under 0.5 (refused ones
+		 * count as caught), and the score: their mean, MNIST weighted twice as it is held
+		 * to the tightest target.
 		 */
 		Map<String, Double> evaluate(MultiLayerNetwork network) {
 			ClassificationReport mnistReport = Batches.evaluate(network, this.mnist);
@@ -338,8 +358,10 @@ public final class MixedTrainer {
 		}
 
 		private static float[] predict(MultiLayerNetwork network, List<SyntheticData.Example> examples) {
-			List<float[]> kept = examples.stream().filter(SyntheticData.Example::accepted)
-					.map(SyntheticData.Example::pixels).toList();
+			List<float[]> kept = examples.stream()
+				.filter(SyntheticData.Example::accepted)
+				.map(SyntheticData.Example::pixels)
+				.toList();
 			if (kept.isEmpty()) {
 				return new float[0];
 			}
@@ -348,7 +370,8 @@ public final class MixedTrainer {
 				System.arraycopy(kept.get(i), 0, features, i * DigitNetwork.PIXELS, DigitNetwork.PIXELS);
 			}
 			return network.output(Nd4j.create(features, new long[] { kept.size(), DigitNetwork.PIXELS }, 'c'), false)
-					.data().asFloat();
+				.data()
+				.asFloat();
 		}
 
 		private static int argmax(float[] p, int row) {
@@ -372,7 +395,6 @@ public final class MixedTrainer {
 		});
 		return s.toString().trim();
 	}
-
 
 	private static <T> T get(Future<T> future) {
 		try {

@@ -10,14 +10,17 @@ import java.util.Map;
 import dev.digits.model.DigitNetwork;
 
 /**
- * The four MNIST files from one folder, checked for consistency with each other.
- * Files may be gzip-compressed ({@code .gz}) or plain.
+ * The four MNIST files from one folder, checked for consistency with each other. Files
+ * may be gzip-compressed ({@code .gz}) or plain.
  */
 public record Mnist(Split train, Split test, Map<String, String> sha256) {
 
 	public static final String TRAIN_IMAGES = "train-images-idx3-ubyte";
+
 	public static final String TRAIN_LABELS = "train-labels-idx1-ubyte";
+
 	public static final String TEST_IMAGES = "t10k-images-idx3-ubyte";
+
 	public static final String TEST_LABELS = "t10k-labels-idx1-ubyte";
 
 	/** Environment variable naming the MNIST folder. */
@@ -61,8 +64,8 @@ public record Mnist(Split train, Split test, Map<String, String> sha256) {
 	}
 
 	/**
-	 * The folder from the environment variable {@value #ENV}, or {@code null} when unset or when it
-	 * does not hold the test files.
+	 * The folder from the environment variable {@value #ENV}, or {@code null} when unset
+	 * or when it does not hold the test files.
 	 */
 	public static Path fromEnvironment() {
 		String value = System.getenv(ENV);
@@ -86,12 +89,12 @@ public record Mnist(Split train, Split test, Map<String, String> sha256) {
 		Idx.Images images = Idx.readImages(imagesFile);
 		Idx.Labels labels = Idx.readLabels(labelsFile);
 		if (images.rows() != DigitNetwork.HEIGHT || images.cols() != DigitNetwork.WIDTH) {
-			throw new IdxFormatException(imagesFile, "images are " + images.rows() + "x" + images.cols()
-					+ ", expected " + DigitNetwork.HEIGHT + "x" + DigitNetwork.WIDTH);
+			throw new IdxFormatException(imagesFile, "images are " + images.rows() + "x" + images.cols() + ", expected "
+					+ DigitNetwork.HEIGHT + "x" + DigitNetwork.WIDTH);
 		}
 		if (images.count() != labels.count()) {
-			throw new IdxFormatException(labelsFile, labels.count() + " labels for " + images.count()
-					+ " images in " + imagesFile.getFileName());
+			throw new IdxFormatException(labelsFile,
+					labels.count() + " labels for " + images.count() + " images in " + imagesFile.getFileName());
 		}
 		sums.put(imagesName, images.sha256());
 		sums.put(labelsName, labels.sha256());

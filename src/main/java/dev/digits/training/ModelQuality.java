@@ -11,11 +11,12 @@ import dev.digits.model.DigitNetwork;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
- * Fits everything a server needs besides the network, on training and validation data only: the
- * calibration temperature (validation NLL), the Gaussian model of the dense1 features (training
- * images), the choice of OOD score and its threshold (non-digits made with {@link #CHOICE_SEED} against
- * validation digits), and an {@code uncertain} threshold on calibrated confidence (pooled validation
- * digit sets). The MNIST test set is never touched here.
+ * Fits everything a server needs besides the network, on training and validation data
+ * only: the calibration temperature (validation NLL), the Gaussian model of the dense1
+ * features (training images), the choice of OOD score and its threshold (non-digits made
+ * with {@link #CHOICE_SEED} against validation digits), and an {@code uncertain}
+ * threshold on calibrated confidence (pooled validation digit sets). The MNIST test set
+ * is never touched here.
  */
 public final class ModelQuality {
 
@@ -28,7 +29,10 @@ public final class ModelQuality {
 	/** Shrinkages of the shared covariance tried (chosen by validation AUROC). */
 	static final double[] SHRINKAGES = { 1e-4, 1e-3, 1e-2, 1e-1, 1 };
 
-	/** Selective accuracy the {@code uncertain} threshold aims at on the pooled validation digit sets. */
+	/**
+	 * Selective accuracy the {@code uncertain} threshold aims at on the pooled validation
+	 * digit sets.
+	 */
 	public static final double SELECTIVE_ACCURACY = 0.99;
 
 	/** What {@link #fit} found. */
@@ -58,19 +62,20 @@ public final class ModelQuality {
 		Mnist.Split train = mnist.train().slice(0, trainSize);
 		Mnist.Split validation = mnist.train().slice(available - validationSize, available);
 
-		// validation digits as clients send them: MNIST, and photos, printed digits and 8x8 scans made
+		// validation digits as clients send them: MNIST, and photos, printed digits and
+		// 8x8 scans made
 		// from the validation split in the training fonts
 		PhotoSets photoSets = PhotoSets.forChoices(validation, CHOICE_SEED);
 		int perCondition = Math.max(2, setSize / 10);
-		RobustnessSets.LabelledSet clientDigits = concat("client-digits", List.of(
-				photoSets.photos(perCondition).set(), photoSets.printed(2 * perCondition).set(),
-				photoSets.lowResolution(perCondition).set()));
+		RobustnessSets.LabelledSet clientDigits = concat("client-digits", List.of(photoSets.photos(perCondition).set(),
+				photoSets.printed(2 * perCondition).set(), photoSets.lowResolution(perCondition).set()));
 		NetworkOutputs mnistValidationOutputs = NetworkOutputs.of(network, pixels(validation));
 		NetworkOutputs clientOutputs = NetworkOutputs.of(network, clientDigits.pixels());
 		NetworkOutputs validationOutputs = mnistValidationOutputs.append(clientOutputs);
 		byte[] validationLabels = concat(validation.labels(), clientDigits.labels());
 		double[] validationLogits = Calibration.logProbabilities(validationOutputs.probabilities());
-		// the temperature is fitted on as many MNIST images as client-like ones (at least 1,000), so
+		// the temperature is fitted on as many MNIST images as client-like ones (at least
+		// 1,000), so
 		// that the 10,000 MNIST images do not decide it alone
 		int mnistForTemperature = Math.min(validation.size(), Math.max(1000, clientDigits.size()));
 		NetworkOutputs temperatureOutputs = mnistValidationOutputs.slice(0, mnistForTemperature).append(clientOutputs);
@@ -81,14 +86,16 @@ public final class ModelQuality {
 				validationLabels);
 		Calibration.Metrics after = Calibration.metrics(Calibration.softmax(validationLogits, temperature),
 				validationLabels);
-		out.printf(Locale.ROOT, "temperature %.4f on %d validation images (%d MNIST, %d photos, printed and 8x8): "
-				+ "NLL %.4f -> %.4f, ECE %.4f -> %.4f%n", temperature, validationLabels.length, validation.size(),
-				clientDigits.size(), before.nll(), after.nll(), before.ece(), after.ece());
+		out.printf(Locale.ROOT,
+				"temperature %.4f on %d validation images (%d MNIST, %d photos, printed and 8x8): "
+						+ "NLL %.4f -> %.4f, ECE %.4f -> %.4f%n",
+				temperature, validationLabels.length, validation.size(), clientDigits.size(), before.nll(), after.nll(),
+				before.ece(), after.ece());
 
 		NetworkOutputs trainOutputs = NetworkOutputs.of(network, pixels(train));
 		RobustnessSets choiceSets = new RobustnessSets(CHOICE_SEED);
-		RobustnessSets.LabelledSet nonDigits = concat("non-digits", List.of(choiceSets.nonDigits(nonDigitsPerKind),
-				photoSets.nonDigits(nonDigitsPerKind).set()));
+		RobustnessSets.LabelledSet nonDigits = concat("non-digits",
+				List.of(choiceSets.nonDigits(nonDigitsPerKind), photoSets.nonDigits(nonDigitsPerKind).set()));
 		NetworkOutputs nonDigitOutputs = NetworkOutputs.of(network, nonDigits.pixels());
 
 		Map<String, Double> shrinkageAuroc = new LinkedHashMap<>();
@@ -112,12 +119,14 @@ public final class ModelQuality {
 			double[] digits = OodScores.score(name, validationOutputs, temperature, gaussian);
 			double[] others = OodScores.score(name, nonDigitOutputs, temperature, gaussian);
 			auroc.put(name, OodScores.auroc(others, digits));
-			// flags at most FALSE_FLAG_RATE of the MNIST validation digits and of the client-like ones
+			// flags at most FALSE_FLAG_RATE of the MNIST validation digits and of the
+			// client-like ones
 			double[] mnistDigits = java.util.Arrays.copyOf(digits, validation.size());
 			double[] clientLike = java.util.Arrays.copyOfRange(digits, validation.size(), digits.length);
-			thresholds.put(name, clientLike.length == 0 ? OodScores.threshold(mnistDigits, FALSE_FLAG_RATE)
-					: Math.max(OodScores.threshold(mnistDigits, FALSE_FLAG_RATE),
-							OodScores.threshold(clientLike, FALSE_FLAG_RATE)));
+			thresholds.put(name,
+					clientLike.length == 0 ? OodScores.threshold(mnistDigits, FALSE_FLAG_RATE)
+							: Math.max(OodScores.threshold(mnistDigits, FALSE_FLAG_RATE),
+									OodScores.threshold(clientLike, FALSE_FLAG_RATE)));
 			if (best == null || auroc.get(name) > auroc.get(best)) {
 				best = name;
 			}
@@ -165,8 +174,10 @@ public final class ModelQuality {
 				break;
 			}
 		}
-		out.printf(Locale.ROOT, "uncertain below calibrated confidence %.2f: %.2f%% of %d pooled validation set "
-				+ "images kept, %.2f%% of them right%n", uncertainBelow, 100 * coverage, pooled, 100 * selective);
+		out.printf(Locale.ROOT,
+				"uncertain below calibrated confidence %.2f: %.2f%% of %d pooled validation set "
+						+ "images kept, %.2f%% of them right%n",
+				uncertainBelow, 100 * coverage, pooled, 100 * selective);
 		return new Fitted(temperature, before, after, gaussian, auroc, shrinkageAuroc, best, thresholds, uncertainBelow,
 				coverage, selective, train.size(), validationLabels.length, nonDigits.size(), pooled);
 	}
@@ -190,7 +201,10 @@ public final class ModelQuality {
 		return out;
 	}
 
-	/** The content of {@code ood.json}: everything a server needs to score and flag an input. */
+	/**
+	 * The content of {@code ood.json}: everything a server needs to score and flag an
+	 * input.
+	 */
 	public static Map<String, Object> oodFile(Fitted f) {
 		Map<String, Object> m = new LinkedHashMap<>();
 		m.put("format", "digit-service OOD model, version 1");
@@ -199,13 +213,15 @@ public final class ModelQuality {
 		m.put("thresholds", f.thresholds());
 		m.put("falseFlagRateOnValidation", FALSE_FLAG_RATE);
 		m.put("temperature", f.temperature());
-		m.put("definitions", Map.of(
-				"max-softmax", "-max_k softmax(log(p) / temperature)_k, p the network's softmax output",
-				"energy", "-temperature * logsumexp(z / temperature), z = dense1 . W + b of the output layer "
-						+ "(pre-softmax logits, not log p)",
-				"mahalanobis", "min_c |whitening . h - whitenedMeans[c]|^2, h the 128 dense1 activations "
-						+ "(after ReLU, layer index 5 of the DL4J network); equals min_c (h - means[c])' S^-1 "
-						+ "(h - means[c])"));
+		m.put("definitions",
+				Map.of("max-softmax", "-max_k softmax(log(p) / temperature)_k, p the network's softmax output",
+						"energy",
+						"-temperature * logsumexp(z / temperature), z = dense1 . W + b of the output layer "
+								+ "(pre-softmax logits, not log p)",
+						"mahalanobis",
+						"min_c |whitening . h - whitenedMeans[c]|^2, h the 128 dense1 activations "
+								+ "(after ReLU, layer index 5 of the DL4J network); equals min_c (h - means[c])' S^-1 "
+								+ "(h - means[c])"));
 		m.put("classes", DigitNetwork.CLASSES);
 		m.put("features", NetworkOutputs.FEATURES);
 		m.put("shrinkage", f.gaussian().shrinkage());
@@ -232,14 +248,17 @@ public final class ModelQuality {
 		m.put("mce", Map.of("before", f.validationBefore().mce(), "after", f.validationAfter().mce()));
 		m.put("brier", Map.of("before", f.validationBefore().brier(), "after", f.validationAfter().brier()));
 		m.put("bins", Calibration.BINS);
-		m.put("uncertain", Map.of("below", f.uncertainBelow(), "on", "calibrated confidence (max probability)",
-				"chosenFor", "accuracy >= " + SELECTIVE_ACCURACY + " of the kept predictions on "
-						+ f.validationSetImages() + " images of the digit sets made from the validation split",
-				"validationCoverage", f.uncertainCoverage(), "validationAccuracyKept", f.uncertainAccuracy()));
+		m.put("uncertain",
+				Map.of("below", f.uncertainBelow(), "on", "calibrated confidence (max probability)", "chosenFor",
+						"accuracy >= " + SELECTIVE_ACCURACY + " of the kept predictions on " + f.validationSetImages()
+								+ " images of the digit sets made from the validation split",
+						"validationCoverage", f.uncertainCoverage(), "validationAccuracyKept", f.uncertainAccuracy()));
 		return m;
 	}
 
-	/** The {@code ood} entry of the model metadata (the numbers live in {@code ood.json}). */
+	/**
+	 * The {@code ood} entry of the model metadata (the numbers live in {@code ood.json}).
+	 */
 	public static Map<String, Object> oodEntry(Fitted f, String file) {
 		Map<String, Object> m = new LinkedHashMap<>();
 		m.put("file", file);

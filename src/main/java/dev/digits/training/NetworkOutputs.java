@@ -10,9 +10,12 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * What the quality figures need from one pass of the network over a set of inputs.
  *
- * @param probabilities {@code n x 10} softmax outputs (what {@code output()} gives), row-major
- * @param logits {@code n x 10} pre-softmax outputs {@code dense1 . W + b} of the output layer
- * @param features {@code n x 128} dense1 activations (after ReLU; dropout is the identity at inference)
+ * @param probabilities {@code n x 10} softmax outputs (what {@code output()} gives),
+ * row-major
+ * @param logits {@code n x 10} pre-softmax outputs {@code dense1 . W + b} of the output
+ * layer
+ * @param features {@code n x 128} dense1 activations (after ReLU; dropout is the identity
+ * at inference)
  */
 public record NetworkOutputs(float[] probabilities, double[] logits, float[] features) {
 
@@ -25,7 +28,9 @@ public record NetworkOutputs(float[] probabilities, double[] logits, float[] fea
 		return probabilities.length / DigitNetwork.CLASSES;
 	}
 
-	/** Runs {@code network} in inference mode over {@code pixels} ({@code n x 784}, 0..1). */
+	/**
+	 * Runs {@code network} in inference mode over {@code pixels} ({@code n x 784}, 0..1).
+	 */
 	public static NetworkOutputs of(MultiLayerNetwork network, float[] pixels) {
 		int n = pixels.length / DigitNetwork.PIXELS;
 		int k = DigitNetwork.CLASSES;

@@ -5,13 +5,16 @@ import java.util.Arrays;
 import dev.digits.model.DigitNetwork;
 
 /**
- * Out-of-distribution scores (higher means "less like the training digits") and the measures that
- * compare them.
+ * Out-of-distribution scores (higher means "less like the training digits") and the
+ * measures that compare them.
  * <ul>
- * <li>{@code max-softmax}: {@code -max softmax(log p / T)}, the calibrated confidence negated;</li>
- * <li>{@code energy}: {@code -T logsumexp(z / T)} of the true logits {@code z} (Liu et al. 2020);</li>
- * <li>{@code mahalanobis}: {@code min_c (h - mu_c)' S^-1 (h - mu_c)} on the 128 dense1 features, class
- * means and one shared covariance from the training images (Lee et al. 2018).</li>
+ * <li>{@code max-softmax}: {@code -max softmax(log p / T)}, the calibrated confidence
+ * negated;</li>
+ * <li>{@code energy}: {@code -T logsumexp(z / T)} of the true logits {@code z} (Liu et
+ * al. 2020);</li>
+ * <li>{@code mahalanobis}: {@code min_c (h - mu_c)' S^-1 (h - mu_c)} on the 128 dense1
+ * features, class means and one shared covariance from the training images (Lee et al.
+ * 2018).</li>
  * </ul>
  */
 public final class OodScores {
@@ -27,13 +30,16 @@ public final class OodScores {
 	}
 
 	/**
-	 * The Gaussian model of the dense1 features: {@code whitening} W (lower triangular, row-major
-	 * {@code 128 x 128}) with {@code W' W = S^-1}, so that the distance to class c is
-	 * {@code |W h - W mu_c|^2}; {@code whitenedMeans} holds {@code W mu_c}.
+	 * The Gaussian model of the dense1 features: {@code whitening} W (lower triangular,
+	 * row-major {@code 128 x 128}) with {@code W' W = S^-1}, so that the distance to
+	 * class c is {@code |W h - W mu_c|^2}; {@code whitenedMeans} holds {@code W mu_c}.
 	 */
 	public record Gaussian(double[] means, double[] whitening, double[] whitenedMeans, double shrinkage) {
 
-		/** Squared Mahalanobis distance of each row of {@code features} to the nearest class mean. */
+		/**
+		 * Squared Mahalanobis distance of each row of {@code features} to the nearest
+		 * class mean.
+		 */
 		public double[] distances(float[] features) {
 			int n = features.length / D;
 			double[] out = new double[n];
@@ -63,8 +69,9 @@ public final class OodScores {
 	}
 
 	/**
-	 * Class means and the shared (within-class) covariance of {@code features}, shrunk towards the
-	 * identity by {@code shrinkage} times the mean variance so that dead ReLU units keep it invertible.
+	 * Class means and the shared (within-class) covariance of {@code features}, shrunk
+	 * towards the identity by {@code shrinkage} times the mean variance so that dead ReLU
+	 * units keep it invertible.
 	 */
 	public static Gaussian fit(float[] features, byte[] labels, double shrinkage) {
 		int n = labels.length;
@@ -123,7 +130,10 @@ public final class OodScores {
 		return new Gaussian(means, w, whitenedMeans, shrinkage);
 	}
 
-	/** {@code L} with {@code L L' = a}, row-major, for a symmetric positive definite {@code a}. */
+	/**
+	 * {@code L} with {@code L L' = a}, row-major, for a symmetric positive definite
+	 * {@code a}.
+	 */
 	static double[] cholesky(double[] a, int d) {
 		double[] l = new double[d * d];
 		for (int i = 0; i < d; i++) {
@@ -204,8 +214,9 @@ public final class OodScores {
 	}
 
 	/**
-	 * Area under the ROC curve: the probability that a random {@code positive} (out-of-distribution)
-	 * scores higher than a random {@code negative}, ties counting one half.
+	 * Area under the ROC curve: the probability that a random {@code positive}
+	 * (out-of-distribution) scores higher than a random {@code negative}, ties counting
+	 * one half.
 	 */
 	public static double auroc(double[] positives, double[] negatives) {
 		double[] neg = negatives.clone();
@@ -220,8 +231,8 @@ public final class OodScores {
 	}
 
 	/**
-	 * The threshold above which at most {@code rate} of {@code negatives} lie: flag a score when it is
-	 * strictly greater.
+	 * The threshold above which at most {@code rate} of {@code negatives} lie: flag a
+	 * score when it is strictly greater.
 	 */
 	public static double threshold(double[] negatives, double rate) {
 		double[] sorted = negatives.clone();

@@ -10,10 +10,11 @@ import dev.digits.model.DigitNetwork;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
- * Figures of one model on the {@link PhotoSets}: for digit sets, the share answered right out of all
- * examples made (a refusal by the preprocessor counts as wrong), per condition, with calibration and
- * the share flagged out-of-distribution; for the non-digit set, the share caught (flagged, refused, or
- * seen as several digits), per kind. The service decides "not a digit" the same way.
+ * Figures of one model on the {@link PhotoSets}: for digit sets, the share answered right
+ * out of all examples made (a refusal by the preprocessor counts as wrong), per
+ * condition, with calibration and the share flagged out-of-distribution; for the
+ * non-digit set, the share caught (flagged, refused, or seen as several digits), per
+ * kind. The service decides "not a digit" the same way.
  */
 public final class PhotoEvaluation {
 
@@ -97,8 +98,8 @@ public final class PhotoEvaluation {
 			byKind.put(others.kindNames().get(k), share(caughtByKind[k], madeByKind[k]));
 			caught += caughtByKind[k];
 		}
-		return new Figures(model,
-				digits, new NonDigitFigures(nonDigits.made(), others.rejected(), share(caught, nonDigits.made()), byKind));
+		return new Figures(model, digits,
+				new NonDigitFigures(nonDigits.made(), others.rejected(), share(caught, nonDigits.made()), byKind));
 	}
 
 	/** The markdown section comparing every model. */
@@ -107,10 +108,20 @@ public final class PhotoEvaluation {
 		md.append("## Photos, printed digits, 8x8 scans and non-digits\n\n");
 		md.append("Made from MNIST test digits and held-out fonts with the evaluation seed; never used for a choice. ")
 			.append("Right = answered right out of all examples made (a refusal counts as wrong). Targets: photos ")
-			.append(pct(PHOTO_TARGET)).append(" (each condition ").append(pct(CONDITION_TARGET)).append("), printed ")
-			.append(pct(PRINTED_TARGET)).append(", 8x8 ").append(pct(LOW_RESOLUTION_TARGET))
-			.append(", non-digits caught ").append(pct(NON_DIGIT_TARGET)).append(" with at most ")
-			.append(pct(DIGIT_FLAG_TARGET)).append(" of digits flagged, ECE ").append(pct(ECE_TARGET)).append(".\n\n");
+			.append(pct(PHOTO_TARGET))
+			.append(" (each condition ")
+			.append(pct(CONDITION_TARGET))
+			.append("), printed ")
+			.append(pct(PRINTED_TARGET))
+			.append(", 8x8 ")
+			.append(pct(LOW_RESOLUTION_TARGET))
+			.append(", non-digits caught ")
+			.append(pct(NON_DIGIT_TARGET))
+			.append(" with at most ")
+			.append(pct(DIGIT_FLAG_TARGET))
+			.append(" of digits flagged, ECE ")
+			.append(pct(ECE_TARGET))
+			.append(".\n\n");
 		md.append("| set | made | refused |");
 		for (Figures f : all) {
 			md.append(' ').append(f.model()).append(" right | flagged | ECE |");
@@ -118,12 +129,22 @@ public final class PhotoEvaluation {
 		md.append("\n|---|---:|---:|").append("---:|---:|---:|".repeat(all.size())).append('\n');
 		for (int s = 0; s < digitSets.size(); s++) {
 			DigitFigures first = all.get(0).digits().get(s);
-			md.append("| ").append(first.set()).append(" | ").append(first.made()).append(" | ").append(first.refused())
+			md.append("| ")
+				.append(first.set())
+				.append(" | ")
+				.append(first.made())
+				.append(" | ")
+				.append(first.refused())
 				.append(" |");
 			for (Figures f : all) {
 				DigitFigures d = f.digits().get(s);
-				md.append(' ').append(pct(d.right())).append(" | ").append(pct(d.flagged())).append(" | ")
-					.append(pct(d.eceAfter())).append(" |");
+				md.append(' ')
+					.append(pct(d.right()))
+					.append(" | ")
+					.append(pct(d.flagged()))
+					.append(" | ")
+					.append(pct(d.eceAfter()))
+					.append(" |");
 			}
 			md.append('\n');
 			for (String kind : first.rightByKind().keySet()) {
@@ -138,7 +159,9 @@ public final class PhotoEvaluation {
 			}
 		}
 		md.append("\nNon-digits caught (flagged out-of-distribution, refused as blank, or seen as several digits), ")
-			.append(nonDigits.made()).append(" made, ").append(nonDigits.set().rejected())
+			.append(nonDigits.made())
+			.append(" made, ")
+			.append(nonDigits.set().rejected())
 			.append(" refused by the preprocessor:\n\n| kind |");
 		for (Figures f : all) {
 			md.append(' ').append(f.model()).append(" |");

@@ -13,15 +13,19 @@ import dev.digits.preprocessing.ImagePreprocessor;
 import dev.digits.preprocessing.PreprocessingLimits;
 
 /**
- * The evaluation sets that look like what clients send, made by {@link SyntheticData} from MNIST
- * <em>test</em> digits and the {@link FontSets#HELD_OUT held-out fonts}, with a seed training never
- * uses: handwritten digits photographed in each {@link PhotoSynth.Condition}, printed digits in fonts
- * training never saw, 8x8 scans, and non-digits of every kind. They are for reporting only; no choice
- * (threshold, temperature, epoch) is made on them.
+ * The evaluation sets that look like what clients send, made by {@link SyntheticData}
+ * from MNIST <em>test</em> digits and the {@link FontSets#HELD_OUT held-out fonts}, with
+ * a seed training never uses: handwritten digits photographed in each
+ * {@link PhotoSynth.Condition}, printed digits in fonts training never saw, 8x8 scans,
+ * and non-digits of every kind. They are for reporting only; no choice (threshold,
+ * temperature, epoch) is made on them.
  */
 public final class PhotoSets {
 
-	/** A generated set: what the preprocessor accepted, and how many of each kind it refused. */
+	/**
+	 * A generated set: what the preprocessor accepted, and how many of each kind it
+	 * refused.
+	 */
 	public record PhotoSet(RobustnessSets.LabelledSet set, int[] refusedByKind, boolean[] severalDigits) {
 
 		public String name() {
@@ -55,15 +59,18 @@ public final class PhotoSets {
 	}
 
 	/**
-	 * Sets for choices (temperature, OOD thresholds): from {@code validation} in the training fonts,
-	 * so that no held-out font or test digit informs a choice.
+	 * Sets for choices (temperature, OOD thresholds): from {@code validation} in the
+	 * training fonts, so that no held-out font or test digit informs a choice.
 	 */
 	public static PhotoSets forChoices(Mnist.Split validation, long seed) {
 		return new PhotoSets(validation, seed,
 				FontSets.require(FontSets.TRAINING, "0123456789" + SyntheticData.LETTERS, 4));
 	}
 
-	/** Handwritten digits photographed on paper: {@code perCondition} of each condition, pens mixed. */
+	/**
+	 * Handwritten digits photographed on paper: {@code perCondition} of each condition,
+	 * pens mixed.
+	 */
 	public PhotoSet photos(int perCondition) {
 		PhotoSynth.Condition[] conditions = PhotoSynth.Condition.values();
 		List<String> kinds = Arrays.stream(conditions).map(PhotoSynth.Condition::id).toList();
@@ -74,34 +81,46 @@ public final class PhotoSets {
 				i -> i % conditions.length);
 	}
 
-	/** Printed digits in the held-out fonts, half on clean paper and half photographed. */
+	/**
+	 * Printed digits in the held-out fonts, half on clean paper and half photographed.
+	 */
 	public PhotoSet printed(int size) {
-		return make("printed-held-out", "digits printed in fonts never used in training ("
-				+ String.join(", ", FontSets.HELD_OUT) + "), half clean (PNG or JPEG), half photographed on paper",
+		return make("printed-held-out",
+				"digits printed in fonts never used in training (" + String.join(", ", FontSets.HELD_OUT)
+						+ "), half clean (PNG or JPEG), half photographed on paper",
 				List.of("clean", "photographed"), size, i -> this.data.printed(i % 10, i % 2 == 1, random(2, i)),
 				i -> i % 2);
 	}
 
 	/** MNIST test digits as 8x8 scans (17 grey levels) enlarged 4-16 times. */
 	public PhotoSet lowResolution(int size) {
-		return make("low-resolution-8x8", "MNIST test digits fitted into 8x8 with 17 grey levels (as the UCI digits), "
-				+ "enlarged 4-16 times blocky or smooth, PNG", List.of("8x8"), size,
-				i -> this.data.lowResolution(i % this.data.digits().size(), random(3, i)), i -> 0);
+		return make("low-resolution-8x8",
+				"MNIST test digits fitted into 8x8 with 17 grey levels (as the UCI digits), "
+						+ "enlarged 4-16 times blocky or smooth, PNG",
+				List.of("8x8"), size, i -> this.data.lowResolution(i % this.data.digits().size(), random(3, i)),
+				i -> 0);
 	}
 
-	/** Non-digits: {@code perKind} of each of {@link SyntheticData#NON_DIGIT_KINDS}, in the held-out fonts. */
+	/**
+	 * Non-digits: {@code perKind} of each of {@link SyntheticData#NON_DIGIT_KINDS}, in
+	 * the held-out fonts.
+	 */
 	public PhotoSet nonDigits(int perKind) {
 		List<String> kinds = SyntheticData.NON_DIGIT_KINDS;
 		int n = this.data.digits().size();
-		return make("non-digits-photographed", "letters " + SyntheticData.LETTERS + " and symbols " + SyntheticData.SYMBOLS
+		return make("non-digits-photographed", "letters " + SyntheticData.LETTERS + " and symbols "
+				+ SyntheticData.SYMBOLS
 				+ " in the held-out fonts (typed or handwriting-like), scribbles, shapes, textures, two MNIST test digits "
 				+ "side by side, empty paper; photographed on paper (three in four) or clean", kinds,
-				perKind * kinds.size(), i -> this.data.nonDigit(kinds.get(i % kinds.size()), i % n, (i + 7) % n,
-						random(4, i)),
+				perKind * kinds.size(),
+				i -> this.data.nonDigit(kinds.get(i % kinds.size()), i % n, (i + 7) % n, random(4, i)),
 				i -> i % kinds.size());
 	}
 
-	/** Accuracy per kind (refused examples count as wrong) from per-example correctness of the accepted ones. */
+	/**
+	 * Accuracy per kind (refused examples count as wrong) from per-example correctness of
+	 * the accepted ones.
+	 */
 	public static Map<String, Double> accuracyByKind(PhotoSet set, boolean[] correct) {
 		Map<String, Double> byKind = new LinkedHashMap<>();
 		List<String> names = set.set().kindNames();

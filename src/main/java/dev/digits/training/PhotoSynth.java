@@ -14,15 +14,17 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Synthetic phone photos of something written or printed on paper, seeded: what web and mobile clients
- * send when a user photographs a digit. An {@link Ink} (a handwritten MNIST digit, a printed glyph, a
- * letter, a doodle...) is composited onto synthetic paper in one of the {@link Condition}s (plain, ruled,
- * squared, a printed box, a strong shadow, or a sheet that does not fill the frame), with a {@link Pen},
- * then photographed: perspective and rotation, uneven light, blur, sensor noise, JPEG.
+ * Synthetic phone photos of something written or printed on paper, seeded: what web and
+ * mobile clients send when a user photographs a digit. An {@link Ink} (a handwritten
+ * MNIST digit, a printed glyph, a letter, a doodle...) is composited onto synthetic paper
+ * in one of the {@link Condition}s (plain, ruled, squared, a printed box, a strong
+ * shadow, or a sheet that does not fill the frame), with a {@link Pen}, then
+ * photographed: perspective and rotation, uneven light, blur, sensor noise, JPEG.
  * <p>
- * Everything is drawn per output pixel through one inverse homography (output pixel -> sheet plane), so
- * lines, box and ink stay consistent under perspective; cost is linear in the output size (about
- * 4 ms for 300 x 300 here). The same {@link Random} always gives the same bytes.
+ * Everything is drawn per output pixel through one inverse homography (output pixel ->
+ * sheet plane), so lines, box and ink stay consistent under perspective; cost is linear
+ * in the output size (about 4 ms for 300 x 300 here). The same {@link Random} always
+ * gives the same bytes.
  */
 public final class PhotoSynth {
 
@@ -37,9 +39,15 @@ public final class PhotoSynth {
 		SQUARED,
 		/** A printed answer box around the digit, sometimes one of a row of boxes. */
 		BOXED,
-		/** Plain, ruled or squared paper with a hard shadow across the page (a hand, a phone). */
+		/**
+		 * Plain, ruled or squared paper with a hard shadow across the page (a hand, a
+		 * phone).
+		 */
 		SHADOW,
-		/** Plain, ruled or squared paper that does not fill the frame: the table shows at the edges. */
+		/**
+		 * Plain, ruled or squared paper that does not fill the frame: the table shows at
+		 * the edges.
+		 */
 		SHEET;
 
 		public String id() {
@@ -69,7 +77,8 @@ public final class PhotoSynth {
 	}
 
 	/**
-	 * A coverage map 0..1 of what is drawn, {@code width x height} pixels at photo scale, row-major.
+	 * A coverage map 0..1 of what is drawn, {@code width x height} pixels at photo scale,
+	 * row-major.
 	 */
 	public record Ink(float[] alpha, int width, int height) {
 	}
@@ -86,9 +95,10 @@ public final class PhotoSynth {
 	// ---------------------------------------------------------------- inks
 
 	/**
-	 * A handwritten MNIST digit (28x28, 0..1, ink high) scaled so that its 28-pixel frame is
-	 * {@code frame} pixels, with the stroke width of {@code pen} (bicubic upscale, then a soft threshold:
-	 * a low threshold fattens strokes like a marker, a high one thins them like a fine pen).
+	 * A handwritten MNIST digit (28x28, 0..1, ink high) scaled so that its 28-pixel frame
+	 * is {@code frame} pixels, with the stroke width of {@code pen} (bicubic upscale,
+	 * then a soft threshold: a low threshold fattens strokes like a marker, a high one
+	 * thins them like a fine pen).
 	 */
 	public static Ink handwritten(float[] digit, double frame, Pen pen, Random random) {
 		int size = Math.max(8, (int) Math.ceil(frame));
@@ -111,9 +121,10 @@ public final class PhotoSynth {
 	}
 
 	/**
-	 * Text drawn in {@code font} so that its outline's taller side is {@code height} pixels, rotated by
-	 * {@code degrees}, sheared by {@code shear}; with {@code wobble > 0} the outline is displaced smoothly
-	 * (handwriting-like) and stroked with {@code strokeWidth} pixels (a pen going over it).
+	 * Text drawn in {@code font} so that its outline's taller side is {@code height}
+	 * pixels, rotated by {@code degrees}, sheared by {@code shear}; with
+	 * {@code wobble > 0} the outline is displaced smoothly (handwriting-like) and stroked
+	 * with {@code strokeWidth} pixels (a pen going over it).
 	 */
 	public static Ink text(Font font, String text, double height, double degrees, double shear, double wobble,
 			double strokeWidth, Random random) {
@@ -129,7 +140,10 @@ public final class PhotoSynth {
 		return fill(scaled, degrees, shear, strokeWidth);
 	}
 
-	/** Draws with {@code painter} (white on black, antialiased) onto a {@code size}-pixel square. */
+	/**
+	 * Draws with {@code painter} (white on black, antialiased) onto a {@code size}-pixel
+	 * square.
+	 */
 	public static Ink drawn(int size, java.util.function.Consumer<Graphics2D> painter) {
 		BufferedImage patch = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
 		Graphics2D g = patch.createGraphics();
@@ -203,8 +217,8 @@ public final class PhotoSynth {
 	/**
 	 * Photographs {@code ink} on paper in {@code condition} with {@code pen}.
 	 * @param minSide the photo's shorter side is drawn from {@code [minSide, maxSide]}
-	 * @param inkShare the ink's taller side as a share of the shorter photo side is drawn from
-	 * {@code [inkShare[0], inkShare[1]]}
+	 * @param inkShare the ink's taller side as a share of the shorter photo side is drawn
+	 * from {@code [inkShare[0], inkShare[1]]}
 	 */
 	public static Photo photo(Ink ink, Condition condition, Pen pen, int minSide, int maxSide, double[] inkShare,
 			Random random) {
@@ -216,7 +230,8 @@ public final class PhotoSynth {
 		double inkSize = shortSide * (inkShare[0] + (inkShare[1] - inkShare[0]) * random.nextDouble());
 		double inkScale = inkSize / Math.max(ink.width, ink.height);
 
-		// the sheet plane: the ink's centre near the frame's centre, plane units = output pixels at zero tilt
+		// the sheet plane: the ink's centre near the frame's centre, plane units = output
+		// pixels at zero tilt
 		double cx = width / 2.0 + width * 0.12 * (random.nextDouble() * 2 - 1);
 		double cy = height / 2.0 + height * 0.12 * (random.nextDouble() * 2 - 1);
 		Condition paper = condition;
@@ -272,7 +287,8 @@ public final class PhotoSynth {
 		double noise = 1 + 6 * random.nextDouble();
 		java.util.SplittableRandom grain = new java.util.SplittableRandom(random.nextLong());
 		for (int i = 0; i < width * height; i++) {
-			// luminance noise (a sum of uniforms, near Gaussian) and a little chroma noise
+			// luminance noise (a sum of uniforms, near Gaussian) and a little chroma
+			// noise
 			double n = noise * (grain.nextDouble() + grain.nextDouble() + grain.nextDouble() - 1.5) * 2;
 			for (int c = 0; c < 3; c++) {
 				bgr[i * 3 + c] = (byte) clamp((bgr[i * 3 + c] & 0xFF) + n + (grain.nextDouble() - 0.5) * noise * 0.6);
@@ -300,7 +316,10 @@ public final class PhotoSynth {
 		return new int[] { level, level, level };
 	}
 
-	/** Bilinear coverage of the ink at ink-pixel coordinates {@code (x, y)} (pixel centres at i + 0.5). */
+	/**
+	 * Bilinear coverage of the ink at ink-pixel coordinates {@code (x, y)} (pixel centres
+	 * at i + 0.5).
+	 */
 	private static double sample(Ink ink, double x, double y) {
 		double fx = x - 0.5;
 		double fy = y - 0.5;
@@ -320,8 +339,9 @@ public final class PhotoSynth {
 	}
 
 	/**
-	 * An inverse homography output -> plane: the frame's corners moved by up to {@code tilt} of the size
-	 * (a phone held at an angle), and a rotation of up to {@code degrees} about the centre.
+	 * An inverse homography output -> plane: the frame's corners moved by up to
+	 * {@code tilt} of the size (a phone held at an angle), and a rotation of up to
+	 * {@code degrees} about the centre.
 	 */
 	private static double[] homography(int width, int height, double tilt, double degrees, Random random) {
 		double[][] src = { { 0, 0 }, { width, 0 }, { width, height }, { 0, height } };
@@ -338,7 +358,10 @@ public final class PhotoSynth {
 		return solveHomography(src, dst);
 	}
 
-	/** The 3x3 homography (h22 = 1) taking the four {@code src} points to the four {@code dst} points. */
+	/**
+	 * The 3x3 homography (h22 = 1) taking the four {@code src} points to the four
+	 * {@code dst} points.
+	 */
 	static double[] solveHomography(double[][] src, double[][] dst) {
 		double[][] a = new double[8][9];
 		for (int k = 0; k < 4; k++) {
@@ -425,24 +448,21 @@ public final class PhotoSynth {
 			switch (paper) {
 				case RULED -> {
 					boolean blue = random.nextInt(4) != 0;
-					this.lineRgb = blue
-							? new double[] { 110 + random.nextInt(90), 150 + random.nextInt(70), 200 + random.nextInt(55) }
-							: grey3(120 + random.nextInt(90));
+					this.lineRgb = blue ? new double[] { 110 + random.nextInt(90), 150 + random.nextInt(70),
+							200 + random.nextInt(55) } : grey3(120 + random.nextInt(90));
 					this.spacing = inkSize * (0.6 + 0.8 * random.nextDouble());
 					this.lineHalfWidth = (0.4 + 0.9 * random.nextDouble()) * Math.max(0.7, scale);
 				}
 				case SQUARED -> {
 					boolean blue = random.nextInt(3) == 0;
-					this.lineRgb = blue
-							? new double[] { 140 + random.nextInt(70), 170 + random.nextInt(60), 210 + random.nextInt(45) }
-							: grey3(130 + random.nextInt(85));
+					this.lineRgb = blue ? new double[] { 140 + random.nextInt(70), 170 + random.nextInt(60),
+							210 + random.nextInt(45) } : grey3(130 + random.nextInt(85));
 					this.spacing = inkSize * (0.3 + 0.5 * random.nextDouble());
 					this.lineHalfWidth = (0.35 + 0.6 * random.nextDouble()) * Math.max(0.7, scale);
 				}
 				case BOXED -> {
-					this.lineRgb = random.nextInt(4) == 0
-							? new double[] { 30 + random.nextInt(80), 60 + random.nextInt(80), 120 + random.nextInt(100) }
-							: grey3(random.nextInt(110));
+					this.lineRgb = random.nextInt(4) == 0 ? new double[] { 30 + random.nextInt(80),
+							60 + random.nextInt(80), 120 + random.nextInt(100) } : grey3(random.nextInt(110));
 					this.spacing = 0;
 					this.lineHalfWidth = (0.4 + 1.4 * random.nextDouble()) * Math.max(0.7, scale);
 				}
@@ -456,7 +476,8 @@ public final class PhotoSynth {
 			this.offsetY = random.nextDouble() * Math.max(1, this.spacing);
 			if (paper == Condition.RULED && random.nextInt(3) == 0) {
 				this.marginX = width * (0.05 + 0.9 * random.nextDouble());
-				this.marginRgb = new double[] { 200 + random.nextInt(55), 60 + random.nextInt(80), 70 + random.nextInt(80) };
+				this.marginRgb = new double[] { 200 + random.nextInt(55), 60 + random.nextInt(80),
+						70 + random.nextInt(80) };
 			}
 			else {
 				this.marginX = Double.NaN;
@@ -477,7 +498,8 @@ public final class PhotoSynth {
 				this.boxRow = 0;
 			}
 			if (inFrame) {
-				// at least one side well inside the frame, the others anywhere from outside to inside
+				// at least one side well inside the frame, the others anywhere from
+				// outside to inside
 				double[] inset = new double[4];
 				for (int k = 0; k < 4; k++) {
 					inset[k] = -0.1 + 0.25 * random.nextDouble();
@@ -513,14 +535,17 @@ public final class PhotoSynth {
 		void table(double u, double v, double[] rgb) {
 			double along = u * Math.cos(this.grainAngle) + v * Math.sin(this.grainAngle);
 			double across = -u * Math.sin(this.grainAngle) + v * Math.cos(this.grainAngle);
-			double g = this.grain * (Math.sin(across * 0.35 + Math.sin(along * 0.02) * 3) * 0.6
-					+ Math.sin(across * 1.3) * 0.4);
+			double g = this.grain
+					* (Math.sin(across * 0.35 + Math.sin(along * 0.02) * 3) * 0.6 + Math.sin(across * 1.3) * 0.4);
 			rgb[0] = this.tableRgb[0] + g;
 			rgb[1] = this.tableRgb[1] + g * 0.8;
 			rgb[2] = this.tableRgb[2] + g * 0.6;
 		}
 
-		/** The paper's colour, with its lines, box or margin, at {@code (u, v)} into {@code rgb}. */
+		/**
+		 * The paper's colour, with its lines, box or margin, at {@code (u, v)} into
+		 * {@code rgb}.
+		 */
 		void paper(double u, double v, double[] rgb) {
 			rgb[0] = this.paperRgb[0];
 			rgb[1] = this.paperRgb[1];
@@ -528,8 +553,8 @@ public final class PhotoSynth {
 			double line = 0;
 			switch (this.paper) {
 				case RULED -> line = periodic(v - this.offsetY, this.spacing);
-				case SQUARED -> line = Math.max(periodic(v - this.offsetY, this.spacing),
-						periodic(u - this.offsetX, this.spacing));
+				case SQUARED ->
+					line = Math.max(periodic(v - this.offsetY, this.spacing), periodic(u - this.offsetX, this.spacing));
 				case BOXED -> line = boxCoverage(u, v);
 				default -> {
 				}
@@ -570,7 +595,10 @@ public final class PhotoSynth {
 			return coverage(Math.min(d, period - d), this.lineHalfWidth);
 		}
 
-		/** Box-filtered coverage of a line of half width {@code half} at distance {@code d}. */
+		/**
+		 * Box-filtered coverage of a line of half width {@code half} at distance
+		 * {@code d}.
+		 */
 		private static double coverage(double d, double half) {
 			return Math.max(0, Math.min(1, half + 0.5 - d));
 		}
@@ -587,7 +615,10 @@ public final class PhotoSynth {
 
 	}
 
-	/** Uneven light: a gradient across the frame, and for {@link Condition#SHADOW} a hard shadow. */
+	/**
+	 * Uneven light: a gradient across the frame, and for {@link Condition#SHADOW} a hard
+	 * shadow.
+	 */
 	private static final class Light {
 
 		private final double gx;
@@ -644,7 +675,10 @@ public final class PhotoSynth {
 
 	}
 
-	/** A Gaussian blur (two passes of Java2D's convolution; the outermost pixels stay sharp). */
+	/**
+	 * A Gaussian blur (two passes of Java2D's convolution; the outermost pixels stay
+	 * sharp).
+	 */
 	static BufferedImage gaussianBlur(BufferedImage image, double sigma) {
 		int radius = (int) Math.ceil(2.5 * sigma);
 		float[] kernel = new float[2 * radius + 1];

@@ -20,13 +20,19 @@ import org.jfree.chart.title.TextTitle;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
-/** Pictures of the model-quality evaluation: sample sheets, reliability diagrams, ROC curves. */
+/**
+ * Pictures of the model-quality evaluation: sample sheets, reliability diagrams, ROC
+ * curves.
+ */
 final class QualityCharts {
 
 	private QualityCharts() {
 	}
 
-	/** One row per set: its name, then the first {@code perRow} images (ink white on black). */
+	/**
+	 * One row per set: its name, then the first {@code perRow} images (ink white on
+	 * black).
+	 */
 	static void samples(List<RobustnessSets.LabelledSet> sets, int perRow, Path png) throws IOException {
 		int zoom = 2;
 		int cell = 28 * zoom + 2;
@@ -57,7 +63,10 @@ final class QualityCharts {
 		ImageIO.write(image, "png", png.toFile());
 	}
 
-	/** Accuracy against confidence per bin, before and after temperature scaling, with the diagonal. */
+	/**
+	 * Accuracy against confidence per bin, before and after temperature scaling, with the
+	 * diagonal.
+	 */
 	static void reliability(String title, Calibration.Metrics before, Calibration.Metrics after, double temperature,
 			Path png) throws IOException {
 		XYSeries diagonal = new XYSeries("perfect calibration");
@@ -65,13 +74,14 @@ final class QualityCharts {
 		diagonal.add(1, 1);
 		XYSeriesCollection data = new XYSeriesCollection(diagonal);
 		data.addSeries(series("softmax (ECE " + pct(before.ece()) + ")", before));
-		data.addSeries(series("T = " + String.format(java.util.Locale.ROOT, "%.3f", temperature) + " (ECE "
-				+ pct(after.ece()) + ")", after));
+		data.addSeries(series(
+				"T = " + String.format(java.util.Locale.ROOT, "%.3f", temperature) + " (ECE " + pct(after.ece()) + ")",
+				after));
 		XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
 		renderer.setSeriesPaint(0, Color.GRAY);
 		renderer.setSeriesShapesVisible(0, false);
-		renderer.setSeriesStroke(0, new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f,
-				new float[] { 4f, 4f }, 0f));
+		renderer.setSeriesStroke(0,
+				new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] { 4f, 4f }, 0f));
 		renderer.setSeriesPaint(1, Color.RED);
 		renderer.setSeriesPaint(2, Color.BLUE);
 		NumberAxis x = new NumberAxis("confidence (mean of bin, 15 equal-width bins)");
@@ -98,7 +108,10 @@ final class QualityCharts {
 		return s;
 	}
 
-	/** ROC curves of OOD scores: rate of non-digits flagged against rate of digits flagged. */
+	/**
+	 * ROC curves of OOD scores: rate of non-digits flagged against rate of digits
+	 * flagged.
+	 */
 	static void roc(String title, List<String> names, List<double[][]> curves, Path png) throws IOException {
 		XYSeriesCollection data = new XYSeriesCollection();
 		for (int i = 0; i < names.size(); i++) {

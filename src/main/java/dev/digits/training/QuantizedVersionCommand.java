@@ -19,11 +19,11 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code quantized-version --from=models --to=models/mnist-cnn/2 [--mnist-dir=...]}: makes a servable
- * version folder of a model's 8-bit copy (the card's quantization, as an A/B variant): the 8-bit
- * TF.js topology as {@value ModelFiles#TFJS} with its weights, the label mapping, and metadata of its
- * own (what it derives from, its test figures, its golden outputs, computed on what it
- * dequantizes to).
+ * {@code quantized-version --from=models --to=models/mnist-cnn/2 [--mnist-dir=...]}:
+ * makes a servable version folder of a model's 8-bit copy (the card's quantization, as an
+ * A/B variant): the 8-bit TF.js topology as {@value ModelFiles#TFJS} with its weights,
+ * the label mapping, and metadata of its own (what it derives from, its test figures, its
+ * golden outputs, computed on what it dequantizes to).
  */
 public final class QuantizedVersionCommand {
 
@@ -42,7 +42,8 @@ public final class QuantizedVersionCommand {
 			options.put(arg.substring(2, eq), arg.substring(eq + 1));
 		}
 		String envDir = System.getenv(Mnist.ENV);
-		Path mnist = Path.of(options.getOrDefault("mnist-dir", envDir != null && !envDir.isBlank() ? envDir : "data/mnist"));
+		Path mnist = Path
+			.of(options.getOrDefault("mnist-dir", envDir != null && !envDir.isBlank() ? envDir : "data/mnist"));
 		run(Path.of(options.getOrDefault("from", "models")), Path.of(options.getOrDefault("to", "models/mnist-cnn/2")),
 				Mnist.loadTest(mnist), System.out);
 	}
@@ -66,8 +67,8 @@ public final class QuantizedVersionCommand {
 		metadata.put("createdAt", OffsetDateTime.now(ZoneOffset.UTC).toString());
 		metadata.put("description", "8-bit copy of " + parent.get("version")
 				+ ": kernels uint8 with one scale and minimum per tensor, biases float32; served dequantized");
-		metadata.put("derivedFrom", Map.of("artifact", String.valueOf(parent.get("version")), "file",
-				ModelFiles.QUANTIZED));
+		metadata.put("derivedFrom",
+				Map.of("artifact", String.valueOf(parent.get("version")), "file", ModelFiles.QUANTIZED));
 		metadata.put("architecture", parent.get("architecture"));
 		metadata.put("data", parent.get("data"));
 		if (parent.get("artifacts") instanceof Map<?, ?> artifacts && artifacts.get("quantized") != null) {
@@ -75,7 +76,8 @@ public final class QuantizedVersionCommand {
 		}
 		metadata.put("metrics", Map.of("test", report));
 		metadata.put(GoldenSet.KEY, GoldenCommand.record(network, test).toJson());
-		metadata.put("artifacts", Map.of("tfjs", Map.of("file", ModelFiles.TFJS, "weights", List.of(ModelFiles.QUANTIZED_WEIGHTS))));
+		metadata.put("artifacts",
+				Map.of("tfjs", Map.of("file", ModelFiles.TFJS, "weights", List.of(ModelFiles.QUANTIZED_WEIGHTS))));
 		JSON.writerWithDefaultPrettyPrinter().writeValue(target.metadata().toFile(), metadata);
 		out.printf(java.util.Locale.ROOT, "wrote %s: 8-bit copy, test accuracy %.4f%n", to, report.accuracy());
 		return metadata;

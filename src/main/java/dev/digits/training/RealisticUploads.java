@@ -10,16 +10,18 @@ import java.util.Objects;
 import java.util.Random;
 
 /**
- * Realistic uploads made from MNIST-style digits: what web and mobile clients actually send (photos of
- * paper as JPEG, large canvases, transparent canvas PNGs, coloured ink, 16-bit scans, palette GIFs,
- * BMPs), each drawn from a 28x28 digit scaled up with bicubic interpolation so that strokes look like
- * pen strokes, not blocks. Deterministic for a given seed. Used by the preprocessing tests and, through
- * {@link RobustnessSets}, by the model-quality evaluation.
+ * Realistic uploads made from MNIST-style digits: what web and mobile clients actually
+ * send (photos of paper as JPEG, large canvases, transparent canvas PNGs, coloured ink,
+ * 16-bit scans, palette GIFs, BMPs), each drawn from a 28x28 digit scaled up with bicubic
+ * interpolation so that strokes look like pen strokes, not blocks. Deterministic for a
+ * given seed. Used by the preprocessing tests and, through {@link RobustnessSets}, by the
+ * model-quality evaluation.
  */
 public final class RealisticUploads {
 
 	/**
 	 * One upload.
+	 *
 	 * @param name a file name, unique within one {@link #make} call
 	 * @param kind one of {@link #kinds()}
 	 * @param contentType the content type a client would declare
@@ -36,10 +38,16 @@ public final class RealisticUploads {
 
 	}
 
-	/** Dark ink on slightly grey, unevenly lit, noisy paper, as a colour JPEG of quality 0.7. */
+	/**
+	 * Dark ink on slightly grey, unevenly lit, noisy paper, as a colour JPEG of quality
+	 * 0.7.
+	 */
 	public static final String JPEG_PAPER = "jpeg-paper";
 
-	/** White digit on black filling a 280x280 grey PNG: the 28x28 digit scaled up ten times. */
+	/**
+	 * White digit on black filling a 280x280 grey PNG: the 28x28 digit scaled up ten
+	 * times.
+	 */
 	public static final String LARGE_CANVAS = "large-canvas";
 
 	/** A small black digit somewhere away from the centre of a 400x300 white RGB PNG. */
@@ -48,7 +56,10 @@ public final class RealisticUploads {
 	/** Dark on light 280x280 grey PNG, rotated by -12..12 degrees. */
 	public static final String ROTATED = "rotated";
 
-	/** An HTML canvas export: black strokes as alpha over fully transparent rgba(0,0,0,0), 280x280. */
+	/**
+	 * An HTML canvas export: black strokes as alpha over fully transparent rgba(0,0,0,0),
+	 * 280x280.
+	 */
 	public static final String CANVAS_ALPHA = "canvas-alpha";
 
 	/** Blue (ballpoint) ink on white, RGB PNG. */
@@ -236,9 +247,9 @@ public final class RealisticUploads {
 	}
 
 	/**
-	 * The digit drawn on a {@code width x height} canvas: scaled by {@code scale} about its centre,
-	 * rotated by {@code angle} radians, its centre moved by {@code (dx, dy)} from the canvas centre.
-	 * Bicubic interpolation; ink 0..1.
+	 * The digit drawn on a {@code width x height} canvas: scaled by {@code scale} about
+	 * its centre, rotated by {@code angle} radians, its centre moved by {@code (dx, dy)}
+	 * from the canvas centre. Bicubic interpolation; ink 0..1.
 	 */
 	static float[] draw(float[] digit, int width, int height, double scale, double dx, double dy, double angle) {
 		float[] ink = new float[width * height];
@@ -248,7 +259,8 @@ public final class RealisticUploads {
 		double cy = height / 2.0 + dy;
 		for (int y = 0; y < height; y++) {
 			for (int x = 0; x < width; x++) {
-				// inverse map: canvas pixel centre -> digit coordinates (pixel centres at i + 0.5)
+				// inverse map: canvas pixel centre -> digit coordinates (pixel centres at
+				// i + 0.5)
 				double u = x + 0.5 - cx;
 				double v = y + 0.5 - cy;
 				double su = (cos * u + sin * v) / scale + DIGIT / 2.0 - 0.5;

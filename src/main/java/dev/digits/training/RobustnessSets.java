@@ -25,15 +25,16 @@ import dev.digits.preprocessing.PreprocessingException;
 import dev.digits.preprocessing.PreprocessingLimits;
 
 /**
- * Seeded generators of shifted digit sets and of a non-digit set, all as network input (28x28, 0..1,
- * ink high). Build them from the MNIST <em>test</em> images only to report, and from the
- * <em>validation</em> split for any choice (thresholds, score selection).
+ * Seeded generators of shifted digit sets and of a non-digit set, all as network input
+ * (28x28, 0..1, ink high). Build them from the MNIST <em>test</em> images only to report,
+ * and from the <em>validation</em> split for any choice (thresholds, score selection).
  * <p>
- * 28x28 sets ({@code rotated}, {@code scaled-*}, {@code thick}, {@code thin}, {@code noisy},
- * {@code off-centre}, {@code low-resolution}) are what a client sending 28x28 pixels would send (the
- * preprocessor passes 28x28 input through unchanged). {@code printed}, {@code realistic-uploads} and
- * every non-digit are encoded images that go through {@link ImagePreprocessor#fromImage}, as uploads do.
- * An upload the preprocessor refuses counts in {@link LabelledSet#rejected()} and is left out.
+ * 28x28 sets ({@code rotated}, {@code scaled-*}, {@code thick}, {@code thin},
+ * {@code noisy}, {@code off-centre}, {@code low-resolution}) are what a client sending
+ * 28x28 pixels would send (the preprocessor passes 28x28 input through unchanged).
+ * {@code printed}, {@code realistic-uploads} and every non-digit are encoded images that
+ * go through {@link ImagePreprocessor#fromImage}, as uploads do. An upload the
+ * preprocessor refuses counts in {@link LabelledSet#rejected()} and is left out.
  */
 public final class RobustnessSets {
 
@@ -51,11 +52,15 @@ public final class RobustnessSets {
 	/** The kinds of the non-digit set. */
 	public static final List<String> NON_DIGIT_KINDS = List.of("letters", "scribbles", "shapes", "textures");
 
-	/** Letters that look like digits (O/0, I/l/1, Z/2, S/5, B/8, G/b/6, g/q/9 ...) are not used. */
+	/**
+	 * Letters that look like digits (O/0, I/l/1, Z/2, S/5, B/8, G/b/6, g/q/9 ...) are not
+	 * used.
+	 */
 	static final String LETTERS = "ACEFHKMNPRTUVWXYacdefhkmnprtuvwxy";
 
 	/**
 	 * A generated set.
+	 *
 	 * @param pixels {@code n x 784} network input, row-major
 	 * @param labels digit per example, {@link #NOT_A_DIGIT} for non-digits
 	 * @param kinds index into {@code kindNames} per example
@@ -79,12 +84,16 @@ public final class RobustnessSets {
 
 	private final long seed;
 
-	/** @param seed every random choice of every set derives from it */
+	/**
+	 * @param seed every random choice of every set derives from it */
 	public RobustnessSets(long seed) {
 		this.seed = seed;
 	}
 
-	/** Every digit set of {@link #DIGIT_SETS} from the first {@code size} images of {@code source}. */
+	/**
+	 * Every digit set of {@link #DIGIT_SETS} from the first {@code size} images of
+	 * {@code source}.
+	 */
 	public List<LabelledSet> digitSets(Mnist.Split source, int size) {
 		List<LabelledSet> sets = new ArrayList<>();
 		for (String name : DIGIT_SETS) {
@@ -99,9 +108,10 @@ public final class RobustnessSets {
 		Random random = new Random(seed * 31 + name.hashCode());
 		return switch (name) {
 			case "mnist" -> transformed(name, "MNIST images unchanged", source, n, (d, r) -> d, random);
-			case "rotated" -> transformed(name, "rotated by 20-30 degrees either way (bicubic)", source, n,
-					(d, r) -> RealisticUploads.draw(d, S, S, 1, 0, 0,
-							Math.toRadians((20 + 10 * r.nextDouble()) * (r.nextBoolean() ? 1 : -1))), random);
+			case "rotated" -> transformed(
+					name, "rotated by 20-30 degrees either way (bicubic)", source, n, (d, r) -> RealisticUploads.draw(d,
+							S, S, 1, 0, 0, Math.toRadians((20 + 10 * r.nextDouble()) * (r.nextBoolean() ? 1 : -1))),
+					random);
 			case "scaled-small" -> transformed(name, "scaled by 0.6-0.75 about the centre", source, n,
 					(d, r) -> RealisticUploads.draw(d, S, S, 0.6 + 0.15 * r.nextDouble(), 0, 0, 0), random);
 			case "scaled-large" -> transformed(name, "scaled by 1.25-1.4 about the centre", source, n,
@@ -112,13 +122,12 @@ public final class RobustnessSets {
 					n, (d, r) -> morphology(d, 2, false), random);
 			case "noisy" -> transformed(name, "additive Gaussian noise, sigma 0.15-0.25, clipped", source, n,
 					RobustnessSets::noisy, random);
-			case "off-centre" -> transformed(name, "moved 4-6 px in a random direction within the 28x28 frame", source,
-					n, (d, r) -> {
-						double angle = 2 * Math.PI * r.nextDouble();
-						double distance = 4 + 2 * r.nextDouble();
-						return RealisticUploads.draw(d, S, S, 1, distance * Math.cos(angle), distance * Math.sin(angle),
-								0);
-					}, random);
+			case "off-centre" ->
+				transformed(name, "moved 4-6 px in a random direction within the 28x28 frame", source, n, (d, r) -> {
+					double angle = 2 * Math.PI * r.nextDouble();
+					double distance = 4 + 2 * r.nextDouble();
+					return RealisticUploads.draw(d, S, S, 1, distance * Math.cos(angle), distance * Math.sin(angle), 0);
+				}, random);
 			case "low-resolution" -> transformed(name, "area-downscaled to 10-14 px, bicubic upscale back to 28 px",
 					source, n, (d, r) -> lowResolution(d, 10 + r.nextInt(5)), random);
 			case "printed" -> printed(n, random);
@@ -156,7 +165,10 @@ public final class RobustnessSets {
 		return out;
 	}
 
-	/** Grey dilation or erosion with a disc of {@code radius} pixels at 4x, then area downscale to 28x28. */
+	/**
+	 * Grey dilation or erosion with a disc of {@code radius} pixels at 4x, then area
+	 * downscale to 28x28.
+	 */
 	static float[] morphology(float[] digit, int radius, boolean dilate) {
 		int f = 4;
 		int size = S * f;
@@ -182,7 +194,10 @@ public final class RobustnessSets {
 		return areaDownscale(out, size, S);
 	}
 
-	/** Area-average downscale to {@code small} px, then Java2D bicubic upscale back to 28 px. */
+	/**
+	 * Area-average downscale to {@code small} px, then Java2D bicubic upscale back to 28
+	 * px.
+	 */
 	static float[] lowResolution(float[] digit, int small) {
 		float[] down = areaDownscale(digit, S, small);
 		BufferedImage tiny = ImageEncoding.grey8(small, small, levels(down));
@@ -199,7 +214,10 @@ public final class RobustnessSets {
 		return out;
 	}
 
-	/** Box filter from {@code size x size} to {@code target x target} with fractional pixel weights. */
+	/**
+	 * Box filter from {@code size x size} to {@code target x target} with fractional
+	 * pixel weights.
+	 */
 	static float[] areaDownscale(float[] img, int size, int target) {
 		float[] out = new float[target * target];
 		double step = (double) size / target;
@@ -222,8 +240,9 @@ public final class RobustnessSets {
 	}
 
 	/**
-	 * Fonts that can draw digits and letters: every family the JDK finds, in four styles. The sets that
-	 * render text therefore depend on the fonts installed; {@link #fontFamilies()} names them in reports.
+	 * Fonts that can draw digits and letters: every family the JDK finds, in four styles.
+	 * The sets that render text therefore depend on the fonts installed;
+	 * {@link #fontFamilies()} names them in reports.
 	 */
 	static List<Font> fonts() {
 		List<Font> fonts = new ArrayList<>();
@@ -260,7 +279,8 @@ public final class RobustnessSets {
 			Graphics2D g = inkGraphics(image, random);
 			g.fill(placed.createTransformedShape(glyph));
 			g.dispose();
-			byte[] bytes = random.nextInt(3) == 0 ? ImageEncoding.jpeg(image, 0.8f) : ImageEncoding.encode(image, "png");
+			byte[] bytes = random.nextInt(3) == 0 ? ImageEncoding.jpeg(image, 0.8f)
+					: ImageEncoding.encode(image, "png");
 			float[] pixels = preprocess(bytes);
 			if (pixels == null) {
 				rejected++;
@@ -269,9 +289,11 @@ public final class RobustnessSets {
 			images.add(pixels);
 			labels.add((byte) digit);
 		}
-		return collect("printed", "digits rendered from " + fonts.size() + " JDK fonts (4 styles of "
-				+ fontFamilies() + "), 35-70% of a 96-191 px canvas, rotated -8..8 degrees, dark on "
-				+ "paper, PNG or JPEG, through the preprocessor", images, labels, null, List.of("printed"), rejected);
+		return collect("printed",
+				"digits rendered from " + fonts.size() + " JDK fonts (4 styles of " + fontFamilies()
+						+ "), 35-70% of a 96-191 px canvas, rotated -8..8 degrees, dark on "
+						+ "paper, PNG or JPEG, through the preprocessor",
+				images, labels, null, List.of("printed"), rejected);
 	}
 
 	private LabelledSet realisticUploads(Mnist.Split source, int digits) {
@@ -302,8 +324,8 @@ public final class RobustnessSets {
 	}
 
 	/**
-	 * The non-digit set: {@code perKind} images of each of {@link #NON_DIGIT_KINDS}, all dark ink on
-	 * paper, encoded as PNG and put through the preprocessor.
+	 * The non-digit set: {@code perKind} images of each of {@link #NON_DIGIT_KINDS}, all
+	 * dark ink on paper, encoded as PNG and put through the preprocessor.
 	 */
 	public LabelledSet nonDigits(int perKind) {
 		Random random = new Random(seed * 31 + 7);
@@ -333,9 +355,11 @@ public final class RobustnessSets {
 			labels.add(NOT_A_DIGIT);
 			kinds.add(kind);
 		}
-		return collect("non-digits", "letters " + LETTERS + " from the JDK fonts with handwriting-like distortion, "
-				+ "random scribbles, geometric shapes (no circles or ellipses), textures and noise patches; "
-				+ "PNG through the preprocessor", images, labels, kinds, NON_DIGIT_KINDS, rejected);
+		return collect("non-digits",
+				"letters " + LETTERS + " from the JDK fonts with handwriting-like distortion, "
+						+ "random scribbles, geometric shapes (no circles or ellipses), textures and noise patches; "
+						+ "PNG through the preprocessor",
+				images, labels, kinds, NON_DIGIT_KINDS, rejected);
 	}
 
 	static void letter(Graphics2D g, List<Font> fonts, int canvas, Random random) {
@@ -347,8 +371,8 @@ public final class RobustnessSets {
 		Shape shape = placed.createTransformedShape(glyph);
 		g.fill(shape);
 		// a pen: outline stroked with a random width makes strokes bolder like a marker
-		g.setStroke(new BasicStroke((float) (1 + 4 * random.nextDouble()), BasicStroke.CAP_ROUND,
-				BasicStroke.JOIN_ROUND));
+		g.setStroke(
+				new BasicStroke((float) (1 + 4 * random.nextDouble()), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
 		g.draw(shape);
 	}
 
@@ -402,8 +426,8 @@ public final class RobustnessSets {
 				}
 				case 3 -> { // arrow
 					double l = size / 2;
-					double[][] arrow = { { -l, -l / 6 }, { l / 3, -l / 6 }, { l / 3, -l / 2 }, { l, 0 }, { l / 3, l / 2 },
-							{ l / 3, l / 6 }, { -l, l / 6 } };
+					double[][] arrow = { { -l, -l / 6 }, { l / 3, -l / 6 }, { l / 3, -l / 2 }, { l, 0 },
+							{ l / 3, l / 2 }, { l / 3, l / 6 }, { -l, l / 6 } };
 					for (int k = 0; k < arrow.length; k++) {
 						double x = arrow[k][0] * Math.cos(rotation) - arrow[k][1] * Math.sin(rotation);
 						double y = arrow[k][0] * Math.sin(rotation) + arrow[k][1] * Math.cos(rotation);
@@ -498,7 +522,10 @@ public final class RobustnessSets {
 		return font.createGlyphVector(frc, text).getOutline();
 	}
 
-	/** Moves every outline vertex by a smooth random displacement (a few random sinusoids). */
+	/**
+	 * Moves every outline vertex by a smooth random displacement (a few random
+	 * sinusoids).
+	 */
 	static Shape wobble(Shape shape, Random random, double amplitude) {
 		double[] a = new double[8];
 		for (int i = 0; i < a.length; i++) {
@@ -525,7 +552,10 @@ public final class RobustnessSets {
 		return out;
 	}
 
-	/** Rotates and shears the shape about its centre and puts it somewhere inside the canvas. */
+	/**
+	 * Rotates and shears the shape about its centre and puts it somewhere inside the
+	 * canvas.
+	 */
 	static AffineTransform placement(Shape glyph, int canvas, double angle, double shear, Random random) {
 		Rectangle2D b = glyph.getBounds2D();
 		AffineTransform t = new AffineTransform();

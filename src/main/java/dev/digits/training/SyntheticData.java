@@ -15,13 +15,15 @@ import dev.digits.preprocessing.Preprocessed;
 import dev.digits.preprocessing.PreprocessingException;
 
 /**
- * Examples that look like what clients send, made from MNIST digits and fonts and put through the
- * serving {@link ImagePreprocessor}, so that the network trains and is evaluated on what it will see:
- * handwritten digits photographed on paper ({@link PhotoSynth}), clean uploads ({@link RealisticUploads}),
- * printed digits, low-resolution 8x8 scans, and non-digits of every {@link #NON_DIGIT_KINDS kind}.
+ * Examples that look like what clients send, made from MNIST digits and fonts and put
+ * through the serving {@link ImagePreprocessor}, so that the network trains and is
+ * evaluated on what it will see: handwritten digits photographed on paper
+ * ({@link PhotoSynth}), clean uploads ({@link RealisticUploads}), printed digits,
+ * low-resolution 8x8 scans, and non-digits of every {@link #NON_DIGIT_KINDS kind}.
  * <p>
- * Every example is a pure function of the random stream it is given; callers seed one stream per
- * example (training: from seed, epoch and index; evaluation: from a seed training never uses).
+ * Every example is a pure function of the random stream it is given; callers seed one
+ * stream per example (training: from seed, epoch and index; evaluation: from a seed
+ * training never uses).
  */
 public final class SyntheticData {
 
@@ -29,10 +31,13 @@ public final class SyntheticData {
 	public static final int NOT_A_DIGIT = -1;
 
 	/** Kinds of non-digit, in report order. */
-	public static final List<String> NON_DIGIT_KINDS = List.of("letters", "symbols", "scribbles", "shapes",
-			"textures", "two-digits", "empty-paper");
+	public static final List<String> NON_DIGIT_KINDS = List.of("letters", "symbols", "scribbles", "shapes", "textures",
+			"two-digits", "empty-paper");
 
-	/** Capital and small letters that do not look like a digit (no O, o, I, l, i, Z, z, S, s, B, b, G, g, q). */
+	/**
+	 * Capital and small letters that do not look like a digit (no O, o, I, l, i, Z, z, S,
+	 * s, B, b, G, g, q).
+	 */
 	public static final String LETTERS = "ACDEFHJKLMNPRTUVWXYacdefhjkmnprtuvwxy";
 
 	/** Symbols people write or type that are not digits. */
@@ -89,10 +94,13 @@ public final class SyntheticData {
 		return this.digits.labels()[index];
 	}
 
-	/** MNIST digit {@code index} handwritten on paper in {@code condition}, photographed. */
+	/**
+	 * MNIST digit {@code index} handwritten on paper in {@code condition}, photographed.
+	 */
 	public Example photo(int index, PhotoSynth.Condition condition, Random random) {
-		PhotoSynth.Pen pen = List.of(PhotoSynth.Pen.FINE, PhotoSynth.Pen.BALLPOINT, PhotoSynth.Pen.MARKER,
-				PhotoSynth.Pen.PENCIL).get(random.nextInt(4));
+		PhotoSynth.Pen pen = List
+			.of(PhotoSynth.Pen.FINE, PhotoSynth.Pen.BALLPOINT, PhotoSynth.Pen.MARKER, PhotoSynth.Pen.PENCIL)
+			.get(random.nextInt(4));
 		PhotoSynth.Ink ink = PhotoSynth.handwritten(mnist(index), 28 * (3 + 3 * random.nextDouble()), pen, random);
 		// MNIST's 28 px frame holds a 20 px digit: the frame is 1.4 times the digit
 		PhotoSynth.Photo photo = PhotoSynth.photo(ink, condition, pen, this.minSide, this.maxSide,
@@ -106,15 +114,18 @@ public final class SyntheticData {
 		return random.nextInt(7) == 0 ? PhotoSynth.Condition.PLAIN : all[random.nextInt(all.length)];
 	}
 
-	/** MNIST digit {@code index} as one of the clean {@link RealisticUploads} kinds (canvases, scans). */
+	/**
+	 * MNIST digit {@code index} as one of the clean {@link RealisticUploads} kinds
+	 * (canvases, scans).
+	 */
 	public Example cleanUpload(int index, String kind, Random random) {
 		RealisticUploads.Encoded encoded = RealisticUploads.render(kind, mnist(index), random);
 		return preprocess(encoded.bytes(), label(index), "clean", kind);
 	}
 
 	/**
-	 * A printed digit in one of the fonts: on clean paper (a scan or a screenshot) or, with
-	 * {@code photographed}, in a photo of paper.
+	 * A printed digit in one of the fonts: on clean paper (a scan or a screenshot) or,
+	 * with {@code photographed}, in a photo of paper.
 	 */
 	public Example printed(int digit, boolean photographed, Random random) {
 		Font font = this.fonts.get(random.nextInt(this.fonts.size()));
@@ -123,17 +134,17 @@ public final class SyntheticData {
 				random.nextInt(4) == 0 ? -0.2 + 0.4 * random.nextDouble() : 0, 0, 0, random);
 		if (photographed) {
 			PhotoSynth.Condition condition = anyCondition(random);
-			PhotoSynth.Photo photo = PhotoSynth.photo(ink, condition, PhotoSynth.Pen.PRINT, this.minSide,
-					this.maxSide, new double[] { 0.2, 0.55 }, random);
+			PhotoSynth.Photo photo = PhotoSynth.photo(ink, condition, PhotoSynth.Pen.PRINT, this.minSide, this.maxSide,
+					new double[] { 0.2, 0.55 }, random);
 			return preprocess(photo.bytes(), digit, "printed", "photo/" + condition.id());
 		}
 		return preprocess(clean(ink, random), digit, "printed", "clean");
 	}
 
 	/**
-	 * MNIST digit {@code index} as a low-resolution scan: its ink box fitted into 8x8 with 17 grey levels
-	 * (as the UCI/scikit-learn digits are), enlarged 4-16 times (blocky or smooth), dark on light or
-	 * light on dark, PNG.
+	 * MNIST digit {@code index} as a low-resolution scan: its ink box fitted into 8x8
+	 * with 17 grey levels (as the UCI/scikit-learn digits are), enlarged 4-16 times
+	 * (blocky or smooth), dark on light or light on dark, PNG.
 	 */
 	public Example lowResolution(int index, Random random) {
 		byte[] png = lowResolutionPng(index, random);
@@ -174,13 +185,14 @@ public final class SyntheticData {
 	}
 
 	/**
-	 * A non-digit of {@code kind} (one of {@link #NON_DIGIT_KINDS}), photographed on paper or, one time
-	 * in four, on clean paper. {@code secondIndex} is the MNIST digit a {@code two-digits} example
-	 * pairs with {@code index}.
+	 * A non-digit of {@code kind} (one of {@link #NON_DIGIT_KINDS}), photographed on
+	 * paper or, one time in four, on clean paper. {@code secondIndex} is the MNIST digit
+	 * a {@code two-digits} example pairs with {@code index}.
 	 */
 	public Example nonDigit(String kind, int index, int secondIndex, Random random) {
-		PhotoSynth.Pen pen = List.of(PhotoSynth.Pen.FINE, PhotoSynth.Pen.BALLPOINT, PhotoSynth.Pen.MARKER,
-				PhotoSynth.Pen.PENCIL).get(random.nextInt(4));
+		PhotoSynth.Pen pen = List
+			.of(PhotoSynth.Pen.FINE, PhotoSynth.Pen.BALLPOINT, PhotoSynth.Pen.MARKER, PhotoSynth.Pen.PENCIL)
+			.get(random.nextInt(4));
 		int size = 60 + random.nextInt(80);
 		PhotoSynth.Ink ink = switch (kind) {
 			case "letters" -> {
@@ -198,15 +210,17 @@ public final class SyntheticData {
 				yield PhotoSynth.text(font, String.valueOf(c), size, -10 + 20 * random.nextDouble(), 0,
 						random.nextBoolean() ? size * 0.02 : 0, random.nextBoolean() ? 1 + size * 0.04 : 0, random);
 			}
-			case "scribbles" -> PhotoSynth.drawn(size, g -> RobustnessSets.scribble(pen(g, size, random), size, random));
+			case "scribbles" ->
+				PhotoSynth.drawn(size, g -> RobustnessSets.scribble(pen(g, size, random), size, random));
 			case "shapes" -> PhotoSynth.drawn(size, g -> RobustnessSets.shapes(pen(g, size, random), size, random));
-			case "textures" -> PhotoSynth.drawn(size, g -> RobustnessSets.texture(
-					new BufferedImage(1, 1, BufferedImage.TYPE_BYTE_GRAY), g, size, random));
+			case "textures" -> PhotoSynth.drawn(size, g -> RobustnessSets
+				.texture(new BufferedImage(1, 1, BufferedImage.TYPE_BYTE_GRAY), g, size, random));
 			case "two-digits" -> {
 				double frame = 28 * (2 + 2 * random.nextDouble());
 				PhotoSynth.Ink left = PhotoSynth.handwritten(mnist(index), frame, pen, random);
 				PhotoSynth.Ink right = PhotoSynth.handwritten(mnist(secondIndex), frame, pen, random);
-				// MNIST frames carry 4 px of margin a side: a negative gap brings the digits closer
+				// MNIST frames carry 4 px of margin a side: a negative gap brings the
+				// digits closer
 				int gap = (int) Math.round(frame * (-0.25 + 0.3 * random.nextDouble()));
 				yield PhotoSynth.sideBySide(left, right, Math.max(-left.width() / 3, gap), random);
 			}
@@ -238,7 +252,10 @@ public final class SyntheticData {
 		return out.isEmpty() ? "+" : out.toString();
 	}
 
-	/** The ink, dark on light clean paper with a margin, as a PNG or a good JPEG (a scan, a screenshot). */
+	/**
+	 * The ink, dark on light clean paper with a margin, as a PNG or a good JPEG (a scan,
+	 * a screenshot).
+	 */
 	private static byte[] clean(PhotoSynth.Ink ink, Random random) {
 		int margin = (int) (Math.max(ink.width(), ink.height()) * (0.1 + 0.6 * random.nextDouble()));
 		int width = ink.width() + 2 * margin;

@@ -22,8 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@code train [--epochs=15] [--batch-size=128] [--learning-rate=0.001] [--seed=42] [--mnist-dir=...]
  * [--output-dir=models] [--train-size=50000] [--validation-size=10000] [--test-size=10000]
- * [--augment=false] [--augment-settings=v1] [--lr-decay=1]}: trains
- * the card's network and writes every artifact of the model card into the output folder.
+ * [--augment=false] [--augment-settings=v1] [--lr-decay=1]}: trains the card's network
+ * and writes every artifact of the model card into the output folder.
  */
 public final class TrainCommand {
 
@@ -80,19 +80,21 @@ public final class TrainCommand {
 		metadata.put("architecture", Map.of("input", List.of(28, 28, 1), "parameters", network.numParams(), "layers",
 				DigitNetwork.summary(network)));
 		metadata.put("training", training(options, result));
-		metadata.put("data", Map.of("name", "MNIST", "sha256", mnist.sha256(), "split",
-				Map.of("train", result.train().size(), "validation", result.validation().size(), "test",
-						result.test().size())));
+		metadata.put("data", Map.of("name", "MNIST", "sha256", mnist.sha256(), "split", Map.of("train",
+				result.train().size(), "validation", result.validation().size(), "test", result.test().size())));
 		metadata.put("metrics", Map.of("train", brief(train), "validation", brief(validation), "test", test));
 		metadata.put(dev.digits.model.GoldenSet.KEY, GoldenCommand.record(network, result.test()).toJson());
-		metadata.put("artifacts", Map.of(
-				"dl4j", artifact(files.network(), "DL4J ModelSerializer zip, no updater state (what the service loads)"),
-				"tfjs", artifact(files.tfjs(), "TensorFlow.js layers model, float32 weights in " + ModelFiles.TFJS_WEIGHTS,
+		metadata.put("artifacts", Map.of("dl4j",
+				artifact(files.network(), "DL4J ModelSerializer zip, no updater state (what the service loads)"),
+				"tfjs",
+				artifact(files.tfjs(), "TensorFlow.js layers model, float32 weights in " + ModelFiles.TFJS_WEIGHTS,
 						"weightsBytes", tfjsBytes),
-				"quantized", artifact(files.quantized(),
+				"quantized",
+				artifact(files.quantized(),
 						"TensorFlow.js layers model, kernels uint8 affine per tensor, biases float32, in "
 								+ ModelFiles.QUANTIZED_WEIGHTS,
-						"weightsBytes", int8Bytes, "testAccuracy", quantized.accuracy(), "testLoss", quantized.loss())));
+						"weightsBytes", int8Bytes, "testAccuracy", quantized.accuracy(), "testLoss",
+						quantized.loss())));
 		JSON.writerWithDefaultPrettyPrinter().writeValue(files.metadata().toFile(), metadata);
 		out.println("wrote " + dir.toAbsolutePath());
 		return metadata;
@@ -136,7 +138,8 @@ public final class TrainCommand {
 			t.put("recipe", recipe);
 		}
 		// a resumed run: the sum of every epoch's time, not only this invocation's
-		double seconds = Math.max(result.seconds(), result.history().stream().mapToDouble(Trainer.Epoch::seconds).sum());
+		double seconds = Math.max(result.seconds(),
+				result.history().stream().mapToDouble(Trainer.Epoch::seconds).sum());
 		t.put("seconds", Math.round(seconds * 10) / 10.0);
 		t.put("cores", Runtime.getRuntime().availableProcessors());
 		t.put("history", result.history());

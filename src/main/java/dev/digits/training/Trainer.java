@@ -13,14 +13,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Trains the card's network on the card's split: the first {@code trainSize} training images are
- * trained on, the last {@code validationSize} choose the best epoch, the test set is held out.
+ * Trains the card's network on the card's split: the first {@code trainSize} training
+ * images are trained on, the last {@code validationSize} choose the best epoch, the test
+ * set is held out.
  */
 public final class Trainer {
 
 	/** One epoch's figures. */
-	public record Epoch(int epoch, double trainLoss, double validationLoss, double validationAccuracy,
-			double seconds) {
+	public record Epoch(int epoch, double trainLoss, double validationLoss, double validationAccuracy, double seconds) {
 	}
 
 	/** The best network and the history that chose it. */
@@ -40,9 +40,9 @@ public final class Trainer {
 	public Result train(Mnist mnist) {
 		int available = mnist.train().size();
 		if (options.trainSize() + options.validationSize() > available) {
-			throw new IllegalArgumentException("train-size + validation-size = "
-					+ (options.trainSize() + options.validationSize()) + " but MNIST has " + available
-					+ " training images");
+			throw new IllegalArgumentException(
+					"train-size + validation-size = " + (options.trainSize() + options.validationSize())
+							+ " but MNIST has " + available + " training images");
 		}
 		Mnist.Split train = mnist.train().slice(0, options.trainSize());
 		Mnist.Split validation = mnist.train().slice(available - options.validationSize(), available);
@@ -71,7 +71,8 @@ public final class Trainer {
 			long epochStart = System.nanoTime();
 			shuffle(order, shuffle);
 			if (options.learningRateDecay() != 1.0) {
-				// keeps Adam's moment estimates (DL4J rebuilds the updater around its state array)
+				// keeps Adam's moment estimates (DL4J rebuilds the updater around its
+				// state array)
 				network.setLearningRate(options.learningRate(epoch));
 			}
 			double lossSum = 0;

@@ -8,16 +8,21 @@ import java.util.Map;
  * Every knob of a training run; the defaults are the model card's.
  *
  * @param trainSize the first {@code trainSize} training images are trained on
- * @param validationSize the last {@code validationSize} training images choose the best epoch
+ * @param validationSize the last {@code validationSize} training images choose the best
+ * epoch
  * @param testSize how many of the 10,000 held-out test images to report on
  * @param augment on-the-fly {@link Augmentation} of the training images (default off)
- * @param augmentSettings the named {@link Augmentation.Settings} used when augmenting ({@code v1}, {@code v2})
- * @param learningRateDecay the learning rate of epoch {@code e} is {@code learningRate * decay^(e-1)}
- * (default 1: constant)
- * @param recipe {@code mnist} (MNIST only, the card's recipe) or {@code mixed} ({@link MixedTrainer}:
- * MNIST with photos, printed digits, low-resolution scans and non-digits, checkpointed per epoch)
- * @param initFrom a model folder whose weights a {@code mixed} run starts from, or null for fresh weights
- * @param checkpointDir where a {@code mixed} run checkpoints and, when it holds a checkpoint, resumes from
+ * @param augmentSettings the named {@link Augmentation.Settings} used when augmenting
+ * ({@code v1}, {@code v2})
+ * @param learningRateDecay the learning rate of epoch {@code e} is
+ * {@code learningRate * decay^(e-1)} (default 1: constant)
+ * @param recipe {@code mnist} (MNIST only, the card's recipe) or {@code mixed}
+ * ({@link MixedTrainer}: MNIST with photos, printed digits, low-resolution scans and
+ * non-digits, checkpointed per epoch)
+ * @param initFrom a model folder whose weights a {@code mixed} run starts from, or null
+ * for fresh weights
+ * @param checkpointDir where a {@code mixed} run checkpoints and, when it holds a
+ * checkpoint, resumes from
  */
 public record TrainingOptions(Path mnistDir, Path outputDir, int epochs, int batchSize, double learningRate, long seed,
 		int trainSize, int validationSize, int testSize, boolean augment, double learningRateDecay,
@@ -93,13 +98,13 @@ public record TrainingOptions(Path mnistDir, Path outputDir, int epochs, int bat
 				Integer.parseInt(values.getOrDefault("test-size", "" + d.testSize())),
 				parseBoolean(values.getOrDefault("augment", "" + d.augment())),
 				Double.parseDouble(values.getOrDefault("lr-decay", "" + d.learningRateDecay())),
-				values.getOrDefault("augment-settings", d.augmentSettings()),
-				values.getOrDefault("recipe", "mnist"),
+				values.getOrDefault("augment-settings", d.augmentSettings()), values.getOrDefault("recipe", "mnist"),
 				values.containsKey("init-from") ? Path.of(values.get("init-from")) : null,
 				Path.of(values.getOrDefault("checkpoint-dir", "target/training-checkpoint")));
-		values.keySet().removeAll(java.util.Set.of("mnist-dir", "output-dir", "epochs", "batch-size", "learning-rate",
-				"seed", "train-size", "validation-size", "test-size", "augment", "lr-decay", "augment-settings", "recipe",
-				"init-from", "checkpoint-dir"));
+		values.keySet()
+			.removeAll(java.util.Set.of("mnist-dir", "output-dir", "epochs", "batch-size", "learning-rate", "seed",
+					"train-size", "validation-size", "test-size", "augment", "lr-decay", "augment-settings", "recipe",
+					"init-from", "checkpoint-dir"));
 		if (!values.isEmpty()) {
 			throw new IllegalArgumentException("unknown option(s) " + values.keySet());
 		}

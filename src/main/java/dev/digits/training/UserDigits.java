@@ -20,33 +20,44 @@ import dev.digits.preprocessing.PreprocessingException;
 import dev.digits.preprocessing.PreprocessingLimits;
 
 /**
- * A user's own labelled digits for {@code finetune}, read from a folder with one sub-folder per
- * digit ({@code 0/ .. 9/}) or from a CSV of {@code file,label} rows (paths relative to the CSV's
- * folder, an optional {@code file,label} header). Every image goes through the service's own
- * {@link ImagePreprocessor} with its default limits, so fine-tuning sees what serving sees.
+ * A user's own labelled digits for {@code finetune}, read from a folder with one
+ * sub-folder per digit ({@code 0/ .. 9/}) or from a CSV of {@code file,label} rows (paths
+ * relative to the CSV's folder, an optional {@code file,label} header). Every image goes
+ * through the service's own {@link ImagePreprocessor} with its default limits, so
+ * fine-tuning sees what serving sees.
  *
- * <p>The data is treated like an upload: a file that is not a regular file inside the data folder
- * (symbolic links and {@code ../} escapes included), larger than the preprocessor's upload limit,
- * or unreadable as an image is an error naming the file and why; so are missing or unknown labels,
- * more than {@value #MAX_IMAGES} images, and fewer than {@value #MIN_IMAGES}.
+ * <p>
+ * The data is treated like an upload: a file that is not a regular file inside the data
+ * folder (symbolic links and {@code ../} escapes included), larger than the
+ * preprocessor's upload limit, or unreadable as an image is an error naming the file and
+ * why; so are missing or unknown labels, more than {@value #MAX_IMAGES} images, and fewer
+ * than {@value #MIN_IMAGES}.
  *
- * @param pixels {@code n x 784} network input, row-major, exactly as serving would feed it
+ * @param pixels {@code n x 784} network input, row-major, exactly as serving would feed
+ * it
  * @param labels the digit of each image
  * @param files each image's path relative to the data folder, in reading order
- * @param sha256 a digest of every file's name, label and bytes, to record what a version was tuned on
+ * @param sha256 a digest of every file's name, label and bytes, to record what a version
+ * was tuned on
  */
 public record UserDigits(float[] pixels, byte[] labels, List<String> files, String sha256) {
 
 	/** Fewer examples than this cannot give a held-out part worth reporting. */
 	public static final int MIN_IMAGES = 20;
 
-	/** The largest image file read: the service's default {@code digits.api.max-image-size}. */
+	/**
+	 * The largest image file read: the service's default
+	 * {@code digits.api.max-image-size}.
+	 */
 	public static final long MAX_FILE_BYTES = 5L * 1024 * 1024;
 
 	/** A bound on what one run reads (and holds in memory: 784 floats per image). */
 	public static final int MAX_IMAGES = 200_000;
 
-	/** Thrown for data that cannot be fine-tuned on; the message names the file and the problem. */
+	/**
+	 * Thrown for data that cannot be fine-tuned on; the message names the file and the
+	 * problem.
+	 */
 	public static final class DataException extends IllegalArgumentException {
 
 		private static final long serialVersionUID = 1L;
@@ -107,8 +118,8 @@ public record UserDigits(float[] pixels, byte[] labels, List<String> files, Stri
 			Entry entry = entries.get(i);
 			long size = Files.size(entry.file());
 			if (size > maxBytes) {
-				throw new DataException(entry.name() + ": " + size + " bytes, more than the " + maxBytes
-						+ " an upload may have");
+				throw new DataException(
+						entry.name() + ": " + size + " bytes, more than the " + maxBytes + " an upload may have");
 			}
 			byte[] bytes = Files.readAllBytes(entry.file());
 			float[] image;
@@ -116,8 +127,8 @@ public record UserDigits(float[] pixels, byte[] labels, List<String> files, Stri
 				image = preprocessor.fromImage(bytes).pixels();
 			}
 			catch (PreprocessingException ex) {
-				throw new DataException(entry.name() + " cannot be read as a digit image (" + ex.reason() + "): "
-						+ ex.getMessage());
+				throw new DataException(
+						entry.name() + " cannot be read as a digit image (" + ex.reason() + "): " + ex.getMessage());
 			}
 			System.arraycopy(image, 0, pixels, i * DigitNetwork.PIXELS, DigitNetwork.PIXELS);
 			labels[i] = (byte) entry.label();
@@ -203,18 +214,20 @@ public record UserDigits(float[] pixels, byte[] labels, List<String> files, Stri
 				throw new DataException(where + ": " + name + " has no label");
 			}
 			if (!label.matches("[0-9]")) {
-				throw new DataException(where + ": label '" + abbreviate(label) + "' of " + name
-						+ " is not a digit 0 .. 9");
+				throw new DataException(
+						where + ": label '" + abbreviate(label) + "' of " + name + " is not a digit 0 .. 9");
 			}
 			Path image = base.resolve(name).normalize();
 			if (!image.startsWith(base)) {
 				throw new DataException(where + ": " + name + " is outside " + base);
 			}
 			if (!Files.isRegularFile(image, LinkOption.NOFOLLOW_LINKS)) {
-				throw new DataException(where + ": " + name + (Files.exists(image) ? " is not a regular file"
-						: " does not exist") + " (paths are relative to " + base + ")");
+				throw new DataException(
+						where + ": " + name + (Files.exists(image) ? " is not a regular file" : " does not exist")
+								+ " (paths are relative to " + base + ")");
 			}
-			entries.add(new Entry(image, base.relativize(image).toString().replace('\\', '/'), Integer.parseInt(label)));
+			entries
+				.add(new Entry(image, base.relativize(image).toString().replace('\\', '/'), Integer.parseInt(label)));
 			if (entries.size() > MAX_IMAGES) {
 				throw new DataException(file + " lists more than " + MAX_IMAGES + " images");
 			}

@@ -25,10 +25,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The access log (one line per request on {@code dev.digits.access}) and tracing off, with the
- * service's default configuration: text logs, no tracer, {@code traceparent} ignored. The access
- * logger's default level is said again so that this class gets a context of its own, whose start
- * sets up logging anew (text), whatever a test class before it chose (TracingTests logs JSON).
+ * The access log (one line per request on {@code dev.digits.access}) and tracing off,
+ * with the service's default configuration: text logs, no tracer, {@code traceparent}
+ * ignored. The access logger's default level is said again so that this class gets a
+ * context of its own, whose start sets up logging anew (text), whatever a test class
+ * before it chose (TracingTests logs JSON).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = "logging.level.dev.digits.access=INFO")
@@ -52,10 +53,10 @@ class AccessLogTests {
 	@Test
 	void aPredictionIsOneLineWithWhatAnOperatorAsks(CapturedOutput output) throws IOException {
 		byte[] seven = Files.readAllBytes(Path.of("docs/examples/seven.png"));
-		HttpFixtures.Reply reply = new HttpFixtures(port).send(request("/api/v1/predictions?include=input&allowed=1,7")
-			.header("Content-Type", "image/png")
-			.header("X-Request-Id", "access-log-seven")
-			.POST(HttpRequest.BodyPublishers.ofByteArray(seven)));
+		HttpFixtures.Reply reply = new HttpFixtures(port)
+			.send(request("/api/v1/predictions?include=input&allowed=1,7").header("Content-Type", "image/png")
+				.header("X-Request-Id", "access-log-seven")
+				.POST(HttpRequest.BodyPublishers.ofByteArray(seven)));
 		assertThat(reply.status()).isEqualTo(200);
 		String line = accessLine(output, "access-log-seven");
 		assertThat(line).contains("[access-log-seven]")
@@ -76,19 +77,24 @@ class AccessLogTests {
 		http.send(request("/api/v1/predictions").header("X-Request-Id", "access-log-422")
 			.header("Content-Type", "image/png")
 			.POST(HttpRequest.BodyPublishers.ofByteArray(HttpFixtures.uniform(28, 28, 0))));
-		assertThat(accessLine(output, "access-log-404")).contains("GET /no/such/path?secret 404 ").doesNotContain("hunter2")
+		assertThat(accessLine(output, "access-log-404")).contains("GET /no/such/path?secret 404 ")
+			.doesNotContain("hunter2")
 			.doesNotContain(" model=");
 		// refused before a version was assigned
-		assertThat(accessLine(output, "access-log-422")).contains("POST /api/v1/predictions 422 ").doesNotContain(" model=");
+		assertThat(accessLine(output, "access-log-422")).contains("POST /api/v1/predictions 422 ")
+			.doesNotContain(" model=");
 	}
 
 	@Test
 	void requestsTomcatRefusesItselfAreLogged(CapturedOutput output) throws IOException {
-		String response = RawHttp.exchange(port, "GET /\u0001access-log-bad HTTP/1.1\r\nHost: x\r\n\r\n", new byte[0], false);
+		String response = RawHttp.exchange(port, "GET /\u0001access-log-bad HTTP/1.1\r\nHost: x\r\n\r\n", new byte[0],
+				false);
 		assertThat(RawHttp.status(response)).isEqualTo(400);
 		List<String> refused = await().atMost(Duration.ofSeconds(10))
-			.until(() -> output.getAll().lines().filter(l -> l.contains("dev.digits.access") && l.contains(" 400 ")).toList(),
-					l -> !l.isEmpty());
+			.until(() -> output.getAll()
+				.lines()
+				.filter(l -> l.contains("dev.digits.access") && l.contains(" 400 "))
+				.toList(), l -> !l.isEmpty());
 		assertThat(refused).isNotEmpty();
 	}
 
@@ -141,9 +147,7 @@ class AccessLogTests {
 
 	/** The access line of the request, once written (after the response is complete). */
 	private static String accessLine(CapturedOutput output, String requestId) {
-		return await().atMost(Duration.ofSeconds(10))
-			.until(() -> lines(output, requestId), l -> !l.isEmpty())
-			.get(0);
+		return await().atMost(Duration.ofSeconds(10)).until(() -> lines(output, requestId), l -> !l.isEmpty()).get(0);
 	}
 
 	private static List<String> lines(CapturedOutput output, String requestId) {

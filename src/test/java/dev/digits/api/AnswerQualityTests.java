@@ -18,9 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * Calibrated confidence, "uncertain", "not a digit" and allowed digits over HTTP, on a copy of
- * version 1 given a calibration (temperature 1.5, uncertain below 0.96) and an energy
- * out-of-distribution threshold, as the {@code calibrate} command writes them.
+ * Calibrated confidence, "uncertain", "not a digit" and allowed digits over HTTP, on a
+ * copy of version 1 given a calibration (temperature 1.5, uncertain below 0.96) and an
+ * energy out-of-distribution threshold, as the {@code calibrate} command writes them.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class AnswerQualityTests {
@@ -32,7 +32,8 @@ class AnswerQualityTests {
 		registry.add("digits.model.dir", REPOSITORY::toString);
 		// a repository of versions 1 and 2 only
 		registry.add("digits.model.default-version", () -> "1");
-		// configuration overrides the uncertain threshold a version's calibration suggested
+		// configuration overrides the uncertain threshold a version's calibration
+		// suggested
 		registry.add("digits.model.uncertain-below.2", () -> "1.0");
 	}
 
@@ -60,14 +61,17 @@ class AnswerQualityTests {
 		assertThat(confidence).isGreaterThan(0.96).isLessThan(answer.get("probability").asDouble());
 	}
 
-	/** Version 2 here has a threshold every input is past: its answers are flagged and counted as its own. */
+	/**
+	 * Version 2 here has a threshold every input is past: its answers are flagged and
+	 * counted as its own.
+	 */
 	@Test
 	void pastTheThresholdAnAnswerIsFlaggedNotADigitAndCountedByVersion() {
 		JsonNode answer = http.post("/api/v1/models/2/predictions", "image/png", scribble()).json();
 		assertThat(answer.get("outOfDistribution").asBoolean()).as(answer.toString()).isTrue();
 		assertThat(answer.at("/model/version").asString()).isEqualTo("2");
-		assertThat(http.get("/actuator/prometheus").body())
-			.contains("digits_flags_total{application=\"digit-service\",flag=\"out_of_distribution\",model_version=\"2\"}");
+		assertThat(http.get("/actuator/prometheus").body()).contains(
+				"digits_flags_total{application=\"digit-service\",flag=\"out_of_distribution\",model_version=\"2\"}");
 		JsonNode digit = http.post("/api/v1/predictions", "image/png", seven).json();
 		assertThat(digit.get("outOfDistribution").asBoolean()).isFalse();
 	}
@@ -105,7 +109,8 @@ class AnswerQualityTests {
 		}
 		int best = raw[1] >= raw[2] && raw[1] >= raw[3] ? 1 : raw[2] >= raw[3] ? 2 : 3;
 		assertThat(digit).isEqualTo(best);
-		// the network said 7: the restricted answer carries its doubt, not a renormalised certainty
+		// the network said 7: the restricted answer carries its doubt, not a renormalised
+		// certainty
 		assertThat(all.get("digit").asInt()).isEqualTo(7);
 		assertThat(restricted.get("confidence").asDouble()).isLessThan(0.05);
 		assertThat(restricted.get("uncertain").asBoolean()).isTrue();
@@ -116,14 +121,16 @@ class AnswerQualityTests {
 	@Test
 	void theProtocolCarriesTheFlagsToo() {
 		String body = "{\"parameters\":{\"allowed_digits\":\"7\"},\"inputs\":[{\"name\":\"image\",\"shape\":[1],"
-				+ "\"datatype\":\"BYTES\",\"data\":[\"" + java.util.Base64.getEncoder().encodeToString(seven) + "\"]}]}";
+				+ "\"datatype\":\"BYTES\",\"data\":[\"" + java.util.Base64.getEncoder().encodeToString(seven)
+				+ "\"]}]}";
 		JsonNode response = http.postJson("/v2/models/mnist-cnn/infer", body).json();
 		JsonNode byName = HttpFixtures.JSON.createObjectNode();
 		for (JsonNode output : response.get("outputs")) {
 			((ObjectNode) byName).set(output.get("name").asString(), output);
 		}
 		assertThat(byName.at("/digit/data/0").asInt()).isEqualTo(7);
-		// allowing only the network's own answer changes nothing: the confidence is not renormalised
+		// allowing only the network's own answer changes nothing: the confidence is not
+		// renormalised
 		double unrestricted = http.post("/api/v1/predictions", "image/png", seven).json().get("confidence").asDouble();
 		assertThat(byName.at("/confidence/data/0").asDouble()).isEqualTo(unrestricted, within(1e-6));
 		assertThat(byName.at("/out_of_distribution/datatype").asString()).isEqualTo("BOOL");
@@ -147,7 +154,10 @@ class AnswerQualityTests {
 		return HostileImages.encode(image, "png");
 	}
 
-	/** Version 1 with a calibration section and an ood.json, as the calibrate command writes them. */
+	/**
+	 * Version 1 with a calibration section and an ood.json, as the calibrate command
+	 * writes them.
+	 */
 	static Path calibratedRepository() {
 		try {
 			Path dir = dev.digits.TemporaryFolders.create("calibrated-repository");
@@ -157,15 +167,16 @@ class AnswerQualityTests {
 				}
 			}
 			ObjectNode metadata = (ObjectNode) HttpFixtures.JSON.readTree(dir.resolve("model-metadata.json").toFile());
-			metadata.set("calibration", HttpFixtures.JSON.readTree(
-					"{\"temperature\":1.5,\"fittedOn\":\"validation\",\"uncertain\":{\"below\":0.96}}"));
+			metadata.set("calibration", HttpFixtures.JSON
+				.readTree("{\"temperature\":1.5,\"fittedOn\":\"validation\",\"uncertain\":{\"below\":0.96}}"));
 			metadata.set("ood", HttpFixtures.JSON.readTree("{\"file\":\"ood.json\",\"score\":\"energy\"}"));
 			Files.writeString(dir.resolve("model-metadata.json"), metadata.toString());
 			Files.writeString(dir.resolve("ood.json"),
 					"{\"score\":\"energy\",\"thresholds\":{\"energy\":-6.5},\"temperature\":1.5}");
 			Path two = dir.resolve("mnist-cnn/2");
 			ModelVersionsTests.copy(Path.of("models/mnist-cnn/2"), two);
-			ObjectNode twoMetadata = (ObjectNode) HttpFixtures.JSON.readTree(two.resolve("model-metadata.json").toFile());
+			ObjectNode twoMetadata = (ObjectNode) HttpFixtures.JSON
+				.readTree(two.resolve("model-metadata.json").toFile());
 			twoMetadata.set("ood", HttpFixtures.JSON.readTree("{\"file\":\"ood.json\",\"score\":\"energy\"}"));
 			twoMetadata.set("calibration", HttpFixtures.JSON.readTree("{\"temperature\":1.0}"));
 			Files.writeString(two.resolve("model-metadata.json"), twoMetadata.toString());

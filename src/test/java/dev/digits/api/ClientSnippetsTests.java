@@ -14,9 +14,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The client snippets of {@code docs/clients/} (shown in the README's "Clients" section), run as
- * a user runs them against the service: Python with requests, Java with the JDK's HttpClient, an
- * Open Inference Protocol v2 call. (The browser snippet runs in Chromium: DigitPageBrowserTests.)
+ * The client snippets of {@code docs/clients/} (shown in the README's "Clients" section),
+ * run as a user runs them against the service: Python with requests, Java with the JDK's
+ * HttpClient, an Open Inference Protocol v2 call. (The browser snippet runs in Chromium:
+ * DigitPageBrowserTests.)
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ClientSnippetsTests {
@@ -26,18 +27,24 @@ class ClientSnippetsTests {
 
 	@Test
 	void pythonRequests() throws Exception {
-		assumeTrue(pythonWithRequests(), "python3 with requests not installed (Debian: python3-requests; .ci/run installs it)");
+		assumeTrue(pythonWithRequests(),
+				"python3 with requests not installed (Debian: python3-requests; .ci/run installs it)");
 		String out = run("python3", "docs/clients/predict.py", base(), "docs/examples/seven.png");
-		assertThat(out).contains("upload: 7 ").contains("base64: 7")
-			.contains("blank: 422 urn:digit-service:problem:blank-image").contains("feedback: True");
+		assertThat(out).contains("upload: 7 ")
+			.contains("base64: 7")
+			.contains("blank: 422 urn:digit-service:problem:blank-image")
+			.contains("feedback: True");
 	}
 
 	@Test
 	void openInferenceProtocolV2() throws Exception {
-		assumeTrue(pythonWithRequests(), "python3 with requests not installed (Debian: python3-requests; .ci/run installs it)");
+		assumeTrue(pythonWithRequests(),
+				"python3 with requests not installed (Debian: python3-requests; .ci/run installs it)");
 		String out = run("python3", "docs/clients/oip_v2.py", base(), "docs/examples/seven.png");
-		assertThat(out).contains("model mnist-cnn version 4 id oip-example-1").contains("digit: 7")
-			.contains("probabilities shape: [1, 10]").contains("ready: True");
+		assertThat(out).contains("model mnist-cnn version 4 id oip-example-1")
+			.contains("digit: 7")
+			.contains("probabilities shape: [1, 10]")
+			.contains("ready: True");
 	}
 
 	@Test

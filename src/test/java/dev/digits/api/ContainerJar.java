@@ -20,10 +20,10 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The packaged jar started as the container starts it: the Dockerfile's own ENTRYPOINT flags and
- * ENV, with {@code -XX:MaxRAM} set to the Kubernetes memory limit to stand in for the cgroup (the
- * JVM sizes its heap, 25%, and JavaCPP its caps from it), so that tests see the memory the
- * container would have, not the development machine's.
+ * The packaged jar started as the container starts it: the Dockerfile's own ENTRYPOINT
+ * flags and ENV, with {@code -XX:MaxRAM} set to the Kubernetes memory limit to stand in
+ * for the cgroup (the JVM sizes its heap, 25%, and JavaCPP its caps from it), so that
+ * tests see the memory the container would have, not the development machine's.
  */
 final class ContainerJar implements AutoCloseable {
 
@@ -53,9 +53,10 @@ final class ContainerJar implements AutoCloseable {
 		String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
 		String runtime = dockerfile.substring(dockerfile.lastIndexOf("\nFROM "));
 		String joined = runtime.replace("\\\n", " ");
-		List<String> entrypoint = new ArrayList<>(JsonMapper.builder().build().readValue(
-				line(joined, "ENTRYPOINT").trim(), new TypeReference<List<String>>() {
-				}));
+		List<String> entrypoint = new ArrayList<>(JsonMapper.builder()
+			.build()
+			.readValue(line(joined, "ENTRYPOINT").trim(), new TypeReference<List<String>>() {
+			}));
 		Map<String, String> env = new LinkedHashMap<>();
 		Matcher kv = Pattern.compile("([A-Z_]+)=(\\S+)").matcher(line(joined, "ENV"));
 		while (kv.find()) {
@@ -121,9 +122,9 @@ final class ContainerJar implements AutoCloseable {
 				throw new IllegalStateException("the service exited with " + process.exitValue() + "; log: " + tail());
 			}
 			try {
-				HttpResponse<String> ready = client.send(
-						HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + "/actuator/health/readiness")).build(),
-						HttpResponse.BodyHandlers.ofString());
+				HttpResponse<String> ready = client.send(HttpRequest
+					.newBuilder(URI.create("http://localhost:" + managementPort + "/actuator/health/readiness"))
+					.build(), HttpResponse.BodyHandlers.ofString());
 				if (ready.statusCode() == 200) {
 					return;
 				}

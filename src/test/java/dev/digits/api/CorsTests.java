@@ -13,8 +13,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Real preflight and cross-origin requests, with the origins narrowed to one. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "digits.cors.allowed-origins=https://forms.example.com", "digits.admin.token=cors-test-admin-token-123" })
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+		"digits.cors.allowed-origins=https://forms.example.com", "digits.admin.token=cors-test-admin-token-123" })
 class CorsTests {
 
 	static final String APP = "https://forms.example.com";
@@ -37,7 +37,9 @@ class CorsTests {
 			var headers = reply.raw().headers();
 			assertThat(headers.firstValue("Access-Control-Allow-Origin")).hasValue(APP);
 			assertThat(headers.firstValue("Access-Control-Allow-Methods")).get().asString().contains("POST");
-			assertThat(headers.firstValue("Access-Control-Allow-Headers")).get().asString().containsIgnoringCase("x-client-id");
+			assertThat(headers.firstValue("Access-Control-Allow-Headers")).get()
+				.asString()
+				.containsIgnoringCase("x-client-id");
 			assertThat(headers.firstValue("Access-Control-Max-Age")).hasValue("3600");
 			assertThat(headers.firstValue("Access-Control-Allow-Credentials")).isEmpty();
 		}
@@ -45,13 +47,15 @@ class CorsTests {
 
 	@Test
 	void aCrossOriginPredictionExposesTheRequestId() throws Exception {
-		HttpFixtures.Reply reply = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/predictions"))
-			.header("Origin", APP)
-			.header("Content-Type", "image/png")
-			.POST(HttpRequest.BodyPublishers.ofByteArray(Files.readAllBytes(Path.of("docs/examples/seven.png")))));
+		HttpFixtures.Reply reply = http
+			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/predictions"))
+				.header("Origin", APP)
+				.header("Content-Type", "image/png")
+				.POST(HttpRequest.BodyPublishers.ofByteArray(Files.readAllBytes(Path.of("docs/examples/seven.png")))));
 		assertThat(reply.status()).isEqualTo(200);
 		assertThat(reply.raw().headers().firstValue("Access-Control-Allow-Origin")).hasValue(APP);
-		assertThat(reply.raw().headers().firstValue("Access-Control-Expose-Headers")).get().asString()
+		assertThat(reply.raw().headers().firstValue("Access-Control-Expose-Headers")).get()
+			.asString()
 			.contains("X-Request-Id");
 	}
 

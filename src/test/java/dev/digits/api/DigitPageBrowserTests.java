@@ -44,18 +44,21 @@ import static org.junit.jupiter.api.Assumptions.abort;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The digit-entry page in a real browser (Debian's chromium through chromedriver, headless)
- * against the service with the committed model: real MNIST digits drawn with pointer actions
- * (mouse, touch and pen), a file upload, errors in words, feedback, the confidence states, the
- * on-device model and its agreement with the server, a phone-sized viewport, and the parity of the
- * page's preprocessing (app/preprocess.js) with the server's on MNIST digits made into the kinds
- * of picture people give the page, and on synthetic canvases.
+ * The digit-entry page in a real browser (Debian's chromium through chromedriver,
+ * headless) against the service with the committed model: real MNIST digits drawn with
+ * pointer actions (mouse, touch and pen), a file upload, errors in words, feedback, the
+ * confidence states, the on-device model and its agreement with the server, a phone-sized
+ * viewport, and the parity of the page's preprocessing (app/preprocess.js) with the
+ * server's on MNIST digits made into the kinds of picture people give the page, and on
+ * synthetic canvases.
  * <p>
- * Skipped with a message when chromium or chromedriver is missing ({@code apt-get install chromium
- * chromium-driver}). Screenshots of desktop and phone go to {@code target/screenshots}, or to
- * {@code -Dscreenshots.dir=docs/images} to regenerate the README's.
+ * Skipped with a message when chromium or chromedriver is missing
+ * ({@code apt-get install chromium
+ * chromium-driver}). Screenshots of desktop and phone go to {@code target/screenshots},
+ * or to {@code -Dscreenshots.dir=docs/images} to regenerate the README's.
  */
-// the photos of paper take the server's preprocessing longer than its 500 ms budget on a loaded 2-core
+// the photos of paper take the server's preprocessing longer than its 500 ms budget on a
+// loaded 2-core
 // machine (a training run beside the tests): these tests are about behaviour, not speed
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = "digits.preprocessing.time-budget=30s")
@@ -67,7 +70,10 @@ class DigitPageBrowserTests {
 
 	static final Path SCREENSHOTS = Path.of(System.getProperty("screenshots.dir", "target/screenshots"));
 
-	/** The pad's size in canvas pixels (index.html); MNIST's grid is drawn at ten times its size. */
+	/**
+	 * The pad's size in canvas pixels (index.html); MNIST's grid is drawn at ten times
+	 * its size.
+	 */
 	static final int PAD = 280;
 
 	private static ChromeDriver driver;
@@ -95,7 +101,8 @@ class DigitPageBrowserTests {
 		profile = Files.createTempDirectory("digit-page-chromium");
 		ChromeOptions options = new ChromeOptions();
 		options.setBinary(CHROMIUM.toString());
-		// as root in a sandboxed machine with no network but loopback (see the machine notes)
+		// as root in a sandboxed machine with no network but loopback (see the machine
+		// notes)
 		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 				"--disable-background-networking", "--disable-component-update", "--disable-sync",
 				"--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=1280,900",
@@ -103,8 +110,7 @@ class DigitPageBrowserTests {
 		LoggingPreferences logs = new LoggingPreferences();
 		logs.enable(LogType.BROWSER, Level.ALL);
 		options.setCapability("goog:loggingPrefs", logs);
-		ChromeDriverService service = new ChromeDriverService.Builder()
-			.usingDriverExecutable(CHROMEDRIVER.toFile())
+		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
 			.usingAnyFreePort()
 			.build();
 		driver = new ChromeDriver(service, options);
@@ -126,13 +132,17 @@ class DigitPageBrowserTests {
 		http = new HttpFixtures(port);
 		driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
 		driver.get("http://localhost:" + port + "/");
-		new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> "0".equals(body().getDomAttribute("data-answers")));
+		new WebDriverWait(driver, Duration.ofSeconds(20))
+			.until(d -> "0".equals(body().getDomAttribute("data-answers")));
 		consoleErrors(); // start each test with an empty log
 	}
 
 	// ------------------------------------------------------------------ tests
 
-	/** The README's browser snippet (docs/clients/browser.js), run in the browser as printed. */
+	/**
+	 * The README's browser snippet (docs/clients/browser.js), run in the browser as
+	 * printed.
+	 */
 	@Test
 	void theBrowserClientSnippetWorks() throws IOException {
 		String snippet = Files.readString(Path.of("docs/clients/browser.js"))
@@ -259,8 +269,10 @@ class DigitPageBrowserTests {
 			reached.add(focused.getDomAttribute("id") != null ? focused.getDomAttribute("id")
 					: focused.getTagName() + "[" + focused.getDomAttribute("value") + "]");
 		}
-		// the pad itself takes no focus: a keyboard user picks or pastes a picture instead
-		assertThat(reached).containsSubsequence("undo", "clear", "recognise", "live", "file", "camera", "input[server]");
+		// the pad itself takes no focus: a keyboard user picks or pastes a picture
+		// instead
+		assertThat(reached).containsSubsequence("undo", "clear", "recognise", "live", "file", "camera",
+				"input[server]");
 		driver.findElement(By.id("recognise")).sendKeys(Keys.ENTER);
 		new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> text("status").startsWith("The drawing is empty"));
 	}
@@ -280,7 +292,8 @@ class DigitPageBrowserTests {
 		assertThat(text("status")).isEqualTo("The picture looks blank: there is no digit to recognise.");
 		assertThat(driver.findElement(By.id("status")).getDomAttribute("class")).contains("error");
 
-		// more than the 5 MB limit, and nothing the browser can decode: the service's 413 in words
+		// more than the 5 MB limit, and nothing the browser can decode: the service's 413
+		// in words
 		byte[] large = new byte[6 * 1024 * 1024];
 		System.arraycopy(HttpFixtures.pngHeaderOnly(100, 100), 0, large, 0, 33);
 		before = answers();
@@ -297,7 +310,8 @@ class DigitPageBrowserTests {
 	@Test
 	void notSureAndNotADigitStatesAreShownWhenTheServiceSaysSo() throws IOException {
 		click("live");
-		// the page is written for the coming response fields; here they are added to a real answer
+		// the page is written for the coming response fields; here they are added to a
+		// real answer
 		((JavascriptExecutor) driver).executeScript("""
 				const real = window.fetch;
 				window.fetch = async (url, init) => {
@@ -307,7 +321,8 @@ class DigitPageBrowserTests {
 				  Object.assign(json, window.extraFields || {});
 				  return new Response(JSON.stringify(json), { status: response.status, headers: response.headers });
 				};""");
-		((JavascriptExecutor) driver).executeScript("window.extraFields = {confidence: 0.42, uncertain: true, outOfDistribution: false}");
+		((JavascriptExecutor) driver)
+			.executeScript("window.extraFields = {confidence: 0.42, uncertain: true, outOfDistribution: false}");
 		int before = answers();
 		upload("file", Path.of("docs/examples/seven.png"));
 		awaitAnswer(before);
@@ -315,7 +330,8 @@ class DigitPageBrowserTests {
 		assertThat(text("verdict")).startsWith("Not sure: it could also be ");
 		assertThat(text("status")).contains("Not sure");
 
-		((JavascriptExecutor) driver).executeScript("window.extraFields = {confidence: 0.3, uncertain: true, outOfDistribution: true}");
+		((JavascriptExecutor) driver)
+			.executeScript("window.extraFields = {confidence: 0.3, uncertain: true, outOfDistribution: true}");
 		before = answers();
 		click("recognise");
 		awaitAnswer(before);
@@ -329,7 +345,8 @@ class DigitPageBrowserTests {
 		assertThat(text("verdict")).isEqualTo("This looks like more than one digit.");
 		assertThat(text("status")).contains("This looks like more than one digit.");
 
-		((JavascriptExecutor) driver).executeScript("window.extraFields = {confidence: 0.99, uncertain: false, outOfDistribution: false}");
+		((JavascriptExecutor) driver)
+			.executeScript("window.extraFields = {confidence: 0.99, uncertain: false, outOfDistribution: false}");
 		before = answers();
 		click("recognise");
 		awaitAnswer(before);
@@ -351,8 +368,8 @@ class DigitPageBrowserTests {
 		upload("file", file);
 		awaitAnswer(before);
 		boolean outOfDistribution = answer.get("outOfDistribution").asBoolean();
-		assertThat(driver.findElement(By.id("verdict")).isDisplayed()).isEqualTo(outOfDistribution
-				|| answer.path("uncertain").asBoolean(false));
+		assertThat(driver.findElement(By.id("verdict")).isDisplayed())
+			.isEqualTo(outOfDistribution || answer.path("uncertain").asBoolean(false));
 		if (outOfDistribution) {
 			assertThat(text("verdict")).isEqualTo("This does not look like a digit.");
 		}
@@ -391,7 +408,8 @@ class DigitPageBrowserTests {
 		System.out.println("drawn digits, device vs server input: " + figures);
 		screenshot("page-desktop.png");
 
-		// a photo of two digits side by side: the preprocessing on the device says so, as the server's does
+		// a photo of two digits side by side: the preprocessing on the device says so, as
+		// the server's does
 		byte[] pair = null;
 		for (int i = 0; pair == null && i < 50; i++) {
 			byte[] photo = PageImages.make(PageImages.Kind.TWO_DIGITS_PHOTO, digits.image(i),
@@ -412,12 +430,14 @@ class DigitPageBrowserTests {
 		assertThat(answer.get("severalDigits").asBoolean()).isTrue();
 		assertThat(text("verdict")).isEqualTo("This looks like more than one digit.");
 
-		// on the device only: nothing goes to the server (the page reads the picture's file again)
+		// on the device only: nothing goes to the server (the page reads the picture's
+		// file again)
 		driver.findElement(By.cssSelector("input[name=where][value=device]")).click();
 		new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> "idle".equals(body().getDomAttribute("data-state"))
 				&& driver.findElement(By.id("server-result")).getDomAttribute("hidden") != null);
-		assertThat(driver.findElement(By.id("device-result")).isDisplayed()).as("device result shown; status: %s",
-				text("status")).isTrue();
+		assertThat(driver.findElement(By.id("device-result")).isDisplayed())
+			.as("device result shown; status: %s", text("status"))
+			.isTrue();
 		assertThat(text("device-verdict")).isEqualTo("This looks like more than one digit.");
 		assertThat(consoleErrors()).isEmpty();
 		Files.delete(pairFile);
@@ -429,22 +449,26 @@ class DigitPageBrowserTests {
 			driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
 					Map.of("width", width, "height", 740, "deviceScaleFactor", 1, "mobile", true));
 			driver.navigate().refresh();
-			new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> "0".equals(body().getDomAttribute("data-answers")));
+			new WebDriverWait(driver, Duration.ofSeconds(20))
+				.until(d -> "0".equals(body().getDomAttribute("data-answers")));
 			draw(DigitTracer.strokes(digits.image(firstOf(4))), PointerInput.Kind.TOUCH);
 			// live recognition
 			new WebDriverWait(driver, Duration.ofSeconds(20))
 				.until(d -> "4".equals(text("digit")) && "idle".equals(body().getDomAttribute("data-state")));
-			Map<?, ?> overflow = (Map<?, ?>) ((JavascriptExecutor) driver).executeScript("""
-					const width = document.documentElement.clientWidth;
-					let widest = null, right = 0;
-					for (const e of document.body.querySelectorAll('*')) {
-					  const r = e.getBoundingClientRect();
-					  if (r.width > 0 && r.right > right) { right = r.right; widest = e.id || e.className || e.tagName; }
-					}
-					return { width, scrollWidth: document.documentElement.scrollWidth, right, widest };""");
-			assertThat(((Number) overflow.get("scrollWidth")).doubleValue()).as("page width at %d px: %s", width, overflow)
+			Map<?, ?> overflow = (Map<?, ?>) ((JavascriptExecutor) driver).executeScript(
+					"""
+							const width = document.documentElement.clientWidth;
+							let widest = null, right = 0;
+							for (const e of document.body.querySelectorAll('*')) {
+							  const r = e.getBoundingClientRect();
+							  if (r.width > 0 && r.right > right) { right = r.right; widest = e.id || e.className || e.tagName; }
+							}
+							return { width, scrollWidth: document.documentElement.scrollWidth, right, widest };""");
+			assertThat(((Number) overflow.get("scrollWidth")).doubleValue())
+				.as("page width at %d px: %s", width, overflow)
 				.isLessThanOrEqualTo(width);
-			assertThat(((Number) overflow.get("right")).doubleValue()).as("rightmost element at %d px: %s", width, overflow)
+			assertThat(((Number) overflow.get("right")).doubleValue())
+				.as("rightmost element at %d px: %s", width, overflow)
 				.isLessThanOrEqualTo(width);
 			if (width == 360) {
 				screenshot("page-phone.png");
@@ -454,14 +478,18 @@ class DigitPageBrowserTests {
 
 	@Test
 	void thePagesPreprocessingMatchesTheServers() throws IOException {
-		// the same bytes to the server (?include=input) and to app/preprocess.js in the page; MNIST test
-		// digits in eight kinds of picture (photos of ruled paper among them), and synthetic canvases;
-		// the model on both sides for the MNIST digits and the canvases (the other kinds' inputs are
+		// the same bytes to the server (?include=input) and to app/preprocess.js in the
+		// page; MNIST test
+		// digits in eight kinds of picture (photos of ruled paper among them), and
+		// synthetic canvases;
+		// the model on both sides for the MNIST digits and the canvases (the other kinds'
+		// inputs are
 		// compared, their digits follow); severalDigits on both sides for every image
 		List<String> report = new ArrayList<>();
 		Map<PageImages.Kind, Comparison> results = new EnumMap<>(PageImages.Kind.class);
 		for (PageImages.Kind kind : PageImages.Kind.values()) {
-			// every test digit of the fixture as itself, the first 100 in each other kind of picture
+			// every test digit of the fixture as itself, the first 100 in each other kind
+			// of picture
 			// (50 pairs of digits)
 			int count = switch (kind) {
 				case MNIST -> digits.size();
@@ -483,14 +511,22 @@ class DigitPageBrowserTests {
 		Files.createDirectories(Path.of("target"));
 		Files.writeString(Path.of("target/page-parity.txt"), String.join("\n", report) + "\n");
 
-		// The bounds. The port follows every rounding of the Java code, in float where it computes in
-		// float, so an opaque lossless image, which both sides decode to the same pixels, must give the
-		// same 784 levels: 0. Where the browser's decoding may legitimately differ from ImageIO's, a
-		// small bound: semi-transparent pixels pass through the canvas's premultiplied storage (a
-		// colour off by at most 1 level, for coloured ink; the stretch to full contrast can double
-		// that): 2; JPEG decoders may use different IDCTs (IEEE 1180 allows +-1 per sample), again at
-		// most doubled by the stretch, and a level more from the final rounding: 4, and 0.5 on
-		// average. Measured here: 0 everywhere (Chromium and ImageIO share libjpeg's integer IDCT).
+		// The bounds. The port follows every rounding of the Java code, in float where it
+		// computes in
+		// float, so an opaque lossless image, which both sides decode to the same pixels,
+		// must give the
+		// same 784 levels: 0. Where the browser's decoding may legitimately differ from
+		// ImageIO's, a
+		// small bound: semi-transparent pixels pass through the canvas's premultiplied
+		// storage (a
+		// colour off by at most 1 level, for coloured ink; the stretch to full contrast
+		// can double
+		// that): 2; JPEG decoders may use different IDCTs (IEEE 1180 allows +-1 per
+		// sample), again at
+		// most doubled by the stretch, and a level more from the final rounding: 4, and
+		// 0.5 on
+		// average. Measured here: 0 everywhere (Chromium and ImageIO share libjpeg's
+		// integer IDCT).
 		List<Comparison> all = new ArrayList<>(results.values());
 		all.add(canvases);
 		for (Comparison c : all) {
@@ -498,8 +534,8 @@ class DigitPageBrowserTests {
 			assertThat(c.severalAgreeing()).as("images whose severalDigits the page and the server agree on: %s", c)
 				.isEqualTo(c.count());
 		}
-		for (PageImages.Kind kind : List.of(PageImages.Kind.MNIST, PageImages.Kind.LARGE_INVERTED, PageImages.Kind.PAPER,
-				PageImages.Kind.RULED_PHOTO, PageImages.Kind.TWO_DIGITS_PHOTO)) {
+		for (PageImages.Kind kind : List.of(PageImages.Kind.MNIST, PageImages.Kind.LARGE_INVERTED,
+				PageImages.Kind.PAPER, PageImages.Kind.RULED_PHOTO, PageImages.Kind.TWO_DIGITS_PHOTO)) {
 			assertThat(results.get(kind).difference().max()).as("%s: largest difference in grey levels", kind).isZero();
 		}
 		assertThat(results.get(PageImages.Kind.TRANSPARENT).difference().max()).as("transparent: largest difference")
@@ -509,20 +545,28 @@ class DigitPageBrowserTests {
 			assertThat(results.get(kind).difference().max()).as("%s: largest difference", kind).isLessThanOrEqualTo(4);
 			assertThat(results.get(kind).difference().mean()).as("%s: mean difference", kind).isLessThanOrEqualTo(0.5);
 		}
-		assertThat(results.get(PageImages.Kind.TWO_DIGITS_PHOTO).several()).as("pairs of digits the server calls several")
+		assertThat(results.get(PageImages.Kind.TWO_DIGITS_PHOTO).several())
+			.as("pairs of digits the server calls several")
 			.isPositive();
 		Comparison mnist = results.get(PageImages.Kind.MNIST);
 		assertThat(mnist.agreeing()).as("MNIST test digits the page's model and the server agree on")
 			.isEqualTo(mnist.count());
-		assertThat(canvases.agreeing()).as("canvases the page's model and the server agree on").isEqualTo(canvases.count());
+		assertThat(canvases.agreeing()).as("canvases the page's model and the server agree on")
+			.isEqualTo(canvases.count());
 	}
 
 	// ------------------------------------------------------------------ parity
 
-	/** Probabilities closer than this on the server are a tie the page may break the other way. */
+	/**
+	 * Probabilities closer than this on the server are a tie the page may break the other
+	 * way.
+	 */
 	static final double NEAR_TIE = 0.05;
 
-	/** Largest and mean absolute difference of grey levels over every input of every image. */
+	/**
+	 * Largest and mean absolute difference of grey levels over every input of every
+	 * image.
+	 */
 	record Difference(int max, double mean, int images) {
 
 		static Difference of(int[] a, int[] b) {
@@ -543,17 +587,18 @@ class DigitPageBrowserTests {
 
 		@Override
 		public String toString() {
-			return String.format(Locale.ROOT, "max %d/255 (%.4f), mean %.5f/255 (%.2e) over %d images", max, max / 255.0,
-					mean, mean / 255.0, images);
+			return String.format(Locale.ROOT, "max %d/255 (%.4f), mean %.5f/255 (%.2e) over %d images", max,
+					max / 255.0, mean, mean / 255.0, images);
 		}
 
 	}
 
 	/**
-	 * How the page and the server compare on a set of images; {@code agreeing} is -1 when not
-	 * predicted; {@code several} counts the images the server says show several digits,
-	 * {@code severalAgreeing} those whose severalDigits both sides agree on; {@code errors} are the
-	 * page's refusals of images the server took (they count in no difference).
+	 * How the page and the server compare on a set of images; {@code agreeing} is -1 when
+	 * not predicted; {@code several} counts the images the server says show several
+	 * digits, {@code severalAgreeing} those whose severalDigits both sides agree on;
+	 * {@code errors} are the page's refusals of images the server took (they count in no
+	 * difference).
 	 */
 	record Comparison(Difference difference, int agreeing, int count, int several, int severalAgreeing,
 			List<String> errors) {
@@ -569,9 +614,10 @@ class DigitPageBrowserTests {
 	}
 
 	/**
-	 * Preprocesses {@code images} in the page and on the server (batch endpoint, 32 at a time, with
-	 * {@code ?include=input}) and compares the 784 levels; with {@code predict}, also runs the model in
-	 * the page and counts the digits both sides agree on.
+	 * Preprocesses {@code images} in the page and on the server (batch endpoint, 32 at a
+	 * time, with {@code ?include=input}) and compares the 784 levels; with
+	 * {@code predict}, also runs the model in the page and counts the digits both sides
+	 * agree on.
 	 */
 	private Comparison compare(List<byte[]> images, boolean predict) {
 		List<String> encoded = images.stream().map(Base64.getEncoder()::encodeToString).toList();
@@ -621,11 +667,13 @@ class DigitPageBrowserTests {
 				}
 				Difference d = Difference.of(levels(dataUrl(server.at("/input/image").asString())), device);
 				total = total == null ? d : total.plus(d);
-				// the same digit, or a near tie on the server (TensorFlow.js and ND4J sum in different orders, so
+				// the same digit, or a near tie on the server (TensorFlow.js and ND4J sum
+				// in different orders, so
 				// two answers within NEAR_TIE of each other may come out either way)
 				int pageDigit = ((Number) mine.get("digit")).intValue();
-				if (server.get("digit").asInt() == pageDigit || (pageDigit >= 0 && pageDigit <= 9
-						&& server.get("probability").asDouble() - server.get("probabilities").get(pageDigit).asDouble() < NEAR_TIE)) {
+				if (server.get("digit").asInt() == pageDigit
+						|| (pageDigit >= 0 && pageDigit <= 9 && server.get("probability").asDouble()
+								- server.get("probabilities").get(pageDigit).asDouble() < NEAR_TIE)) {
 					agreeing++;
 				}
 			}
@@ -634,40 +682,42 @@ class DigitPageBrowserTests {
 	}
 
 	/**
-	 * Canvases made in the browser: digits in the system font at several sizes and places, and
-	 * random pen scribbles, on opaque white, grey or transparent backgrounds, as PNG.
+	 * Canvases made in the browser: digits in the system font at several sizes and
+	 * places, and random pen scribbles, on opaque white, grey or transparent backgrounds,
+	 * as PNG.
 	 */
 	private List<byte[]> syntheticCanvases() {
-		List<?> images = (List<?>) driver.executeAsyncScript("""
-				const done = arguments[arguments.length - 1];
-				let seed = 7;
-				const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
-				const out = [];
-				const sizes = [[280, 280], [400, 300], [200, 360], [640, 480]];
-				for (let i = 0; i < 40; i++) {
-				  const [w, h] = sizes[i % sizes.length];
-				  const c = document.createElement('canvas');
-				  c.width = w; c.height = h;
-				  const g = c.getContext('2d');
-				  const background = i % 3;
-				  if (background === 0) { g.fillStyle = '#fff'; g.fillRect(0, 0, w, h); }
-				  if (background === 1) { g.fillStyle = '#c8c8c0'; g.fillRect(0, 0, w, h); }
-				  g.fillStyle = g.strokeStyle = background === 1 ? '#202848' : '#000';
-				  if (i % 2 === 0) {
-				    g.font = Math.round(h * (0.3 + 0.5 * random())) + 'px sans-serif';
-				    g.fillText(String(i % 10), w * 0.2 * random() + 10, h * 0.9 - h * 0.2 * random());
-				  } else {
-				    g.lineWidth = 6 + 20 * random(); g.lineCap = g.lineJoin = 'round';
-				    g.beginPath();
-				    g.moveTo(w * random(), h * random());
-				    for (let k = 0; k < 3; k++) {
-				      g.bezierCurveTo(w * random(), h * random(), w * random(), h * random(), w * random(), h * random());
-				    }
-				    g.stroke();
-				  }
-				  out.push(c.toDataURL('image/png').split(',')[1]);
-				}
-				done(out);""");
+		List<?> images = (List<?>) driver.executeAsyncScript(
+				"""
+						const done = arguments[arguments.length - 1];
+						let seed = 7;
+						const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+						const out = [];
+						const sizes = [[280, 280], [400, 300], [200, 360], [640, 480]];
+						for (let i = 0; i < 40; i++) {
+						  const [w, h] = sizes[i % sizes.length];
+						  const c = document.createElement('canvas');
+						  c.width = w; c.height = h;
+						  const g = c.getContext('2d');
+						  const background = i % 3;
+						  if (background === 0) { g.fillStyle = '#fff'; g.fillRect(0, 0, w, h); }
+						  if (background === 1) { g.fillStyle = '#c8c8c0'; g.fillRect(0, 0, w, h); }
+						  g.fillStyle = g.strokeStyle = background === 1 ? '#202848' : '#000';
+						  if (i % 2 === 0) {
+						    g.font = Math.round(h * (0.3 + 0.5 * random())) + 'px sans-serif';
+						    g.fillText(String(i % 10), w * 0.2 * random() + 10, h * 0.9 - h * 0.2 * random());
+						  } else {
+						    g.lineWidth = 6 + 20 * random(); g.lineCap = g.lineJoin = 'round';
+						    g.beginPath();
+						    g.moveTo(w * random(), h * random());
+						    for (let k = 0; k < 3; k++) {
+						      g.bezierCurveTo(w * random(), h * random(), w * random(), h * random(), w * random(), h * random());
+						    }
+						    g.stroke();
+						  }
+						  out.push(c.toDataURL('image/png').split(',')[1]);
+						}
+						done(out);""");
 		return images.stream().map(String.class::cast).map(Base64.getDecoder()::decode).toList();
 	}
 
@@ -689,7 +739,10 @@ class DigitPageBrowserTests {
 		return Integer.parseInt(body().getDomAttribute("data-answers"));
 	}
 
-	/** Waits until the page has shown an answer (or an error) after {@code before} and is idle. */
+	/**
+	 * Waits until the page has shown an answer (or an error) after {@code before} and is
+	 * idle.
+	 */
 	private void awaitAnswer(int before) {
 		new WebDriverWait(driver, Duration.ofSeconds(30))
 			.until(d -> answers() > before && "idle".equals(body().getDomAttribute("data-state")));
@@ -707,22 +760,28 @@ class DigitPageBrowserTests {
 			.toList();
 	}
 
-	/** Draws strokes given in the 28x28 grid of MNIST on the pad, ten canvas pixels per MNIST pixel. */
+	/**
+	 * Draws strokes given in the 28x28 grid of MNIST on the pad, ten canvas pixels per
+	 * MNIST pixel.
+	 */
 	private void draw(List<List<DigitTracer.Point>> strokes, PointerInput.Kind kind) {
 		WebElement canvas = driver.findElement(By.id("pad"));
 		double cssPerCanvas = ((Number) ((JavascriptExecutor) driver).executeScript("return arguments[0].clientWidth",
-				canvas)).doubleValue() / PAD;
+				canvas))
+			.doubleValue() / PAD;
 		PointerInput pointer = new PointerInput(kind, "digit-" + kind.name().toLowerCase(Locale.ROOT));
 		Sequence sequence = new Sequence(pointer, 0);
 		for (List<DigitTracer.Point> stroke : strokes) {
 			for (int i = 0; i < stroke.size(); i++) {
 				if (i % 2 == 1 && i < stroke.size() - 1) {
-					continue; // a point every two MNIST pixels (20 canvas pixels) is smooth enough for a 20 px pen
+					continue; // a point every two MNIST pixels (20 canvas pixels) is
+								// smooth enough for a 20 px pen
 				}
 				DigitTracer.Point p = stroke.get(i);
 				int x = (int) Math.round((p.x() * PAD / 28 - PAD / 2.0) * cssPerCanvas);
 				int y = (int) Math.round((p.y() * PAD / 28 - PAD / 2.0) * cssPerCanvas);
-				sequence.addAction(pointer.createPointerMove(Duration.ZERO, PointerInput.Origin.fromElement(canvas), x, y));
+				sequence
+					.addAction(pointer.createPointerMove(Duration.ZERO, PointerInput.Origin.fromElement(canvas), x, y));
 				if (i == 0) {
 					sequence.addAction(pointer.createPointerDown(PointerInput.MouseButton.LEFT.asArg()));
 				}
@@ -742,7 +801,10 @@ class DigitPageBrowserTests {
 		throw new IllegalStateException("no " + label + " in the fixture");
 	}
 
-	/** Console errors since the last call (CSP violations, failed loads, uncaught exceptions). */
+	/**
+	 * Console errors since the last call (CSP violations, failed loads, uncaught
+	 * exceptions).
+	 */
 	private static List<String> consoleErrors() {
 		return driver.manage()
 			.logs()
@@ -783,7 +845,9 @@ class DigitPageBrowserTests {
 	}
 
 	private void screenshot(String name) throws IOException {
-		new org.openqa.selenium.interactions.Actions(driver).moveToLocation(1, 1).perform(); // no hover look
+		new org.openqa.selenium.interactions.Actions(driver).moveToLocation(1, 1).perform(); // no
+																								// hover
+																								// look
 		Map<String, Object> metrics = driver.executeCdpCommand("Page.getLayoutMetrics", Map.of());
 		Map<?, ?> size = (Map<?, ?>) metrics.get("cssContentSize");
 		Map<String, Object> shot = driver.executeCdpCommand("Page.captureScreenshot",

@@ -4,10 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns an MNIST digit into pen strokes, so that a browser test can draw a real handwritten digit
- * with pointer actions: the ink is binarised, thinned to a one-pixel skeleton (Zhang-Suen), and
- * the skeleton walked into polylines, from its end points first (a pen starts at an end), then
- * around what is left (loops). Points are in the digit's 28x28 pixel grid, at pixel centres.
+ * Turns an MNIST digit into pen strokes, so that a browser test can draw a real
+ * handwritten digit with pointer actions: the ink is binarised, thinned to a one-pixel
+ * skeleton (Zhang-Suen), and the skeleton walked into polylines, from its end points
+ * first (a pen starts at an end), then around what is left (loops). Points are in the
+ * digit's 28x28 pixel grid, at pixel centres.
  */
 final class DigitTracer {
 
@@ -110,9 +111,9 @@ final class DigitTracer {
 	}
 
 	/**
-	 * Walks from {@code start} to unvisited neighbours until none is left; then takes one step onto
-	 * an already visited neighbour, if any, so that a branch joins the stroke it grew from, and
-	 * closes a loop.
+	 * Walks from {@code start} to unvisited neighbours until none is left; then takes one
+	 * step onto an already visited neighbour, if any, so that a branch joins the stroke
+	 * it grew from, and closes a loop.
 	 */
 	private static List<int[]> walk(boolean[] skeleton, boolean[] visited, int start) {
 		List<int[]> points = new ArrayList<>();
@@ -160,7 +161,10 @@ final class DigitTracer {
 		}
 	}
 
-	/** Whether one of the first {@code upTo} points is (x, y): such a neighbour is the stroke's own past. */
+	/**
+	 * Whether one of the first {@code upTo} points is (x, y): such a neighbour is the
+	 * stroke's own past.
+	 */
 	private static boolean contains(List<int[]> points, int x, int y, int upTo) {
 		for (int i = Math.max(0, upTo); i < points.size(); i++) {
 			if (points.get(i)[0] == x && points.get(i)[1] == y) {

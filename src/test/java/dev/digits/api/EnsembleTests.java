@@ -20,8 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * An ensemble version served: versions 1 and 2 averaged, made by the {@code ensemble} command in a
- * copy of the repository, loaded after its members, answering the average of what they answer.
+ * An ensemble version served: versions 1 and 2 averaged, made by the {@code ensemble}
+ * command in a copy of the repository, loaded after its members, answering the average of
+ * what they answer.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class EnsembleTests {
@@ -78,7 +79,8 @@ class EnsembleTests {
 		try {
 			Path repository = ModelVersionsTests.copyOfTheRepository();
 			EnsembleCommand.run(repository, List.of("1", "2"), repository.resolve("mnist-cnn/e12"),
-					Mnist.loadTest(PredictionApiIntegrationTests.FIXTURE), new PrintStream(PrintStream.nullOutputStream()));
+					Mnist.loadTest(PredictionApiIntegrationTests.FIXTURE),
+					new PrintStream(PrintStream.nullOutputStream()));
 			return repository;
 		}
 		catch (IOException ex) {

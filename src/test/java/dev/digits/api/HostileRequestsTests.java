@@ -19,10 +19,11 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Requests as an attacker or a broken client writes them, on raw sockets where an HTTP client
- * library would refuse to: lying lengths, malformed request lines, clients that vanish mid-upload,
- * more bodies at once than the server holds. Each is answered problem+json (or not at all, when
- * the client is gone), logged in proportion, and counted by reason.
+ * Requests as an attacker or a broken client writes them, on raw sockets where an HTTP
+ * client library would refuse to: lying lengths, malformed request lines, clients that
+ * vanish mid-upload, more bodies at once than the server holds. Each is answered
+ * problem+json (or not at all, when the client is gone), logged in proportion, and
+ * counted by reason.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "logging.level.dev.digits.api=DEBUG", "digits.api.max-bodies-in-flight=1MB",
@@ -44,20 +45,28 @@ class HostileRequestsTests {
 	void aDeclaredLengthOverTheLimitIsRefusedWithoutReadingTheBody() throws IOException {
 		String response = exchange("POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
 				+ "Content-Length: 40000000\r\n\r\n", new byte[0], false);
-		assertThat(response).startsWith("HTTP/1.1 413").contains("application/problem+json")
-			.contains("urn:digit-service:problem:too-large").contains("40000000 bytes").containsIgnoringCase("connection: close");
+		assertThat(response).startsWith("HTTP/1.1 413")
+			.contains("application/problem+json")
+			.contains("urn:digit-service:problem:too-large")
+			.contains("40000000 bytes")
+			.containsIgnoringCase("connection: close");
 	}
 
 	@Test
 	void requestsTomcatCannotParseGetProblemJsonNotHtml() throws IOException {
-		for (String request : new String[] { "GARBAGE\r\n\r\n", "GET /api/v1/model HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+		for (String request : new String[] { "GARBAGE\r\n\r\n",
+				"GET /api/v1/model HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
 				"GET /\u0001 HTTP/1.1\r\nHost: x\r\n\r\n" }) {
 			String response = exchange(request, new byte[0], false);
-			assertThat(response).as(request).startsWith("HTTP/1.1 400").contains("application/problem+json")
-				.contains("urn:digit-service:problem:bad-request").doesNotContainIgnoringCase("<html");
+			assertThat(response).as(request)
+				.startsWith("HTTP/1.1 400")
+				.contains("application/problem+json")
+				.contains("urn:digit-service:problem:bad-request")
+				.doesNotContainIgnoringCase("<html");
 		}
 		String http09 = exchange("GET /api/v1/model\r\n", new byte[0], false);
-		assertThat(http09).doesNotContainIgnoringCase("<html").doesNotContain("\"metadata\"")
+		assertThat(http09).doesNotContainIgnoringCase("<html")
+			.doesNotContain("\"metadata\"")
 			.contains("urn:digit-service:problem:bad-request");
 	}
 
@@ -78,7 +87,8 @@ class HostileRequestsTests {
 	void healthShowsNoFilesystemPath() {
 		String health = http.get("/actuator/health").body();
 		assertThat(health).contains("\"status\":\"UP\"").doesNotContain("\"path\"").doesNotContain("/work");
-		assertThat(http.get("/actuator/health/readiness").json().at("/components/model/status").asString()).isEqualTo("UP");
+		assertThat(http.get("/actuator/health/readiness").json().at("/components/model/status").asString())
+			.isEqualTo("UP");
 	}
 
 	@Test
@@ -94,13 +104,15 @@ class HostileRequestsTests {
 		assertThat(failures("client_aborted")).isEqualTo(before + 1);
 		String log = output.getAll();
 		assertThat(log).contains("client went away").contains("[vanishing-client]");
-		assertThat(log.lines().filter(line -> line.contains("vanishing-client"))).noneMatch(line -> line.contains("ERROR"));
+		assertThat(log.lines().filter(line -> line.contains("vanishing-client")))
+			.noneMatch(line -> line.contains("ERROR"));
 		assertThat(log).doesNotContain("\tat org.apache.catalina");
 	}
 
 	@Test
 	void theRequestIdIsOnTheLogLinesOfItsRequest(CapturedOutput output) {
-		http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/api/v1/predictions"))
+		http.send(java.net.http.HttpRequest
+			.newBuilder(java.net.URI.create("http://localhost:" + port + "/api/v1/predictions"))
 			.header("Content-Type", "image/png")
 			.header("X-Request-Id", "find-me-in-the-log-42")
 			.POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(HttpFixtures.uniform(28, 28, 0))));
@@ -110,7 +122,8 @@ class HostileRequestsTests {
 
 	@Test
 	void multipartBodiesBeyondTheInFlightBudgetAreShedAtOnceUnread() throws Exception {
-		// one client holds 900 KB of the 1 MB budget by sending a multipart body slowly (a multipart
+		// one client holds 900 KB of the 1 MB budget by sending a multipart body slowly
+		// (a multipart
 		// body is reserved whole when it starts); the next is refused in ~100 ms
 		String head = "POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; "
 				+ "boundary=b\r\nContent-Length: 900000\r\n\r\n";
@@ -123,17 +136,20 @@ class HostileRequestsTests {
 			long start = System.nanoTime();
 			String refused = exchange(head, new byte[0], false);
 			long millis = (System.nanoTime() - start) / 1_000_000;
-			assertThat(refused).startsWith("HTTP/1.1 503").contains("Retry-After").contains("urn:digit-service:problem:overloaded");
+			assertThat(refused).startsWith("HTTP/1.1 503")
+				.contains("Retry-After")
+				.contains("urn:digit-service:problem:overloaded");
 			assertThat(millis).as("refused without waiting for the slow client").isLessThan(5_000);
 		}
 		awaitBudgetBack();
 	}
 
 	/**
-	 * Eight clients declare 256 KB image bodies each (2 MB against the 1 MB budget) and send a
-	 * kilobyte, then nothing: each holds only the 64 KB step it has started, so a normal upload is
-	 * still answered 200, where reserving from Content-Length (four of them took the whole budget)
-	 * answered it 503 for as long as the slow clients kept their sockets open.
+	 * Eight clients declare 256 KB image bodies each (2 MB against the 1 MB budget) and
+	 * send a kilobyte, then nothing: each holds only the 64 KB step it has started, so a
+	 * normal upload is still answered 200, where reserving from Content-Length (four of
+	 * them took the whole budget) answered it 503 for as long as the slow clients kept
+	 * their sockets open.
 	 */
 	@Test
 	void slowBodiesHoldOnlyWhatTheyHaveSent() throws Exception {
@@ -144,15 +160,18 @@ class HostileRequestsTests {
 				slow.add(socket);
 				OutputStream out = socket.getOutputStream();
 				out.write(("POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
-						+ "Content-Length: 262144\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+						+ "Content-Length: 262144\r\n\r\n")
+					.getBytes(StandardCharsets.US_ASCII));
 				out.write(new byte[1000]);
 				out.flush();
 			}
 			Thread.sleep(300);
 			assertThat(http.post("/api/v1/predictions", "image/png", HttpFixtures.sevenOnPaper("png")).status())
 				.isEqualTo(200);
-			assertThat(http.postJson("/api/v1/predictions", "{\"pixels\":[" + "0,".repeat(400) + "255,".repeat(20)
-					+ "0,".repeat(363) + "0]}").status()).isEqualTo(200);
+			assertThat(http
+				.postJson("/api/v1/predictions",
+						"{\"pixels\":[" + "0,".repeat(400) + "255,".repeat(20) + "0,".repeat(363) + "0]}")
+				.status()).isEqualTo(200);
 		}
 		finally {
 			for (Socket socket : slow) {
@@ -174,11 +193,12 @@ class HostileRequestsTests {
 	}
 
 	/**
-	 * Bodies and methods the HTTP parser refuses: each is a client error as RFC 9112 names it (400
-	 * for a malformed chunked body, 501 for a transfer coding the server does not implement and for
-	 * CONNECT, a method an origin server does not implement for any resource, RFC 9110 15.6.2),
-	 * answered problem+json, and logged in one line at most, never as an ERROR with a stack
-	 * trace: a 78-byte request must not write 29 KB of log.
+	 * Bodies and methods the HTTP parser refuses: each is a client error as RFC 9112
+	 * names it (400 for a malformed chunked body, 501 for a transfer coding the server
+	 * does not implement and for CONNECT, a method an origin server does not implement
+	 * for any resource, RFC 9110 15.6.2), answered problem+json, and logged in one line
+	 * at most, never as an ERROR with a stack trace: a 78-byte request must not write 29
+	 * KB of log.
 	 */
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("malformedTransfers")
@@ -187,7 +207,8 @@ class HostileRequestsTests {
 		int logBefore = output.getAll().length();
 		String response = exchange(request, new byte[0], false);
 		assertThat(RawHttp.status(response)).as(name + ": " + response).isEqualTo(status);
-		assertThat(response).contains("application/problem+json").doesNotContainIgnoringCase("<html")
+		assertThat(response).contains("application/problem+json")
+			.doesNotContainIgnoringCase("<html")
 			.doesNotContain("Exception");
 		String log = output.getAll().substring(logBefore);
 		assertThat(log).as("log for " + name).doesNotContain("\tat ").doesNotContain(" ERROR ");
@@ -199,13 +220,14 @@ class HostileRequestsTests {
 		String chunked = head + "Transfer-Encoding: chunked\r\n\r\n";
 		String trailers = "X-T: 1\r\n".repeat(9);
 		return java.util.stream.Stream.of(
-				org.junit.jupiter.params.provider.Arguments.of("bad chunk size", chunked + "zz\r\n{}\r\n0\r\n\r\n", 400),
+				org.junit.jupiter.params.provider.Arguments.of("bad chunk size", chunked + "zz\r\n{}\r\n0\r\n\r\n",
+						400),
 				org.junit.jupiter.params.provider.Arguments.of("chunk size overflow",
 						chunked + "FFFFFFFFFFFFFFFFFFFF\r\n{}\r\n0\r\n\r\n", 400),
 				org.junit.jupiter.params.provider.Arguments.of("10 KB chunk extension",
 						chunked + "2;" + "e".repeat(10_240) + "\r\n{}\r\n0\r\n\r\n", 400),
-				org.junit.jupiter.params.provider.Arguments.of("9 trailer headers", chunked + "2\r\n{}\r\n0\r\n" + trailers
-						+ "X-Long: " + "t".repeat(9_000) + "\r\n\r\n", 400),
+				org.junit.jupiter.params.provider.Arguments.of("9 trailer headers",
+						chunked + "2\r\n{}\r\n0\r\n" + trailers + "X-Long: " + "t".repeat(9_000) + "\r\n\r\n", 400),
 				org.junit.jupiter.params.provider.Arguments.of("Transfer-Encoding: xchunked",
 						head + "Transfer-Encoding: xchunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 501),
 				org.junit.jupiter.params.provider.Arguments.of("CONNECT",

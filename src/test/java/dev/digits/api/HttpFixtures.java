@@ -39,7 +39,10 @@ final class HttpFixtures {
 		this.management = "http://localhost:" + ManagementPorts.of(port);
 	}
 
-	/** The URI of {@code path}: the actuator's paths on the management port, the rest on the request port. */
+	/**
+	 * The URI of {@code path}: the actuator's paths on the management port, the rest on
+	 * the request port.
+	 */
 	URI uri(String path) {
 		return URI.create((path.startsWith("/actuator") ? management : base) + path);
 	}
@@ -66,7 +69,9 @@ final class HttpFixtures {
 		return post(path, "application/json", json.getBytes(StandardCharsets.UTF_8));
 	}
 
-	/** A multipart/form-data request with one part per file, all under {@code partName}. */
+	/**
+	 * A multipart/form-data request with one part per file, all under {@code partName}.
+	 */
 	Reply postFiles(String path, String partName, List<byte[]> files) {
 		Multipart multipart = multipart(partName, files, "digit");
 		return post(path, multipart.contentType(), multipart.body());
@@ -76,13 +81,15 @@ final class HttpFixtures {
 	record Multipart(String contentType, byte[] body) {
 	}
 
-	/** One part per file under {@code partName}, named {@code fileName + index + ".png"}. */
+	/**
+	 * One part per file under {@code partName}, named {@code fileName + index + ".png"}.
+	 */
 	static Multipart multipart(String partName, List<byte[]> files, String fileName) {
 		String boundary = "----digits" + UUID.randomUUID();
 		ByteArrayOutputStream body = new ByteArrayOutputStream();
 		for (int i = 0; i < files.size(); i++) {
-			String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + partName
-					+ "\"; filename=\"" + fileName + i + ".png\"\r\nContent-Type: image/png\r\n\r\n";
+			String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + partName + "\"; filename=\""
+					+ fileName + i + ".png\"\r\nContent-Type: image/png\r\n\r\n";
 			body.writeBytes(head.getBytes(StandardCharsets.UTF_8));
 			body.writeBytes(files.get(i));
 			body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
@@ -91,7 +98,10 @@ final class HttpFixtures {
 		return new Multipart("multipart/form-data; boundary=" + boundary, body.toByteArray());
 	}
 
-	/** A POST whose body is sent chunked (no Content-Length), as a streaming client sends it. */
+	/**
+	 * A POST whose body is sent chunked (no Content-Length), as a streaming client sends
+	 * it.
+	 */
 	Reply postChunked(String path, String contentType, byte[] body) {
 		return send(HttpRequest.newBuilder(URI.create(base + path))
 			.header("Content-Type", contentType)
@@ -106,7 +116,8 @@ final class HttpFixtures {
 				response = CLIENT.send(built, HttpResponse.BodyHandlers.ofString());
 			}
 			catch (IOException ex) {
-				// a pooled connection the server closed after refusing an unread body ("Connection:
+				// a pooled connection the server closed after refusing an unread body
+				// ("Connection:
 				// close"); clients retry on a new connection, as this does once
 				if (ex.getMessage() == null || !ex.getMessage().contains("received no bytes")) {
 					throw ex;
@@ -163,10 +174,19 @@ final class HttpFixtures {
 		return out.toByteArray();
 	}
 
-	/** A valid PNG signature and header announcing width x height, with no image data after it. */
+	/**
+	 * A valid PNG signature and header announcing width x height, with no image data
+	 * after it.
+	 */
 	static byte[] pngHeaderOnly(int width, int height) {
-		ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 0)
-			.put((byte) 0).put((byte) 0).put((byte) 0);
+		ByteBuffer ihdr = ByteBuffer.allocate(13)
+			.putInt(width)
+			.putInt(height)
+			.put((byte) 8)
+			.put((byte) 0)
+			.put((byte) 0)
+			.put((byte) 0)
+			.put((byte) 0);
 		ByteBuffer png = ByteBuffer.allocate(8 + 25);
 		png.put(new byte[] { (byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' });
 		png.putInt(13).put("IHDR".getBytes(StandardCharsets.US_ASCII)).put(ihdr.array());

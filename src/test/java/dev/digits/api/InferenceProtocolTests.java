@@ -29,12 +29,13 @@ import tools.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The KServe Open Inference Protocol v2 over real HTTP. Every request and response is validated
- * against the protocol's own OpenAPI document ({@code src/test/resources/oip/rest_predict_v2.yaml},
- * kept verbatim), with two adaptations made here and nowhere else: its path templates
- * {@code ${MODEL_NAME}} become OpenAPI's {@code {MODEL_NAME}}, and a request without a version is
- * validated against the versioned path (the prose specification makes the version optional; the
- * document lists only the versioned paths).
+ * The KServe Open Inference Protocol v2 over real HTTP. Every request and response is
+ * validated against the protocol's own OpenAPI document
+ * ({@code src/test/resources/oip/rest_predict_v2.yaml}, kept verbatim), with two
+ * adaptations made here and nowhere else: its path templates {@code ${MODEL_NAME}} become
+ * OpenAPI's {@code {MODEL_NAME}}, and a request without a version is validated against
+ * the versioned path (the prose specification makes the version optional; the document
+ * lists only the versioned paths).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class InferenceProtocolTests {
@@ -59,7 +60,8 @@ class InferenceProtocolTests {
 
 	@AfterAll
 	static void count() {
-		System.out.println("OIP v2 conformance: " + validated.get() + " request/response pairs validated against the spec");
+		System.out
+			.println("OIP v2 conformance: " + validated.get() + " request/response pairs validated against the spec");
 	}
 
 	@BeforeEach
@@ -100,9 +102,9 @@ class InferenceProtocolTests {
 		for (String[] form : new String[][] { { "FP32", "[3,28,28]", unit.toString() },
 				{ "FP32", "[3,784]", unit.toString() }, { "UINT8", "[3,28,28,1]", grey.toString() },
 				{ "UINT8", "[3,784]", grey.toString() } }) {
-			HttpFixtures.Reply reply = infer("/v2/models/mnist-cnn/infer", "{\"id\":\"req-" + form[0]
-					+ "\",\"inputs\":[{\"name\":\"input\",\"shape\":" + form[1] + ",\"datatype\":\"" + form[0]
-					+ "\",\"data\":[" + form[2] + "]}]}");
+			HttpFixtures.Reply reply = infer("/v2/models/mnist-cnn/infer",
+					"{\"id\":\"req-" + form[0] + "\",\"inputs\":[{\"name\":\"input\",\"shape\":" + form[1]
+							+ ",\"datatype\":\"" + form[0] + "\",\"data\":[" + form[2] + "]}]}");
 			assertThat(reply.status()).as(reply.body()).isEqualTo(200);
 			JsonNode json = reply.json();
 			assertThat(json.get("id").asString()).isEqualTo("req-" + form[0]);
@@ -123,8 +125,8 @@ class InferenceProtocolTests {
 		String canvas = "data:image/png;base64,"
 				+ Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of("docs/examples/three-canvas.png")));
 		HttpFixtures.Reply reply = infer("/v2/models/mnist-cnn/versions/2/infer",
-				"{\"inputs\":[{\"name\":\"image\",\"shape\":[2],\"datatype\":\"BYTES\",\"data\":[\"" + png + "\",\"" + canvas
-						+ "\"]}],\"outputs\":[{\"name\":\"digit\"}]}");
+				"{\"inputs\":[{\"name\":\"image\",\"shape\":[2],\"datatype\":\"BYTES\",\"data\":[\"" + png + "\",\""
+						+ canvas + "\"]}],\"outputs\":[{\"name\":\"digit\"}]}");
 		assertThat(reply.status()).as(reply.body()).isEqualTo(200);
 		JsonNode json = reply.json();
 		assertThat(json.get("model_version").asString()).isEqualTo("2");
@@ -138,46 +140,54 @@ class InferenceProtocolTests {
 				+ "\"datatype\":\"UINT8\",\"data\":[" + greyValues(0) + "]}]}";
 		String first = infer("/v2/models/mnist-cnn/infer", body).json().get("model_version").asString();
 		for (int i = 0; i < 5; i++) {
-			assertThat(infer("/v2/models/mnist-cnn/infer", body).json().get("model_version").asString()).isEqualTo(first);
+			assertThat(infer("/v2/models/mnist-cnn/infer", body).json().get("model_version").asString())
+				.isEqualTo(first);
 		}
 	}
 
 	/**
-	 * A chunked body over the JSON limit is cut off while Jackson reads it; what the stream threw
-	 * (the limit) decides the answer, not the JSON parser that saw it first.
+	 * A chunked body over the JSON limit is cut off while Jackson reads it; what the
+	 * stream threw (the limit) decides the answer, not the JSON parser that saw it first.
 	 */
 	@Test
 	void aChunkedBodyOverTheLimitIs413InTheProtocolsForm() throws IOException {
-		// one long string value: Jackson is inside a token when the stream refuses the 8 MB + 1st byte
+		// one long string value: Jackson is inside a token when the stream refuses the 8
+		// MB + 1st byte
 		java.io.ByteArrayOutputStream chunked = new java.io.ByteArrayOutputStream();
 		byte[] chunk = "a".repeat(65_536).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 		byte[] start = "{\"id\":\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-		chunked.writeBytes((Integer.toHexString(start.length) + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+		chunked.writeBytes(
+				(Integer.toHexString(start.length) + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 		chunked.writeBytes(start);
 		chunked.writeBytes("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 		for (int i = 0; i < 140; i++) { // 9.2 MB
-			chunked.writeBytes((Integer.toHexString(chunk.length) + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+			chunked.writeBytes(
+					(Integer.toHexString(chunk.length) + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 			chunked.writeBytes(chunk);
 			chunked.writeBytes("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 		}
 		chunked.writeBytes("0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-		String response = RawHttp.exchange(port, "POST /v2/models/mnist-cnn/infer HTTP/1.1\r\nHost: x\r\n"
-				+ "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n", chunked.toByteArray(), false);
+		String response = RawHttp.exchange(port,
+				"POST /v2/models/mnist-cnn/infer HTTP/1.1\r\nHost: x\r\n"
+						+ "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+				chunked.toByteArray(), false);
 		assertThat(RawHttp.status(response)).as(response).isEqualTo(413);
 		assertThat(response).contains("{\"error\":").contains("larger than");
 	}
 
 	@Test
 	void errorsAreTheProtocolsErrorObject() {
-		String image = "\"inputs\":[{\"name\":\"input\",\"shape\":[1,784],\"datatype\":\"UINT8\",\"data\":[" + greyValues(0)
-				+ "]}]";
+		String image = "\"inputs\":[{\"name\":\"input\",\"shape\":[1,784],\"datatype\":\"UINT8\",\"data\":["
+				+ greyValues(0) + "]}]";
 		List<Object[]> cases = new ArrayList<>();
 		cases.add(new Object[] { "/v2/models/other-model/infer", "{" + image + "}", 404 });
 		cases.add(new Object[] { "/v2/models/mnist-cnn/versions/99/infer", "{" + image + "}", 404 });
 		cases.add(new Object[] { "/v2/models/mnist-cnn/infer", "{" + image.replace("UINT8", "INT64") + "}", 400 });
-		cases.add(new Object[] { "/v2/models/mnist-cnn/infer", "{" + image.replace("[1,784]", "[1,28,27]") + "}", 400 });
+		cases
+			.add(new Object[] { "/v2/models/mnist-cnn/infer", "{" + image.replace("[1,784]", "[1,28,27]") + "}", 400 });
 		cases.add(new Object[] { "/v2/models/mnist-cnn/infer", "{" + image.replace("[1,784]", "[2,784]") + "}", 400 });
-		cases.add(new Object[] { "/v2/models/mnist-cnn/infer", "{" + image + ",\"outputs\":[{\"name\":\"logits\"}]}", 400 });
+		cases.add(new Object[] { "/v2/models/mnist-cnn/infer", "{" + image + ",\"outputs\":[{\"name\":\"logits\"}]}",
+				400 });
 		cases.add(new Object[] { "/v2/models/mnist-cnn/infer", "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,784],"
 				+ "\"datatype\":\"UINT8\",\"data\":[" + "0,".repeat(783) + "0]}]}", 400 });
 		cases.add(new Object[] { "/v2/models/mnist-cnn/infer", "{\"inputs\":[{\"name\":\"input\",\"shape\":[65,784],"
@@ -227,9 +237,9 @@ class InferenceProtocolTests {
 	}
 
 	/**
-	 * Validates the pair against the spec. Only statuses the spec documents are validated as
-	 * responses (it documents 200, and 400 for metadata and inference); a 404, 413 or 503 body is
-	 * checked by the test itself against the error object's shape.
+	 * Validates the pair against the spec. Only statuses the spec documents are validated
+	 * as responses (it documents 200, and 400 for metadata and inference); a 404, 413 or
+	 * 503 body is checked by the test itself against the error object's shape.
 	 */
 	private void validate(Request request, HttpFixtures.Reply reply, boolean wellFormed) {
 		SimpleResponse.Builder response = SimpleResponse.Builder.status(reply.status());
@@ -246,8 +256,10 @@ class InferenceProtocolTests {
 		else {
 			report = documented ? validator.validate(request, response.build()) : validator.validateRequest(request);
 		}
-		assertThat(report.getMessages()).as(request.getMethod() + " " + request.getPath() + " -> " + reply.status()
-				+ " " + abbreviate(reply.body())).isEmpty();
+		assertThat(report.getMessages())
+			.as(request.getMethod() + " " + request.getPath() + " -> " + reply.status() + " "
+					+ abbreviate(reply.body()))
+			.isEmpty();
 		validated.incrementAndGet();
 	}
 

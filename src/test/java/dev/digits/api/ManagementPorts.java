@@ -8,10 +8,10 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationListener;
 
 /**
- * Which management port belongs to which request port, for every service a test started (the
- * probes and metrics have a port of their own, as in production): registered in
- * {@code META-INF/spring.factories}, read by {@link HttpFixtures} to send {@code /actuator/**}
- * where it is served.
+ * Which management port belongs to which request port, for every service a test started
+ * (the probes and metrics have a port of their own, as in production): registered in
+ * {@code META-INF/spring.factories}, read by {@link HttpFixtures} to send
+ * {@code /actuator/**} where it is served.
  */
 public final class ManagementPorts implements ApplicationListener<WebServerInitializedEvent> {
 
@@ -29,7 +29,10 @@ public final class ManagementPorts implements ApplicationListener<WebServerIniti
 		}
 	}
 
-	/** The management port of the service whose request port is {@code port}; {@code port} if it has none. */
+	/**
+	 * The management port of the service whose request port is {@code port}; {@code port}
+	 * if it has none.
+	 */
 	static int of(int port) {
 		return BY_SERVER_PORT.getOrDefault(port, port);
 	}

@@ -32,9 +32,10 @@ import tools.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Versions and A/B tests over real HTTP, on a copy of the committed repository (versions 1 and 2)
- * in a temporary folder: lifecycle, a poisoned version, weights, stickiness, pinning, shadow,
- * feedback, the admin API's credentials, and a promotion and rollback under load without an error.
+ * Versions and A/B tests over real HTTP, on a copy of the committed repository (versions
+ * 1 and 2) in a temporary folder: lifecycle, a poisoned version, weights, stickiness,
+ * pinning, shadow, feedback, the admin API's credentials, and a promotion and rollback
+ * under load without an error.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ModelVersionsTests {
@@ -49,7 +50,8 @@ class ModelVersionsTests {
 	static void properties(DynamicPropertyRegistry registry) {
 		registry.add("digits.model.dir", REPOSITORY::toString);
 		registry.add("digits.model.poll-interval", () -> "200ms");
-		// the walk-through starts from the first version, whatever the repository serves by default
+		// the walk-through starts from the first version, whatever the repository serves
+		// by default
 		registry.add("digits.model.default-version", () -> "1");
 		registry.add("digits.admin.token", () -> ADMIN_TOKEN);
 		registry.add("digits.feedback.key", () -> FEEDBACK_KEY);
@@ -94,7 +96,8 @@ class ModelVersionsTests {
 		assertThat(quantized.has("dir")).as("no filesystem path on a public endpoint").isFalse();
 		assertThat(http.get("/actuator/health/readiness").json().at("/components/model/details/versions/2").asString())
 			.isEqualTo("READY");
-		// each version holds the network's float weights and the engine's channels-last copy, and
+		// each version holds the network's float weights and the engine's channels-last
+		// copy, and
 		// each worker that ran it one set of activation buffers for a batch of 32
 		long weights = 2L * 225_034 * 4;
 		long pass = 32L * (784 + 26 * 26 * 32 + 13 * 13 * 32 + 11 * 11 * 64 + 5 * 5 * 64 + 128 + 10) * 4;
@@ -118,7 +121,8 @@ class ModelVersionsTests {
 		assertThat(load.body()).contains("model-load-failed").contains("golden outputs");
 		JsonNode nine = version(http.get("/api/v1/models").json(), "9");
 		assertThat(nine.get("state").asString()).isEqualTo("FAILED");
-		HttpFixtures.Reply route = admin("PUT", "/admin/traffic", "{\"defaultVersion\":\"1\",\"weights\":{\"1\":50,\"9\":50}}");
+		HttpFixtures.Reply route = admin("PUT", "/admin/traffic",
+				"{\"defaultVersion\":\"1\",\"weights\":{\"1\":50,\"9\":50}}");
 		assertThat(route.status()).isEqualTo(409);
 		assertThat(pinned("9").status()).isEqualTo(503);
 		assertThat(predict(null).at("/model/version").asString()).isEqualTo("1");
@@ -126,7 +130,8 @@ class ModelVersionsTests {
 
 	@Test
 	void weightsSplitTrafficWithinStatisticalTolerance() {
-		assertThat(admin("PUT", "/admin/traffic", "{\"defaultVersion\":\"1\",\"weights\":{\"1\":80,\"2\":20}}").status())
+		assertThat(
+				admin("PUT", "/admin/traffic", "{\"defaultVersion\":\"1\",\"weights\":{\"1\":80,\"2\":20}}").status())
 			.isEqualTo(200);
 		int n = 1000;
 		int two = 0;
@@ -148,8 +153,10 @@ class ModelVersionsTests {
 				JsonNode answer = predict("client-" + client);
 				assertThat(answer.at("/model/assignment").asString()).isEqualTo("sticky");
 				String version = answer.at("/model/version").asString();
-				assertThat(first.putIfAbsent("client-" + client, version) == null || first.get("client-" + client).equals(version))
-					.as("client-%d keeps version %s", client, first.get("client-" + client)).isTrue();
+				assertThat(first.putIfAbsent("client-" + client, version) == null
+						|| first.get("client-" + client).equals(version))
+					.as("client-%d keeps version %s", client, first.get("client-" + client))
+					.isTrue();
 			}
 		}
 		assertThat(first.values()).contains("1", "2");
@@ -159,10 +166,11 @@ class ModelVersionsTests {
 	void aVersionCanBePinnedByPathOrHeader() {
 		assertThat(pinned("2").json().at("/model/version").asString()).isEqualTo("2");
 		assertThat(pinned("2").json().at("/model/assignment").asString()).isEqualTo("pinned");
-		HttpFixtures.Reply byHeader = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/predictions"))
-			.header("Content-Type", "image/png")
-			.header("X-Model-Version", "2")
-			.POST(HttpRequest.BodyPublishers.ofByteArray(seven)));
+		HttpFixtures.Reply byHeader = http
+			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/predictions"))
+				.header("Content-Type", "image/png")
+				.header("X-Model-Version", "2")
+				.POST(HttpRequest.BodyPublishers.ofByteArray(seven)));
 		assertThat(byHeader.json().at("/model/version").asString()).isEqualTo("2");
 		HttpFixtures.Reply unknown = pinned("77");
 		assertThat(unknown.status()).isEqualTo(404);
@@ -218,10 +226,11 @@ class ModelVersionsTests {
 		HttpFixtures.Reply unknown = http.postJson("/api/v1/feedback",
 				"{\"token\":\"" + sameKey.issue("55", 3) + "\",\"digit\":3}");
 		assertThat(unknown.status()).isEqualTo(404);
-		assertThat(http.postJson("/api/v1/feedback", "{\"token\":\"" + token + "\",\"digit\":12}").status()).isEqualTo(400);
+		assertThat(http.postJson("/api/v1/feedback", "{\"token\":\"" + token + "\",\"digit\":12}").status())
+			.isEqualTo(400);
 		assertThat(http.postJson("/api/v1/feedback", "{\"digit\":1}").status()).isEqualTo(400);
-		assertThat(http.get("/actuator/prometheus").body()).contains(
-				"digits_feedback_total{application=\"digit-service\",correct=\"true\",model_version=\"2\"}");
+		assertThat(http.get("/actuator/prometheus").body())
+			.contains("digits_feedback_total{application=\"digit-service\",correct=\"true\",model_version=\"2\"}");
 	}
 
 	@Test
@@ -229,7 +238,8 @@ class ModelVersionsTests {
 		freshFeedbackWindow();
 		for (int vote = 0; vote < 3; vote++) {
 			String token = pinned("2").json().get("feedbackToken").asString();
-			assertThat(http.postJson("/api/v1/feedback", "{\"token\":\"" + token + "\",\"digit\":7}").status()).isEqualTo(200);
+			assertThat(http.postJson("/api/v1/feedback", "{\"token\":\"" + token + "\",\"digit\":7}").status())
+				.isEqualTo(200);
 		}
 		String fourth = pinned("2").json().get("feedbackToken").asString();
 		HttpFixtures.Reply limited = http.postJson("/api/v1/feedback", "{\"token\":\"" + fourth + "\",\"digit\":7}");
@@ -240,7 +250,8 @@ class ModelVersionsTests {
 		assertThat(http.get("/actuator/prometheus").body()).contains("digits_feedback_clients{");
 		// a refused vote did not spend its token
 		freshFeedbackWindow();
-		assertThat(http.postJson("/api/v1/feedback", "{\"token\":\"" + fourth + "\",\"digit\":7}").status()).isEqualTo(200);
+		assertThat(http.postJson("/api/v1/feedback", "{\"token\":\"" + fourth + "\",\"digit\":7}").status())
+			.isEqualTo(200);
 	}
 
 	@Test
@@ -263,7 +274,8 @@ class ModelVersionsTests {
 		}
 		assertThat(admin("GET", "/admin/traffic", null).body()).isEqualTo(policyBefore);
 		assertThat(version(http.get("/api/v1/models").json(), "2").get("state").asString()).isEqualTo("READY");
-		assertThat(admin("POST", "/admin/models/1/unload", "").status()).as("the default cannot be unloaded").isEqualTo(409);
+		assertThat(admin("POST", "/admin/models/1/unload", "").status()).as("the default cannot be unloaded")
+			.isEqualTo(409);
 	}
 
 	@Test
@@ -277,7 +289,10 @@ class ModelVersionsTests {
 		awaitState("2a", "UNLOADED");
 	}
 
-	/** Promote and roll back, twice, while about 1,000 requests a second run: not one fails. */
+	/**
+	 * Promote and roll back, twice, while about 1,000 requests a second run: not one
+	 * fails.
+	 */
 	@Test
 	void promotionAndRollbackUnderLoadLoseNoRequest() throws Exception {
 		AtomicBoolean running = new AtomicBoolean(true);
@@ -294,7 +309,8 @@ class ModelVersionsTests {
 					HttpFixtures.Reply reply = http.post("/api/v1/predictions", "image/png", seven);
 					if (reply.status() == 200) {
 						ok.incrementAndGet();
-						byVersion.computeIfAbsent(reply.json().at("/model/version").asString(), v -> new AtomicInteger())
+						byVersion
+							.computeIfAbsent(reply.json().at("/model/version").asString(), v -> new AtomicInteger())
 							.incrementAndGet();
 					}
 					else {
@@ -322,8 +338,8 @@ class ModelVersionsTests {
 		}
 		clients.shutdown();
 		double seconds = (System.nanoTime() - start) / 1e9;
-		System.out.printf("promotion under load: %d requests in %.1f s (%.0f/s), by version %s, failures %d%n", ok.get(),
-				seconds, ok.get() / seconds, byVersion, failures.size());
+		System.out.printf("promotion under load: %d requests in %.1f s (%.0f/s), by version %s, failures %d%n",
+				ok.get(), seconds, ok.get() / seconds, byVersion, failures.size());
 		assertThat(failures).isEmpty();
 		assertThat(byVersion).containsKeys("1", "2");
 		assertThat(ok.get() / seconds).as("requests per second").isGreaterThan(300);
@@ -343,7 +359,8 @@ class ModelVersionsTests {
 	}
 
 	private JsonNode predict(String clientId) {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/predictions"))
+		HttpRequest.Builder request = HttpRequest
+			.newBuilder(URI.create("http://localhost:" + port + "/api/v1/predictions"))
 			.header("Content-Type", "image/png")
 			.POST(HttpRequest.BodyPublishers.ofByteArray(seven));
 		if (clientId != null) {
@@ -361,7 +378,8 @@ class ModelVersionsTests {
 	private HttpFixtures.Reply admin(String method, String path, String json) {
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
 			.header("Authorization", "Bearer " + ADMIN_TOKEN)
-			.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+			.method(method,
+					json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
 		if (json != null) {
 			request.header("Content-Type", "application/json");
 		}
@@ -377,7 +395,10 @@ class ModelVersionsTests {
 		return null;
 	}
 
-	/** The committed repository's versions 1 and 2, in a temporary folder the tests may change. */
+	/**
+	 * The committed repository's versions 1 and 2, in a temporary folder the tests may
+	 * change.
+	 */
 	static Path copyOfTheRepository() {
 		try {
 			Path dir = dev.digits.TemporaryFolders.create("model-repository");
@@ -401,10 +422,12 @@ class ModelVersionsTests {
 				Files.copy(file, to.resolve(file.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 			}
 		}
-		// settled: the watcher loads folders whose files have not changed for one poll interval
+		// settled: the watcher loads folders whose files have not changed for one poll
+		// interval
 		try (Stream<Path> files = Files.list(to)) {
 			for (Path file : files.toList()) {
-				Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 10_000));
+				Files.setLastModifiedTime(file,
+						java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 10_000));
 			}
 		}
 	}

@@ -7,7 +7,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A client repeating a malformed request writes one log line per interval, whatever it sends. */
+/**
+ * A client repeating a malformed request writes one log line per interval, whatever it
+ * sends.
+ */
 class OncePerClientTests {
 
 	@Test
@@ -34,8 +37,9 @@ class OncePerClientTests {
 
 	@Test
 	void tomcatsBodyDecodingErrorsAreRecognisedAndOthersAreNot() {
-		assertThat(ProblemHandler.malformedBody(new java.io.IOException(new org.apache.coyote.BadRequestException(
-				"Invalid chunk header")))).isEqualTo("Invalid chunk header");
+		assertThat(ProblemHandler
+			.malformedBody(new java.io.IOException(new org.apache.coyote.BadRequestException("Invalid chunk header"))))
+			.isEqualTo("Invalid chunk header");
 		assertThat(ProblemHandler.malformedBody(new IllegalStateException("a bug of ours"))).isNull();
 	}
 

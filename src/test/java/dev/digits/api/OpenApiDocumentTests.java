@@ -13,10 +13,11 @@ import tools.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The committed OpenAPI documents ({@code docs/openapi.json}, {@code docs/openapi-admin.json}) are
- * what the service serves, so clients can generate code from the repository. After an API change,
- * regenerate them with {@code ./mvnw -o test -Dtest=OpenApiDocumentTests -Dopenapi.write=true}
- * (the only way this test writes to {@code docs/}).
+ * The committed OpenAPI documents ({@code docs/openapi.json},
+ * {@code docs/openapi-admin.json}) are what the service serves, so clients can generate
+ * code from the repository. After an API change, regenerate them with
+ * {@code ./mvnw -o test -Dtest=OpenApiDocumentTests -Dopenapi.write=true} (the only way
+ * this test writes to {@code docs/}).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = "digits.admin.token=" + OpenApiDocumentTests.ADMIN_TOKEN)
@@ -36,7 +37,8 @@ class OpenApiDocumentTests {
 
 	@Test
 	void theCommittedDocumentsAreWhatTheServiceServes() throws Exception {
-		for (String[] group : new String[][] { { "digits", "docs/openapi.json" }, { "admin", "docs/openapi-admin.json" } }) {
+		for (String[] group : new String[][] { { "digits", "docs/openapi.json" },
+				{ "admin", "docs/openapi-admin.json" } }) {
 			JsonNode served = admin("/v3/api-docs/" + group[0]).json();
 			String pretty = HttpFixtures.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(served) + "\n";
 			Path committed = Path.of(group[1]);
@@ -70,7 +72,8 @@ class OpenApiDocumentTests {
 		for (ProblemKind kind : ProblemKind.values()) {
 			assertThat(description).contains(kind.type().toString());
 		}
-		assertThat(paths.at("/~1api~1v1~1predictions/post/responses/422/content").has("application/problem+json")).isTrue();
+		assertThat(paths.at("/~1api~1v1~1predictions/post/responses/422/content").has("application/problem+json"))
+			.isTrue();
 		assertThat(doc.toString()).doesNotContain("/admin/");
 		assertThat(admin("/v3/api-docs/admin").json().get("paths").has("/admin/traffic")).isTrue();
 	}
@@ -117,8 +120,10 @@ class OpenApiDocumentTests {
 	void swaggerUiIsServedWithItsOwnPolicy() {
 		HttpFixtures.Reply ui = http.get("/swagger-ui/index.html");
 		assertThat(ui.status()).isEqualTo(200);
-		assertThat(ui.raw().headers().firstValue("Content-Security-Policy")).get().asString()
-			.contains("script-src 'self'").doesNotContain("unsafe-eval");
+		assertThat(ui.raw().headers().firstValue("Content-Security-Policy")).get()
+			.asString()
+			.contains("script-src 'self'")
+			.doesNotContain("unsafe-eval");
 	}
 
 }

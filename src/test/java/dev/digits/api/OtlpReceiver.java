@@ -20,9 +20,10 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 
 /**
- * A real OTLP/HTTP trace receiver, as a collector is one: {@code POST /v1/traces} with a protobuf
- * {@code ExportTraceServiceRequest} (gzip or not), answered with an {@code ExportTraceServiceResponse}.
- * Keeps every span it was sent, with the service name of its resource.
+ * A real OTLP/HTTP trace receiver, as a collector is one: {@code POST /v1/traces} with a
+ * protobuf {@code ExportTraceServiceRequest} (gzip or not), answered with an
+ * {@code ExportTraceServiceResponse}. Keeps every span it was sent, with the service name
+ * of its resource.
  */
 final class OtlpReceiver implements AutoCloseable {
 
@@ -35,7 +36,8 @@ final class OtlpReceiver implements AutoCloseable {
 				.stream()
 				.filter(a -> a.getKey().equals(key))
 				.map(a -> a.getValue().hasStringValue() ? a.getValue().getStringValue()
-						: a.getValue().hasIntValue() ? String.valueOf(a.getValue().getIntValue()) : a.getValue().toString())
+						: a.getValue().hasIntValue() ? String.valueOf(a.getValue().getIntValue())
+								: a.getValue().toString())
 				.findFirst()
 				.orElse(null);
 		}

@@ -27,7 +27,10 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
-/** A prediction that finds the inference queue full is refused before its body is read, as it would be after. */
+/**
+ * A prediction that finds the inference queue full is refused before its body is read, as
+ * it would be after.
+ */
 @WebMvcTest(PredictionController.class)
 @Import(OverloadSheddingFilterTests.Registry.class)
 @EnableConfigurationProperties(ApiProperties.class)
@@ -82,7 +85,10 @@ class OverloadSheddingFilterTests {
 		assertThat(count("digits.request", "outcome", "rejected")).isEqualTo(rejected + 1);
 	}
 
-	/** A counter's count or a timer's, summed over its series with that tag; 0 before the first. */
+	/**
+	 * A counter's count or a timer's, summed over its series with that tag; 0 before the
+	 * first.
+	 */
 	private double count(String name, String tag, String value) {
 		return registry.find(name).tag(tag, value).meters().stream().mapToDouble(meter -> {
 			if (meter instanceof io.micrometer.core.instrument.Counter c) {

@@ -9,11 +9,11 @@ import java.util.Random;
 import dev.digits.training.PhotoSynth;
 
 /**
- * The same MNIST digit as the kinds of picture people give the page, for the preprocessing parity
- * test: each goes through the server's reframing path (crop, fit 20x20, centre by mass), through
- * polarity inversion, noise removal and transparency compositing; the photos of paper through the
- * search for the digit ({@code InkLocator}: uneven light, ruled lines, the choice among groups of ink,
- * two digits side by side).
+ * The same MNIST digit as the kinds of picture people give the page, for the
+ * preprocessing parity test: each goes through the server's reframing path (crop, fit
+ * 20x20, centre by mass), through polarity inversion, noise removal and transparency
+ * compositing; the photos of paper through the search for the digit ({@code InkLocator}:
+ * uneven light, ruled lines, the choice among groups of ink, two digits side by side).
  */
 final class PageImages {
 
@@ -29,19 +29,25 @@ final class PageImages {
 		LARGE_INVERTED("png"),
 		/** Dark blue ink on noisy, light grey paper, off-centre in a 360x270 picture. */
 		PAPER("png"),
-		/** Black ink whose coverage is the alpha channel on transparent black: a canvas export. */
+		/**
+		 * Black ink whose coverage is the alpha channel on transparent black: a canvas
+		 * export.
+		 */
 		TRANSPARENT("png"),
 		/** {@link #PAPER} as a JPEG (quality 0.9): two JPEG decoders meet. */
 		PAPER_JPEG("jpeg"),
 		/**
-		 * A phone photo of the digit handwritten on ruled paper ({@link PhotoSynth}: lines, light,
-		 * perspective, blur, noise), 300-700 pixels on its shorter side, stored losslessly: the photo as
-		 * the server decodes it.
+		 * A phone photo of the digit handwritten on ruled paper ({@link PhotoSynth}:
+		 * lines, light, perspective, blur, noise), 300-700 pixels on its shorter side,
+		 * stored losslessly: the photo as the server decodes it.
 		 */
 		RULED_PHOTO("png"),
 		/** {@link #RULED_PHOTO} as the camera gives it: a JPEG (quality 0.45-0.95). */
 		RULED_PHOTO_JPEG("jpeg"),
-		/** Two digits side by side on ruled paper (a photo of "42"): the server says severalDigits. */
+		/**
+		 * Two digits side by side on ruled paper (a photo of "42"): the server says
+		 * severalDigits.
+		 */
 		TWO_DIGITS_PHOTO("png");
 
 		final String format;
@@ -52,7 +58,10 @@ final class PageImages {
 
 	}
 
-	/** {@code digit} as a picture of {@code kind}; {@code other} is the second digit of a pair. */
+	/**
+	 * {@code digit} as a picture of {@code kind}; {@code other} is the second digit of a
+	 * pair.
+	 */
 	static byte[] make(Kind kind, byte[] digit, byte[] other, long seed) {
 		return switch (kind) {
 			case MNIST -> HttpFixtures.greyPng(digit, 28, 28);
@@ -63,7 +72,8 @@ final class PageImages {
 			case RULED_PHOTO -> HttpFixtures.encode(decode(ruledPhoto(digit, null, seed)), "png");
 			case RULED_PHOTO_JPEG -> {
 				byte[] photo = ruledPhoto(digit, null, seed);
-				// the synthesiser stores a few photos as PNG: those become JPEGs here, at its middle quality
+				// the synthesiser stores a few photos as PNG: those become JPEGs here, at
+				// its middle quality
 				yield photo[0] == (byte) 0xFF ? photo : jpeg(decode(photo), 0.7f);
 			}
 			case TWO_DIGITS_PHOTO -> HttpFixtures.encode(decode(ruledPhoto(digit, other, seed)), "png");
@@ -71,8 +81,9 @@ final class PageImages {
 	}
 
 	/**
-	 * {@code digit} (and {@code other} beside it, when given) handwritten with a random pen on ruled
-	 * paper and photographed, as {@link PhotoSynth} makes training photos; JPEG or PNG bytes.
+	 * {@code digit} (and {@code other} beside it, when given) handwritten with a random
+	 * pen on ruled paper and photographed, as {@link PhotoSynth} makes training photos;
+	 * JPEG or PNG bytes.
 	 */
 	private static byte[] ruledPhoto(byte[] digit, byte[] other, long seed) {
 		Random random = new Random(seed);
@@ -103,7 +114,10 @@ final class PageImages {
 		}
 	}
 
-	/** The digit scaled bilinearly to {@code size} x {@code size}, ink high, as a grey image. */
+	/**
+	 * The digit scaled bilinearly to {@code size} x {@code size}, ink high, as a grey
+	 * image.
+	 */
 	static BufferedImage scaled(byte[] digit, int size) {
 		BufferedImage small = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
 		small.getRaster().setDataElements(0, 0, 28, 28, digit);

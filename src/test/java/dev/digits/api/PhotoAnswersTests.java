@@ -14,12 +14,14 @@ import tools.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Phone photos over real HTTP with the committed models, as the README's examples send them: a digit
- * on ruled paper is read, two digits side by side are said to be several (and never confidently one),
- * and a typed letter on the page is doubted by the version trained on non-digits.
+ * Phone photos over real HTTP with the committed models, as the README's examples send
+ * them: a digit on ruled paper is read, two digits side by side are said to be several
+ * (and never confidently one), and a typed letter on the page is doubted by the version
+ * trained on non-digits.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		// behaviour, not speed: the first photo in a cold JVM on a loaded machine can take longer than
+		// behaviour, not speed: the first photo in a cold JVM on a loaded machine can
+		// take longer than
 		// the 500 ms budget (the budget itself is tested in DecodingBudgetTests)
 		properties = "digits.preprocessing.time-budget=30s")
 class PhotoAnswersTests {
@@ -55,8 +57,9 @@ class PhotoAnswersTests {
 		assertThat(answer.get("severalDigits").asBoolean()).isTrue();
 		assertThat(answer.get("uncertain").asBoolean()).isTrue();
 
-		JsonNode batch = http.postFiles("/api/v1/predictions/batch", "files",
-				java.util.List.of(example("ruled-seven.jpg"), photo)).json();
+		JsonNode batch = http
+			.postFiles("/api/v1/predictions/batch", "files", java.util.List.of(example("ruled-seven.jpg"), photo))
+			.json();
 		assertThat(batch.at("/predictions/0/severalDigits").asBoolean()).isFalse();
 		assertThat(batch.at("/predictions/1/severalDigits").asBoolean()).isTrue();
 
@@ -70,8 +73,10 @@ class PhotoAnswersTests {
 
 	@Test
 	void theDefaultVersionTrainedOnNonDigitsDoubtsATypedLetterMoreThanTheFirst() throws IOException {
-		// a capital A on ruled paper: the first version answers 4 as surely as a clean digit; the default,
-		// trained to spread its belief over non-digits, is much less sure (not yet enough to flag it)
+		// a capital A on ruled paper: the first version answers 4 as surely as a clean
+		// digit; the default,
+		// trained to spread its belief over non-digits, is much less sure (not yet enough
+		// to flag it)
 		byte[] letter = example("letter-a.jpg");
 		JsonNode first = http.post("/api/v1/models/1/predictions", "image/jpeg", letter).json();
 		JsonNode byDefault = http.post("/api/v1/predictions", "image/jpeg", letter).json();

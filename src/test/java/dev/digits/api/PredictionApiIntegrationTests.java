@@ -93,9 +93,12 @@ class PredictionApiIntegrationTests {
 		assertThat(plain.at("/input/format").asString()).isEqualTo("png");
 		JsonNode url = http.postJson("/api/v1/predictions", "{\"image\":\"data:image/png;base64," + b64 + "\"}").json();
 		assertThat(url.get("probabilities")).isEqualTo(plain.get("probabilities"));
-		JsonNode batch = http.postJson("/api/v1/predictions/batch", "{\"images\":[{\"image\":\"" + b64
-				+ "\"},{\"image\":\"data:image/webp;base64," + java.util.Base64.getEncoder().encodeToString(webp) + "\"},"
-				+ HttpFixtures.pixelsJson(digits.image(0), null) + "]}").json();
+		JsonNode batch = http
+			.postJson("/api/v1/predictions/batch",
+					"{\"images\":[{\"image\":\"" + b64 + "\"},{\"image\":\"data:image/webp;base64,"
+							+ java.util.Base64.getEncoder().encodeToString(webp) + "\"},"
+							+ HttpFixtures.pixelsJson(digits.image(0), null) + "]}")
+			.json();
 		assertThat(batch.get("count").asInt()).isEqualTo(3);
 		assertThat(batch.at("/predictions/0/digit").asInt()).isEqualTo(7);
 		assertThat(batch.at("/predictions/1/digit").asInt()).isEqualTo(7);
@@ -199,7 +202,8 @@ class PredictionApiIntegrationTests {
 		http.post("/api/v1/predictions", "image/png", png(5));
 		http.post("/api/v1/predictions", "image/png", HttpFixtures.uniform(28, 28, 255));
 		String scrape = http.get("/actuator/prometheus").body();
-		assertThat(scrape).contains("digits_request_seconds_bucket{application=\"digit-service\",endpoint=\"image\",model_version=\"4\",outcome=\"success\",le=\"0.034\"}")
+		assertThat(scrape).contains(
+				"digits_request_seconds_bucket{application=\"digit-service\",endpoint=\"image\",model_version=\"4\",outcome=\"success\",le=\"0.034\"}")
 			.contains("le=\"0.042\"")
 			.contains("le=\"0.048\"")
 			.contains("digits_preprocess_seconds_bucket")
@@ -215,10 +219,14 @@ class PredictionApiIntegrationTests {
 			.contains("digits_model_ready{application=\"digit-service\"} 1.0")
 			.contains("digits_queue_depth")
 			.contains("digits_offheap_bytes");
-		Path promtool = Stream.of("/usr/bin/promtool", "/usr/local/bin/promtool").map(Path::of)
-			.filter(Files::isExecutable).findFirst().orElse(null);
+		Path promtool = Stream.of("/usr/bin/promtool", "/usr/local/bin/promtool")
+			.map(Path::of)
+			.filter(Files::isExecutable)
+			.findFirst()
+			.orElse(null);
 		assumeTrue(promtool != null, "promtool not installed (Debian package 'prometheus'; .ci/run installs it)");
-		// the whole scrape must parse; Spring's and the JVM's own metrics draw lint remarks we do not own
+		// the whole scrape must parse; Spring's and the JVM's own metrics draw lint
+		// remarks we do not own
 		String all = promtool(promtool, scrape);
 		assertThat(all).doesNotContain("error while linting").doesNotContain("digits_");
 		// the service's own metric families must be lint-clean
@@ -238,7 +246,9 @@ class PredictionApiIntegrationTests {
 		return "exit " + process.exitValue() + ": " + output.trim();
 	}
 
-	/** Each kind of bad input: its status, its problem type, and nothing lost afterwards. */
+	/**
+	 * Each kind of bad input: its status, its problem type, and nothing lost afterwards.
+	 */
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("badInputs")
 	void badInputGetsAProblemAndTheServiceStillAnswers(String name, BadRequest request, int status, String type) {
@@ -278,77 +288,110 @@ class PredictionApiIntegrationTests {
 		byte[] bigJson = ("{\"pixels\":[" + "0,".repeat(4_500_000) + "0]}").getBytes(StandardCharsets.US_ASCII);
 		byte[] longJson = ("{\"pixels\":[" + "0,".repeat(1_200_000) + "0]}").getBytes(StandardCharsets.US_ASCII);
 		return Stream.of(
-				bad("random bytes as image/png", h -> h.post("/api/v1/predictions", "image/png",
-						"definitely not an image".getBytes(StandardCharsets.UTF_8)), 415, "unsupported-media-type"),
-				bad("truncated WebP", h -> h.post("/api/v1/predictions", "image/webp",
-						"RIFF\0\0\0\0WEBPVP8 ".getBytes(StandardCharsets.US_ASCII)), 422, "undecodable-image"),
-				bad("TIFF image", h -> h.post("/api/v1/predictions", "image/tiff",
-						"II*\0\b\0\0\0".getBytes(StandardCharsets.ISO_8859_1)), 415, "unsupported-media-type"),
+				bad("random bytes as image/png",
+						h -> h.post("/api/v1/predictions", "image/png",
+								"definitely not an image".getBytes(StandardCharsets.UTF_8)),
+						415, "unsupported-media-type"),
+				bad("truncated WebP",
+						h -> h.post("/api/v1/predictions", "image/webp",
+								"RIFF\0\0\0\0WEBPVP8 ".getBytes(StandardCharsets.US_ASCII)),
+						422, "undecodable-image"),
+				bad("TIFF image",
+						h -> h.post("/api/v1/predictions", "image/tiff",
+								"II*\0\b\0\0\0".getBytes(StandardCharsets.ISO_8859_1)),
+						415, "unsupported-media-type"),
 				bad("base64 that is not base64", h -> h.postJson("/api/v1/predictions", "{\"image\":\"%%%\"}"), 400,
 						"bad-request"),
-				bad("a data URL of HTML", h -> h.postJson("/api/v1/predictions",
-						"{\"image\":\"data:text/html;base64,PGh0bWw+\"}"), 415, "unsupported-media-type"),
-				bad("a data URL of a non-image in a batch", h -> h.postJson("/api/v1/predictions/batch",
-						"{\"images\":[{\"image\":\"data:application/pdf;base64,JVBERi0=\"}]}"), 415, "unsupported-media-type"),
-				bad("text/plain body", h -> h.post("/api/v1/predictions", "text/plain",
-						"seven".getBytes(StandardCharsets.UTF_8)), 415, "unsupported-media-type"),
-				bad("truncated PNG", h -> h.post("/api/v1/predictions", "image/png",
-						Arrays.copyOf(good, good.length / 2)), 422, "undecodable-image"),
-				bad("truncated JPEG", h -> h.post("/api/v1/predictions", "image/jpeg",
-						Arrays.copyOf(jpeg, jpeg.length / 3)), 422, "undecodable-image"),
+				bad("a data URL of HTML",
+						h -> h.postJson("/api/v1/predictions", "{\"image\":\"data:text/html;base64,PGh0bWw+\"}"), 415,
+						"unsupported-media-type"),
+				bad("a data URL of a non-image in a batch",
+						h -> h.postJson("/api/v1/predictions/batch",
+								"{\"images\":[{\"image\":\"data:application/pdf;base64,JVBERi0=\"}]}"),
+						415, "unsupported-media-type"),
+				bad("text/plain body",
+						h -> h.post("/api/v1/predictions", "text/plain", "seven".getBytes(StandardCharsets.UTF_8)), 415,
+						"unsupported-media-type"),
+				bad("truncated PNG",
+						h -> h.post("/api/v1/predictions", "image/png", Arrays.copyOf(good, good.length / 2)), 422,
+						"undecodable-image"),
+				bad("truncated JPEG",
+						h -> h.post("/api/v1/predictions", "image/jpeg", Arrays.copyOf(jpeg, jpeg.length / 3)), 422,
+						"undecodable-image"),
 				bad("empty body", h -> h.post("/api/v1/predictions", "image/png", new byte[0]), 422,
 						"undecodable-image"),
-				bad("body over the byte limit", h -> h.post("/api/v1/predictions", "image/png", huge), 413, "too-large"),
-				bad("multipart file over the byte limit", h -> h.postFiles("/api/v1/predictions", "file", List.of(huge)),
-						413, "too-large"),
-				bad("decompression bomb header", h -> h.post("/api/v1/predictions", "image/png",
-						HttpFixtures.pngHeaderOnly(50_000, 50_000)), 413, "too-many-pixels"),
-				bad("blank white image", h -> h.post("/api/v1/predictions", "image/png", HttpFixtures.uniform(64, 64, 255)),
-						422, "blank-image"),
-				bad("blank black image", h -> h.post("/api/v1/predictions", "image/png", HttpFixtures.uniform(28, 28, 0)),
-						422, "blank-image"),
-				bad("783 pixel values", h -> h.postJson("/api/v1/predictions",
-						pixels.replaceFirst("\\[\\d+,", "[")), 422, "invalid-pixels"),
+				bad("body over the byte limit", h -> h.post("/api/v1/predictions", "image/png", huge), 413,
+						"too-large"),
+				bad("multipart file over the byte limit",
+						h -> h.postFiles("/api/v1/predictions", "file", List.of(huge)), 413, "too-large"),
+				bad("decompression bomb header",
+						h -> h.post("/api/v1/predictions", "image/png", HttpFixtures.pngHeaderOnly(50_000, 50_000)),
+						413, "too-many-pixels"),
+				bad("blank white image",
+						h -> h.post("/api/v1/predictions", "image/png", HttpFixtures.uniform(64, 64, 255)), 422,
+						"blank-image"),
+				bad("blank black image",
+						h -> h.post("/api/v1/predictions", "image/png", HttpFixtures.uniform(28, 28, 0)), 422,
+						"blank-image"),
+				bad("783 pixel values", h -> h.postJson("/api/v1/predictions", pixels.replaceFirst("\\[\\d+,", "[")),
+						422, "invalid-pixels"),
 				bad("pixel value 256", h -> h.postJson("/api/v1/predictions", pixels.replaceFirst("\\[\\d+,", "[256,")),
 						422, "invalid-pixels"),
-				bad("fractional value in 0-255 range", h -> h.postJson("/api/v1/predictions",
-						pixels.replaceFirst("\\[\\d+,", "[0.5,")), 422, "invalid-pixels"),
-				bad("unit floats above 1", h -> h.postJson("/api/v1/predictions",
-						pixels.replace("\"pixels\":[", "\"range\":\"0-1\",\"pixels\":[")),
+				bad("fractional value in 0-255 range",
+						h -> h.postJson("/api/v1/predictions", pixels.replaceFirst("\\[\\d+,", "[0.5,")), 422,
+						"invalid-pixels"),
+				bad("unit floats above 1",
+						h -> h.postJson("/api/v1/predictions",
+								pixels.replace("\"pixels\":[", "\"range\":\"0-1\",\"pixels\":[")),
 						422, "invalid-pixels"),
-				bad("unknown range", h -> h.postJson("/api/v1/predictions", pixels.replace("]}", "],\"range\":\"0-100\"}")),
-						422, "invalid-pixels"),
-				bad("malformed JSON", h -> h.postJson("/api/v1/predictions", "{\"pixels\": [1, 2,"), 400, "bad-request"),
-				bad("JSON without pixels", h -> h.postJson("/api/v1/predictions", "{\"image\": []}"), 400, "bad-request"),
+				bad("unknown range",
+						h -> h.postJson("/api/v1/predictions", pixels.replace("]}", "],\"range\":\"0-100\"}")), 422,
+						"invalid-pixels"),
+				bad("malformed JSON", h -> h.postJson("/api/v1/predictions", "{\"pixels\": [1, 2,"), 400,
+						"bad-request"),
+				bad("JSON without pixels", h -> h.postJson("/api/v1/predictions", "{\"image\": []}"), 400,
+						"bad-request"),
 				bad("multipart without a file part", h -> h.postFiles("/api/v1/predictions", "picture", List.of(good)),
 						400, "bad-request"),
 				bad("batch of 65 images", h -> h.postJson("/api/v1/predictions/batch", batchOf65), 413, "too-large"),
-				bad("empty batch", h -> h.postJson("/api/v1/predictions/batch", "{\"images\": []}"), 400, "bad-request"),
-				bad("batch with one blank image", h -> h.postFiles("/api/v1/predictions/batch", "files",
-						List.of(good, HttpFixtures.uniform(28, 28, 0))), 422, "blank-image"),
-				bad("multipart without a boundary", h -> h.post("/api/v1/predictions/batch", "multipart/form-data",
-						twoFiles.body()), 400, "bad-request"),
-				bad("multipart truncated before its closing boundary", h -> h.post("/api/v1/predictions/batch",
-						twoFiles.contentType(), truncatedMultipart), 400, "bad-request"),
-				bad("batch of 65 files", h -> h.postFiles("/api/v1/predictions/batch", "files",
-						java.util.Collections.nCopies(65, good)), 413, "too-large"),
-				bad("multipart of 100 parts", h -> h.postFiles("/api/v1/predictions/batch", "files",
-						java.util.Collections.nCopies(100, good)), 413, "too-large"),
+				bad("empty batch", h -> h.postJson("/api/v1/predictions/batch", "{\"images\": []}"), 400,
+						"bad-request"),
+				bad("batch with one blank image",
+						h -> h.postFiles("/api/v1/predictions/batch", "files",
+								List.of(good, HttpFixtures.uniform(28, 28, 0))),
+						422, "blank-image"),
+				bad("multipart without a boundary",
+						h -> h.post("/api/v1/predictions/batch", "multipart/form-data", twoFiles.body()), 400,
+						"bad-request"),
+				bad("multipart truncated before its closing boundary",
+						h -> h.post("/api/v1/predictions/batch", twoFiles.contentType(), truncatedMultipart), 400,
+						"bad-request"),
+				bad("batch of 65 files",
+						h -> h.postFiles("/api/v1/predictions/batch", "files", java.util.Collections.nCopies(65, good)),
+						413, "too-large"),
+				bad("multipart of 100 parts",
+						h -> h.postFiles("/api/v1/predictions/batch", "files",
+								java.util.Collections.nCopies(100, good)),
+						413, "too-large"),
 				bad("batch JSON with a null image", h -> h.postJson("/api/v1/predictions/batch", "{\"images\":[null]}"),
 						400, "bad-request"),
 				bad("batch JSON with an empty image", h -> h.postJson("/api/v1/predictions/batch", "{\"images\":[{}]}"),
 						400, "bad-request"),
 				bad("785 pixel values", h -> h.postJson("/api/v1/predictions", pixels.replace("[", "[0,")), 422,
 						"invalid-pixels"),
-				bad("a string among the pixels", h -> h.postJson("/api/v1/predictions",
-						pixels.replaceFirst("\\[\\d+,", "[\"x\",")), 422, "invalid-pixels"),
-				bad("JSON body over its limit", h -> h.postJson("/api/v1/predictions", new String(bigJson,
-						StandardCharsets.US_ASCII)), 413, "too-large"),
-				bad("chunked JSON body cut off past 785 values", h -> h.postChunked("/api/v1/predictions",
-						"application/json", longJson), 422, "invalid-pixels"),
-				bad("chunked JSON body over its limit", h -> h.postChunked("/api/v1/predictions", "application/json",
-						("{\"padding\":\"" + "a".repeat(9_000_000) + "\"}").getBytes(StandardCharsets.US_ASCII)), 413,
+				bad("a string among the pixels",
+						h -> h.postJson("/api/v1/predictions", pixels.replaceFirst("\\[\\d+,", "[\"x\",")), 422,
+						"invalid-pixels"),
+				bad("JSON body over its limit",
+						h -> h.postJson("/api/v1/predictions", new String(bigJson, StandardCharsets.US_ASCII)), 413,
 						"too-large"),
+				bad("chunked JSON body cut off past 785 values",
+						h -> h.postChunked("/api/v1/predictions", "application/json", longJson), 422, "invalid-pixels"),
+				bad("chunked JSON body over its limit",
+						h -> h.postChunked("/api/v1/predictions", "application/json",
+								("{\"padding\":\"" + "a".repeat(9_000_000) + "\"}")
+									.getBytes(StandardCharsets.US_ASCII)),
+						413, "too-large"),
 				bad("chunked image body over its limit", h -> h.postChunked("/api/v1/predictions", "image/png", huge),
 						413, "too-large"),
 				bad("GET on the prediction endpoint", h -> h.get("/api/v1/predictions"), 405, "method-not-allowed"),

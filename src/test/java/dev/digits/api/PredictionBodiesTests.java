@@ -13,13 +13,16 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
-/** The streaming JSON reader: it stops at the first value past a valid request, whatever follows. */
+/**
+ * The streaming JSON reader: it stops at the first value past a valid request, whatever
+ * follows.
+ */
 class PredictionBodiesTests {
 
 	@Test
 	void readsASingleImageAndItsRange() {
-		Upload.Pixels pixels = (Upload.Pixels) PredictionBodies.single(json("{\"note\":{\"a\":[1,2]},\"range\":\"0-1\",\"pixels\":["
-				+ "0.5,".repeat(783) + "1]}"), 5_000_000);
+		Upload.Pixels pixels = (Upload.Pixels) PredictionBodies.single(
+				json("{\"note\":{\"a\":[1,2]},\"range\":\"0-1\",\"pixels\":[" + "0.5,".repeat(783) + "1]}"), 5_000_000);
 		assertThat(pixels.values()).hasSize(784);
 		assertThat(pixels.scale()).isEqualTo(PixelScale.UNIT);
 	}
@@ -50,7 +53,8 @@ class PredictionBodiesTests {
 		assertThatExceptionOfType(InvalidRequestException.class)
 			.isThrownBy(() -> PredictionBodies.single(json("[1,2,3]"), 5_000_000))
 			.withMessageContaining("must be a JSON object");
-		List<Upload> two = PredictionBodies.batch(json("{\"images\":[{\"pixels\":[1]},{\"pixels\":[]}]}"), 64, 5_000_000);
+		List<Upload> two = PredictionBodies.batch(json("{\"images\":[{\"pixels\":[1]},{\"pixels\":[]}]}"), 64,
+				5_000_000);
 		assertThat(two).hasSize(2);
 	}
 

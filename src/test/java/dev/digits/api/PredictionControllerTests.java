@@ -1,6 +1,5 @@
 package dev.digits.api;
 
-
 import dev.digits.inference.NotReadyException;
 import dev.digits.inference.OverloadedException;
 import dev.digits.serving.RecognitionService;
@@ -25,7 +24,10 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
-/** The failure paths that need the classifier to misbehave: overload, not ready, an internal error. */
+/**
+ * The failure paths that need the classifier to misbehave: overload, not ready, an
+ * internal error.
+ */
 @WebMvcTest(PredictionController.class)
 @Import(PredictionControllerTests.Registry.class)
 @EnableConfigurationProperties(ApiProperties.class)
@@ -54,7 +56,8 @@ class PredictionControllerTests {
 
 	@Test
 	void overloadIs503WithRetryAfter() throws Exception {
-		given(recognition.recognize(any(), any())).willThrow(new OverloadedException("inference queue full (512 images waiting)"));
+		given(recognition.recognize(any(), any()))
+			.willThrow(new OverloadedException("inference queue full (512 images waiting)"));
 		mvc.perform(post("/api/v1/predictions").contentType("image/png").content(png))
 			.andExpect(status().isServiceUnavailable())
 			.andExpect(header().string("Retry-After", "1"))
@@ -77,7 +80,8 @@ class PredictionControllerTests {
 
 	@Test
 	void anUnexpectedFailureIs500WithoutItsInsides() throws Exception {
-		given(recognition.recognize(any(), any())).willThrow(new IllegalStateException("secret internal state at Foo.java:12"));
+		given(recognition.recognize(any(), any()))
+			.willThrow(new IllegalStateException("secret internal state at Foo.java:12"));
 		String body = mvc.perform(post("/api/v1/predictions").contentType("image/png").content(png))
 			.andExpect(status().isInternalServerError())
 			.andExpect(jsonPath("$.type").value("urn:digit-service:problem:internal"))

@@ -19,8 +19,9 @@ final class RawHttp {
 	}
 
 	/**
-	 * Writes {@code head} and {@code body}; then closes at once if {@code closeAfterWriting}, else reads
-	 * one response (headers and a Content-Length body) or whatever arrives before the server closes.
+	 * Writes {@code head} and {@code body}; then closes at once if
+	 * {@code closeAfterWriting}, else reads one response (headers and a Content-Length
+	 * body) or whatever arrives before the server closes.
 	 */
 	static String exchange(int port, String head, byte[] body, boolean closeAfterWriting) throws IOException {
 		try (Socket socket = new Socket("localhost", port)) {
@@ -33,7 +34,8 @@ final class RawHttp {
 					out.flush();
 				}
 				catch (IOException ex) {
-					// the server answered and closed before reading everything: its answer is read below
+					// the server answered and closed before reading everything: its
+					// answer is read below
 				}
 			};
 			if (closeAfterWriting || body.length <= 65536) {
@@ -43,7 +45,8 @@ final class RawHttp {
 				}
 			}
 			else {
-				// a large body is written while the answer is read: a server may answer before reading it
+				// a large body is written while the answer is read: a server may answer
+				// before reading it
 				Thread writer = new Thread(write, "raw-http-writer");
 				writer.setDaemon(true);
 				writer.start();

@@ -17,8 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Runs the README's curl examples exactly as printed, against the service on its test ports: the
- * request port 8080 becomes the test's server port, the management port 8081 its management port.
+ * Runs the README's curl examples exactly as printed, against the service on its test
+ * ports: the request port 8080 becomes the test's server port, the management port 8081
+ * its management port.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ReadmeExamplesTests {
@@ -77,7 +78,9 @@ class ReadmeExamplesTests {
 		return curls;
 	}
 
-	/** The curl lines of the first code block after {@code heading} (indented ones too). */
+	/**
+	 * The curl lines of the first code block after {@code heading} (indented ones too).
+	 */
 	private static List<String> curls(String heading) throws IOException {
 		List<String> lines = Files.readAllLines(Path.of("README.md"), StandardCharsets.UTF_8);
 		int start = lines.indexOf(heading);

@@ -18,10 +18,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Scores realistic uploads made from MNIST test digits (the 200 the repository ships) through the
- * HTTP API with the committed model, writes the table to {@code target/realistic-uploads.md} and
- * checks that {@code docs/realistic-uploads.md} says the same (no test rewrites a committed
- * document); regenerate it with
+ * Scores realistic uploads made from MNIST test digits (the 200 the repository ships)
+ * through the HTTP API with the committed model, writes the table to
+ * {@code target/realistic-uploads.md} and checks that {@code docs/realistic-uploads.md}
+ * says the same (no test rewrites a committed document); regenerate it with
  * {@code ./mvnw test -Dtest=RealisticUploadsScoringTests -Drealistic.write=true}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -67,16 +67,18 @@ class RealisticUploadsScoringTests {
 			.append(SEED)
 			.append(", one upload per digit and kind, each POSTed as the raw body to `/api/v1/predictions` ")
 			.append("of the service running its default version.\n\n");
-		md.append("The kinds are pictures as web clients send them: canvas exports, scans, paper. `off-centre` is a small ")
+		md.append(
+				"The kinds are pictures as web clients send them: canvas exports, scans, paper. `off-centre` is a small ")
 			.append("digit somewhere on a 400x300 page, which the service finds and centres; it is not the set called ")
 			.append("\"off-centre 4-6 px\" in [model-quality.md](model-quality.md), 28x28 digits moved inside their frame, ")
 			.append("which the service passes on unchanged. The \"realistic uploads\" row there is the same generator on ")
 			.append("other digits (4,995 uploads, seed 2024), through the preprocessing without HTTP, for versions 1 and 3.\n\n");
-		md.append("Command: `./mvnw test -Dtest=RealisticUploadsScoringTests -Drealistic.write=true` rewrites this file; ")
+		md.append(
+				"Command: `./mvnw test -Dtest=RealisticUploadsScoringTests -Drealistic.write=true` rewrites this file; ")
 			.append("the README's test command checks that it still holds.\n\n");
 		md.append("| kind | correct | uploads | accuracy |\n|---|---:|---:|---:|\n");
-		byKind.forEach((kind, c) -> md.append(String.format(Locale.ROOT, "| %s | %d | %d | %.1f%% |%n", kind, c[0], c[1],
-				100.0 * c[0] / c[1])));
+		byKind.forEach((kind, c) -> md
+			.append(String.format(Locale.ROOT, "| %s | %d | %d | %.1f%% |%n", kind, c[0], c[1], 100.0 * c[0] / c[1])));
 		md.append(String.format(Locale.ROOT, "| **all** | **%d** | **%d** | **%.2f%%** |%n", correct, total,
 				100.0 * correct / total));
 		Path doc = Path.of("docs/realistic-uploads.md");
@@ -85,8 +87,9 @@ class RealisticUploadsScoringTests {
 		}
 		Files.createDirectories(Path.of("target"));
 		Files.writeString(Path.of("target/realistic-uploads.md"), md.toString());
-		assertThat(Files.readString(doc)).as("docs/realistic-uploads.md differs from target/realistic-uploads.md; "
-				+ "regenerate: ./mvnw test -Dtest=RealisticUploadsScoringTests -Drealistic.write=true")
+		assertThat(Files.readString(doc))
+			.as("docs/realistic-uploads.md differs from target/realistic-uploads.md; "
+					+ "regenerate: ./mvnw test -Dtest=RealisticUploadsScoringTests -Drealistic.write=true")
 			.isEqualTo(md.toString());
 	}
 

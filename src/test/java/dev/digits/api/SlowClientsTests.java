@@ -27,14 +27,14 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Clients that hold request threads: the probes and metrics answer from their own port whatever
- * the request port is doing, and a body that trickles in is cut once it falls behind the minimum
- * rate, freeing its thread for the others. Four request threads and twice as many slow sockets,
- * with a short grace, so the test takes seconds.
+ * Clients that hold request threads: the probes and metrics answer from their own port
+ * whatever the request port is doing, and a body that trickles in is cut once it falls
+ * behind the minimum rate, freeing its thread for the others. Four request threads and
+ * twice as many slow sockets, with a short grace, so the test takes seconds.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "management.server.port=0", "server.tomcat.threads.max=4", "digits.inference.queue-capacity=2", "digits.api.body-grace=2s",
-				"digits.api.min-body-rate=1KB" })
+		properties = { "management.server.port=0", "server.tomcat.threads.max=4", "digits.inference.queue-capacity=2",
+				"digits.api.body-grace=2s", "digits.api.min-body-rate=1KB" })
 class SlowClientsTests {
 
 	@LocalServerPort
@@ -71,13 +71,14 @@ class SlowClientsTests {
 			long probeMillis = (System.nanoTime() - start) / 1_000_000;
 			assertThat(liveness.statusCode()).isEqualTo(200);
 			assertThat(probeMillis).as("the liveness probe under attack, ms").isLessThan(1_000);
-			// a normal client waits for a thread, which the minimum rate frees within seconds
-			Future<HttpResponse<String>> normal = pool.submit(() -> client.send(HttpRequest
-				.newBuilder(URI.create("http://localhost:" + port + "/api/v1/predictions"))
-				.timeout(Duration.ofSeconds(20))
-				.header("Content-Type", "image/png")
-				.POST(HttpRequest.BodyPublishers.ofByteArray(seven))
-				.build(), HttpResponse.BodyHandlers.ofString()));
+			// a normal client waits for a thread, which the minimum rate frees within
+			// seconds
+			Future<HttpResponse<String>> normal = pool.submit(() -> client
+				.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/predictions"))
+					.timeout(Duration.ofSeconds(20))
+					.header("Content-Type", "image/png")
+					.POST(HttpRequest.BodyPublishers.ofByteArray(seven))
+					.build(), HttpResponse.BodyHandlers.ofString()));
 			for (Future<String> trickled : slow) {
 				String response = trickled.get(30, TimeUnit.SECONDS);
 				assertThat(response).startsWith("HTTP/1.1 408").contains("slow-body");
@@ -91,13 +92,16 @@ class SlowClientsTests {
 		}
 	}
 
-	/** A raw image upload whose body comes a byte every 400 ms; what the server answered. */
+	/**
+	 * A raw image upload whose body comes a byte every 400 ms; what the server answered.
+	 */
 	private String trickle(byte[] image) throws IOException, InterruptedException {
 		try (Socket socket = new Socket("localhost", port)) {
 			socket.setSoTimeout(30_000);
 			OutputStream out = socket.getOutputStream();
 			out.write(("POST /api/v1/predictions HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\n"
-					+ "Content-Length: " + image.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+					+ "Content-Length: " + image.length + "\r\n\r\n")
+				.getBytes(StandardCharsets.US_ASCII));
 			out.flush();
 			InputStream in = socket.getInputStream();
 			for (byte b : image) {

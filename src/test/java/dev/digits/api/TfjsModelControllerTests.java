@@ -18,10 +18,10 @@ import tools.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The digit-entry page's files over real HTTP, without a browser: the TF.js model served from the
- * model repository (two fixed names, content types, version header, revalidation, nothing else
- * reachable under its path), and the page itself under the page's CSP with nothing inline for the
- * CSP to forbid.
+ * The digit-entry page's files over real HTTP, without a browser: the TF.js model served
+ * from the model repository (two fixed names, content types, version header,
+ * revalidation, nothing else reachable under its path), and the page itself under the
+ * page's CSP with nothing inline for the CSP to forbid.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class TfjsModelControllerTests {
@@ -40,7 +40,8 @@ class TfjsModelControllerTests {
 
 	@Test
 	void theModelTopologyAndWeightsAreServedFromTheRepository() throws IOException {
-		// the default version's export: what the server answers with is what the page runs
+		// the default version's export: what the server answers with is what the page
+		// runs
 		Path folder = Path.of("models", "mnist-cnn", "4");
 		HttpFixtures.Reply topology = http.get("/models/tfjs/mnist-cnn.json");
 		assertThat(topology.status()).isEqualTo(200);
@@ -59,9 +60,10 @@ class TfjsModelControllerTests {
 
 		// a browser that has the weights revalidates them: 304, no body
 		String etag = weights.raw().headers().firstValue("ETag").orElseThrow();
-		HttpFixtures.Reply again = http.send(HttpRequest.newBuilder(URI.create(base() + "/models/tfjs/" + ModelFiles.TFJS_WEIGHTS))
-			.header("If-None-Match", etag)
-			.GET());
+		HttpFixtures.Reply again = http
+			.send(HttpRequest.newBuilder(URI.create(base() + "/models/tfjs/" + ModelFiles.TFJS_WEIGHTS))
+				.header("If-None-Match", etag)
+				.GET());
 		assertThat(again.status()).isEqualTo(304);
 		assertThat(again.body()).isEmpty();
 	}
@@ -90,9 +92,11 @@ class TfjsModelControllerTests {
 		}
 		assertThat(http.get("/").contentType()).startsWith("text/html");
 		assertThat(http.get("/app/page.js").contentType()).startsWith("text/javascript");
-		// the CSP forbids inline scripts, inline styles and event-handler attributes: there are none
+		// the CSP forbids inline scripts, inline styles and event-handler attributes:
+		// there are none
 		String html = Files.readString(STATIC.resolve("index.html"));
-		assertThat(Pattern.compile("<script(?![^>]*\\bsrc=)[^>]*>").matcher(html).find()).as("inline <script>").isFalse();
+		assertThat(Pattern.compile("<script(?![^>]*\\bsrc=)[^>]*>").matcher(html).find()).as("inline <script>")
+			.isFalse();
 		assertThat(html).doesNotContain("<style").doesNotContain(" style=");
 		assertThat(Pattern.compile("\\son[a-z]+=").matcher(html).find()).as("event-handler attributes").isFalse();
 		// and nothing is fetched from another origin

@@ -36,12 +36,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tracing end to end, against a real OTLP/HTTP receiver ({@link OtlpReceiver}) that decodes what
- * the service exports with the protocol's own classes: the service continues the caller's W3C
- * trace, the request span has children for preprocessing, the queue and inference, each forward
- * pass has a span linked to every request span whose images it carried, and the request's ECS log
- * lines carry the trace id. One inference worker and a long queue delay make concurrent requests
- * share a forward pass for certain.
+ * Tracing end to end, against a real OTLP/HTTP receiver ({@link OtlpReceiver}) that
+ * decodes what the service exports with the protocol's own classes: the service continues
+ * the caller's W3C trace, the request span has children for preprocessing, the queue and
+ * inference, each forward pass has a span linked to every request span whose images it
+ * carried, and the request's ECS log lines carry the trace id. One inference worker and a
+ * long queue delay make concurrent requests share a forward pass for certain.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.tracing.export.enabled=true", "management.tracing.sampling.probability=1.0",
@@ -59,9 +59,9 @@ class TracingTests {
 	int port;
 
 	/**
-	 * Boot hands the format to logback.xml as a system property, set once per JVM and never
-	 * overwritten: cleared before this class's context starts, and after it, so that test classes
-	 * that start a context later log text again.
+	 * Boot hands the format to logback.xml as a system property, set once per JVM and
+	 * never overwritten: cleared before this class's context starts, and after it, so
+	 * that test classes that start a context later log text again.
 	 */
 	static final String FORMAT_PROPERTY = "CONSOLE_LOG_STRUCTURED_FORMAT";
 
@@ -77,7 +77,10 @@ class TracingTests {
 		System.clearProperty(FORMAT_PROPERTY);
 	}
 
-	/** A caller's trace: its id and the id of the caller's span, the parent of the server's. */
+	/**
+	 * A caller's trace: its id and the id of the caller's span, the parent of the
+	 * server's.
+	 */
 	record Caller(String traceId, String spanId) {
 
 		static Caller random() {
@@ -98,13 +101,16 @@ class TracingTests {
 	}
 
 	@Test
-	void concurrentPredictionsAreTracedFromTheCallerThroughTheSharedForwardPass(CapturedOutput output) throws Exception {
+	void concurrentPredictionsAreTracedFromTheCallerThroughTheSharedForwardPass(CapturedOutput output)
+			throws Exception {
 		byte[] seven = Files.readAllBytes(Path.of("docs/examples/seven.png"));
 		List<Caller> callers = new ArrayList<>();
 		Map<String, Received> batches = Map.of();
-		// one worker waiting a second for company: concurrent requests share a pass; a machine stalled
+		// one worker waiting a second for company: concurrent requests share a pass; a
+		// machine stalled
 		// for longer than that gets another round
-		for (int round = 0; round < 3 && batches.values().stream().noneMatch(b -> b.linkedSpanIds().size() > 1); round++) {
+		for (int round = 0; round < 3
+				&& batches.values().stream().noneMatch(b -> b.linkedSpanIds().size() > 1); round++) {
 			List<Caller> these = new ArrayList<>();
 			for (int i = 0; i < CONCURRENT; i++) {
 				these.add(Caller.random());
@@ -128,14 +134,16 @@ class TracingTests {
 		for (Caller caller : callers) {
 			Received server = traced(caller);
 			assertThat(server.service()).isEqualTo("digit-service");
-			assertThat(server.parentSpanId()).as("the server span is a child of the caller's span").isEqualTo(caller.spanId());
+			assertThat(server.parentSpanId()).as("the server span is a child of the caller's span")
+				.isEqualTo(caller.spanId());
 			assertThat(server.attribute("digits.model.version")).isEqualTo("4");
 			Map<String, Received> children = childrenOf(server);
 			assertThat(children).containsKeys("digits.preprocess", "digits.queue", "digits.inference");
 			assertThat(children.get("digits.preprocess").attribute("digits.image.format")).isEqualTo("png");
 			Received inference = children.get("digits.inference");
 			assertThat(inference.attribute("digits.model.version")).isEqualTo("4");
-			// the request's inference span links to the forward pass that computed its image ...
+			// the request's inference span links to the forward pass that computed its
+			// image ...
 			assertThat(inference.linkedSpanIds()).hasSize(1);
 			Received batch = batches.get(inference.linkedSpanIds().get(0));
 			assertThat(batch).as("the linked batch span was exported").isNotNull();
@@ -143,11 +151,14 @@ class TracingTests {
 			assertThat(batch.linkedSpanIds()).contains(server.spanId());
 			assertThat(batch.linkedTraceIds()).contains(caller.traceId());
 		}
-		// every pass links exactly the requests it carried, and lives in the trace of the first of them
+		// every pass links exactly the requests it carried, and lives in the trace of the
+		// first of them
 		Map<String, Set<String>> carried = new java.util.HashMap<>();
 		for (Caller caller : callers) {
 			Received server = traced(caller);
-			carried.computeIfAbsent(childrenOf(server).get("digits.inference").linkedSpanIds().get(0), k -> new java.util.HashSet<>())
+			carried
+				.computeIfAbsent(childrenOf(server).get("digits.inference").linkedSpanIds().get(0),
+						k -> new java.util.HashSet<>())
 				.add(server.spanId());
 		}
 		for (Map.Entry<String, Set<String>> entry : carried.entrySet()) {
@@ -159,12 +170,15 @@ class TracingTests {
 		assertThat(carried.values()).as("some forward pass carried several requests").anyMatch(s -> s.size() > 1);
 		writeTree(callers);
 
-		// the logs: JSON lines, the access line of each request with its trace id, version and outcome
+		// the logs: JSON lines, the access line of each request with its trace id,
+		// version and outcome
 		for (Caller caller : callers) {
 			List<JsonNode> lines = logLines(output, caller.traceId());
 			assertThat(lines).as("log lines of trace " + caller.traceId()).isNotEmpty();
-			JsonNode access = lines.stream().filter(l -> l.path("log").path("logger").asString().equals("dev.digits.access"))
-				.findFirst().orElseThrow();
+			JsonNode access = lines.stream()
+				.filter(l -> l.path("log").path("logger").asString().equals("dev.digits.access"))
+				.findFirst()
+				.orElseThrow();
 			assertThat(access.path("modelVersion").asString()).isEqualTo("4");
 			assertThat(access.path("outcome").asString()).isEqualTo("success");
 			assertThat(access.path("requestId").asString()).isNotBlank();
@@ -176,11 +190,12 @@ class TracingTests {
 	@Test
 	void aFailedRequestIsTracedAndEveryLineItLogsCarriesItsIds(CapturedOutput output) {
 		Caller caller = Caller.random();
-		HttpFixtures.Reply reply = new HttpFixtures(port).send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/predictions"))
-			.header("Content-Type", "image/png")
-			.header("traceparent", caller.traceparent(true))
-			.header("X-Request-Id", "trace-test-blank")
-			.POST(HttpRequest.BodyPublishers.ofByteArray(HttpFixtures.uniform(28, 28, 0))));
+		HttpFixtures.Reply reply = new HttpFixtures(port)
+			.send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/predictions"))
+				.header("Content-Type", "image/png")
+				.header("traceparent", caller.traceparent(true))
+				.header("X-Request-Id", "trace-test-blank")
+				.POST(HttpRequest.BodyPublishers.ofByteArray(HttpFixtures.uniform(28, 28, 0))));
 		assertThat(reply.status()).isEqualTo(422);
 		assertThat(reply.raw().headers().firstValue("X-Trace-Id")).contains(caller.traceId());
 		await().atMost(Duration.ofSeconds(30)).until(() -> traced(caller) != null);
@@ -188,7 +203,8 @@ class TracingTests {
 		assertThat(preprocess).isNotNull();
 		assertThat(preprocess.raw().getStatus().getCode().name()).isEqualTo("STATUS_CODE_ERROR");
 		assertThat(preprocess.attribute("digits.failure.reason")).isNotBlank();
-		// the problem handler's DEBUG line and the access line: both in the request's trace
+		// the problem handler's DEBUG line and the access line: both in the request's
+		// trace
 		List<JsonNode> lines = await().atMost(Duration.ofSeconds(10))
 			.until(() -> logLines(output, caller.traceId()), l -> l.size() >= 2);
 		assertThat(lines).extracting(l -> l.path("log").path("logger").asString())
@@ -202,9 +218,10 @@ class TracingTests {
 	@Test
 	void anUnsampledCallerIsFollowedInTheLogsButNotRecorded(CapturedOutput output) {
 		Caller caller = Caller.random();
-		HttpFixtures.Reply reply = new HttpFixtures(port).send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/model"))
-			.header("traceparent", caller.traceparent(false))
-			.GET());
+		HttpFixtures.Reply reply = new HttpFixtures(port)
+			.send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/model"))
+				.header("traceparent", caller.traceparent(false))
+				.GET());
 		assertThat(reply.status()).isEqualTo(200);
 		assertThat(reply.raw().headers().firstValue("X-Trace-Id")).contains(caller.traceId());
 		List<JsonNode> lines = await().atMost(Duration.ofSeconds(10))
@@ -217,16 +234,23 @@ class TracingTests {
 		Caller probe = Caller.random();
 		Caller after = Caller.random();
 		HttpFixtures http = new HttpFixtures(port);
-		assertThat(http.send(HttpRequest.newBuilder(http.uri("/actuator/health/liveness"))
-			.header("traceparent", probe.traceparent(true))
-			.GET()).status()).isEqualTo(200);
-		assertThat(http.send(HttpRequest.newBuilder(URI.create(base() + "/readyz"))
-			.header("traceparent", probe.traceparent(true))
-			.GET()).status()).isEqualTo(200);
-		assertThat(http.send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/model"))
-			.header("traceparent", after.traceparent(true))
-			.GET()).status()).isEqualTo(200);
-		// spans are exported in the order they end: once the later request's span is in, the probe's
+		assertThat(http
+			.send(HttpRequest.newBuilder(http.uri("/actuator/health/liveness"))
+				.header("traceparent", probe.traceparent(true))
+				.GET())
+			.status()).isEqualTo(200);
+		assertThat(http
+			.send(HttpRequest.newBuilder(URI.create(base() + "/readyz"))
+				.header("traceparent", probe.traceparent(true))
+				.GET())
+			.status()).isEqualTo(200);
+		assertThat(http
+			.send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/model"))
+				.header("traceparent", after.traceparent(true))
+				.GET())
+			.status()).isEqualTo(200);
+		// spans are exported in the order they end: once the later request's span is in,
+		// the probe's
 		// would be too
 		await().atMost(Duration.ofSeconds(30)).until(() -> traced(after) != null);
 		assertThat(RECEIVER.spans()).noneMatch(s -> s.traceId().equals(probe.traceId()));
@@ -295,7 +319,11 @@ class TracingTests {
 		StringBuilder tree = new StringBuilder();
 		for (Caller caller : callers) {
 			Received server = traced(caller);
-			tree.append("trace ").append(caller.traceId()).append(" (caller span ").append(caller.spanId()).append(")\n");
+			tree.append("trace ")
+				.append(caller.traceId())
+				.append(" (caller span ")
+				.append(caller.spanId())
+				.append(")\n");
 			appendTree(tree, server, "  ");
 		}
 		Path file = Path.of("target", "tracing", "span-tree.txt");
@@ -306,8 +334,15 @@ class TracingTests {
 
 	private static void appendTree(StringBuilder tree, Received span, String indent) {
 		long micros = (span.raw().getEndTimeUnixNano() - span.raw().getStartTimeUnixNano()) / 1_000;
-		tree.append(indent).append(span.name()).append(" [").append(span.kind().name().replace("SPAN_KIND_", ""))
-			.append("] ").append(span.spanId()).append(' ').append(micros).append(" us");
+		tree.append(indent)
+			.append(span.name())
+			.append(" [")
+			.append(span.kind().name().replace("SPAN_KIND_", ""))
+			.append("] ")
+			.append(span.spanId())
+			.append(' ')
+			.append(micros)
+			.append(" us");
 		if (!span.linkedSpanIds().isEmpty()) {
 			tree.append(" links ").append(span.linkedSpanIds());
 		}

@@ -18,8 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Runs the "Versions and A/B tests" walk-through of docs/versions.md exactly as printed, as one shell script,
- * in a folder whose {@code models/} is the repository of the service under test.
+ * Runs the "Versions and A/B tests" walk-through of docs/versions.md exactly as printed,
+ * as one shell script, in a folder whose {@code models/} is the repository of the service
+ * under test.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class VersionsReadmeTests {
@@ -45,7 +46,8 @@ class VersionsReadmeTests {
 		assertThat(lines).hasSizeGreaterThanOrEqualTo(12);
 		String script = "set -euo pipefail\n" + String.join("\n", lines).replace("localhost:8080", "localhost:" + port)
 				+ "\n";
-		ProcessBuilder builder = new ProcessBuilder("bash", "-c", script).directory(WORK.toFile()).redirectErrorStream(true);
+		ProcessBuilder builder = new ProcessBuilder("bash", "-c", script).directory(WORK.toFile())
+			.redirectErrorStream(true);
 		builder.environment().put("DIGITS_ADMIN_TOKEN", ModelVersionsTests.ADMIN_TOKEN);
 		Process process = builder.start();
 		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -5,7 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** The machine line benchmarks print (the training benchmark; the JMH ones record theirs in run-all.sh). */
+/**
+ * The machine line benchmarks print (the training benchmark; the JMH ones record theirs
+ * in run-all.sh).
+ */
 public final class ComputeBenchmarkFacts {
 
 	private ComputeBenchmarkFacts() {
@@ -14,8 +17,12 @@ public final class ComputeBenchmarkFacts {
 	public static String machine() {
 		String cpu = "unknown CPU";
 		try {
-			cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-				.findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(cpu);
+			cpu = Files.readAllLines(Path.of("/proc/cpuinfo"))
+				.stream()
+				.filter(l -> l.startsWith("model name"))
+				.findFirst()
+				.map(l -> l.substring(l.indexOf(':') + 1).trim())
+				.orElse(cpu);
 		}
 		catch (IOException ex) {
 			// not Linux: leave it unknown

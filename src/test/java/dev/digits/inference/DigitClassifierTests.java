@@ -62,7 +62,10 @@ class DigitClassifierTests {
 
 	}
 
-	/** Many threads at once get exactly the answers a single-threaded run gives, for both engines. */
+	/**
+	 * Many threads at once get exactly the answers a single-threaded run gives, for both
+	 * engines.
+	 */
 	@ParameterizedTest
 	@EnumSource(InferenceProperties.Engine.class)
 	void concurrentRequestsGetTheSingleThreadedAnswers(InferenceProperties.Engine engine) throws Exception {
@@ -161,7 +164,10 @@ class DigitClassifierTests {
 		assertThat(registry.get("cache.gets").tag("result", "hit").functionCounter().count()).isEqualTo(1);
 	}
 
-	/** Two versions share the workers and the queue; each request gets its own version's answer. */
+	/**
+	 * Two versions share the workers and the queue; each request gets its own version's
+	 * answer.
+	 */
 	@Test
 	void versionsShareTheWorkersAndKeepTheirOwnAnswers() throws Exception {
 		Bound first = classifier(InferenceProperties.Engine.NHWC, 2, 16, Duration.ofMillis(1), 4096, 0);
@@ -178,7 +184,9 @@ class DigitClassifierTests {
 				boolean useOther = i % 3 == 0;
 				answers.add(callers.submit(() -> {
 					float[] p = (useOther ? first.classifier().classify(other, List.of(image))
-							: first.classify(List.of(image))).get(0).probabilities();
+							: first.classify(List.of(image)))
+						.get(0)
+						.probabilities();
 					return java.util.Arrays.equals(p, useOther ? expectedOther : expectedFirst);
 				}));
 			}
@@ -195,7 +203,10 @@ class DigitClassifierTests {
 		assertThat(first.classify(List.of(image)).get(0).probabilities()).isEqualTo(expectedFirst);
 	}
 
-	/** A request that times out is withdrawn: its permits return at once and it is never computed. */
+	/**
+	 * A request that times out is withdrawn: its permits return at once and it is never
+	 * computed.
+	 */
 	@Test
 	void aTimedOutRequestStopsTakingComputeAndReleasesItsPermits() throws Exception {
 		java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
@@ -213,7 +224,8 @@ class DigitClassifierTests {
 
 					@Override
 					public void forward(float[] input, int n, float[] output) {
-						if (passes.incrementAndGet() > 4) { // after the warm-up: hold the worker
+						if (passes.incrementAndGet() > 4) { // after the warm-up: hold the
+															// worker
 							try {
 								release.await();
 							}
@@ -233,8 +245,8 @@ class DigitClassifierTests {
 			}
 
 		};
-		DigitClassifier classifier = new DigitClassifier(blocking, new InferenceProperties(InferenceProperties.Engine.NHWC,
-				1, 1, 1, Duration.ZERO, 8, Duration.ofMillis(300), 0), registry);
+		DigitClassifier classifier = new DigitClassifier(blocking, new InferenceProperties(
+				InferenceProperties.Engine.NHWC, 1, 1, 1, Duration.ZERO, 8, Duration.ofMillis(300), 0), registry);
 		started.add(classifier);
 		EngineModel model = classifier.register("1", NETWORK);
 		ExecutorService caller = Executors.newSingleThreadExecutor();
@@ -263,7 +275,10 @@ class DigitClassifierTests {
 		}
 	}
 
-	/** The look the HTTP layer sheds with before reading a body: full exactly when one more image would be refused. */
+	/**
+	 * The look the HTTP layer sheds with before reading a body: full exactly when one
+	 * more image would be refused.
+	 */
 	@Test
 	void queueFullIsTrueExactlyWhenAnImageWouldBeRefused() throws Exception {
 		java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
@@ -273,7 +288,8 @@ class DigitClassifierTests {
 		started.add(classifier);
 		EngineModel model = classifier.register("1", NETWORK);
 		try {
-			classifier.classifyAsync(model, List.of(new float[784])); // the worker takes it and holds
+			classifier.classifyAsync(model, List.of(new float[784])); // the worker takes
+																		// it and holds
 			while (passes.get() < 5) {
 				Thread.sleep(5);
 			}
@@ -296,7 +312,10 @@ class DigitClassifierTests {
 		}
 	}
 
-	/** A version loaded while requests fill the queue: its warm-up and checks go ahead of them, never refused. */
+	/**
+	 * A version loaded while requests fill the queue: its warm-up and checks go ahead of
+	 * them, never refused.
+	 */
 	@Test
 	void aLoadIsNotRefusedByAFullQueue() throws Exception {
 		java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
@@ -307,7 +326,8 @@ class DigitClassifierTests {
 		EngineModel model = classifier.register("1", NETWORK);
 		ExecutorService loader = Executors.newSingleThreadExecutor();
 		try {
-			classifier.classifyAsync(model, List.of(new float[784])); // the worker takes it and holds
+			classifier.classifyAsync(model, List.of(new float[784])); // the worker takes
+																		// it and holds
 			while (passes.get() < 5) {
 				Thread.sleep(5);
 			}
@@ -401,7 +421,8 @@ class DigitClassifierTests {
 		finally {
 			callers.shutdownNow();
 		}
-		// eight requests arriving within the 200 ms window share far fewer than eight passes
+		// eight requests arriving within the 200 ms window share far fewer than eight
+		// passes
 		assertThat(registry.get("digits.batch.size").summary().count() - passesBefore).isLessThanOrEqualTo(3);
 	}
 

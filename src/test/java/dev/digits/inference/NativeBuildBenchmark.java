@@ -13,10 +13,11 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 
 /**
- * The engine on the native build in use: single-image latency and batch-128 throughput of one
- * worker. Run once per build, forcing each in turn:
+ * The engine on the native build in use: single-image latency and batch-128 throughput of
+ * one worker. Run once per build, forcing each in turn:
  * {@code for b in avx512 avx2 generic; do DIGITS_NATIVE_BUILD=$b ./mvnw -o -Pbenchmark test -Dtest=NativeBuildBenchmark; done};
- * each run appends a line to {@code native-builds.md} in {@code -Dbench.out} (default {@code target/benchmarks}).
+ * each run appends a line to {@code native-builds.md} in {@code -Dbench.out} (default
+ * {@code target/benchmarks}).
  */
 class NativeBuildBenchmark {
 
@@ -52,7 +53,8 @@ class NativeBuildBenchmark {
 		Path report = Path.of(System.getProperty("bench.out", "target/benchmarks"), "native-builds.md");
 		Files.createDirectories(report.getParent());
 		if (!Files.exists(report)) {
-			Files.writeString(report, "| build | batch 1 p50 ms | batch 1 p99 ms | batch 128 images/s (1 worker) |\n|---|---:|---:|---:|\n");
+			Files.writeString(report,
+					"| build | batch 1 p50 ms | batch 1 p99 ms | batch 128 images/s (1 worker) |\n|---|---:|---:|---:|\n");
 		}
 		Files.writeString(report, line + "\n", java.nio.file.StandardOpenOption.APPEND);
 	}

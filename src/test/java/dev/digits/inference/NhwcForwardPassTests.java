@@ -35,13 +35,18 @@ class NhwcForwardPassTests {
 			// logits: relative to their size (they reach tens)
 			for (int k = 0; k < actual.length; k++) {
 				assertThat(actual[k]).as("batch of %d, logit %d", n, k)
-					.isCloseTo(expected[k], org.assertj.core.data.Offset.offset(TOLERANCE * Math.max(1f, Math.abs(expected[k]))));
+					.isCloseTo(expected[k],
+							org.assertj.core.data.Offset.offset(TOLERANCE * Math.max(1f, Math.abs(expected[k]))));
 			}
 			float[] p = new float[n * 10];
 			ForwardPass.softmax(actual, n, p);
-			float[] dl4j = network.output(org.nd4j.linalg.factory.Nd4j.create(java.util.Arrays.copyOf(inputs, n * 784),
-					new long[] { n, 784 }, 'c')).data().asFloat();
-			assertThat(p).as("probabilities, batch of %d", n).containsExactly(dl4j, org.assertj.core.data.Offset.offset(TOLERANCE));
+			float[] dl4j = network
+				.output(org.nd4j.linalg.factory.Nd4j.create(java.util.Arrays.copyOf(inputs, n * 784),
+						new long[] { n, 784 }, 'c'))
+				.data()
+				.asFloat();
+			assertThat(p).as("probabilities, batch of %d", n)
+				.containsExactly(dl4j, org.assertj.core.data.Offset.offset(TOLERANCE));
 		}
 	}
 
@@ -52,7 +57,10 @@ class NhwcForwardPassTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> fast.forward(new float[0], 0, new float[0]));
 	}
 
-	/** The acceptance check of the fast engine: the committed model, the whole MNIST test set. */
+	/**
+	 * The acceptance check of the fast engine: the committed model, the whole MNIST test
+	 * set.
+	 */
 	@Test
 	void matchesDl4jOnTheMnistTestSetWithTheCommittedModel() throws IOException {
 		Path dir = Mnist.fromEnvironment();

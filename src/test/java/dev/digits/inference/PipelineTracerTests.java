@@ -21,10 +21,10 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What the classifier tells its {@link PipelineTracer}, without OpenTelemetry: nothing beyond
- * {@code current()} for requests that are not traced, and for traced ones one batch per forward
- * pass naming exactly the traced requests it carried, and each request's queue and compute times
- * in order, linked to its passes.
+ * What the classifier tells its {@link PipelineTracer}, without OpenTelemetry: nothing
+ * beyond {@code current()} for requests that are not traced, and for traced ones one
+ * batch per forward pass naming exactly the traced requests it carried, and each
+ * request's queue and compute times in order, linked to its passes.
  */
 class PipelineTracerTests {
 
@@ -85,14 +85,16 @@ class PipelineTracerTests {
 		@Override
 		public void queuedAndComputed(TraceContext request, long queuedAt, long takenAt, long computeStart,
 				long computeEnd, int images, int batchSize, String version, List<TraceContext> passes) {
-			requests.add(new Request(request, queuedAt, takenAt, computeStart, computeEnd, images, List.copyOf(passes)));
+			requests
+				.add(new Request(request, queuedAt, takenAt, computeStart, computeEnd, images, List.copyOf(passes)));
 		}
 
 	}
 
 	private EngineModel start(Recording tracer, int maxBatch, Duration delay) {
-		DigitClassifier classifier = new DigitClassifier(InferenceEngine.nhwc(), new InferenceProperties(
-				InferenceProperties.Engine.NHWC, 1, 1, maxBatch, delay, 256, Duration.ofSeconds(30), 0),
+		DigitClassifier classifier = new DigitClassifier(InferenceEngine.nhwc(),
+				new InferenceProperties(InferenceProperties.Engine.NHWC, 1, 1, maxBatch, delay, 256,
+						Duration.ofSeconds(30), 0),
 				new SimpleMeterRegistry(), tracer);
 		started.add(classifier);
 		EngineModel model = classifier.register("1", NETWORK);
@@ -152,7 +154,9 @@ class PipelineTracerTests {
 			assertThat(request.takenAt()).isLessThanOrEqualTo(request.computeStart());
 			assertThat(request.computeStart()).isLessThan(request.computeEnd());
 			assertThat(request.batches()).hasSize(1);
-			Batch batch = tracer.batches.stream().filter(b -> b.pass().equals(request.batches().get(0))).findFirst()
+			Batch batch = tracer.batches.stream()
+				.filter(b -> b.pass().equals(request.batches().get(0)))
+				.findFirst()
 				.orElseThrow();
 			assertThat(batch.requests()).contains(request.request());
 			assertThat(batch.start()).isEqualTo(request.computeStart());

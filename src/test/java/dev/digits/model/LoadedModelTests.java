@@ -14,7 +14,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** A model is refused at load, with the file named, unless it is exactly what its metadata describes. */
+/**
+ * A model is refused at load, with the file named, unless it is exactly what its metadata
+ * describes.
+ */
 class LoadedModelTests {
 
 	private static final Path COMMITTED = Path.of("models");
@@ -27,7 +30,8 @@ class LoadedModelTests {
 		LoadedModel model = LoadedModel.load(COMMITTED);
 		GoldenSet golden = model.golden();
 		assertThat(golden.examples()).hasSize(10);
-		assertThat(golden.examples()).extracting(GoldenSet.Example::label).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+		assertThat(golden.examples()).extracting(GoldenSet.Example::label)
+			.containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
 		for (GoldenSet.Example e : golden.examples()) {
 			assertThat(DigitNetwork.argMax(e.probabilities(), 0)).isEqualTo(e.label());
 		}

@@ -17,9 +17,10 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code MODEL_CARD.md} is generated from the metadata of every version in {@code models/} (the
- * figures) and the text below (what they mean), so the card cannot drift from the artifacts.
- * Regenerate it with {@code ./mvnw -o test -Dtest=ModelCardTests -Dmodelcard.write=true}.
+ * {@code MODEL_CARD.md} is generated from the metadata of every version in
+ * {@code models/} (the figures) and the text below (what they mean), so the card cannot
+ * drift from the artifacts. Regenerate it with
+ * {@code ./mvnw -o test -Dtest=ModelCardTests -Dmodelcard.write=true}.
  */
 class ModelCardTests {
 
@@ -35,11 +36,15 @@ class ModelCardTests {
 		}
 		Files.createDirectories(Path.of("target"));
 		Files.writeString(Path.of("target/MODEL_CARD.md"), card, StandardCharsets.UTF_8);
-		assertThat(Files.readString(CARD)).as("MODEL_CARD.md differs from target/MODEL_CARD.md; regenerate: "
-				+ "./mvnw -o test -Dtest=ModelCardTests -Dmodelcard.write=true").isEqualTo(card);
+		assertThat(Files.readString(CARD))
+			.as("MODEL_CARD.md differs from target/MODEL_CARD.md; regenerate: "
+					+ "./mvnw -o test -Dtest=ModelCardTests -Dmodelcard.write=true")
+			.isEqualTo(card);
 	}
 
-	/** The versions in the repository: the root one, then models/mnist-cnn/<v>/ in order. */
+	/**
+	 * The versions in the repository: the root one, then models/mnist-cnn/<v>/ in order.
+	 */
 	static List<Map.Entry<String, JsonNode>> versions() throws IOException {
 		ModelRepository repository = new ModelRepository(Path.of("models"), "mnist-cnn", "1");
 		List<Map.Entry<String, JsonNode>> versions = new ArrayList<>();
@@ -86,7 +91,8 @@ class ModelCardTests {
 			md.append(String.format(Locale.ROOT, "| %s | %s | %s | %,d |%n", layer.path("name").asString(),
 					layer.path("type").asString(), join(layer.path("outputShape")), layer.path("parameters").asLong()));
 		}
-		md.append(String.format(Locale.ROOT, "| | | **total** | **%,d** |%n", first.at("/architecture/parameters").asLong()));
+		md.append(String.format(Locale.ROOT, "| | | **total** | **%,d** |%n",
+				first.at("/architecture/parameters").asLong()));
 		md.append("""
 
 				Input 28x28x1 (ink high, values 0..1: the grey level divided by 255); conv 32 3x3 ReLU; max-pool
@@ -98,17 +104,21 @@ class ModelCardTests {
 		for (Map.Entry<String, JsonNode> v : versions) {
 			JsonNode t = v.getValue().path("training");
 			if (t.isMissingNode()) {
-				md.append("- `").append(v.getKey()).append("`: not trained itself; ")
-					.append(v.getValue().path("description").asString("derived from another version")).append(".\n");
+				md.append("- `")
+					.append(v.getKey())
+					.append("`: not trained itself; ")
+					.append(v.getValue().path("description").asString("derived from another version"))
+					.append(".\n");
 				continue;
 			}
 			md.append(String.format(Locale.ROOT,
 					"- `%s`: %s, learning rate %s, batch %d, %d epochs (%s: epoch %d), seed %d, "
 							+ "%.1f minutes on %d cores%s.%n",
-					v.getKey(), t.path("optimizer").asString(), t.path("learningRate").asString(), t.path("batchSize").asInt(),
-					t.path("epochsRun").asInt(), t.path("selection").asString("best validation accuracy"),
-					t.path("bestEpoch").asInt(), t.path("seed").asLong(),
-					t.path("seconds").asDouble() / 60, t.path("cores").asInt(), augmentation(t)));
+					v.getKey(), t.path("optimizer").asString(), t.path("learningRate").asString(),
+					t.path("batchSize").asInt(), t.path("epochsRun").asInt(),
+					t.path("selection").asString("best validation accuracy"), t.path("bestEpoch").asInt(),
+					t.path("seed").asLong(), t.path("seconds").asDouble() / 60, t.path("cores").asInt(),
+					augmentation(t)));
 		}
 		md.append(String.format(Locale.ROOT, """
 
@@ -130,7 +140,8 @@ class ModelCardTests {
 			JsonNode perClass = v.getValue().at("/metrics/test/perClass");
 			List<String> recalls = new ArrayList<>();
 			perClass.forEach(c -> recalls.add(String.format(Locale.ROOT, "%.4f", c.path("recall").asDouble())));
-			md.append(String.format(Locale.ROOT, "| `%s` | %s | %s |%n", v.getKey(), pct(v.getValue().at("/metrics/test/accuracy")),
+			md.append(String.format(Locale.ROOT, "| `%s` | %s | %s |%n", v.getKey(),
+					pct(v.getValue().at("/metrics/test/accuracy")),
 					recalls.isEmpty() ? "(not recorded)" : String.join(", ", recalls)));
 		}
 		robustness(md, versions);
@@ -245,16 +256,17 @@ class ModelCardTests {
 		if (versions.stream().allMatch(v -> v.getValue().path("calibration").isMissingNode())) {
 			return;
 		}
-		md.append("""
+		md.append(
+				"""
 
-				### Calibration
+						### Calibration
 
-				Temperature scaling fitted on the validation split; expected and maximum calibration error (15
-				bins) and negative log-likelihood on validation, before and after:
+						Temperature scaling fitted on the validation split; expected and maximum calibration error (15
+						bins) and negative log-likelihood on validation, before and after:
 
-				| version | temperature | ECE before | ECE after | MCE after | NLL before | NLL after | uncertain below |
-				|---|---:|---:|---:|---:|---:|---:|---:|
-				""");
+						| version | temperature | ECE before | ECE after | MCE after | NLL before | NLL after | uncertain below |
+						|---|---:|---:|---:|---:|---:|---:|---:|
+						""");
 		for (Map.Entry<String, JsonNode> v : versions) {
 			JsonNode c = v.getValue().path("calibration");
 			if (c.isMissingNode()) {
@@ -262,8 +274,9 @@ class ModelCardTests {
 				continue;
 			}
 			md.append(String.format(Locale.ROOT, "| `%s` | %s | %s | %s | %s | %s | %s | %s |%n", v.getKey(),
-					num(c.path("temperature"), 3), pct(c.at("/ece/before")), pct(c.at("/ece/after")), pct(c.at("/mce/after")),
-					num(c.at("/nll/before"), 4), num(c.at("/nll/after"), 4), num(c.at("/uncertain/below"), 2)));
+					num(c.path("temperature"), 3), pct(c.at("/ece/before")), pct(c.at("/ece/after")),
+					pct(c.at("/mce/after")), num(c.at("/nll/before"), 4), num(c.at("/nll/after"), 4),
+					num(c.at("/uncertain/below"), 2)));
 		}
 	}
 

@@ -10,10 +10,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The decoding budget: every class of hostile image found against the service is refused from its
- * header, before a decoder allocates, with the reason its problem type reports; legitimate large
- * images still decode, subsampled. (Memory under the container's flags is checked by the jar-level
- * hostile suite, {@code HostileUploadsJarTests}.)
+ * The decoding budget: every class of hostile image found against the service is refused
+ * from its header, before a decoder allocates, with the reason its problem type reports;
+ * legitimate large images still decode, subsampled. (Memory under the container's flags
+ * is checked by the jar-level hostile suite, {@code HostileUploadsJarTests}.)
  */
 class DecodingBudgetTests {
 
@@ -37,7 +37,8 @@ class DecodingBudgetTests {
 
 	@Test
 	void aBmpWhoseSizeFieldsLieIsRefusedBeforeTheReaderAllocatesFromThem() {
-		// the JDK's reader allocates biSizeImage bytes for RLE data, and the palette up to the data offset
+		// the JDK's reader allocates biSizeImage bytes for RLE data, and the palette up
+		// to the data offset
 		byte[] rle = HostileImages.bmp(28, 28, 8, 1, 1_500_000_000L, new byte[64]);
 		byte[] offset = HostileImages.bmp(28, 28, 24, 0, 0, 2_000_000_000L, new byte[64]);
 		byte[] profile = HostileImages.bmpV5WithProfile(1_500_000_000L);
@@ -120,10 +121,12 @@ class DecodingBudgetTests {
 	void aLargeDecodeSlotRestsSoThatLargeImagesKeepToTheirShareOfACore() throws Exception {
 		DecodeGate gate = new DecodeGate(64L << 20, 1, 0.25);
 		try (DecodeGate.Permit first = gate.admit(1024, true, System.nanoTime())) {
-			Thread.sleep(40); // a large decode of 40 ms: the slot then rests 3 x 40 = 120 ms
+			Thread.sleep(40); // a large decode of 40 ms: the slot then rests 3 x 40 = 120
+								// ms
 		}
 		long closed = System.nanoTime();
-		// a deadline inside the rest: refused at once, not after waiting, and the slot stays usable
+		// a deadline inside the rest: refused at once, not after waiting, and the slot
+		// stays usable
 		assertRefused(() -> gate.admit(1024, true, System.nanoTime() + 20_000_000L), Reason.BUSY, "retry");
 		assertThat(System.nanoTime() - closed).isLessThan(100_000_000L);
 		// small images never wait for the rest
@@ -143,7 +146,8 @@ class DecodingBudgetTests {
 	void theEstimateCountsWhatTheDecoderKeeps() {
 		ImageHeader rgba16 = ImageHeader.inspect(HostileImages.png(5000, 5000, 16, 6), ImageFormat.PNG,
 				PreprocessingLimits.defaults());
-		// decoded at step 5: 1000 x 1000 x 4 samples x 2 bytes, plus the grey copies and three rows
+		// decoded at step 5: 1000 x 1000 x 4 samples x 2 bytes, plus the grey copies and
+		// three rows
 		long estimate = rgba16.decodeBytes(0, PreprocessingLimits.DEFAULT_DECODE_PIXELS);
 		assertThat(estimate).isBetween(20_000_000L, 24_000_000L);
 		ImageHeader progressive = ImageHeader.inspect(HostileImages.jpeg(2000, 2000, true), ImageFormat.JPEG,
@@ -158,7 +162,8 @@ class DecodingBudgetTests {
 				Reason.INVALID_PIXELS, "got more");
 		double[] half = new double[784];
 		half[3] = 0.5;
-		assertRefused(() -> preprocessor.fromPixels(half, PixelScale.GREY_LEVELS), Reason.INVALID_PIXELS, "whole number");
+		assertRefused(() -> preprocessor.fromPixels(half, PixelScale.GREY_LEVELS), Reason.INVALID_PIXELS,
+				"whole number");
 		half[3] = Double.NaN;
 		assertRefused(() -> preprocessor.fromPixels(half, PixelScale.UNIT), Reason.INVALID_PIXELS, "NaN");
 	}

@@ -9,16 +9,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Writes the fuzz test's seed corpus: a small file of every accepted format and colour model, one
- * scaled-down instance of every hostile class ({@link HostileImages}), and formats that must be
- * refused. Regenerate with
- * {@code java -cp target/test-classes:target/classes dev.digits.preprocessing.FuzzSeeds}; findings
- * of fuzzing runs land in the same folder under Jazzer's own names and are kept.
+ * Writes the fuzz test's seed corpus: a small file of every accepted format and colour
+ * model, one scaled-down instance of every hostile class ({@link HostileImages}), and
+ * formats that must be refused. Regenerate with
+ * {@code java -cp target/test-classes:target/classes dev.digits.preprocessing.FuzzSeeds};
+ * findings of fuzzing runs land in the same folder under Jazzer's own names and are kept.
  */
 public final class FuzzSeeds {
 
-	static final Path DIR = Path.of(
-			"src/test/resources/dev/digits/preprocessing/ImagePreprocessorFuzzTestsInputs/anyBytesBecomeADigitOrATypedRefusal");
+	static final Path DIR = Path
+		.of("src/test/resources/dev/digits/preprocessing/ImagePreprocessorFuzzTestsInputs/anyBytesBecomeADigitOrATypedRefusal");
 
 	private FuzzSeeds() {
 	}
@@ -41,9 +41,8 @@ public final class FuzzSeeds {
 		seeds.put("hostile-png-wide-16bit-rgba", HostileImages.png(200_000, 1, 16, 6));
 		seeds.put("hostile-png-lying-chunk", HostileImages.pngWithLyingChunk("zTXt", 2_000_000_000));
 		seeds.put("hostile-png-header-only-bomb", HostileImages.pngHeaderOnly(50_000, 50_000));
-		seeds.put("hostile-bmp-embedded-png",
-				HostileImages.bmp(28, 28, 0, 5, 0, HostileImages.encode(HostileImages.digitImage(28, 28,
-						BufferedImage.TYPE_BYTE_GRAY), "png")));
+		seeds.put("hostile-bmp-embedded-png", HostileImages.bmp(28, 28, 0, 5, 0,
+				HostileImages.encode(HostileImages.digitImage(28, 28, BufferedImage.TYPE_BYTE_GRAY), "png")));
 		seeds.put("hostile-bmp-embedded-jpeg", HostileImages.bmp(28, 28, 0, 4, 0, HostileImages.jpeg(28, 28, false)));
 		seeds.put("hostile-bmp-rle8-size-lie", HostileImages.bmp(28, 28, 8, 1, 1_500_000_000L, new byte[64]));
 		seeds.put("hostile-bmp-offset-lie", HostileImages.bmp(28, 28, 24, 0, 0, 2_000_000_000L, new byte[64]));
@@ -51,22 +50,25 @@ public final class FuzzSeeds {
 		seeds.put("hostile-jpeg-many-scans", HostileImages.progressiveJpegWithScans(32, 32, 40));
 		seeds.put("hostile-gif-frame-larger-than-screen", HostileImages.gif(28, 1, 60_000, 60_000));
 		seeds.put("hostile-gif-many-frames", HostileImages.gif(28, 120, 28, 28));
-		seeds.put("hostile-webp-canvas-28-around-vp8-12000", HostileImages.webpCanvasAroundLargerBitstream(12_000, 12_000));
+		seeds.put("hostile-webp-canvas-28-around-vp8-12000",
+				HostileImages.webpCanvasAroundLargerBitstream(12_000, 12_000));
 		seeds.put("hostile-webp-canvas-28-around-vp8l-16384",
 				HostileImages.webp(HostileImages.vp8x(28, 28, 0), HostileImages.vp8l(16_384, 16_384, 64)));
 		seeds.put("hostile-webp-canvas-disagrees-within-limits",
 				HostileImages.webp(HostileImages.vp8x(28, 28, 0), HostileImages.vp8(2000, 2000, 64)));
 		seeds.put("hostile-webp-bomb-after-odd-chunk", HostileImages.webp(HostileImages.vp8x(28, 28, 0),
 				HostileImages.webpChunk("EXIF", new byte[7]), HostileImages.vp8(12_000, 12_000, 64)));
-		seeds.put("hostile-webp-two-bitstreams", HostileImages.webp(HostileImages.vp8(28, 28, 64),
-				HostileImages.vp8(12_000, 12_000, 64)));
-		seeds.put("hostile-webp-anmf-without-flag", HostileImages.webp(HostileImages.vp8x(28, 28, 0),
-				HostileImages.webpChunk("ANMF", new byte[16])));
+		seeds.put("hostile-webp-two-bitstreams",
+				HostileImages.webp(HostileImages.vp8(28, 28, 64), HostileImages.vp8(12_000, 12_000, 64)));
+		seeds.put("hostile-webp-anmf-without-flag",
+				HostileImages.webp(HostileImages.vp8x(28, 28, 0), HostileImages.webpChunk("ANMF", new byte[16])));
 		seeds.put("hostile-gif-large-second-frame", HostileImages.gifWithLargeSecondFrame(28, 60_000));
-		seeds.put("hostile-jpeg-exif-thumbnail-12000", HostileImages.withExifThumbnail(HostileImages.jpeg(64, 48, false),
-				HostileImages.withFrameSize(HostileImages.jpeg(16, 16, false), 12_000, 12_000)));
-		seeds.put("hostile-jpeg-jfxx-thumbnail-12000", HostileImages.withJfxxThumbnail(HostileImages.jpeg(64, 48, false),
-				HostileImages.withFrameSize(HostileImages.jpeg(16, 16, false), 12_000, 12_000)));
+		seeds.put("hostile-jpeg-exif-thumbnail-12000",
+				HostileImages.withExifThumbnail(HostileImages.jpeg(64, 48, false),
+						HostileImages.withFrameSize(HostileImages.jpeg(16, 16, false), 12_000, 12_000)));
+		seeds.put("hostile-jpeg-jfxx-thumbnail-12000",
+				HostileImages.withJfxxThumbnail(HostileImages.jpeg(64, 48, false),
+						HostileImages.withFrameSize(HostileImages.jpeg(16, 16, false), 12_000, 12_000)));
 		seeds.put("jpeg-exif-thumbnail-160", HostileImages.withExifThumbnail(HostileImages.jpeg(64, 48, false),
 				HostileImages.jpeg(160, 120, false)));
 		seeds.put("webp-truncated", "RIFF\0\0\0\0WEBPVP8 ".getBytes(StandardCharsets.ISO_8859_1));

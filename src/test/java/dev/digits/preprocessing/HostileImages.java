@@ -23,10 +23,10 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
- * Generators of hostile images, one method per class of attack found against the service (issue
- * "Hostile input cannot hurt it"). Every file is made here from parameters, so the corpus is
- * reproducible and each attack can be scaled; the fuzz test's seed corpus and the jar-level
- * hostile suite are built from these.
+ * Generators of hostile images, one method per class of attack found against the service
+ * (issue "Hostile input cannot hurt it"). Every file is made here from parameters, so the
+ * corpus is reproducible and each attack can be scaled; the fuzz test's seed corpus and
+ * the jar-level hostile suite are built from these.
  */
 public final class HostileImages {
 
@@ -36,8 +36,8 @@ public final class HostileImages {
 	// ------------------------------------------------------------------ PNG
 
 	/**
-	 * A PNG of {@code width x height} with every sample zero, as small as deflate makes it: a
-	 * 25,000,000 x 1 16-bit RGBA image is 194 KB but 200 MB of rows.
+	 * A PNG of {@code width x height} with every sample zero, as small as deflate makes
+	 * it: a 25,000,000 x 1 16-bit RGBA image is 194 KB but 200 MB of rows.
 	 * @param colorType 0 grey, 2 RGB, 3 palette, 4 grey+alpha, 6 RGBA
 	 */
 	public static byte[] png(int width, int height, int bitDepth, int colorType) {
@@ -71,8 +71,16 @@ public final class HostileImages {
 		deflater.end();
 		ByteArrayOutputStream png = new ByteArrayOutputStream();
 		png.writeBytes(new byte[] { (byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' });
-		chunk(png, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) bitDepth)
-			.put((byte) colorType).put((byte) 0).put((byte) 0).put((byte) 0).array());
+		chunk(png, "IHDR",
+				ByteBuffer.allocate(13)
+					.putInt(width)
+					.putInt(height)
+					.put((byte) bitDepth)
+					.put((byte) colorType)
+					.put((byte) 0)
+					.put((byte) 0)
+					.put((byte) 0)
+					.array());
 		if (colorType == 3) {
 			chunk(png, "PLTE", new byte[] { 0, 0, 0, (byte) 255, (byte) 255, (byte) 255 });
 		}
@@ -81,16 +89,29 @@ public final class HostileImages {
 		return png.toByteArray();
 	}
 
-	/** Only the signature and an IHDR announcing {@code width x height}: a bomb's header. */
+	/**
+	 * Only the signature and an IHDR announcing {@code width x height}: a bomb's header.
+	 */
 	public static byte[] pngHeaderOnly(int width, int height) {
 		ByteArrayOutputStream png = new ByteArrayOutputStream();
 		png.writeBytes(new byte[] { (byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' });
-		chunk(png, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 0)
-			.put((byte) 0).put((byte) 0).put((byte) 0).array());
+		chunk(png, "IHDR",
+				ByteBuffer.allocate(13)
+					.putInt(width)
+					.putInt(height)
+					.put((byte) 8)
+					.put((byte) 0)
+					.put((byte) 0)
+					.put((byte) 0)
+					.put((byte) 0)
+					.array());
 		return png.toByteArray();
 	}
 
-	/** A valid small PNG with an ancillary chunk whose length field claims {@code claimed} bytes. */
+	/**
+	 * A valid small PNG with an ancillary chunk whose length field claims {@code claimed}
+	 * bytes.
+	 */
 	public static byte[] pngWithLyingChunk(String type, int claimed) {
 		byte[] good = encode(digitImage(28, 28, BufferedImage.TYPE_BYTE_GRAY), "png");
 		ByteArrayOutputStream png = new ByteArrayOutputStream();
@@ -115,16 +136,18 @@ public final class HostileImages {
 	// ------------------------------------------------------------------ BMP
 
 	/**
-	 * A BMP whose BITMAPINFOHEADER declares {@code width x height}, {@code compression} (4 = JPEG,
-	 * 5 = PNG) and {@code sizeImage}, followed by {@code payload}: the JDK reader hands the payload to
-	 * a nested PNG/JPEG reader (whatever size that image is) and allocates from {@code sizeImage}.
+	 * A BMP whose BITMAPINFOHEADER declares {@code width x height}, {@code compression}
+	 * (4 = JPEG, 5 = PNG) and {@code sizeImage}, followed by {@code payload}: the JDK
+	 * reader hands the payload to a nested PNG/JPEG reader (whatever size that image is)
+	 * and allocates from {@code sizeImage}.
 	 */
-	public static byte[] bmp(int width, int height, int bitsPerPixel, int compression, long sizeImage,
-			byte[] payload) {
+	public static byte[] bmp(int width, int height, int bitsPerPixel, int compression, long sizeImage, byte[] payload) {
 		return bmp(width, height, bitsPerPixel, compression, sizeImage, 54, payload);
 	}
 
-	/** As {@link #bmp(int, int, int, int, long, byte[])} with the pixel data offset given. */
+	/**
+	 * As {@link #bmp(int, int, int, int, long, byte[])} with the pixel data offset given.
+	 */
 	public static byte[] bmp(int width, int height, int bitsPerPixel, int compression, long sizeImage, long offset,
 			byte[] payload) {
 		ByteBuffer b = ByteBuffer.allocate(54 + payload.length).order(ByteOrder.LITTLE_ENDIAN);
@@ -135,7 +158,10 @@ public final class HostileImages {
 		return b.array();
 	}
 
-	/** A BITMAPV5HEADER BMP of 2x2 that claims an embedded ICC profile of {@code profileSize} bytes. */
+	/**
+	 * A BITMAPV5HEADER BMP of 2x2 that claims an embedded ICC profile of
+	 * {@code profileSize} bytes.
+	 */
 	public static byte[] bmpV5WithProfile(long profileSize) {
 		int header = 124;
 		int pixels = 16;
@@ -146,7 +172,9 @@ public final class HostileImages {
 		b.putInt(0).putInt(0).putInt(0).putInt(0); // masks
 		b.putInt(0x4D424544); // 'MBED': embedded profile
 		b.put(new byte[36]).putInt(0).putInt(0).putInt(0); // endpoints, gamma
-		b.putInt(4).putInt(header).putInt((int) profileSize).putInt(0); // intent, profile data, size, reserved
+		b.putInt(4).putInt(header).putInt((int) profileSize).putInt(0); // intent, profile
+																		// data, size,
+																		// reserved
 		b.put(new byte[pixels]);
 		return b.array();
 	}
@@ -178,8 +206,9 @@ public final class HostileImages {
 	}
 
 	/**
-	 * A progressive JPEG with its last scan repeated {@code extraScans} times before EOI. Decoders
-	 * that output the image after every scan (the JDK's does) pay a full decode per scan.
+	 * A progressive JPEG with its last scan repeated {@code extraScans} times before EOI.
+	 * Decoders that output the image after every scan (the JDK's does) pay a full decode
+	 * per scan.
 	 */
 	public static byte[] progressiveJpegWithScans(int width, int height, int extraScans) {
 		byte[] jpeg = jpeg(width, height, true);
@@ -229,19 +258,32 @@ public final class HostileImages {
 	// ------------------------------------------------------------------ GIF
 
 	/**
-	 * A GIF whose logical screen is {@code screen x screen} and whose {@code frames} image descriptors
-	 * each claim {@code frameWidth x frameHeight} with a tiny LZW stream (the rest decodes as zeros).
+	 * A GIF whose logical screen is {@code screen x screen} and whose {@code frames}
+	 * image descriptors each claim {@code frameWidth x frameHeight} with a tiny LZW
+	 * stream (the rest decodes as zeros).
 	 */
 	public static byte[] gif(int screen, int frames, int frameWidth, int frameHeight) {
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
 		out.writeBytes("GIF89a".getBytes(StandardCharsets.US_ASCII));
-		out.writeBytes(ByteBuffer.allocate(7).order(ByteOrder.LITTLE_ENDIAN).putShort((short) screen)
-			.putShort((short) screen).put((byte) 0x80).put((byte) 0).put((byte) 0).array());
+		out.writeBytes(ByteBuffer.allocate(7)
+			.order(ByteOrder.LITTLE_ENDIAN)
+			.putShort((short) screen)
+			.putShort((short) screen)
+			.put((byte) 0x80)
+			.put((byte) 0)
+			.put((byte) 0)
+			.array());
 		out.writeBytes(new byte[] { 0, 0, 0, (byte) 255, (byte) 255, (byte) 255 });
 		for (int f = 0; f < frames; f++) {
 			out.write(0x2C);
-			out.writeBytes(ByteBuffer.allocate(9).order(ByteOrder.LITTLE_ENDIAN).putShort((short) 0)
-				.putShort((short) 0).putShort((short) frameWidth).putShort((short) frameHeight).put((byte) 0).array());
+			out.writeBytes(ByteBuffer.allocate(9)
+				.order(ByteOrder.LITTLE_ENDIAN)
+				.putShort((short) 0)
+				.putShort((short) 0)
+				.putShort((short) frameWidth)
+				.putShort((short) frameHeight)
+				.put((byte) 0)
+				.array());
 			out.write(2); // LZW minimum code size
 			out.writeBytes(new byte[] { 2, 0x4C, 0x01, 0 }); // clear, 0, end
 		}
@@ -250,8 +292,9 @@ public final class HostileImages {
 	}
 
 	/**
-	 * A GIF whose first frame is a plain {@code first x first} and whose second frame's descriptor
-	 * claims {@code second x second}: a reader that decodes or sizes every frame pays for the second.
+	 * A GIF whose first frame is a plain {@code first x first} and whose second frame's
+	 * descriptor claims {@code second x second}: a reader that decodes or sizes every
+	 * frame pays for the second.
 	 */
 	public static byte[] gifWithLargeSecondFrame(int first, int second) {
 		byte[] one = gif(first, 1, first, first);
@@ -272,7 +315,8 @@ public final class HostileImages {
 			body.writeBytes(chunk);
 		}
 		ByteBuffer riff = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
-		riff.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(4 + body.size())
+		riff.put("RIFF".getBytes(StandardCharsets.US_ASCII))
+			.putInt(4 + body.size())
 			.put("WEBP".getBytes(StandardCharsets.US_ASCII));
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
 		out.writeBytes(riff.array());
@@ -287,7 +331,10 @@ public final class HostileImages {
 		return chunk.array();
 	}
 
-	/** The extended header: a {@code width x height} canvas with the given flags (0x10 alpha, 0x02 animation). */
+	/**
+	 * The extended header: a {@code width x height} canvas with the given flags (0x10
+	 * alpha, 0x02 animation).
+	 */
 	public static byte[] vp8x(int width, int height, int flags) {
 		byte[] data = new byte[10];
 		data[0] = (byte) flags;
@@ -297,13 +344,15 @@ public final class HostileImages {
 	}
 
 	/**
-	 * A lossy key frame header claiming {@code width x height} (up to 16383), then {@code payload}
-	 * zero bytes of "partition data": the header of a bitstream bomb, as small as it gets.
+	 * A lossy key frame header claiming {@code width x height} (up to 16383), then
+	 * {@code payload} zero bytes of "partition data": the header of a bitstream bomb, as
+	 * small as it gets.
 	 */
 	public static byte[] vp8(int width, int height, int payload) {
 		ByteBuffer data = ByteBuffer.allocate(10 + payload).order(ByteOrder.LITTLE_ENDIAN);
 		int firstPartition = payload;
-		int tag = (firstPartition << 5) | (1 << 4); // key frame (bit 0 clear), version 0, shown
+		int tag = (firstPartition << 5) | (1 << 4); // key frame (bit 0 clear), version 0,
+													// shown
 		data.put((byte) tag).put((byte) (tag >> 8)).put((byte) (tag >> 16));
 		data.put((byte) 0x9D).put((byte) 0x01).put((byte) 0x2A);
 		data.putShort((short) (width & 0x3FFF)).putShort((short) (height & 0x3FFF));
@@ -318,9 +367,10 @@ public final class HostileImages {
 	}
 
 	/**
-	 * The real 28x28 lossy seven of the test resources with its frame header patched to claim
-	 * {@code width x height}, inside an extended header that says 28x28: the attack of a VP8X
-	 * canvas that disagrees with its bitstream, with a real bitstream behind it.
+	 * The real 28x28 lossy seven of the test resources with its frame header patched to
+	 * claim {@code width x height}, inside an extended header that says 28x28: the attack
+	 * of a VP8X canvas that disagrees with its bitstream, with a real bitstream behind
+	 * it.
 	 */
 	public static byte[] webpCanvasAroundLargerBitstream(int width, int height) {
 		byte[] lossy = read("src/test/resources/webp/seven-lossy.webp");
@@ -340,7 +390,9 @@ public final class HostileImages {
 
 	// ------------------------------------------------------------------ JPEG thumbnails
 
-	/** {@code jpeg} with its frame header (SOF) patched to claim {@code width x height}. */
+	/**
+	 * {@code jpeg} with its frame header (SOF) patched to claim {@code width x height}.
+	 */
 	public static byte[] withFrameSize(byte[] jpeg, int width, int height) {
 		byte[] out = jpeg.clone();
 		for (int i = 2; i + 9 < out.length;) {
@@ -376,7 +428,10 @@ public final class HostileImages {
 		return withSegment(jpeg, 0xE1, exif.array());
 	}
 
-	/** {@code jpeg} with a JFXX extension segment carrying {@code thumbnail} as a JPEG (code 0x10). */
+	/**
+	 * {@code jpeg} with a JFXX extension segment carrying {@code thumbnail} as a JPEG
+	 * (code 0x10).
+	 */
 	public static byte[] withJfxxThumbnail(byte[] jpeg, byte[] thumbnail) {
 		ByteBuffer jfxx = ByteBuffer.allocate(6 + thumbnail.length);
 		jfxx.put("JFXX".getBytes(StandardCharsets.US_ASCII)).put((byte) 0).put((byte) 0x10).put(thumbnail);

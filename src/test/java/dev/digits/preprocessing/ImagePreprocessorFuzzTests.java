@@ -7,16 +7,18 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Coverage-guided fuzzing (Jazzer) of the preprocessing entry point: whatever the bytes, the
- * answer is a valid 28x28 input or a typed {@link PreprocessingException}, within the time budget
- * (with slack for a loaded machine) and without allocating more than the decoding budget.
+ * Coverage-guided fuzzing (Jazzer) of the preprocessing entry point: whatever the bytes,
+ * the answer is a valid 28x28 input or a typed {@link PreprocessingException}, within the
+ * time budget (with slack for a loaded machine) and without allocating more than the
+ * decoding budget.
  * <p>
- * In a normal test run this replays the seed corpus and every past finding, one test each, from
+ * In a normal test run this replays the seed corpus and every past finding, one test
+ * each, from
  * {@code src/test/resources/dev/digits/preprocessing/ImagePreprocessorFuzzTestsInputs/}
- * (made by {@link FuzzSeeds}). {@code JAZZER_FUZZ=1} turns it into a bounded fuzzing run (see
- * {@code .ci/run}); a finding is written into that folder and becomes a regression input.
- * Allocation is counted per thread ({@code ThreadMXBean}), so it bounds everything the decoders
- * allocate on the heap for one input, live or not.
+ * (made by {@link FuzzSeeds}). {@code JAZZER_FUZZ=1} turns it into a bounded fuzzing run
+ * (see {@code .ci/run}); a finding is written into that folder and becomes a regression
+ * input. Allocation is counted per thread ({@code ThreadMXBean}), so it bounds everything
+ * the decoders allocate on the heap for one input, live or not.
  */
 class ImagePreprocessorFuzzTests {
 
@@ -25,10 +27,10 @@ class ImagePreprocessorFuzzTests {
 	private static final ImagePreprocessor PREPROCESSOR = new ImagePreprocessor(LIMITS);
 
 	/**
-	 * While fuzzing, Jazzer's comparison hooks allocate in the instrumented (and not yet compiled)
-	 * code, so allocation is counted only when replaying inputs; the fuzzing run itself has the
-	 * container's heap ({@code -Xmx384m} in {@code .ci/run}), so an allocation bomb is an
-	 * OutOfMemoryError there, which Jazzer reports as a finding.
+	 * While fuzzing, Jazzer's comparison hooks allocate in the instrumented (and not yet
+	 * compiled) code, so allocation is counted only when replaying inputs; the fuzzing
+	 * run itself has the container's heap ({@code -Xmx384m} in {@code .ci/run}), so an
+	 * allocation bomb is an OutOfMemoryError there, which Jazzer reports as a finding.
 	 */
 	private static final boolean FUZZING = System.getenv("JAZZER_FUZZ") != null;
 
@@ -42,12 +44,13 @@ class ImagePreprocessorFuzzTests {
 	void anyBytesBecomeADigitOrATypedRefusal(byte[] bytes) {
 		Cost cost = preprocess(bytes);
 		if (cost.nanos() > LIMITS.timeBudget().toNanos() + SLACK_NANOS || cost.allocated() >= LIMITS.maxDecodeBytes()) {
-			// the first input to reach new code pays for loading (and Jazzer's instrumenting) its
+			// the first input to reach new code pays for loading (and Jazzer's
+			// instrumenting) its
 			// classes in this thread: measure again, warm
 			cost = preprocess(bytes);
 		}
-		String input = bytes.length + " bytes starting " + java.util.HexFormat.of()
-			.formatHex(java.util.Arrays.copyOf(bytes, Math.min(bytes.length, 24)));
+		String input = bytes.length + " bytes starting "
+				+ java.util.HexFormat.of().formatHex(java.util.Arrays.copyOf(bytes, Math.min(bytes.length, 24)));
 		assertThat(cost.nanos()).as("time spent (ns) on %s", input)
 			.isLessThan(LIMITS.timeBudget().toNanos() + SLACK_NANOS);
 		if (!FUZZING) {

@@ -38,7 +38,8 @@ class ImagePreprocessorTests {
 
 	private final ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingLimits.defaults());
 
-	// ---- pass-through of images that already are 28x28 -------------------------------------------
+	// ---- pass-through of images that already are 28x28
+	// -------------------------------------------
 
 	@Test
 	void greyPngOf28x28PassesThroughBitForBit() {
@@ -97,7 +98,8 @@ class ImagePreprocessorTests {
 		}
 	}
 
-	// ---- every format and colour type -------------------------------------------------------------
+	// ---- every format and colour type
+	// -------------------------------------------------------------
 
 	@Test
 	void sixteenBitGreyIsScaledTo8Bits() {
@@ -238,7 +240,8 @@ class ImagePreprocessorTests {
 		assertThat(cosine(jpeg.pixels(), clean.pixels())).isGreaterThan(0.95);
 	}
 
-	// ---- framing ----------------------------------------------------------------------------------
+	// ---- framing
+	// ----------------------------------------------------------------------------------
 
 	@Test
 	void offCentreDigitOnLargeCanvasEndsUpCentred() {
@@ -306,7 +309,8 @@ class ImagePreprocessorTests {
 		assertThat(result).isEqualTo(this.preprocessor.fromGreyLevels(digit28()));
 	}
 
-	// ---- pixel arrays -----------------------------------------------------------------------------
+	// ---- pixel arrays
+	// -----------------------------------------------------------------------------
 
 	@Test
 	void greyLevelsPassThroughAndFollowThePolarityRule() {
@@ -378,7 +382,8 @@ class ImagePreprocessorTests {
 		assertRefused(() -> this.preprocessor.fromUnitFloats(new float[784]), Reason.BLANK, "blank");
 	}
 
-	// ---- refused images ---------------------------------------------------------------------------
+	// ---- refused images
+	// ---------------------------------------------------------------------------
 
 	@Test
 	void emptyUploadIsUndecodable() {
@@ -391,13 +396,14 @@ class ImagePreprocessorTests {
 		byte[] noise = new byte[4096];
 		new Random(7).nextBytes(noise);
 		noise[0] = 0x42; // not a magic byte of any accepted format
-		assertRefused(() -> this.preprocessor.fromImage(noise), Reason.UNSUPPORTED_FORMAT, "PNG, JPEG, GIF, BMP or WebP");
+		assertRefused(() -> this.preprocessor.fromImage(noise), Reason.UNSUPPORTED_FORMAT,
+				"PNG, JPEG, GIF, BMP or WebP");
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "RIFF\0\0\0\0AVI LIST|", "II*\0\b\0\0\0|TIFF", "MM\0*\0\0\0\b|TIFF",
-			"%PDF-1.7\n|PDF", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>|SVG", "hello, world|",
-			"BMW is a car, not a bitmap|", "\0\0\0\u0018ftypheic\0\0\0\0|HEIC", "GIF88a|" })
+	@ValueSource(strings = { "RIFF\0\0\0\0AVI LIST|", "II*\0\b\0\0\0|TIFF", "MM\0*\0\0\0\b|TIFF", "%PDF-1.7\n|PDF",
+			"<svg xmlns=\"http://www.w3.org/2000/svg\"/>|SVG", "hello, world|", "BMW is a car, not a bitmap|",
+			"\0\0\0\u0018ftypheic\0\0\0\0|HEIC", "GIF88a|" })
 	void otherFormatsAreUnsupported(String example) {
 		String[] parts = example.split("\\|", -1);
 		byte[] bytes = parts[0].getBytes(StandardCharsets.ISO_8859_1);
@@ -497,9 +503,13 @@ class ImagePreprocessorTests {
 		assertThat(PreprocessingLimits.defaults().minInkPixels()).isEqualTo(10);
 	}
 
-	// ---- helpers ----------------------------------------------------------------------------------
+	// ---- helpers
+	// ----------------------------------------------------------------------------------
 
-	/** Centre of mass within 1 px of (14, 14), ink box 19..20 px on its long side, inside the frame. */
+	/**
+	 * Centre of mass within 1 px of (14, 14), ink box 19..20 px on its long side, inside
+	 * the frame.
+	 */
 	static void assertCentredAndFitted(float[] pixels) {
 		double[] centre = centreOfMass(pixels);
 		assertThat(centre[0]).as("centre of mass x").isCloseTo(14.0, within(1.0));
@@ -523,7 +533,10 @@ class ImagePreprocessorTests {
 		return out;
 	}
 
-	/** A PNG signature and IHDR chunk (8-bit grey) announcing the size, then IEND: no pixel data. */
+	/**
+	 * A PNG signature and IHDR chunk (8-bit grey) announcing the size, then IEND: no
+	 * pixel data.
+	 */
 	private static byte[] pngHeaderOnly(int width, int height) throws IOException {
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 		DataOutputStream out = new DataOutputStream(bytes);

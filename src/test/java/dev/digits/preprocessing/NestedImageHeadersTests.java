@@ -14,10 +14,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 
 /**
- * A file that nests images is bounded by the largest dimensions any of its layers declares, from
- * the header walk alone ({@link ImageHeader#inspect}, which runs no decoder): WebP canvases and
- * bitstreams, GIF screens and frames, JPEG frames and thumbnails. The files are crafted here; the
- * same generators feed the fuzz seeds and the jar-level hostile suite.
+ * A file that nests images is bounded by the largest dimensions any of its layers
+ * declares, from the header walk alone ({@link ImageHeader#inspect}, which runs no
+ * decoder): WebP canvases and bitstreams, GIF screens and frames, JPEG frames and
+ * thumbnails. The files are crafted here; the same generators feed the fuzz seeds and the
+ * jar-level hostile suite.
  */
 class NestedImageHeadersTests {
 
@@ -41,7 +42,9 @@ class NestedImageHeadersTests {
 	@Test
 	void theSameBombWithARealBitstreamBehindItAllocatesNothingToSpeakOf() {
 		byte[] bomb = HostileImages.webpCanvasAroundLargerBitstream(12_000, 12_000);
-		preprocessor.fromImage(HostileImages.webpCanvasAroundLargerBitstream(28, 28)); // warm the classes
+		preprocessor.fromImage(HostileImages.webpCanvasAroundLargerBitstream(28, 28)); // warm
+																						// the
+																						// classes
 		long before = THREADS.getCurrentThreadAllocatedBytes();
 		assertRefused(() -> preprocessor.fromImage(bomb), Reason.TOO_MANY_PIXELS, "12000 x 12000");
 		// decoding it would need 12000 x 12000 x 4 bytes of ARGB alone (576 MB)
@@ -57,17 +60,18 @@ class NestedImageHeadersTests {
 
 	@Test
 	void aCanvasThatDisagreesWithItsBitstreamWithinTheLimitsIsRefusedAsTooComplex() {
-		// inside the limits, but the decoder would pay for 2000 x 2000 while the gate saw 28 x 28
+		// inside the limits, but the decoder would pay for 2000 x 2000 while the gate saw
+		// 28 x 28
 		byte[] webp = HostileImages.webp(HostileImages.vp8x(28, 28, 0), HostileImages.vp8(2000, 2000, 64));
 		assertRefused(() -> ImageHeader.inspect(webp, ImageFormat.WEBP, LIMITS), Reason.TOO_COMPLEX, "canvas");
 	}
 
 	@Test
 	void aBombAfterAnOddSizedChunkIsFoundAsTheDecoderFindsIt() {
-		// RIFF pads odd chunks to even sizes; a walk that forgot the pad would land mid-chunk
-		byte[] bomb = HostileImages.webp(HostileImages.vp8x(28, 28, 0),
-				HostileImages.webpChunk("EXIF", new byte[7]), HostileImages.webpChunk("ALPH", new byte[3]),
-				HostileImages.vp8(12_000, 12_000, 64));
+		// RIFF pads odd chunks to even sizes; a walk that forgot the pad would land
+		// mid-chunk
+		byte[] bomb = HostileImages.webp(HostileImages.vp8x(28, 28, 0), HostileImages.webpChunk("EXIF", new byte[7]),
+				HostileImages.webpChunk("ALPH", new byte[3]), HostileImages.vp8(12_000, 12_000, 64));
 		assertRefused(() -> ImageHeader.inspect(bomb, ImageFormat.WEBP, LIMITS), Reason.TOO_MANY_PIXELS,
 				"12000 x 12000");
 	}
@@ -78,7 +82,8 @@ class NestedImageHeadersTests {
 				HostileImages.vp8(28, 28, 64));
 		byte[] smallThenBomb = HostileImages.webp(HostileImages.vp8x(28, 28, 0), HostileImages.vp8(28, 28, 64),
 				HostileImages.vp8l(16_000, 16_000, 64));
-		byte[] simpleThenBomb = HostileImages.webp(HostileImages.vp8(28, 28, 64), HostileImages.vp8(12_000, 12_000, 64));
+		byte[] simpleThenBomb = HostileImages.webp(HostileImages.vp8(28, 28, 64),
+				HostileImages.vp8(12_000, 12_000, 64));
 		assertRefused(() -> ImageHeader.inspect(twoSmall, ImageFormat.WEBP, LIMITS), Reason.TOO_COMPLEX,
 				"2 image bitstreams");
 		assertRefused(() -> ImageHeader.inspect(smallThenBomb, ImageFormat.WEBP, LIMITS), Reason.TOO_MANY_PIXELS,
@@ -124,8 +129,7 @@ class NestedImageHeadersTests {
 	@Test
 	void aGifIsBoundedByItsLargestFrameNotItsFirst() {
 		byte[] gif = HostileImages.gifWithLargeSecondFrame(28, 60_000);
-		ImageHeader small = ImageHeader.inspect(HostileImages.gifWithLargeSecondFrame(28, 40),
-				ImageFormat.GIF, LIMITS);
+		ImageHeader small = ImageHeader.inspect(HostileImages.gifWithLargeSecondFrame(28, 40), ImageFormat.GIF, LIMITS);
 		assertThat(small.width()).isEqualTo(28);
 		assertThat(small.largestWidth()).isEqualTo(40);
 		assertRefused(() -> ImageHeader.inspect(gif, ImageFormat.GIF, LIMITS), Reason.TOO_MANY_PIXELS, "60000 x 60000");
@@ -171,7 +175,8 @@ class NestedImageHeadersTests {
 		byte[] exif = HostileImages.withExifThumbnail(HostileImages.jpeg(64, 48, false), new byte[0]);
 		// point IFD1's offset far past the segment: nothing is read from there
 		byte[] lying = exif.clone();
-		int offsetField = 4 + 6 + 8 + 6 + 2 + 8; // APP1 header, Exif, TIFF header, IFD0, count, tag+type+count
+		int offsetField = 4 + 6 + 8 + 6 + 2 + 8; // APP1 header, Exif, TIFF header, IFD0,
+													// count, tag+type+count
 		lying[2 + offsetField] = (byte) 0xFF;
 		lying[2 + offsetField + 1] = (byte) 0xFF;
 		lying[2 + offsetField + 2] = (byte) 0xFF;

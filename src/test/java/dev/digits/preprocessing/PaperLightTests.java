@@ -6,7 +6,9 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The paper estimate of {@link PaperLight}: a grey-level closing, and what it makes ink. */
+/**
+ * The paper estimate of {@link PaperLight}: a grey-level closing, and what it makes ink.
+ */
 class PaperLightTests {
 
 	@Test
@@ -73,9 +75,10 @@ class PaperLightTests {
 	}
 
 	/**
-	 * Lit paper (220) beside a hard-edged shadow (110), with a 5-pixel stroke in each: the strokes are
-	 * ink, the shadow's edge and the shadowed paper are not (the per-block estimate smoothed across
-	 * blocks put the paper's level between the two near the edge, and a band of the shade became ink).
+	 * Lit paper (220) beside a hard-edged shadow (110), with a 5-pixel stroke in each:
+	 * the strokes are ink, the shadow's edge and the shadowed paper are not (the
+	 * per-block estimate smoothed across blocks put the paper's level between the two
+	 * near the edge, and a band of the shade became ink).
 	 */
 	@Test
 	void aShadowsHardEdgeIsPaperAndTheStrokesOnEitherSideAreInk() {
@@ -91,7 +94,8 @@ class PaperLightTests {
 			}
 		}
 		float[] ink = PaperLight.inkStrength(grey, width, height);
-		// mean strengths per column, strokes left out: paper is about 0 (plus the closing's small bias
+		// mean strengths per column, strokes left out: paper is about 0 (plus the
+		// closing's small bias
 		// from the noise), wherever it is, and the edge of the shade is no different
 		for (int x = 200; x < width; x++) {
 			if (x >= 315 && x < 330) {

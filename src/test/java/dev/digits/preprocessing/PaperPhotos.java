@@ -15,9 +15,10 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Phone photos of paper with a digit on it, drawn with Java2D and encoded as JPEG: the conditions
- * {@link ImagePreprocessor} must cope with. Each photo is 800 x 600 (a phone photo after the decoder's
- * 1 MP subsampling is of that order), seeded, so the same name gives the same bytes.
+ * Phone photos of paper with a digit on it, drawn with Java2D and encoded as JPEG: the
+ * conditions {@link ImagePreprocessor} must cope with. Each photo is 800 x 600 (a phone
+ * photo after the decoder's 1 MP subsampling is of that order), seeded, so the same name
+ * gives the same bytes.
  */
 final class PaperPhotos {
 
@@ -27,30 +28,36 @@ final class PaperPhotos {
 
 	/** The paper conditions, each with a handwritten and a printed digit. */
 	enum Paper {
+
 		PLAIN, RULED, SQUARED, BOX, SHADOW, TABLE, TWO_DIGITS
+
 	}
 
 	/** One photo: what is on it and its JPEG bytes. */
 	record Photo(String name, Paper paper, int label, boolean printed, byte[] jpeg) {
 	}
 
-	/** Strokes of handwritten digits in unit coordinates (x right, y down), one polyline each. */
-	static final double[][][][] HANDWRITTEN = {
-			{ { { 0.5, 0.0 }, { 0.15, 0.2 }, { 0.08, 0.55 }, { 0.2, 0.9 }, { 0.5, 1.0 }, { 0.82, 0.88 }, { 0.92, 0.5 },
-					{ 0.82, 0.15 }, { 0.5, 0.0 } } },
+	/**
+	 * Strokes of handwritten digits in unit coordinates (x right, y down), one polyline
+	 * each.
+	 */
+	static final double[][][][] HANDWRITTEN = { { { { 0.5, 0.0 }, { 0.15, 0.2 }, { 0.08, 0.55 }, { 0.2, 0.9 },
+			{ 0.5, 1.0 }, { 0.82, 0.88 }, { 0.92, 0.5 }, { 0.82, 0.15 }, { 0.5, 0.0 } } },
 			{ { { 0.3, 0.2 }, { 0.55, 0.0 }, { 0.55, 1.0 } } },
-			{ { { 0.1, 0.25 }, { 0.3, 0.03 }, { 0.65, 0.0 }, { 0.88, 0.22 }, { 0.75, 0.5 }, { 0.1, 1.0 }, { 0.95, 0.98 } } },
+			{ { { 0.1, 0.25 }, { 0.3, 0.03 }, { 0.65, 0.0 }, { 0.88, 0.22 }, { 0.75, 0.5 }, { 0.1, 1.0 },
+					{ 0.95, 0.98 } } },
 			{ { { 0.12, 0.1 }, { 0.5, 0.0 }, { 0.85, 0.15 }, { 0.8, 0.38 }, { 0.4, 0.48 }, { 0.85, 0.6 }, { 0.9, 0.85 },
 					{ 0.55, 1.0 }, { 0.1, 0.9 } } },
 			{ { { 0.6, 0.0 }, { 0.05, 0.68 }, { 0.95, 0.68 } }, { { 0.7, 0.3 }, { 0.7, 1.0 } } },
-			{ { { 0.88, 0.0 }, { 0.2, 0.02 }, { 0.15, 0.45 }, { 0.6, 0.4 }, { 0.9, 0.65 }, { 0.75, 0.95 }, { 0.35, 1.0 },
-					{ 0.08, 0.85 } } },
+			{ { { 0.88, 0.0 }, { 0.2, 0.02 }, { 0.15, 0.45 }, { 0.6, 0.4 }, { 0.9, 0.65 }, { 0.75, 0.95 },
+					{ 0.35, 1.0 }, { 0.08, 0.85 } } },
 			{ { { 0.75, 0.0 }, { 0.3, 0.3 }, { 0.12, 0.7 }, { 0.35, 1.0 }, { 0.75, 0.95 }, { 0.85, 0.7 }, { 0.55, 0.5 },
 					{ 0.15, 0.7 } } },
 			{ { { 0.05, 0.05 }, { 0.95, 0.02 }, { 0.45, 1.0 } } },
-			{ { { 0.5, 0.48 }, { 0.15, 0.3 }, { 0.25, 0.03 }, { 0.75, 0.03 }, { 0.85, 0.28 }, { 0.5, 0.48 }, { 0.1, 0.72 },
-					{ 0.3, 1.0 }, { 0.7, 1.0 }, { 0.92, 0.75 }, { 0.5, 0.48 } } },
-			{ { { 0.85, 0.35 }, { 0.5, 0.5 }, { 0.15, 0.35 }, { 0.3, 0.0 }, { 0.75, 0.02 }, { 0.85, 0.35 }, { 0.8, 1.0 } } } };
+			{ { { 0.5, 0.48 }, { 0.15, 0.3 }, { 0.25, 0.03 }, { 0.75, 0.03 }, { 0.85, 0.28 }, { 0.5, 0.48 },
+					{ 0.1, 0.72 }, { 0.3, 1.0 }, { 0.7, 1.0 }, { 0.92, 0.75 }, { 0.5, 0.48 } } },
+			{ { { 0.85, 0.35 }, { 0.5, 0.5 }, { 0.15, 0.35 }, { 0.3, 0.0 }, { 0.75, 0.02 }, { 0.85, 0.35 },
+					{ 0.8, 1.0 } } } };
 
 	private PaperPhotos() {
 	}
@@ -61,8 +68,8 @@ final class PaperPhotos {
 		for (Paper paper : Paper.values()) {
 			for (int label = 0; label < 10; label++) {
 				for (boolean printed : new boolean[] { false, true }) {
-					photos.add(photo(paper, label, printed, seed * 1_000 + paper.ordinal() * 100 + label * 2
-							+ (printed ? 1 : 0)));
+					photos.add(photo(paper, label, printed,
+							seed * 1_000 + paper.ordinal() * 100 + label * 2 + (printed ? 1 : 0)));
 				}
 			}
 		}
@@ -110,8 +117,8 @@ final class PaperPhotos {
 		int digitWidth = (int) (digitHeight * 0.7);
 		int cx = WIDTH / 2 + random.nextInt(120) - 60;
 		int cy = HEIGHT / 2 + random.nextInt(80) - 40;
-		Color ink = printed ? new Color(20, 20, 25) : new Color(25 + random.nextInt(30), 35 + random.nextInt(30),
-				90 + random.nextInt(80));
+		Color ink = printed ? new Color(20, 20, 25)
+				: new Color(25 + random.nextInt(30), 35 + random.nextInt(30), 90 + random.nextInt(80));
 		float pen = 5f + random.nextFloat() * 7f;
 		if (paper == Paper.TWO_DIGITS) {
 			int other = (label + 3) % 10;
@@ -135,20 +142,24 @@ final class PaperPhotos {
 		}
 		BufferedImage blurred = new ConvolveOp(new Kernel(3, 3,
 				new float[] { 1 / 16f, 2 / 16f, 1 / 16f, 2 / 16f, 4 / 16f, 2 / 16f, 1 / 16f, 2 / 16f, 1 / 16f }),
-				ConvolveOp.EDGE_NO_OP, null).filter(image, null);
+				ConvolveOp.EDGE_NO_OP, null)
+			.filter(image, null);
 		noise(blurred, random, 3 + random.nextInt(4));
 		String name = paper.name().toLowerCase(java.util.Locale.ROOT) + "-" + label + (printed ? "-printed" : "-pen");
 		return new Photo(name, paper, label, printed, TestImages.jpeg(blurred, 0.75f + random.nextFloat() * 0.15f));
 	}
 
-	/** A digit of {@code height} pixels centred on {@code (cx, cy)}: a font's glyph, or pen strokes. */
+	/**
+	 * A digit of {@code height} pixels centred on {@code (cx, cy)}: a font's glyph, or
+	 * pen strokes.
+	 */
 	static void drawDigit(Graphics2D g, int label, boolean printed, int cx, int cy, int width, int height, Color ink,
 			float pen, Random random) {
 		g.setColor(ink);
 		if (printed) {
 			String[] families = { Font.SANS_SERIF, Font.SERIF, Font.MONOSPACED };
-			Font font = new Font(families[random.nextInt(families.length)], random.nextBoolean() ? Font.BOLD : Font.PLAIN,
-					100);
+			Font font = new Font(families[random.nextInt(families.length)],
+					random.nextBoolean() ? Font.BOLD : Font.PLAIN, 100);
 			java.awt.Shape glyph = font.createGlyphVector(g.getFontRenderContext(), Integer.toString(label))
 				.getOutline();
 			java.awt.geom.Rectangle2D bounds = glyph.getBounds2D();
@@ -180,7 +191,9 @@ final class PaperPhotos {
 		}
 	}
 
-	/** A soft shadow (a dark band across part of the page) or a gentle gradient of light. */
+	/**
+	 * A soft shadow (a dark band across part of the page) or a gentle gradient of light.
+	 */
 	private static void shade(BufferedImage image, Random random, boolean strong) {
 		double angle = random.nextDouble() * Math.PI * 2;
 		double nx = Math.cos(angle);

@@ -20,8 +20,9 @@ class PhoneImagesTests {
 	private final ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingLimits.defaults());
 
 	/**
-	 * An upright "7" photographed in each of the eight EXIF orientations (the stored pixels turned
-	 * the way a camera stores them, the tag saying how to turn them back) comes out as the upright one.
+	 * An upright "7" photographed in each of the eight EXIF orientations (the stored
+	 * pixels turned the way a camera stores them, the tag saying how to turn them back)
+	 * comes out as the upright one.
 	 */
 	@ParameterizedTest
 	@ValueSource(ints = { 1, 2, 3, 4, 5, 6, 7, 8 })
@@ -44,7 +45,8 @@ class PhoneImagesTests {
 	@Test
 	void exifReadingIsBoundedAndToleratesNonsense() {
 		byte[] jpeg = TestImages.jpeg(HostileImages.digitImage(64, 64, BufferedImage.TYPE_BYTE_GRAY), 0.9f);
-		for (byte[] exif : new byte[][] { "Exif\0\0MM\0*\u007f\u007f\u007f\u007f".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
+		for (byte[] exif : new byte[][] {
+				"Exif\0\0MM\0*\u007f\u007f\u007f\u007f".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
 				"Exif\0\0II*\0\b\0\0\0\u00ff\u00ff".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
 				"NotExif".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1) }) {
 			assertThat(preprocessor.fromImage(withApp1(jpeg, exif)).width()).isEqualTo(64);
@@ -63,7 +65,8 @@ class PhoneImagesTests {
 
 	@Test
 	void aWebpCanvasWithTransparencyIsComposited() throws IOException {
-		Preprocessed webp = preprocessor.fromImage(Files.readAllBytes(Path.of("src/test/resources/webp/three-canvas-alpha.webp")));
+		Preprocessed webp = preprocessor
+			.fromImage(Files.readAllBytes(Path.of("src/test/resources/webp/three-canvas-alpha.webp")));
 		Preprocessed png = preprocessor.fromImage(Files.readAllBytes(Path.of("docs/examples/three-canvas.png")));
 		assertThat(webp.reframed()).isTrue();
 		assertThat(TestImages.cosine(webp.pixels(), png.pixels())).isGreaterThan(0.97);
@@ -74,7 +77,8 @@ class PhoneImagesTests {
 		byte[] lossless = Files.readAllBytes(Path.of("src/test/resources/webp/seven-lossless.webp"));
 		// VP8L with a 16384 x 16384 canvas in its header: full-size ARGB would be 1 GB
 		byte[] huge = lossless.clone();
-		long bits = (huge[21] & 0xFF) | (huge[22] & 0xFF) << 8 | (huge[23] & 0xFF) << 16 | (long) (huge[24] & 0xFF) << 24;
+		long bits = (huge[21] & 0xFF) | (huge[22] & 0xFF) << 8 | (huge[23] & 0xFF) << 16
+				| (long) (huge[24] & 0xFF) << 24;
 		bits = (bits & ~((1L << 28) - 1)) | 0x3FFF | (0x3FFFL << 14);
 		ByteBuffer.wrap(huge, 21, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt((int) bits);
 		assertRefused(() -> preprocessor.fromImage(huge), Reason.TOO_MANY_PIXELS, "16384 x 16384");
@@ -84,7 +88,9 @@ class PhoneImagesTests {
 		assertRefused(() -> preprocessor.fromImage(java.util.Arrays.copyOf(lossless, 20)), Reason.UNDECODABLE, "WebP");
 	}
 
-	/** The pixels a camera stores for an upright scene when it writes {@code orientation}. */
+	/**
+	 * The pixels a camera stores for an upright scene when it writes {@code orientation}.
+	 */
 	static BufferedImage stored(BufferedImage upright, int orientation) {
 		int w = upright.getWidth();
 		int h = upright.getHeight();
@@ -96,14 +102,38 @@ class PhoneImagesTests {
 				int sx;
 				int sy;
 				switch (orientation) {
-					case 2 -> { sx = w - 1 - x; sy = y; }
-					case 3 -> { sx = w - 1 - x; sy = h - 1 - y; }
-					case 4 -> { sx = x; sy = h - 1 - y; }
-					case 5 -> { sx = y; sy = x; }
-					case 6 -> { sx = y; sy = w - 1 - x; } // shown turned a quarter clockwise
-					case 7 -> { sx = h - 1 - y; sy = w - 1 - x; }
-					case 8 -> { sx = h - 1 - y; sy = x; } // shown turned a quarter anticlockwise
-					default -> { sx = x; sy = y; }
+					case 2 -> {
+						sx = w - 1 - x;
+						sy = y;
+					}
+					case 3 -> {
+						sx = w - 1 - x;
+						sy = h - 1 - y;
+					}
+					case 4 -> {
+						sx = x;
+						sy = h - 1 - y;
+					}
+					case 5 -> {
+						sx = y;
+						sy = x;
+					}
+					case 6 -> {
+						sx = y;
+						sy = w - 1 - x;
+					} // shown turned a quarter clockwise
+					case 7 -> {
+						sx = h - 1 - y;
+						sy = w - 1 - x;
+					}
+					case 8 -> {
+						sx = h - 1 - y;
+						sy = x;
+					} // shown turned a quarter anticlockwise
+					default -> {
+						sx = x;
+						sy = y;
+					}
 				}
 				out.getRaster().setSample(sx, sy, 0, upright.getRaster().getSample(x, y, 0));
 			}
@@ -111,12 +141,19 @@ class PhoneImagesTests {
 		return out;
 	}
 
-	/** The JPEG with an EXIF APP1 segment (big-endian TIFF, IFD0 with the orientation) after SOI. */
+	/**
+	 * The JPEG with an EXIF APP1 segment (big-endian TIFF, IFD0 with the orientation)
+	 * after SOI.
+	 */
 	static byte[] withOrientation(byte[] jpeg, int orientation) {
 		ByteBuffer exif = ByteBuffer.allocate(6 + 8 + 2 + 12 + 4);
 		exif.put("Exif".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 0).put((byte) 0);
 		exif.put((byte) 'M').put((byte) 'M').putShort((short) 42).putInt(8);
-		exif.putShort((short) 1).putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation)
+		exif.putShort((short) 1)
+			.putShort((short) 0x0112)
+			.putShort((short) 3)
+			.putInt(1)
+			.putShort((short) orientation)
 			.putShort((short) 0);
 		exif.putInt(0);
 		return withApp1(jpeg, exif.array());

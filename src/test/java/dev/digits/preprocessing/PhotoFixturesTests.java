@@ -8,13 +8,14 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Shipped uploads that an earlier preprocessing refused or misread, from the evaluation's generated
- * sets ({@code dev.digits.training.PhotoSets}, seed 2024, MNIST test digits), under
- * {@code src/test/resources/dev/digits/preprocessing/photos/}.
+ * Shipped uploads that an earlier preprocessing refused or misread, from the evaluation's
+ * generated sets ({@code dev.digits.training.PhotoSets}, seed 2024, MNIST test digits),
+ * under {@code src/test/resources/dev/digits/preprocessing/photos/}.
  */
 class PhotoFixturesTests {
 
-	// behaviour, not speed: a cold JVM on a loaded 2-core machine can miss the default budget
+	// behaviour, not speed: a cold JVM on a loaded 2-core machine can miss the default
+	// budget
 	private final ImagePreprocessor preprocessor = new ImagePreprocessor(
 			PreprocessingLimits.defaults().withTimeBudget(java.time.Duration.ofSeconds(30)));
 
@@ -29,9 +30,10 @@ class PhotoFixturesTests {
 	}
 
 	/**
-	 * An 8x8 scan (17 grey levels) of a bold 0 enlarged 11 times: its strokes leave 24% of the square
-	 * pure white, which the small-and-clean path once needed to be a quarter; the photo path then took
-	 * the strokes for paper and refused the image as blank.
+	 * An 8x8 scan (17 grey levels) of a bold 0 enlarged 11 times: its strokes leave 24%
+	 * of the square pure white, which the small-and-clean path once needed to be a
+	 * quarter; the photo path then took the strokes for paper and refused the image as
+	 * blank.
 	 */
 	@Test
 	void aBoldEnlargedScanWithLittlePaperIsFramedAsAScan() {
@@ -66,10 +68,11 @@ class PhotoFixturesTests {
 	}
 
 	/**
-	 * A ballpoint 6 on ruled paper with a shadow across the lower part of the photo (403x512 JPEG):
-	 * once refused as blank (the band of shade along the shadow's edge was ink, and the 6 lost to it).
-	 * (The framed 6 still carries a short piece of the ruled line its tip touches: that is the line
-	 * finder's, not the paper estimate's, and is not asserted either way here.)
+	 * A ballpoint 6 on ruled paper with a shadow across the lower part of the photo
+	 * (403x512 JPEG): once refused as blank (the band of shade along the shadow's edge
+	 * was ink, and the 6 lost to it). (The framed 6 still carries a short piece of the
+	 * ruled line its tip touches: that is the line finder's, not the paper estimate's,
+	 * and is not asserted either way here.)
 	 */
 	@Test
 	void aSixUnderAShadowsEdgeIsFramedAlone() {

@@ -20,20 +20,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Measures the photo preprocessing, for the lead to re-run (not a test: prints and writes files).
+ * Measures the photo preprocessing, for the lead to re-run (not a test: prints and writes
+ * files).
  * <p>
- * For the seeded photos of {@link PaperPhotos} (every paper condition, digits 0-9, pen and print),
- * the previous preprocessing (border median polarity, whole-image framing: {@link Framing#analyse},
- * {@link Framing#reframe(GreyImage, Framing.Analysis)}) and the current one ({@link ImagePreprocessor})
- * are scored with a committed model (default {@code models/mnist-cnn/3}): accuracy, refusals and
- * framing defects per condition. Then the cost of {@link InkLocator#locate} alone, p50 and p99 over
- * a loop, for a 1 MP and a 300 x 300 photo. Mosaics of the 28x28 inputs go to
- * {@code target/photo-harness/}.
- * <pre>
+ * For the seeded photos of {@link PaperPhotos} (every paper condition, digits 0-9, pen
+ * and print), the previous preprocessing (border median polarity, whole-image framing:
+ * {@link Framing#analyse}, {@link Framing#reframe(GreyImage, Framing.Analysis)}) and the
+ * current one ({@link ImagePreprocessor}) are scored with a committed model (default
+ * {@code models/mnist-cnn/3}): accuracy, refusals and framing defects per condition. Then
+ * the cost of {@link InkLocator#locate} alone, p50 and p99 over a loop, for a 1 MP and a
+ * 300 x 300 photo. Mosaics of the 28x28 inputs go to {@code target/photo-harness/}. <pre>
  * ./mvnw -o -q test-compile
  * java -cp target/test-classes:target/classes:$(cat cp.txt) dev.digits.preprocessing.PhotoHarness [model dir] [seeds]
- * </pre>
- * (with {@code ./mvnw -o dependency:build-classpath -Dmdep.outputFile=cp.txt -Dmdep.includeScope=test}).
+ * </pre> (with
+ * {@code ./mvnw -o dependency:build-classpath -Dmdep.outputFile=cp.txt -Dmdep.includeScope=test}).
  */
 public final class PhotoHarness {
 
@@ -74,7 +74,8 @@ public final class PhotoHarness {
 				}
 			}
 		}
-		System.out.println("condition           | before: right/n refused badframe | after: right/n refused badframe several");
+		System.out.println(
+				"condition           | before: right/n refused badframe | after: right/n refused badframe several");
 		int[] totalBefore = new int[5];
 		int[] totalAfter = new int[5];
 		for (String key : before.keySet()) {
@@ -93,11 +94,14 @@ public final class PhotoHarness {
 	}
 
 	private static String row(String key, int[] b, int[] a) {
-		return String.format(Locale.ROOT, "%-19s | %3d/%-3d %3d %3d          | %3d/%-3d %3d %3d %3d", key, b[0], b[1], b[2],
-				b[3], a[0], a[1], a[2], a[3], a[4]);
+		return String.format(Locale.ROOT, "%-19s | %3d/%-3d %3d %3d          | %3d/%-3d %3d %3d %3d", key, b[0], b[1],
+				b[2], b[3], a[0], a[1], a[2], a[3], a[4]);
 	}
 
-	/** [right, count, refused, bad framing (long side not 19-20, or a row lit across > 20 columns), several] */
+	/**
+	 * [right, count, refused, bad framing (long side not 19-20, or a row lit across > 20
+	 * columns), several]
+	 */
 	private static void score(int[] counts, float[] pixels, PaperPhotos.Photo photo, MultiLayerNetwork network,
 			boolean several) {
 		counts[1]++;
@@ -119,7 +123,10 @@ public final class PhotoHarness {
 		}
 	}
 
-	/** The preprocessing before InkLocator, for comparison; null when it refused the image. */
+	/**
+	 * The preprocessing before InkLocator, for comparison; null when it refused the
+	 * image.
+	 */
 	static float[] previous(byte[] bytes) {
 		try {
 			PreprocessingLimits limits = PreprocessingLimits.defaults();
@@ -169,8 +176,9 @@ public final class PhotoHarness {
 				}
 			}
 			Arrays.sort(times);
-			System.out.printf(Locale.ROOT, "InkLocator.locate %dx%d: p50 %.2f ms, p99 %.2f ms (400 runs after 100 warm-up)%n",
-					size[0], size[1], times[times.length / 2] / 1e6, times[(int) (times.length * 0.99)] / 1e6);
+			System.out.printf(Locale.ROOT,
+					"InkLocator.locate %dx%d: p50 %.2f ms, p99 %.2f ms (400 runs after 100 warm-up)%n", size[0],
+					size[1], times[times.length / 2] / 1e6, times[(int) (times.length * 0.99)] / 1e6);
 		}
 	}
 
@@ -193,7 +201,8 @@ public final class PhotoHarness {
 			for (int x = 0; x < width; x++) {
 				int i = y * width + x;
 				double shade = (x < width / 3) ? 0.6 : 1.0;
-				levels[i] = (byte) Math.max(0, Math.min(255, (int) ((levels[i] & 0xFF) * shade + random.nextGaussian() * 4)));
+				levels[i] = (byte) Math.max(0,
+						Math.min(255, (int) ((levels[i] & 0xFF) * shade + random.nextGaussian() * 4)));
 			}
 		}
 		return new GreyImage(width, height, levels.clone());

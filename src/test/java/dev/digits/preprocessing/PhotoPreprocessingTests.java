@@ -9,13 +9,15 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Phone photos of paper ({@link PaperPhotos}): ruled and squared paper, a printed box, a shadow, a
- * sheet on a table, two digits side by side. The framed digit must be digit-shaped, with no line
- * across the 28x28 frame, and only the two-digit photos say there are several digits.
+ * Phone photos of paper ({@link PaperPhotos}): ruled and squared paper, a printed box, a
+ * shadow, a sheet on a table, two digits side by side. The framed digit must be
+ * digit-shaped, with no line across the 28x28 frame, and only the two-digit photos say
+ * there are several digits.
  */
 class PhotoPreprocessingTests {
 
-	// behaviour, not speed: a cold JVM on a loaded 2-core machine can take more than the default 500 ms
+	// behaviour, not speed: a cold JVM on a loaded 2-core machine can take more than the
+	// default 500 ms
 	// for the first photo (the time budget itself is tested in DecodingBudgetTests)
 	private final ImagePreprocessor preprocessor = new ImagePreprocessor(
 			PreprocessingLimits.defaults().withTimeBudget(java.time.Duration.ofSeconds(30)));
@@ -60,17 +62,19 @@ class PhotoPreprocessingTests {
 				levels[y * 400 + x] = (byte) Math.round(paper * ((x < 130) ? 0.6 : 1) + random.nextGaussian() * 3);
 			}
 		}
-		// about the judgement, not the time: a budget that a loaded machine's cold JVM cannot miss
+		// about the judgement, not the time: a budget that a loaded machine's cold JVM
+		// cannot miss
 		ImagePreprocessor patient = new ImagePreprocessor(
 				PreprocessingLimits.defaults().withTimeBudget(java.time.Duration.ofSeconds(30)));
-		ImagePreprocessorTests.assertRefused(() -> patient.fromImage(TestImages.jpeg(empty, 0.85f)),
-				Reason.BLANK, "no ink strokes were found");
+		ImagePreprocessorTests.assertRefused(() -> patient.fromImage(TestImages.jpeg(empty, 0.85f)), Reason.BLANK,
+				"no ink strokes were found");
 	}
 
 	/**
-	 * Long side of the ink box 19-20, no lit row wider than 20 columns, and at most two straight bands
-	 * (rows or columns lit end to end across the digit's box, 1-3 pixels thick): a digit has at most
-	 * two (the stem of a 1 or 4, the bar of a 4, 5 or 7, the base of a 2), a box left around it four.
+	 * Long side of the ink box 19-20, no lit row wider than 20 columns, and at most two
+	 * straight bands (rows or columns lit end to end across the digit's box, 1-3 pixels
+	 * thick): a digit has at most two (the stem of a 1 or 4, the bar of a 4, 5 or 7, the
+	 * base of a 2), a box left around it four.
 	 */
 	static boolean digitShaped(float[] pixels) {
 		int[] box = TestImages.inkBoxSize(pixels);
@@ -78,7 +82,10 @@ class PhotoPreprocessingTests {
 		return longSide >= 19 && longSide <= 20 && widestRow(pixels) <= 20 && straightBands(pixels) <= 2;
 	}
 
-	/** Bands of at most 3 rows (or columns) each lit without a gap across 90% of the ink box. */
+	/**
+	 * Bands of at most 3 rows (or columns) each lit without a gap across 90% of the ink
+	 * box.
+	 */
 	static int straightBands(float[] pixels) {
 		int x0 = 28, y0 = 28, x1 = -1, y1 = -1;
 		for (int i = 0; i < 784; i++) {

@@ -70,8 +70,10 @@ class RealisticUploadsTests {
 		List<Upload> uploads = RealisticUploads.make(digits, test.labels(), 2024);
 		List<Preprocessed> results = checkDecodeAndAccept(uploads);
 
-		// Centring by mass moves the digit by whole pixels, as MNIST did, so a digit whose centre of mass
-		// sits near a half pixel can land one pixel away from where MNIST put it: "aligned" allows that.
+		// Centring by mass moves the digit by whole pixels, as MNIST did, so a digit
+		// whose centre of mass
+		// sits near a half pixel can land one pixel away from where MNIST put it:
+		// "aligned" allows that.
 		Map<String, double[]> byKind = new LinkedHashMap<>();
 		for (int i = 0; i < uploads.size(); i++) {
 			Upload upload = uploads.get(i);
@@ -89,15 +91,19 @@ class RealisticUploadsTests {
 					.isGreaterThan(0.85);
 			}
 		}
-		byKind.forEach((kind, stats) -> System.out.printf(Locale.ROOT, "realistic uploads, %-13s cosine with the "
-				+ "MNIST digit: mean %.3f, min %.3f; aligned: mean %.3f, min %.3f%n", kind, stats[0], stats[1],
-				stats[2], stats[3]));
+		byKind.forEach((kind, stats) -> System.out.printf(Locale.ROOT,
+				"realistic uploads, %-13s cosine with the "
+						+ "MNIST digit: mean %.3f, min %.3f; aligned: mean %.3f, min %.3f%n",
+				kind, stats[0], stats[1], stats[2], stats[3]));
 		assertThat(byKind.get(RealisticUploads.LARGE_CANVAS)[0]).as("mean cosine of the large canvases")
 			.isGreaterThan(0.9);
 		byKind.forEach((kind, stats) -> assertThat(stats[0]).as("mean cosine of %s", kind).isGreaterThan(0.8));
 	}
 
-	/** The best cosine similarity over shifts of {@code pixels} by at most one pixel each way. */
+	/**
+	 * The best cosine similarity over shifts of {@code pixels} by at most one pixel each
+	 * way.
+	 */
 	private static double alignedCosine(float[] pixels, float[] original) {
 		double best = 0;
 		for (int dy = -1; dy <= 1; dy++) {

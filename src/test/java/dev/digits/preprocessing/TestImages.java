@@ -20,12 +20,15 @@ import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
- * Makes the test images: digits drawn as anti-aliased pen strokes, and images of every colour type
- * encoded with ImageIO. Levels are ink maps, 0..255, ink high, row-major.
+ * Makes the test images: digits drawn as anti-aliased pen strokes, and images of every
+ * colour type encoded with ImageIO. Levels are ink maps, 0..255, ink high, row-major.
  */
 final class TestImages {
 
-	/** A "7" with a crossbar-free stem and a small foot, in unit coordinates (x right, y down). */
+	/**
+	 * A "7" with a crossbar-free stem and a small foot, in unit coordinates (x right, y
+	 * down).
+	 */
 	static final double[][] SEVEN = { { 0.15, 0.1 }, { 0.85, 0.1 }, { 0.45, 0.95 } };
 
 	/** A "2": arc-like top, diagonal, base line. */
@@ -37,8 +40,8 @@ final class TestImages {
 
 	/**
 	 * Ink of a polyline drawn with a round pen of {@code radius} pixels into a box of
-	 * {@code boxWidth x boxHeight} placed at {@code (left, top)} on a {@code width x height} canvas,
-	 * anti-aliased over one pixel.
+	 * {@code boxWidth x boxHeight} placed at {@code (left, top)} on a
+	 * {@code width x height} canvas, anti-aliased over one pixel.
 	 */
 	static int[] strokes(int width, int height, double[][] line, int left, int top, int boxWidth, int boxHeight,
 			double radius) {
@@ -111,7 +114,9 @@ final class TestImages {
 		return image;
 	}
 
-	/** A canvas drawing: ink as the alpha of {@code inkRgb} over fully transparent black. */
+	/**
+	 * A canvas drawing: ink as the alpha of {@code inkRgb} over fully transparent black.
+	 */
 	static BufferedImage canvas(int width, int height, int[] ink, int inkRgb) {
 		BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_ARGB);
 		for (int i = 0; i < ink.length; i++) {
@@ -133,9 +138,10 @@ final class TestImages {
 	}
 
 	/**
-	 * An indexed image: palette entry {@code k < levels} is grey {@code round(k * 255 / (levels - 1))}
-	 * of ink (so entry 0 is paper, light or dark as asked); entry {@code levels}, when
-	 * {@code transparentPaper}, is transparent black paper used wherever there is no ink.
+	 * An indexed image: palette entry {@code k < levels} is grey
+	 * {@code round(k * 255 / (levels - 1))} of ink (so entry 0 is paper, light or dark as
+	 * asked); entry {@code levels}, when {@code transparentPaper}, is transparent black
+	 * paper used wherever there is no ink.
 	 */
 	static BufferedImage indexed(int width, int height, int[] ink, int levels, boolean darkInk,
 			boolean transparentPaper) {
@@ -148,7 +154,8 @@ final class TestImages {
 			a[k] = (byte) 255;
 		}
 		if (transparentPaper) {
-			// black and fully transparent, like rgba(0,0,0,0): wrong if the alpha were ignored
+			// black and fully transparent, like rgba(0,0,0,0): wrong if the alpha were
+			// ignored
 			r[levels] = 0;
 			a[levels] = 0;
 		}

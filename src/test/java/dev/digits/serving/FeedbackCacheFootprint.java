@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Heap held by the replay cache of {@link FeedbackTokens}, per redeemed token: fills it with
- * {@code n} votes (default 200,000) and prints the retained heap difference after full GCs. A
- * measurement to run by hand, not a test:
+ * Heap held by the replay cache of {@link FeedbackTokens}, per redeemed token: fills it
+ * with {@code n} votes (default 200,000) and prints the retained heap difference after
+ * full GCs. A measurement to run by hand, not a test:
  * {@code java -Xmx1g -cp target/test-classes:target/classes:<deps> dev.digits.serving.FeedbackCacheFootprint}.
  */
 public final class FeedbackCacheFootprint {
@@ -29,14 +29,16 @@ public final class FeedbackCacheFootprint {
 				tokens.add(issuer.issue("1", i % 10));
 			}
 			long before = used();
-			FeedbackTokens replica = new FeedbackTokens(key, Duration.ofHours(24), Clock.systemUTC(), n, votesPerSource);
+			FeedbackTokens replica = new FeedbackTokens(key, Duration.ofHours(24), Clock.systemUTC(), n,
+					votesPerSource);
 			for (String token : tokens) {
 				replica.redeem(token);
 			}
 			long after = used();
 			System.out.printf(Locale.ROOT, "votes per source %d: %d tokens, %.1f MB retained, %.1f bytes a token%n",
 					votesPerSource, n, (after - before) / 1e6, (after - before) / (double) n);
-			// both stay reachable until measured (else the JIT may let the GC take them early)
+			// both stay reachable until measured (else the JIT may let the GC take them
+			// early)
 			java.lang.ref.Reference.reachabilityFence(replica);
 			java.lang.ref.Reference.reachabilityFence(tokens);
 			java.lang.ref.Reference.reachabilityFence(issuer);

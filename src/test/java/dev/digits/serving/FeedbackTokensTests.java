@@ -11,7 +11,10 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
-/** Feedback tokens: any replica with the key accepts them once; altered, foreign or old ones are refused. */
+/**
+ * Feedback tokens: any replica with the key accepts them once; altered, foreign or old
+ * ones are refused.
+ */
 class FeedbackTokensTests {
 
 	private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
@@ -76,7 +79,8 @@ class FeedbackTokensTests {
 
 	@Test
 	void theReplayCacheIsSizedAgainstTheHeap() {
-		// the container's 384 MB heap: an eighth at 160 bytes a vote, not the million configured
+		// the container's 384 MB heap: an eighth at 160 bytes a vote, not the million
+		// configured
 		assertThat(ServingConfiguration.remembered(1_000_000, 384L << 20)).isEqualTo(314_572);
 		assertThat(ServingConfiguration.remembered(50_000, 384L << 20)).isEqualTo(50_000);
 		assertThat(ServingConfiguration.remembered(1_000_000, 1L << 20)).isEqualTo(1_000);

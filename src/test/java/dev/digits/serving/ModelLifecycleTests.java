@@ -43,12 +43,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The model lifecycle under fire, without HTTP: a repository of four versions (the committed
- * network at the root as 1, copies of it as 2 and 3, and e12, the ensemble of 1 and 2), a real
- * inference engine, and the data plane every protocol calls. The races a review found, one test
- * each, then all of them at once: clients predicting while versions are loaded, unloaded,
- * promoted, re-weighted, rolled back and rescanned thousands of times. Every version is the same
- * network, so every answer must be the digit version 1 gives.
+ * The model lifecycle under fire, without HTTP: a repository of four versions (the
+ * committed network at the root as 1, copies of it as 2 and 3, and e12, the ensemble of 1
+ * and 2), a real inference engine, and the data plane every protocol calls. The races a
+ * review found, one test each, then all of them at once: clients predicting while
+ * versions are loaded, unloaded, promoted, re-weighted, rolled back and rescanned
+ * thousands of times. Every version is the same network, so every answer must be the
+ * digit version 1 gives.
  */
 class ModelLifecycleTests {
 
@@ -85,8 +86,8 @@ class ModelLifecycleTests {
 		EnsembleCommand.run(repositoryDir, List.of("1", "2"), repositoryDir.resolve("mnist-cnn/e12"),
 				Mnist.loadTest(FIXTURE), new PrintStream(PrintStream.nullOutputStream()));
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
-		classifier = new DigitClassifier(InferenceEngine.nhwc(), new InferenceProperties(InferenceProperties.Engine.NHWC, 2,
-				1, 32, Duration.ZERO, 1024, Duration.ofSeconds(30), 0), meters);
+		classifier = new DigitClassifier(InferenceEngine.nhwc(), new InferenceProperties(
+				InferenceProperties.Engine.NHWC, 2, 1, 32, Duration.ZERO, 1024, Duration.ofSeconds(30), 0), meters);
 		repository = new ModelRepository(repositoryDir, "mnist-cnn", "1");
 		manager = new ModelManager(classifier, meters, new Traffic("lifecycle", TrafficPolicy.only("1")),
 				Duration.ofSeconds(10));
@@ -95,8 +96,8 @@ class ModelLifecycleTests {
 		FeedbackTokens tokens = new FeedbackTokens(FeedbackTokens.randomKey(), Duration.ofHours(1), Clock.systemUTC(),
 				10_000);
 		service = new RecognitionService(new ImagePreprocessor(PreprocessingLimits.defaults()), manager, tokens,
-				new FeedbackLimiter(0, Duration.ofHours(1)),
-				new Outcomes(meters), "mnist-cnn", meters, PipelineTracer.OFF, Map.of());
+				new FeedbackLimiter(0, Duration.ofHours(1)), new Outcomes(meters), "mnist-cnn", meters,
+				PipelineTracer.OFF, Map.of());
 	}
 
 	@AfterEach
@@ -109,7 +110,8 @@ class ModelLifecycleTests {
 
 	@Test
 	void everyVersionOfTheRepositoryIsLoadedWithOneEnginePerNetwork() {
-		assertThat(states()).containsExactlyInAnyOrderEntriesOf(Map.of("1", "READY", "2", "READY", "3", "READY", "e12", "READY"));
+		assertThat(states())
+			.containsExactlyInAnyOrderEntriesOf(Map.of("1", "READY", "2", "READY", "3", "READY", "e12", "READY"));
 		assertThat(classifier.liveEngines()).isEqualTo(3);
 	}
 
@@ -219,7 +221,8 @@ class ModelLifecycleTests {
 		ServedModel ensemble = manager.load(repository.find("e12").orElseThrow(), ModelManager.Origin.ADMIN).join();
 		assertThat(ensemble.state()).isEqualTo(ServedModel.State.FAILED);
 		assertThat(ensemble.failure()).contains("member 2 is UNLOADED");
-		assertThatThrownBy(() -> manager.setPolicy(TrafficPolicy.only("e12"))).isInstanceOf(PolicyConflictException.class);
+		assertThatThrownBy(() -> manager.setPolicy(TrafficPolicy.only("e12")))
+			.isInstanceOf(PolicyConflictException.class);
 		assertThat(manager.ready()).isTrue();
 	}
 
@@ -230,12 +233,14 @@ class ModelLifecycleTests {
 		// a copy that preserves file times, caught half-way: the weights are cut short
 		for (String name : List.of("model-metadata.json", "mnist-cnn.zip")) {
 			byte[] bytes = Files.readAllBytes(repositoryDir.resolve(name));
-			Files.write(dir.resolve(name), name.endsWith(".zip") ? java.util.Arrays.copyOf(bytes, bytes.length / 3) : bytes);
+			Files.write(dir.resolve(name),
+					name.endsWith(".zip") ? java.util.Arrays.copyOf(bytes, bytes.length / 3) : bytes);
 			Files.setLastModifiedTime(dir.resolve(name), Files.getLastModifiedTime(repositoryDir.resolve(name)));
 		}
 		Duration settle = Duration.ofMillis(1);
 		watcher.scan(settle);
-		watcher.scan(settle); // the same half copy two polls running: loaded, and it fails
+		watcher.scan(settle); // the same half copy two polls running: loaded, and it
+								// fails
 		assertThat(manager.get("4").orElseThrow().state()).isEqualTo(ServedModel.State.FAILED);
 		copy(repositoryDir, dir, false);
 		watcher.scan(settle); // changed since the last poll: not yet
@@ -279,7 +284,9 @@ class ModelLifecycleTests {
 							failures.putIfAbsent("unpinned: " + ex.getMessage(), ex);
 						}
 						else {
-							pinnedRefused.incrementAndGet(); // 503 for a version not READY: the honest answer
+							pinnedRefused.incrementAndGet(); // 503 for a version not
+																// READY: the honest
+																// answer
 						}
 					}
 					catch (RuntimeException ex) {
@@ -318,23 +325,30 @@ class ModelLifecycleTests {
 							}
 							case 3 -> {
 								ServedModel.State before = manager.get(version).orElseThrow().state();
-								ServedModel loaded = manager.load(repository.find(version).orElseThrow(),
-										ModelManager.Origin.ADMIN).get(30, TimeUnit.SECONDS);
+								ServedModel loaded = manager
+									.load(repository.find(version).orElseThrow(), ModelManager.Origin.ADMIN)
+									.get(30, TimeUnit.SECONDS);
 								if (before != ServedModel.State.READY && loaded.state() == ServedModel.State.READY) {
 									done.computeIfAbsent("loads", k -> new AtomicLong()).incrementAndGet();
 								}
 							}
 							case 4 -> manager.rollback();
 							case 5 -> watcher.scan(Duration.ZERO);
-							default -> manager.setPolicy(new TrafficPolicy("1", Map.of("1", 5), version.equals("1") ? null : version));
+							default -> manager.setPolicy(
+									new TrafficPolicy("1", Map.of("1", 5), version.equals("1") ? null : version));
 						}
 						if (kind != 2 && kind != 3) {
-							done.computeIfAbsent(List.of("promotions", "re-weightings", "", "", "rollbacks", "scans", "shadowings")
-								.get(kind), k -> new AtomicLong()).incrementAndGet();
+							done.computeIfAbsent(
+									List.of("promotions", "re-weightings", "", "", "rollbacks", "scans", "shadowings")
+										.get(kind),
+									k -> new AtomicLong())
+								.incrementAndGet();
 						}
 					}
 					catch (PolicyConflictException | UnknownVersionException ex) {
-						refusedOperations.incrementAndGet(); // a 409 or 404: the operation was not allowed now
+						refusedOperations.incrementAndGet(); // a 409 or 404: the
+																// operation was not
+																// allowed now
 					}
 					catch (Exception ex) {
 						failures.putIfAbsent("admin: " + ex, ex);
@@ -353,15 +367,17 @@ class ModelLifecycleTests {
 			client.get(1, TimeUnit.MINUTES);
 		}
 		pool.shutdown();
-		System.out.printf("lifecycle under fire: %d operations (%d refused as conflicts; done: %s), %d answers, %d pinned "
-				+ "requests refused as not ready, %d wrong, %d failures; states %s; live engines %d%n", operations.get(),
-				refusedOperations.get(), new java.util.TreeMap<>(done), answered.get(), pinnedRefused.get(), wrong.size(),
-				failures.size(), states(), classifier.liveEngines());
+		System.out.printf(
+				"lifecycle under fire: %d operations (%d refused as conflicts; done: %s), %d answers, %d pinned "
+						+ "requests refused as not ready, %d wrong, %d failures; states %s; live engines %d%n",
+				operations.get(), refusedOperations.get(), new java.util.TreeMap<>(done), answered.get(),
+				pinnedRefused.get(), wrong.size(), failures.size(), states(), classifier.liveEngines());
 		assertThat(failures).isEmpty();
 		assertThat(wrong).isEmpty();
 		assertThat(answered.get()).isGreaterThan(1_000);
 		assertThat(operations.get()).isEqualTo(3L * opsPerAdmin);
-		// nothing stuck half-way, and one engine per loaded network, no more; shadow work the clients
+		// nothing stuck half-way, and one engine per loaded network, no more; shadow work
+		// the clients
 		// queued last may still be computing: it releases its lease when done
 		long settle = System.nanoTime() + 10_000_000_000L;
 		while (manager.all().stream().anyMatch(m -> m.inFlight() > 0) && System.nanoTime() < settle) {
@@ -369,7 +385,8 @@ class ModelLifecycleTests {
 		}
 		for (ServedModel model : manager.all()) {
 			if (model.state() == ServedModel.State.FAILED) {
-				// an ensemble loaded while a member was not READY: refused, as it should be
+				// an ensemble loaded while a member was not READY: refused, as it should
+				// be
 				assertThat(model.failure()).as(model.toString()).startsWith("ensemble member");
 				continue;
 			}
@@ -426,7 +443,10 @@ class ModelLifecycleTests {
 		}
 	}
 
-	/** The root version's files into {@code to}, dated ten seconds ago (or with their own times). */
+	/**
+	 * The root version's files into {@code to}, dated ten seconds ago (or with their own
+	 * times).
+	 */
 	private static void copy(Path root, Path to, boolean settled) throws IOException {
 		Files.createDirectories(to);
 		try (Stream<Path> files = Files.list(root)) {

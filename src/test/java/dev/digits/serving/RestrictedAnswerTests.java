@@ -10,8 +10,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * {@code ?allowed=}: the answer is the likeliest allowed digit, but its confidence and its
- * {@code uncertain} flag are the network's own, not a certainty made by renormalising.
+ * {@code ?allowed=}: the answer is the likeliest allowed digit, but its confidence and
+ * its {@code uncertain} flag are the network's own, not a certainty made by
+ * renormalising.
  */
 class RestrictedAnswerTests {
 
@@ -26,7 +27,9 @@ class RestrictedAnswerTests {
 		assertThat(answer.digit()).isEqualTo(1);
 		assertThat(answer.confidence()).isLessThan(1e-9f);
 		assertThat(answer.uncertain()).isTrue();
-		assertThat(answer.probabilities()[1]).isGreaterThan(0.7f); // the likeliest of the allowed, renormalised
+		assertThat(answer.probabilities()[1]).isGreaterThan(0.7f); // the likeliest of the
+																	// allowed,
+																	// renormalised
 	}
 
 	@Test

@@ -7,7 +7,10 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
-/** Sticky assignment is a pure function of the experiment and the client key: every replica agrees. */
+/**
+ * Sticky assignment is a pure function of the experiment and the client key: every
+ * replica agrees.
+ */
 class TrafficTests {
 
 	@Test
@@ -44,7 +47,8 @@ class TrafficTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> new TrafficPolicy("1", Map.of("1", -5, "2", 10), null));
 		assertThatIllegalArgumentException().isThrownBy(() -> new TrafficPolicy("1", null, "1"));
 		assertThatIllegalArgumentException().isThrownBy(() -> new TrafficPolicy(" ", null, null));
-		// each fits an int, their sum does not: it wrapped to a negative total and a share of 1.17 each
+		// each fits an int, their sum does not: it wrapped to a negative total and a
+		// share of 1.17 each
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new TrafficPolicy("1", Map.of("1", Integer.MAX_VALUE, "2", Integer.MAX_VALUE), null))
 			.withMessageContaining("at most");

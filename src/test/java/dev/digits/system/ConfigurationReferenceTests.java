@@ -18,8 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code docs/configuration.md} is generated from the {@code @ConfigurationProperties} metadata the
- * build writes (descriptions from the records' javadoc) and the defaults in
+ * {@code docs/configuration.md} is generated from the {@code @ConfigurationProperties}
+ * metadata the build writes (descriptions from the records' javadoc) and the defaults in
  * {@code application.yml}, so it cannot drift from the code. Regenerate it with
  * {@code ./mvnw -o test -Dtest=ConfigurationReferenceTests -Dconfig.write=true}.
  */
@@ -35,8 +35,10 @@ class ConfigurationReferenceTests {
 		}
 		Files.createDirectories(Path.of("target"));
 		Files.writeString(Path.of("target/configuration.md"), generated, StandardCharsets.UTF_8);
-		assertThat(Files.readString(DOC)).as("docs/configuration.md differs from target/configuration.md; regenerate: "
-				+ "./mvnw -o test -Dtest=ConfigurationReferenceTests -Dconfig.write=true").isEqualTo(generated);
+		assertThat(Files.readString(DOC))
+			.as("docs/configuration.md differs from target/configuration.md; regenerate: "
+					+ "./mvnw -o test -Dtest=ConfigurationReferenceTests -Dconfig.write=true")
+			.isEqualTo(generated);
 	}
 
 	@Test
@@ -45,7 +47,10 @@ class ConfigurationReferenceTests {
 		for (JsonNode property : metadata()) {
 			String name = property.get("name").asString();
 			assertThat(property.path("description").asString("")).as(name + " has javadoc").isNotBlank();
-			if (!"java.nio.file.Path".equals(property.path("type").asString())) { // optional files have none
+			if (!"java.nio.file.Path".equals(property.path("type").asString())) { // optional
+																					// files
+																					// have
+																					// none
 				assertThat(defaults).as(name + " has a default in application.yml").containsKey(name);
 			}
 		}
@@ -57,17 +62,27 @@ class ConfigurationReferenceTests {
 		for (JsonNode property : metadata()) {
 			String name = property.get("name").asString();
 			String section = name.substring(0, name.indexOf('.', "digits.".length()));
-			String description = property.path("description").asString("")
+			String description = property.path("description")
+				.asString("")
 				.replaceAll("\\{@code ([^}]*)}", "`$1`")
 				.replaceAll("\\{@link [^}]*#?([^}#]*)}", "$1")
 				.replace("|", "\\|")
 				.replaceAll("\\s+", " ");
 			String value = defaults.getOrDefault(name, "");
 			String env = name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
-			sections.computeIfAbsent(section, s -> new StringBuilder("| property (environment variable) | default | meaning |\n|---|---|---|\n"))
-				.append("| `").append(name).append("` (`").append(env).append("`) | ")
+			sections
+				.computeIfAbsent(section,
+						s -> new StringBuilder(
+								"| property (environment variable) | default | meaning |\n|---|---|---|\n"))
+				.append("| `")
+				.append(name)
+				.append("` (`")
+				.append(env)
+				.append("`) | ")
 				.append(value.isEmpty() ? "" : "`" + value.replace("|", "\\|") + "`")
-				.append(" | ").append(description).append(" |\n");
+				.append(" | ")
+				.append(description)
+				.append(" |\n");
 		}
 		StringBuilder md = new StringBuilder("""
 				# Configuration reference
@@ -84,7 +99,8 @@ class ConfigurationReferenceTests {
 	}
 
 	private static List<JsonNode> metadata() throws IOException {
-		JsonNode json = JsonMapper.builder().build()
+		JsonNode json = JsonMapper.builder()
+			.build()
 			.readTree(Path.of("target/classes/META-INF/spring-configuration-metadata.json").toFile());
 		List<JsonNode> properties = new java.util.ArrayList<>();
 		json.get("properties").forEach(p -> {

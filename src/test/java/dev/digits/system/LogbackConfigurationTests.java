@@ -20,9 +20,10 @@ import org.springframework.mock.env.MockEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The committed logback.xml picks the console encoder the way Boot does without one: JSON when
- * {@code CONSOLE_LOG_STRUCTURED_FORMAT} (Boot's name for logging.structured.format.console) is set,
- * the human pattern when it is not, or empty, as for the commands that run without Spring.
+ * The committed logback.xml picks the console encoder the way Boot does without one: JSON
+ * when {@code CONSOLE_LOG_STRUCTURED_FORMAT} (Boot's name for
+ * logging.structured.format.console) is set, the human pattern when it is not, or empty,
+ * as for the commands that run without Spring.
  */
 class LogbackConfigurationTests {
 

@@ -3,7 +3,10 @@ package dev.digits.system;
 import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
 
-/** Tests choose the native build as the application's main does, before any test touches ND4J. */
+/**
+ * Tests choose the native build as the application's main does, before any test touches
+ * ND4J.
+ */
 public class NativeBuildSelection implements LauncherSessionListener {
 
 	@Override

@@ -42,8 +42,10 @@ class AugmentationTests {
 		for (int i = 0; i < 64; i++) {
 			reversed[i] = 63 - i;
 		}
-		float[] forward = Batches.dataSet(train, Batches.identity(64), 0, 64, augmentation, 1).getFeatures()
-			.data().asFloat();
+		float[] forward = Batches.dataSet(train, Batches.identity(64), 0, 64, augmentation, 1)
+			.getFeatures()
+			.data()
+			.asFloat();
 		float[] backward = Batches.dataSet(train, reversed, 0, 64, augmentation, 1).getFeatures().data().asFloat();
 		for (int i = 0; i < 64; i++) {
 			for (int p = 0; p < 784; p++) {
@@ -100,7 +102,8 @@ class AugmentationTests {
 	@Test
 	void identityWarpReturnsTheImage() {
 		float[] clean = normalized(0);
-		assertThat(Augmentation.warp(clean, 0, 1, 0, 0, 0, null)).containsExactly(clean, org.assertj.core.api.Assertions.within(1e-6f));
+		assertThat(Augmentation.warp(clean, 0, 1, 0, 0, 0, null)).containsExactly(clean,
+				org.assertj.core.api.Assertions.within(1e-6f));
 	}
 
 	@Test

@@ -5,10 +5,16 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-/** Calibration metrics against hand-computed values, and temperature scaling on synthetic logits. */
+/**
+ * Calibration metrics against hand-computed values, and temperature scaling on synthetic
+ * logits.
+ */
 class CalibrationTests {
 
-	/** Four examples, two classes used out of ten; probabilities chosen so every figure is easy by hand. */
+	/**
+	 * Four examples, two classes used out of ten; probabilities chosen so every figure is
+	 * easy by hand.
+	 */
 	private static double[] fourExamples() {
 		double[] p = new double[4 * 10];
 		// example 0: label 0, p0 0.9 (right, bin 13: [0.8667, 0.9333))
@@ -64,7 +70,8 @@ class CalibrationTests {
 
 	@Test
 	void fitFindsTheTemperatureThatMadeOverconfidentLogits() {
-		// labels drawn from softmax(z); the model reports 2.5 z: the best temperature is about 2.5
+		// labels drawn from softmax(z); the model reports 2.5 z: the best temperature is
+		// about 2.5
 		java.util.Random random = new java.util.Random(11);
 		int n = 20_000;
 		double[] reported = new double[n * 10];
@@ -85,8 +92,10 @@ class CalibrationTests {
 		double t = Calibration.fitTemperature(reported, labels);
 		assertThat(t).isCloseTo(2.5, within(0.15));
 		assertThat(Calibration.nll(reported, labels, t)).isLessThan(Calibration.nll(reported, labels, 1));
-		assertThat(Calibration.nll(reported, labels, t)).isLessThanOrEqualTo(Calibration.nll(reported, labels, t * 1.01));
-		assertThat(Calibration.nll(reported, labels, t)).isLessThanOrEqualTo(Calibration.nll(reported, labels, t / 1.01));
+		assertThat(Calibration.nll(reported, labels, t))
+			.isLessThanOrEqualTo(Calibration.nll(reported, labels, t * 1.01));
+		assertThat(Calibration.nll(reported, labels, t))
+			.isLessThanOrEqualTo(Calibration.nll(reported, labels, t / 1.01));
 	}
 
 }

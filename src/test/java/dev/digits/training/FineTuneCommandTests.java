@@ -23,9 +23,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * {@code finetune} from the committed first model on the shipped fixture of printed digits
- * ({@code src/test/resources/finetune}, made by {@code scripts/make-finetune-fixture.jsh}), with the
- * tiny MNIST fixture as replay and test set; and every kind of bad input it must refuse.
+ * {@code finetune} from the committed first model on the shipped fixture of printed
+ * digits ({@code src/test/resources/finetune}, made by
+ * {@code scripts/make-finetune-fixture.jsh}), with the tiny MNIST fixture as replay and
+ * test set; and every kind of bad input it must refuse.
  */
 class FineTuneCommandTests {
 
@@ -48,7 +49,9 @@ class FineTuneCommandTests {
 		return new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
 	}
 
-	/** A repository holding only the committed first model (version 1, the root folder). */
+	/**
+	 * A repository holding only the committed first model (version 1, the root folder).
+	 */
 	private static Path repositoryWithTheFirstModel(Path into) throws IOException {
 		Files.createDirectories(into);
 		try (Stream<Path> files = Files.list(Path.of("models"))) {
@@ -86,7 +89,8 @@ class FineTuneCommandTests {
 				result.dir().resolve("finetune-report.md"), result.dir().resolve("finetune-report.json"))) {
 			assertThat(file).isRegularFile();
 		}
-		// the service's own loader: golden outputs reproduced, finite weights, calibration and OOD read
+		// the service's own loader: golden outputs reproduced, finite weights,
+		// calibration and OOD read
 		LoadedModel loaded = LoadedModel.load(result.dir());
 		assertThat(loaded.calibration().hasOod()).isTrue();
 		assertThat(loaded.calibration().temperature()).isPositive().isNotEqualTo(1.0);
@@ -99,8 +103,8 @@ class FineTuneCommandTests {
 		assertThat(metadata.at("/fineTuning/data/sha256").asString()).hasSize(64);
 		assertThat(metadata.at("/metrics/test/examples").asInt()).isEqualTo(Mnist.loadTest(MNIST).size());
 		assertThat(metadata.has("calibration")).isTrue();
-		assertThat(Files.readString(result.dir().resolve("finetune-report.md")))
-			.contains("| held-out | 10 |", "| trained-on | 40 |", "| mnist-test | ");
+		assertThat(Files.readString(result.dir().resolve("finetune-report.md"))).contains("| held-out | 10 |",
+				"| trained-on | 40 |", "| mnist-test | ");
 	}
 
 	@Test
@@ -111,7 +115,8 @@ class FineTuneCommandTests {
 		assertThat(heldOut).hasSize(10);
 		assertThat(heldOut.stream().map(f -> f.substring(0, 1)).distinct()).hasSize(10);
 		int[][] parts = FineTuneCommand.holdout(UserDigits.read(DIGITS).labels(), 0.2, 42);
-		assertThat(java.util.Arrays.stream(parts[0]).boxed().toList()).doesNotContainAnyElementsOf(java.util.Arrays.stream(parts[1]).boxed().toList());
+		assertThat(java.util.Arrays.stream(parts[0]).boxed().toList())
+			.doesNotContainAnyElementsOf(java.util.Arrays.stream(parts[1]).boxed().toList());
 		assertThat(parts[0].length + parts[1].length).isEqualTo(50);
 	}
 
@@ -141,10 +146,10 @@ class FineTuneCommandTests {
 	void refusesAnExistingVersionAnUnknownSourceAndUnknownOptions(@TempDir Path tmp) {
 		assertThatThrownBy(() -> FineTuneCommand.run(options(repository, DIGITS, "--to=2"), quiet()))
 			.hasMessageContaining("version 2 exists already");
-		assertThatThrownBy(() -> FineTuneCommand.run(
-				FineTuneCommand.Options.parse(new String[] { "--from=9", "--data=" + DIGITS, "--models=" + repository }),
-				quiet()))
-			.hasMessageContaining("no version 9").hasMessageContaining("[1, 2]");
+		assertThatThrownBy(() -> FineTuneCommand.run(FineTuneCommand.Options
+			.parse(new String[] { "--from=9", "--data=" + DIGITS, "--models=" + repository }), quiet()))
+			.hasMessageContaining("no version 9")
+			.hasMessageContaining("[1, 2]");
 		assertThatThrownBy(() -> FineTuneCommand.Options.parse(new String[] { "--from=1", "--data=x", "--epoch=3" }))
 			.hasMessageContaining("unknown option(s) [epoch]");
 		assertThatThrownBy(() -> FineTuneCommand.Options.parse(new String[] { "--data=x" }))
@@ -165,7 +170,8 @@ class FineTuneCommandTests {
 		assertThatThrownBy(() -> UserDigits.read(data)).isInstanceOf(UserDigits.DataException.class)
 			.hasMessageContaining("3/notes.png cannot be read as a digit image");
 		Files.delete(data.resolve("3/notes.png"));
-		// within the upload limits: a decompression bomb is refused by the same checks as over HTTP
+		// within the upload limits: a decompression bomb is refused by the same checks as
+		// over HTTP
 		java.awt.image.BufferedImage huge = new java.awt.image.BufferedImage(12_000, 1,
 				java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
 		javax.imageio.ImageIO.write(huge, "png", data.resolve("4/huge.png").toFile());

@@ -121,7 +121,8 @@ class IdxTests {
 		Mnist mnist = Mnist.load(Path.of("src/test/resources/mnist-tiny"));
 		assertThat(mnist.train().size()).isEqualTo(600);
 		assertThat(mnist.test().size()).isEqualTo(200);
-		assertThat(mnist.test().labels()[0]).isEqualTo((byte) 7); // the first MNIST test digit is a 7
+		assertThat(mnist.test().labels()[0]).isEqualTo((byte) 7); // the first MNIST test
+																	// digit is a 7
 		assertThat(mnist.sha256()).containsKeys(Mnist.TRAIN_IMAGES, Mnist.TEST_LABELS);
 	}
 

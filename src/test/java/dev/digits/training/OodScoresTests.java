@@ -40,8 +40,8 @@ class OodScoresTests {
 			for (int i = 0; i < d; i++) {
 				// class c sits at +5 on feature c; correlated noise on features 0 and 1
 				double shared = random.nextGaussian();
-				features[r * d + i] = (float) ((i == labels[r] ? 5 : 0) + 0.5 * random.nextGaussian()
-						+ (i < 2 ? shared : 0));
+				features[r * d
+						+ i] = (float) ((i == labels[r] ? 5 : 0) + 0.5 * random.nextGaussian() + (i < 2 ? shared : 0));
 			}
 		}
 		OodScores.Gaussian g = OodScores.fit(features, labels, 1e-3);
@@ -61,7 +61,8 @@ class OodScoresTests {
 		}
 		assertThat(OodScores.auroc(g.distances(outliers), g.distances(inliers))).isEqualTo(1.0);
 
-		// |W h - W mu|^2 equals (h - mu)' S^-1 (h - mu) with S rebuilt from W: S^-1 = W' W
+		// |W h - W mu|^2 equals (h - mu)' S^-1 (h - mu) with S rebuilt from W: S^-1 = W'
+		// W
 		double[] w = g.whitening();
 		double direct = 0;
 		double[] diff = new double[d];

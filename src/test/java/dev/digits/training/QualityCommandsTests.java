@@ -21,8 +21,8 @@ import tools.jackson.databind.node.ObjectNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code calibrate} and {@code evaluate} on a small model trained on the shipped fixture (the real
- * figures come from the same code on MNIST; see docs/model-quality.md).
+ * {@code calibrate} and {@code evaluate} on a small model trained on the shipped fixture
+ * (the real figures come from the same code on MNIST; see docs/model-quality.md).
  */
 class QualityCommandsTests {
 
@@ -74,8 +74,8 @@ class QualityCommandsTests {
 		var network = EvaluateCommand.load(model.resolve(ModelFiles.NETWORK));
 		NetworkOutputs outputs = NetworkOutputs.of(network, ModelQuality.pixels(Mnist.loadTest(FIXTURE)));
 		for (double t : new double[] { 0.5, 1, 2 }) {
-			assertThat(Calibration.scale(outputs.probabilities(), t))
-				.containsExactly(Calibration.softmax(outputs.logits(), t), org.assertj.core.api.Assertions.within(1e-5));
+			assertThat(Calibration.scale(outputs.probabilities(), t)).containsExactly(
+					Calibration.softmax(outputs.logits(), t), org.assertj.core.api.Assertions.within(1e-5));
 		}
 	}
 
@@ -104,8 +104,8 @@ class QualityCommandsTests {
 		// the TF.js copy gives the DL4J model's outputs, so every figure agrees
 		assertThat(json.at("/models/1/sets")).isEqualTo(json.at("/models/0/sets"));
 		assertThat(json.at("/models/0/sets/mnist/examples").asInt()).isEqualTo(200);
-		assertThat(json.at("/models/0/testAccuracy").asDouble())
-			.isEqualTo(JSON.readTree(model.resolve(ModelFiles.METADATA).toFile()).at("/metrics/test/accuracy").asDouble());
+		assertThat(json.at("/models/0/testAccuracy").asDouble()).isEqualTo(
+				JSON.readTree(model.resolve(ModelFiles.METADATA).toFile()).at("/metrics/test/accuracy").asDouble());
 		for (String png : List.of("samples.png", "reliability-tiny-mnist.png", "reliability-tiny-shifted.png",
 				"ood-roc-tiny.png")) {
 			assertThat(ImageIO.read(out.resolve(png).toFile())).as(png).isNotNull();

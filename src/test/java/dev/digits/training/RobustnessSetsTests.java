@@ -23,7 +23,8 @@ class RobustnessSetsTests {
 		var first = new RobustnessSets(9).digitSets(test, 27);
 		var again = new RobustnessSets(9).digitSets(test, 27);
 		var other = new RobustnessSets(10).digitSets(test, 27);
-		assertThat(first).extracting(RobustnessSets.LabelledSet::name).containsExactlyElementsOf(RobustnessSets.DIGIT_SETS);
+		assertThat(first).extracting(RobustnessSets.LabelledSet::name)
+			.containsExactlyElementsOf(RobustnessSets.DIGIT_SETS);
 		for (int s = 0; s < first.size(); s++) {
 			RobustnessSets.LabelledSet set = first.get(s);
 			assertThat(set.size() + set.rejected()).as(set.name()).isEqualTo(27);
@@ -36,7 +37,8 @@ class RobustnessSetsTests {
 			}
 			if (!set.name().equals("mnist") && !set.name().equals("thick") && !set.name().equals("thin")
 					&& !set.name().equals("realistic-uploads")) {
-				// random sets change with the seed (thick/thin are deterministic, the uploads' digits too)
+				// random sets change with the seed (thick/thin are deterministic, the
+				// uploads' digits too)
 				assertThat(other.get(s).pixels()).as(set.name()).isNotEqualTo(set.pixels());
 			}
 		}

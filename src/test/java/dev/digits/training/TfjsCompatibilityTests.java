@@ -24,11 +24,13 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The exported TensorFlow.js files load with TF.js' own {@code tf.loadLayersModel} (4.x, pure JS CPU
- * backend, through {@code scripts/tfjs-check/predict.mjs}) and predict what DL4J predicts.
+ * The exported TensorFlow.js files load with TF.js' own {@code tf.loadLayersModel} (4.x,
+ * pure JS CPU backend, through {@code scripts/tfjs-check/predict.mjs}) and predict what
+ * DL4J predicts.
  *
- * <p>Needs a trained model in {@code models/} (system property {@code models.dir}), the MNIST test
- * files through {@value Mnist#ENV}, {@code node} on the PATH and
+ * <p>
+ * Needs a trained model in {@code models/} (system property {@code models.dir}), the
+ * MNIST test files through {@value Mnist#ENV}, {@code node} on the PATH and
  * {@code npm ci --prefix scripts/tfjs-check}; skipped with a message when any is missing.
  */
 class TfjsCompatibilityTests {
@@ -55,9 +57,9 @@ class TfjsCompatibilityTests {
 	private static Path imagesFile;
 
 	/**
-	 * Checks what the tests need before each of them, so that a missing piece shows as a skipped test
-	 * with its reason (an assumption failing in {@code @BeforeAll} leaves no trace in the reports), and
-	 * prepares the images once.
+	 * Checks what the tests need before each of them, so that a missing piece shows as a
+	 * skipped test with its reason (an assumption failing in {@code @BeforeAll} leaves no
+	 * trace in the reports), and prepares the images once.
 	 */
 	@BeforeEach
 	void requirements() throws IOException, InterruptedException {
@@ -65,8 +67,8 @@ class TfjsCompatibilityTests {
 		assumeTrue(Files.isRegularFile(files.network()), () -> "no trained model at " + files.network().toAbsolutePath()
 				+ ": train one first, or point -Dmodels.dir at a folder holding " + ModelFiles.NETWORK);
 		Path mnist = Mnist.fromEnvironment();
-		assumeTrue(mnist != null, () -> "MNIST test files not found: set " + Mnist.ENV
-				+ " to a folder holding " + Mnist.TEST_IMAGES + "(.gz), e.g. ../shared/mnist");
+		assumeTrue(mnist != null, () -> "MNIST test files not found: set " + Mnist.ENV + " to a folder holding "
+				+ Mnist.TEST_IMAGES + "(.gz), e.g. ../shared/mnist");
 		assumeTrue(nodeVersion() != null, "node not found on the PATH: install Node.js 18+ to check the TF.js export");
 		assumeTrue(Files.isDirectory(SCRIPT_DIR.resolve("node_modules/@tensorflow/tfjs")),
 				() -> SCRIPT_DIR.resolve("node_modules") + " is missing: run npm ci --prefix " + SCRIPT_DIR);
@@ -117,7 +119,10 @@ class TfjsCompatibilityTests {
 			.isGreaterThanOrEqualTo(MIN_INT8_ARGMAX_AGREEMENT);
 	}
 
-	/** Runs {@code predict.mjs} on {@link #imagesFile} and returns the row-major n x 10 probabilities. */
+	/**
+	 * Runs {@code predict.mjs} on {@link #imagesFile} and returns the row-major n x 10
+	 * probabilities.
+	 */
 	private static float[] predictWithTfjs(Path modelJson) throws IOException, InterruptedException {
 		String name = modelJson.getFileName().toString();
 		Path out = work.resolve(name + ".predictions.json");
@@ -152,7 +157,10 @@ class TfjsCompatibilityTests {
 		return probabilities;
 	}
 
-	/** N x 28 x 28 x 1 float32 little-endian (NHWC): with one channel, the row-major pixel order as is. */
+	/**
+	 * N x 28 x 28 x 1 float32 little-endian (NHWC): with one channel, the row-major pixel
+	 * order as is.
+	 */
 	private static void writeImages(INDArray features, Path file) throws IOException {
 		float[] values = features.dup('c').data().asFloat();
 		ByteBuffer buffer = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -193,7 +201,8 @@ class TfjsCompatibilityTests {
 	}
 
 	private static void report(String model, float[] tfjs, float[] dl4j) {
-		System.out.printf("TfjsCompatibilityTests: %s model, %d images, max |TF.js - DL4J| = %.3g, argmax agreement %.4f%n",
+		System.out.printf(
+				"TfjsCompatibilityTests: %s model, %d images, max |TF.js - DL4J| = %.3g, argmax agreement %.4f%n",
 				model, IMAGES, maxAbsDifference(tfjs, dl4j), agreement(argmaxes(tfjs), argmaxes(dl4j)));
 	}
 

@@ -23,7 +23,9 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-/** One short training run on the shipped fixture, so the whole training path cannot rot. */
+/**
+ * One short training run on the shipped fixture, so the whole training path cannot rot.
+ */
 class TrainCommandTests {
 
 	private static final Path FIXTURE = Path.of("src/test/resources/mnist-tiny");
@@ -46,7 +48,8 @@ class TrainCommandTests {
 
 	@Test
 	void printsAProgressLinePerEpochAndTheTestTables() {
-		assertThat(console).containsPattern("epoch  1/2  loss \\d\\.\\d{4}  val_loss \\d\\.\\d{4}  val_acc \\d\\.\\d{4}  epoch .* elapsed .* eta ");
+		assertThat(console).containsPattern(
+				"epoch  1/2  loss \\d\\.\\d{4}  val_loss \\d\\.\\d{4}  val_acc \\d\\.\\d{4}  epoch .* elapsed .* eta ");
 		assertThat(console).contains("epoch  2/2").contains("confusion matrix").contains("precision");
 	}
 
@@ -85,8 +88,8 @@ class TrainCommandTests {
 
 	@Test
 	void evaluationCommandReproducesTheMetadataAccuracy() throws IOException {
-		ClassificationReport report = EvaluateCommand.run(files.network(), FIXTURE, new PrintStream(
-				new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+		ClassificationReport report = EvaluateCommand.run(files.network(), FIXTURE,
+				new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
 		JsonNode json = JsonMapper.builder().build().readTree(files.metadata().toFile());
 		assertThat(report.accuracy()).isEqualTo(json.at("/metrics/test/accuracy").asDouble());
 		assertThat(report.examples()).isEqualTo(200);
@@ -104,7 +107,8 @@ class TrainCommandTests {
 		assertThat(tfjs).containsExactly(expected, within(1e-6f));
 		int agree = 0;
 		for (int i = 0; i < test.size(); i++) {
-			if (dev.digits.model.DigitNetwork.argMax(int8, i * 10) == dev.digits.model.DigitNetwork.argMax(expected, i * 10)) {
+			if (dev.digits.model.DigitNetwork.argMax(int8, i * 10) == dev.digits.model.DigitNetwork.argMax(expected,
+					i * 10)) {
 				agree++;
 			}
 		}

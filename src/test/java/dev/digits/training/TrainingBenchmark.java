@@ -14,11 +14,13 @@ import org.nd4j.linalg.factory.Nd4j;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Training speed per image with ND4J's default threads and with one thread, on the native build the
- * tests choose (NativeBuild; {@code DIGITS_NATIVE_BUILD=avx512|avx2|generic} forces one).
- * Run with {@code MNIST_DIR=../shared/mnist ./mvnw -Pbenchmark test -Dtest=TrainingBenchmark}; writes
- * {@code target/benchmarks/training-<build>.md} and {@code .json} (never docs/: scripts/bench/run-all.sh
- * runs it and regenerates docs/BENCHMARKS.md from what it wrote).
+ * Training speed per image with ND4J's default threads and with one thread, on the native
+ * build the tests choose (NativeBuild; {@code DIGITS_NATIVE_BUILD=avx512|avx2|generic}
+ * forces one). Run with
+ * {@code MNIST_DIR=../shared/mnist ./mvnw -Pbenchmark test -Dtest=TrainingBenchmark};
+ * writes {@code target/benchmarks/training-<build>.md} and {@code .json} (never docs/:
+ * scripts/bench/run-all.sh runs it and regenerates docs/BENCHMARKS.md from what it
+ * wrote).
  */
 class TrainingBenchmark {
 
@@ -32,8 +34,11 @@ class TrainingBenchmark {
 		int defaultThreads = Nd4j.getEnvironment().maxThreads();
 		StringBuilder md = new StringBuilder("# Training speed: " + build + "\n\n");
 		md.append("Command: `MNIST_DIR=../shared/mnist ./mvnw -Pbenchmark test -Dtest=TrainingBenchmark`  \n")
-			.append(dev.digits.inference.ComputeBenchmarkFacts.machine()).append("\n\n")
-			.append("One epoch over ").append(IMAGES).append(" training images (batch 128, Adam), validation on 1,000; ")
+			.append(dev.digits.inference.ComputeBenchmarkFacts.machine())
+			.append("\n\n")
+			.append("One epoch over ")
+			.append(IMAGES)
+			.append(" training images (batch 128, Adam), validation on 1,000; ")
 			.append("the second of two runs is reported (the first pays for JIT and native warm-up).\n\n")
 			.append("| native threads | ms per training image | full card run (15 x 50,000) estimate |\n|---:|---:|---:|\n");
 		Mnist mnist = Mnist.load(dir);
@@ -45,8 +50,8 @@ class TrainingBenchmark {
 			double msPerImage = 0;
 			for (int run = 0; run < 2; run++) {
 				long start = System.nanoTime();
-				TrainingOptions options = new TrainingOptions(dir, dev.digits.TemporaryFolders.create("bench"), 1, 128, 0.001, 1L,
-						IMAGES, 1000, 100);
+				TrainingOptions options = new TrainingOptions(dir, dev.digits.TemporaryFolders.create("bench"), 1, 128,
+						0.001, 1L, IMAGES, 1000, 100);
 				new Trainer(options, new PrintStream(new ByteArrayOutputStream())).train(mnist);
 				msPerImage = (System.nanoTime() - start) / 1e6 / IMAGES;
 			}
