@@ -20,7 +20,8 @@ import org.springframework.web.server.ResponseStatusException;
  * The TensorFlow.js export of the configured default version
  * ({@code digits.model.default-version}: the repository's top level for the root version,
  * else {@code
- * <dir>
+ *
+<dir>
  * /<name>/<version>/}) for the digit-entry page's on-device mode, so that the page runs
  * the model the server answers with: {@code GET /models/tfjs/mnist-cnn.json} and the
  * weights file it names. Exactly these two fixed names are mapped (no path is ever built

@@ -12,7 +12,8 @@ import java.util.stream.Stream;
 
 /**
  * The model versions on disk, in a layout like Triton's or TF Serving's: {@code
- * <dir>
+ *
+<dir>
  * /<name>/<version>/} holds one version's artifacts; the card's artifacts at the top of
  * {@code dir} (where the trainer writes them and the model card puts them) are the root
  * version. A version folder counts once it has its metadata and a servable artifact and
@@ -48,7 +49,8 @@ public final class ModelRepository {
 
 	/**
 	 * Where version folders go: {@code
-	 * <dir>
+	 *
+	<dir>
 	 * /<name>/}.
 	 */
 	public Path versionsDir() {

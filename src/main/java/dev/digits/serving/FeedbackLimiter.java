@@ -23,7 +23,8 @@ public final class FeedbackLimiter {
 	private final Cache<String, AtomicInteger> windows;
 
 	/**
-	 * @param votesPerClient votes per client and window; 0 or less: unlimited */
+	 * @param votesPerClient votes per client and window; 0 or less: unlimited
+	 */
 	public FeedbackLimiter(int votesPerClient, Duration window) {
 		this.votesPerClient = votesPerClient;
 		this.windows = Caffeine.newBuilder()

@@ -85,7 +85,8 @@ public final class RobustnessSets {
 	private final long seed;
 
 	/**
-	 * @param seed every random choice of every set derives from it */
+	 * @param seed every random choice of every set derives from it
+	 */
 	public RobustnessSets(long seed) {
 		this.seed = seed;
 	}
