@@ -33,9 +33,13 @@ class RequestMetricsFilter extends OncePerRequestFilter {
 	 */
 	private final java.util.concurrent.ConcurrentMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
-	private final dev.digits.inference.DigitClassifier classifier;
+	/**
+	 * Asked whether the service is warming itself up (absent in web-layer test slices).
+	 */
+	private final org.springframework.beans.factory.ObjectProvider<dev.digits.inference.DigitClassifier> classifier;
 
-	RequestMetricsFilter(MeterRegistry registry, dev.digits.inference.DigitClassifier classifier) {
+	RequestMetricsFilter(MeterRegistry registry,
+			org.springframework.beans.factory.ObjectProvider<dev.digits.inference.DigitClassifier> classifier) {
 		this.registry = registry;
 		this.classifier = classifier;
 	}
@@ -63,10 +67,25 @@ class RequestMetricsFilter extends OncePerRequestFilter {
 			chain.doFilter(request, response);
 		}
 		finally {
-			if (!classifier.isQuiet()) {
+			if (!quiet()) {
 				record(request, response, start);
 			}
 		}
+	}
+
+	private volatile dev.digits.inference.DigitClassifier found;
+
+	/**
+	 * Whether the service is sending itself its warm-up requests (looked up once, not per
+	 * request).
+	 */
+	private boolean quiet() {
+		dev.digits.inference.DigitClassifier current = found;
+		if (current == null) {
+			current = classifier.getIfAvailable();
+			found = current;
+		}
+		return current != null && current.isQuiet();
 	}
 
 	private void record(HttpServletRequest request, HttpServletResponse response, long start) {
