@@ -2,7 +2,8 @@
 # How fast a new replica answers over its first minute, with and without the self warm-up:
 # starts the packaged jar twice (digits.warm-up.requests=2000, then 0), and from the moment
 # readiness says UP runs wrk (8 connections, raw PNG uploads of docs/examples/seven.png) for
-# twelve 5-second windows, printing requests/s per window. Writes target/warm-up/ramp.md.
+# twelve 5-second windows, printing requests/s per window (WARM_UPS="500 0" tries other counts).
+# Writes target/warm-up/ramp.md.
 #   ./mvnw -o -q -DskipTests package && scripts/bench/warm-up-ramp.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -26,7 +27,7 @@ report="$OUT/ramp.md"
   echo "| warm-up requests | start to ready (s) | req/s in each 5 s window from ready |"
   echo "|---:|---:|---|"
 } > "$report"
-for requests in 2000 0; do
+for requests in ${WARM_UPS:-2000 0}; do
   port=18180; mport=18181
   start=$(date +%s.%N)
   java -Xmx384m -jar "$JAR" --server.port=$port --management.server.port=$mport \
