@@ -64,7 +64,8 @@ public class AccessLogValve extends ValveBase implements AccessLog {
 	@Override
 	public void log(Request request, Response response, long time) {
 		String path = request.getRequestURI();
-		boolean probe = dev.digits.system.Probes.isProbe(path) || quiet.getAsBoolean();
+		boolean probe = dev.digits.system.Probes.isProbe(path) || quiet.getAsBoolean()
+				|| SelfWarmUp.isWarmUp(request.getHeader(SelfWarmUp.HEADER));
 		if (probe ? !logger.isDebugEnabled() : !logger.isInfoEnabled()) {
 			return;
 		}

@@ -67,7 +67,7 @@ class RequestMetricsFilter extends OncePerRequestFilter {
 			chain.doFilter(request, response);
 		}
 		finally {
-			if (!quiet()) {
+			if (!quiet() && !SelfWarmUp.isWarmUp(request.getHeader(SelfWarmUp.HEADER))) {
 				record(request, response, start);
 			}
 		}

@@ -52,6 +52,29 @@ class SelfWarmUp implements ApplicationRunner {
 
 	private static final String BOUNDARY = "digits-warm-up-boundary";
 
+	/**
+	 * The header that marks the service's own warm-up requests, with a value only this
+	 * process knows.
+	 */
+	static final String HEADER = "X-Digits-Warm-Up";
+
+	private static final String SECRET = newSecret();
+
+	private static String newSecret() {
+		byte[] bytes = new byte[16];
+		new java.security.SecureRandom().nextBytes(bytes);
+		return java.util.HexFormat.of().formatHex(bytes);
+	}
+
+	/**
+	 * Whether a request is one of the service's own warm-up requests: the access log and
+	 * the request metrics ask it per request, since their work ends after the client has
+	 * its answer.
+	 */
+	static boolean isWarmUp(String headerValue) {
+		return SECRET.equals(headerValue);
+	}
+
 	private final WarmUpProperties properties;
 
 	private final DigitClassifier classifier;
@@ -70,7 +93,12 @@ class SelfWarmUp implements ApplicationRunner {
 		if (properties.requests() == 0 || port == null) {
 			return;
 		}
-		List<HttpRequest.Builder> kinds = requests("http://127.0.0.1:" + port,
+		String address = environment.getProperty("server.address", "127.0.0.1");
+		if (address.isBlank() || address.equals("0.0.0.0") || address.equals("::")) {
+			address = "127.0.0.1"; // listening on every address: loopback is one of them
+		}
+		String host = address.contains(":") ? "[" + address + "]" : address;
+		List<HttpRequest.Builder> kinds = requests("http://" + host + ":" + port,
 				environment.getProperty("digits.model.name", "mnist-cnn"));
 		HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 		long start = System.nanoTime();
@@ -90,7 +118,11 @@ class SelfWarmUp implements ApplicationRunner {
 				running.add(senders.submit(() -> {
 					int i;
 					while ((i = next.getAndIncrement()) < properties.requests() && System.nanoTime() < deadline) {
-						HttpRequest request = kinds.get(i % kinds.size()).timeout(Duration.ofSeconds(10)).build();
+						HttpRequest request = kinds.get(i % kinds.size())
+							.copy()
+							.header(HEADER, SECRET)
+							.timeout(Duration.ofSeconds(10))
+							.build();
 						try {
 							HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
 							if (response.statusCode() != 200) {
