@@ -41,19 +41,8 @@ public class AccessLogValve extends ValveBase implements AccessLog {
 
 	private boolean requestAttributesEnabled;
 
-	/**
-	 * True while the service warms itself up: its own requests are logged at DEBUG, like
-	 * probes.
-	 */
-	private final java.util.function.BooleanSupplier quiet;
-
 	public AccessLogValve() {
-		this(() -> false);
-	}
-
-	public AccessLogValve(java.util.function.BooleanSupplier quiet) {
 		super(true);
-		this.quiet = quiet;
 	}
 
 	@Override
@@ -64,7 +53,7 @@ public class AccessLogValve extends ValveBase implements AccessLog {
 	@Override
 	public void log(Request request, Response response, long time) {
 		String path = request.getRequestURI();
-		boolean probe = dev.digits.system.Probes.isProbe(path) || quiet.getAsBoolean()
+		boolean probe = dev.digits.system.Probes.isProbe(path)
 				|| SelfWarmUp.isWarmUp(request.getHeader(SelfWarmUp.HEADER));
 		if (probe ? !logger.isDebugEnabled() : !logger.isInfoEnabled()) {
 			return;

@@ -33,15 +33,8 @@ class RequestMetricsFilter extends OncePerRequestFilter {
 	 */
 	private final java.util.concurrent.ConcurrentMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
-	/**
-	 * Asked whether the service is warming itself up (absent in web-layer test slices).
-	 */
-	private final org.springframework.beans.factory.ObjectProvider<dev.digits.inference.DigitClassifier> classifier;
-
-	RequestMetricsFilter(MeterRegistry registry,
-			org.springframework.beans.factory.ObjectProvider<dev.digits.inference.DigitClassifier> classifier) {
+	RequestMetricsFilter(MeterRegistry registry) {
 		this.registry = registry;
-		this.classifier = classifier;
 	}
 
 	@Override
@@ -67,25 +60,10 @@ class RequestMetricsFilter extends OncePerRequestFilter {
 			chain.doFilter(request, response);
 		}
 		finally {
-			if (!quiet() && !SelfWarmUp.isWarmUp(request.getHeader(SelfWarmUp.HEADER))) {
+			if (!SelfWarmUp.isWarmUp(request.getHeader(SelfWarmUp.HEADER))) {
 				record(request, response, start);
 			}
 		}
-	}
-
-	private volatile dev.digits.inference.DigitClassifier found;
-
-	/**
-	 * Whether the service is sending itself its warm-up requests (looked up once, not per
-	 * request).
-	 */
-	private boolean quiet() {
-		dev.digits.inference.DigitClassifier current = found;
-		if (current == null) {
-			current = classifier.getIfAvailable();
-			found = current;
-		}
-		return current != null && current.isQuiet();
 	}
 
 	private void record(HttpServletRequest request, HttpServletResponse response, long start) {

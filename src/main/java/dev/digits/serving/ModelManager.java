@@ -174,6 +174,9 @@ public final class ModelManager implements AutoCloseable {
 		if (artifacts == null) {
 			return null;
 		}
+		if (artifacts.members().isEmpty()) {
+			return new Lease(model, artifacts, List.of(), how);
+		}
 		List<Lease> members = new ArrayList<>(artifacts.members().size());
 		for (ServedModel member : artifacts.members()) {
 			Lease held = lease(member, how);

@@ -30,18 +30,8 @@ class TomcatConfiguration {
 	 * them.
 	 */
 	@Bean
-	WebServerFactoryCustomizer<TomcatServletWebServerFactory> accessLog(
-			org.springframework.beans.factory.ObjectProvider<dev.digits.inference.DigitClassifier> classifier) {
-		// looked up lazily: the web server is made before the classifier
-		java.util.concurrent.atomic.AtomicReference<dev.digits.inference.DigitClassifier> found = new java.util.concurrent.atomic.AtomicReference<>();
-		return factory -> factory.addEngineValves(new AccessLogValve(() -> {
-			dev.digits.inference.DigitClassifier current = found.get();
-			if (current == null) {
-				current = classifier.getIfAvailable();
-				found.set(current);
-			}
-			return current != null && current.isQuiet();
-		}));
+	WebServerFactoryCustomizer<TomcatServletWebServerFactory> accessLog() {
+		return factory -> factory.addEngineValves(new AccessLogValve());
 	}
 
 	/**
