@@ -123,9 +123,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 	 */
 	@ExceptionHandler(MultipartException.class)
 	ResponseEntity<ProblemDetail> multipart(MultipartException ex, HttpServletRequest request) {
-		ResponseEntity<ProblemDetail> aborted = ifClientAborted(ex, request);
-		if (aborted != null) {
-			return aborted;
+		ResponseEntity<ProblemDetail> failed = ifBodyFailed(ex, request);
+		if (failed != null) {
+			return failed;
 		}
 		return problem(multipartKind(ex), multipartDetail(ex), request);
 	}
@@ -359,14 +359,14 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 	}
 
 	private static ProblemKind multipartKind(MultipartException ex) {
-		return ex instanceof MaxUploadSizeExceededException || causedBy(ex, "FileCountLimitExceededException")
-				? ProblemKind.TOO_LARGE : ProblemKind.BAD_REQUEST;
+		return ex instanceof MaxUploadSizeExceededException
+				|| ex instanceof StreamingMultipartResolver.TooManyPartsException ? ProblemKind.TOO_LARGE
+						: ProblemKind.BAD_REQUEST;
 	}
 
 	private String multipartDetail(MultipartException ex) {
-		if (causedBy(ex, "FileCountLimitExceededException")) {
-			return "The multipart body has too many parts; a batch takes at most " + properties.maxBatchImages()
-					+ " images.";
+		if (ex instanceof StreamingMultipartResolver.TooManyPartsException) {
+			return ex.getMessage();
 		}
 		if (ex instanceof MaxUploadSizeExceededException) {
 			return "The upload is too large: each image may have at most " + properties.maxImageSize().toBytes()
@@ -388,15 +388,6 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 			all.append(t.getMessage()).append(' ');
 		}
 		return all.toString();
-	}
-
-	private static boolean causedBy(Throwable ex, String simpleName) {
-		for (Throwable t = ex; t != null; t = t.getCause()) {
-			if (t.getClass().getSimpleName().equals(simpleName)) {
-				return true;
-			}
-		}
-		return false;
 	}
 
 	private static String clientDetail(Exception ex, String detail) {

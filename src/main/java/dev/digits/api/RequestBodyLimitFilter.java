@@ -30,9 +30,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * at a time), not from its declared length when it starts, so a client that sends slowly
  * holds only what it has sent: eight sockets declaring 8 MB and sending a byte every few
  * seconds no longer take the budget from everyone else. A body that finds no room for its
- * next step within the admission wait is answered 503. A multipart body is still reserved
- * whole when it starts (Tomcat parses it from its own buffers, past any wrapper of the
- * stream).
+ * next step within the admission wait is answered 503. Multipart bodies are no exception:
+ * {@link StreamingMultipartResolver} parses them from this filter's stream.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -102,15 +101,13 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 			return;
 		}
 		long reserve = declared > 0 ? declared : limit;
-		boolean multipart = type.startsWith("multipart/");
 		Reservation reservation = new Reservation(reserve);
-		if (!reservation.grow(multipart ? reserve : Math.min(reserve, STEP))) {
+		if (!reservation.grow(Math.min(reserve, STEP))) {
 			refuse(request, response, ProblemKind.OVERLOADED, BUSY);
 			return;
 		}
 		try {
-			boolean wrap = !multipart || declared <= 0;
-			chain.doFilter(wrap ? new Limited(request, limit, describe(type), reservation, pace()) : request, response);
+			chain.doFilter(new Limited(request, limit, describe(type), reservation, pace()), response);
 		}
 		finally {
 			reservation.release();
@@ -141,6 +138,18 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 			}
 		}
 
+	}
+
+	/** The request attribute that holds the refusal the body's stream threw, if any. */
+	private static final String FAILURE = RequestBodyLimitFilter.class.getName() + ".failure";
+
+	/**
+	 * Why the body's stream refused to go on (too large, too slow, no budget), if it did:
+	 * for readers that swallow what the stream throws (a multipart parser takes any read
+	 * failure before the first boundary for "no parts").
+	 */
+	static java.util.Optional<IOException> failure(HttpServletRequest request) {
+		return java.util.Optional.ofNullable((IOException) request.getAttribute(FAILURE));
 	}
 
 	private static final String BUSY = "The server holds as many request bodies as it allows at once; retry shortly.";
@@ -269,13 +278,19 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 
 				private void count(int n) throws IOException {
 					read += n;
-					pace.check(read, System.nanoTime());
-					if (read > limit) {
-						throw new BodyTooLargeException(
-								"The body is larger than the " + limit + " bytes accepted for " + type + ".");
+					try {
+						pace.check(read, System.nanoTime());
+						if (read > limit) {
+							throw new BodyTooLargeException(
+									"The body is larger than the " + limit + " bytes accepted for " + type + ".");
+						}
+						if (!reservation.grow(read)) {
+							throw new BodyBudgetException(BUSY);
+						}
 					}
-					if (!reservation.grow(read)) {
-						throw new BodyBudgetException(BUSY);
+					catch (IOException ex) {
+						request.setAttribute(FAILURE, ex);
+						throw ex;
 					}
 				}
 

@@ -18,16 +18,10 @@ class ConfigurationInvariants {
 
 	private static final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(ConfigurationInvariants.class);
 
-	/**
-	 * Multipart fields besides the files that a batch upload may carry (e.g.
-	 * {@code allowed}).
-	 */
-	static final int FORM_FIELDS = 8;
-
 	ConfigurationInvariants(TomcatServerProperties tomcat, InferenceProperties inference, ApiProperties api) {
 		List<String> broken = violations(tomcat.getThreads().getMax(), inference.queueCapacity(),
-				tomcat.getMaxPartCount(), api.maxBatchImages(), api.maxImageSize().toBytes(),
-				api.maxMultipartSize().toBytes(), api.maxJsonSize().toBytes(), api.maxBodiesInFlight().toBytes());
+				api.maxImageSize().toBytes(), api.maxMultipartSize().toBytes(), api.maxJsonSize().toBytes(),
+				api.maxBodiesInFlight().toBytes());
 		for (String doubt : doubts(api.maxImageSize().toBytes(), api.maxMultipartSize().toBytes(),
 				api.maxJsonSize().toBytes(), api.maxBodiesInFlight().toBytes())) {
 			logger.warn("configuration: {}", doubt);
@@ -38,19 +32,14 @@ class ConfigurationInvariants {
 		}
 	}
 
-	static List<String> violations(int requestThreads, int queueCapacity, int maxPartCount, int maxBatchImages,
-			long maxImageBytes, long maxMultipartBytes, long maxJsonBytes, long bodiesInFlightBytes) {
+	static List<String> violations(int requestThreads, int queueCapacity, long maxImageBytes, long maxMultipartBytes,
+			long maxJsonBytes, long bodiesInFlightBytes) {
 		List<String> broken = new ArrayList<>();
 		if (requestThreads <= queueCapacity) {
 			broken.add("server.tomcat.threads.max (" + requestThreads
 					+ ") must be above digits.inference.queue-capacity (" + queueCapacity
 					+ "): otherwise Tomcat's unbounded queue fills before the inference queue, and "
 					+ "overload ends in timeouts instead of a prompt 503");
-		}
-		if (maxPartCount >= 0 && maxPartCount < maxBatchImages + 1) {
-			broken.add("server.tomcat.max-part-count (" + maxPartCount
-					+ ") must be at least digits.api.max-batch-images + 1 (" + (maxBatchImages + 1)
-					+ "): a full batch upload would be refused by Tomcat before its own limit");
 		}
 		if (maxMultipartBytes < maxImageBytes) {
 			broken.add("digits.api.max-multipart-size (" + maxMultipartBytes + " bytes) must be at least "

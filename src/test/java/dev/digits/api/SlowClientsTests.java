@@ -63,7 +63,10 @@ class SlowClientsTests {
 		try {
 			List<Future<String>> slow = new ArrayList<>();
 			for (int i = 0; i < sockets; i++) {
-				slow.add(pool.submit(() -> trickle(seven)));
+				// half of them multipart uploads, parsed from the same rate-checked
+				// stream
+				boolean multipart = i % 2 == 1;
+				slow.add(pool.submit(() -> trickle(seven, multipart)));
 			}
 			Thread.sleep(1_000); // every request thread now waits for a body byte
 			long start = System.nanoTime();
@@ -93,18 +96,31 @@ class SlowClientsTests {
 	}
 
 	/**
-	 * A raw image upload whose body comes a byte every 400 ms; what the server answered.
+	 * A raw or multipart image upload whose body comes a byte every 400 ms; what the
+	 * server answered.
 	 */
-	private String trickle(byte[] image) throws IOException, InterruptedException {
+	private String trickle(byte[] image, boolean multipart) throws IOException, InterruptedException {
+		byte[] body = image;
+		String type = "image/png";
+		if (multipart) {
+			java.io.ByteArrayOutputStream form = new java.io.ByteArrayOutputStream();
+			form.writeBytes(("--slow\r\nContent-Disposition: form-data; name=\"file\"; filename=\"seven.png\"\r\n"
+					+ "Content-Type: image/png\r\n\r\n")
+				.getBytes(StandardCharsets.US_ASCII));
+			form.writeBytes(image);
+			form.writeBytes("\r\n--slow--\r\n".getBytes(StandardCharsets.US_ASCII));
+			body = form.toByteArray();
+			type = "multipart/form-data; boundary=slow";
+		}
 		try (Socket socket = new Socket("localhost", port)) {
 			socket.setSoTimeout(30_000);
 			OutputStream out = socket.getOutputStream();
-			out.write(("POST /api/v1/predictions HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\n"
-					+ "Content-Length: " + image.length + "\r\n\r\n")
+			out.write(("POST /api/v1/predictions HTTP/1.1\r\nHost: localhost\r\nContent-Type: " + type + "\r\n"
+					+ "Content-Length: " + body.length + "\r\n\r\n")
 				.getBytes(StandardCharsets.US_ASCII));
 			out.flush();
 			InputStream in = socket.getInputStream();
-			for (byte b : image) {
+			for (byte b : body) {
 				if (in.available() > 0) {
 					break; // answered: stop sending
 				}

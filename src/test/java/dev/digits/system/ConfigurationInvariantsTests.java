@@ -10,24 +10,18 @@ class ConfigurationInvariantsTests {
 
 	@Test
 	void theShippedDefaultsKeepEveryRule() {
-		assertThat(ConfigurationInvariants.violations(200, 128, 72, 64, 5 * MB, 32 * MB, 8 * MB, 64 * MB)).isEmpty();
+		assertThat(ConfigurationInvariants.violations(200, 128, 5 * MB, 32 * MB, 8 * MB, 64 * MB)).isEmpty();
 	}
 
 	@Test
 	void eachBrokenRuleIsNamedWithItsKeys() {
-		assertThat(ConfigurationInvariants.violations(100, 128, 72, 64, 5 * MB, 32 * MB, 8 * MB, 64 * MB))
-			.singleElement()
+		assertThat(ConfigurationInvariants.violations(100, 128, 5 * MB, 32 * MB, 8 * MB, 64 * MB)).singleElement()
 			.asString()
 			.contains("server.tomcat.threads.max (100)", "digits.inference.queue-capacity (128)");
-		assertThat(ConfigurationInvariants.violations(200, 128, 40, 64, 5 * MB, 32 * MB, 8 * MB, 64 * MB))
-			.singleElement()
-			.asString()
-			.contains("server.tomcat.max-part-count (40)", "digits.api.max-batch-images + 1 (65)");
-		assertThat(ConfigurationInvariants.violations(200, 128, 72, 64, 5 * MB, 4 * MB, 8 * MB, 64 * MB))
-			.singleElement()
+		assertThat(ConfigurationInvariants.violations(200, 128, 5 * MB, 4 * MB, 8 * MB, 64 * MB)).singleElement()
 			.asString()
 			.contains("digits.api.max-multipart-size");
-		assertThat(ConfigurationInvariants.violations(200, 128, 72, 64, 5 * MB, 32 * MB, 8 * MB, 16 * MB)).isEmpty();
+		assertThat(ConfigurationInvariants.violations(200, 128, 5 * MB, 32 * MB, 8 * MB, 16 * MB)).isEmpty();
 		assertThat(ConfigurationInvariants.doubts(5 * MB, 32 * MB, 8 * MB, 16 * MB)).singleElement()
 			.asString()
 			.contains("digits.api.max-bodies-in-flight");
