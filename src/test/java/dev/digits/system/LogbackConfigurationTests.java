@@ -45,7 +45,9 @@ class LogbackConfigurationTests {
 	@ValueSource(strings = { "ecs", "logstash" })
 	void aStructuredFormatMakesTheConsoleJson(String format) throws Exception {
 		LoggerContext context = configure(Map.of("CONSOLE_LOG_STRUCTURED_FORMAT", format));
-		assertThat(console(context).getEncoder()).isInstanceOf(StructuredLogEncoder.class);
+		assertThat(console(context).getEncoder()).isInstanceOf(StructuredLogEncoder.class)
+			.isInstanceOfSatisfying(CompactStructuredLogEncoder.class,
+					(encoder) -> assertThat(encoder.compact()).as("lines written through the string form").isTrue());
 		assertThat(errors(context)).isEmpty();
 		assertThat(console(context).isStarted()).isTrue();
 	}
