@@ -105,7 +105,14 @@ class StreamingMultipartResolver implements MultipartResolver {
 			Map<String, String> fieldTypes) {
 		try {
 			FileItemInputIterator parts = upload.getItemIterator(request);
+			int count = 0;
 			while (parts.hasNext()) {
+				// FileUpload checks its file count in parseRequest only, not while
+				// streaming: without this, 32 MB of tiny parts made hundreds of
+				// thousands of objects (found by StreamingMultipartResolverFuzzTests)
+				if (++count > upload.getMaxFileCount()) {
+					throw new TooManyPartsException(properties.maxBatchImages(), null);
+				}
 				FileItemInput part = parts.next();
 				byte[] content;
 				try (InputStream in = part.getInputStream()) {
@@ -131,6 +138,14 @@ class StreamingMultipartResolver implements MultipartResolver {
 		}
 		catch (FileUploadException ex) {
 			throw new MultipartException("the multipart body could not be parsed", ex);
+		}
+		catch (MultipartException ex) {
+			throw ex;
+		}
+		catch (RuntimeException ex) {
+			// FileUpload's own checks of what a part declares: a file name holding a NUL
+			// is an InvalidPathException (found by StreamingMultipartResolverFuzzTests)
+			throw new MultipartException("the multipart body is malformed", ex);
 		}
 		catch (IOException ex) {
 			// the stream's own refusals (too slow, over budget, client gone) and

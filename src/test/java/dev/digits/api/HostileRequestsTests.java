@@ -121,6 +121,26 @@ class HostileRequestsTests {
 	}
 
 	/**
+	 * What a part declares is the client's error: a file name holding a NUL (the parser's
+	 * path check threw InvalidPathException, a 500, found by fuzzing) and more parts than
+	 * a batch's images and fields (the parser counts files only when not streaming).
+	 */
+	@Test
+	void malformedOrTooManyMultipartPartsAreClientErrors() {
+		byte[] nul = ("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.p\0ng\"\r\n"
+				+ "Content-Type: image/png\r\n\r\nxyz\r\n--b--\r\n")
+			.getBytes(StandardCharsets.ISO_8859_1);
+		HttpFixtures.Reply named = http.post("/api/v1/predictions", "multipart/form-data; boundary=b", nul);
+		assertThat(named.status()).as(named.body()).isEqualTo(400);
+		assertThat(named.body()).contains("multipart body is malformed");
+		String tiny = "--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n";
+		byte[] many = (tiny.repeat(5_000) + "--b--\r\n").getBytes(StandardCharsets.US_ASCII);
+		HttpFixtures.Reply parts = http.post("/api/v1/predictions/batch", "multipart/form-data; boundary=b", many);
+		assertThat(parts.status()).as(parts.body()).isEqualTo(413);
+		assertThat(parts.body()).contains("too many parts");
+	}
+
+	/**
 	 * Multipart bodies too: two clients declare 900 KB uploads each (1.8 MB against the 1
 	 * MB budget) and send their first part's headers, then nothing. Reserved from
 	 * Content-Length when they started (Tomcat parsed multipart from its own buffers),
