@@ -115,10 +115,14 @@ final class PaperLight {
 			if (at == 0) {
 				System.arraycopy(values, row, forward, row, width);
 			}
+			else if (max) {
+				for (int x = 0; x < width; x++) {
+					forward[row + x] = Math.max(forward[row - width + x], values[row + x]);
+				}
+			}
 			else {
 				for (int x = 0; x < width; x++) {
-					forward[row + x] = max ? Math.max(forward[row - width + x], values[row + x])
-							: Math.min(forward[row - width + x], values[row + x]);
+					forward[row + x] = Math.min(forward[row - width + x], values[row + x]);
 				}
 			}
 			at = (at == w - 1) ? 0 : at + 1;
@@ -129,10 +133,14 @@ final class PaperLight {
 			if (y == height - 1 || at == w - 1) {
 				System.arraycopy(values, row, backward, row, width);
 			}
+			else if (max) {
+				for (int x = 0; x < width; x++) {
+					backward[row + x] = Math.max(backward[row + width + x], values[row + x]);
+				}
+			}
 			else {
 				for (int x = 0; x < width; x++) {
-					backward[row + x] = max ? Math.max(backward[row + width + x], values[row + x])
-							: Math.min(backward[row + width + x], values[row + x]);
+					backward[row + x] = Math.min(backward[row + width + x], values[row + x]);
 				}
 			}
 			at = (at == 0) ? w - 1 : at - 1;
@@ -156,9 +164,15 @@ final class PaperLight {
 			else {
 				int b = from * width;
 				int f = to * width;
-				for (int x = 0; x < width; x++) {
-					values[row + x] = max ? Math.max(backward[b + x], forward[f + x])
-							: Math.min(backward[b + x], forward[f + x]);
+				if (max) {
+					for (int x = 0; x < width; x++) {
+						values[row + x] = Math.max(backward[b + x], forward[f + x]);
+					}
+				}
+				else {
+					for (int x = 0; x < width; x++) {
+						values[row + x] = Math.min(backward[b + x], forward[f + x]);
+					}
 				}
 			}
 		}
@@ -173,22 +187,35 @@ final class PaperLight {
 	static void extreme(float[] line, int n, int radius, boolean max, float[] forward, float[] backward,
 			float[] result) {
 		int w = 2 * radius + 1;
-		// positions within segments are counted, not divided for (a division per sample
-		// cost more than
-		// the comparisons)
-		int at = 0;
-		for (int i = 0; i < n; i++) {
-			forward[i] = (at == 0) ? line[i]
-					: (max ? Math.max(forward[i - 1], line[i]) : Math.min(forward[i - 1], line[i]));
-			at = (at == w - 1) ? 0 : at + 1;
+		// each running pass segment by segment, its comparison chosen once (a choice per
+		// sample kept the loops from compiling tight)
+		for (int start = 0; start < n; start += w) {
+			int end = Math.min(n, start + w);
+			forward[start] = line[start];
+			if (max) {
+				for (int i = start + 1; i < end; i++) {
+					forward[i] = Math.max(forward[i - 1], line[i]);
+				}
+			}
+			else {
+				for (int i = start + 1; i < end; i++) {
+					forward[i] = Math.min(forward[i - 1], line[i]);
+				}
+			}
+			backward[end - 1] = line[end - 1];
+			if (max) {
+				for (int i = end - 2; i >= start; i--) {
+					backward[i] = Math.max(backward[i + 1], line[i]);
+				}
+			}
+			else {
+				for (int i = end - 2; i >= start; i--) {
+					backward[i] = Math.min(backward[i + 1], line[i]);
+				}
+			}
 		}
-		at = (n - 1) % w;
-		for (int i = n - 1; i >= 0; i--) {
-			backward[i] = (i == n - 1 || at == w - 1) ? line[i]
-					: (max ? Math.max(backward[i + 1], line[i]) : Math.min(backward[i + 1], line[i]));
-			at = (at == 0) ? w - 1 : at - 1;
-		}
-		// fromAt: the window's first sample's position within its segment
+		// fromAt: the window's first sample's position within its segment, counted, not
+		// divided for (a division per sample cost more than the comparisons)
 		int fromAt = 0;
 		for (int i = 0; i < n; i++) {
 			int from = Math.max(0, i - radius);
