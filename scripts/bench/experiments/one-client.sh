@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# One warm client (wrk -t1 -c1, 15 s each): a multipart PNG upload, then the same PNG as a raw body,
+# against a jar started with the Dockerfile's memory flags and JSON (ECS) logs, after 30 s of warm-up
+# with 4 connections. Prints wrk's p50/p90/p99 and req/s. For an A/B, run it for each jar in turn,
+# alternating, at least twice (docs/performance-gap.md, section 4):
+#
+#   for r in 1 2; do scripts/bench/experiments/one-client.sh old.jar old; \
+#     scripts/bench/experiments/one-client.sh target/digit-service-1.0.0.jar new; done
+#
+# Needs wrk (Debian package). Never run two at once on 2 cores.
+set -uo pipefail
+JAR=$(realpath "$1"); NAME=$2
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"; REPO="$(cd "$HERE/../../.." && pwd)"
+PORT=${PORT:-18190}; MPORT=${MPORT:-18191}
+export IMAGE="$REPO/docs/examples/seven.png"
+LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs java -XX:MaxRAM=1536m -XX:MaxRAMPercentage=25 -XX:+ExitOnOutOfMemoryError \
+	-Dorg.bytedeco.javacpp.maxbytes=100% -Dorg.bytedeco.javacpp.maxphysicalbytes=340% -jar "$JAR" \
+	--server.port="$PORT" --server.address=127.0.0.1 --management.server.port="$MPORT" \
+	--management.server.address=127.0.0.1 --digits.model.dir="$REPO/models" >/dev/null 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null' EXIT
+until curl -fsS -o /dev/null "http://127.0.0.1:$MPORT/actuator/health/readiness" 2>/dev/null; do
+	kill -0 $PID 2>/dev/null || { echo "the service did not start" >&2; exit 1; }
+	sleep 0.5
+done
+URL="http://127.0.0.1:$PORT/api/v1/predictions"
+wrk -t1 -c4 -d20s -s "$HERE/one-client-multipart.lua" "$URL" >/dev/null
+wrk -t1 -c4 -d10s -s "$HERE/one-client-raw.lua" "$URL" >/dev/null
+for kind in multipart raw; do
+	echo "== $NAME $kind"
+	wrk -t1 -c1 -d15s --latency -s "$HERE/one-client-$kind.lua" "$URL" | grep -E "^ +(50|90|99)%|Requests/sec|Non-2xx"
+done
