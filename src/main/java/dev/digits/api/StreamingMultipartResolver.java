@@ -16,7 +16,6 @@ import org.apache.commons.fileupload2.core.DiskFileItem;
 import org.apache.commons.fileupload2.core.DiskFileItemFactory;
 import org.apache.commons.fileupload2.core.FileItemInput;
 import org.apache.commons.fileupload2.core.FileItemInputIterator;
-import org.apache.commons.fileupload2.core.FileUploadFileCountLimitException;
 import org.apache.commons.fileupload2.core.FileUploadException;
 import org.apache.commons.fileupload2.core.FileUploadSizeException;
 import org.apache.commons.fileupload2.jakarta.servlet6.JakartaServletFileUpload;
@@ -73,7 +72,6 @@ class StreamingMultipartResolver implements MultipartResolver {
 		JakartaServletFileUpload<DiskFileItem, DiskFileItemFactory> upload = new JakartaServletFileUpload<>();
 		upload.setMaxSize(properties.maxMultipartSize().toBytes());
 		upload.setMaxFileSize(properties.maxImageSize().toBytes());
-		upload.setMaxFileCount(properties.maxBatchImages() + EXTRA_PARTS);
 		upload.setMaxPartHeaderSize(MAX_PART_HEADER_BYTES);
 		upload.setHeaderCharset(StandardCharsets.UTF_8);
 		MultiValueMap<String, MultipartFile> files = new LinkedMultiValueMap<>();
@@ -107,11 +105,12 @@ class StreamingMultipartResolver implements MultipartResolver {
 			FileItemInputIterator parts = upload.getItemIterator(request);
 			int count = 0;
 			while (parts.hasNext()) {
-				// FileUpload checks its file count in parseRequest only, not while
-				// streaming: without this, 32 MB of tiny parts made hundreds of
-				// thousands of objects (found by StreamingMultipartResolverFuzzTests)
-				if (++count > upload.getMaxFileCount()) {
-					throw new TooManyPartsException(properties.maxBatchImages(), null);
+				// counted here: FileUpload's own file count holds in parseRequest only,
+				// not
+				// while streaming (32 MB of tiny parts made hundreds of thousands of
+				// objects; found by StreamingMultipartResolverFuzzTests)
+				if (++count > properties.maxBatchImages() + EXTRA_PARTS) {
+					throw new TooManyPartsException(properties.maxBatchImages());
 				}
 				FileItemInput part = parts.next();
 				byte[] content;
@@ -128,9 +127,6 @@ class StreamingMultipartResolver implements MultipartResolver {
 							new Part(part.getFieldName(), part.getName(), part.getContentType(), content));
 				}
 			}
-		}
-		catch (FileUploadFileCountLimitException ex) {
-			throw new TooManyPartsException(properties.maxBatchImages(), ex);
 		}
 		catch (FileUploadSizeException ex) {
 			// a file over its limit, or the whole body
@@ -163,8 +159,8 @@ class StreamingMultipartResolver implements MultipartResolver {
 	/** More parts than a batch's images and a few fields. */
 	static final class TooManyPartsException extends MultipartException {
 
-		TooManyPartsException(int maxBatchImages, Throwable cause) {
-			super("The multipart body has too many parts; a batch takes at most " + maxBatchImages + " images.", cause);
+		TooManyPartsException(int maxBatchImages) {
+			super("The multipart body has too many parts; a batch takes at most " + maxBatchImages + " images.");
 		}
 
 	}

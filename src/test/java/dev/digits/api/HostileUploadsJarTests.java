@@ -113,6 +113,16 @@ class HostileUploadsJarTests {
 		HttpFixtures.Multipart two = HttpFixtures.multipart("files", List.of(seven, seven), "d");
 		String longName = "x".repeat(600);
 		HttpFixtures.Multipart longFileName = HttpFixtures.multipart("file", List.of(seven), longName);
+		byte[] tinyParts = ("--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n".repeat(30_000)
+				+ "--b--\r\n")
+			.getBytes(StandardCharsets.US_ASCII);
+		java.io.ByteArrayOutputStream nulFileName = new java.io.ByteArrayOutputStream();
+		nulFileName.writeBytes(("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\0.png\"\r\n"
+				+ "Content-Type: image/png\r\n\r\n")
+			.getBytes(StandardCharsets.ISO_8859_1));
+		nulFileName.writeBytes(seven);
+		nulFileName.writeBytes("\r\n--b--\r\n".getBytes(StandardCharsets.US_ASCII));
+		byte[] nulFileNameBody = nulFileName.toByteArray();
 		return List.of(
 				new Attack("BMP (87 bytes of header) embedding a 46000x46000 PNG", 1,
 						p -> post(p, "image/bmp", bmpEmbeddingPng), 415, "unsupported-media-type"),
@@ -161,6 +171,10 @@ class HostileUploadsJarTests {
 						400, "bad-request"),
 				new Attack("multipart of 100 files", 6, p -> post(p, hundred.contentType(), hundred.body(), "/batch"),
 						413, "too-large"),
+				new Attack("multipart of 30,000 one-byte fields (" + tinyParts.length / 1024 + " KB)", 6,
+						p -> post(p, "multipart/form-data; boundary=b", tinyParts, "/batch"), 413, "too-large"),
+				new Attack("multipart file name holding a NUL", 6,
+						p -> post(p, "multipart/form-data; boundary=b", nulFileNameBody), 400, "bad-request"),
 				new Attack("a 600-character file name (accepted)", 6,
 						p -> post(p, longFileName.contentType(), longFileName.body()), 200, null),
 				new Attack("pixels JSON, for comparison (accepted)", 0,

@@ -103,14 +103,9 @@ class SlowClientsTests {
 		byte[] body = image;
 		String type = "image/png";
 		if (multipart) {
-			java.io.ByteArrayOutputStream form = new java.io.ByteArrayOutputStream();
-			form.writeBytes(("--slow\r\nContent-Disposition: form-data; name=\"file\"; filename=\"seven.png\"\r\n"
-					+ "Content-Type: image/png\r\n\r\n")
-				.getBytes(StandardCharsets.US_ASCII));
-			form.writeBytes(image);
-			form.writeBytes("\r\n--slow--\r\n".getBytes(StandardCharsets.US_ASCII));
-			body = form.toByteArray();
-			type = "multipart/form-data; boundary=slow";
+			HttpFixtures.Multipart form = HttpFixtures.multipart("file", List.of(image), "seven");
+			body = form.body();
+			type = form.contentType();
 		}
 		try (Socket socket = new Socket("localhost", port)) {
 			socket.setSoTimeout(30_000);
