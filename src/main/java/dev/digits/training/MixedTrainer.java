@@ -43,19 +43,103 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class MixedTrainer {
 
-	/** The recipe's share of each source in an epoch, in this order. */
-	static final Map<String, Double> MIX = mix();
+	/**
+	 * A mixed recipe: the share of each source in an epoch (in this order), and how often
+	 * each paper condition and non-digit kind is drawn (relative weights; none given:
+	 * version 4's choice, {@link SyntheticData#anyCondition} and every kind alike).
+	 */
+	public record Recipe(String name, Map<String, Double> shares, Map<PhotoSynth.Condition, Double> conditions,
+			Map<String, Double> nonDigitKinds) {
 
-	private static Map<String, Double> mix() {
-		Map<String, Double> mix = new LinkedHashMap<>();
-		mix.put("mnist", 0.27);
-		mix.put("clean", 0.08);
-		mix.put("photo", 0.33);
-		mix.put("printed", 0.05);
-		mix.put("printed-photo", 0.05);
-		mix.put("low-resolution", 0.05);
-		mix.put("non-digit", 0.17);
-		return mix;
+		/** Version 4's recipe. */
+		public static final Recipe MIXED = new Recipe("mixed", shares(0.27, 0.08, 0.33, 0.05, 0.05, 0.05, 0.17),
+				Map.of(), Map.of());
+
+		/**
+		 * Version 4's weak spots drawn more often: shadows, sheets smaller than the frame
+		 * and squared paper among photos, letters among non-digits, and a larger
+		 * non-digit share.
+		 */
+		public static final Recipe MIXED_HARD = new Recipe("mixed-hard",
+				shares(0.22, 0.07, 0.36, 0.05, 0.06, 0.04, 0.20),
+				weights(PhotoSynth.Condition.PLAIN, 1.0, PhotoSynth.Condition.RULED, 1.0, PhotoSynth.Condition.SQUARED,
+						1.5, PhotoSynth.Condition.BOXED, 0.5, PhotoSynth.Condition.SHADOW, 2.5,
+						PhotoSynth.Condition.SHEET, 2.0),
+				weights("letters", 3.0, "symbols", 1.0, "scribbles", 1.0, "shapes", 1.0, "textures", 1.0, "two-digits",
+						1.0, "empty-paper", 0.5));
+
+		public static final List<Recipe> ALL = List.of(MIXED, MIXED_HARD);
+
+		public Recipe {
+			require(shares.keySet()
+				.equals(java.util.Set.of("mnist", "clean", "photo", "printed", "printed-photo", "low-resolution",
+						"non-digit")),
+					"every source needs a share");
+			require(Math.abs(shares.values().stream().mapToDouble(Double::doubleValue).sum() - 1) < 1e-9,
+					"shares must add up to 1");
+			require(conditions.isEmpty()
+					|| conditions.keySet().equals(java.util.EnumSet.allOf(PhotoSynth.Condition.class)),
+					"weigh every condition or none");
+			require(nonDigitKinds.isEmpty()
+					|| nonDigitKinds.keySet().equals(new java.util.HashSet<>(SyntheticData.NON_DIGIT_KINDS)),
+					"weigh every non-digit kind or none");
+		}
+
+		/** The recipe called {@code name}, or null if there is none. */
+		public static Recipe named(String name) {
+			return ALL.stream().filter(r -> r.name.equals(name)).findFirst().orElse(null);
+		}
+
+		PhotoSynth.Condition condition(Random random) {
+			return this.conditions.isEmpty() ? SyntheticData.anyCondition(random)
+					: pick(this.conditions, random.nextDouble());
+		}
+
+		String nonDigitKind(Random random) {
+			return this.nonDigitKinds.isEmpty()
+					? SyntheticData.NON_DIGIT_KINDS.get(random.nextInt(SyntheticData.NON_DIGIT_KINDS.size()))
+					: pick(this.nonDigitKinds, random.nextDouble());
+		}
+
+		String source(double u) {
+			return pick(this.shares, u);
+		}
+
+		private static <K> K pick(Map<K, Double> weights, double u) {
+			double total = weights.values().stream().mapToDouble(Double::doubleValue).sum();
+			double cumulative = 0;
+			K last = null;
+			for (Map.Entry<K, Double> e : weights.entrySet()) {
+				cumulative += e.getValue() / total;
+				last = e.getKey();
+				if (u < cumulative) {
+					return last;
+				}
+			}
+			return last;
+		}
+
+		private static Map<String, Double> shares(double mnist, double clean, double photo, double printed,
+				double printedPhoto, double lowResolution, double nonDigit) {
+			return weights("mnist", mnist, "clean", clean, "photo", photo, "printed", printed, "printed-photo",
+					printedPhoto, "low-resolution", lowResolution, "non-digit", nonDigit);
+		}
+
+		@SuppressWarnings("unchecked")
+		private static <K> Map<K, Double> weights(Object... pairs) {
+			Map<K, Double> map = new LinkedHashMap<>();
+			for (int i = 0; i < pairs.length; i += 2) {
+				map.put((K) pairs[i], (Double) pairs[i + 1]);
+			}
+			return java.util.Collections.unmodifiableMap(map);
+		}
+
+		private static void require(boolean condition, String message) {
+			if (!condition) {
+				throw new IllegalArgumentException(message);
+			}
+		}
+
 	}
 
 	/**
@@ -76,9 +160,13 @@ public final class MixedTrainer {
 
 	private final PrintStream out;
 
+	private final Recipe recipe;
+
 	public MixedTrainer(TrainingOptions options, PrintStream out) {
 		this.options = options;
 		this.out = out;
+		this.recipe = java.util.Objects.requireNonNull(Recipe.named(options.recipe()),
+				() -> "not a mixed recipe: " + options.recipe());
 	}
 
 	/**
@@ -119,7 +207,7 @@ public final class MixedTrainer {
 		Validation sets = validation(mnist.train().slice(available - this.options.validationSize(), available),
 				preprocessor);
 		this.out.printf(Locale.ROOT, "mixed training: %d examples an epoch (%s), validating on %s%n",
-				this.options.trainSize(), MIX, sets.describe());
+				this.options.trainSize(), this.recipe, sets.describe());
 
 		List<Trainer.Epoch> history = new ArrayList<>(state.history());
 		ExecutorService makers = Executors.newFixedThreadPool(2, r -> {
@@ -226,7 +314,7 @@ public final class MixedTrainer {
 		for (int i = 0; i < n; i++) {
 			int index = order[from + i];
 			Random random = new Random(Augmentation.mix(Augmentation.mix(this.options.seed() * 31 + epoch) ^ index));
-			SyntheticData.Example example = example(data, order, from + i, random);
+			SyntheticData.Example example = example(this.recipe, data, order, from + i, random);
 			float[] pixels;
 			int label;
 			if (example != null && example.accepted()) {
@@ -250,31 +338,20 @@ public final class MixedTrainer {
 	 * The synthetic example for position {@code at} of the epoch's order, or null for
 	 * plain MNIST.
 	 */
-	static SyntheticData.Example example(SyntheticData data, int[] order, int at, Random random) {
+	static SyntheticData.Example example(Recipe recipe, SyntheticData data, int[] order, int at, Random random) {
 		int index = order[at];
-		double u = random.nextDouble();
-		String source = null;
-		double cumulative = 0;
-		for (Map.Entry<String, Double> e : MIX.entrySet()) {
-			cumulative += e.getValue();
-			if (u < cumulative) {
-				source = e.getKey();
-				break;
-			}
-		}
-		if (source == null) {
-			source = "mnist";
-		}
+		String source = recipe.source(random.nextDouble());
 		return switch (source) {
 			case "clean" -> data.cleanUpload(index,
 					RealisticUploads.kinds().get(random.nextInt(RealisticUploads.kinds().size())), random);
-			case "photo" -> data.photo(index, SyntheticData.anyCondition(random), random);
+			case "photo" -> data.photo(index, recipe.condition(random), random);
 			case "printed" -> data.printed(random.nextInt(10), false, random);
 			case "printed-photo" -> data.printed(random.nextInt(10), true, random);
 			case "low-resolution" -> data.lowResolution(index, random);
-			case "non-digit" ->
-				data.nonDigit(SyntheticData.NON_DIGIT_KINDS.get(random.nextInt(SyntheticData.NON_DIGIT_KINDS.size())),
-						index, order[(at + 1) % order.length], random);
+			case "non-digit" -> recipe.conditions().isEmpty()
+					? data.nonDigit(recipe.nonDigitKind(random), index, order[(at + 1) % order.length], random)
+					: data.nonDigit(recipe.nonDigitKind(random), index, order[(at + 1) % order.length],
+							recipe.condition(random), random);
 			default -> null;
 		};
 	}

@@ -190,6 +190,14 @@ public final class SyntheticData {
 	 * a {@code two-digits} example pairs with {@code index}.
 	 */
 	public Example nonDigit(String kind, int index, int secondIndex, Random random) {
+		return nonDigit(kind, index, secondIndex, null, random);
+	}
+
+	/**
+	 * A non-digit as {@link #nonDigit(String, int, int, Random)}, photographed in
+	 * {@code condition} (null: one drawn by {@link #anyCondition}).
+	 */
+	public Example nonDigit(String kind, int index, int secondIndex, PhotoSynth.Condition condition, Random random) {
 		PhotoSynth.Pen pen = List
 			.of(PhotoSynth.Pen.FINE, PhotoSynth.Pen.BALLPOINT, PhotoSynth.Pen.MARKER, PhotoSynth.Pen.PENCIL)
 			.get(random.nextInt(4));
@@ -230,9 +238,8 @@ public final class SyntheticData {
 		if (random.nextInt(4) == 0 && !kind.equals("empty-paper")) {
 			return preprocess(clean(ink, random), NOT_A_DIGIT, "non-digit", kind);
 		}
-		PhotoSynth.Condition condition = anyCondition(random);
-		PhotoSynth.Photo photo = PhotoSynth.photo(ink, condition, pen, this.minSide, this.maxSide,
-				new double[] { 0.25, 0.7 }, random);
+		PhotoSynth.Photo photo = PhotoSynth.photo(ink, condition != null ? condition : anyCondition(random), pen,
+				this.minSide, this.maxSide, new double[] { 0.25, 0.7 }, random);
 		return preprocess(photo.bytes(), NOT_A_DIGIT, "non-digit", kind);
 	}
 

@@ -42,8 +42,8 @@ public final class TrainCommand {
 		String commit = git("rev-parse", "--short=12", "HEAD");
 		boolean dirty = !git("status", "--porcelain", "--untracked-files=no").isEmpty();
 		Mnist mnist = Mnist.load(options.mnistDir());
-		Trainer.Result result = options.recipe().equals("mixed") ? new MixedTrainer(options, out).train(mnist)
-				: new Trainer(options, out).train(mnist);
+		Trainer.Result result = MixedTrainer.Recipe.named(options.recipe()) != null
+				? new MixedTrainer(options, out).train(mnist) : new Trainer(options, out).train(mnist);
 		MultiLayerNetwork network = result.network();
 		Path dir = options.outputDir();
 		Files.createDirectories(dir);
@@ -115,10 +115,10 @@ public final class TrainCommand {
 		t.put("bestEpoch", result.bestEpoch());
 		t.put("selection", "best validation accuracy");
 		t.put("seed", options.seed());
-		if (options.augment() || options.recipe().equals("mixed")) {
+		if (options.augment() || MixedTrainer.Recipe.named(options.recipe()) != null) {
 			Map<String, Object> augmentation = new LinkedHashMap<>();
 			// the mixed recipe augments its MNIST share with the v1 settings
-			String settings = options.recipe().equals("mixed") ? "v1" : options.augmentSettings();
+			String settings = MixedTrainer.Recipe.named(options.recipe()) != null ? "v1" : options.augmentSettings();
 			augmentation.put("settings", settings);
 			augmentation.putAll(Augmentation.Settings.named(settings).describe());
 			t.put("augmentation", augmentation);
@@ -126,10 +126,15 @@ public final class TrainCommand {
 		else {
 			t.put("augmentation", Map.of("enabled", false));
 		}
-		if (options.recipe().equals("mixed")) {
+		MixedTrainer.Recipe mixed = MixedTrainer.Recipe.named(options.recipe());
+		if (mixed != null) {
 			Map<String, Object> recipe = new LinkedHashMap<>();
-			recipe.put("name", "mixed");
-			recipe.put("mix", MixedTrainer.MIX);
+			recipe.put("name", mixed.name());
+			recipe.put("mix", mixed.shares());
+			if (!mixed.conditions().isEmpty()) {
+				recipe.put("photoConditionWeights", mixed.conditions());
+				recipe.put("nonDigitKindWeights", mixed.nonDigitKinds());
+			}
 			recipe.put("nonDigitTarget", "uniform over the ten digits (outlier exposure)");
 			recipe.put("trainingFonts", FontSets.TRAINING);
 			recipe.put("heldOutFonts", FontSets.HELD_OUT);

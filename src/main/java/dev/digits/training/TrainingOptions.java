@@ -16,7 +16,8 @@ import java.util.Map;
  * ({@code v1}, {@code v2})
  * @param learningRateDecay the learning rate of epoch {@code e} is
  * {@code learningRate * decay^(e-1)} (default 1: constant)
- * @param recipe {@code mnist} (MNIST only, the card's recipe) or {@code mixed}
+ * @param recipe {@code mnist} (MNIST only, the card's recipe), {@code mixed} (version
+ * 4's) or {@code mixed-hard} (version 4's weak spots drawn more often)
  * ({@link MixedTrainer}: MNIST with photos, printed digits, low-resolution scans and
  * non-digits, checkpointed per epoch)
  * @param initFrom a model folder whose weights a {@code mixed} run starts from, or null
@@ -29,7 +30,7 @@ public record TrainingOptions(Path mnistDir, Path outputDir, int epochs, int bat
 		String augmentSettings, String recipe, Path initFrom, Path checkpointDir) {
 
 	/** The recipes {@code --recipe} takes. */
-	public static final java.util.List<String> RECIPES = java.util.List.of("mnist", "mixed");
+	public static final java.util.List<String> RECIPES = java.util.List.of("mnist", "mixed", "mixed-hard");
 
 	public static final int DEFAULT_EPOCHS = 15;
 
@@ -41,7 +42,7 @@ public record TrainingOptions(Path mnistDir, Path outputDir, int epochs, int bat
 		require(learningRateDecay > 0 && learningRateDecay <= 1, "lr-decay must be in (0, 1]");
 		Augmentation.Settings.named(augmentSettings);
 		require(RECIPES.contains(recipe), "recipe must be one of " + RECIPES + ", got '" + recipe + "'");
-		require(initFrom == null || recipe.equals("mixed"), "init-from needs --recipe=mixed");
+		require(initFrom == null || !recipe.equals("mnist"), "init-from needs a mixed recipe");
 	}
 
 	/** The MNIST recipe with these options. */

@@ -1,0 +1,76 @@
+package dev.digits.training;
+
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.within;
+
+class MixedTrainerRecipeTests {
+
+	@Test
+	void everyRecipeTheTrainCommandTakesIsKnownByName() {
+		for (String name : TrainingOptions.RECIPES) {
+			if (!name.equals("mnist")) {
+				assertThat(MixedTrainer.Recipe.named(name)).extracting(MixedTrainer.Recipe::name).isEqualTo(name);
+			}
+		}
+		assertThat(MixedTrainer.Recipe.named("mnist")).isNull();
+	}
+
+	@Test
+	void sourcesAreDrawnInTheirShares() {
+		MixedTrainer.Recipe recipe = MixedTrainer.Recipe.MIXED_HARD;
+		Map<String, Integer> counts = new HashMap<>();
+		Random random = new Random(1);
+		int n = 200_000;
+		for (int i = 0; i < n; i++) {
+			counts.merge(recipe.source(random.nextDouble()), 1, Integer::sum);
+		}
+		recipe.shares()
+			.forEach((source, share) -> assertThat(counts.get(source) / (double) n).as(source)
+				.isCloseTo(share, within(0.005)));
+	}
+
+	@Test
+	void theHardRecipeDrawsShadowsAndLettersMoreOftenThanVersion4s() {
+		Map<PhotoSynth.Condition, Integer> v4 = new EnumMap<>(PhotoSynth.Condition.class);
+		Map<PhotoSynth.Condition, Integer> hard = new EnumMap<>(PhotoSynth.Condition.class);
+		Map<String, Integer> v4Kinds = new HashMap<>();
+		Map<String, Integer> hardKinds = new HashMap<>();
+		Random random = new Random(2);
+		for (int i = 0; i < 50_000; i++) {
+			v4.merge(MixedTrainer.Recipe.MIXED.condition(random), 1, Integer::sum);
+			hard.merge(MixedTrainer.Recipe.MIXED_HARD.condition(random), 1, Integer::sum);
+			v4Kinds.merge(MixedTrainer.Recipe.MIXED.nonDigitKind(random), 1, Integer::sum);
+			hardKinds.merge(MixedTrainer.Recipe.MIXED_HARD.nonDigitKind(random), 1, Integer::sum);
+		}
+		assertThat(hard.get(PhotoSynth.Condition.SHADOW)).isGreaterThan(2 * v4.get(PhotoSynth.Condition.SHADOW));
+		assertThat(hard.get(PhotoSynth.Condition.BOXED)).isLessThan(v4.get(PhotoSynth.Condition.BOXED));
+		assertThat(hardKinds.get("letters")).isGreaterThan(2 * v4Kinds.get("letters"));
+		assertThat(hardKinds.keySet()).containsExactlyInAnyOrderElementsOf(SyntheticData.NON_DIGIT_KINDS);
+	}
+
+	@Test
+	void aRecipeMustCoverEverySourceAndAddUpToOne() {
+		Map<String, Double> shares = new HashMap<>(MixedTrainer.Recipe.MIXED.shares());
+		shares.put("mnist", 0.5);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new MixedTrainer.Recipe("bad", shares, Map.of(), Map.of()))
+			.withMessageContaining("add up to 1");
+		shares.remove("mnist");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new MixedTrainer.Recipe("bad", shares, Map.of(), Map.of()))
+			.withMessageContaining("every source");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new MixedTrainer.Recipe("bad", MixedTrainer.Recipe.MIXED.shares(),
+					Map.of(PhotoSynth.Condition.SHADOW, 1.0), Map.of()))
+			.withMessageContaining("every condition");
+	}
+
+}
