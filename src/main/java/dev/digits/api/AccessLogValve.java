@@ -66,7 +66,7 @@ public class AccessLogValve extends ValveBase implements AccessLog {
 		long out = response.getBytesWritten(false);
 		String client = request.getRemoteAddr();
 		String requestId = attribute(request, RequestIdFilter.ATTRIBUTE);
-		String version = attribute(request, PredictionController.VERSION_ATTRIBUTE);
+		String version = attribute(request, InferenceRequests.VERSION_ATTRIBUTE);
 		String traceId = attribute(request, TraceIdFilter.TRACE_ID);
 		String outcome = RequestMetricsFilter.outcome(status);
 		StringBuilder message = new StringBuilder(128).append(method).append(' ').append(path);

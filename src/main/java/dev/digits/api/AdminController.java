@@ -3,12 +3,10 @@ package dev.digits.api;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.digits.model.ModelRepository;
+import dev.digits.serving.ModelRepositoryExtension;
 import dev.digits.serving.ModelManager;
-import dev.digits.serving.PolicyConflictException;
 import dev.digits.serving.ServedModel;
 import dev.digits.serving.TrafficPolicy;
-import dev.digits.serving.UnknownVersionException;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import org.springframework.http.MediaType;
@@ -38,11 +36,11 @@ class AdminController {
 
 	private final ModelManager manager;
 
-	private final ModelRepository repository;
+	private final ModelRepositoryExtension repository;
 
 	private final ModelsController models;
 
-	AdminController(ModelManager manager, ModelRepository repository, ModelsController models) {
+	AdminController(ModelManager manager, ModelRepositoryExtension repository, ModelsController models) {
 		this.manager = manager;
 		this.repository = repository;
 		this.models = models;
@@ -61,16 +59,7 @@ class AdminController {
 	 */
 	@PostMapping("/models/{version}/load")
 	Map<String, Object> load(@PathVariable String version) {
-		ModelRepository.Source source = repository.find(version)
-			.orElseThrow(() -> new UnknownVersionException(version));
-		ServedModel served = manager.load(source, ModelManager.Origin.ADMIN).join();
-		if (served.state() == ServedModel.State.FAILED) {
-			throw new ModelLoadFailedException("version " + version + " FAILED: " + served.failure());
-		}
-		if (served.state() != ServedModel.State.READY) {
-			throw new PolicyConflictException("version " + version + " was unloaded while it loaded");
-		}
-		return state(served);
+		return state(repository.load(version));
 	}
 
 	/**
@@ -80,7 +69,7 @@ class AdminController {
 	 */
 	@PostMapping("/models/{version}/unload")
 	Map<String, Object> unload(@PathVariable String version) throws InterruptedException {
-		return state(manager.unload(version, ModelManager.Origin.ADMIN));
+		return state(repository.unload(version));
 	}
 
 	@GetMapping("/traffic")

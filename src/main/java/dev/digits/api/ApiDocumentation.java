@@ -68,7 +68,7 @@ class ApiDocumentation {
 			else if (controller == ModelsController.class) {
 				statuses = List.of(404);
 			}
-			else if (controller == AdminController.class) {
+			else if (controller == AdminController.class || controller == RepositoryExtensionController.class) {
 				statuses = List.of(400, 401, 404, 409, 422);
 			}
 			else {

@@ -6,20 +6,14 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import dev.digits.inference.DigitClassifier.Classification;
 import dev.digits.model.DigitNetwork;
-import dev.digits.model.ModelProperties;
 import dev.digits.preprocessing.PixelScale;
 import dev.digits.preprocessing.Upload;
-import dev.digits.serving.ModelManager;
+import dev.digits.serving.DataPlane;
 import dev.digits.serving.RecognitionService;
-import dev.digits.serving.ServedModel;
-import dev.digits.serving.UnknownVersionException;
 import jakarta.servlet.http.HttpServletRequest;
-import org.springframework.boot.info.BuildProperties;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.MediaType;
@@ -54,39 +48,27 @@ import org.springframework.web.bind.annotation.RestController;
 		description = "KServe Open Inference Protocol v2 (REST); errors are {\"error\": \"...\"}")
 class InferenceProtocolController {
 
-	static final String PLATFORM = "deeplearning4j_nd4j";
+	/** The output names, in the order the default response lists them. */
+	static final List<String> OUTPUTS = DataPlane.OUTPUTS.stream().map(DataPlane.TensorSpec::name).toList();
 
-	static final Set<String> OUTPUTS = Set.of("probabilities", "digit", "confidence", "uncertain",
-			"out_of_distribution", "several_digits", "feedback_token");
-
-	private final RecognitionService recognition;
-
-	private final ModelManager manager;
-
-	private final ModelProperties properties;
+	private final DataPlane plane;
 
 	private final ApiProperties api;
 
-	private final String serverVersion;
-
-	InferenceProtocolController(RecognitionService recognition, ModelManager manager, ModelProperties properties,
-			ApiProperties api, ObjectProvider<BuildProperties> build) {
-		this.recognition = recognition;
-		this.manager = manager;
-		this.properties = properties;
+	InferenceProtocolController(DataPlane plane, ApiProperties api) {
+		this.plane = plane;
 		this.api = api;
-		BuildProperties info = build.getIfAvailable();
-		this.serverVersion = info != null ? info.getVersion() : "dev";
 	}
 
 	@GetMapping({ "", "/" })
 	Map<String, Object> server() {
-		return Map.of("name", "digit-service", "version", serverVersion, "extensions", List.of());
+		DataPlane.ServerMetadata server = plane.server();
+		return Map.of("name", server.name(), "version", server.version(), "extensions", server.extensions());
 	}
 
 	@GetMapping("/health/live")
 	ResponseEntity<Void> live() {
-		return ResponseEntity.ok().build();
+		return ResponseEntity.status(plane.live() ? HttpStatus.OK : HttpStatus.BAD_REQUEST).build();
 	}
 
 	/**
@@ -95,36 +77,24 @@ class InferenceProtocolController {
 	 */
 	@GetMapping("/health/ready")
 	ResponseEntity<Void> ready() {
-		boolean ready = manager.ready();
+		boolean ready = plane.ready();
 		return ResponseEntity.status(ready ? HttpStatus.OK : HttpStatus.BAD_REQUEST).build();
 	}
 
 	@GetMapping({ "/models/{name}/ready", "/models/{name}/versions/{version}/ready" })
 	ResponseEntity<Void> modelReady(@PathVariable String name, @PathVariable(required = false) String version) {
-		ServedModel model = model(name, version);
-		return ResponseEntity.status(model.state() == ServedModel.State.READY ? HttpStatus.OK : HttpStatus.BAD_REQUEST)
-			.build();
+		return ResponseEntity.status(plane.modelReady(name, version) ? HttpStatus.OK : HttpStatus.BAD_REQUEST).build();
 	}
 
 	@GetMapping({ "/models/{name}", "/models/{name}/versions/{version}" })
 	Map<String, Object> metadata(@PathVariable String name, @PathVariable(required = false) String version) {
-		model(name, version);
+		DataPlane.ModelMetadata metadata = plane.metadata(name, version);
 		Map<String, Object> json = new LinkedHashMap<>();
-		json.put("name", properties.name());
-		json.put("versions",
-				manager.all()
-					.stream()
-					.filter(m -> m.state() == ServedModel.State.READY)
-					.map(ServedModel::version)
-					.toList());
-		json.put("platform", PLATFORM);
-		json.put("inputs", List.of(tensor("input", "FP32", -1, 28, 28), tensor("input", "UINT8", -1, 28, 28),
-				tensor("image", "BYTES", -1)));
-		json.put("outputs",
-				List.of(tensor("probabilities", "FP32", -1, DigitNetwork.CLASSES), tensor("digit", "INT64", -1),
-						tensor("confidence", "FP32", -1), tensor("uncertain", "BOOL", -1),
-						tensor("out_of_distribution", "BOOL", -1), tensor("several_digits", "BOOL", -1),
-						tensor("feedback_token", "BYTES", -1)));
+		json.put("name", metadata.name());
+		json.put("versions", metadata.versions());
+		json.put("platform", metadata.platform());
+		json.put("inputs", metadata.inputs().stream().map(InferenceProtocolController::tensor).toList());
+		json.put("outputs", metadata.outputs().stream().map(InferenceProtocolController::tensor).toList());
 		return json;
 	}
 
@@ -140,20 +110,14 @@ class InferenceProtocolController {
 			consumes = MediaType.APPLICATION_JSON_VALUE)
 	Map<String, Object> infer(@PathVariable String name, @PathVariable(required = false) String version,
 			HttpServletRequest request) throws IOException {
-		request.setAttribute(PredictionController.ENDPOINT_ATTRIBUTE, "oip");
-		if (version != null) {
-			model(name, version);
-		}
-		else if (!properties.name().equals(name)) {
-			throw new UnknownModelException(name);
-		}
+		request.setAttribute(InferenceRequests.ENDPOINT_ATTRIBUTE, "oip");
+		plane.checkServed(name, version);
 		OipBodies.InferRequest infer = OipBodies.infer(request.getInputStream(), api.maxBatchImages(),
 				api.maxImageSize().toBytes());
 		if (infer.inputs().size() != 1) {
 			throw new InvalidRequestException("the model takes exactly one input tensor, got " + infer.inputs().size());
 		}
-		List<String> wanted = infer.outputs() == null ? List.of("probabilities", "digit", "confidence", "uncertain",
-				"out_of_distribution", "several_digits", "feedback_token") : infer.outputs();
+		List<String> wanted = infer.outputs() == null ? OUTPUTS : infer.outputs();
 		for (String output : wanted) {
 			if (!OUTPUTS.contains(output)) {
 				throw new InvalidRequestException("unknown output \"" + output + "\"; the outputs are " + OUTPUTS);
@@ -162,13 +126,10 @@ class InferenceProtocolController {
 		List<Upload> uploads = uploads(infer.inputs().get(0));
 		Object client = infer.parameters().get("client_id");
 		Object allowed = infer.parameters().get("allowed_digits");
-		RecognitionService.Routing routing = PredictionController.routing(request, version);
-		routing = new RecognitionService.Routing(
-				client != null && routing.clientId() == null ? client.toString() : routing.clientId(),
-				routing.pinnedVersion(),
-				allowed != null ? PredictionController.allowedDigits(allowed.toString()) : routing.allowedDigits(),
-				routing.assigned());
-		RecognitionService.Result result = recognition.recognizeBatch(uploads, routing);
+		RecognitionService.Routing routing = InferenceRequests.routing(request, version,
+				client != null ? client.toString() : null, allowed != null ? allowed.toString() : null);
+		RecognitionService.Result result = plane
+			.infer(new DataPlane.InferenceRequest(name, version, uploads, true, routing));
 		int n = result.images().size();
 		Map<String, Object> response = new LinkedHashMap<>();
 		response.put("model_name", result.modelName());
@@ -253,12 +214,8 @@ class InferenceProtocolController {
 		return uploads;
 	}
 
-	private ServedModel model(String name, String version) {
-		if (!properties.name().equals(name)) {
-			throw new UnknownModelException(name);
-		}
-		String v = version != null ? version : manager.policy().defaultVersion();
-		return manager.get(v).orElseThrow(() -> new UnknownVersionException(v));
+	private static Map<String, Object> tensor(DataPlane.TensorSpec spec) {
+		return tensor(spec.name(), spec.datatype(), spec.shape());
 	}
 
 	private static Map<String, Object> tensor(String name, String datatype, long... shape) {
@@ -273,15 +230,6 @@ class InferenceProtocolController {
 		Map<String, Object> json = tensor(name, datatype, shape);
 		json.put("data", data);
 		return json;
-	}
-
-	/** A model name this server does not serve. */
-	static final class UnknownModelException extends RuntimeException {
-
-		UnknownModelException(String name) {
-			super("model " + name + " is not served here");
-		}
-
 	}
 
 }

@@ -5,6 +5,9 @@ import java.util.Map;
 import dev.digits.inference.NotReadyException;
 import dev.digits.inference.OverloadedException;
 import dev.digits.preprocessing.PreprocessingException;
+import dev.digits.serving.DataPlane;
+import dev.digits.serving.ModelRepositoryExtension;
+import dev.digits.serving.PolicyConflictException;
 import dev.digits.serving.UnknownVersionException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.core.Ordered;
@@ -25,7 +28,7 @@ import tools.jackson.core.JacksonException;
  * {@code Retry-After} when overloaded or not ready. Counted by reason like every other
  * failure.
  */
-@RestControllerAdvice(assignableTypes = InferenceProtocolController.class)
+@RestControllerAdvice(assignableTypes = { InferenceProtocolController.class, RepositoryExtensionController.class })
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class InferenceProtocolErrors {
 
@@ -43,7 +46,7 @@ class InferenceProtocolErrors {
 		return error(kind, status, ex.getMessage(), request);
 	}
 
-	@ExceptionHandler({ InvalidRequestException.class, JacksonException.class })
+	@ExceptionHandler({ DataPlane.InvalidInferenceException.class, JacksonException.class })
 	ResponseEntity<Map<String, String>> invalid(RuntimeException ex, HttpServletRequest request) {
 		if (ex instanceof JacksonException) {
 			// Jackson wraps what the body's stream threw: a body over its limit, too
@@ -87,9 +90,20 @@ class InferenceProtocolErrors {
 		return error(ProblemKind.TOO_LARGE, HttpStatus.CONTENT_TOO_LARGE, ex.getMessage(), request);
 	}
 
-	@ExceptionHandler({ UnknownVersionException.class, InferenceProtocolController.UnknownModelException.class })
+	@ExceptionHandler({ UnknownVersionException.class, DataPlane.UnknownModelException.class })
 	ResponseEntity<Map<String, String>> unknown(RuntimeException ex, HttpServletRequest request) {
 		return error(ProblemKind.UNKNOWN_VERSION, HttpStatus.NOT_FOUND, ex.getMessage(), request);
+	}
+
+	@ExceptionHandler(PolicyConflictException.class)
+	ResponseEntity<Map<String, String>> conflict(PolicyConflictException ex, HttpServletRequest request) {
+		return error(ProblemKind.CONFLICT, HttpStatus.CONFLICT, ex.getMessage(), request);
+	}
+
+	@ExceptionHandler(ModelRepositoryExtension.LoadFailedException.class)
+	ResponseEntity<Map<String, String>> loadFailed(ModelRepositoryExtension.LoadFailedException ex,
+			HttpServletRequest request) {
+		return error(ProblemKind.MODEL_LOAD_FAILED, HttpStatus.BAD_REQUEST, ex.getMessage(), request);
 	}
 
 	@ExceptionHandler(OverloadedException.class)

@@ -1,7 +1,6 @@
 package dev.digits.api;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 import dev.digits.inference.DigitClassifier;
 import jakarta.servlet.FilterChain;
@@ -41,13 +40,6 @@ class OverloadSheddingFilter extends OncePerRequestFilter {
 	 */
 	static final long KEEP_ALIVE_BODY = 64 * 1024;
 
-	/**
-	 * Writes the Open Inference Protocol's error body; built once, not per refusal (a
-	 * refusal must stay cheap).
-	 */
-	private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder()
-		.build();
-
 	private final ObjectProvider<DigitClassifier> classifier;
 
 	private final ApiProperties properties;
@@ -82,18 +74,7 @@ class OverloadSheddingFilter extends OncePerRequestFilter {
 		}
 		String detail = "inference queue full (" + inference.properties().queueCapacity()
 				+ " images waiting); retry shortly";
-		if (request.getRequestURI().startsWith("/v2/")) {
-			// the Open Inference Protocol's error form, as InferenceProtocolErrors
-			// answers it
-			byte[] body = ("{\"error\":" + JSON.writeValueAsString(detail) + "}").getBytes(StandardCharsets.UTF_8);
-			response.setStatus(ProblemKind.OVERLOADED.status.value());
-			response.setContentType("application/json");
-			response.setHeader("Retry-After", "1");
-			response.setContentLength(body.length);
-			response.getOutputStream().write(body);
-			return;
-		}
-		ProblemKind.OVERLOADED.write(response, detail, request.getRequestURI(), RequestIdFilter.of(request));
+		ProblemKind.OVERLOADED.writeFor(request, response, detail);
 	}
 
 }

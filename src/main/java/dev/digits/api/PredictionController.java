@@ -7,6 +7,8 @@ import java.util.List;
 
 import dev.digits.inference.DigitClassifier.Classification;
 import dev.digits.preprocessing.Preprocessed;
+import dev.digits.model.ModelProperties;
+import dev.digits.serving.DataPlane;
 import dev.digits.serving.RecognitionService;
 import dev.digits.preprocessing.Upload;
 import io.swagger.v3.oas.annotations.Hidden;
@@ -15,7 +17,6 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
-import org.slf4j.MDC;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -37,22 +38,15 @@ import org.springframework.web.multipart.MultipartFile;
 @Tag(name = "predictions", description = "Recognise digits in images or pixel arrays")
 class PredictionController {
 
-	static final String ENDPOINT_ATTRIBUTE = PredictionController.class.getName() + ".endpoint";
+	private final DataPlane plane;
 
-	static final String VERSION_ATTRIBUTE = PredictionController.class.getName() + ".version";
-
-	/** Sticky A/B assignment: the same key gets the same version on every replica. */
-	static final String CLIENT_ID = "X-Client-Id";
-
-	/** Pins a version, as the {@code /api/v1/models/{version}/...} paths do. */
-	static final String MODEL_VERSION = "X-Model-Version";
-
-	private final RecognitionService recognition;
+	private final String modelName;
 
 	private final ApiProperties properties;
 
-	PredictionController(RecognitionService recognition, ApiProperties properties) {
-		this.recognition = recognition;
+	PredictionController(DataPlane plane, ModelProperties model, ApiProperties properties) {
+		this.plane = plane;
+		this.modelName = model.name();
 		this.properties = properties;
 	}
 
@@ -119,54 +113,12 @@ class PredictionController {
 		return batch(request, version, uploads);
 	}
 
-	/** The routing a request asks for: its path or header pin, its sticky key. */
-	static RecognitionService.Routing routing(HttpServletRequest request, String pathVersion) {
-		String pinned = pathVersion != null ? pathVersion : blankToNull(request.getHeader(MODEL_VERSION));
-		if (pinned != null && !pinned.matches(dev.digits.model.ModelProperties.VERSION)) {
-			throw new InvalidRequestException("\"" + abbreviate(pinned) + "\" is not a model version");
-		}
-		String client = blankToNull(request.getHeader(CLIENT_ID));
-		if (client != null && client.length() > 256) {
-			throw new InvalidRequestException(CLIENT_ID + " may have at most 256 characters");
-		}
-		return new RecognitionService.Routing(client, pinned, allowedDigits(request.getParameter("allowed")),
-				version -> {
-					request.setAttribute(VERSION_ATTRIBUTE, version);
-					MDC.put(RequestIdFilter.MODEL_VERSION_MDC, version);
-				});
-	}
-
-	/** {@code ?allowed=1,2,3}: the only digits the answer may be; null when absent. */
-	static java.util.Set<Integer> allowedDigits(String text) {
-		if (text == null || text.isBlank()) {
-			return null;
-		}
-		java.util.Set<Integer> digits = new java.util.TreeSet<>();
-		for (String part : text.split(",")) {
-			String digit = part.strip();
-			if (!digit.matches("[0-9]")) {
-				throw new InvalidRequestException(
-						"allowed must list digits 0 to 9 separated by commas, e.g. 1,2,3; got \"" + abbreviate(text)
-								+ "\"");
-			}
-			digits.add(Integer.parseInt(digit));
-		}
-		return digits;
-	}
-
-	private static String blankToNull(String text) {
-		return text == null || text.isBlank() ? null : text.strip();
-	}
-
-	private static String abbreviate(String text) {
-		return text.length() > 40 ? text.substring(0, 40) + "..." : text;
-	}
-
 	private Responses.PredictionResponse single(HttpServletRequest request, String version, String endpoint,
 			Upload upload) {
-		request.setAttribute(ENDPOINT_ATTRIBUTE, endpoint);
+		request.setAttribute(InferenceRequests.ENDPOINT_ATTRIBUTE, endpoint);
 		long start = System.nanoTime();
-		RecognitionService.Result result = recognition.recognize(upload, routing(request, version));
+		RecognitionService.Result result = plane.infer(new DataPlane.InferenceRequest(modelName, null, List.of(upload),
+				false, InferenceRequests.routing(request, version, null, null)));
 		RecognitionService.Recognized only = result.images().get(0);
 		Classification c = only.classification();
 		RecognitionService.Answer a = only.answer();
@@ -177,9 +129,10 @@ class PredictionController {
 	}
 
 	private Responses.BatchResponse batch(HttpServletRequest request, String version, List<Upload> uploads) {
-		request.setAttribute(ENDPOINT_ATTRIBUTE, "batch");
+		request.setAttribute(InferenceRequests.ENDPOINT_ATTRIBUTE, "batch");
 		long start = System.nanoTime();
-		RecognitionService.Result result = recognition.recognizeBatch(uploads, routing(request, version));
+		RecognitionService.Result result = plane.infer(new DataPlane.InferenceRequest(modelName, null, uploads, true,
+				InferenceRequests.routing(request, version, null, null)));
 		List<Responses.Prediction> predictions = new ArrayList<>();
 		long queue = 0;
 		long compute = 0;

@@ -11,6 +11,8 @@ import dev.digits.inference.NotReadyException;
 import dev.digits.inference.OverloadedException;
 import dev.digits.preprocessing.PreprocessingException;
 import dev.digits.serving.FeedbackException;
+import dev.digits.serving.DataPlane;
+import dev.digits.serving.ModelRepositoryExtension;
 import dev.digits.serving.PolicyConflictException;
 import dev.digits.serving.UnknownVersionException;
 import io.micrometer.core.instrument.Counter;
@@ -76,8 +78,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 		return problem(ProblemKind.TOO_LARGE, ex.getMessage(), request);
 	}
 
-	@ExceptionHandler(InvalidRequestException.class)
-	ResponseEntity<ProblemDetail> invalid(InvalidRequestException ex, HttpServletRequest request) {
+	@ExceptionHandler(DataPlane.InvalidInferenceException.class)
+	ResponseEntity<ProblemDetail> invalid(DataPlane.InvalidInferenceException ex, HttpServletRequest request) {
 		return problem(ProblemKind.BAD_REQUEST, ex.getMessage(), request);
 	}
 
@@ -86,8 +88,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 		return problem(ProblemKind.OVERLOADED, ex.getMessage() + "; retry shortly", request);
 	}
 
-	@ExceptionHandler(UnknownVersionException.class)
-	ResponseEntity<ProblemDetail> unknownVersion(UnknownVersionException ex, HttpServletRequest request) {
+	@ExceptionHandler({ UnknownVersionException.class, DataPlane.UnknownModelException.class })
+	ResponseEntity<ProblemDetail> unknownVersion(RuntimeException ex, HttpServletRequest request) {
 		return problem(ProblemKind.UNKNOWN_VERSION, ex.getMessage(), request);
 	}
 
@@ -96,8 +98,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 		return problem(ProblemKind.CONFLICT, ex.getMessage(), request);
 	}
 
-	@ExceptionHandler(ModelLoadFailedException.class)
-	ResponseEntity<ProblemDetail> loadFailed(ModelLoadFailedException ex, HttpServletRequest request) {
+	@ExceptionHandler(ModelRepositoryExtension.LoadFailedException.class)
+	ResponseEntity<ProblemDetail> loadFailed(ModelRepositoryExtension.LoadFailedException ex,
+			HttpServletRequest request) {
 		return problem(ProblemKind.MODEL_LOAD_FAILED, ex.getMessage(), request);
 	}
 

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.digits.preprocessing.Reason;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -119,6 +120,39 @@ public enum ProblemKind {
 			response.setHeader(HttpHeaders.RETRY_AFTER, "1");
 		}
 		response.getOutputStream().write(body);
+	}
+
+	/**
+	 * Writes this problem as the whole response in the error dialect of the request's
+	 * protocol: the Open Inference Protocol's {@code {"error": "..."}} under
+	 * {@code /v2/}, RFC 9457 problem details elsewhere. For the paths outside Spring
+	 * MVC's exception handling; {@link InferenceProtocolErrors} and
+	 * {@link ProblemHandler} answer the same way inside it.
+	 */
+	public void writeFor(HttpServletRequest request, HttpServletResponse response, String detail) throws IOException {
+		if (!inferenceProtocol(request)) {
+			write(response, detail, request.getRequestURI(), RequestIdFilter.of(request));
+			return;
+		}
+		byte[] body = inferenceProtocolBody(detail);
+		response.setStatus(status.value());
+		response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+		response.setContentLength(body.length);
+		if (status == HttpStatus.SERVICE_UNAVAILABLE) {
+			response.setHeader(HttpHeaders.RETRY_AFTER, "1");
+		}
+		response.getOutputStream().write(body);
+	}
+
+	/** Whether the request is one of the Open Inference Protocol's ({@code /v2/...}). */
+	public static boolean inferenceProtocol(HttpServletRequest request) {
+		return request.getRequestURI().startsWith("/v2/");
+	}
+
+	/** The Open Inference Protocol's error body. */
+	static byte[] inferenceProtocolBody(String detail) {
+		return JSON.writeValueAsString(Map.of("error", detail == null ? "the request failed" : detail))
+			.getBytes(StandardCharsets.UTF_8);
 	}
 
 	/** The RFC 9457 body, as {@link ProblemHandler} writes it through Spring MVC. */

@@ -226,20 +226,7 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 			throws IOException {
 		problems.count(kind);
 		response.setHeader("Connection", "close");
-		if (request.getRequestURI().startsWith("/v2/")) {
-			// the Open Inference Protocol's error form
-			byte[] body = ("{\"error\":"
-					+ tools.jackson.databind.json.JsonMapper.builder().build().writeValueAsString(detail) + "}")
-				.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-			response.setStatus(kind.status.value());
-			response.setContentType("application/json");
-			if (kind == ProblemKind.OVERLOADED) {
-				response.setHeader("Retry-After", "1");
-			}
-			response.getOutputStream().write(body);
-			return;
-		}
-		kind.write(response, detail, request.getRequestURI(), RequestIdFilter.of(request));
+		kind.writeFor(request, response, detail);
 	}
 
 	/**

@@ -67,10 +67,10 @@ class RequestMetricsFilter extends OncePerRequestFilter {
 	}
 
 	private void record(HttpServletRequest request, HttpServletResponse response, long start) {
-		Object attribute = request.getAttribute(PredictionController.ENDPOINT_ATTRIBUTE);
+		Object attribute = request.getAttribute(InferenceRequests.ENDPOINT_ATTRIBUTE);
 		String endpoint = attribute != null ? attribute.toString() : endpointOf(request);
 		String outcome = outcome(response.getStatus());
-		Object assigned = request.getAttribute(PredictionController.VERSION_ATTRIBUTE);
+		Object assigned = request.getAttribute(InferenceRequests.VERSION_ATTRIBUTE);
 		String version = assigned != null ? assigned.toString() : "none";
 		timers
 			.computeIfAbsent(endpoint + "/" + outcome + "/" + version,

@@ -73,7 +73,7 @@ class TfjsModelController {
 			.lastModified(modified)
 			.eTag(Long.toHexString(size) + "-" + Long.toHexString(modified))
 			.cacheControl(CacheControl.noCache())
-			.header(PredictionController.MODEL_VERSION, this.properties.defaultVersion())
+			.header(InferenceRequests.MODEL_VERSION, this.properties.defaultVersion())
 			.body(new FileSystemResource(file));
 	}
 

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.digits.inference.DigitClassifier;
@@ -18,6 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.info.BuildProperties;
 import org.springframework.boot.actuate.info.InfoContributor;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -140,6 +142,20 @@ class ServingConfiguration {
 		return new RecognitionService(preprocessor, manager, tokens,
 				new FeedbackLimiter(feedback.votesPerClient(), feedback.clientWindow()), outcomes, properties.name(),
 				meters, tracer.getIfAvailable(() -> PipelineTracer.OFF), properties.uncertainBelow());
+	}
+
+	@Bean
+	DataPlane dataPlane(RecognitionService recognition, ModelManager manager, ModelProperties properties,
+			ObjectProvider<BuildProperties> build) {
+		BuildProperties info = build.getIfAvailable();
+		return new DataPlane(recognition, manager, properties.name(), info != null ? info.getVersion() : "dev",
+				List.of("model_repository"));
+	}
+
+	@Bean
+	ModelRepositoryExtension modelRepositoryExtension(ModelManager manager, ModelRepository repository,
+			ModelProperties properties) {
+		return new ModelRepositoryExtension(manager, repository, properties.name());
 	}
 
 	/** Readiness: the versions that take traffic are READY. */

@@ -59,18 +59,22 @@ class SecurityConfiguration {
 		// document, which merges every group): the same credential, or nothing. The
 		// public API's
 		// document is /v3/api-docs/digits
-		return common(http.securityMatcher("/admin/**", "/v3/api-docs/admin", "/v3/api-docs/admin/**",
-				"/v3/api-docs/admin.yaml", "/v3/api-docs", "/v3/api-docs.yaml"), API_CSP)
+		return common(http.securityMatcher("/admin/**", "/v2/repository/**", "/v3/api-docs/admin",
+				"/v3/api-docs/admin/**", "/v3/api-docs/admin.yaml", "/v3/api-docs", "/v3/api-docs.yaml"), API_CSP)
 			.cors(AbstractHttpConfigurer::disable)
 			.addFilterBefore(new AdminTokenFilter(expected), AuthorizationFilter.class)
 			.authorizeHttpRequests(requests -> requests.anyRequest().hasRole("ADMIN"))
 			.exceptionHandling(errors -> errors.authenticationEntryPoint((request, response, ex) -> {
 				response.setHeader("WWW-Authenticate", "Bearer realm=\"digit-service admin\"");
-				ProblemKind.UNAUTHORIZED.write(response,
-						expected == null
-								? "the admin API is disabled: set digits.admin.token (DIGITS_ADMIN_TOKEN) to enable it"
-								: "send Authorization: Bearer <admin token>",
-						request.getRequestURI(), null);
+				String detail = expected == null
+						? "the admin API is disabled: set digits.admin.token (DIGITS_ADMIN_TOKEN) to enable it"
+						: "send Authorization: Bearer <admin token>";
+				if (ProblemKind.inferenceProtocol(request)) {
+					ProblemKind.UNAUTHORIZED.writeFor(request, response, detail);
+				}
+				else {
+					ProblemKind.UNAUTHORIZED.write(response, detail, request.getRequestURI(), null);
+				}
 			})
 				.accessDeniedHandler((request, response, ex) -> ProblemKind.FORBIDDEN.write(response, "not allowed",
 						request.getRequestURI(), null)))

@@ -126,9 +126,9 @@ class AccessLogTests {
 	@Test
 	void theModelVersionJoinsTheLogContextWhenAssignedAndLeavesWithTheRequest() {
 		MockHttpServletRequest request = new MockHttpServletRequest("POST", "/api/v1/predictions");
-		PredictionController.routing(request, null).assigned().accept("2");
+		InferenceRequests.routing(request, null, null, null).assigned().accept("2");
 		assertThat(MDC.get("modelVersion")).isEqualTo("2");
-		assertThat(request.getAttribute(PredictionController.VERSION_ATTRIBUTE)).isEqualTo("2");
+		assertThat(request.getAttribute(InferenceRequests.VERSION_ATTRIBUTE)).isEqualTo("2");
 	}
 
 	@Test

@@ -279,6 +279,45 @@ class ModelVersionsTests {
 	}
 
 	@Test
+	void theInferenceProtocolsRepositoryExtensionIndexesLoadsAndUnloadsBehindTheAdminToken() {
+		assertThat(http.get("/v2").json().get("extensions").toString()).contains("model_repository");
+		HttpFixtures.Reply anonymous = http.postJson("/v2/repository/index", "");
+		assertThat(anonymous.status()).isEqualTo(401);
+		assertThat(anonymous.contentType()).startsWith("application/json");
+		assertThat(anonymous.json().get("error").asString()).contains("Bearer");
+
+		JsonNode index = admin("POST", "/v2/repository/index", null).json();
+		assertThat(index.findValuesAsString("version")).containsSequence("1", "2");
+		assertThat(index.get(0).get("name").asString()).isEqualTo("mnist-cnn");
+		assertThat(index.get(0).get("state").asString()).isEqualTo("READY");
+
+		HttpFixtures.Reply unloaded = admin("POST", "/v2/repository/models/mnist-cnn/versions/2/unload", null);
+		assertThat(unloaded.status()).as(unloaded.body()).isEqualTo(200);
+		assertThat(unloaded.json().get("unload").asBoolean()).isTrue();
+		assertThat(unloaded.json().get("state").asString()).isEqualTo("UNLOADED");
+		assertThat(http.get("/v2/models/mnist-cnn/versions/2/ready").status()).isEqualTo(400);
+		assertThat(admin("POST", "/v2/repository/index", null).json().toString())
+			.contains("{\"name\":\"mnist-cnn\",\"version\":\"2\",\"state\":\"UNLOADED\"}");
+
+		HttpFixtures.Reply loaded = admin("POST", "/v2/repository/models/mnist-cnn/versions/2/load", null);
+		assertThat(loaded.status()).as(loaded.body()).isEqualTo(200);
+		assertThat(loaded.json().get("state").asString()).isEqualTo("READY");
+		assertThat(http.get("/v2/models/mnist-cnn/versions/2/ready").status()).isEqualTo(200);
+
+		// the protocol's error form for every refusal
+		for (String[] call : new String[][] { { "/v2/repository/models/mnist-cnn/load", "400" },
+				{ "/v2/repository/models/other/versions/2/load", "404" },
+				{ "/v2/repository/models/mnist-cnn/versions/99/load", "404" },
+				{ "/v2/repository/models/mnist-cnn/versions/1/unload", "409" } }) {
+			HttpFixtures.Reply refused = admin("POST", call[0], null);
+			assertThat(refused.status()).as(call[0] + ": " + refused.body()).isEqualTo(Integer.parseInt(call[1]));
+			assertThat(refused.contentType()).startsWith("application/json");
+			assertThat(refused.json().get("error").asString()).isNotBlank();
+		}
+		assertThat(version(http.get("/api/v1/models").json(), "1").get("state").asString()).isEqualTo("READY");
+	}
+
+	@Test
 	void aNewVersionFolderIsLoadedByTheWatcherAndRemovedOnesUnloaded() throws Exception {
 		copy(REPOSITORY.resolve("mnist-cnn/2"), REPOSITORY.resolve("mnist-cnn/2a"));
 		JsonNode added = awaitState("2a", "READY");

@@ -65,7 +65,7 @@ class ModelLifecycleTests {
 
 	private RepositoryWatcher watcher;
 
-	private RecognitionService service;
+	private DataPlane plane;
 
 	private ModelRepository repository;
 
@@ -95,9 +95,10 @@ class ModelLifecycleTests {
 		watcher.scan(Duration.ZERO);
 		FeedbackTokens tokens = new FeedbackTokens(FeedbackTokens.randomKey(), Duration.ofHours(1), Clock.systemUTC(),
 				10_000);
-		service = new RecognitionService(new ImagePreprocessor(PreprocessingLimits.defaults()), manager, tokens,
-				new FeedbackLimiter(0, Duration.ofHours(1)), new Outcomes(meters), "mnist-cnn", meters,
+		RecognitionService service = new RecognitionService(new ImagePreprocessor(PreprocessingLimits.defaults()),
+				manager, tokens, new FeedbackLimiter(0, Duration.ofHours(1)), new Outcomes(meters), "mnist-cnn", meters,
 				PipelineTracer.OFF, Map.of());
+		plane = new DataPlane(service, manager, "mnist-cnn", "test", List.of());
 	}
 
 	@AfterEach
@@ -417,8 +418,10 @@ class ModelLifecycleTests {
 		for (int p = 0; p < grey.length; p++) {
 			values[p] = grey[p] & 0xFF;
 		}
-		return service.recognize(new Upload.Pixels(values, PixelScale.GREY_LEVELS),
-				new RecognitionService.Routing(clientId, pinned, null, null));
+		// through the data plane every protocol adapts over
+		return plane.infer(new DataPlane.InferenceRequest("mnist-cnn", null,
+				List.of(new Upload.Pixels(values, PixelScale.GREY_LEVELS)), false,
+				DataPlane.routing(pinned, clientId, null, null)));
 	}
 
 	private Map<String, String> states() {
