@@ -94,6 +94,62 @@ public final class DigitNetwork {
 			.build();
 	}
 
+	/**
+	 * The DL4J configuration of {@code spec} with the given optimiser settings: Adam,
+	 * Xavier initialisation, the seed for both initialisation and dropout; the last layer
+	 * is the output layer (softmax, multi-class cross-entropy).
+	 * @param seed weight initialisation and dropout seed
+	 * @param learningRate Adam learning rate (the card: 0.001)
+	 */
+	public static MultiLayerConfiguration configuration(NetworkSpec spec, long seed, double learningRate) {
+		NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(seed)
+			.updater(new Adam(learningRate))
+			.weightInit(WeightInit.XAVIER)
+			.list();
+		int index = 0;
+		for (int i = 0; i < spec.layers().size(); i++) {
+			NetworkSpec.Layer layer = spec.layers().get(i);
+			if (layer instanceof NetworkSpec.Conv c) {
+				list.layer(index++,
+						new ConvolutionLayer.Builder(c.kernel(), c.kernel()).nOut(c.filters())
+							.stride(1, 1)
+							.activation(activation(c.activation()))
+							.build());
+			}
+			else if (layer instanceof NetworkSpec.MaxPool p) {
+				list.layer(index++,
+						new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(p.size(), p.size())
+							.stride(p.size(), p.size())
+							.build());
+			}
+			else if (layer instanceof NetworkSpec.Dropout d) {
+				// DL4J's DropoutLayer takes the probability of RETAINING an activation
+				list.layer(index++, new DropoutLayer.Builder(1 - d.rate()).build());
+			}
+			else if (layer instanceof NetworkSpec.Dense d && i == spec.layers().size() - 1) {
+				list.layer(index++,
+						new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(d.units())
+							.activation(activation(d.activation()))
+							.build());
+			}
+			else if (layer instanceof NetworkSpec.Dense d) {
+				list.layer(index++,
+						new DenseLayer.Builder().nOut(d.units()).activation(activation(d.activation())).build());
+			}
+			// a Flatten has no DL4J layer: DL4J inserts its CnnToFeedForwardPreProcessor,
+			// which
+			// flattens channels-first (c, h, w)
+		}
+		return list.setInputType(InputType.convolutionalFlat(spec.height(), spec.width(), spec.channels())).build();
+	}
+
+	private static Activation activation(NetworkSpec.Activation activation) {
+		return switch (activation) {
+			case RELU -> Activation.RELU;
+			case SOFTMAX -> Activation.SOFTMAX;
+		};
+	}
+
 	/** A freshly initialised network. */
 	public static MultiLayerNetwork create(long seed, double learningRate) {
 		MultiLayerNetwork network = new MultiLayerNetwork(configuration(seed, learningRate));
