@@ -26,7 +26,9 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>
  * Layouts differ from DL4J: conv kernels are {@code [kh,kw,in,out]} (DL4J
  * {@code [out,in,kh,kw]}) and TF.js flattens channels-last (h, w, c) where DL4J flattens
- * channels-first (c, h, w), so the first dense kernel's rows are reordered.
+ * channels-first (c, h, w), so the rows of a dense kernel after a flatten are reordered
+ * ({@link ChannelsLastWeights}). The topology, the tensors' names and shapes follow from
+ * the {@link NetworkSpec}.
  */
 public final class TfjsFormat {
 
