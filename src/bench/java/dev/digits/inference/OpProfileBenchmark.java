@@ -46,7 +46,7 @@ public class OpProfileBenchmark {
 	@Param({ "1", "32" })
 	public int images;
 
-	/** One of {@code NhwcForwardPass.Plan.NAMES}. */
+	/** One of {@code NhwcForwardPass.Plan.names()} for the card's network. */
 	@Param({ "conv1", "maxpool1", "relu1", "conv2", "maxpool2", "relu2", "dense1", "relu3", "output" })
 	public String op;
 
@@ -67,9 +67,9 @@ public class OpProfileBenchmark {
 		float[] in = ComputeBenchmark.randomImages(new Random(1), 32);
 		pass.forward(in, images, new float[32 * DigitNetwork.CLASSES]); // real activations in every buffer
 		plan = pass.plan(images);
-		index = NhwcForwardPass.Plan.NAMES.indexOf(op);
+		index = plan.names().indexOf(op);
 		if (index < 0) {
-			throw new IllegalArgumentException("no op " + op + " in " + NhwcForwardPass.Plan.NAMES);
+			throw new IllegalArgumentException("no op " + op + " in " + plan.names());
 		}
 		plan.allowHelpers(index, onednn);
 	}

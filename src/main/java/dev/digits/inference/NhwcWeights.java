@@ -1,33 +1,41 @@
 package dev.digits.inference;
 
-import java.util.HashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 
 import dev.digits.model.ChannelsLastWeights;
 import dev.digits.model.ChannelsLastWeights.Tensor;
+import dev.digits.model.DigitNetwork;
+import dev.digits.model.NetworkSpec;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The network's weights as read-only ND4J arrays in channels-last layout, shared by all
- * workers.
+ * workers: the kernel and the bias of each convolution and dense layer of {@code spec},
+ * in the order of its layers.
  */
-record NhwcWeights(INDArray conv1Kernel, INDArray conv1Bias, INDArray conv2Kernel, INDArray conv2Bias,
-		INDArray dense1Kernel, INDArray dense1Bias, INDArray outputKernel, INDArray outputBias) {
+record NhwcWeights(NetworkSpec spec, List<INDArray> kernels, List<INDArray> biases) {
 
+	/** The weights of {@code network}, of the card's architecture. */
 	static NhwcWeights of(MultiLayerNetwork network) {
-		Map<String, INDArray> arrays = new HashMap<>();
-		for (Tensor t : ChannelsLastWeights.TENSORS) {
+		return of(DigitNetwork.SPEC, network);
+	}
+
+	/** The weights of {@code network}, of architecture {@code spec}. */
+	static NhwcWeights of(NetworkSpec spec, MultiLayerNetwork network) {
+		List<INDArray> kernels = new ArrayList<>();
+		List<INDArray> biases = new ArrayList<>();
+		for (Tensor t : ChannelsLastWeights.tensors(spec)) {
 			long[] shape = new long[t.shape().length];
 			for (int i = 0; i < shape.length; i++) {
 				shape[i] = t.shape()[i];
 			}
-			arrays.put(t.name(), Nd4j.create(ChannelsLastWeights.read(network, t), shape, 'c'));
+			INDArray array = Nd4j.create(ChannelsLastWeights.read(network, t), shape, 'c');
+			(t.isBias() ? biases : kernels).add(array);
 		}
-		return new NhwcWeights(arrays.get("conv2d/kernel"), arrays.get("conv2d/bias"), arrays.get("conv2d_1/kernel"),
-				arrays.get("conv2d_1/bias"), arrays.get("dense/kernel"), arrays.get("dense/bias"),
-				arrays.get("dense_1/kernel"), arrays.get("dense_1/bias"));
+		return new NhwcWeights(spec, List.copyOf(kernels), List.copyOf(biases));
 	}
 
 }

@@ -1,6 +1,9 @@
 package dev.digits.model;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.factory.Nd4j;
@@ -11,13 +14,19 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>
  * DL4J keeps conv kernels as {@code [out,in,kh,kw]} and flattens activations
  * channels-first (c, h, w); channels-last kernels are {@code [kh,kw,in,out]} and
- * flattening is (h, w, c), so the first dense kernel's rows are reordered. Used by the
+ * flattening is (h, w, c), so the rows of a dense kernel after a flatten are reordered.
+ * The tensors, their names and shapes follow from the {@link NetworkSpec}. Used by the
  * TF.js export and by the NHWC inference engine, so both read the same mapping.
  */
 public final class ChannelsLastWeights {
 
-	/** A weight tensor: its Keras name and shape, and where DL4J keeps it. */
-	public record Tensor(String name, int[] shape, int layer, String param) {
+	/**
+	 * A weight tensor: its Keras name and shape, and where DL4J keeps it.
+	 *
+	 * @param flattened for a dense kernel whose rows are a flattened activation, that
+	 * activation's {@code {height, width, channels}} (its rows are reordered); else empty
+	 */
+	public record Tensor(String name, int[] shape, int layer, String param, int[] flattened) {
 
 		public int size() {
 			int n = 1;
@@ -33,27 +42,91 @@ public final class ChannelsLastWeights {
 
 	}
 
-	/** Every weight tensor, in the order of a TF.js weights manifest. */
-	public static final List<Tensor> TENSORS = List.of(
-			new Tensor("conv2d/kernel", new int[] { 3, 3, 1, 32 }, DigitNetwork.CONV1, "W"),
-			new Tensor("conv2d/bias", new int[] { 32 }, DigitNetwork.CONV1, "b"),
-			new Tensor("conv2d_1/kernel", new int[] { 3, 3, 32, 64 }, DigitNetwork.CONV2, "W"),
-			new Tensor("conv2d_1/bias", new int[] { 64 }, DigitNetwork.CONV2, "b"),
-			new Tensor("dense/kernel", new int[] { 1600, 128 }, DigitNetwork.DENSE1, "W"),
-			new Tensor("dense/bias", new int[] { 128 }, DigitNetwork.DENSE1, "b"),
-			new Tensor("dense_1/kernel", new int[] { 128, 10 }, DigitNetwork.OUTPUT, "W"),
-			new Tensor("dense_1/bias", new int[] { 10 }, DigitNetwork.OUTPUT, "b"));
-
-	private static final int POOLED = 5; // 5x5x64 after the second pooling
-
-	private static final int CHANNELS = 64;
+	/**
+	 * Every weight tensor of the card's network, in the order of a TF.js weights
+	 * manifest.
+	 */
+	public static final List<Tensor> TENSORS = tensors(NetworkSpec.MNIST_CNN);
 
 	private ChannelsLastWeights() {
+	}
+
+	/**
+	 * Every weight tensor of {@code spec}, in the order of a TF.js weights manifest: the
+	 * kernel then the bias of each convolution and dense layer, named after its layer.
+	 */
+	public static List<Tensor> tensors(NetworkSpec spec) {
+		List<String> names = kerasNames(spec);
+		List<Tensor> tensors = new ArrayList<>();
+		int[] flattened = new int[0];
+		for (int i = 0; i < spec.layers().size(); i++) {
+			NetworkSpec.Layer layer = spec.layers().get(i);
+			NetworkSpec.Shape in = spec.inputShape(i);
+			int units;
+			int[] kernel;
+			int[] rows = new int[0];
+			if (layer instanceof NetworkSpec.Conv c) {
+				units = c.filters();
+				kernel = new int[] { c.kernel(), c.kernel(), in.channels(), units };
+			}
+			else if (layer instanceof NetworkSpec.Dense d) {
+				units = d.units();
+				kernel = new int[] { in.size(), units };
+				rows = flattened;
+				flattened = new int[0];
+			}
+			else {
+				if (layer instanceof NetworkSpec.Flatten) {
+					flattened = new int[] { in.height(), in.width(), in.channels() };
+				}
+				continue;
+			}
+			int dl4j = DigitNetwork.layerIndex(spec, i);
+			tensors.add(new Tensor(names.get(i) + "/kernel", kernel, dl4j, "W", rows));
+			tensors.add(new Tensor(names.get(i) + "/bias", new int[] { units }, dl4j, "b", new int[0]));
+		}
+		return List.copyOf(tensors);
+	}
+
+	/**
+	 * The Keras name of each layer of {@code spec}: its class's snake-case name, then
+	 * {@code _1}, {@code _2}... for the next layers of that class ({@code conv2d},
+	 * {@code max_pooling2d}, {@code conv2d_1}, ...), as TF.js names them.
+	 */
+	static List<String> kerasNames(NetworkSpec spec) {
+		List<String> names = new ArrayList<>();
+		Map<String, Integer> counts = new HashMap<>();
+		for (NetworkSpec.Layer layer : spec.layers()) {
+			String base = kerasBaseName(layer);
+			int seen = counts.merge(base, 1, Integer::sum) - 1;
+			names.add(seen == 0 ? base : base + "_" + seen);
+		}
+		return names;
+	}
+
+	private static String kerasBaseName(NetworkSpec.Layer layer) {
+		if (layer instanceof NetworkSpec.Conv) {
+			return "conv2d";
+		}
+		if (layer instanceof NetworkSpec.MaxPool) {
+			return "max_pooling2d";
+		}
+		if (layer instanceof NetworkSpec.Dropout) {
+			return "dropout";
+		}
+		if (layer instanceof NetworkSpec.Flatten) {
+			return "flatten";
+		}
+		return "dense";
 	}
 
 	/** The tensor's values from {@code network}, in channels-last layout. */
 	public static float[] read(MultiLayerNetwork network, Tensor t) {
 		float[] src = network.getLayer(t.layer()).getParam(t.param()).dup('c').data().asFloat();
+		if (src.length != t.size()) {
+			throw new IllegalArgumentException(
+					t.name() + " has " + t.size() + " values, the network's parameter " + src.length);
+		}
 		int[] dl4jIndex = dl4jIndex(t);
 		float[] dst = new float[src.length];
 		for (int k = 0; k < dst.length; k++) {
@@ -93,13 +166,15 @@ public final class ChannelsLastWeights {
 						for (int x = 0; x < kw; x++)
 							map[((y * kw + x) * in + i) * out + o] = ((o * in + i) * kh + y) * kw + x;
 		}
-		else if (t.layer() == DigitNetwork.DENSE1 && !t.isBias()) {
+		else if (t.flattened().length == 3) {
+			// rows: channels-last (h, w, c) here, channels-first (c, h, w) in DL4J
+			int height = t.flattened()[0], width = t.flattened()[1], channels = t.flattened()[2];
 			int cols = t.shape()[1];
-			for (int c = 0; c < CHANNELS; c++)
-				for (int h = 0; h < POOLED; h++)
-					for (int w = 0; w < POOLED; w++)
+			for (int c = 0; c < channels; c++)
+				for (int h = 0; h < height; h++)
+					for (int w = 0; w < width; w++)
 						for (int j = 0; j < cols; j++)
-							map[((h * POOLED + w) * CHANNELS + c) * cols + j] = ((c * POOLED + h) * POOLED + w) * cols
+							map[((h * width + w) * channels + c) * cols + j] = ((c * height + h) * width + w) * cols
 									+ j;
 		}
 		else {

@@ -41,9 +41,10 @@ public record LoadedModel(MultiLayerNetwork network, String name, String version
 		}
 		MultiLayerNetwork network = networkFile.getFileName().toString().endsWith(".json") ? readTfjs(networkFile)
 				: restore(networkFile);
-		if (network.numParams() != DigitNetwork.PARAMETERS || network.getnLayers() != 8) {
+		if (network.numParams() != DigitNetwork.PARAMETERS || network.getnLayers() != DigitNetwork.LAYERS) {
 			throw new IOException(networkFile + " is not the card's network: " + network.numParams() + " parameters in "
-					+ network.getnLayers() + " layers, expected " + DigitNetwork.PARAMETERS + " in 8");
+					+ network.getnLayers() + " layers, expected " + DigitNetwork.PARAMETERS + " in "
+					+ DigitNetwork.LAYERS);
 		}
 		checkFinite(network, networkFile);
 		Path metadataFile = files.metadata().toAbsolutePath();

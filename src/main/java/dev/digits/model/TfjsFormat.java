@@ -18,15 +18,17 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The card's network in TensorFlow.js layers format: a {@code model.json}-style topology
- * whose {@code weightsManifest} points at one little-endian binary file, optionally with
- * 8-bit weights (TF.js' affine {@code uint8} quantization, one scale and minimum per
- * tensor; biases stay float32).
+ * The network in TensorFlow.js layers format: a {@code model.json}-style topology whose
+ * {@code weightsManifest} points at one little-endian binary file, optionally with 8-bit
+ * weights (TF.js' affine {@code uint8} quantization, one scale and minimum per tensor;
+ * biases stay float32).
  *
  * <p>
  * Layouts differ from DL4J: conv kernels are {@code [kh,kw,in,out]} (DL4J
  * {@code [out,in,kh,kw]}) and TF.js flattens channels-last (h, w, c) where DL4J flattens
- * channels-first (c, h, w), so the first dense kernel's rows are reordered.
+ * channels-first (c, h, w), so the rows of a dense kernel after a flatten are reordered
+ * ({@link ChannelsLastWeights}). The topology, the tensors' names and shapes follow from
+ * the {@link NetworkSpec}.
  */
 public final class TfjsFormat {
 
@@ -36,16 +38,29 @@ public final class TfjsFormat {
 	}
 
 	/**
-	 * Writes {@code json} and, beside it, {@code weightsFile}.
+	 * Writes the card's {@code network} to {@code json} and, beside it,
+	 * {@code weightsFile}.
 	 * @param quantize store kernels as 8-bit affine-quantized values
 	 * @return the size in bytes of the weights file
 	 */
 	public static long write(MultiLayerNetwork network, Path json, String weightsFile, boolean quantize)
 			throws IOException {
-		ByteBuffer buffer = ByteBuffer.allocate(ChannelsLastWeights.TENSORS.stream().mapToInt(t -> t.size() * 4).sum())
+		return write(NetworkSpec.MNIST_CNN, network, json, weightsFile, quantize);
+	}
+
+	/**
+	 * Writes {@code network}, of {@code architecture}, to {@code json} and, beside it,
+	 * {@code weightsFile}.
+	 * @param quantize store kernels as 8-bit affine-quantized values
+	 * @return the size in bytes of the weights file
+	 */
+	public static long write(NetworkSpec architecture, MultiLayerNetwork network, Path json, String weightsFile,
+			boolean quantize) throws IOException {
+		List<Tensor> tensors = ChannelsLastWeights.tensors(architecture);
+		ByteBuffer buffer = ByteBuffer.allocate(tensors.stream().mapToInt(t -> t.size() * 4).sum())
 			.order(ByteOrder.LITTLE_ENDIAN);
 		ArrayNode weights = JSON.createArrayNode();
-		for (Tensor tensor : ChannelsLastWeights.TENSORS) {
+		for (Tensor tensor : tensors) {
 			float[] values = ChannelsLastWeights.read(network, tensor);
 			ObjectNode spec = weights.addObject();
 			spec.put("name", tensor.name());
@@ -85,7 +100,7 @@ public final class TfjsFormat {
 		root.put("format", "layers-model");
 		root.put("generatedBy", "digit-service " + TfjsFormat.class.getPackage().getName());
 		root.putNull("convertedBy");
-		root.set("modelTopology", topology());
+		root.set("modelTopology", topology(architecture));
 		ObjectNode group = root.putArray("weightsManifest").addObject();
 		group.putArray("paths").add(weightsFile);
 		group.set("weights", weights);
@@ -94,14 +109,25 @@ public final class TfjsFormat {
 	}
 
 	/**
-	 * Reads a file written by {@link #write} (float or quantized) into a DL4J network.
+	 * Reads a file of the card's network written by {@link #write} (float or quantized)
+	 * into a DL4J network.
 	 */
 	public static MultiLayerNetwork read(Path json) throws IOException {
+		return read(json, NetworkSpec.MNIST_CNN);
+	}
+
+	/**
+	 * Reads a file written by {@link #write} (float or quantized) into a DL4J network of
+	 * {@code architecture}.
+	 * @throws IOException when its layers are not those of {@code architecture}, or its
+	 * weights not of their shapes
+	 */
+	public static MultiLayerNetwork read(Path json, NetworkSpec architecture) throws IOException {
 		JsonNode root = JSON.readTree(json.toFile());
 		JsonNode layers = root.path("modelTopology").path("config").path("layers");
-		JsonNode expected = topology().path("config").path("layers");
+		JsonNode expected = topology(architecture).path("config").path("layers");
 		if (layers.size() != expected.size()) {
-			throw new IOException(json + ": " + layers.size() + " layers, expected the card's " + expected.size());
+			throw new IOException(json + ": " + layers.size() + " layers, expected " + expected.size());
 		}
 		for (int i = 0; i < expected.size(); i++) {
 			if (!layers.get(i).path("class_name").equals(expected.get(i).path("class_name"))) {
@@ -146,8 +172,8 @@ public final class TfjsFormat {
 		if (buffer.hasRemaining()) {
 			throw new IOException(bin + ": " + buffer.remaining() + " bytes left over after the manifest's weights");
 		}
-		MultiLayerNetwork network = DigitNetwork.create(0, 0.001);
-		for (Tensor tensor : ChannelsLastWeights.TENSORS) {
+		MultiLayerNetwork network = DigitNetwork.create(architecture, 0, 0.001);
+		for (Tensor tensor : ChannelsLastWeights.tensors(architecture)) {
 			float[] keras = values.get(tensor.name());
 			if (keras == null || keras.length != tensor.size()) {
 				throw new IOException(json + ": weight " + tensor.name() + " missing or of the wrong size");
@@ -157,28 +183,63 @@ public final class TfjsFormat {
 		return network;
 	}
 
-	/** The Keras/TF.js Sequential topology of the card's network. */
-	private static ObjectNode topology() {
+	/** The Keras/TF.js Sequential topology of {@code spec}. */
+	private static ObjectNode topology(NetworkSpec spec) {
 		ObjectNode topology = JSON.createObjectNode();
 		topology.put("class_name", "Sequential");
 		ObjectNode config = topology.putObject("config");
-		config.put("name", "mnist_cnn");
+		config.put("name", spec.name());
 		ArrayNode layers = config.putArray("layers");
-		ObjectNode conv1 = conv(layers, "conv2d", 32);
-		ArrayNode input = conv1.putArray("batch_input_shape");
-		input.addNull().add(28).add(28).add(1);
-		conv1.put("dtype", "float32");
-		pool(layers, "max_pooling2d");
-		conv(layers, "conv2d_1", 64);
-		pool(layers, "max_pooling2d_1");
-		layer(layers, "Dropout", "dropout").put("rate", 0.25);
-		layer(layers, "Flatten", "flatten").put("data_format", "channels_last");
-		dense(layers, "dense", 128, "relu");
-		layer(layers, "Dropout", "dropout_1").put("rate", 0.5);
-		dense(layers, "dense_1", 10, "softmax");
+		List<String> names = ChannelsLastWeights.kerasNames(spec);
+		for (int i = 0; i < spec.layers().size(); i++) {
+			ObjectNode layer = layer(layers, spec.layers().get(i), names.get(i));
+			if (i == 0) {
+				layer.putArray("batch_input_shape").addNull().add(spec.height()).add(spec.width()).add(spec.channels());
+				layer.put("dtype", "float32");
+			}
+		}
 		topology.put("keras_version", "tfjs-layers 4.22.0");
 		topology.put("backend", "tensor_flow.js");
 		return topology;
+	}
+
+	private static ObjectNode layer(ArrayNode layers, NetworkSpec.Layer layer, String name) {
+		if (layer instanceof NetworkSpec.Conv c) {
+			ObjectNode config = layer(layers, "Conv2D", name);
+			config.put("filters", c.filters());
+			config.putArray("kernel_size").add(c.kernel()).add(c.kernel());
+			config.putArray("strides").add(1).add(1);
+			config.put("padding", "valid");
+			config.put("data_format", "channels_last");
+			config.putArray("dilation_rate").add(1).add(1);
+			config.put("activation", c.activation().keras());
+			config.put("use_bias", true);
+			return config;
+		}
+		if (layer instanceof NetworkSpec.MaxPool p) {
+			ObjectNode config = layer(layers, "MaxPooling2D", name);
+			config.putArray("pool_size").add(p.size()).add(p.size());
+			config.putArray("strides").add(p.size()).add(p.size());
+			config.put("padding", "valid");
+			config.put("data_format", "channels_last");
+			return config;
+		}
+		if (layer instanceof NetworkSpec.Dropout d) {
+			ObjectNode config = layer(layers, "Dropout", name);
+			config.put("rate", d.rate());
+			return config;
+		}
+		if (layer instanceof NetworkSpec.Flatten) {
+			ObjectNode config = layer(layers, "Flatten", name);
+			config.put("data_format", "channels_last");
+			return config;
+		}
+		NetworkSpec.Dense d = (NetworkSpec.Dense) layer;
+		ObjectNode config = layer(layers, "Dense", name);
+		config.put("units", d.units());
+		config.put("activation", d.activation().keras());
+		config.put("use_bias", true);
+		return config;
 	}
 
 	private static ObjectNode layer(ArrayNode layers, String className, String name) {
@@ -188,34 +249,6 @@ public final class TfjsFormat {
 		config.put("name", name);
 		config.put("trainable", true);
 		return config;
-	}
-
-	private static ObjectNode conv(ArrayNode layers, String name, int filters) {
-		ObjectNode c = layer(layers, "Conv2D", name);
-		c.put("filters", filters);
-		c.putArray("kernel_size").add(3).add(3);
-		c.putArray("strides").add(1).add(1);
-		c.put("padding", "valid");
-		c.put("data_format", "channels_last");
-		c.putArray("dilation_rate").add(1).add(1);
-		c.put("activation", "relu");
-		c.put("use_bias", true);
-		return c;
-	}
-
-	private static void pool(ArrayNode layers, String name) {
-		ObjectNode p = layer(layers, "MaxPooling2D", name);
-		p.putArray("pool_size").add(2).add(2);
-		p.putArray("strides").add(2).add(2);
-		p.put("padding", "valid");
-		p.put("data_format", "channels_last");
-	}
-
-	private static void dense(ArrayNode layers, String name, int units, String activation) {
-		ObjectNode d = layer(layers, "Dense", name);
-		d.put("units", units);
-		d.put("activation", activation);
-		d.put("use_bias", true);
 	}
 
 }

@@ -219,16 +219,18 @@ public final class ModelQuality {
 						"-temperature * logsumexp(z / temperature), z = dense1 . W + b of the output layer "
 								+ "(pre-softmax logits, not log p)",
 						"mahalanobis",
-						"min_c |whitening . h - whitenedMeans[c]|^2, h the 128 dense1 activations "
-								+ "(after ReLU, layer index 5 of the DL4J network); equals min_c (h - means[c])' S^-1 "
-								+ "(h - means[c])"));
+						"min_c |whitening . h - whitenedMeans[c]|^2, h the " + NetworkOutputs.FEATURES
+								+ " dense1 activations (after ReLU, layer index " + DigitNetwork.DENSE1
+								+ " of the DL4J network); equals min_c (h - means[c])' S^-1 (h - means[c])"));
 		m.put("classes", DigitNetwork.CLASSES);
 		m.put("features", NetworkOutputs.FEATURES);
 		m.put("shrinkage", f.gaussian().shrinkage());
 		m.put("fittedOn", Map.of("gaussian", f.trainImages() + " training images (the first of the training file)",
 				"thresholds", f.validationImages() + " validation images (the last of the training file)"));
-		m.put("layout", "whitening: 128 x 128 row-major, lower triangular (W' W = S^-1); whitenedMeans and means: "
-				+ "10 rows of 128 (row c = digit c)");
+		m.put("layout",
+				"whitening: " + NetworkOutputs.FEATURES + " x " + NetworkOutputs.FEATURES
+						+ " row-major, lower triangular (W' W = S^-1); whitenedMeans and means: " + DigitNetwork.CLASSES
+						+ " rows of " + NetworkOutputs.FEATURES + " (row c = digit c)");
 		m.put("whitening", toFloats(f.gaussian().whitening()));
 		m.put("whitenedMeans", rows(f.gaussian().whitenedMeans(), NetworkOutputs.FEATURES));
 		m.put("means", rows(f.gaussian().means(), NetworkOutputs.FEATURES));

@@ -20,7 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public record NetworkOutputs(float[] probabilities, double[] logits, float[] features) {
 
 	/** Width of the dense1 feature vector. */
-	public static final int FEATURES = 128;
+	public static final int FEATURES = DigitNetwork.FEATURES;
 
 	private static final int BATCH = 1000;
 
