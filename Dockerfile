@@ -17,14 +17,16 @@ WORKDIR /src
 
 # Wrapper and build settings first. The pom's native-linux-x86_64 profile (active on this amd64 build
 # stage) puts the three oneDNN builds (AVX-512, AVX2, generic) in the jar and no other platform's;
-# the service picks one at start by the CPU (dev.digits.system.NativeBuild, DIGITS_NATIVE_BUILD).
+# the service picks one at start by the CPU (dev.digits.model.NativeBuild, DIGITS_NATIVE_BUILD).
 COPY mvnw pom.xml ./
 COPY .mvn/ .mvn/
 RUN chmod +x mvnw
-COPY src/ src/
+COPY core/ core/
+COPY tools/ tools/
+COPY service/ service/
 RUN --mount=type=cache,target=/root/.m2 \
-    ./mvnw -B -DskipTests package \
- && cp target/digit-service-*.jar /src/application.jar
+    ./mvnw -B -DskipTests package -pl service -am \
+ && cp service/target/digit-service-*.jar /src/application.jar
 
 # Split the fat jar into Spring Boot's layers (dependencies, spring-boot-loader,
 # snapshot-dependencies, application) with the launcher, so the runtime stage can copy them as

@@ -1,4 +1,4 @@
-// Makes the fine-tuning fixture src/test/resources/finetune/digits/<digit>/<n>.png and labels.csv:
+// Makes the fine-tuning fixture tools/src/test/resources/finetune/digits/<digit>/<n>.png and labels.csv:
 // "a user's own digits", printed in serif and monospaced fonts (a style MNIST lacks) on grey paper,
 // slightly rotated and blurred like a phone photo of a form. Seeded: rerunning writes the same files.
 // Run from the repository root: jshell scripts/make-finetune-fixture.jsh
@@ -9,7 +9,7 @@ import java.nio.file.*;
 import java.util.*;
 import javax.imageio.ImageIO;
 
-var root = Path.of("src/test/resources/finetune");
+var root = Path.of("tools/src/test/resources/finetune");
 var random = new Random(20261127L);
 String[] families = { "Liberation Serif", "Liberation Mono", "DejaVu Serif" };
 int perDigit = 5;

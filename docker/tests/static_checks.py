@@ -89,7 +89,7 @@ for flag in ["-XX:MaxRAMPercentage=", "-XX:+UseG1GC", "-Dorg.bytedeco.javacpp.ma
     check(f"Dockerfile: ENTRYPOINT has {flag}", flag in flags)
 check("Dockerfile: no -Djavacpp.platform at run time", "-Djavacpp.platform" not in flags)
 check("Dockerfile: multi-stage (build + runtime)", len(instruction("FROM")) >= 2)
-check("Dockerfile: builds with the Maven wrapper", "./mvnw -B -DskipTests package" in logical)
+check("Dockerfile: builds with the Maven wrapper", "./mvnw -B -DskipTests package -pl service -am" in logical)
 check("the Maven wrapper the Dockerfile copies exists (mvnw, .mvn/wrapper/maven-wrapper.properties)",
       os.path.isfile(os.path.join(ROOT, "mvnw"))
       and os.path.isfile(os.path.join(ROOT, ".mvn", "wrapper", "maven-wrapper.properties")))
@@ -138,7 +138,7 @@ check("Dockerfile: the health check program exists",
       os.path.isfile(os.path.join(ROOT, "docker", "healthcheck", "HealthCheck.java")))
 with open(os.path.join(ROOT, ".dockerignore"), encoding="utf-8") as f:
     dockerignore = f.read()
-for needed in ["mvnw", ".mvn/", "pom.xml", "src/", "models/", "docker/healthcheck/"]:
+for needed in ["mvnw", ".mvn/", "pom.xml", "core/", "tools/", "service/", "models/", "docker/healthcheck/"]:
     check(f".dockerignore lets {needed} into the build context", "!" + needed in dockerignore)
 
 # --------------------------------------------------------------------------- Prometheus

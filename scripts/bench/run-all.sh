@@ -117,7 +117,7 @@ if [[ "$SKIP_BUILD" != "1" ]]; then
 	"${MVN[@]}" -DskipTests package
 	"${MVN[@]}" -Pbenchmark test-compile
 fi
-JAR="$REPO/target/digit-service-1.0.0.jar"
+JAR="$REPO/service/target/digit-service-1.0.0.jar"
 [[ -f "$JAR" ]] || { echo "no jar at $JAR" >&2; exit 1; }
 # measure a copy: a rebuild during the run must not change what is measured
 cp "$JAR" "$WORK/digit-service.jar"

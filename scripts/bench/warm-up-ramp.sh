@@ -7,7 +7,7 @@
 #   ./mvnw -o -q -DskipTests package && scripts/bench/warm-up-ramp.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-JAR=target/digit-service-1.0.0.jar
+JAR=service/target/digit-service-1.0.0.jar
 OUT=target/warm-up
 mkdir -p "$OUT"
 command -v wrk >/dev/null || { echo "wrk is needed (Debian package wrk)"; exit 1; }

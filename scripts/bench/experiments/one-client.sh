@@ -5,7 +5,7 @@
 # alternating, at least twice (docs/performance-gap.md, section 4):
 #
 #   for r in 1 2; do scripts/bench/experiments/one-client.sh old.jar old; \
-#     scripts/bench/experiments/one-client.sh target/digit-service-1.0.0.jar new; done
+#     scripts/bench/experiments/one-client.sh service/target/digit-service-1.0.0.jar new; done
 #
 # Needs wrk (Debian package). Never run two at once on 2 cores.
 set -uo pipefail

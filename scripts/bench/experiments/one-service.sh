@@ -5,8 +5,8 @@
 # overload at OVER req/s when set). Prints the phases' figures (phases.py).
 #
 #   scripts/bench/experiments/one-service.sh NAME JAR "EXTRA JVM FLAGS" [service arguments...]
-#   e.g. one-service.sh parallel target/digit-service-1.0.0.jar "-XX:+UseParallelGC"
-#        OVER=6000 one-service.sh ac target/digit-service-1.0.0.jar "" --server.tomcat.accept-count=1024
+#   e.g. one-service.sh parallel service/target/digit-service-1.0.0.jar "-XX:+UseParallelGC"
+#        OVER=6000 one-service.sh ac service/target/digit-service-1.0.0.jar "" --server.tomcat.accept-count=1024
 #
 # Results: ${OUT_ROOT:-target/experiments}/NAME/{jit,closed,open1000,open3000,overload}/bench.json.
 # The environment is passed on: LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs gives the image's JSON logs.

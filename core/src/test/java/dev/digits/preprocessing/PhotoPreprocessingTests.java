@@ -1,0 +1,152 @@
+package dev.digits.preprocessing;
+
+import java.util.Random;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Phone photos of paper ({@link PaperPhotos}): ruled and squared paper, a printed box, a
+ * shadow, a sheet on a table, two digits side by side. The framed digit must be
+ * digit-shaped, with no line across the 28x28 frame, and only the two-digit photos say
+ * there are several digits.
+ */
+class PhotoPreprocessingTests {
+
+	// behaviour, not speed: a cold JVM on a loaded 2-core machine can take more than the
+	// default 500 ms
+	// for the first photo (the time budget itself is tested in DecodingBudgetTests)
+	private final ImagePreprocessor preprocessor = new ImagePreprocessor(
+			PreprocessingLimits.defaults().withTimeBudget(java.time.Duration.ofSeconds(30)));
+
+	@ParameterizedTest
+	@EnumSource(PaperPhotos.Paper.class)
+	void theDigitIsFramedAloneOnEveryPaper(PaperPhotos.Paper paper) {
+		for (int label : new int[] { 1, 4, 7 }) {
+			for (boolean printed : new boolean[] { false, true }) {
+				PaperPhotos.Photo photo = PaperPhotos.photo(paper, label, printed, 31L * label + (printed ? 7 : 0));
+				Preprocessed result = this.preprocessor.fromImage(photo.jpeg());
+				float[] pixels = result.pixels();
+				assertThat(result.reframed()).isTrue();
+				int[] box = TestImages.inkBoxSize(pixels);
+				assertThat(Math.max(box[0], box[1])).as("%s: long side of the ink box", photo.name()).isBetween(19, 20);
+				assertThat(widestRow(pixels)).as("%s: widest lit row (a line across the frame)", photo.name())
+					.isLessThanOrEqualTo(20);
+				assertThat(result.severalDigits()).as("%s: several digits", photo.name())
+					.isEqualTo(paper == PaperPhotos.Paper.TWO_DIGITS);
+			}
+		}
+	}
+
+	@Test
+	void aShadowAcrossTheDigitDoesNotBecomeInk() {
+		PaperPhotos.Photo shaded = PaperPhotos.photo(PaperPhotos.Paper.SHADOW, 0, false, 11);
+		float[] pixels = this.preprocessor.fromImage(shaded.jpeg()).pixels();
+		// a 0 is a ring: its middle stays dark
+		assertThat(pixels[14 * 28 + 14]).isLessThan(0.2f);
+		assertThat(digitShaped(pixels)).isTrue();
+	}
+
+	@Test
+	void blankRuledPaperInShadowIsBlankAndSaysItFoundNoInk() {
+		java.awt.image.BufferedImage empty = new java.awt.image.BufferedImage(400, 300,
+				java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+		byte[] levels = ((java.awt.image.DataBufferByte) empty.getRaster().getDataBuffer()).getData();
+		Random random = new Random(2);
+		for (int y = 0; y < 300; y++) {
+			for (int x = 0; x < 400; x++) {
+				double paper = (y % 25 == 3) ? 160 : 225;
+				levels[y * 400 + x] = (byte) Math.round(paper * ((x < 130) ? 0.6 : 1) + random.nextGaussian() * 3);
+			}
+		}
+		// about the judgement, not the time: a budget that a loaded machine's cold JVM
+		// cannot miss
+		ImagePreprocessor patient = new ImagePreprocessor(
+				PreprocessingLimits.defaults().withTimeBudget(java.time.Duration.ofSeconds(30)));
+		TestImages.assertRefused(() -> patient.fromImage(TestImages.jpeg(empty, 0.85f)), Reason.BLANK,
+				"no ink strokes were found");
+	}
+
+	/**
+	 * Long side of the ink box 19-20, no lit row wider than 20 columns, and at most two
+	 * straight bands (rows or columns lit end to end across the digit's box, 1-3 pixels
+	 * thick): a digit has at most two (the stem of a 1 or 4, the bar of a 4, 5 or 7, the
+	 * base of a 2), a box left around it four.
+	 */
+	static boolean digitShaped(float[] pixels) {
+		int[] box = TestImages.inkBoxSize(pixels);
+		int longSide = Math.max(box[0], box[1]);
+		return longSide >= 19 && longSide <= 20 && widestRow(pixels) <= 20 && straightBands(pixels) <= 2;
+	}
+
+	/**
+	 * Bands of at most 3 rows (or columns) each lit without a gap across 90% of the ink
+	 * box.
+	 */
+	static int straightBands(float[] pixels) {
+		int x0 = 28, y0 = 28, x1 = -1, y1 = -1;
+		for (int i = 0; i < 784; i++) {
+			if (pixels[i] > 0) {
+				x0 = Math.min(x0, i % 28);
+				x1 = Math.max(x1, i % 28);
+				y0 = Math.min(y0, i / 28);
+				y1 = Math.max(y1, i / 28);
+			}
+		}
+		if (x1 < 0) {
+			return 0;
+		}
+		return bands(pixels, y0, y1, x0, x1, true) + bands(pixels, x0, x1, y0, y1, false);
+	}
+
+	private static int bands(float[] pixels, int from, int to, int acrossFrom, int acrossTo, boolean rows) {
+		int span = acrossTo - acrossFrom + 1;
+		if (span < 8) {
+			return 0;
+		}
+		int bands = 0;
+		int run = 0;
+		for (int k = from; k <= to + 1; k++) {
+			boolean full = false;
+			if (k <= to) {
+				int longest = 0;
+				int current = 0;
+				for (int j = acrossFrom; j <= acrossTo; j++) {
+					float v = rows ? pixels[k * 28 + j] : pixels[j * 28 + k];
+					current = (v > 0.25f) ? current + 1 : 0;
+					longest = Math.max(longest, current);
+				}
+				full = longest >= 0.9 * span;
+			}
+			if (full) {
+				run++;
+			}
+			else {
+				if (run >= 1 && run <= 3) {
+					bands++;
+				}
+				run = 0;
+			}
+		}
+		return bands;
+	}
+
+	/** The most columns lit (above 0.25) in any one row. */
+	static int widestRow(float[] pixels) {
+		int widest = 0;
+		for (int y = 0; y < 28; y++) {
+			int lit = 0;
+			for (int x = 0; x < 28; x++) {
+				if (pixels[y * 28 + x] > 0.25f) {
+					lit++;
+				}
+			}
+			widest = Math.max(widest, lit);
+		}
+		return widest;
+	}
+
+}
