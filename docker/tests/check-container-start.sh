@@ -69,9 +69,14 @@ for layer in "${LAYERS[@]}"; do
   echo "     layer $layer: $(du -sh "$TMP/extracted/$layer" | cut -f1)"
 done
 native=$(find "$TMP/extracted/dependencies" -name '*linux-x86_64*.jar' | wc -l)
-native_app=$(find "$TMP/extracted/application" -name '*.jar' | wc -l)
+native_app=$(find "$TMP/extracted/application" -name '*linux-x86_64*.jar' | wc -l)
 [ "$native" -gt 0 ] && [ "$native_app" -eq 0 ]
 check "native jars are in the dependencies layer, none in the application layer" $? "deps: $native, app: $native_app"
+# the project's own modules change with the code: they belong with it, in the last layer
+app_jars=$(cd "$TMP/extracted/application" && find . -name '*.jar' -printf '%f ')
+case " $app_jars" in *" digits-core-"*) core_in_app=0 ;; *) core_in_app=1 ;; esac
+[ "$core_in_app" -eq 0 ] && [ "$(echo $app_jars | wc -w)" -eq 1 ]
+check "the application layer holds the service and its core module only" $? "jars there: $app_jars"
 cp -a "$MODELS" "$WORKDIR/models"
 javac --release 17 -d "$WORKDIR/healthcheck" "$ROOT/docker/healthcheck/HealthCheck.java"
 check "health check program compiles" $?

@@ -111,7 +111,7 @@ check("Dockerfile: JSON logs (LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs)", "LOGGING_
 # The request port (API, page, admin API, /readyz, /livez) and the management port (/actuator/**,
 # a connector with threads of its own): application.yml sets both, and every operations file must
 # agree with it.
-with open(os.path.join(ROOT, "src", "main", "resources", "application.yml"), encoding="utf-8") as f:
+with open(os.path.join(ROOT, "service", "src", "main", "resources", "application.yml"), encoding="utf-8") as f:
     app_yml = yaml.safe_load(f)
 SERVER_PORT = (app_yml.get("server") or {}).get("port")
 MANAGEMENT_PORT = ((app_yml.get("management") or {}).get("server") or {}).get("port")

@@ -179,7 +179,7 @@ meta = {
     "kernel": os.uname().release,
     "java": run("java", "-version") or subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0],
     "git": run("git", "rev-parse", "--short", "HEAD"),
-    "gitDirty": bool(run("git", "status", "--porcelain", "--", "src", "pom.xml")),
+    "gitDirty": bool(run("git", "status", "--porcelain", "--", "core", "tools", "service", "pom.xml")),
     "jarSha256": hashlib.sha256(open(jar, "rb").read()).hexdigest(),
     "backgroundCores": (a - b) / hz / wall,
     "backgroundSteal": (st2 - st) / hz / wall,
