@@ -526,7 +526,7 @@ def main():
               else "No results to check the targets against.\n")
 
     md.append("\n## 1. Model compute (JMH, no HTTP)\n")
-    md.append("`ComputeBenchmark` and `SgemmCeilingBenchmark` (src/bench/java/dev/digits/inference), JMH 1.37, "
+    md.append("`ComputeBenchmark` and `SgemmCeilingBenchmark` (service/src/bench/java/dev/digits/inference), JMH 1.37, "
               "sample mode, three forks per point (each method and batch size in its own JVM). Latency is per "
               "forward pass of a batch, including copying the images in and the probabilities out and the softmax "
               "(DL4J's `output()` applies it; the engine stops at the logits and `ForwardPass.softmax` applies it in "
@@ -544,7 +544,7 @@ def main():
     native_md = os.path.join(results_dir, "native-builds.md")
     if os.path.exists(native_md):
         md.append("\n### Native builds\n")
-        md.append("`NativeBuildBenchmark` (src/test/java/dev/digits/inference), the service's engine with one worker and one "
+        md.append("`NativeBuildBenchmark` (service/src/test/java/dev/digits/inference), the service's engine with one worker and one "
                   "native thread on each of ND4J's builds, forced with `DIGITS_NATIVE_BUILD` (the jar carries all "
                   "three and picks one at start); 3,000 single images after warm-up, then 200 batches of 128. A plain "
                   "timing loop in one JVM, not JMH: a check that each build runs and how far apart they are.\n")
@@ -552,7 +552,7 @@ def main():
             md.append(f.read())
     md.append("\n## 2. Over HTTP (Gatling)\n")
     md.append(
-        "Gatling 3.14.3 (Java DSL, src/bench/java/dev/digits/bench) on the same two cores as the service, over "
+        "Gatling 3.14.3 (Java DSL, service/src/bench/java/dev/digits/bench) on the same two cores as the service, over "
         "loopback, one 28x28 PNG per request (`docs/examples/seven.png`) unless said otherwise. Open-model phases "
         "inject new requests at a fixed rate with Poisson arrivals whatever the answers, so latency includes "
         "queueing (no coordinated omission); closed-model phases keep a fixed number of requests in flight and "
@@ -701,7 +701,7 @@ def main():
     md.append("\n## How to run parts of it\n")
     md.append(
         "- Compute: `./mvnw -Pbenchmark test-compile exec:exec@jmh -Djmh.args=\"ComputeBenchmark\"` (any JMH "
-        "options after the regex, e.g. `-p batch=1 -f 1`); JSON to `target/jmh-result.json` or `-Djmh.result=...`. "
+        "options after the regex, e.g. `-p batch=1 -f 1`); JSON to `service/target/jmh-result.json` or `-Djmh.result=...`. "
         "Another native build: `DIGITS_NATIVE_BUILD=avx2` (or `generic`) before the command; each JMH fork "
         "chooses it as the service does.\n"
         "- HTTP: start the service with `--spring.profiles.active=benchmark`, then "

@@ -8,11 +8,11 @@
 # What it does, in order, never two heavy things at once:
 #   1. builds the jar (./mvnw package, tests skipped) and the benchmarks (-Pbenchmark test-compile);
 #   2. measures what else uses the CPU (BACKGROUND_SECONDS) before anything starts;
-#   3. JMH (src/bench/java/dev/digits/inference): model compute and the SGEMM ceiling (3 forks each),
+#   3. JMH (service/src/bench/java/dev/digits/inference): model compute and the SGEMM ceiling (3 forks each),
 #      then the per-op profile -> target/benchmarks/jmh-compute.json, jmh-profile.json; then the engine
 #      on each ND4J native build, forced in turn (NativeBuildBenchmark) -> native-builds.md;
 #   4. training speed (TrainingBenchmark), when MNIST_DIR or ../shared/mnist is there (TRAINING=0 skips);
-#   5. Gatling (src/bench/java/dev/digits/bench), RUNS (3) rounds; each round starts the service
+#   5. Gatling (service/src/bench/java/dev/digits/bench), RUNS (3) rounds; each round starts the service
 #      from the jar with the Dockerfile's JVM flags and ENV (read from the Dockerfile itself, with
 #      -XX:MaxRAM set to the Kubernetes memory limit, as docker/tests/check-container-start.sh does)
 #      and --spring.profiles.active=benchmark (the /bench/noop framework ceiling), on 127.0.0.1:

@@ -1,4 +1,4 @@
-"""Figures per phase of one or more bench.json files (Gatling runs of src/bench): 200s a second,
+"""Figures per phase of one or more bench.json files (Gatling runs of service/src/bench): 200s a second,
 statuses, p50/p99/max, service and Gatling cores, heap allocated per request and GC pauses from the
 service's Prometheus scrapes between phases. Used by one-service.sh; docs/performance-gap.md, section 3.
 
