@@ -708,7 +708,7 @@ def main():
         "`./mvnw -Pbenchmark gatling:test -Dgatling.simulationClass=dev.digits.bench.OpenModelSimulation "
         "-Dbench.baseUrl=http://127.0.0.1:8080 -Dbench.managementUrl=http://127.0.0.1:8081 -Dbench.servicePid=PID "
         "-Dbench.rate=1000`; results under "
-        "`target/gatling/` and `target/benchmarks/http/adhoc/`.\n"
+        "`service/target/gatling/` and `service/target/benchmarks/http/adhoc/`.\n"
         "- Nothing here runs in `./mvnw verify`: the JMH and Gatling code, its dependencies and plugins exist "
         "only with `-Pbenchmark`, and the runs are goals you name.\n")
 
