@@ -29,13 +29,4 @@ class CoreArchitectureTests {
 			.check(CORE);
 	}
 
-	@Test
-	void theCoreKnowsNeitherTheServiceNorTheTools() {
-		noClasses().should()
-			.dependOnClassesThat()
-			.resideInAnyPackage("dev.digits.api..", "dev.digits.serving..", "dev.digits.inference..",
-					"dev.digits.system..", "dev.digits.training..", "org.springframework..", "jakarta.servlet..")
-			.check(CORE);
-	}
-
 }

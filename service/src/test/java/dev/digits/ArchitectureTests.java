@@ -40,9 +40,4 @@ class ArchitectureTests {
 			.check(SERVICE);
 	}
 
-	@Test
-	void theServiceDoesNotUseTheTools() {
-		noClasses().should().dependOnClassesThat().resideInAPackage("dev.digits.training..").check(SERVICE);
-	}
-
 }

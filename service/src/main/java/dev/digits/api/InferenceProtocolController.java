@@ -128,8 +128,7 @@ class InferenceProtocolController {
 		Object allowed = infer.parameters().get("allowed_digits");
 		RecognitionService.Routing routing = InferenceRequests.routing(request, version,
 				client != null ? client.toString() : null, allowed != null ? allowed.toString() : null);
-		RecognitionService.Result result = plane
-			.infer(new DataPlane.InferenceRequest(name, version, uploads, true, routing));
+		RecognitionService.Result result = plane.infer(new DataPlane.InferenceRequest(name, uploads, true, routing));
 		int n = result.images().size();
 		Map<String, Object> response = new LinkedHashMap<>();
 		response.put("model_name", result.modelName());

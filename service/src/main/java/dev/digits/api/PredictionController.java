@@ -113,7 +113,7 @@ class PredictionController {
 			Upload upload) {
 		request.setAttribute(InferenceRequests.ENDPOINT_ATTRIBUTE, endpoint);
 		long start = System.nanoTime();
-		RecognitionService.Result result = plane.infer(new DataPlane.InferenceRequest(plane.modelName(), null,
+		RecognitionService.Result result = plane.infer(new DataPlane.InferenceRequest(plane.modelName(),
 				List.of(upload), false, InferenceRequests.routing(request, version, null, null)));
 		RecognitionService.Recognized only = result.images().get(0);
 		Classification c = only.classification();
@@ -127,8 +127,8 @@ class PredictionController {
 	private Responses.BatchResponse batch(HttpServletRequest request, String version, List<Upload> uploads) {
 		request.setAttribute(InferenceRequests.ENDPOINT_ATTRIBUTE, "batch");
 		long start = System.nanoTime();
-		RecognitionService.Result result = plane.infer(new DataPlane.InferenceRequest(plane.modelName(), null, uploads,
-				true, InferenceRequests.routing(request, version, null, null)));
+		RecognitionService.Result result = plane.infer(new DataPlane.InferenceRequest(plane.modelName(), uploads, true,
+				InferenceRequests.routing(request, version, null, null)));
 		List<Responses.Prediction> predictions = new ArrayList<>();
 		long queue = 0;
 		long compute = 0;

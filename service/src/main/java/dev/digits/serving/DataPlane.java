@@ -38,10 +38,11 @@ public final class DataPlane {
 	}
 
 	/**
-	 * An inference: the model asked for by name, the version pinned (null: the traffic
-	 * policy chooses), the images in order, and how to route it.
+	 * An inference: the model asked for by name, the images in order (a batch answers
+	 * each; a single image is named without an index in errors), and how to route it (the
+	 * version it pins, if any, among them).
 	 */
-	public record InferenceRequest(String modelName, String version, List<Upload> uploads, boolean batch,
+	public record InferenceRequest(String modelName, List<Upload> uploads, boolean batch,
 			RecognitionService.Routing routing) {
 	}
 
@@ -146,7 +147,7 @@ public final class DataPlane {
 	 * @throws UnknownVersionException a pinned version this service does not know
 	 */
 	public RecognitionService.Result infer(InferenceRequest request) {
-		checkServed(request.modelName(), request.version());
+		checkServed(request.modelName(), request.routing().pinnedVersion());
 		return request.batch() ? this.recognition.recognizeBatch(request.uploads(), request.routing())
 				: this.recognition.recognize(request.uploads().get(0), request.routing());
 	}

@@ -204,6 +204,18 @@ class HostileUploadsJarTests {
 										+ "application/json\r\nTransfer-Encoding: xchunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
 								new byte[0], false),
 						501, "not-implemented"),
+				new Attack("the protocol's repository unload without the admin token", 12,
+						p -> RawHttp.exchange(p,
+								"POST /v2/repository/models/mnist-cnn/versions/1/unload HTTP/1.1\r\nHost: x\r\n"
+										+ "Content-Length: 0\r\n\r\n",
+								new byte[0], false),
+						401, null),
+				new Attack("the protocol's repository index declaring a 40 MB body", 12,
+						p -> RawHttp.exchange(p,
+								"POST /v2/repository/index HTTP/1.1\r\nHost: x\r\nContent-Type: "
+										+ "application/json\r\nContent-Length: 40000000\r\n\r\n",
+								new byte[0], false),
+						413, null),
 				new Attack("CONNECT", 11, p -> RawHttp.exchange(p,
 						"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", new byte[0], false), 501,
 						"not-implemented"));

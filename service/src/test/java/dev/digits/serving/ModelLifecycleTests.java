@@ -419,9 +419,9 @@ class ModelLifecycleTests {
 			values[p] = grey[p] & 0xFF;
 		}
 		// through the data plane every protocol adapts over
-		return plane.infer(new DataPlane.InferenceRequest("mnist-cnn", null,
-				List.of(new Upload.Pixels(values, PixelScale.GREY_LEVELS)), false,
-				DataPlane.routing(pinned, clientId, null, null)));
+		return plane.infer(
+				new DataPlane.InferenceRequest("mnist-cnn", List.of(new Upload.Pixels(values, PixelScale.GREY_LEVELS)),
+						false, DataPlane.routing(pinned, clientId, null, null)));
 	}
 
 	private Map<String, String> states() {

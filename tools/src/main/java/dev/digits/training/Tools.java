@@ -2,6 +2,7 @@ package dev.digits.training;
 
 import java.util.Arrays;
 import java.util.Map;
+import java.util.TreeMap;
 
 import dev.digits.model.NativeBuild;
 
@@ -13,45 +14,49 @@ import dev.digits.model.NativeBuild;
  */
 public final class Tools {
 
-	/** The commands, with what each does. */
-	static final Map<String, String> COMMANDS = Map.of("train", "train a version (MNIST or the mixed recipes)",
-			"evaluate", "measure a version on MNIST and the robustness and photo sets", "calibrate",
-			"fit a version's temperature and out-of-distribution threshold", "finetune",
-			"tune a version on a folder of your digits into a new version", "golden",
-			"record a version's golden outputs", "quantized-version", "write the 8-bit copy of a version", "ensemble",
-			"write an ensemble version of several versions");
+	/** A command's entry point. */
+	private interface Main {
+
+		void run(String[] args) throws Exception;
+
+	}
+
+	/** A command: what it does, and its entry point. */
+	private record Command(String description, Main main) {
+	}
+
+	/** The commands, by name. */
+	static final Map<String, Command> COMMANDS = new TreeMap<>(Map.of( //
+			"train", new Command("train a version (MNIST or the mixed recipes)", TrainCommand::main), //
+			"evaluate",
+			new Command("measure a version on MNIST and the robustness and photo sets", EvaluateCommand::main), //
+			"calibrate",
+			new Command("fit a version's temperature and out-of-distribution threshold", CalibrateCommand::main), //
+			"finetune",
+			new Command("tune a version on a folder of your digits into a new version", FineTuneCommand::main), //
+			"golden", new Command("record a version's golden outputs", GoldenCommand::main), //
+			"quantized-version", new Command("write the 8-bit copy of a version", QuantizedVersionCommand::main), //
+			"ensemble", new Command("write an ensemble version of several versions", EnsembleCommand::main)));
 
 	private Tools() {
 	}
 
 	public static void main(String[] args) throws Exception {
-		// the tools' logging (logback-tools.xml): not logback.xml, which the service's
-		// tests,
-		// with this jar on their class path, would find twice
+		// the tools' logging (logback-tools.xml): not logback.xml, which the
+		// service's tests, with this jar on their class path, would find twice
 		if (System.getProperty("logback.configurationFile") == null) {
 			System.setProperty("logback.configurationFile", "logback-tools.xml");
 		}
-		String command = args.length > 0 ? args[0] : "";
-		String[] rest = args.length > 0 ? Arrays.copyOfRange(args, 1, args.length) : args;
-		if (!COMMANDS.containsKey(command)) {
-			System.err.println((command.isEmpty() ? "" : "unknown command '" + command + "'; ")
-					+ "usage: java -jar digits-tools.jar <command> [--name=value ...]");
-			COMMANDS.entrySet()
-				.stream()
-				.sorted(Map.Entry.comparingByKey())
-				.forEach(e -> System.err.printf("  %-18s %s%n", e.getKey(), e.getValue()));
-			System.exit(command.isEmpty() || command.equals("--help") ? 0 : 2);
+		String name = args.length > 0 ? args[0] : "";
+		Command command = COMMANDS.get(name);
+		if (command == null) {
+			System.err.println((name.isEmpty() || name.equals("--help") ? "" : "unknown command '" + name + "'; ")
+					+ "usage: java -jar tools/target/digits-tools-1.0.0-exec.jar <command> [--name=value ...]");
+			COMMANDS.forEach((n, c) -> System.err.printf("  %-18s %s%n", n, c.description()));
+			System.exit(name.isEmpty() || name.equals("--help") ? 0 : 2);
 		}
 		NativeBuild.select();
-		switch (command) {
-			case "train" -> TrainCommand.main(rest);
-			case "evaluate" -> EvaluateCommand.main(rest);
-			case "calibrate" -> CalibrateCommand.main(rest);
-			case "finetune" -> FineTuneCommand.main(rest);
-			case "golden" -> GoldenCommand.main(rest);
-			case "quantized-version" -> QuantizedVersionCommand.main(rest);
-			default -> EnsembleCommand.main(rest);
-		}
+		command.main().run(Arrays.copyOfRange(args, 1, args.length));
 	}
 
 }
