@@ -183,15 +183,16 @@ final class InkLocator {
 					"The image is blank: it is almost uniform (its darkest and " + "lightest levels are within "
 							+ contrast + " grey levels of the paper), so no ink strokes were found.");
 		}
-		// a clean image (a canvas export, a scan, a screenshot, an evenly lit photo):
-		// most of it is one
-		// level, the paper, so polarity is read off that level as MNIST framing always
-		// did; the block
-		// estimates below would take thick strokes that fill a small image for paper
+		// a clean picture on pure white or black (a canvas export, a screenshot, a scan
+		// with its white point set): most of it is that one level, the paper, so polarity
+		// is read off it as MNIST framing always did. Any other picture, an evenly lit
+		// photo included, is judged by the skew of its band-pass (darkInk): a half-shaded
+		// page's most frequent level is the shade, and its lit paper the farthest
+		// extreme.
 		boolean clean = clean(histogram, grey.length);
 		int borderPaper = Framing.mode(histogram);
 		boolean inverted;
-		if (clean) {
+		if (clean && (borderPaper <= PURE || borderPaper >= 255 - PURE)) {
 			inverted = borderPaper - darkest > lightest - borderPaper;
 		}
 		else {
@@ -234,6 +235,21 @@ final class InkLocator {
 		}
 		check(deadline);
 
+		// a page askew: turned so that its lines run straight for the line finder
+		double slant = (clean && Math.max(width, height) < SMALL_CLEAN_SIDE) ? 0
+				: Skew.estimate(mask, width, height, Math.max(2, Lines.thickness(width, height) / 2));
+		if (slant != 0) {
+			Skew.Turned turned = Skew.turn(ink, width, height, slant);
+			ink = turned.values();
+			width = turned.width();
+			height = turned.height();
+			mask = new byte[ink.length];
+			for (int i = 0; i < ink.length; i++) {
+				mask[i] = (byte) ((ink[i] > threshold) ? 1 : 0);
+			}
+			check(deadline);
+		}
+
 		// a small clean image (an 8x8 scan enlarged, a small canvas) is the digit alone:
 		// its bold strokes
 		// span the frame like lines would
@@ -269,71 +285,102 @@ final class InkLocator {
 	}
 
 	/**
-	 * Polarity: the one under which the paper explains more of the picture. For each
-	 * hypothesis (dark ink on light paper, or light ink on dark paper) the paper's level
-	 * per block is estimated as {@link PaperLight} does (a high percentile of the
-	 * paper-light levels, closed over neighbouring blocks), and the ink that this paper
-	 * leaves unexplained is summed, weighted toward the middle of the picture; the
-	 * hypothesis with less ink wins. Under the wrong one the paper around every stroke
-	 * counts as ink. Whole-image extremes would be fooled by a shadow over half of the
-	 * page (the median is then the shadowed paper, and the lit paper its farthest
-	 * extreme); block votes by median were fooled by bold strokes and the table. Null
-	 * when both leave the same ink (a uniform image).
+	 * Polarity from the skew of a band-pass picture: whether the ink is dark on light
+	 * paper. The band-pass is a lightly smoothed picture less a strongly smoothed one
+	 * (box filters: radius 1 once, and half the {@link PaperLight#closingRadius closing
+	 * radius} twice, so wider than a marker's stroke). A dark stroke narrower than the
+	 * strong smoothing is a deep, narrow dip in it beside a shallow, wide rise on the
+	 * paper around; a light stroke the reverse. A step in the light (a shadow's edge, the
+	 * table round a sheet) is a dip and a rise of the same size, and paper noise goes
+	 * both ways alike, so neither tips the sum of cubes, which is weighted toward the
+	 * middle of the picture (a Gaussian of a quarter of each side). Null when the sum is
+	 * 0 (a uniform picture).
 	 */
 	static Boolean darkInk(float[] grey, int width, int height) {
-		// blocks four times the paper's: under the wrong hypothesis a bold stroke fills a
-		// small block
-		// and passes for paper, but not one this size
-		int block = 4 * PaperLight.blockSize(width, height);
-		int columns = (width + block - 1) / block;
-		int rows = (height + block - 1) / block;
-		float[] light = new float[columns * rows];
-		float[] dark = new float[columns * rows];
-		int[] histogram = new int[256];
-		for (int by = 0; by < rows; by++) {
-			for (int bx = 0; bx < columns; bx++) {
-				java.util.Arrays.fill(histogram, 0);
-				for (int y = by * block; y < Math.min(height, (by + 1) * block); y++) {
-					for (int x = bx * block; x < Math.min(width, (bx + 1) * block); x++) {
-						histogram[Math.max(0, Math.min(255, Math.round(grey[y * width + x])))]++;
-					}
-				}
-				// paper-light levels: dark-ink hypothesis as they are, light-ink
-				// hypothesis turned
-				light[by * columns + bx] = quantile(histogram, PaperLight.PAPER_PERCENTILE);
-				dark[by * columns + bx] = 255 - quantile(histogram, 1 - PaperLight.PAPER_PERCENTILE);
-			}
-		}
-		float[] lightPaper = PaperLight.close(light, columns, rows);
-		float[] darkPaper = PaperLight.close(dark, columns, rows);
-		// weighted toward the middle (a Gaussian of a quarter of each side), where the
-		// digit usually is,
-		// away from the table and the sheet's edges
-		float[] across = new float[width];
-		for (int x = 0; x < width; x++) {
-			double d = (x + 0.5) / width - 0.5;
-			across[x] = (float) Math.exp(-d * d / (2 * 0.25 * 0.25));
-		}
-		double inkIfDark = 0;
-		double inkIfLight = 0;
+		float[] fine = boxBlur(grey, width, height, 1);
+		int r = Math.max(1, PaperLight.closingRadius(width, height));
+		float[] coarse = boxBlur(boxBlur(grey, width, height, r), width, height, r);
+		float[] across = centreWeights(width);
+		float[] down = centreWeights(height);
+		double sum = 0;
 		for (int y = 0; y < height; y++) {
-			int by = y / block;
-			double d = (y + 0.5) / height - 0.5;
-			float down = (float) Math.exp(-d * d / (2 * 0.25 * 0.25));
-			float rowDark = 0;
-			float rowLight = 0;
+			double row = 0;
 			for (int x = 0; x < width; x++) {
-				int b = by * columns + x / block;
-				float v = grey[y * width + x];
-				float p = lightPaper[b];
-				rowDark += across[x] * Math.max(0f, p - v) / Math.max(p, 1f);
-				float q = darkPaper[b];
-				rowLight += across[x] * Math.max(0f, q - (255 - v)) / Math.max(q, 1f);
+				int i = y * width + x;
+				double d = fine[i] - coarse[i];
+				row += across[x] * d * d * d;
 			}
-			inkIfDark += down * rowDark;
-			inkIfLight += down * rowLight;
+			sum += down[y] * row;
 		}
-		return (inkIfDark == inkIfLight) ? null : inkIfDark < inkIfLight;
+		return (sum == 0) ? null : sum < 0;
+	}
+
+	/** A Gaussian of a quarter of {@code n}, centred. */
+	private static float[] centreWeights(int n) {
+		float[] w = new float[n];
+		for (int i = 0; i < n; i++) {
+			double d = (i + 0.5) / n - 0.5;
+			w[i] = (float) Math.exp(-d * d / (2 * 0.25 * 0.25));
+		}
+		return w;
+	}
+
+	/**
+	 * The mean of the {@code (2 radius + 1)^2} square around every pixel, the square
+	 * clipped at the edges (running sums along rows, then down columns).
+	 */
+	static float[] boxBlur(float[] values, int width, int height, int radius) {
+		float[] across = new float[values.length];
+		for (int y = 0; y < height; y++) {
+			int row = y * width;
+			double sum = 0;
+			int count = 0;
+			for (int x = 0; x < Math.min(width, radius); x++) {
+				sum += values[row + x];
+				count++;
+			}
+			for (int x = 0; x < width; x++) {
+				if (x + radius < width) {
+					sum += values[row + x + radius];
+					count++;
+				}
+				if (x - radius - 1 >= 0) {
+					sum -= values[row + x - radius - 1];
+					count--;
+				}
+				across[row + x] = (float) (sum / count);
+			}
+		}
+		float[] out = new float[values.length];
+		double[] sums = new double[width];
+		int count = 0;
+		for (int y = 0; y < Math.min(height, radius); y++) {
+			for (int x = 0; x < width; x++) {
+				sums[x] += across[y * width + x];
+			}
+			count++;
+		}
+		for (int y = 0; y < height; y++) {
+			if (y + radius < height) {
+				int row = (y + radius) * width;
+				for (int x = 0; x < width; x++) {
+					sums[x] += across[row + x];
+				}
+				count++;
+			}
+			if (y - radius - 1 >= 0) {
+				int row = (y - radius - 1) * width;
+				for (int x = 0; x < width; x++) {
+					sums[x] -= across[row + x];
+				}
+				count--;
+			}
+			int row = y * width;
+			for (int x = 0; x < width; x++) {
+				out[row + x] = (float) (sums[x] / count);
+			}
+		}
+		return out;
 	}
 
 	private static PreprocessingException nearlyBlank(int found, int needed) {

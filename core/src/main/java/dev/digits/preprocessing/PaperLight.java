@@ -10,9 +10,8 @@ package dev.digits.preprocessing;
  * those. Strokes narrower than the square are lifted to the paper around them, while
  * anything wider, and every step or ramp in the paper's own brightness (the hard edge of
  * a shadow, the table round a sheet) is kept where it is, so that it is not ink.
- * Per-block estimates smoothed across blocks (the previous way) moved a shadow's edge by
- * up to a block, and the band between the two took about a third of the shadowed photos'
- * digits.
+ * Per-block estimates smoothed across blocks moved a shadow's edge by up to a block, and
+ * the band between the two took about a third of the shadowed photos' digits.
  * <p>
  * Ink strength is {@code (paper - v) / max(paper, half the median paper)}: 1 for black
  * ink, 0 for paper whether lit or in shadow, and a dark table far from the sheet is its
@@ -25,16 +24,6 @@ package dev.digits.preprocessing;
  * 2-core machine.
  */
 final class PaperLight {
-
-	/**
-	 * Percentile of each block taken as its paper level (for {@link InkLocator#darkInk}).
-	 */
-	static final double PAPER_PERCENTILE = 0.9;
-
-	/**
-	 * Radius, in blocks, of the closing of block levels (for {@link InkLocator#darkInk}).
-	 */
-	static final int CLOSING_RADIUS = 2;
 
 	private PaperLight() {
 	}
@@ -232,44 +221,6 @@ final class PaperLight {
 				result[i] = max ? Math.max(backward[from], forward[to]) : Math.min(backward[from], forward[to]);
 			}
 		}
-	}
-
-	/**
-	 * Grey-level closing of block levels: the largest of the 5x5 blocks around, then the
-	 * smallest.
-	 */
-	static float[] close(float[] levels, int columns, int rows) {
-		return filter(filter(levels, columns, rows, CLOSING_RADIUS, true), columns, rows, CLOSING_RADIUS, false);
-	}
-
-	/**
-	 * Separable largest ({@code max}) or smallest of the {@code (2r+1)^2} neighbours,
-	 * edges clamped.
-	 */
-	private static float[] filter(float[] values, int columns, int rows, int radius, boolean max) {
-		float[] across = new float[values.length];
-		for (int y = 0; y < rows; y++) {
-			for (int x = 0; x < columns; x++) {
-				float best = values[y * columns + x];
-				for (int k = Math.max(0, x - radius); k <= Math.min(columns - 1, x + radius); k++) {
-					float v = values[y * columns + k];
-					best = max ? Math.max(best, v) : Math.min(best, v);
-				}
-				across[y * columns + x] = best;
-			}
-		}
-		float[] out = new float[values.length];
-		for (int y = 0; y < rows; y++) {
-			for (int x = 0; x < columns; x++) {
-				float best = across[y * columns + x];
-				for (int k = Math.max(0, y - radius); k <= Math.min(rows - 1, y + radius); k++) {
-					float v = across[k * columns + x];
-					best = max ? Math.max(best, v) : Math.min(best, v);
-				}
-				out[y * columns + x] = best;
-			}
-		}
-		return out;
 	}
 
 }
