@@ -35,9 +35,13 @@ const SMALL_CLEAN_SHARE = 0.1;
 const MAD_TO_DEVIATION = f(1.4826); // the 1.4826f of InkLocator.noise
 const NEAR_ONE_MILLIONTH = f(1e-6); // the 1e-6f of InkLocator.areaDownscale
 
-// PaperLight
-const PAPER_PERCENTILE = 0.9;
-const CLOSING_RADIUS = 2;
+// Skew
+const MAX_DEGREES = 20;
+const MIN_DEGREES = 4;
+const LONG_SHARE = 0.3;
+const MIN_LINES = 3;
+const MIN_GAIN = 1.25;
+const MAX_SAMPLES = 40000;
 
 // Lines
 const COMPRESSION = 8;
@@ -455,58 +459,89 @@ function areaDownscale(image, width, height, flip) {
 }
 
 /**
- * InkLocator.darkInk: the polarity under which the paper (a high percentile per large block,
- * closed) leaves less ink, weighted toward the middle. Null when both leave the same ink.
+ * InkLocator.darkInk: the sign of the centre-weighted sum of cubes of a band-pass picture (a 3x3
+ * mean less a twice-applied box mean of the closing radius); dark narrow strokes tip it below 0.
+ * Null when the sum is 0.
  */
 function darkInk(grey, width, height) {
-  const block = 4 * blockSize(width, height);
-  const columns = trunc((width + block - 1) / block);
-  const rows = trunc((height + block - 1) / block);
-  const light = new Float32Array(columns * rows);
-  const dark = new Float32Array(columns * rows);
-  const histogram = new Int32Array(256);
-  for (let by = 0; by < rows; by++) {
-    for (let bx = 0; bx < columns; bx++) {
-      histogram.fill(0);
-      for (let y = by * block; y < Math.min(height, (by + 1) * block); y++) {
-        for (let x = bx * block; x < Math.min(width, (bx + 1) * block); x++) {
-          histogram[levelOf(grey[y * width + x])]++;
-        }
-      }
-      light[by * columns + bx] = quantile(histogram, PAPER_PERCENTILE);
-      dark[by * columns + bx] = 255 - quantile(histogram, 1 - PAPER_PERCENTILE);
-    }
-  }
-  const lightPaper = close(light, columns, rows);
-  const darkPaper = close(dark, columns, rows);
-  // Java's Math.exp (HotSpot's intrinsic) and V8's (fdlibm) may differ in the last bit of a double;
-  // rounded to float, as the Java code does, they agreed for every argument this can take (every
-  // side from 1 to 512, checked against Java 17 and Node 20's V8)
-  const across = new Float32Array(width);
-  for (let x = 0; x < width; x++) {
-    const d = (x + 0.5) / width - 0.5;
-    across[x] = Math.exp(-d * d / (2 * 0.25 * 0.25));
-  }
-  let inkIfDark = 0;
-  let inkIfLight = 0;
+  const fine = boxBlur(grey, width, height, 1);
+  const r = Math.max(1, closingRadius(width, height));
+  const coarse = boxBlur(boxBlur(grey, width, height, r), width, height, r);
+  const across = centreWeights(width);
+  const down = centreWeights(height);
+  let sum = 0;
   for (let y = 0; y < height; y++) {
-    const by = trunc(y / block);
-    const d = (y + 0.5) / height - 0.5;
-    const down = f(Math.exp(-d * d / (2 * 0.25 * 0.25)));
-    let rowDark = 0;
-    let rowLight = 0;
+    let row = 0;
     for (let x = 0; x < width; x++) {
-      const b = by * columns + trunc(x / block);
-      const v = grey[y * width + x];
-      const p = lightPaper[b];
-      rowDark = f(rowDark + f(f(across[x] * Math.max(0, f(p - v))) / Math.max(p, 1)));
-      const q = darkPaper[b];
-      rowLight = f(rowLight + f(f(across[x] * Math.max(0, f(q - f(255 - v)))) / Math.max(q, 1)));
+      const i = y * width + x;
+      const d = f(fine[i] - coarse[i]);
+      row += across[x] * d * d * d;
     }
-    inkIfDark += f(down * rowDark);
-    inkIfLight += f(down * rowLight);
+    sum += down[y] * row;
   }
-  return inkIfDark === inkIfLight ? null : inkIfDark < inkIfLight;
+  return sum === 0 ? null : sum < 0;
+}
+
+/**
+ * InkLocator.centreWeights: a Gaussian of a quarter of n, centred. Java's Math.exp (HotSpot's
+ * intrinsic) and V8's (fdlibm) may differ in the last bit of a double; rounded to float, as the
+ * Java code does, they agreed for every argument this can take (every side from 1 to 512, checked
+ * against Java 17 and Node 20's V8).
+ */
+function centreWeights(n) {
+  const w = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const d = (i + 0.5) / n - 0.5;
+    w[i] = Math.exp(-d * d / (2 * 0.25 * 0.25));
+  }
+  return w;
+}
+
+/** InkLocator.boxBlur: the mean of the square around every pixel, clipped at the edges. */
+function boxBlur(values, width, height, radius) {
+  const across = new Float32Array(values.length);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let sum = 0;
+    let count = 0;
+    for (let x = 0; x < Math.min(width, radius); x++) {
+      sum += values[row + x];
+      count++;
+    }
+    for (let x = 0; x < width; x++) {
+      if (x + radius < width) {
+        sum += values[row + x + radius];
+        count++;
+      }
+      if (x - radius - 1 >= 0) {
+        sum -= values[row + x - radius - 1];
+        count--;
+      }
+      across[row + x] = sum / count;
+    }
+  }
+  const out = new Float32Array(values.length);
+  const sums = new Float64Array(width);
+  let count = 0;
+  for (let y = 0; y < Math.min(height, radius); y++) {
+    for (let x = 0; x < width; x++) sums[x] += across[y * width + x];
+    count++;
+  }
+  for (let y = 0; y < height; y++) {
+    if (y + radius < height) {
+      const row = (y + radius) * width;
+      for (let x = 0; x < width; x++) sums[x] += across[row + x];
+      count++;
+    }
+    if (y - radius - 1 >= 0) {
+      const row = (y - radius - 1) * width;
+      for (let x = 0; x < width; x++) sums[x] -= across[row + x];
+      count--;
+    }
+    const row = y * width;
+    for (let x = 0; x < width; x++) out[row + x] = sums[x] / count;
+  }
+  return out;
 }
 
 /**
@@ -596,7 +631,7 @@ export function locate(image, minInkPixels = MIN_INK_PIXELS) {
   const clean = isClean(histogram, grey.length);
   const borderPaper = mode(histogram);
   let inverted;
-  if (clean) {
+  if (clean && (borderPaper <= PURE || borderPaper >= 255 - PURE)) {
     inverted = borderPaper - darkest > lightest - borderPaper;
   } else {
     const dark = darkInk(grey, width, height);
@@ -611,12 +646,12 @@ export function locate(image, minInkPixels = MIN_INK_PIXELS) {
   }
 
   // the paper under every pixel, clean or not (a clean picture may still be in part shadowed)
-  const ink = inkStrength(grey, width, height);
+  let ink = inkStrength(grey, width, height);
 
   const [paperLevel, paperNoise] = noiseOf(ink);
   const floor = Math.max(f(paperLevel + f(FLOOR_DEVIATIONS * paperNoise)), f(paperLevel + MIN_FLOOR));
   const threshold = Math.max(floor, f(0.5 * otsu(ink, floor)));
-  const mask = new Uint8Array(ink.length);
+  let mask = new Uint8Array(ink.length);
   let inkPixels = 0;
   for (let i = 0; i < ink.length; i++) {
     if (ink[i] > threshold) {
@@ -627,6 +662,15 @@ export function locate(image, minInkPixels = MIN_INK_PIXELS) {
   const scale = (width * height) / (image.width * image.height);
   const minInk = Math.max(1, Math.round(minInkPixels * scale));
   if (inkPixels < minInk) throw nearlyBlank(inkPixels, minInk);
+
+  // a page askew: turned so that its lines run straight for the line finder
+  const slant = (clean && Math.max(width, height) < SMALL_CLEAN_SIDE) ? 0
+    : skewEstimate(mask, width, height, Math.max(2, trunc(lineThickness(width, height) / 2)));
+  if (slant !== 0) {
+    ink = skewTurn(ink, width, height, slant);
+    mask = new Uint8Array(ink.length);
+    for (let i = 0; i < ink.length; i++) mask[i] = ink[i] > threshold ? 1 : 0;
+  }
 
   // a small clean image (an 8x8 scan enlarged, a small canvas) is the digit alone: its bold strokes
   // span the frame like lines would
@@ -786,33 +830,119 @@ function extreme(line, n, radius, max, forward, backward, result) {
   }
 }
 
-/** PaperLight.close: the largest of the 5x5 blocks around, then the smallest. */
-function close(levels, columns, rows) {
-  return filter(filter(levels, columns, rows, CLOSING_RADIUS, true), columns, rows, CLOSING_RADIUS, false);
-}
+// ================================================================ Skew
 
-/** PaperLight.filter: separable largest or smallest of the (2r+1)^2 neighbours, edges clamped. */
-function filter(values, columns, rows, radius, max) {
-  const across = new Float32Array(values.length);
-  for (let y = 0; y < rows; y++) {
-    for (let x = 0; x < columns; x++) {
-      let best = values[y * columns + x];
-      for (let k = Math.max(0, x - radius); k <= Math.min(columns - 1, x + radius); k++) {
-        const v = values[y * columns + k];
-        best = max ? Math.max(best, v) : Math.min(best, v);
+/**
+ * Skew.estimate: the slant, in degrees, of the page's long thin lines in the mask (projections at
+ * angles up to 20 degrees, two apart, then half a degree around the best), or 0.
+ */
+function skewEstimate(mask, width, height, band) {
+  let count = 0;
+  for (const m of mask) count += m;
+  if (count === 0) return 0;
+  const step = Math.max(1, trunc((count + MAX_SAMPLES - 1) / MAX_SAMPLES));
+  const n = trunc((count + step - 1) / step);
+  const xs = new Float32Array(n);
+  const ys = new Float32Array(n);
+  let k = 0;
+  let seen = 0;
+  const cx = f(width / 2);
+  const cy = f(height / 2);
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i] !== 0) {
+      if (seen % step === 0 && k < n) {
+        xs[k] = (i % width) - cx;
+        ys[k] = trunc(i / width) - cy;
+        k++;
       }
-      across[y * columns + x] = best;
+      seen++;
     }
   }
-  const out = new Float32Array(values.length);
-  for (let y = 0; y < rows; y++) {
-    for (let x = 0; x < columns; x++) {
-      let best = across[y * columns + x];
-      for (let k = Math.max(0, y - radius); k <= Math.min(rows - 1, y + radius); k++) {
-        const v = across[k * columns + x];
-        best = max ? Math.max(best, v) : Math.min(best, v);
+  const diagonal = Math.ceil(Math.sqrt(width * width + height * height)) + 2;
+  const counts = new Int32Array(trunc(diagonal / band) + 2);
+  const acrossNeeded = LONG_SHARE * width / step;
+  const downNeeded = LONG_SHARE * height / step;
+  const none = lineInk(xs, ys, k, 0, band, counts, acrossNeeded, downNeeded);
+  let bestDegrees = 0;
+  let best = none;
+  for (let degrees = -MAX_DEGREES; degrees <= MAX_DEGREES; degrees += 2) {
+    const ink = lineInk(xs, ys, k, degrees, band, counts, acrossNeeded, downNeeded);
+    if (ink[0] > best[0]) {
+      best = ink;
+      bestDegrees = degrees;
+    }
+  }
+  const coarse = bestDegrees;
+  for (let degrees = coarse - 1; degrees <= coarse + 1; degrees += 0.5) {
+    if (degrees === coarse || Math.abs(degrees) > MAX_DEGREES) continue;
+    const ink = lineInk(xs, ys, k, degrees, band, counts, acrossNeeded, downNeeded);
+    if (ink[0] > best[0]) {
+      best = ink;
+      bestDegrees = degrees;
+    }
+  }
+  const turn = Math.abs(bestDegrees) >= MIN_DEGREES && best[1] > 0 && best[0] > MIN_GAIN * none[0];
+  return turn ? bestDegrees : 0;
+}
+
+/** Skew.lineInk: the samples' ink in long thin lines at the angle, and 1 when they look like a page's. */
+function lineInk(xs, ys, n, degrees, band, counts, acrossNeeded, downNeeded) {
+  // Math.toRadians: degrees times the double nearest pi / 180
+  const radians = degrees * (Math.PI / 180);
+  const cos = f(Math.cos(radians));
+  const sin = f(Math.sin(radians));
+  const offset = trunc(counts.length / 2);
+  let ink = 0;
+  const lines = [0, 0];
+  for (let family = 0; family < 2; family++) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const rho = family === 0 ? f(f(ys[i] * cos) - f(xs[i] * sin)) : f(f(xs[i] * cos) + f(ys[i] * sin));
+      const b = Math.max(0, Math.min(counts.length - 1, Math.floor(f(rho / band)) + offset));
+      counts[b]++;
+    }
+    const needed = family === 0 ? acrossNeeded : downNeeded;
+    for (let b = 2; b < counts.length - 2; b++) {
+      const c = counts[b];
+      if (c === 0 || c < counts[b - 1] || c <= counts[b + 1]) continue;
+      const quarter = trunc(c / 4);
+      const thin = counts[b - 1] >= counts[b + 1]
+        ? counts[b - 2] <= quarter && counts[b + 2] <= quarter
+        : counts[b - 2] <= quarter && (b + 3 >= counts.length || counts[b + 3] <= quarter);
+      const pair = c + Math.max(counts[b - 1], counts[b + 1]);
+      if (thin && pair >= needed) {
+        ink += pair;
+        lines[family]++;
       }
-      out[y * columns + x] = best;
+    }
+  }
+  const page = lines[0] + lines[1] >= MIN_LINES || (lines[0] > 0 && lines[1] > 0);
+  return [ink, page ? 1 : 0];
+}
+
+/** Skew.turn: the map turned by -degrees about the centre, bilinear, 0 where the picture was not. */
+function skewTurn(values, width, height, degrees) {
+  const radians = degrees * (Math.PI / 180);
+  const cos = Math.cos(radians);
+  const sin = Math.sin(radians);
+  const out = new Float32Array(width * height);
+  const cx = width / 2;
+  const cy = height / 2;
+  const at = (x, y) => (x < 0 || y < 0 || x >= width || y >= height) ? 0 : values[y * width + x];
+  for (let v = 0; v < height; v++) {
+    const dv = v + 0.5 - cy;
+    for (let u = 0; u < width; u++) {
+      const du = u + 0.5 - cx;
+      const x = cos * du - sin * dv + cx - 0.5;
+      const y = sin * du + cos * dv + cy - 0.5;
+      const x0 = Math.floor(x);
+      const y0 = Math.floor(y);
+      if (x0 < -1 || y0 < -1 || x0 >= width || y0 >= height) continue;
+      const fx = x - x0;
+      const fy = y - y0;
+      const top = (1 - fx) * at(x0, y0) + fx * at(x0 + 1, y0);
+      const bottom = (1 - fx) * at(x0, y0 + 1) + fx * at(x0 + 1, y0 + 1);
+      out[v * width + u] = (1 - fy) * top + fy * bottom;
     }
   }
   return out;

@@ -239,10 +239,7 @@ final class InkLocator {
 		double slant = (clean && Math.max(width, height) < SMALL_CLEAN_SIDE) ? 0
 				: Skew.estimate(mask, width, height, Math.max(2, Lines.thickness(width, height) / 2));
 		if (slant != 0) {
-			Skew.Turned turned = Skew.turn(ink, width, height, slant);
-			ink = turned.values();
-			width = turned.width();
-			height = turned.height();
+			ink = Skew.turn(ink, width, height, slant);
 			mask = new byte[ink.length];
 			for (int i = 0; i < ink.length; i++) {
 				mask[i] = (byte) ((ink[i] > threshold) ? 1 : 0);

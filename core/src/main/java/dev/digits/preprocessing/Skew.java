@@ -79,7 +79,8 @@ final class Skew {
 				seen++;
 			}
 		}
-		int diagonal = (int) Math.ceil(Math.hypot(width, height)) + 2;
+		// a square root, not Math.hypot, so that the page's port computes the same
+		int diagonal = (int) Math.ceil(Math.sqrt((double) width * width + (double) height * height)) + 2;
 		int bins = diagonal / band + 2;
 		int[] counts = new int[bins];
 		// long lines are counted in samples: the share of the extent, thinned as the
@@ -126,8 +127,7 @@ final class Skew {
 		for (int family = 0; family < 2; family++) {
 			java.util.Arrays.fill(counts, 0);
 			for (int i = 0; i < n; i++) {
-				// across: distance along the normal of lines running at the angle; down:
-				// of
+				// across: the distance along the normal of lines at the angle; down: of
 				// lines square to them
 				float rho = (family == 0) ? ys[i] * cos - xs[i] * sin : xs[i] * cos + ys[i] * sin;
 				int b = Math.max(0, Math.min(counts.length - 1, (int) Math.floor(rho / band) + offset));
@@ -152,36 +152,29 @@ final class Skew {
 			}
 		}
 		// a page's lines: three or more, or some each way (a box, squared paper); two
-		// parallel strokes alone may be a digit's (the slants of a 4 and a 7 side by
-		// side)
+		// parallel strokes alone may be a digit's (a 4 and a 7 side by side)
 		boolean page = lines[0] + lines[1] >= MIN_LINES || (lines[0] > 0 && lines[1] > 0);
 		return new double[] { ink, page ? 1 : 0 };
 	}
 
-	/** A map turned by {@code degrees}, and its size. */
-	record Turned(float[] values, int width, int height) {
-	}
-
 	/**
-	 * {@code values} turned by {@code -degrees} about the centre, onto a canvas that
-	 * holds all of it (bilinear, 0 outside), so that lines slanted by {@code degrees} run
-	 * straight.
+	 * {@code values} turned by {@code -degrees} about the centre (bilinear, 0 where the
+	 * picture was not), so that lines slanted by {@code degrees} run straight. The canvas
+	 * keeps the picture's size, so that a line that crossed the picture still reaches its
+	 * frame (which {@link Lines} takes as a sign of a line, not a stroke); the corners,
+	 * far from where a digit is written, are cut.
 	 */
-	static Turned turn(float[] values, int width, int height, double degrees) {
+	static float[] turn(float[] values, int width, int height, double degrees) {
 		double radians = Math.toRadians(degrees);
 		double cos = Math.cos(radians);
 		double sin = Math.sin(radians);
-		int w = width;
-		int h = height;
-		float[] out = new float[w * h];
+		float[] out = new float[width * height];
 		double cx = width / 2.0;
 		double cy = height / 2.0;
-		double ox = w / 2.0;
-		double oy = h / 2.0;
-		for (int v = 0; v < h; v++) {
-			double dv = v + 0.5 - oy;
-			for (int u = 0; u < w; u++) {
-				double du = u + 0.5 - ox;
+		for (int v = 0; v < height; v++) {
+			double dv = v + 0.5 - cy;
+			for (int u = 0; u < width; u++) {
+				double du = u + 0.5 - cx;
 				// the source point, in pixel-centre coordinates
 				double x = cos * du - sin * dv + cx - 0.5;
 				double y = sin * du + cos * dv + cy - 0.5;
@@ -195,10 +188,10 @@ final class Skew {
 				double top = (1 - fx) * at(values, width, height, x0, y0) + fx * at(values, width, height, x0 + 1, y0);
 				double bottom = (1 - fx) * at(values, width, height, x0, y0 + 1)
 						+ fx * at(values, width, height, x0 + 1, y0 + 1);
-				out[v * w + u] = (float) ((1 - fy) * top + fy * bottom);
+				out[v * width + u] = (float) ((1 - fy) * top + fy * bottom);
 			}
 		}
-		return new Turned(out, w, h);
+		return out;
 	}
 
 	private static float at(float[] values, int width, int height, int x, int y) {

@@ -535,7 +535,8 @@ class DigitPageBrowserTests {
 				.isEqualTo(c.count());
 		}
 		for (PageImages.Kind kind : List.of(PageImages.Kind.MNIST, PageImages.Kind.LARGE_INVERTED,
-				PageImages.Kind.PAPER, PageImages.Kind.RULED_PHOTO, PageImages.Kind.TWO_DIGITS_PHOTO)) {
+				PageImages.Kind.PAPER, PageImages.Kind.RULED_PHOTO, PageImages.Kind.TWO_DIGITS_PHOTO,
+				PageImages.Kind.PAGE_PHOTO)) {
 			assertThat(results.get(kind).difference().max()).as("%s: largest difference in grey levels", kind).isZero();
 		}
 		assertThat(results.get(PageImages.Kind.TRANSPARENT).difference().max()).as("transparent: largest difference")

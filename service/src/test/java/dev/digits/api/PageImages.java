@@ -48,7 +48,13 @@ final class PageImages {
 		 * Two digits side by side on ruled paper (a photo of "42"): the server says
 		 * severalDigits.
 		 */
-		TWO_DIGITS_PHOTO("png");
+		TWO_DIGITS_PHOTO("png"),
+		/**
+		 * The digit on squared paper, under a hard shadow, or on a sheet smaller than the
+		 * frame, in turn, stored losslessly: pages held askew (their lines turned
+		 * straight first) and half in shade (polarity and paper light).
+		 */
+		PAGE_PHOTO("png");
 
 		final String format;
 
@@ -70,6 +76,8 @@ final class PageImages {
 			case TRANSPARENT -> HttpFixtures.encode(transparent(digit), "png");
 			case PAPER_JPEG -> jpeg(onPaper(digit, seed));
 			case RULED_PHOTO -> HttpFixtures.encode(decode(ruledPhoto(digit, null, seed)), "png");
+			case PAGE_PHOTO ->
+				HttpFixtures.encode(decode(photo(digit, null, PAGES[(int) (seed % PAGES.length)], seed)), "png");
 			case RULED_PHOTO_JPEG -> {
 				byte[] photo = ruledPhoto(digit, null, seed);
 				// the synthesiser stores a few photos as PNG: those become JPEGs here, at
@@ -86,6 +94,13 @@ final class PageImages {
 	 * JPEG or PNG bytes.
 	 */
 	private static byte[] ruledPhoto(byte[] digit, byte[] other, long seed) {
+		return photo(digit, other, PhotoSynth.Condition.RULED, seed);
+	}
+
+	private static final PhotoSynth.Condition[] PAGES = { PhotoSynth.Condition.SQUARED, PhotoSynth.Condition.SHADOW,
+			PhotoSynth.Condition.SHEET };
+
+	private static byte[] photo(byte[] digit, byte[] other, PhotoSynth.Condition condition, long seed) {
 		Random random = new Random(seed);
 		PhotoSynth.Pen pen = PhotoSynth.Pen.values()[random.nextInt(4)]; // not PRINT
 		PhotoSynth.Ink ink = PhotoSynth.handwritten(unit(digit), 28 * (3 + 3 * random.nextDouble()), pen, random);
@@ -93,8 +108,7 @@ final class PageImages {
 			PhotoSynth.Ink second = PhotoSynth.handwritten(unit(other), ink.width(), pen, random);
 			ink = PhotoSynth.sideBySide(ink, second, ink.width() / 5, random);
 		}
-		return PhotoSynth.photo(ink, PhotoSynth.Condition.RULED, pen, 300, 700, new double[] { 0.3, 0.75 }, random)
-			.bytes();
+		return PhotoSynth.photo(ink, condition, pen, 300, 700, new double[] { 0.3, 0.75 }, random).bytes();
 	}
 
 	private static float[] unit(byte[] digit) {
