@@ -41,7 +41,7 @@ const MIN_DEGREES = 4;
 const LONG_SHARE = 0.3;
 const MIN_LINES = 3;
 const MIN_GAIN = 1.25;
-const MAX_SAMPLES = 40000;
+const MAX_SAMPLES = 12000;
 
 // Lines
 const COMPRESSION = 8;

@@ -42,7 +42,7 @@ final class Skew {
 	static final double MIN_GAIN = 1.25;
 
 	/** Most mask pixels looked at (every k-th beyond). */
-	static final int MAX_SAMPLES = 40_000;
+	static final int MAX_SAMPLES = 12_000;
 
 	private Skew() {
 	}
