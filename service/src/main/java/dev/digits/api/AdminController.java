@@ -28,6 +28,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping(path = "/admin", produces = MediaType.APPLICATION_JSON_VALUE)
 @SecurityRequirement(name = ApiDocumentation.ADMIN_SCHEME)
 @Tag(name = "admin", description = "Versions and traffic at run time (bearer token)")
+@Endpoint(Endpoint.Role.ADMIN)
 class AdminController {
 
 	/** The body of {@code PUT /admin/traffic}. */

@@ -22,6 +22,7 @@ import org.springframework.web.bind.annotation.RestController;
 @Profile("benchmark")
 @Hidden
 @RestController
+@Endpoint(Endpoint.Role.BENCHMARK)
 class BenchmarkController {
 
 	@PostMapping(path = "/bench/noop", produces = MediaType.APPLICATION_JSON_VALUE)

@@ -23,6 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
 @RestController
 @RequestMapping(path = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "feedback", description = "Whether a prediction was right, for the A/B test")
+@Endpoint(Endpoint.Role.FEEDBACK)
 class FeedbackController {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();

@@ -46,6 +46,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping(path = "/v2", produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "open-inference-protocol-v2",
 		description = "KServe Open Inference Protocol v2 (REST); errors are {\"error\": \"...\"}")
+@Endpoint(value = Endpoint.Role.READ, dialect = Endpoint.Dialect.OIP)
 class InferenceProtocolController {
 
 	/** The output names, in the order the default response lists them. */
@@ -66,6 +67,7 @@ class InferenceProtocolController {
 		return Map.of("name", server.name(), "version", server.version(), "extensions", server.extensions());
 	}
 
+	@Endpoint(value = Endpoint.Role.PROBE, dialect = Endpoint.Dialect.OIP)
 	@GetMapping("/health/live")
 	ResponseEntity<Void> live() {
 		return ResponseEntity.status(plane.live() ? HttpStatus.OK : HttpStatus.BAD_REQUEST).build();
@@ -75,12 +77,14 @@ class InferenceProtocolController {
 	 * 200 when every version that takes traffic is READY, else 400 (the protocol's "4xx
 	 * is false").
 	 */
+	@Endpoint(value = Endpoint.Role.PROBE, dialect = Endpoint.Dialect.OIP)
 	@GetMapping("/health/ready")
 	ResponseEntity<Void> ready() {
 		boolean ready = plane.ready();
 		return ResponseEntity.status(ready ? HttpStatus.OK : HttpStatus.BAD_REQUEST).build();
 	}
 
+	@Endpoint(value = Endpoint.Role.PROBE, dialect = Endpoint.Dialect.OIP)
 	@GetMapping({ "/models/{name}/ready", "/models/{name}/versions/{version}/ready" })
 	ResponseEntity<Void> modelReady(@PathVariable String name, @PathVariable(required = false) String version) {
 		return ResponseEntity.status(plane.modelReady(name, version) ? HttpStatus.OK : HttpStatus.BAD_REQUEST).build();
@@ -106,6 +110,7 @@ class InferenceProtocolController {
 			content = @io.swagger.v3.oas.annotations.media.Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
 					schema = @io.swagger.v3.oas.annotations.media.Schema(type = "object",
 							description = "the protocol's $inference_request")))
+	@Endpoint(value = Endpoint.Role.PREDICTION, dialect = Endpoint.Dialect.OIP, metric = "oip")
 	@PostMapping(path = { "/models/{name}/infer", "/models/{name}/versions/{version}/infer" },
 			consumes = MediaType.APPLICATION_JSON_VALUE)
 	Map<String, Object> infer(@PathVariable String name, @PathVariable(required = false) String version,

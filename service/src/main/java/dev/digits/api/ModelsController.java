@@ -27,6 +27,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping(path = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "models", description = "The model versions: state, traffic share, A/B figures, metadata")
+@Endpoint(Endpoint.Role.READ)
 class ModelsController {
 
 	private final ModelManager manager;

@@ -8,10 +8,12 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 /**
  * Sheds a prediction request before its body is read when the inference queue is already
@@ -46,8 +48,12 @@ class OverloadSheddingFilter extends OncePerRequestFilter {
 
 	private final ProblemHandler problems;
 
+	private final EndpointRoles endpoints;
+
 	OverloadSheddingFilter(ObjectProvider<DigitClassifier> classifier, ApiProperties properties,
-			ProblemHandler problems) {
+			ProblemHandler problems,
+			@Qualifier("requestMappingHandlerMapping") ObjectProvider<RequestMappingHandlerMapping> mapping) {
+		this.endpoints = new EndpointRoles(mapping);
 		this.classifier = classifier;
 		this.properties = properties;
 		this.problems = problems;
@@ -56,7 +62,7 @@ class OverloadSheddingFilter extends OncePerRequestFilter {
 	@Override
 	protected boolean shouldNotFilter(HttpServletRequest request) {
 		return !properties.shedWhenQueueFull() || !"POST".equals(request.getMethod())
-				|| !RequestMetricsFilter.isPrediction(request.getRequestURI());
+				|| !endpoints.is(request, Endpoint.Role.PREDICTION);
 	}
 
 	@Override
@@ -74,7 +80,7 @@ class OverloadSheddingFilter extends OncePerRequestFilter {
 		}
 		String detail = "inference queue full (" + inference.properties().queueCapacity()
 				+ " images waiting); retry shortly";
-		ProblemKind.OVERLOADED.writeFor(request, response, detail);
+		ProblemKind.OVERLOADED.writeFor(endpoints.of(request).dialect(), request, response, detail);
 	}
 
 }

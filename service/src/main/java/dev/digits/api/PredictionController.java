@@ -35,6 +35,7 @@ import org.springframework.web.multipart.MultipartFile;
 @RestController
 @RequestMapping(path = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "predictions", description = "Recognise digits in images or pixel arrays")
+@Endpoint(Endpoint.Role.PREDICTION)
 class PredictionController {
 
 	private final DataPlane plane;
@@ -86,6 +87,7 @@ class PredictionController {
 					schema = @Schema(implementation = ApiSchemas.FilesUpload.class)),
 			@Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
 					schema = @Schema(implementation = ApiSchemas.BatchBody.class)) })
+	@Endpoint(value = Endpoint.Role.PREDICTION, metric = "batch")
 	@PostMapping(path = { "/predictions/batch", "/models/{version}/predictions/batch" },
 			consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
 	Responses.BatchResponse predictUploads(@RequestPart("files") List<MultipartFile> files, HttpServletRequest request,
@@ -99,6 +101,7 @@ class PredictionController {
 	}
 
 	@Hidden
+	@Endpoint(value = Endpoint.Role.PREDICTION, metric = "batch")
 	@PostMapping(path = { "/predictions/batch", "/models/{version}/predictions/batch" },
 			consumes = MediaType.APPLICATION_JSON_VALUE)
 	Responses.BatchResponse predictPixelBatch(HttpServletRequest request,

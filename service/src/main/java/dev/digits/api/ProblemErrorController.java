@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.RestController;
  * problem details like all others, instead of Spring Boot's default JSON or HTML page.
  */
 @RestController
+@Endpoint(Endpoint.Role.ERROR)
 class ProblemErrorController implements ErrorController {
 
 	private final ProblemHandler problems;

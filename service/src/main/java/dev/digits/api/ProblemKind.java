@@ -123,14 +123,16 @@ public enum ProblemKind {
 	}
 
 	/**
-	 * Writes this problem as the whole response in the error dialect of the request's
-	 * protocol: the Open Inference Protocol's {@code {"error": "..."}} under
-	 * {@code /v2/}, RFC 9457 problem details elsewhere. For the paths outside Spring
-	 * MVC's exception handling; {@link InferenceProtocolErrors} and
-	 * {@link ProblemHandler} answer the same way inside it.
+	 * Writes this problem as the whole response in {@code dialect}: the Open Inference
+	 * Protocol's {@code {"error": "..."}}, or RFC 9457 problem details. For the paths
+	 * outside Spring MVC's exception handling (filters, the security entry point), which
+	 * learn the request's dialect from {@link EndpointRoles};
+	 * {@link InferenceProtocolErrors} and {@link ProblemHandler} answer the same way
+	 * inside it.
 	 */
-	public void writeFor(HttpServletRequest request, HttpServletResponse response, String detail) throws IOException {
-		if (!inferenceProtocol(request)) {
+	public void writeFor(Endpoint.Dialect dialect, HttpServletRequest request, HttpServletResponse response,
+			String detail) throws IOException {
+		if (dialect != Endpoint.Dialect.OIP) {
 			write(response, detail, request.getRequestURI(), RequestIdFilter.of(request));
 			return;
 		}
@@ -142,11 +144,6 @@ public enum ProblemKind {
 			response.setHeader(HttpHeaders.RETRY_AFTER, "1");
 		}
 		response.getOutputStream().write(body);
-	}
-
-	/** Whether the request is one of the Open Inference Protocol's ({@code /v2/...}). */
-	public static boolean inferenceProtocol(HttpServletRequest request) {
-		return request.getRequestURI().startsWith("/v2/");
 	}
 
 	/** The Open Inference Protocol's error body. */

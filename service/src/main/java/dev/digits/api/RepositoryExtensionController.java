@@ -26,6 +26,7 @@ import org.springframework.web.bind.annotation.RestController;
 @SecurityRequirement(name = ApiDocumentation.ADMIN_SCHEME)
 @Tag(name = "model-repository-extension",
 		description = "Open Inference Protocol repository extension: index, load, unload (bearer token)")
+@Endpoint(value = Endpoint.Role.ADMIN, dialect = Endpoint.Dialect.OIP)
 class RepositoryExtensionController {
 
 	private final ModelRepositoryExtension repository;

@@ -10,8 +10,11 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 /**
  * Times every prediction request end to end as {@code digits_request_seconds}, a
@@ -33,23 +36,18 @@ class RequestMetricsFilter extends OncePerRequestFilter {
 	 */
 	private final java.util.concurrent.ConcurrentMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
-	RequestMetricsFilter(MeterRegistry registry) {
+	private final EndpointRoles endpoints;
+
+	RequestMetricsFilter(MeterRegistry registry,
+			@Qualifier("requestMappingHandlerMapping") ObjectProvider<RequestMappingHandlerMapping> mapping) {
 		this.registry = registry;
+		this.endpoints = new EndpointRoles(mapping);
 	}
 
+	/** Times the requests that run inference ({@link Endpoint.Role#PREDICTION}). */
 	@Override
 	protected boolean shouldNotFilter(HttpServletRequest request) {
-		return !isPrediction(request.getRequestURI());
-	}
-
-	/**
-	 * The paths that run inference: /api/v1 predictions (single and batch, pinned or not)
-	 * and OIP infer.
-	 */
-	static boolean isPrediction(String uri) {
-		return uri.startsWith("/api/v1/predictions")
-				|| (uri.startsWith("/api/v1/models/") && uri.contains("/predictions"))
-				|| (uri.startsWith("/v2/models/") && uri.endsWith("/infer"));
+		return !endpoints.is(request, Endpoint.Role.PREDICTION);
 	}
 
 	@Override
@@ -84,12 +82,10 @@ class RequestMetricsFilter extends OncePerRequestFilter {
 			.record(Duration.ofNanos(System.nanoTime() - start));
 	}
 
-	private static String endpointOf(HttpServletRequest request) {
-		if (request.getRequestURI().endsWith("/batch")) {
-			return "batch";
-		}
-		if (request.getRequestURI().startsWith("/v2/")) {
-			return "oip";
+	private String endpointOf(HttpServletRequest request) {
+		Endpoint endpoint = endpoints.of(request);
+		if (endpoint != null && !endpoint.metric().isEmpty()) {
+			return endpoint.metric();
 		}
 		String type = request.getContentType();
 		return type != null && type.startsWith("application/json") ? "pixels" : "image";

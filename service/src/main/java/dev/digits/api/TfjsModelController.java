@@ -29,6 +29,7 @@ import org.springframework.web.server.ResponseStatusException;
  * ETag, so a browser revalidates the 0.9 MB of weights instead of downloading them again.
  */
 @RestController
+@Endpoint(Endpoint.Role.READ)
 class TfjsModelController {
 
 	static final String PATH = "/models/tfjs/";

@@ -7,6 +7,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
 
+import dev.digits.api.Endpoint;
+import dev.digits.api.EndpointRoles;
 import dev.digits.api.ProblemKind;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -14,6 +16,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -29,6 +33,7 @@ import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -52,8 +57,11 @@ class SecurityConfiguration {
 
 	@Bean
 	@Order(1)
-	SecurityFilterChain adminSecurity(HttpSecurity http, AdminProperties properties) throws Exception {
+	SecurityFilterChain adminSecurity(HttpSecurity http, AdminProperties properties,
+			@Qualifier("requestMappingHandlerMapping") ObjectProvider<RequestMappingHandlerMapping> mapping)
+			throws Exception {
 		byte[] expected = adminTokenDigest(properties);
+		EndpointRoles endpoints = new EndpointRoles(mapping);
 		// the OpenAPI documents that describe the admin API (its group, and springdoc's
 		// ungrouped
 		// document, which merges every group): the same credential, or nothing. The
@@ -69,12 +77,9 @@ class SecurityConfiguration {
 				String detail = expected == null
 						? "the admin API is disabled: set digits.admin.token (DIGITS_ADMIN_TOKEN) to enable it"
 						: "send Authorization: Bearer <admin token>";
-				if (ProblemKind.inferenceProtocol(request)) {
-					ProblemKind.UNAUTHORIZED.writeFor(request, response, detail);
-				}
-				else {
-					ProblemKind.UNAUTHORIZED.write(response, detail, request.getRequestURI(), null);
-				}
+				Endpoint.Dialect dialect = endpoints.speaks(request, Endpoint.Dialect.OIP) ? Endpoint.Dialect.OIP
+						: Endpoint.Dialect.PROBLEM;
+				ProblemKind.UNAUTHORIZED.writeFor(dialect, request, response, detail);
 			})
 				.accessDeniedHandler((request, response, ex) -> ProblemKind.FORBIDDEN.write(response, "not allowed",
 						request.getRequestURI(), null)))

@@ -31,7 +31,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
  * A prediction that finds the inference queue full is refused before its body is read, as
  * it would be after.
  */
-@WebMvcTest(PredictionController.class)
+@WebMvcTest({ PredictionController.class, InferenceProtocolController.class })
 @Import(OverloadSheddingFilterTests.Registry.class)
 @EnableConfigurationProperties(ApiProperties.class)
 class OverloadSheddingFilterTests {
