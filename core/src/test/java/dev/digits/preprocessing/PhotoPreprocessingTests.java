@@ -70,6 +70,35 @@ class PhotoPreprocessingTests {
 				"no ink strokes were found");
 	}
 
+	@Test
+	void aPageMostlyInFlatShadeIsStillDarkInkOnLightPaper() {
+		// a hard shadow over 60% of a noiseless page: its most frequent level is the
+		// shade
+		// (mid-grey, not pure paper), the lit paper its farthest extreme; a thin dark 1
+		// in
+		// the lit part. Read off the most frequent level, the lit paper was the ink.
+		java.awt.image.BufferedImage page = new java.awt.image.BufferedImage(400, 300,
+				java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+		byte[] levels = ((java.awt.image.DataBufferByte) page.getRaster().getDataBuffer()).getData();
+		for (int y = 0; y < 300; y++) {
+			for (int x = 0; x < 400; x++) {
+				levels[y * 400 + x] = (byte) ((y > 120) ? 90 : 210);
+			}
+		}
+		for (int y = 30; y < 110; y++) {
+			for (int x = 196; x < 203; x++) {
+				levels[y * 400 + x] = 30;
+			}
+		}
+		Preprocessed result = this.preprocessor.fromImage(TestImages.encode(page, "png"));
+		assertThat(result.inverted()).as("dark ink on light paper").isTrue();
+		float[] pixels = result.pixels();
+		int[] box = TestImages.inkBoxSize(pixels);
+		// a 1: tall and narrow, not the lit half of the page
+		assertThat(box[1]).isBetween(19, 20);
+		assertThat(box[0]).isLessThan(8);
+	}
+
 	/**
 	 * Long side of the ink box 19-20, no lit row wider than 20 columns, and at most two
 	 * straight bands (rows or columns lit end to end across the digit's box, 1-3 pixels
