@@ -32,7 +32,7 @@ class ProblemErrorController implements ErrorController {
 				// already counted and logged; the client is not there to read anything
 				return ResponseEntity.status(HttpStatus.BAD_REQUEST).build();
 			}
-			return problems.unexpected(ex, request);
+			return problems.classify(ex, request);
 		}
 		Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
 		HttpStatus status = code instanceof Integer value ? HttpStatus.resolve(value) : null;

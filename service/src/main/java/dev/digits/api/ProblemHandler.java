@@ -68,89 +68,91 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 		this.properties = properties;
 	}
 
-	@ExceptionHandler(PreprocessingException.class)
-	ResponseEntity<ProblemDetail> preprocessing(PreprocessingException ex, HttpServletRequest request) {
-		return problem(ProblemKind.of(ex.reason()), ex.getMessage(), request);
-	}
-
-	@ExceptionHandler(TooLargeException.class)
-	ResponseEntity<ProblemDetail> tooLarge(TooLargeException ex, HttpServletRequest request) {
-		return problem(ProblemKind.TOO_LARGE, ex.getMessage(), request);
-	}
-
-	@ExceptionHandler(DataPlane.InvalidInferenceException.class)
-	ResponseEntity<ProblemDetail> invalid(DataPlane.InvalidInferenceException ex, HttpServletRequest request) {
-		return problem(ProblemKind.BAD_REQUEST, ex.getMessage(), request);
-	}
-
-	@ExceptionHandler(OverloadedException.class)
-	ResponseEntity<ProblemDetail> overloaded(OverloadedException ex, HttpServletRequest request) {
-		return problem(ProblemKind.OVERLOADED, ex.getMessage() + "; retry shortly", request);
-	}
-
-	@ExceptionHandler({ UnknownVersionException.class, DataPlane.UnknownModelException.class })
-	ResponseEntity<ProblemDetail> unknownVersion(RuntimeException ex, HttpServletRequest request) {
-		return problem(ProblemKind.UNKNOWN_VERSION, ex.getMessage(), request);
-	}
-
-	@ExceptionHandler(PolicyConflictException.class)
-	ResponseEntity<ProblemDetail> conflict(PolicyConflictException ex, HttpServletRequest request) {
-		return problem(ProblemKind.CONFLICT, ex.getMessage(), request);
-	}
-
-	@ExceptionHandler(ModelRepositoryExtension.LoadFailedException.class)
-	ResponseEntity<ProblemDetail> loadFailed(ModelRepositoryExtension.LoadFailedException ex,
-			HttpServletRequest request) {
-		return problem(ProblemKind.MODEL_LOAD_FAILED, ex.getMessage(), request);
-	}
-
-	@ExceptionHandler(FeedbackException.class)
-	ResponseEntity<ProblemDetail> feedback(FeedbackException ex, HttpServletRequest request) {
-		ProblemKind kind = switch (ex.kind()) {
-			case INVALID -> ProblemKind.FEEDBACK_INVALID;
-			case EXPIRED -> ProblemKind.FEEDBACK_EXPIRED;
-			case REPLAYED -> ProblemKind.FEEDBACK_REPLAYED;
-			case RATE_LIMITED -> ProblemKind.FEEDBACK_RATE_LIMITED;
-		};
-		return problem(kind, ex.getMessage(), request);
-	}
-
-	@ExceptionHandler(NotReadyException.class)
-	ResponseEntity<ProblemDetail> notReady(NotReadyException ex, HttpServletRequest request) {
-		return problem(ProblemKind.MODEL_NOT_READY, ex.getMessage(), request);
+	/**
+	 * Every exception a handler lets out, answered by {@link #classify}; Spring MVC's own
+	 * (415, 405, 400 of binding...) reach {@link #handleExceptionInternal} first, through
+	 * the handlers {@link ResponseEntityExceptionHandler} declares for them.
+	 */
+	@ExceptionHandler(Exception.class)
+	ResponseEntity<ProblemDetail> handle(Exception ex, HttpServletRequest request) {
+		return classify(ex, request);
 	}
 
 	/**
-	 * Malformed multipart bodies (no boundary, truncated, too many parts, oversized part
-	 * headers).
+	 * The one classifier of failures, for every protocol: a kind (its status, type and
+	 * reason) and a detail for the client, counted and logged as {@link #respond} does. A
+	 * body that failed while being read (the client went away, a limit was crossed, the
+	 * encoding was malformed) wins over whatever its reader wrapped it in; an exception
+	 * nothing names is a server failure, logged with its stack trace, and never shown.
+	 * {@link InferenceProtocolErrors} renders the same answer in the Open Inference
+	 * Protocol's form.
 	 */
-	@ExceptionHandler(MultipartException.class)
-	ResponseEntity<ProblemDetail> multipart(MultipartException ex, HttpServletRequest request) {
+	ResponseEntity<ProblemDetail> classify(Exception ex, HttpServletRequest request) {
+		if (ex instanceof PreprocessingException preprocessing) {
+			return problem(ProblemKind.of(preprocessing.reason()), ex.getMessage(), request);
+		}
+		if (ex instanceof TooLargeException) {
+			return problem(ProblemKind.TOO_LARGE, ex.getMessage(), request);
+		}
+		if (ex instanceof DataPlane.InvalidInferenceException) {
+			return problem(ProblemKind.BAD_REQUEST, ex.getMessage(), request);
+		}
+		if (ex instanceof OverloadedException) {
+			return problem(ProblemKind.OVERLOADED, ex.getMessage() + "; retry shortly", request);
+		}
+		if (ex instanceof UnknownVersionException || ex instanceof DataPlane.UnknownModelException) {
+			return problem(ProblemKind.UNKNOWN_VERSION, ex.getMessage(), request);
+		}
+		if (ex instanceof PolicyConflictException) {
+			return problem(ProblemKind.CONFLICT, ex.getMessage(), request);
+		}
+		if (ex instanceof ModelRepositoryExtension.LoadFailedException) {
+			return problem(ProblemKind.MODEL_LOAD_FAILED, ex.getMessage(), request);
+		}
+		if (ex instanceof FeedbackException feedback) {
+			ProblemKind kind = switch (feedback.kind()) {
+				case INVALID -> ProblemKind.FEEDBACK_INVALID;
+				case EXPIRED -> ProblemKind.FEEDBACK_EXPIRED;
+				case REPLAYED -> ProblemKind.FEEDBACK_REPLAYED;
+				case RATE_LIMITED -> ProblemKind.FEEDBACK_RATE_LIMITED;
+			};
+			return problem(kind, ex.getMessage(), request);
+		}
+		if (ex instanceof NotReadyException) {
+			return problem(ProblemKind.MODEL_NOT_READY, ex.getMessage(), request);
+		}
+		// the service's own exceptions above say what failed (a truncated PNG's decoder
+		// ends with an EOFException that is no client going away); what the body's
+		// readers
+		// throw may wrap a body that failed while being read
 		ResponseEntity<ProblemDetail> failed = ifBodyFailed(ex, request);
 		if (failed != null) {
 			return failed;
 		}
-		return problem(multipartKind(ex), multipartDetail(ex), request);
-	}
-
-	/** JSON that does not parse (bodies read by {@link PredictionBodies}). */
-	@ExceptionHandler(JacksonException.class)
-	ResponseEntity<ProblemDetail> json(JacksonException ex, HttpServletRequest request) {
-		ResponseEntity<ProblemDetail> cause = ifBodyFailed(ex, request);
-		if (cause != null) {
-			return cause;
+		if (ex instanceof MultipartException multipart) {
+			// malformed multipart bodies: no boundary, truncated, too many parts,
+			// oversized
+			// part headers
+			return problem(multipartKind(multipart), multipartDetail(multipart), request);
 		}
-		String where = ex instanceof StreamReadException read && read.getLocation() != null
-				? " (line " + read.getLocation().getLineNr() + ", column " + read.getLocation().getColumnNr() + ")"
-				: "";
-		return problem(ProblemKind.BAD_REQUEST, "The request body is not valid JSON" + where + ".", request);
-	}
-
-	@ExceptionHandler(Exception.class)
-	ResponseEntity<ProblemDetail> unexpected(Exception ex, HttpServletRequest request) {
-		ResponseEntity<ProblemDetail> cause = ifBodyFailed(ex, request);
-		if (cause != null) {
-			return cause;
+		if (ex instanceof JacksonException json) {
+			// JSON that does not parse (bodies read by PredictionBodies and OipBodies)
+			String where = json instanceof StreamReadException read && read.getLocation() != null
+					? " (line " + read.getLocation().getLineNr() + ", column " + read.getLocation().getColumnNr() + ")"
+					: "";
+			return problem(ProblemKind.BAD_REQUEST, "The request body is not valid JSON" + where + ".", request);
+		}
+		if (ex instanceof org.springframework.web.ErrorResponse) {
+			// Spring MVC's own, thrown where a protocol's advice caught it first
+			try {
+				ResponseEntity<Object> framework = handleException(ex, new ServletWebRequest(request));
+				if (framework != null && framework.getBody() instanceof ProblemDetail body) {
+					return ResponseEntity.status(framework.getStatusCode()).headers(framework.getHeaders()).body(body);
+				}
+			}
+			catch (Exception unhandled) {
+				// not one ResponseEntityExceptionHandler knows: a server failure below
+			}
 		}
 		logger.error("unexpected failure of {} {}", request.getMethod(), request.getRequestURI(), ex);
 		return problem(ProblemKind.INTERNAL, "the service failed to answer; the request id identifies it in the logs",
@@ -171,7 +173,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 		HttpServletRequest servletRequest = ((ServletWebRequest) request).getRequest();
 		ResponseEntity<ProblemDetail> special = ifBodyFailed(ex, servletRequest);
 		if (special == null && ex instanceof MaxUploadSizeExceededException upload) {
-			special = multipart(upload, servletRequest);
+			special = problem(multipartKind(upload), multipartDetail(upload), servletRequest);
 		}
 		if (special != null) {
 			return ResponseEntity.status(special.getStatusCode()).headers(special.getHeaders()).body(special.getBody());
