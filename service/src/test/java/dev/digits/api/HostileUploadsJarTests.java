@@ -123,7 +123,11 @@ class HostileUploadsJarTests {
 		nulFileName.writeBytes(seven);
 		nulFileName.writeBytes("\r\n--b--\r\n".getBytes(StandardCharsets.US_ASCII));
 		byte[] nulFileNameBody = nulFileName.toByteArray();
+		byte[] photo12mp = squaredPagePhoto(4000, 3000, 15);
 		return List.of(
+				new Attack("a 12 MP JPEG photo of squared paper turned 15 degrees, a 7 on it (" + photo12mp.length / 1024
+						+ " KB): every photo step (polarity, light, skew, lines) at its bounded working size", 3,
+						p -> post(p, "image/jpeg", photo12mp), 200, null),
 				new Attack("BMP (87 bytes of header) embedding a 46000x46000 PNG", 1,
 						p -> post(p, "image/bmp", bmpEmbeddingPng), 415, "unsupported-media-type"),
 				new Attack("BMP embedding a PNG, biSizeImage 1.5 GB", 1, p -> post(p, "image/bmp", bmpSizeLie), 415,
@@ -223,6 +227,32 @@ class HostileUploadsJarTests {
 
 	private static final String CHUNKED = "POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: "
 			+ "application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+
+	/**
+	 * A phone-sized photo: light paper with a grid turned by {@code degrees}, a bold 7 in
+	 * the middle, JPEG.
+	 */
+	static byte[] squaredPagePhoto(int width, int height, double degrees) {
+		java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(width, height,
+				java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
+		java.awt.Graphics2D g = image.createGraphics();
+		g.setColor(new java.awt.Color(226, 224, 218));
+		g.fillRect(0, 0, width, height);
+		g.rotate(Math.toRadians(degrees), width / 2.0, height / 2.0);
+		g.setColor(new java.awt.Color(150, 160, 175));
+		g.setStroke(new java.awt.BasicStroke(8));
+		for (int at = -2 * width; at <= 2 * width; at += 220) {
+			g.drawLine(at, -height, at, 2 * height);
+			g.drawLine(-width, at, 2 * width, at);
+		}
+		g.setColor(new java.awt.Color(25, 25, 40));
+		g.setStroke(new java.awt.BasicStroke(70, java.awt.BasicStroke.CAP_ROUND, java.awt.BasicStroke.JOIN_ROUND));
+		int cx = width / 2;
+		int cy = height / 2;
+		g.drawPolyline(new int[] { cx - 300, cx + 300, cx - 60 }, new int[] { cy - 450, cy - 450, cy + 500 }, 3);
+		g.dispose();
+		return HostileImages.encode(image, "jpeg");
+	}
 
 	@Test
 	@Order(1)
