@@ -160,22 +160,30 @@ public final class ChannelsLastWeights {
 		int[] map = new int[t.size()];
 		if (t.shape().length == 4) {
 			int kh = t.shape()[0], kw = t.shape()[1], in = t.shape()[2], out = t.shape()[3];
-			for (int o = 0; o < out; o++)
-				for (int i = 0; i < in; i++)
-					for (int y = 0; y < kh; y++)
-						for (int x = 0; x < kw; x++)
+			for (int o = 0; o < out; o++) {
+				for (int i = 0; i < in; i++) {
+					for (int y = 0; y < kh; y++) {
+						for (int x = 0; x < kw; x++) {
 							map[((y * kw + x) * in + i) * out + o] = ((o * in + i) * kh + y) * kw + x;
+						}
+					}
+				}
+			}
 		}
 		else if (t.flattened().length == 3) {
 			// rows: channels-last (h, w, c) here, channels-first (c, h, w) in DL4J
 			int height = t.flattened()[0], width = t.flattened()[1], channels = t.flattened()[2];
 			int cols = t.shape()[1];
-			for (int c = 0; c < channels; c++)
-				for (int h = 0; h < height; h++)
-					for (int w = 0; w < width; w++)
-						for (int j = 0; j < cols; j++)
+			for (int c = 0; c < channels; c++) {
+				for (int h = 0; h < height; h++) {
+					for (int w = 0; w < width; w++) {
+						for (int j = 0; j < cols; j++) {
 							map[((h * width + w) * channels + c) * cols + j] = ((c * height + h) * width + w) * cols
 									+ j;
+						}
+					}
+				}
+			}
 		}
 		else {
 			for (int k = 0; k < map.length; k++) {

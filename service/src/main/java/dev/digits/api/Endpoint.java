@@ -30,7 +30,7 @@ public @interface Endpoint {
 	String metric() default "";
 
 	/** The kinds of endpoint. */
-	public enum Role {
+	enum Role {
 
 		/**
 		 * Runs the network: timed as {@code digits.request}, refused early when the
@@ -53,7 +53,7 @@ public @interface Endpoint {
 	}
 
 	/** Error bodies. */
-	public enum Dialect {
+	enum Dialect {
 
 		/** RFC 9457 problem details. */
 		PROBLEM,

@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.digits.inference.DigitClassifier.Classification;
 import dev.digits.model.DigitNetwork;
 import dev.digits.preprocessing.PixelScale;
 import dev.digits.preprocessing.Upload;

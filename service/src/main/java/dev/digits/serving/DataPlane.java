@@ -6,7 +6,6 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 
 import dev.digits.model.DigitNetwork;
-import dev.digits.serving.ModelProperties;
 import dev.digits.preprocessing.Upload;
 
 /**

@@ -11,7 +11,6 @@ import java.util.Map;
 
 import dev.digits.inference.DigitClassifier;
 import dev.digits.inference.PipelineTracer;
-import dev.digits.serving.ModelProperties;
 import dev.digits.model.ModelRepository;
 import dev.digits.preprocessing.ImagePreprocessor;
 import io.micrometer.core.instrument.Gauge;

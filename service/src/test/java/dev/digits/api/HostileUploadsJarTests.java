@@ -125,9 +125,10 @@ class HostileUploadsJarTests {
 		byte[] nulFileNameBody = nulFileName.toByteArray();
 		byte[] photo12mp = squaredPagePhoto(4000, 3000, 15);
 		return List.of(
-				new Attack("a 12 MP JPEG photo of squared paper turned 15 degrees, a 7 on it (" + photo12mp.length / 1024
-						+ " KB): every photo step (polarity, light, skew, lines) at its bounded working size", 3,
-						p -> post(p, "image/jpeg", photo12mp), 200, null),
+				new Attack(
+						"a 12 MP JPEG photo of squared paper turned 15 degrees, a 7 on it (" + photo12mp.length / 1024
+								+ " KB): every photo step (polarity, light, skew, lines) at its bounded working size",
+						3, p -> post(p, "image/jpeg", photo12mp), 200, null),
 				new Attack("BMP (87 bytes of header) embedding a 46000x46000 PNG", 1,
 						p -> post(p, "image/bmp", bmpEmbeddingPng), 415, "unsupported-media-type"),
 				new Attack("BMP embedding a PNG, biSizeImage 1.5 GB", 1, p -> post(p, "image/bmp", bmpSizeLie), 415,
