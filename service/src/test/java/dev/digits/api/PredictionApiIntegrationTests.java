@@ -178,7 +178,7 @@ class PredictionApiIntegrationTests {
 		assertThat(json.get("labels")).hasSize(10);
 		assertThat(json.at("/metadata/architecture/parameters").asLong()).isEqualTo(225_034L);
 		assertThat(json.at("/metadata/metrics/test/accuracy").asDouble()).isGreaterThan(0.5);
-		assertThat(json.get("version").asString()).isEqualTo("4");
+		assertThat(json.get("version").asString()).isEqualTo("5");
 		assertThat(json.get("artifact").asString()).isEqualTo(json.at("/metadata/version").asString());
 		assertThat(json.at("/metadata/golden").isMissingNode()).isTrue();
 	}

@@ -61,7 +61,7 @@ class RealisticUploadsScoringTests {
 	private static void write(Map<String, int[]> byKind, int correct, int total, int digits) throws IOException {
 		StringBuilder md = new StringBuilder();
 		md.append("# Realistic uploads through the HTTP API\n\n");
-		md.append("Made by `src/main/java/dev/digits/training/RealisticUploads.java` from the first ")
+		md.append("Made by `tools/src/main/java/dev/digits/training/RealisticUploads.java` from the first ")
 			.append(digits)
 			.append(" MNIST test digits (shipped in `core/src/test/resources/mnist-tiny`), seed ")
 			.append(SEED)
