@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * PNG, and photos of a handwritten digit on ruled paper under a shadow, JPEG, at about 1 and 12
  * megapixels (a phone's full resolution). Sample mode gives p50 and p99.
  * <p>
- * {@code MNIST_DIR=../shared/mnist ./mvnw -Pbenchmark test-compile exec:exec@jmh -Djmh.args=PreprocessingBenchmark}
+ * {@code MNIST_DIR=$PWD/../shared/mnist ./mvnw -Pbenchmark -pl service -am test-compile exec:exec@jmh -Djmh.args=PreprocessingBenchmark}
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
