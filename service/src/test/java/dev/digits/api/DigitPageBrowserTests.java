@@ -387,7 +387,7 @@ class DigitPageBrowserTests {
 		assertThat(text("digit")).isEqualTo("7");
 		assertThat(text("device-digit")).isEqualTo("7");
 		assertThat(text("agreement")).isEqualTo("Agrees with the server: both say 7.");
-		assertThat(text("device-model")).startsWith("mnist-cnn version 4, TensorFlow.js 4.22.0");
+		assertThat(text("device-model")).startsWith("mnist-cnn version 5, TensorFlow.js 4.22.0");
 
 		// drawings: the 28x28 images both sides made from the same pointer strokes
 		List<String> figures = new ArrayList<>();
