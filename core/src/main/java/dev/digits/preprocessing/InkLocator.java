@@ -8,9 +8,11 @@ package dev.digits.preprocessing;
  * <ol>
  * <li><b>Working resolution</b>: the grey image is area-averaged down so that its long
  * side is at most {@link #WORKING_SIDE} pixels (smaller images keep their size).</li>
- * <li><b>Polarity</b> from the whole image, not its border (which may be the table a
- * sheet lies on): the median level is the paper, and the ink is the extreme (0.1% and
- * 99.9% quantiles) farther from it. Levels are turned so that paper is light.</li>
+ * <li><b>Polarity</b> ({@link #darkInk}): the sign of the skew of a band-pass picture,
+ * weighted toward the middle: dark narrow strokes on light paper, or the reverse; a
+ * shadow's edge tips it neither way. A clean picture on pure white or black (a canvas
+ * export) is read off its most frequent level instead. Levels are turned so that paper is
+ * light.</li>
  * <li><b>Illumination</b> ({@link PaperLight}): the paper's level under every pixel, a
  * grey-level closing by a square wider than a stroke, divides the image: ink strength
  * {@code (paper - v) / paper} is 1 for black ink on paper and 0 for paper, in shadow or
@@ -18,6 +20,8 @@ package dev.digits.preprocessing;
  * <li><b>Binarisation</b>: Otsu's threshold over the pixels above the noise floor (the
  * median plus some deviations, estimated by the median absolute deviation), halved, and
  * never below the floor.</li>
+ * <li><b>Skew</b> ({@link Skew}): a page whose lines are turned by more than the line
+ * finder follows (up to 20 degrees) is turned straight, ink map and mask.</li>
  * <li><b>Lines</b> ({@link Lines}): long, thin, nearly horizontal or vertical structures
  * (ruled and squared paper, a printed box, the sheet's edge) are taken out; strokes that
  * cross them are kept.</li>
