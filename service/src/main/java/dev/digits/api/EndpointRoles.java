@@ -29,7 +29,8 @@ public final class EndpointRoles {
 	record Route(Set<RequestMethod> methods, List<PathPattern> patterns, Endpoint endpoint, HandlerMethod handler) {
 
 		boolean matches(String method, PathContainer path) {
-			if (!methods.isEmpty() && methods.stream().noneMatch(m -> m.name().equals(method))) {
+			RequestMethod requested = RequestMethod.resolve(method);
+			if (!methods.isEmpty() && (requested == null || !methods.contains(requested))) {
 				return false;
 			}
 			for (PathPattern pattern : patterns) {
@@ -61,7 +62,12 @@ public final class EndpointRoles {
 		if (known != null) {
 			return (known == NONE) ? null : (Endpoint) known;
 		}
-		Endpoint endpoint = lookUp(request.getMethod(), request.getRequestURI());
+		// the path within the application, as the mappings are written
+		String uri = request.getRequestURI();
+		String context = request.getContextPath();
+		Endpoint endpoint = lookUp(request.getMethod(),
+				(context != null && !context.isEmpty() && uri.startsWith(context)) ? uri.substring(context.length())
+						: uri);
 		request.setAttribute(ATTRIBUTE, (endpoint != null) ? endpoint : NONE);
 		return endpoint;
 	}
