@@ -13,10 +13,11 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code calibrate [--model-dir=models] [--mnist-dir=...] [--set-size=1000] [--non-digits=250]}:
- * fits calibration and OOD data for the model in a folder ({@link ModelQuality#fit}) and
- * writes {@value #OOD_FILE} beside it; adds {@code calibration} and {@code ood} to its
- * {@code model-metadata.json} and changes nothing else there.
+ * {@code calibrate [--model-dir=models] [--mnist-dir=...] [--set-size=1000] [--non-digits=250]
+ * [--false-flag-rate=0.01]}: fits calibration and OOD data for the model in a folder
+ * ({@link ModelQuality#fit}) and writes {@value #OOD_FILE} beside it; adds
+ * {@code calibration} and {@code ood} to its {@code model-metadata.json} and changes
+ * nothing else there.
  */
 public final class CalibrateCommand {
 
@@ -29,24 +30,27 @@ public final class CalibrateCommand {
 	}
 
 	public static void main(String[] args) throws IOException {
-		Map<String, String> options = EvaluateCommand.options(args, "model-dir", "mnist-dir", "set-size", "non-digits");
+		Map<String, String> options = EvaluateCommand.options(args, "model-dir", "mnist-dir", "set-size", "non-digits",
+				"false-flag-rate");
 		run(Path.of(options.getOrDefault("model-dir", "models")), EvaluateCommand.mnistDir(options),
 				Integer.parseInt(options.getOrDefault("set-size", "1000")),
-				Integer.parseInt(options.getOrDefault("non-digits", "250")), System.out);
+				Integer.parseInt(options.getOrDefault("non-digits", "250")),
+				Double.parseDouble(options.getOrDefault("false-flag-rate", "" + ModelQuality.FALSE_FLAG_RATE)),
+				System.out);
 	}
 
 	/**
 	 * Fits, writes {@value #OOD_FILE} and the metadata entries; returns what was fitted.
 	 */
 	public static ModelQuality.Fitted run(Path modelDir, Path mnistDir, int setSize, int nonDigitsPerKind,
-			PrintStream out) throws IOException {
+			double falseFlagRate, PrintStream out) throws IOException {
 		ModelFiles files = new ModelFiles(modelDir);
 		MultiLayerNetwork network = EvaluateCommand.load(files.served());
 		JsonNode metadata = JSON.readTree(files.metadata().toFile());
 		int trainSize = metadata.at("/data/split/train").asInt(50_000);
 		int validationSize = metadata.at("/data/split/validation").asInt(10_000);
 		ModelQuality.Fitted fitted = ModelQuality.fit(network, Mnist.load(mnistDir), trainSize, validationSize, setSize,
-				nonDigitsPerKind, out);
+				nonDigitsPerKind, falseFlagRate, out);
 		JSON.writeValue(modelDir.resolve(OOD_FILE).toFile(), ModelQuality.oodFile(fitted));
 		ObjectNode updated = (ObjectNode) metadata;
 		updated.set("calibration", JSON.valueToTree(ModelQuality.calibrationEntry(fitted)));

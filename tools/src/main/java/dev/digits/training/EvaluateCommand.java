@@ -192,7 +192,7 @@ public final class EvaluateCommand {
 			validationSize = split.get("validation");
 		}
 		ModelQuality.Fitted fitted = ModelQuality.fit(network, mnist, trainSize, validationSize, options.fitSetSize(),
-				options.nonDigitsPerKind(), out);
+				options.nonDigitsPerKind(), falseFlagRate(file), out);
 		double t = fitted.temperature();
 
 		List<SetResult> results = new ArrayList<>();
@@ -442,9 +442,12 @@ public final class EvaluateCommand {
 			.append("; ")
 			.append(nonDigits.rejected())
 			.append(" refused by the preprocessor. The score was chosen by AUROC on a separately seeded non-digit set ")
-			.append("against the validation digits; every threshold flags ")
-			.append(pct(ModelQuality.FALSE_FLAG_RATE))
-			.append(" of the validation digits. Targets: <= 2% of MNIST test digits flagged, >= 90% of non-digits.\n\n");
+			.append("against the validation digits; every threshold flags the share of the validation digits the ")
+			.append("version was calibrated at (")
+			.append(results.stream()
+				.map(r -> r.name() + " " + pct(r.fitted().falseFlagRate()))
+				.collect(java.util.stream.Collectors.joining(", ")))
+			.append("). Targets: <= 2% of MNIST test digits flagged, >= 90% of non-digits.\n\n");
 		md.append("| model | score | AUROC (validation, choice) | AUROC (test) | threshold | MNIST test flagged | ")
 			.append("non-digits flagged |\n|---|---|---:|---:|---:|---:|---:|\n");
 		for (ModelResult r : results) {
@@ -578,6 +581,16 @@ public final class EvaluateCommand {
 		String file = model.getFileName().toString();
 		return file.equals(dev.digits.model.ModelFiles.NETWORK) ? folder
 				: folder + "-" + file.replaceAll("\\.(zip|json)$", "");
+	}
+
+	/**
+	 * The false-flag rate the version beside {@code model} was calibrated at, so that its
+	 * figures are those of the thresholds it is served with.
+	 */
+	private static double falseFlagRate(Path model) {
+		Path metadata = model.toAbsolutePath().getParent().resolve(dev.digits.model.ModelFiles.METADATA);
+		return Files.isRegularFile(metadata) ? ModelQuality.falseFlagRate(JSON.readTree(metadata.toFile()))
+				: ModelQuality.FALSE_FLAG_RATE;
 	}
 
 	/** The train/validation split recorded beside a model, or null. */

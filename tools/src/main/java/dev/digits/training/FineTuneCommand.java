@@ -198,8 +198,10 @@ public final class FineTuneCommand {
 					split[1], comparisons, options, (System.nanoTime() - start) / 1e9);
 			Files.copy(new ModelFiles(source.dir()).labels(), new ModelFiles(staging).labels(),
 					StandardCopyOption.REPLACE_EXISTING);
+			// flagged at the rate the version it came from was calibrated at
+			double rate = ModelQuality.falseFlagRate(JSON.readTree(new ModelFiles(source.dir()).metadata().toFile()));
 			ModelQuality.Fitted fitted = CalibrateCommand.run(staging, options.mnistDir(), options.calibrationSetSize(),
-					options.nonDigits(), out);
+					options.nonDigits(), rate, out);
 			Files.writeString(staging.resolve("finetune-report.md"),
 					markdown(options, target, data, comparisons, fitted));
 			JSON.writerWithDefaultPrettyPrinter()

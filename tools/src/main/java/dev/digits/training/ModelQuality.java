@@ -23,7 +23,10 @@ public final class ModelQuality {
 	/** Seed of the sets used for choices; reports use other seeds. */
 	public static final long CHOICE_SEED = 1_000_003L;
 
-	/** The false-flag rate on validation digits at which every OOD threshold is set. */
+	/**
+	 * The false-flag rate on validation digits at which every OOD threshold is set,
+	 * unless a version's calibration names another.
+	 */
 	public static final double FALSE_FLAG_RATE = 0.01;
 
 	/** Shrinkages of the shared covariance tried (chosen by validation AUROC). */
@@ -40,7 +43,7 @@ public final class ModelQuality {
 			OodScores.Gaussian gaussian, Map<String, Double> validationAuroc, Map<String, Double> shrinkageAuroc,
 			String score, Map<String, Double> thresholds, double uncertainBelow, double uncertainCoverage,
 			double uncertainAccuracy, int trainImages, int validationImages, int nonDigitImages,
-			int validationSetImages) {
+			int validationSetImages, double falseFlagRate) {
 
 		/** The threshold of the chosen score. */
 		public double threshold() {
@@ -53,11 +56,26 @@ public final class ModelQuality {
 	}
 
 	/**
+	 * The false-flag rate a version was calibrated at
+	 * ({@code ood.falseFlagRateOnValidation} of its metadata), or
+	 * {@link #FALSE_FLAG_RATE} when it records none.
+	 */
+	public static double falseFlagRate(tools.jackson.databind.JsonNode metadata) {
+		tools.jackson.databind.JsonNode rate = metadata.at("/ood/falseFlagRateOnValidation");
+		return rate.isNumber() ? rate.asDouble() : FALSE_FLAG_RATE;
+	}
+
+	/**
 	 * @param setSize images per validation digit set for the {@code uncertain} threshold
 	 * @param nonDigitsPerKind non-digits of each kind for the OOD choice
+	 * @param falseFlagRate each OOD threshold flags this share of the MNIST validation
+	 * digits and of the client-like ones (photos, printed, 8x8), whichever is stricter
 	 */
 	public static Fitted fit(MultiLayerNetwork network, Mnist mnist, int trainSize, int validationSize, int setSize,
-			int nonDigitsPerKind, PrintStream out) {
+			int nonDigitsPerKind, double falseFlagRate, PrintStream out) {
+		if (!(falseFlagRate > 0 && falseFlagRate < 0.5)) {
+			throw new IllegalArgumentException("false-flag rate must be in (0, 0.5), got " + falseFlagRate);
+		}
 		int available = mnist.train().size();
 		Mnist.Split train = mnist.train().slice(0, trainSize);
 		Mnist.Split validation = mnist.train().slice(available - validationSize, available);
@@ -119,14 +137,12 @@ public final class ModelQuality {
 			double[] digits = OodScores.score(name, validationOutputs, temperature, gaussian);
 			double[] others = OodScores.score(name, nonDigitOutputs, temperature, gaussian);
 			auroc.put(name, OodScores.auroc(others, digits));
-			// flags at most FALSE_FLAG_RATE of the MNIST validation digits and of the
+			// flags at most falseFlagRate of the MNIST validation digits and of the
 			// client-like ones
 			double[] mnistDigits = java.util.Arrays.copyOf(digits, validation.size());
 			double[] clientLike = java.util.Arrays.copyOfRange(digits, validation.size(), digits.length);
-			thresholds.put(name,
-					clientLike.length == 0 ? OodScores.threshold(mnistDigits, FALSE_FLAG_RATE)
-							: Math.max(OodScores.threshold(mnistDigits, FALSE_FLAG_RATE),
-									OodScores.threshold(clientLike, FALSE_FLAG_RATE)));
+			thresholds.put(name, clientLike.length == 0 ? OodScores.threshold(mnistDigits, falseFlagRate) : Math
+				.max(OodScores.threshold(mnistDigits, falseFlagRate), OodScores.threshold(clientLike, falseFlagRate)));
 			if (best == null || auroc.get(name) > auroc.get(best)) {
 				best = name;
 			}
@@ -179,7 +195,7 @@ public final class ModelQuality {
 						+ "images kept, %.2f%% of them right%n",
 				uncertainBelow, 100 * coverage, pooled, 100 * selective);
 		return new Fitted(temperature, before, after, gaussian, auroc, shrinkageAuroc, best, thresholds, uncertainBelow,
-				coverage, selective, train.size(), validationLabels.length, nonDigits.size(), pooled);
+				coverage, selective, train.size(), validationLabels.length, nonDigits.size(), pooled, falseFlagRate);
 	}
 
 	private static RobustnessSets.LabelledSet concat(String name, List<RobustnessSets.LabelledSet> sets) {
@@ -211,7 +227,7 @@ public final class ModelQuality {
 		m.put("score", f.score());
 		m.put("flagWhen", "score > thresholds[score]");
 		m.put("thresholds", f.thresholds());
-		m.put("falseFlagRateOnValidation", FALSE_FLAG_RATE);
+		m.put("falseFlagRateOnValidation", f.falseFlagRate());
 		m.put("temperature", f.temperature());
 		m.put("definitions",
 				Map.of("max-softmax", "-max_k softmax(log(p) / temperature)_k, p the network's softmax output",
@@ -266,7 +282,7 @@ public final class ModelQuality {
 		m.put("file", file);
 		m.put("score", f.score());
 		m.put("threshold", f.threshold());
-		m.put("falseFlagRateOnValidation", FALSE_FLAG_RATE);
+		m.put("falseFlagRateOnValidation", f.falseFlagRate());
 		m.put("validationAuroc", f.validationAuroc());
 		m.put("mahalanobisShrinkageAuroc", f.shrinkageAuroc());
 		m.put("nonDigitImages", f.nonDigitImages());

@@ -49,7 +49,7 @@ class QualityCommandsTests {
 	void calibrateLowersValidationNllAndOnlyAddsToTheMetadata() throws IOException {
 		ModelFiles files = new ModelFiles(model);
 		JsonNode original = JSON.readTree(files.metadata().toFile());
-		ModelQuality.Fitted fitted = CalibrateCommand.run(model, FIXTURE, 20, 10, quiet());
+		ModelQuality.Fitted fitted = CalibrateCommand.run(model, FIXTURE, 20, 10, 0.01, quiet());
 
 		assertThat(fitted.validationAfter().nll()).isLessThan(fitted.validationBefore().nll());
 		assertThat(fitted.temperature()).isPositive();
@@ -60,6 +60,7 @@ class QualityCommandsTests {
 		assertThat(updated.at("/calibration/temperature").asDouble()).isEqualTo(fitted.temperature());
 		assertThat(updated.at("/calibration/fittedOn").asString()).isEqualTo("validation");
 		assertThat(updated.at("/ood/file").asString()).isEqualTo(CalibrateCommand.OOD_FILE);
+		assertThat(ModelQuality.falseFlagRate(updated)).isEqualTo(0.01);
 
 		JsonNode ood = JSON.readTree(model.resolve(CalibrateCommand.OOD_FILE).toFile());
 		assertThat(ood.at("/score").asString()).isIn(OodScores.NAMES);
@@ -67,6 +68,23 @@ class QualityCommandsTests {
 		assertThat(ood.at("/whitenedMeans")).hasSize(10);
 		assertThat(ood.at("/whitenedMeans/0")).hasSize(128);
 		assertThat(ood.at("/thresholds/" + ood.at("/score").asString()).asDouble()).isEqualTo(fitted.threshold());
+	}
+
+	@Test
+	void aHigherFalseFlagRateLowersEveryThresholdAndIsRecorded() throws IOException {
+		var network = EvaluateCommand.load(model.resolve(ModelFiles.NETWORK));
+		Mnist mnist = Mnist.load(FIXTURE);
+		int train = 500;
+		ModelQuality.Fitted strict = ModelQuality.fit(network, mnist, train, 100, 20, 10, 0.01, quiet());
+		ModelQuality.Fitted lenient = ModelQuality.fit(network, mnist, train, 100, 20, 10, 0.2, quiet());
+
+		for (String score : OodScores.NAMES) {
+			assertThat(lenient.thresholds().get(score)).as(score).isLessThanOrEqualTo(strict.thresholds().get(score));
+		}
+		assertThat(lenient.threshold()).isLessThan(strict.threshold());
+		assertThat(ModelQuality.oodFile(lenient)).containsEntry("falseFlagRateOnValidation", 0.2);
+		assertThat(ModelQuality.oodEntry(lenient, "ood.json")).containsEntry("falseFlagRateOnValidation", 0.2);
+		assertThat(ModelQuality.falseFlagRate(JSON.createObjectNode())).isEqualTo(ModelQuality.FALSE_FLAG_RATE);
 	}
 
 	@Test
