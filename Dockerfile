@@ -12,7 +12,10 @@
 # HEALTHCHECK outside a container and so keeps them honest: change them together.
 
 ############################################################################ build
-FROM eclipse-temurin:17-jdk AS build
+# Java 25 (the code is compiled for 17, which still builds and runs it): on 21 and later the
+# request threads are virtual (application.yml, spring.threads.virtual), so clients that trickle
+# their bodies park cheap threads instead of holding a fixed pool (docs/security.md).
+FROM eclipse-temurin:25-jdk AS build
 WORKDIR /src
 
 # Wrapper and build settings first. The pom's native-linux-x86_64 profile (active on this amd64 build
@@ -39,7 +42,7 @@ COPY docker/healthcheck/HealthCheck.java /healthcheck-src/
 RUN javac --release 17 -d /healthcheck /healthcheck-src/HealthCheck.java
 
 ########################################################################## runtime
-FROM eclipse-temurin:17-jre
+FROM eclipse-temurin:25-jre
 
 # An unprivileged user with a fixed numeric id, so Kubernetes' runAsNonRoot can verify it.
 RUN groupadd --system --gid 10001 app \
@@ -126,9 +129,13 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=120s --retries=3 \
 # -XX:+ExitOnOutOfMemoryError a heap OOM leaves the JVM in an unknown state: exit, let the
 #                             orchestrator restart (the service is stateless).
 # -Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp-cache   see ENV above.
+# --enable-native-access=ALL-UNNAMED   JavaCPP loads ND4J's native libraries with System.load,
+#                             which Java 24+ warns about (and a future release will refuse)
+#                             unless native access is granted; Java 17 accepts the flag too.
 # The native build is chosen at start from the CPU (AVX-512, else AVX2, else generic); set
 # DIGITS_NATIVE_BUILD=avx512|avx2|generic to force one.
 ENTRYPOINT ["java", \
+    "--enable-native-access=ALL-UNNAMED", \
     "-XX:MaxRAMPercentage=25", \
     "-XX:+UseG1GC", \
     "-XX:+ExitOnOutOfMemoryError", \

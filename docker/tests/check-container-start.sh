@@ -15,7 +15,7 @@
 #  5. sends SIGTERM and checks the graceful shutdown completes and the JVM exits in time.
 #
 # Usage: docker/tests/check-container-start.sh JAR [MODELS_DIR]    (MODELS_DIR: default models/)
-# Needs: java and javac 17, curl, python3 with PyYAML. Loopback only. Bounded: start-up timeout
+# Needs: java and javac 17 (and the runtime image's Java release, if the machine has it), curl, python3 with PyYAML. Loopback only. Bounded: start-up timeout
 # STARTUP_TIMEOUT (default 240 s) + 60 s.
 set -uo pipefail
 export PYTHONDONTWRITEBYTECODE=1
@@ -89,8 +89,20 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 PORT="$(free_port)"
 MPORT="$(free_port)"
 while [ "$MPORT" = "$PORT" ]; do MPORT="$(free_port)"; done
+# the java of the runtime image's release (FROM eclipse-temurin:NN-jre) when this machine has one,
+# as the jar tests choose it: DIGITS_CONTAINER_JAVA_HOME, else a JDK under /usr/lib/jvm named for it
+JAVA_CMD="${ENTRYPOINT[0]}"
+release="$(grep -oP '^FROM\s+\S*temurin:\K[0-9]+' "$ROOT/Dockerfile" | tail -1)"
+if [ -n "${DIGITS_CONTAINER_JAVA_HOME:-}" ]; then
+  JAVA_CMD="$DIGITS_CONTAINER_JAVA_HOME/bin/java"
+elif [ -n "$release" ]; then
+  for d in /usr/lib/jvm/*-"$release" /usr/lib/jvm/*-"$release"-*; do
+    if [ -x "$d/bin/java" ]; then JAVA_CMD="$d/bin/java"; break; fi
+  done
+fi
+echo "java: $JAVA_CMD ($("$JAVA_CMD" -version 2>&1 | head -1))"
 # the two flags added to the ENTRYPOINT: the container's memory limit, and its /tmp
-cmd=("${ENTRYPOINT[0]}" "-XX:MaxRAM=$MEMORY_LIMIT" "-Djava.io.tmpdir=$TMP/tmp" "${ENTRYPOINT[@]:1}")
+cmd=("$JAVA_CMD" "-XX:MaxRAM=$MEMORY_LIMIT" "-Djava.io.tmpdir=$TMP/tmp" "${ENTRYPOINT[@]:1}")
 echo "start: (cd $WORKDIR; ${ENV_VARS[*]} SERVER_PORT=$PORT MANAGEMENT_SERVER_PORT=$MPORT HOME=$WORKDIR ${cmd[*]})"
 (
   cd "$WORKDIR" || exit 1

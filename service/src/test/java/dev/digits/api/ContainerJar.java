@@ -40,12 +40,22 @@ final class ContainerJar implements AutoCloseable {
 
 	final long memoryLimitBytes;
 
-	private ContainerJar(Process process, int port, int managementPort, Path log, long memoryLimitBytes) {
+	/** The feature release of the java that runs it (17, 25, ...). */
+	final int javaVersion;
+
+	private ContainerJar(Process process, int port, int managementPort, Path log, long memoryLimitBytes,
+			int javaVersion) {
 		this.process = process;
 		this.port = port;
 		this.managementPort = managementPort;
 		this.log = log;
 		this.memoryLimitBytes = memoryLimitBytes;
+		this.javaVersion = javaVersion;
+	}
+
+	/** Whether its request threads are virtual (Java 21 and later). */
+	boolean virtualThreads() {
+		return javaVersion >= 21;
 	}
 
 	/** Starts {@code jar} and waits until readiness is UP. */
@@ -71,7 +81,8 @@ final class ContainerJar implements AutoCloseable {
 		Files.createDirectories(logDir);
 		Path log = logDir.resolve("service-" + port + ".log");
 		List<String> command = new ArrayList<>();
-		command.add(entrypoint.get(0));
+		String javaCommand = java(entrypoint.get(0), runtime);
+		command.add(javaCommand);
 		command.add("-XX:MaxRAM=" + limit);
 		command.add("-Djava.io.tmpdir=" + dev.digits.TemporaryFolders.create("container-tmp"));
 		for (String arg : entrypoint.subList(1, entrypoint.size() - 1)) {
@@ -87,9 +98,55 @@ final class ContainerJar implements AutoCloseable {
 		builder.environment().putAll(env);
 		builder.environment().put("DIGITS_MODEL_DIR", ROOT.resolve("models").toString());
 		builder.environment().remove("SERVER_PORT");
-		ContainerJar started = new ContainerJar(builder.start(), port, managementPort, log, limit);
+		ContainerJar started = new ContainerJar(builder.start(), port, managementPort, log, limit,
+				version(javaCommand));
 		started.awaitReady(Duration.ofMinutes(4));
 		return started;
+	}
+
+	/**
+	 * The java of the container's runtime image ({@code FROM eclipse-temurin:25-jre}):
+	 * the JDK of that release on this machine ({@code DIGITS_CONTAINER_JAVA_HOME}, else a
+	 * folder under /usr/lib/jvm named for it), or {@code command} (the java on the PATH)
+	 * when there is none, so that the tests run what the container runs wherever they
+	 * can.
+	 */
+	static String java(String command, String runtimeStage) throws IOException {
+		Matcher from = Pattern.compile("FROM\\s+\\S*temurin:(\\d+)").matcher(runtimeStage);
+		if (!from.find()) {
+			return command;
+		}
+		String release = from.group(1);
+		String home = System.getenv("DIGITS_CONTAINER_JAVA_HOME");
+		if (home != null && !home.isBlank()) {
+			return Path.of(home, "bin", "java").toString();
+		}
+		Path jvms = Path.of("/usr/lib/jvm");
+		if (Files.isDirectory(jvms)) {
+			try (var dirs = Files.list(jvms)) {
+				var found = dirs.filter(dir -> dir.getFileName().toString().matches(".*-" + release + "(-.*)?"))
+					.map(dir -> dir.resolve("bin/java"))
+					.filter(Files::isExecutable)
+					.sorted()
+					.findFirst();
+				if (found.isPresent()) {
+					return found.get().toString();
+				}
+			}
+		}
+		return command;
+	}
+
+	/** The feature release {@code java -version} reports. */
+	static int version(String javaCommand) throws IOException, InterruptedException {
+		Process p = new ProcessBuilder(javaCommand, "-version").redirectErrorStream(true).start();
+		String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+		p.waitFor();
+		Matcher m = Pattern.compile("version \"(\\d+)").matcher(out);
+		if (!m.find()) {
+			throw new IllegalStateException(javaCommand + " -version printed no version: " + out);
+		}
+		return Integer.parseInt(m.group(1));
 	}
 
 	/** The Deployment's memory limit, the one the Dockerfile's shares are sized for. */
