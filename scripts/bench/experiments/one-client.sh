@@ -7,13 +7,14 @@
 #   for r in 1 2; do scripts/bench/experiments/one-client.sh old.jar old; \
 #     scripts/bench/experiments/one-client.sh service/target/digit-service-1.0.0.jar new; done
 #
+# JAVA=/path/to/bin/java runs the jar on another Java (default: the java on the PATH).
 # Needs wrk (Debian package). Never run two at once on 2 cores.
 set -uo pipefail
 JAR=$(realpath "$1"); NAME=$2
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"; REPO="$(cd "$HERE/../../.." && pwd)"
 PORT=${PORT:-18190}; MPORT=${MPORT:-18191}
 export IMAGE="$REPO/docs/examples/seven.png"
-LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs java -XX:MaxRAM=1536m -XX:MaxRAMPercentage=25 -XX:+ExitOnOutOfMemoryError \
+LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs "${JAVA:-java}" -XX:MaxRAM=1536m -XX:MaxRAMPercentage=25 -XX:+ExitOnOutOfMemoryError \
 	-Dorg.bytedeco.javacpp.maxbytes=100% -Dorg.bytedeco.javacpp.maxphysicalbytes=340% -jar "$JAR" \
 	--server.port="$PORT" --server.address=127.0.0.1 --management.server.port="$MPORT" \
 	--management.server.address=127.0.0.1 --digits.model.dir="$REPO/models" >/dev/null 2>&1 &

@@ -10,6 +10,7 @@
 #
 # Results: ${OUT_ROOT:-target/experiments}/NAME/{jit,closed,open1000,open3000,overload}/bench.json.
 # The environment is passed on: LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs gives the image's JSON logs.
+# JAVA=/path/to/bin/java runs the jar on another Java (default: the java on the PATH).
 # Copy the jar first if you rebuild while it runs. Never run two at once on 2 cores.
 set -uo pipefail
 NAME=$1; JAR=$(realpath "$2"); XJVM=$3; shift 3
@@ -17,7 +18,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 PORT=${PORT:-18090}; MPORT=${MPORT:-18091}; DUR=${DUR:-15}; JIT=${JIT:-20}
 OUT="$(realpath -m "${OUT_ROOT:-$REPO/target/experiments}")/$NAME"; rm -rf "$OUT"; mkdir -p "$OUT"
 # shellcheck disable=SC2086 # XJVM is a list of flags
-java -XX:MaxRAM=1536m -XX:MaxRAMPercentage=25 -XX:+ExitOnOutOfMemoryError -Dorg.bytedeco.javacpp.maxbytes=100% \
+"${JAVA:-java}" -XX:MaxRAM=1536m -XX:MaxRAMPercentage=25 -XX:+ExitOnOutOfMemoryError -Dorg.bytedeco.javacpp.maxbytes=100% \
 	-Dorg.bytedeco.javacpp.maxphysicalbytes=340% -Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp-cache $XJVM -jar "$JAR" \
 	--spring.profiles.active=benchmark --server.port="$PORT" --server.address=127.0.0.1 \
 	--management.server.port="$MPORT" --management.server.address=127.0.0.1 --digits.model.dir="$REPO/models" "$@" \
