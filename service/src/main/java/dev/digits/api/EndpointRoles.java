@@ -6,8 +6,10 @@ import java.util.Set;
 
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.http.server.PathContainer;
+import org.springframework.stereotype.Component;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
@@ -21,8 +23,9 @@ import org.springframework.web.util.pattern.PathPattern;
  * a prediction?", and the answer follows the controllers' own mappings, with no list of
  * URL strings to keep in step. The table is built on first use (the mappings exist once
  * the context has started) and the answer is kept on the request, so a request is matched
- * once whatever asks.
+ * once whatever asks. One bean: every filter and the security chain share its table.
  */
+@Component
 public final class EndpointRoles {
 
 	/** A handler's paths and methods, and its endpoint. */
@@ -52,7 +55,8 @@ public final class EndpointRoles {
 
 	private volatile List<Route> routes;
 
-	public EndpointRoles(ObjectProvider<RequestMappingHandlerMapping> mapping) {
+	public EndpointRoles(
+			@Qualifier("requestMappingHandlerMapping") ObjectProvider<RequestMappingHandlerMapping> mapping) {
 		this.mapping = mapping;
 	}
 

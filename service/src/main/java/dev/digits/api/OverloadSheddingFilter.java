@@ -8,12 +8,10 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
-import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 /**
  * Sheds a prediction request before its body is read when the inference queue is already
@@ -51,9 +49,8 @@ class OverloadSheddingFilter extends OncePerRequestFilter {
 	private final EndpointRoles endpoints;
 
 	OverloadSheddingFilter(ObjectProvider<DigitClassifier> classifier, ApiProperties properties,
-			ProblemHandler problems,
-			@Qualifier("requestMappingHandlerMapping") ObjectProvider<RequestMappingHandlerMapping> mapping) {
-		this.endpoints = new EndpointRoles(mapping);
+			ProblemHandler problems, EndpointRoles endpoints) {
+		this.endpoints = endpoints;
 		this.classifier = classifier;
 		this.properties = properties;
 		this.problems = problems;

@@ -12,13 +12,10 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
-import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 /**
  * Bounds every request body before anything reads it: a body over its content type's
@@ -82,9 +79,8 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 
 	private final EndpointRoles endpoints;
 
-	RequestBodyLimitFilter(ApiProperties properties, ProblemHandler problems,
-			@Qualifier("requestMappingHandlerMapping") ObjectProvider<RequestMappingHandlerMapping> mapping) {
-		this.endpoints = new EndpointRoles(mapping);
+	RequestBodyLimitFilter(ApiProperties properties, ProblemHandler problems, EndpointRoles endpoints) {
+		this.endpoints = endpoints;
 		this.properties = properties;
 		this.problems = problems;
 		this.capacityUnits = (int) Math.min(Integer.MAX_VALUE, properties.maxBodiesInFlight().toBytes() / UNIT);

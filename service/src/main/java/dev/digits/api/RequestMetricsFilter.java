@@ -10,11 +10,8 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
-import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 /**
  * Times every prediction request end to end as {@code digits_request_seconds}, a
@@ -38,10 +35,9 @@ class RequestMetricsFilter extends OncePerRequestFilter {
 
 	private final EndpointRoles endpoints;
 
-	RequestMetricsFilter(MeterRegistry registry,
-			@Qualifier("requestMappingHandlerMapping") ObjectProvider<RequestMappingHandlerMapping> mapping) {
+	RequestMetricsFilter(MeterRegistry registry, EndpointRoles endpoints) {
 		this.registry = registry;
-		this.endpoints = new EndpointRoles(mapping);
+		this.endpoints = endpoints;
 	}
 
 	/** Times the requests that run inference ({@link Endpoint.Role#PREDICTION}). */
