@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 import dev.digits.model.ModelFiles;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -13,11 +12,10 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code calibrate [--model-dir=models] [--mnist-dir=...] [--set-size=1000] [--non-digits=250]
- * [--false-flag-rate=0.01]}: fits calibration and OOD data for the model in a folder
- * ({@link ModelQuality#fit}) and writes {@value #OOD_FILE} beside it; adds
- * {@code calibration} and {@code ood} to its {@code model-metadata.json} and changes
- * nothing else there.
+ * {@code calibrate} ({@link ToolsCli.Calibrate} has its options): fits calibration and
+ * OOD data for the model in a folder ({@link ModelQuality#fit}) and writes
+ * {@value #OOD_FILE} beside it; adds {@code calibration} and {@code ood} to its
+ * {@code model-metadata.json} and changes nothing else there.
  */
 public final class CalibrateCommand {
 
@@ -27,16 +25,6 @@ public final class CalibrateCommand {
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private CalibrateCommand() {
-	}
-
-	public static void main(String[] args) throws IOException {
-		Map<String, String> options = EvaluateCommand.options(args, "model-dir", "mnist-dir", "set-size", "non-digits",
-				"false-flag-rate");
-		run(Path.of(options.getOrDefault("model-dir", "models")), EvaluateCommand.mnistDir(options),
-				Integer.parseInt(options.getOrDefault("set-size", "1000")),
-				Integer.parseInt(options.getOrDefault("non-digits", "250")),
-				Double.parseDouble(options.getOrDefault("false-flag-rate", "" + ModelQuality.FALSE_FLAG_RATE)),
-				System.out);
 	}
 
 	/**

@@ -8,7 +8,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,27 +31,6 @@ public final class EnsembleCommand {
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private EnsembleCommand() {
-	}
-
-	public static void main(String[] args) throws IOException {
-		Map<String, String> options = new LinkedHashMap<>();
-		for (String arg : args) {
-			int eq = arg.indexOf('=');
-			if (!arg.startsWith("--") || eq < 0) {
-				throw new IllegalArgumentException(
-						"usage: ensemble --members=1,3 --to=DIR [--models=DIR] [--mnist-dir=DIR]");
-			}
-			options.put(arg.substring(2, eq), arg.substring(eq + 1));
-		}
-		String envDir = System.getenv(Mnist.ENV);
-		Path mnist = Path
-			.of(options.getOrDefault("mnist-dir", envDir != null && !envDir.isBlank() ? envDir : "data/mnist"));
-		List<String> members = Arrays.stream(options.getOrDefault("members", "").split(","))
-			.map(String::strip)
-			.filter(m -> !m.isEmpty())
-			.toList();
-		run(Path.of(options.getOrDefault("models", "models")), members, Path.of(options.get("to")),
-				Mnist.loadTest(mnist), System.out);
 	}
 
 	public static Map<String, Object> run(Path repositoryDir, List<String> members, Path to, Mnist.Split test,

@@ -49,37 +49,19 @@ public final class EvaluateCommand {
 			int fitSetSize, long seed, boolean quality, int photosPerCondition) {
 	}
 
-	public static void main(String[] args) throws IOException {
-		List<Path> models = new ArrayList<>();
-		List<String> rest = new ArrayList<>();
-		for (String arg : args) {
-			if (arg.startsWith("--model=")) {
-				for (String m : arg.substring("--model=".length()).split(",")) {
-					models.add(Path.of(m));
-				}
-			}
-			else {
-				rest.add(arg);
-			}
-		}
-		Map<String, String> o = options(rest.toArray(String[]::new), "mnist-dir", "output-dir", "set-size",
-				"non-digits", "fit-set-size", "seed", "quality", "photos");
-		if (models.isEmpty()) {
-			models.add(Path.of("models/mnist-cnn.zip"));
-		}
-		Options options = new Options(models, mnistDir(o), Path.of(o.getOrDefault("output-dir", "target/evaluation")),
-				Integer.parseInt(o.getOrDefault("set-size", "2000")),
-				Integer.parseInt(o.getOrDefault("non-digits", "250")),
-				Integer.parseInt(o.getOrDefault("fit-set-size", "1000")),
-				Long.parseLong(o.getOrDefault("seed", "2024")), Boolean.parseBoolean(o.getOrDefault("quality", "true")),
-				Integer.parseInt(o.getOrDefault("photos", "500")));
+	/**
+	 * The whole report ({@link #evaluate}), or with {@code quality} off the MNIST test
+	 * tables of each model.
+	 * @param command the arguments as given, for the report's first line
+	 */
+	public static void run(Options options, String command, PrintStream out) throws IOException {
 		if (!options.quality()) {
-			for (Path model : models) {
-				run(model, options.mnistDir(), System.out);
+			for (Path model : options.models()) {
+				run(model, options.mnistDir(), out);
 			}
 			return;
 		}
-		evaluate(options, String.join(" ", args), System.out);
+		evaluate(options, command, out);
 	}
 
 	/** The card's tables for one model on the MNIST test set. */
@@ -605,27 +587,6 @@ public final class EvaluateCommand {
 		}
 		return Map.of("train", node.at("/data/split/train").asInt(), "validation",
 				node.at("/data/split/validation").asInt());
-	}
-
-	/** {@code --name=value} arguments, each name one of {@code allowed}. */
-	static Map<String, String> options(String[] args, String... allowed) {
-		Map<String, String> values = new LinkedHashMap<>();
-		List<String> names = List.of(allowed);
-		for (String arg : args) {
-			int eq = arg.indexOf('=');
-			if (!arg.startsWith("--") || eq < 0 || !names.contains(arg.substring(2, eq))) {
-				throw new IllegalArgumentException(
-						"unknown argument '" + arg + "'; expected --name=value with name one of " + names);
-			}
-			values.put(arg.substring(2, eq), arg.substring(eq + 1));
-		}
-		return values;
-	}
-
-	/** {@code --mnist-dir}, else {@code $MNIST_DIR}, else {@code data/mnist}. */
-	static Path mnistDir(Map<String, String> options) {
-		String envDir = System.getenv(Mnist.ENV);
-		return Path.of(options.getOrDefault("mnist-dir", envDir != null && !envDir.isBlank() ? envDir : "data/mnist"));
 	}
 
 }

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.stream.Stream;
 
 import dev.digits.model.DigitNetwork;
@@ -62,9 +61,6 @@ public final class FineTuneCommand {
 
 	private static final int EVAL_BATCH = 1000;
 
-	static final Set<String> OPTIONS = Set.of("from", "data", "to", "models", "mnist-dir", "epochs", "learning-rate",
-			"batch-size", "seed", "holdout", "replay", "augment", "calibration-set-size", "non-digits");
-
 	/** Every knob of a fine-tuning run. */
 	public record Options(String from, Path data, String to, Path models, Path mnistDir, int epochs,
 			double learningRate, int batchSize, long seed, double holdout, int replay, boolean augment,
@@ -83,46 +79,12 @@ public final class FineTuneCommand {
 			require(calibrationSetSize >= 10 && nonDigits >= 1, "calibration-set-size >= 10, non-digits >= 1");
 		}
 
+		/**
+		 * The options {@code args} give ({@link ToolsCli.FineTune} declares them).
+		 * @throws IllegalArgumentException for an unknown option, a missing or bad value
+		 */
 		public static Options parse(String[] args) {
-			Map<String, String> values = new LinkedHashMap<>();
-			for (String arg : args) {
-				int eq = arg.indexOf('=');
-				if (!arg.startsWith("--") || eq < 0) {
-					throw new IllegalArgumentException("expected --name=value, got '" + arg + "'");
-				}
-				values.put(arg.substring(2, eq), arg.substring(eq + 1));
-			}
-			List<String> unknown = values.keySet().stream().filter(k -> !OPTIONS.contains(k)).sorted().toList();
-			if (!unknown.isEmpty()) {
-				throw new IllegalArgumentException(
-						"unknown option(s) " + unknown + "; known: " + OPTIONS.stream().sorted().toList());
-			}
-			String envDir = System.getenv(Mnist.ENV);
-			String mnist = values.getOrDefault("mnist-dir",
-					envDir != null && !envDir.isBlank() ? envDir : "data/mnist");
-			try {
-				return new Options(values.get("from"), values.containsKey("data") ? Path.of(values.get("data")) : null,
-						values.get("to"), Path.of(values.getOrDefault("models", "models")), Path.of(mnist),
-						Integer.parseInt(values.getOrDefault("epochs", "8")),
-						Double.parseDouble(values.getOrDefault("learning-rate", "0.0002")),
-						Integer.parseInt(values.getOrDefault("batch-size", "64")),
-						Long.parseLong(values.getOrDefault("seed", "42")),
-						Double.parseDouble(values.getOrDefault("holdout", "0.2")),
-						Integer.parseInt(values.getOrDefault("replay", "4")),
-						bool(values.getOrDefault("augment", "true")),
-						Integer.parseInt(values.getOrDefault("calibration-set-size", "1000")),
-						Integer.parseInt(values.getOrDefault("non-digits", "250")));
-			}
-			catch (NumberFormatException ex) {
-				throw new IllegalArgumentException("not a number: " + ex.getMessage(), ex);
-			}
-		}
-
-		private static boolean bool(String value) {
-			if (!value.equals("true") && !value.equals("false")) {
-				throw new IllegalArgumentException("augment must be true or false, got " + value);
-			}
-			return Boolean.parseBoolean(value);
+			return ToolsCli.parse(new ToolsCli.FineTune(), args).options();
 		}
 
 	}
@@ -142,10 +104,6 @@ public final class FineTuneCommand {
 	}
 
 	private FineTuneCommand() {
-	}
-
-	public static void main(String[] args) throws IOException {
-		run(Options.parse(args), System.out);
 	}
 
 	public static Result run(Options options, PrintStream out) throws IOException {

@@ -26,25 +26,6 @@ public final class GoldenCommand {
 	private GoldenCommand() {
 	}
 
-	public static void main(String[] args) throws IOException {
-		Path modelDir = Path.of("models");
-		String envDir = System.getenv(Mnist.ENV);
-		Path mnistDir = Path.of(envDir != null && !envDir.isBlank() ? envDir : "data/mnist");
-		for (String arg : args) {
-			if (arg.startsWith("--model-dir=")) {
-				modelDir = Path.of(arg.substring("--model-dir=".length()));
-			}
-			else if (arg.startsWith("--mnist-dir=")) {
-				mnistDir = Path.of(arg.substring("--mnist-dir=".length()));
-			}
-			else {
-				throw new IllegalArgumentException(
-						"usage: golden [--model-dir=DIR] [--mnist-dir=DIR], got '" + arg + "'");
-			}
-		}
-		run(modelDir, Mnist.loadTest(mnistDir), System.out);
-	}
-
 	public static GoldenSet run(Path modelDir, Mnist.Split test, PrintStream out) throws IOException {
 		ModelFiles files = new ModelFiles(modelDir);
 		MultiLayerNetwork network = LoadedModel.restore(files.network());

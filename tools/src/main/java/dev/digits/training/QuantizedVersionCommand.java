@@ -32,22 +32,6 @@ public final class QuantizedVersionCommand {
 	private QuantizedVersionCommand() {
 	}
 
-	public static void main(String[] args) throws IOException {
-		Map<String, String> options = new LinkedHashMap<>();
-		for (String arg : args) {
-			int eq = arg.indexOf('=');
-			if (!arg.startsWith("--") || eq < 0) {
-				throw new IllegalArgumentException("usage: quantized-version --from=DIR --to=DIR [--mnist-dir=DIR]");
-			}
-			options.put(arg.substring(2, eq), arg.substring(eq + 1));
-		}
-		String envDir = System.getenv(Mnist.ENV);
-		Path mnist = Path
-			.of(options.getOrDefault("mnist-dir", envDir != null && !envDir.isBlank() ? envDir : "data/mnist"));
-		run(Path.of(options.getOrDefault("from", "models")), Path.of(options.getOrDefault("to", "models/mnist-cnn/2")),
-				Mnist.loadTest(mnist), System.out);
-	}
-
 	public static Map<String, Object> run(Path from, Path to, Mnist.Split test, PrintStream out) throws IOException {
 		ModelFiles source = new ModelFiles(from);
 		ModelFiles target = new ModelFiles(to);

@@ -32,10 +32,6 @@ public final class TrainCommand {
 	private TrainCommand() {
 	}
 
-	public static void main(String[] args) throws IOException {
-		run(TrainingOptions.parse(args), System.out);
-	}
-
 	/** Trains, evaluates and writes the artifacts; returns the metadata written. */
 	public static Map<String, Object> run(TrainingOptions options, PrintStream out) throws IOException {
 		// the commit the run starts from (the working tree may change while it trains)

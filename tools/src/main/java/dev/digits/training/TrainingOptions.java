@@ -1,8 +1,6 @@
 package dev.digits.training;
 
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Every knob of a training run; the defaults are the model card's.
@@ -72,52 +70,13 @@ public record TrainingOptions(Path mnistDir, Path outputDir, int epochs, int bat
 	}
 
 	/**
-	 * Defaults overridden by {@code --name=value} arguments. The MNIST folder defaults to
-	 * {@code $MNIST_DIR}, else {@code data/mnist}; the output folder to {@code models}.
+	 * Defaults overridden by {@code --name=value} arguments ({@link ToolsCli.Train}
+	 * declares them). The MNIST folder defaults to {@code $MNIST_DIR}, else
+	 * {@code data/mnist}; the output folder to {@code models}.
+	 * @throws IllegalArgumentException for an unknown option or a bad value
 	 */
 	public static TrainingOptions parse(String[] args) {
-		Map<String, String> values = new HashMap<>();
-		for (String arg : args) {
-			if (!arg.startsWith("--") || !arg.contains("=")) {
-				throw new IllegalArgumentException("expected --name=value, got '" + arg + "'");
-			}
-			int eq = arg.indexOf('=');
-			values.put(arg.substring(2, eq), arg.substring(eq + 1));
-		}
-		String envDir = System.getenv(Mnist.ENV);
-		TrainingOptions d = defaults(Path.of(envDir != null && !envDir.isBlank() ? envDir : "data/mnist"),
-				Path.of("models"));
-		TrainingOptions options = new TrainingOptions(
-				Path.of(values.getOrDefault("mnist-dir", d.mnistDir().toString())),
-				Path.of(values.getOrDefault("output-dir", d.outputDir().toString())),
-				Integer.parseInt(values.getOrDefault("epochs", "" + d.epochs())),
-				Integer.parseInt(values.getOrDefault("batch-size", "" + d.batchSize())),
-				Double.parseDouble(values.getOrDefault("learning-rate", "" + d.learningRate())),
-				Long.parseLong(values.getOrDefault("seed", "" + d.seed())),
-				Integer.parseInt(values.getOrDefault("train-size", "" + d.trainSize())),
-				Integer.parseInt(values.getOrDefault("validation-size", "" + d.validationSize())),
-				Integer.parseInt(values.getOrDefault("test-size", "" + d.testSize())),
-				parseBoolean(values.getOrDefault("augment", "" + d.augment())),
-				Double.parseDouble(values.getOrDefault("lr-decay", "" + d.learningRateDecay())),
-				values.getOrDefault("augment-settings", d.augmentSettings()), values.getOrDefault("recipe", "mnist"),
-				values.containsKey("init-from") ? Path.of(values.get("init-from")) : null,
-				Path.of(values.getOrDefault("checkpoint-dir", "target/training-checkpoint")));
-		values.keySet()
-			.removeAll(java.util.Set.of("mnist-dir", "output-dir", "epochs", "batch-size", "learning-rate", "seed",
-					"train-size", "validation-size", "test-size", "augment", "lr-decay", "augment-settings", "recipe",
-					"init-from", "checkpoint-dir"));
-		if (!values.isEmpty()) {
-			throw new IllegalArgumentException("unknown option(s) " + values.keySet());
-		}
-		return options;
-	}
-
-	private static boolean parseBoolean(String value) {
-		return switch (value) {
-			case "true" -> true;
-			case "false" -> false;
-			default -> throw new IllegalArgumentException("augment must be true or false, got '" + value + "'");
-		};
+		return ToolsCli.parse(new ToolsCli.Train(), args).options();
 	}
 
 	/** The learning rate of {@code epoch} (1-based). */

@@ -117,7 +117,7 @@ class AugmentationTests {
 		assertThat(o.learningRate(3)).isEqualTo(0.001 * 0.25, org.assertj.core.api.Assertions.within(1e-15));
 		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
 			.isThrownBy(() -> TrainingOptions.parse(new String[] { "--augment=yes" }))
-			.withMessageContaining("augment must be true or false");
+			.withMessageContaining("Invalid value for option '--augment'");
 		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
 			.isThrownBy(() -> TrainingOptions.parse(new String[] { "--lr-decay=1.5" }))
 			.withMessageContaining("lr-decay must be in (0, 1]");

@@ -151,9 +151,9 @@ class FineTuneCommandTests {
 			.hasMessageContaining("no version 9")
 			.hasMessageContaining("[1, 2]");
 		assertThatThrownBy(() -> FineTuneCommand.Options.parse(new String[] { "--from=1", "--data=x", "--epoch=3" }))
-			.hasMessageContaining("unknown option(s) [epoch]");
+			.hasMessageContaining("Unknown option: '--epoch=3'");
 		assertThatThrownBy(() -> FineTuneCommand.Options.parse(new String[] { "--data=x" }))
-			.hasMessageContaining("--from=VERSION is required");
+			.hasMessageContaining("Missing required option: '--from=VERSION'");
 		assertThatThrownBy(() -> FineTuneCommand.Options.parse(new String[] { "--from=1" }))
 			.hasMessageContaining("--data=DIR");
 		assertThatThrownBy(() -> FineTuneCommand.Options.parse(new String[] { "--from=1", "--data=x", "--to=../evil" }))

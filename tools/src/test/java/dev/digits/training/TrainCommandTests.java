@@ -119,7 +119,7 @@ class TrainCommandTests {
 	void optionsRefuseUnknownOrInvalidValues() {
 		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
 			.isThrownBy(() -> TrainingOptions.parse(new String[] { "--epoch=3" }))
-			.withMessageContaining("unknown option(s) [epoch]");
+			.withMessageContaining("Unknown option: '--epoch=3'");
 		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
 			.isThrownBy(() -> TrainingOptions.parse(new String[] { "--epochs=0" }))
 			.withMessageContaining("epochs must be at least 1");
