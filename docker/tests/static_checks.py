@@ -93,7 +93,11 @@ check("Dockerfile: builds with the Maven wrapper", "./mvnw -B -DskipTests packag
 check("the Maven wrapper the Dockerfile copies exists (mvnw, .mvn/wrapper/maven-wrapper.properties)",
       os.path.isfile(os.path.join(ROOT, "mvnw"))
       and os.path.isfile(os.path.join(ROOT, ".mvn", "wrapper", "maven-wrapper.properties")))
-check("Dockerfile: runs on a JRE 17 image", any(re.match(r"eclipse-temurin:17-jre", f) for f in instruction("FROM")))
+# the code compiles for 17; the image runs a later LTS release (virtual request threads need 21+)
+runtime_from = instruction("FROM")[-1] if instruction("FROM") else ""
+runtime_release = re.match(r"eclipse-temurin:(\d+)-jre", runtime_from)
+check("Dockerfile: runs on a Temurin JRE image of release 21 or later",
+      runtime_release is not None and int(runtime_release.group(1)) >= 21, runtime_from)
 check("Dockerfile: extracts the layers with the launcher",
       "-Djarmode=tools -jar application.jar extract --layers --launcher --destination" in logical)
 layer_copies = re.findall(r"COPY --from=build /extracted/([a-z-]+)/", logical)
@@ -547,9 +551,16 @@ for name, wf in workflows.items():
         check(f"{name}: job {job_name} has runs-on and steps", j.get("runs-on") and j.get("steps"))
         all_steps += j.get("steps") or []
 java = [s for s in all_steps if str(s.get("uses", "")).startswith("actions/setup-java@")]
-check("workflows: setup-java temurin 17 with the Maven cache",
-      any(s.get("with", {}).get("distribution") == "temurin" and str(s.get("with", {}).get("java-version")) == "17"
+def java_versions(step):
+    return str(step.get("with", {}).get("java-version", "")).split()
+
+
+check("workflows: setup-java temurin with the Maven cache, the oldest supported release (17) among its versions",
+      any(s.get("with", {}).get("distribution") == "temurin" and "17" in java_versions(s)
           and s.get("with", {}).get("cache") == "maven" for s in java))
+check("workflows: setup-java also installs the release the image runs on",
+      runtime_release is not None
+      and any(runtime_release.group(1) in java_versions(s) for s in java))
 check("workflows: runs bash .ci/run", any("bash .ci/run" in str(s.get("run", "")) for s in all_steps))
 check("workflows: builds the image without pushing",
       any(str(s.get("uses", "")).startswith("docker/build-push-action@") and s.get("with", {}).get("push") is False
