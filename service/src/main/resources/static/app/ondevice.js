@@ -7,6 +7,25 @@ const SCRIPTS = ['tf-core.es2017.min.js', 'tf-backend-cpu.es2017.min.js', 'tf-la
 export const MODEL_URL = '/models/tfjs/mnist-cnn.json';
 
 let loading = null;
+let loaded = false;
+
+/** Everything on-device recognition loads: the service worker (sw.js) keeps these. */
+export const FILES = [...SCRIPTS.map((name) => VENDOR + name), MODEL_URL, '/models/tfjs/mnist-cnn-weights.bin'];
+
+/**
+ * Whether {@link loadModel} can work now without the service: the model is loaded already, or
+ * the service worker kept every file it needs from an earlier use.
+ */
+export async function canLoadModel() {
+  if (loaded) return true;
+  if (!('caches' in globalThis)) return false;
+  try {
+    const found = await Promise.all(FILES.map((url) => caches.match(url)));
+    return found.every(Boolean);
+  } catch {
+    return false;
+  }
+}
 
 function loadScript(src) {
   return new Promise((resolve, reject) => {
@@ -41,6 +60,7 @@ export function loadModel() {
       const model = await tf.loadLayersModel(MODEL_URL, { fetchFunc });
       // one pass to compile the kernels, so that the first timed answer is a fair one
       tf.tidy(() => model.predict(tf.zeros([1, 28, 28, 1])));
+      loaded = true;
       return { model, version };
     })();
     loading.catch(() => {

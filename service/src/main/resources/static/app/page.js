@@ -3,13 +3,16 @@
 // and of the model run on this device (ondevice.js, with the server's preprocessing ported in
 // preprocess.js). No framework: the DOM API is enough for one screen.
 
-import { BlankImageError, preprocessBitmap, preprocessBlob } from './preprocess.js';
-import { loadModel, predict } from './ondevice.js';
+import { BlankImageError, NotADigitError, preprocessBitmap, preprocessBlob } from './preprocess.js';
+import { canLoadModel, loadModel, predict } from './ondevice.js';
 
 const PREDICT_URL = '/api/v1/predictions?include=input';
 const FEEDBACK_URL = '/api/v1/feedback';
-/** Live recognition waits this long after the last stroke movement. */
-const LIVE_DELAY_MS = 250;
+/**
+ * Live recognition waits this long after a stroke ends (pointer up), never during one: a digit
+ * drawn in several strokes is asked about between them, and a new stroke cancels the wait.
+ */
+const LIVE_DELAY_MS = 300;
 /** Stroke width on the 280 px pad: about the width of an MNIST pen stroke on a digit drawn large. */
 const STROKE = 20;
 /** What the service takes as it is (anything else the browser can read is converted to PNG). */
@@ -34,6 +37,12 @@ let inFlight = null;
 let sequence = 0;
 let feedbackToken = null;
 let serverDigit = null;
+/** Counts changes to the drawing or picture: an answer and its feedback belong to one of them. */
+let drawingVersion = 0;
+/** The drawing the shown server answer is for. */
+let answeredDrawing = -1;
+/** Feedback recorded for a drawing: {drawing, text}; it stays until the drawing changes. */
+let labelled = null;
 
 // ---------------------------------------------------------------- drawing
 
@@ -86,7 +95,9 @@ function toCanvas(event) {
 canvas.addEventListener('pointerdown', (event) => {
   if (event.button !== 0 && event.pointerType === 'mouse') return;
   event.preventDefault();
+  clearTimeout(liveTimer);
   if (picture) forgetPicture();
+  drawingVersion++;
   canvas.setPointerCapture(event.pointerId);
   activeStroke = { id: event.pointerId, points: [toCanvas(event)] };
   strokes.push(activeStroke.points);
@@ -98,7 +109,6 @@ canvas.addEventListener('pointermove', (event) => {
   const events = event.getCoalescedEvents ? event.getCoalescedEvents() : [event];
   for (const e of events.length ? events : [event]) activeStroke.points.push(toCanvas(e));
   redraw();
-  scheduleLive();
 });
 
 function endStroke(event) {
@@ -110,6 +120,7 @@ canvas.addEventListener('pointerup', endStroke);
 canvas.addEventListener('pointercancel', endStroke);
 
 $('undo').addEventListener('click', () => {
+  drawingVersion++;
   if (strokes.length) strokes.pop();
   else if (picture) forgetPicture();
   redraw();
@@ -118,6 +129,7 @@ $('undo').addEventListener('click', () => {
 });
 
 $('clear').addEventListener('click', () => {
+  drawingVersion++;
   strokes.length = 0;
   forgetPicture();
   redraw();
@@ -128,13 +140,16 @@ $('recognise').addEventListener('click', () => recognise());
 
 function scheduleLive() {
   clearTimeout(liveTimer);
-  if ($('live').checked) liveTimer = setTimeout(() => recognise(), LIVE_DELAY_MS);
+  if ($('live').checked && !activeStroke) liveTimer = setTimeout(() => recognise(), LIVE_DELAY_MS);
 }
 
 // ---------------------------------------------------------------- pictures
 
 function forgetPicture() {
-  if (picture) picture.bitmap.close();
+  if (picture) {
+    picture.bitmap.close();
+    drawingVersion++;
+  }
   picture = null;
 }
 
@@ -160,6 +175,7 @@ async function usePicture(file) {
     // let the server say what is wrong with it
     strokes.length = 0;
     forgetPicture();
+    drawingVersion++;
     redraw();
     recognise({ blob: file });
     return;
@@ -173,6 +189,7 @@ async function usePicture(file) {
   }
   strokes.length = 0;
   forgetPicture();
+  drawingVersion++;
   picture = { blob, bitmap, name: file.name || 'pasted picture' };
   redraw();
   recognise();
@@ -258,20 +275,30 @@ function where() {
   return document.querySelector('input[name="where"]:checked').value;
 }
 
+/** The mode last chosen that worked: a failed switch goes back to it. */
+let lastWhere = where();
+const DEVICE_LABEL = 'This device';
+
 document.querySelectorAll('input[name="where"]').forEach((radio) => radio.addEventListener('change', () => {
   if (where() !== 'server') {
     setBusy(true);
+    statusBox.classList.remove('error');
     statusBox.textContent = 'Loading the model onto this device…';
     loadModel().then(() => {
       setBusy(false);
+      lastWhere = where();
       if (strokes.length || picture) recognise();
       else resetAnswers('The model is ready on this device. Draw a digit or choose a picture.');
-    }, (error) => {
+    }, () => {
       setBusy(false);
-      showError('Could not load the model onto this device (' + error.message + ').');
+      // back to the mode that worked, with its answer still shown
+      document.querySelector('input[name="where"][value="' + lastWhere + '"]').checked = true;
+      showError('"' + DEVICE_LABEL + '" needs the model, and it could not be loaded: the service cannot be '
+          + 'reached and the model was not kept on this device from an earlier visit.');
     });
-  } else if (strokes.length || picture) {
-    recognise();
+  } else {
+    lastWhere = 'server';
+    if (strokes.length || picture) recognise();
   }
 }));
 
@@ -301,6 +328,7 @@ async function recognise(override) {
   const controller = new AbortController();
   inFlight = controller;
   const mode = where();
+  const drawing = drawingVersion;
   setBusy(true);
   statusBox.classList.remove('error');
   statusBox.textContent = 'Recognising…';
@@ -311,7 +339,8 @@ async function recognise(override) {
   if (mine !== sequence) return;
   inFlight = null;
   setBusy(false);
-  render(s, d, image.drawing);
+  if (s && s.error && s.error instanceof TypeError && !d) s.error.offline = await canLoadModel();
+  render(s, d, image.drawing, drawing);
 }
 
 async function askServer(blob, signal) {
@@ -346,18 +375,22 @@ class ProblemError extends Error {
 
 /** An error in words a person understands, from the problem's stable type. */
 function explain(error, drawing) {
+  if (error instanceof NotADigitError) return notADigit(error.message, drawing);
   if (error instanceof BlankImageError) {
     return drawing ? 'The drawing is empty: draw a digit first.' : 'The picture looks blank: there is no digit to recognise.';
   }
   if (!(error instanceof ProblemError)) {
-    return error instanceof TypeError
-      ? 'Could not reach the service. Check the connection, or choose "On this device".'
-      : 'Something went wrong: ' + error.message;
+    if (!(error instanceof TypeError)) return 'Something went wrong: ' + error.message;
+    return error.offline
+      ? 'Could not reach the service. Choose "' + DEVICE_LABEL + '" to recognise it here: the model is on this device.'
+      : 'Could not reach the service. Check the connection and try again.';
   }
   const type = String(error.problem.type || '').replace('urn:digit-service:problem:', '');
   switch (type) {
     case 'blank-image':
       return drawing ? 'The drawing is empty: draw a digit first.' : 'The picture looks blank: there is no digit to recognise.';
+    case 'not-a-digit':
+      return notADigit(error.problem.detail || '', drawing);
     case 'too-large':
       return 'That file is too large: the limit is 5 MB. Try a smaller picture or a screenshot.';
     case 'too-many-pixels':
@@ -379,11 +412,24 @@ function explain(error, drawing) {
   }
 }
 
+/** Which way the ink is not a digit, from the detail both paths give (a dot, or too much ink). */
+function notADigit(detail, drawing) {
+  const what = drawing ? 'drawing' : 'picture';
+  if (/dot|dash/.test(detail)) {
+    return 'That is only a dot or a dash, too small to be a digit: draw the whole digit, large.';
+  }
+  if (/covers (\d+)%/.test(detail)) {
+    return 'Ink covers ' + detail.match(/covers (\d+)%/)[1] + '% of the ' + what
+        + ': too much for one digit. Clear it and draw a single digit.';
+  }
+  return 'That does not look like a digit.';
+}
+
 // ---------------------------------------------------------------- answers
 
 /** A probability as a percentage; never "100%" or "0%" for what is only nearly so. */
 function percent(p) {
-  if (p >= 0.9995 && p < 1) return '>99.9%';
+  if (p >= 0.9995) return '>99.9%'; // a float's softmax may round to exactly 1: still not certainty
   if (p > 0 && p < 0.0005) return '<0.1%';
   return (100 * p).toFixed(1) + '%';
 }
@@ -454,6 +500,7 @@ function resetAnswers(message) {
   setBusy(false);
   $('server-result').hidden = true;
   $('device-result').hidden = true;
+  $('jump').hidden = true;
   $('no-result').hidden = false;
   statusBox.classList.remove('error');
   statusBox.textContent = message;
@@ -470,7 +517,7 @@ function setBusy(busy) {
   canvas.setAttribute('aria-busy', String(busy));
 }
 
-function render(s, d, drawing) {
+function render(s, d, drawing, drawn) {
   const spoken = [];
   let failed = null;
   $('server-result').hidden = !s || !s.value;
@@ -498,6 +545,7 @@ function render(s, d, drawing) {
         + ' · inference ' + ms(t.inferenceMs) + ' · network and browser ' + ms(network)
         + ' (round trip ' + ms(roundTripMs) + ')';
     feedbackToken = json.feedbackToken || null;
+    answeredDrawing = drawn;
     resetFeedback();
     spoken.push((d ? 'Server: ' : '') + json.digit + ', ' + percent(confidence) + (verdict ? '. ' + verdict.text : ''));
   } else if (s && s.error) {
@@ -533,6 +581,7 @@ function render(s, d, drawing) {
     showError(explain(failed, drawing));
     return;
   }
+  $('jump').hidden = false;
   statusBox.classList.toggle('error', false);
   statusBox.textContent = spoken.join('. ') + (failed ? '. ' + explain(failed, drawing) : '');
   document.body.dataset.answers = String(Number(document.body.dataset.answers || 0) + 1);
@@ -564,17 +613,30 @@ for (let digit = 0; digit <= 9; digit++) {
 }
 $('feedback-buttons').append(...feedbackButtons);
 
+/**
+ * Shows the feedback buttons for the answer on screen, unless this drawing was already labelled:
+ * one drawing gets one label, however often it is recognised again or in another mode.
+ */
 function resetFeedback() {
-  feedbackButtons.forEach((b) => { b.disabled = !feedbackToken; });
+  const done = labelled !== null && labelled.drawing === answeredDrawing;
+  feedbackButtons.forEach((b) => { b.disabled = !feedbackToken || done; });
   $('feedback').hidden = !feedbackToken;
   const result = $('feedback-result');
-  result.textContent = '';
+  result.textContent = done ? labelled.text : '';
   result.classList.remove('error');
+}
+
+function feedbackSaid(text, error) {
+  const result = $('feedback-result');
+  result.textContent = text;
+  result.classList.toggle('error', error);
+  result.focus(); // the buttons just pressed are disabled: focus goes to what happened
 }
 
 async function sendFeedback(digit) {
   const token = feedbackToken;
   const predicted = serverDigit;
+  const drawing = answeredDrawing;
   const result = $('feedback-result');
   result.classList.remove('error');
   result.textContent = 'Sending…';
@@ -586,24 +648,37 @@ async function sendFeedback(digit) {
       body: JSON.stringify({ token, digit }),
     });
     const body = await response.json().catch(() => ({}));
-    if (token !== feedbackToken) return; // a newer answer is shown
+    const type = String(body.type || '');
     if (response.ok) {
-      result.textContent = body.correct
-        ? 'Thank you: recorded that ' + digit + ' was right.'
-        : 'Thank you: recorded that it was ' + digit + ' (the model said ' + predicted + ').';
+      labelled = {
+        drawing,
+        text: body.correct
+          ? 'Thank you: recorded that ' + digit + ' was right.'
+          : 'Thank you: recorded that it was ' + digit + ' (the model said ' + predicted + ').',
+      };
+    } else if (type.endsWith('feedback-already-recorded')) {
+      labelled = { drawing, text: 'Feedback for this drawing was already recorded.' };
+    }
+    if (token !== feedbackToken) { // a newer answer is shown: for the same drawing, it is labelled now
+      if (answeredDrawing === drawing) resetFeedback();
       return;
     }
-    const type = String(body.type || '');
-    result.textContent = type.endsWith('feedback-already-recorded') ? 'Feedback for this answer was already recorded.'
-      : type.endsWith('expired-feedback-token') ? 'This answer is too old for feedback: recognise it again first.'
-      : 'Feedback was not recorded: ' + (body.detail || body.title || 'HTTP ' + response.status) + '.';
-    result.classList.add('error');
+    if (labelled && labelled.drawing === drawing) {
+      feedbackSaid(labelled.text, false);
+      return;
+    }
+    feedbackSaid(type.endsWith('expired-feedback-token') ? 'This answer is too old for feedback: recognise it again first.'
+      : 'Feedback was not recorded: ' + (body.detail || body.title || 'HTTP ' + response.status) + '.', true);
   } catch {
     if (token !== feedbackToken) return;
-    result.textContent = 'Feedback was not sent: could not reach the service.';
-    result.classList.add('error');
+    feedbackSaid('Feedback was not sent: could not reach the service.', true);
     feedbackButtons.forEach((b) => { b.disabled = false; });
   }
+}
+
+// keeps the page, TF.js and the model for use without the service (sw.js)
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('/sw.js').catch(() => {}); // the page works without it
 }
 
 redraw();

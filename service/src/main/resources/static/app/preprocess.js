@@ -46,6 +46,20 @@ const MAX_SAMPLES = 12000;
 // Lines
 const COMPRESSION = 8;
 
+// InkLocator: ink that cannot be one digit
+const MAX_INK_SHARE = 0.4;
+const PAGE_EDGE_SHARE = 0.15;
+const INKED_PAGE_SHARE = 0.9;
+const MIN_STROKE_WIDTHS = 2.2;
+
+/** Thrown for ink that cannot be one digit (a dot, a page of ink), as the server answers 422 not-a-digit. */
+export class NotADigitError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'NotADigitError';
+  }
+}
+
 /** Thrown for an image with nothing to recognise, as the server answers 422 blank-image. */
 export class BlankImageError extends Error {
   constructor(message) {
@@ -629,6 +643,8 @@ export function locate(image, minInkPixels = MIN_INK_PIXELS) {
         + contrast + ' grey levels of the paper), so no ink strokes were found.');
   }
   const clean = isClean(histogram, grey.length);
+  const darkShare = darkShareOf(histogram, grey.length);
+  const lightEdges = lightEdgeShare((i) => grey[i], width, height);
   const borderPaper = mode(histogram);
   let inverted;
   if (clean && (borderPaper <= PURE || borderPaper >= 255 - PURE)) {
@@ -640,10 +656,14 @@ export function locate(image, minInkPixels = MIN_INK_PIXELS) {
     inverted = dark !== null ? dark
       : (middle - low) > (high - middle) || ((middle - low) === (high - middle) && middle > 127);
   }
+  // the ink-shape rules judge pictures on pure white or black (a pad, a screenshot); a shade is not ink
+  const pure = clean && (borderPaper <= PURE || borderPaper >= 255 - PURE);
+  if (pure) checkCoverage(darkShare, lightEdges, inverted);
   if (!inverted) {
     // paper light: light ink on dark paper is turned
     for (let i = 0; i < grey.length; i++) grey[i] = 255 - grey[i];
   }
+  const inkedPage = pure && !inverted && isInkedPage(darkShare);
 
   // the paper under every pixel, clean or not (a clean picture may still be in part shadowed)
   let ink = inkStrength(grey, width, height);
@@ -661,7 +681,7 @@ export function locate(image, minInkPixels = MIN_INK_PIXELS) {
   }
   const scale = (width * height) / (image.width * image.height);
   const minInk = Math.max(1, Math.round(minInkPixels * scale));
-  if (inkPixels < minInk) throw nearlyBlank(inkPixels, minInk);
+  if (inkPixels < minInk) throw inkedPage ? tooMuchInk(darkShare) : nearlyBlank(inkPixels, minInk);
 
   // a page askew: turned so that its lines run straight for the line finder
   const slant = (clean && Math.max(width, height) < SMALL_CLEAN_SIDE) ? 0
@@ -677,7 +697,9 @@ export function locate(image, minInkPixels = MIN_INK_PIXELS) {
   const lines = clean && Math.max(width, height) < SMALL_CLEAN_SIDE ? noLines(width, height)
     : findLines(mask, width, height);
   const groups = chooseGroups(mask, lines, ink, width, height);
-  if (groups.chosenPixels < minInk) throw nearlyBlank(groups.chosenPixels, minInk);
+  if (groups.chosenPixels < minInk) {
+    throw inkedPage ? tooMuchInk(darkShare) : nearlyBlank(groups.chosenPixels, minInk);
+  }
   const out = new Float32Array(ink.length);
   const own = dilate(groups.chosen, width, height, 0);
   // the lines' own pixels and their anti-aliased edges stay out, the digit's restored strokes in
@@ -689,10 +711,127 @@ export function locate(image, minInkPixels = MIN_INK_PIXELS) {
   // the digit's faint edges: ink above the noise floor connected to it, within its box grown by
   // a tenth of its size
   const digit = grow(groups.chosen, allowed, width, height, 0.1);
+  if (pure) checkNotADot(digit, width, height);
   for (let i = 0; i < out.length; i++) {
     if (digit[i] !== 0) out[i] = 255 * Math.min(1, ink[i]);
   }
   return { ink: out, width, height, inverted, severalDigits: groups.severalDigits };
+}
+
+/** InkLocator.darkShare: the share of pixels darker than mid-grey. */
+function darkShareOf(histogram, pixels) {
+  let dark = 0;
+  for (let level = 0; level < 128; level++) dark += histogram[level];
+  return dark / pixels;
+}
+
+/**
+ * InkLocator.analyseCanvas: analyse() of a small clean picture, with the ink-shape rules for one
+ * at least SMALL_CLEAN_SIDE on its long side (a drawing pad, not an enlarged 8x8 scan).
+ */
+function analyseCanvas(image, minInkPixels) {
+  if (Math.max(image.width, image.height) < SMALL_CLEAN_SIDE) return analyse(image, minInkPixels, true);
+  const size = image.width * image.height;
+  const histogram = new Int32Array(256);
+  for (let i = 0; i < size; i++) histogram[image.levels[i]]++;
+  const darkShare = darkShareOf(histogram, size);
+  let analysis;
+  try {
+    analysis = analyse(image, minInkPixels, true);
+  } catch (error) {
+    throw (error instanceof BlankImageError && isInkedPage(darkShare)) ? tooMuchInk(darkShare) : error;
+  }
+  checkCoverage(darkShare, lightEdgeShare((i) => image.levels[i], image.width, image.height), analysis.inverted);
+  const mask = new Uint8Array(size);
+  const half = trunc((analysis.contrast + 1) / 2);
+  for (let i = 0; i < size; i++) {
+    const level = analysis.inverted ? 255 - image.levels[i] : image.levels[i];
+    mask[i] = level - analysis.paper >= half ? 1 : 0;
+  }
+  checkNotADot(mask, image.width, image.height);
+  return analysis;
+}
+
+/** InkLocator.inkedPage: mostly dark with some light left (an all-dark picture is blank). */
+function isInkedPage(darkShare) {
+  return darkShare >= INKED_PAGE_SHARE && darkShare < 1;
+}
+
+/** InkLocator.checkCoverage: a clean picture covered in ink. */
+function checkCoverage(darkShare, lightEdges, darkInk) {
+  if ((darkInk && darkShare >= MAX_INK_SHARE) || (!darkInk && darkShare > 0.5 && lightEdges >= PAGE_EDGE_SHARE)) {
+    throw tooMuchInk(darkShare);
+  }
+}
+
+/** InkLocator.lightEdgeShare: the share of the outermost pixels lighter than mid-grey. */
+function lightEdgeShare(level, width, height) {
+  let light = 0;
+  let edge = 0;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (y === 0 || y === height - 1 || x === 0 || x === width - 1) {
+        edge++;
+        if (level(y * width + x) >= 128) light++;
+      }
+    }
+  }
+  return edge === 0 ? 0 : light / edge;
+}
+
+/** InkLocator.checkNotADot: a dot or a short dash is not a digit (3-4 chamfer distance over the box). */
+function checkNotADot(mask, width, height) {
+  let x0 = width;
+  let y0 = height;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (mask[y * width + x] !== 0) {
+        x0 = Math.min(x0, x);
+        x1 = Math.max(x1, x);
+        y0 = Math.min(y0, y);
+        y1 = Math.max(y1, y);
+      }
+    }
+  }
+  if (x1 < 0) return;
+  const w = x1 - x0 + 3;
+  const h = y1 - y0 + 3;
+  const d = new Int32Array(w * h);
+  const far = 1 << 29;
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) d[y * w + x] = mask[(y0 + y - 1) * width + x0 + x - 1] !== 0 ? far : 0;
+  }
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      if (d[i] !== 0) {
+        d[i] = Math.min(d[i], d[i - 1] + 3, d[i - w] + 3, d[i - w - 1] + 4, d[i - w + 1] + 4);
+      }
+    }
+  }
+  let deepest = 0;
+  for (let y = h - 2; y >= 1; y--) {
+    for (let x = w - 2; x >= 1; x--) {
+      const i = y * w + x;
+      if (d[i] !== 0) {
+        d[i] = Math.min(d[i], d[i + 1] + 3, d[i + w] + 3, d[i + w + 1] + 4, d[i + w - 1] + 4);
+        deepest = Math.max(deepest, d[i]);
+      }
+    }
+  }
+  const strokeWidth = (2 * deepest) / 3;
+  const longSide = Math.max(x1 - x0 + 1, y1 - y0 + 1);
+  if (longSide < MIN_STROKE_WIDTHS * strokeWidth) {
+    throw new NotADigitError('Not a digit: the ink is a dot or a short dash (' + longSide + ' px long, '
+        + (longSide / strokeWidth).toFixed(1) + ' stroke widths at the working resolution), too small to be a digit.');
+  }
+}
+
+function tooMuchInk(darkShare) {
+  return new NotADigitError('Not a digit: ink covers ' + Math.round(100 * darkShare)
+      + '% of the picture, too much for one digit (a digit leaves most of the page blank).');
 }
 
 function nearlyBlank(found, needed) {
@@ -1673,7 +1812,7 @@ export function preprocessGrey(image, minInkPixels = MIN_INK_PIXELS) {
     inverted = analysis.inverted;
     reframed = false;
   } else if (smallAndClean(image)) {
-    const analysis = analyse(image, minInkPixels, true);
+    const analysis = analyseCanvas(image, minInkPixels);
     applyPolarity(image, analysis);
     levels = reframe(image, analysis);
     inverted = analysis.inverted;

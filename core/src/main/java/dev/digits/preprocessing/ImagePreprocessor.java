@@ -77,7 +77,7 @@ public final class ImagePreprocessor {
 						analysis.inverted(), false);
 			}
 			if (InkLocator.smallAndClean(grey)) {
-				Framing.Analysis analysis = Framing.analyse(grey, this.limits.minInkPixels(), true);
+				Framing.Analysis analysis = InkLocator.analyseCanvas(grey, this.limits.minInkPixels());
 				Framing.applyPolarity(grey, analysis);
 				return new Preprocessed(Framing.reframe(grey, analysis), format.id(), decoded.width(), decoded.height(),
 						analysis.inverted(), true, false);

@@ -124,6 +124,33 @@ final class InkLocator {
 	 */
 	static final int MIN_CONTRAST = 32;
 
+	/**
+	 * On a clean picture (a canvas, a screenshot) of dark ink on light paper, ink
+	 * covering this share of it or more is not a digit: a digit drawn on a pad or written
+	 * on a page leaves most of it paper (a bold 8 filling a 280 px pad covers about a
+	 * fifth).
+	 */
+	static final double MAX_INK_SHARE = 0.4;
+
+	/**
+	 * On a clean picture that is mostly dark, light pixels along this share of its edges
+	 * or more mean a light page under dark ink (a pad scribbled over), not light ink on
+	 * dark paper (whose edges are dark).
+	 */
+	static final double PAGE_EDGE_SHARE = 0.15;
+
+	/**
+	 * A clean picture mostly this dark with too little light left to be a digit is a page
+	 * of ink, not a blank one.
+	 */
+	static final double INKED_PAGE_SHARE = 0.9;
+
+	/**
+	 * A digit is longer than this many stroke widths (an MNIST 1 is about five); a dot or
+	 * a dash is not.
+	 */
+	static final double MIN_STROKE_WIDTHS = 2.2;
+
 	private InkLocator() {
 	}
 
@@ -194,6 +221,9 @@ final class InkLocator {
 		// page's most frequent level is the shade, and its lit paper the farthest
 		// extreme.
 		boolean clean = clean(histogram, grey.length);
+		double darkShare = darkShare(histogram, grey.length);
+		float[] unturned = grey;
+		double lightEdges = lightEdgeShare(i -> (int) unturned[i], width, height);
 		int borderPaper = Framing.mode(histogram);
 		boolean inverted;
 		if (clean && (borderPaper <= PURE || borderPaper >= 255 - PURE)) {
@@ -206,6 +236,13 @@ final class InkLocator {
 			inverted = (dark != null) ? dark
 					: (median - low) > (high - median) || ((median - low) == (high - median) && median > 127);
 		}
+		// the ink-shape rules judge pictures on pure white or black (a pad, a
+		// screenshot);
+		// a shade is not ink
+		boolean pure = clean && (borderPaper <= PURE || borderPaper >= 255 - PURE);
+		if (pure) {
+			checkCoverage(darkShare, lightEdges, inverted);
+		}
 		if (!inverted) {
 			// paper light: light ink on dark paper is turned
 			for (int i = 0; i < grey.length; i++) {
@@ -213,6 +250,7 @@ final class InkLocator {
 			}
 		}
 		check(deadline);
+		boolean pageOfInk = pure && !inverted && inkedPage(darkShare);
 
 		// the paper under every pixel, clean or not: a clean picture's paper may still be
 		// in part shadowed
@@ -235,7 +273,7 @@ final class InkLocator {
 		double scale = (double) width * height / ((double) image.width() * image.height());
 		int minInk = Math.max(1, (int) Math.round(minInkPixels * scale));
 		if (inkPixels < minInk) {
-			throw nearlyBlank(inkPixels, minInk);
+			throw pageOfInk ? tooMuchInk(darkShare) : nearlyBlank(inkPixels, minInk);
 		}
 		check(deadline);
 
@@ -261,7 +299,7 @@ final class InkLocator {
 		InkGroups groups = InkGroups.choose(mask, lines, ink, width, height, threshold);
 		check(deadline);
 		if (groups.chosenPixels() < minInk) {
-			throw nearlyBlank(groups.chosenPixels(), minInk);
+			throw pageOfInk ? tooMuchInk(darkShare) : nearlyBlank(groups.chosenPixels(), minInk);
 		}
 		float[] out = new float[ink.length];
 		byte[] own = groups.dilatedChosen(0);
@@ -277,6 +315,9 @@ final class InkLocator {
 		// a tenth of its size (a blurred or scaled-up digit has edges wider than any
 		// fixed dilation)
 		byte[] digit = groups.grow(allowed, 0.1);
+		if (pure) {
+			checkNotADot(digit, width, height);
+		}
 		for (int i = 0; i < out.length; i++) {
 			if (digit[i] != 0) {
 				out[i] = 255f * Math.min(1f, ink[i]);
@@ -382,6 +423,156 @@ final class InkLocator {
 			}
 		}
 		return out;
+	}
+
+	/** The share of a histogram's pixels darker than mid-grey. */
+	static double darkShare(int[] histogram, int pixels) {
+		long dark = 0;
+		for (int level = 0; level < 128; level++) {
+			dark += histogram[level];
+		}
+		return (double) dark / pixels;
+	}
+
+	/**
+	 * Polarity, blank check and the ink-shape rules for a small clean picture (a canvas
+	 * export, which {@link ImagePreprocessor} frames whole): as
+	 * {@link Framing#analyse(GreyImage, int, boolean)}, and a picture at least
+	 * {@link #SMALL_CLEAN_SIDE} on its long side (a drawing pad, not an enlarged 8x8
+	 * scan, whose bold digit may fill most of it) is refused when its ink is a dot or
+	 * covers too much of it.
+	 */
+	static Framing.Analysis analyseCanvas(GreyImage image, int minInkPixels) {
+		if (Math.max(image.width(), image.height()) < SMALL_CLEAN_SIDE) {
+			return Framing.analyse(image, minInkPixels, true);
+		}
+		int[] histogram = new int[256];
+		for (int i = 0; i < image.size(); i++) {
+			histogram[image.level(i)]++;
+		}
+		double darkShare = darkShare(histogram, image.size());
+		Framing.Analysis analysis;
+		try {
+			analysis = Framing.analyse(image, minInkPixels, true);
+		}
+		catch (PreprocessingException ex) {
+			throw (ex.reason() == Reason.BLANK && inkedPage(darkShare)) ? tooMuchInk(darkShare) : ex;
+		}
+		checkCoverage(darkShare, lightEdgeShare(image::level, image.width(), image.height()), analysis.inverted());
+		byte[] mask = new byte[image.size()];
+		int half = (analysis.contrast() + 1) / 2;
+		for (int i = 0; i < mask.length; i++) {
+			int level = analysis.inverted() ? 255 - image.level(i) : image.level(i);
+			mask[i] = (byte) ((level - analysis.paper() >= half) ? 1 : 0);
+		}
+		checkNotADot(mask, image.width(), image.height());
+		return analysis;
+	}
+
+	/**
+	 * Mostly dark with some light left: a page of ink when too little light is left to be
+	 * a digit (an all-dark picture is blank, not inked).
+	 */
+	private static boolean inkedPage(double darkShare) {
+		return darkShare >= INKED_PAGE_SHARE && darkShare < 1;
+	}
+
+	/**
+	 * Refuses a clean picture covered in ink: dark ink over {@link #MAX_INK_SHARE} of
+	 * light paper, or a mostly dark picture whose edges show a light page.
+	 */
+	static void checkCoverage(double darkShare, double lightEdges, boolean darkInk) {
+		if (darkInk && darkShare >= MAX_INK_SHARE || !darkInk && darkShare > 0.5 && lightEdges >= PAGE_EDGE_SHARE) {
+			throw tooMuchInk(darkShare);
+		}
+	}
+
+	/** The share of the outermost pixels lighter than mid-grey. */
+	static double lightEdgeShare(java.util.function.IntUnaryOperator level, int width, int height) {
+		int light = 0;
+		int edge = 0;
+		for (int y = 0; y < height; y++) {
+			for (int x = 0; x < width; x++) {
+				if (y == 0 || y == height - 1 || x == 0 || x == width - 1) {
+					edge++;
+					if (level.applyAsInt(y * width + x) >= 128) {
+						light++;
+					}
+				}
+			}
+		}
+		return edge == 0 ? 0 : (double) light / edge;
+	}
+
+	/**
+	 * Refuses ink that is a dot or a short dash (a tap on a pad): its box's long side is
+	 * under {@link #MIN_STROKE_WIDTHS} times the widest stroke in it (twice the largest
+	 * distance from ink to paper, by a 3-4 chamfer distance transform over the box).
+	 */
+	static void checkNotADot(byte[] mask, int width, int height) {
+		int x0 = width;
+		int y0 = height;
+		int x1 = -1;
+		int y1 = -1;
+		for (int y = 0; y < height; y++) {
+			for (int x = 0; x < width; x++) {
+				if (mask[y * width + x] != 0) {
+					x0 = Math.min(x0, x);
+					x1 = Math.max(x1, x);
+					y0 = Math.min(y0, y);
+					y1 = Math.max(y1, y);
+				}
+			}
+		}
+		if (x1 < 0) {
+			return;
+		}
+		// the box with a margin of paper, so that ink at its edge is one step from paper
+		int w = x1 - x0 + 3;
+		int h = y1 - y0 + 3;
+		int[] d = new int[w * h];
+		int far = Integer.MAX_VALUE / 2;
+		for (int y = 1; y < h - 1; y++) {
+			for (int x = 1; x < w - 1; x++) {
+				d[y * w + x] = mask[(y0 + y - 1) * width + x0 + x - 1] != 0 ? far : 0;
+			}
+		}
+		for (int y = 1; y < h - 1; y++) {
+			for (int x = 1; x < w - 1; x++) {
+				int i = y * w + x;
+				if (d[i] != 0) {
+					d[i] = Math.min(d[i], Math.min(Math.min(d[i - 1] + 3, d[i - w] + 3),
+							Math.min(d[i - w - 1] + 4, d[i - w + 1] + 4)));
+				}
+			}
+		}
+		int deepest = 0;
+		for (int y = h - 2; y >= 1; y--) {
+			for (int x = w - 2; x >= 1; x--) {
+				int i = y * w + x;
+				if (d[i] != 0) {
+					d[i] = Math.min(d[i], Math.min(Math.min(d[i + 1] + 3, d[i + w] + 3),
+							Math.min(d[i + w + 1] + 4, d[i + w - 1] + 4)));
+					deepest = Math.max(deepest, d[i]);
+				}
+			}
+		}
+		double strokeWidth = 2.0 * deepest / 3.0;
+		int longSide = Math.max(x1 - x0 + 1, y1 - y0 + 1);
+		if (longSide < MIN_STROKE_WIDTHS * strokeWidth) {
+			throw new PreprocessingException(Reason.NOT_A_DIGIT,
+					String.format(java.util.Locale.ROOT,
+							"Not a digit: the ink is a dot or a short dash (%d px long, %.1f stroke widths at the "
+									+ "working resolution), too small to be a digit.",
+							longSide, longSide / strokeWidth));
+		}
+	}
+
+	private static PreprocessingException tooMuchInk(double darkShare) {
+		return new PreprocessingException(Reason.NOT_A_DIGIT, String.format(java.util.Locale.ROOT,
+				"Not a digit: ink covers %.0f%% of the picture, too much for one digit (a digit leaves most of the "
+						+ "page blank).",
+				100 * darkShare));
 	}
 
 	private static PreprocessingException nearlyBlank(int found, int needed) {

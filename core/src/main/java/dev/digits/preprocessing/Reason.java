@@ -38,6 +38,12 @@ public enum Reason {
 	/** No digit to see: uniform, or fewer ink pixels than the configured minimum. */
 	BLANK,
 
+	/**
+	 * Ink that cannot be one digit: a dot or a short dash (a tap), or a clean picture
+	 * mostly covered in ink (a scribble over a whole pad).
+	 */
+	NOT_A_DIGIT,
+
 	/** A pixel array of the wrong length or with values outside the allowed range. */
 	INVALID_PIXELS
 

@@ -30,6 +30,7 @@ public enum ProblemKind {
 	TOO_COMPLEX(HttpStatus.UNPROCESSABLE_CONTENT, "too-complex", "Image too costly to decode"),
 	TIMEOUT(HttpStatus.UNPROCESSABLE_CONTENT, "timeout", "Image took too long to decode"),
 	BLANK(HttpStatus.UNPROCESSABLE_CONTENT, "blank-image", "Image is blank"),
+	NOT_A_DIGIT(HttpStatus.UNPROCESSABLE_CONTENT, "not-a-digit", "Ink is not a digit"),
 	INVALID_PIXELS(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-pixels", "Invalid pixel values"),
 	BAD_REQUEST(HttpStatus.BAD_REQUEST, "bad-request", "Bad request"),
 	CLIENT_ABORTED(HttpStatus.BAD_REQUEST, "client-aborted", "Client closed the request"),
@@ -85,6 +86,7 @@ public enum ProblemKind {
 			case TIMEOUT -> TIMEOUT;
 			case BUSY -> OVERLOADED;
 			case BLANK -> BLANK;
+			case NOT_A_DIGIT -> NOT_A_DIGIT;
 			case INVALID_PIXELS -> INVALID_PIXELS;
 		};
 	}

@@ -27,14 +27,19 @@ import com.github.benmanes.caffeine.cache.Caffeine;
  * tokens of one batch share it, and a replica accepts at most {@code votesPerSource}
  * votes per source (1 by default), so that one caller cannot turn a batch of 64 images
  * into 64 votes of an A/B test.
+ * <p>
+ * A token may also name its input (a fingerprint of the 28x28 image the model saw): a
+ * replica then accepts one label per input and client, whatever the token, so that
+ * recognising the same drawing again (a new request, a new token) does not let one client
+ * label it twice.
  */
 public final class FeedbackTokens {
 
 	/** What a valid token says. */
-	public record Claims(String version, int digit, long issuedAtSeconds, String nonce, String source) {
+	public record Claims(String version, int digit, long issuedAtSeconds, String nonce, String source, String input) {
 
 		public Claims(String version, int digit, long issuedAtSeconds, String nonce) {
-			this(version, digit, issuedAtSeconds, nonce, nonce);
+			this(version, digit, issuedAtSeconds, nonce, nonce, null);
 		}
 
 	}
@@ -78,6 +83,9 @@ public final class FeedbackTokens {
 
 	private final Cache<String, java.util.concurrent.atomic.AtomicInteger> votesBySource;
 
+	/** The inputs each client labelled (keyed {@code i:<client>|<fingerprint>}). */
+	private final Cache<String, Boolean> labelledInputs;
+
 	private final int votesPerSource;
 
 	/** One vote per prediction request. */
@@ -105,6 +113,10 @@ public final class FeedbackTokens {
 			throw new IllegalArgumentException("votesPerSource must be at least 1, was " + votesPerSource);
 		}
 		this.votesPerSource = votesPerSource;
+		this.labelledInputs = Caffeine.newBuilder()
+			.expireAfterWrite(ttl.toSeconds() + 60, TimeUnit.SECONDS)
+			.maximumSize(maxRemembered)
+			.build();
 		this.votesBySource = Caffeine.newBuilder()
 			.expireAfterWrite(ttl.toSeconds() + 60, TimeUnit.SECONDS)
 			.maximumSize(maxRemembered)
@@ -138,12 +150,41 @@ public final class FeedbackTokens {
 
 	/** A token of {@code source} (from {@link #newSource()}). */
 	public String issue(String version, int digit, String source) {
+		return issue(version, digit, source, null);
+	}
+
+	/**
+	 * A token of {@code source} for the input {@code input} (from {@link #fingerprint}),
+	 * or for no particular input when null.
+	 */
+	public String issue(String version, int digit, String source, String input) {
 		byte[] nonce = new byte[9];
 		random.nextBytes(nonce);
 		String payload = version + "|" + digit + "|" + clock.instant().getEpochSecond() + "|"
-				+ ENCODER.encodeToString(nonce) + "|" + source;
+				+ ENCODER.encodeToString(nonce) + "|" + source + (input == null ? "" : "|" + input);
 		byte[] body = payload.getBytes(StandardCharsets.UTF_8);
 		return ENCODER.encodeToString(body) + "." + ENCODER.encodeToString(mac(body));
+	}
+
+	/**
+	 * A fingerprint of a model input (the 28x28 pixels the network saw), the same for the
+	 * same drawing sent again: 64 bits of a multiply-xorshift hash of the pixels' bits,
+	 * no allocation but its text (it runs for every prediction). Not a secret: a client
+	 * that made two images collide would only block its own second label.
+	 */
+	public static String fingerprint(float[] pixels) {
+		long h = 0x9E3779B97F4A7C15L ^ pixels.length;
+		for (float v : pixels) {
+			h = (h ^ Float.floatToIntBits(v)) * 0xBF58476D1CE4E5B9L;
+			h ^= h >>> 31;
+		}
+		h = (h ^ (h >>> 30)) * 0x94D049BB133111EBL;
+		h ^= h >>> 31;
+		byte[] bytes = new byte[8];
+		for (int i = 0; i < 8; i++) {
+			bytes[i] = (byte) (h >>> (8 * i));
+		}
+		return ENCODER.encodeToString(bytes);
 	}
 
 	/**
@@ -151,7 +192,35 @@ public final class FeedbackTokens {
 	 * @throws FeedbackException {@code INVALID}, {@code EXPIRED} or {@code REPLAYED}
 	 */
 	public Claims redeem(String token) {
+		return redeem(token, null);
+	}
+
+	/**
+	 * As {@link #redeem(String)}, and when the token names its input, that {@code client}
+	 * has not labelled the same input before (with any token).
+	 * @throws FeedbackException {@code INVALID}, {@code EXPIRED} or {@code REPLAYED}
+	 */
+	public Claims redeem(String token, String client) {
 		Claims claims = verify(token);
+		String inputKey = (claims.input() == null || client == null) ? null : "i:" + client + "|" + claims.input();
+		if (inputKey != null && labelledInputs.asMap().putIfAbsent(inputKey, Boolean.TRUE) != null) {
+			throw new FeedbackException(FeedbackException.Kind.REPLAYED,
+					"this client already labelled the same image (one label per image and client, whatever "
+							+ "the prediction that carried it)");
+		}
+		try {
+			return redeemOnce(claims);
+		}
+		catch (FeedbackException ex) {
+			if (inputKey != null) {
+				labelledInputs.invalidate(inputKey); // refused: the input stays
+														// unlabelled
+			}
+			throw ex;
+		}
+	}
+
+	private Claims redeemOnce(Claims claims) {
 		if (votesPerSource == 1) {
 			if (seen.asMap().putIfAbsent(claims.source(), Boolean.TRUE) != null) {
 				throw sourceVoted();
@@ -193,14 +262,15 @@ public final class FeedbackTokens {
 			throw invalid();
 		}
 		String[] parts = new String(body, StandardCharsets.UTF_8).split("\\|");
-		if (parts.length != 4 && parts.length != 5) {
+		if (parts.length < 4 || parts.length > 6) {
 			throw invalid();
 		}
 		Claims claims;
 		try {
-			// four parts: a token issued before sources, its own source
+			// four parts: a token issued before sources, its own source; six: with its
+			// input
 			claims = new Claims(parts[0], Integer.parseInt(parts[1]), Long.parseLong(parts[2]), parts[3],
-					parts.length == 5 ? parts[4] : parts[3]);
+					parts.length >= 5 ? parts[4] : parts[3], parts.length == 6 ? parts[5] : null);
 		}
 		catch (NumberFormatException ex) {
 			throw invalid();

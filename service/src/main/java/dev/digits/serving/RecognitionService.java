@@ -247,8 +247,8 @@ public final class RecognitionService {
 								.register(meters))
 					.increment();
 			}
-			recognized
-				.add(new Recognized(prepared.get(i), answer, answers.get(i), tokens.issue(version, digit, source)));
+			recognized.add(new Recognized(prepared.get(i), answer, answers.get(i),
+					tokens.issue(version, digit, source, FeedbackTokens.fingerprint(prepared.get(i).pixels()))));
 		}
 		shadow(version, pixels, answers, routing);
 		return new Result(modelName, version, how, recognized, preprocessNanos);
@@ -393,7 +393,7 @@ public final class RecognitionService {
 							+ " feedback votes in the current window, the most one client may: "
 							+ "the A/B figures must rest on many clients. Retry later.");
 		}
-		tokens.redeem(token);
+		tokens.redeem(token, client);
 		limiter.count(client);
 		outcomes.feedback(claims.version(), claims.digit() == trueDigit, client);
 		return claims;

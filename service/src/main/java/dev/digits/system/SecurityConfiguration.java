@@ -91,8 +91,8 @@ class SecurityConfiguration {
 			+ "font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 	/** The paths of the page (static resources). */
-	static final String[] PAGE_PATHS = { "/", "/index.html", "/app/**", "/webjars/**", "/favicon.ico",
-			"/models/tfjs/**" };
+	static final String[] PAGE_PATHS = { "/", "/index.html", "/about.html", "/sw.js", "/app/**", "/webjars/**",
+			"/favicon.ico", "/models/tfjs/**" };
 
 	@Bean
 	@Order(2)

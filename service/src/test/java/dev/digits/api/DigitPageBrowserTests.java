@@ -219,8 +219,9 @@ class DigitPageBrowserTests {
 		assertThat(probabilities.stream().mapToDouble(Double::doubleValue).sum()).isBetween(99.0, 101.0);
 		assertThat(probabilities.get(7)).isGreaterThan(90.0);
 		assertThat(text("confidence")).matches("(Probability|Confidence) (>99\\.9|\\d+\\.\\d)%");
-		assertThat(text("model")).matches("mnist-cnn version \\S+ \\((weighted|sticky|pinned)\\)");
-		assertThat(text("timings")).contains("preprocess", "queue", "inference", "network and browser", "round trip");
+		assertThat(collapsedText("model")).matches("mnist-cnn version \\S+ \\((weighted|sticky|pinned)\\)");
+		assertThat(collapsedText("timings")).contains("preprocess", "queue", "inference", "network and browser",
+				"round trip");
 		assertThat(text("status")).startsWith("7, ");
 
 		driver.findElement(By.cssSelector("#feedback-buttons button[aria-label='It was 7']")).click();
@@ -228,13 +229,39 @@ class DigitPageBrowserTests {
 		assertThat(text("feedback-result")).isEqualTo("Thank you: recorded that 7 was right.");
 		assertThat(driver.findElements(By.cssSelector("#feedback-buttons button:enabled"))).isEmpty();
 
+		// focus moves to what happened, not to the page's body
+		assertThat(driver.switchTo().activeElement().getDomAttribute("id")).isEqualTo("feedback-result");
+
+		// the same picture recognised again (a new answer, a new token): still labelled
+		// once
 		before = answers();
-		click("recognise"); // a new answer, a new token
+		click("recognise");
+		awaitAnswer(before);
+		assertThat(driver.findElements(By.cssSelector("#feedback-buttons button:enabled"))).isEmpty();
+		assertThat(text("feedback-result")).isEqualTo("Thank you: recorded that 7 was right.");
+		// ... and the service itself refuses a second label for the same image from this
+		// client, whatever the token
+		before = answers();
+		upload("file", Path.of("docs/examples/seven.png")); // the page takes it as a new
+															// picture
 		awaitAnswer(before);
 		driver.findElement(By.cssSelector("#feedback-buttons button[aria-label='It was 1']")).click();
+		new WebDriverWait(driver, Duration.ofSeconds(10))
+			.until(d -> text("feedback-result").startsWith("Feedback for this drawing"));
+		assertThat(text("feedback-result")).isEqualTo("Feedback for this drawing was already recorded.");
+		assertThat(driver.findElements(By.cssSelector("#feedback-buttons button:enabled"))).isEmpty();
+
+		// a different picture gets its own label
+		click("clear");
+		upload("file", Path.of("docs/examples/three-canvas.png"));
+		new WebDriverWait(driver, Duration.ofSeconds(30))
+			.until(d -> driver.findElements(By.cssSelector("#feedback-buttons button:enabled")).size() == 10);
+		driver.findElement(By.cssSelector("#feedback-buttons button[aria-label='It was 1']")).click();
 		new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> text("feedback-result").startsWith("Thank you"));
-		assertThat(text("feedback-result")).isEqualTo("Thank you: recorded that it was 1 (the model said 7).");
-		assertThat(consoleErrors()).isEmpty();
+		assertThat(text("feedback-result")).startsWith("Thank you: recorded");
+		// the browser logs the service's refusal of the second label (409), and nothing
+		// else
+		assertThat(consoleErrors()).hasSize(1).allMatch(e -> e.contains("/api/v1/feedback") && e.contains("409"));
 	}
 
 	@Test
@@ -387,7 +414,7 @@ class DigitPageBrowserTests {
 		assertThat(text("digit")).isEqualTo("7");
 		assertThat(text("device-digit")).isEqualTo("7");
 		assertThat(text("agreement")).isEqualTo("Agrees with the server: both say 7.");
-		assertThat(text("device-model")).startsWith("mnist-cnn version 5, TensorFlow.js 4.22.0");
+		assertThat(collapsedText("device-model")).startsWith("mnist-cnn version 5, TensorFlow.js 4.22.0");
 
 		// drawings: the 28x28 images both sides made from the same pointer strokes
 		List<String> figures = new ArrayList<>();
@@ -722,6 +749,209 @@ class DigitPageBrowserTests {
 		return images.stream().map(String.class::cast).map(Base64.getDecoder()::decode).toList();
 	}
 
+	/**
+	 * A tap and a scribble over the whole pad are not digits, on the server and on the
+	 * device alike, and the page says which (never "empty" for a page of ink).
+	 */
+	@Test
+	void aTapAndAScribbleOverThePadAreRefusedAsNotDigitsInBothPaths() {
+		click("live");
+		for (String mode : new String[] { "server", "device" }) {
+			driver.findElement(By.cssSelector("input[name='where'][value='" + mode + "']")).click();
+			new WebDriverWait(driver, Duration.ofSeconds(60))
+				.until(d -> "idle".equals(body().getDomAttribute("data-state")));
+			click("clear");
+			draw(List.of(List.of(new DigitTracer.Point(14, 14))), PointerInput.Kind.TOUCH);
+			int before = answers();
+			click("recognise");
+			awaitAnswer(before);
+			assertThat(text("status")).as(mode).startsWith("That is only a dot or a dash, too small to be a digit");
+
+			click("clear");
+			draw(scribble(), PointerInput.Kind.MOUSE);
+			before = answers();
+			click("recognise");
+			awaitAnswer(before);
+			assertThat(text("status")).as(mode).matches("Ink covers \\d+% of the drawing: too much for one digit.*");
+		}
+		// the service's own answer to the same scribble, as the page sent it
+		driver.findElement(By.cssSelector("input[name='where'][value='server']")).click();
+		assertThat(consoleErrors()).allMatch(e -> e.contains("422"));
+	}
+
+	/**
+	 * Live recognition asks only once the pen is lifted: a stroke with pauses while the
+	 * pointer is down sends nothing until it ends.
+	 */
+	@Test
+	void liveRecognitionWaitsForThePenToLift() {
+		((JavascriptExecutor) driver).executeScript(
+				"""
+						window.lifts = [];
+						document.getElementById('pad').addEventListener('pointerup', () => window.lifts.push(performance.now()));""");
+		WebElement canvas = driver.findElement(By.id("pad"));
+		PointerInput pen = new PointerInput(PointerInput.Kind.PEN, "pen");
+		Sequence stroke = new Sequence(pen, 0);
+		stroke.addAction(pen.createPointerMove(Duration.ZERO, PointerInput.Origin.fromElement(canvas), -60, -90));
+		stroke.addAction(pen.createPointerDown(PointerInput.MouseButton.LEFT.asArg()));
+		int[][] path = { { 60, -90 }, { 0, 0 }, { -20, 100 } };
+		for (int[] p : path) {
+			stroke.addAction(
+					pen.createPointerMove(Duration.ofMillis(100), PointerInput.Origin.fromElement(canvas), p[0], p[1]));
+			stroke.addAction(new org.openqa.selenium.interactions.Pause(pen, Duration.ofMillis(700)));
+		}
+		stroke.addAction(pen.createPointerUp(PointerInput.MouseButton.LEFT.asArg()));
+		driver.perform(List.of(stroke));
+		new WebDriverWait(driver, Duration.ofSeconds(20))
+			.until(d -> answers() >= 1 && "idle".equals(body().getDomAttribute("data-state")));
+		Map<?, ?> timing = (Map<?, ?>) ((JavascriptExecutor) driver).executeScript("""
+				const asks = performance.getEntriesByType('resource')
+				  .filter(e => e.name.includes('/api/v1/predictions')).map(e => e.startTime);
+				return { asks, lifts: window.lifts };""");
+		List<?> asks = (List<?>) timing.get("asks");
+		List<?> lifts = (List<?>) timing.get("lifts");
+		assertThat(lifts).hasSize(1);
+		assertThat(asks).as("requests during a stroke with three pauses: %s", timing).hasSize(1);
+		assertThat(((Number) asks.get(0)).doubleValue()).isGreaterThan(((Number) lifts.get(0)).doubleValue());
+	}
+
+	/**
+	 * With the service gone: without an earlier on-device load the page does not offer
+	 * "This device", and a failed switch keeps the last answer and the mode that worked;
+	 * after one on-device use the page, TF.js and the model are kept (service worker) and
+	 * work with the service gone, the page reloaded included.
+	 */
+	@Test
+	void withTheServiceGoneThePageOffersThisDeviceOnlyWhenItCanLoad() throws IOException {
+		// the page is reached through a forwarding proxy on a port of its own: stopping
+		// the
+		// proxy is the service going away for this origin (a fresh one: no cache, no
+		// worker)
+		try (ForwardingProxy proxy = new ForwardingProxy(port)) {
+			openThrough(proxy);
+			draw(DigitTracer.strokes(digits.image(firstOf(3))), PointerInput.Kind.MOUSE);
+			new WebDriverWait(driver, Duration.ofSeconds(20))
+				.until(d -> "3".equals(text("digit")) && "idle".equals(body().getDomAttribute("data-state")));
+			proxy.close();
+			driver.findElement(By.cssSelector("input[name='where'][value='device']")).click();
+			new WebDriverWait(driver, Duration.ofSeconds(30))
+				.until(d -> text("status").startsWith("\"This device\" needs"));
+			assertThat(driver.findElement(By.cssSelector("input[name='where'][value='server']")).isSelected()).isTrue();
+			assertThat(driver.findElement(By.id("server-result")).isDisplayed()).as("the last answer stays").isTrue();
+			assertThat(text("digit")).isEqualTo("3");
+			int before = answers();
+			click("recognise");
+			awaitAnswer(before);
+			assertThat(text("status")).isEqualTo("Could not reach the service. Check the connection and try again.");
+		}
+		try (ForwardingProxy proxy = new ForwardingProxy(port)) {
+			openThrough(proxy);
+			driver.findElement(By.cssSelector("input[name='where'][value='device']")).click();
+			new WebDriverWait(driver, Duration.ofSeconds(60))
+				.until(d -> text("status").startsWith("The model is ready on this device"));
+			driver.findElement(By.cssSelector("input[name='where'][value='server']")).click();
+			proxy.close();
+			driver.navigate().refresh(); // the page itself now comes from the worker's
+											// copy
+			new WebDriverWait(driver, Duration.ofSeconds(20))
+				.until(d -> "0".equals(body().getDomAttribute("data-answers")));
+			click("live");
+			draw(DigitTracer.strokes(digits.image(firstOf(5))), PointerInput.Kind.MOUSE);
+			int before = answers();
+			click("recognise");
+			awaitAnswer(before);
+			assertThat(text("status")).startsWith("Could not reach the service. Choose \"This device\"");
+			before = answers();
+			driver.findElement(By.cssSelector("input[name='where'][value='device']")).click();
+			awaitAnswer(before);
+			assertThat(driver.findElement(By.id("device-result")).isDisplayed()).isTrue();
+			assertThat(text("device-digit")).isEqualTo("5");
+		}
+		driver.get("http://localhost:" + port + "/");
+	}
+
+	/**
+	 * A 390x844 touch screen: the way to the details is visible with the answer, every
+	 * target is at least 44 px, no desktop-only hint, timings behind a toggle.
+	 */
+	@Test
+	void onAPhoneEverythingIsWithinReachAndLargeEnoughToTouch() throws IOException {
+		driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+				Map.of("width", 390, "height", 844, "deviceScaleFactor", 1, "mobile", true));
+		driver.executeCdpCommand("Emulation.setTouchEmulationEnabled", Map.of("enabled", true, "maxTouchPoints", 5));
+		driver.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features",
+				List.of(Map.of("name", "pointer", "value", "coarse"), Map.of("name", "hover", "value", "none"))));
+		try {
+			driver.navigate().refresh();
+			new WebDriverWait(driver, Duration.ofSeconds(20))
+				.until(d -> "0".equals(body().getDomAttribute("data-answers")));
+			assertThat(driver.findElement(By.cssSelector(".hint.desktop-only")).isDisplayed()).isFalse();
+			draw(DigitTracer.strokes(digits.image(firstOf(2))), PointerInput.Kind.TOUCH);
+			new WebDriverWait(driver, Duration.ofSeconds(20))
+				.until(d -> "2".equals(text("digit")) && "idle".equals(body().getDomAttribute("data-state")));
+			WebElement jump = driver.findElement(By.cssSelector("#jump a"));
+			assertThat(jump.isDisplayed()).isTrue();
+			assertThat(jump.getRect().getY() + jump.getRect().getHeight()).as("the link to the details, on screen")
+				.isLessThanOrEqualTo(844);
+			assertThat(driver.findElement(By.id("timings")).isDisplayed()).as("timings behind a toggle").isFalse();
+			@SuppressWarnings("unchecked")
+			List<Map<String, Object>> small = (List<Map<String, Object>>) ((JavascriptExecutor) driver).executeScript(
+					"""
+							const targets = [...document.querySelectorAll('button, a, summary, label')];
+							return targets.map(e => ({ what: e.id || e.textContent.trim().slice(0, 30), r: e.getBoundingClientRect() }))
+							  .filter(t => t.r.width > 0 && t.r.height > 0 && t.r.height < 44)
+							  .map(t => ({ what: t.what, height: t.r.height }));""");
+			assertThat(small).as("touch targets under 44 px").isEmpty();
+			screenshot("page-phone-390.png");
+			jump.click();
+			new WebDriverWait(driver, Duration.ofSeconds(5))
+				.until(d -> driver.findElement(By.id("feedback-buttons")).getRect().getY() < 844
+						+ ((Number) ((JavascriptExecutor) driver).executeScript("return window.scrollY")).intValue());
+		}
+		finally {
+			driver.executeCdpCommand("Emulation.setTouchEmulationEnabled", Map.of("enabled", false));
+			driver.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
+		}
+	}
+
+	/** The about page: readable, from the service's own listing. */
+	@Test
+	void theAboutPageListsTheVersions() {
+		driver.findElement(By.cssSelector("a.about")).click();
+		new WebDriverWait(driver, Duration.ofSeconds(20))
+			.until(d -> text("versions-status").contains("answers by default"));
+		assertThat(driver.findElements(By.cssSelector("#versions tbody tr"))).hasSizeGreaterThanOrEqualTo(1);
+		assertThat(driver.findElement(By.cssSelector("#versions tbody")).getText()).contains("(default)");
+		assertThat(driver.findElement(By.cssSelector("meta[name='description']")).getDomAttribute("content"))
+			.isNotBlank();
+		assertThat(consoleErrors()).isEmpty();
+	}
+
+	private void openThrough(ForwardingProxy proxy) {
+		driver.get("http://localhost:" + proxy.port() + "/");
+		new WebDriverWait(driver, Duration.ofSeconds(20))
+			.until(d -> "0".equals(body().getDomAttribute("data-answers")));
+		// the service worker controls the page once it has installed (it claims it)
+		new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> Boolean.TRUE
+			.equals(((JavascriptExecutor) driver).executeScript("return !!navigator.serviceWorker.controller")));
+	}
+
+	/**
+	 * Zig-zag strokes over the whole pad, in MNIST's 28x28 grid (as {@link #draw} takes).
+	 */
+	private static List<List<DigitTracer.Point>> scribble() {
+		List<DigitTracer.Point> points = new ArrayList<>();
+		for (int row = 0; row < 20; row++) {
+			double y = 0.5 + row * 1.4;
+			// each point twice: draw() takes every other point of a stroke
+			for (double x : new double[] { row % 2 == 0 ? 0.5 : 27.5, row % 2 == 0 ? 27.5 : 0.5 }) {
+				points.add(new DigitTracer.Point(x, y));
+				points.add(new DigitTracer.Point(x, y));
+			}
+		}
+		return List.of(points);
+	}
+
 	// ------------------------------------------------------------------ page helpers
 
 	private WebElement body() {
@@ -730,6 +960,13 @@ class DigitPageBrowserTests {
 
 	private String text(String id) {
 		return driver.findElement(By.id(id)).getText().strip();
+	}
+
+	/**
+	 * The text of an element inside a closed details toggle (not rendered, still there).
+	 */
+	private String collapsedText(String id) {
+		return driver.findElement(By.id(id)).getDomProperty("textContent").strip();
 	}
 
 	private void click(String id) {

@@ -330,6 +330,11 @@ class PredictionApiIntegrationTests {
 				bad("blank white image",
 						h -> h.post("/api/v1/predictions", "image/png", HttpFixtures.uniform(64, 64, 255)), 422,
 						"blank-image"),
+				bad("a tap on a drawing pad (a dot)", h -> h.post("/api/v1/predictions", "image/png", tapOnAPad()), 422,
+						"not-a-digit"),
+				bad("batch with a tap in it",
+						h -> h.postFiles("/api/v1/predictions/batch", "files", List.of(good, tapOnAPad())), 422,
+						"not-a-digit"),
 				bad("blank black image",
 						h -> h.post("/api/v1/predictions", "image/png", HttpFixtures.uniform(28, 28, 0)), 422,
 						"blank-image"),
@@ -404,6 +409,18 @@ class PredictionApiIntegrationTests {
 
 	private byte[] png(int index) {
 		return HttpFixtures.greyPng(digits.image(index), 28, 28);
+	}
+
+	/** A 280x280 white pad with one black dot of 20 px across in its middle. */
+	static byte[] tapOnAPad() {
+		byte[] grey = new byte[280 * 280];
+		for (int y = 0; y < 280; y++) {
+			for (int x = 0; x < 280; x++) {
+				boolean dot = (x - 140) * (x - 140) + (y - 140) * (y - 140) <= 100;
+				grey[y * 280 + x] = (byte) (dot ? 0 : 255);
+			}
+		}
+		return HttpFixtures.greyPng(grey, 280, 280);
 	}
 
 }

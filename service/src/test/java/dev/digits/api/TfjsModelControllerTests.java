@@ -103,6 +103,39 @@ class TfjsModelControllerTests {
 		assertThat(html).doesNotContain("http://").doesNotContain("https://").doesNotContain("//cdn");
 	}
 
+	@Test
+	void thePagesFilesAreCachedAsLongAsTheyCanBeAndSentCompressed() {
+		// TF.js: its path names its version, so it is kept a year and never revalidated
+		HttpFixtures.Reply vendor = http.get("/app/vendor/tfjs-4.22.0/tf-core.es2017.min.js");
+		assertThat(vendor.raw().headers().firstValue("Cache-Control").orElse("")).contains("max-age=31536000",
+				"immutable", "public");
+		// the page's own files are revalidated on every visit, never stored unchecked
+		for (String path : List.of("/", "/app/page.js", "/app/page.css", "/sw.js", "/about.html", "/app/about.js")) {
+			HttpFixtures.Reply reply = http.get(path);
+			assertThat(reply.status()).as(path).isEqualTo(200);
+			assertThat(reply.raw().headers().firstValue("Cache-Control").orElse("")).as(path)
+				.contains("no-cache")
+				.doesNotContain("no-store");
+		}
+		// the API's answers stay no-store
+		assertThat(http.get("/api/v1/model").raw().headers().firstValue("Cache-Control").orElse(""))
+			.contains("no-store");
+		// text goes compressed to a client that asks; JSON answers do not
+		for (String path : List.of("/app/page.js", "/app/preprocess.js", "/app/page.css", "/")) {
+			HttpFixtures.Reply gzip = http
+				.send(HttpRequest.newBuilder(URI.create(base() + path)).header("Accept-Encoding", "gzip"));
+			assertThat(gzip.raw().headers().firstValue("Content-Encoding")).as(path).hasValue("gzip");
+		}
+		HttpFixtures.Reply json = http
+			.send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/model")).header("Accept-Encoding", "gzip"));
+		assertThat(json.raw().headers().firstValue("Content-Encoding")).isEmpty();
+		// a revalidation of an unchanged file costs a 304, not the file
+		String lastModified = http.get("/app/page.js").raw().headers().firstValue("Last-Modified").orElseThrow();
+		HttpFixtures.Reply again = http.send(
+				HttpRequest.newBuilder(URI.create(base() + "/app/page.js")).header("If-Modified-Since", lastModified));
+		assertThat(again.status()).isEqualTo(304);
+	}
+
 	private String base() {
 		return "http://localhost:" + port;
 	}

@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Heap held by the replay cache of {@link FeedbackTokens}, per redeemed token: fills it
- * with {@code n} votes (default 200,000) and prints the retained heap difference after
- * full GCs. A measurement to run by hand, not a test:
+ * Heap held by the replay caches of {@link FeedbackTokens} (sources or nonces, and the
+ * inputs each client labelled), per redeemed token: fills them with {@code n} votes
+ * (default 200,000) and prints the retained heap difference after full GCs. A measurement
+ * to run by hand, not a test:
  * {@code java -Xmx1g -cp service/target/test-classes:service/target/classes:<deps> dev.digits.serving.FeedbackCacheFootprint}.
  */
 public final class FeedbackCacheFootprint {
@@ -26,13 +27,17 @@ public final class FeedbackCacheFootprint {
 			FeedbackTokens issuer = new FeedbackTokens(key, Duration.ofHours(24), Clock.systemUTC(), n);
 			List<String> tokens = new ArrayList<>(n);
 			for (int i = 0; i < n; i++) {
-				tokens.add(issuer.issue("1", i % 10));
+				float[] pixels = new float[784];
+				pixels[i % 784] = i; // a different input per token, as from different
+										// drawings
+				tokens.add(issuer.issue("1", i % 10, issuer.newSource(), FeedbackTokens.fingerprint(pixels)));
 			}
 			long before = used();
 			FeedbackTokens replica = new FeedbackTokens(key, Duration.ofHours(24), Clock.systemUTC(), n,
 					votesPerSource);
+			int client = 0;
 			for (String token : tokens) {
-				replica.redeem(token);
+				replica.redeem(token, "198.51.100." + (client++ % 250));
 			}
 			long after = used();
 			System.out.printf(Locale.ROOT, "votes per source %d: %d tokens, %.1f MB retained, %.1f bytes a token%n",

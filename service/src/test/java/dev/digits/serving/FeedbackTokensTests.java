@@ -103,4 +103,42 @@ class FeedbackTokensTests {
 			.satisfies(ex -> assertThat(ex.kind()).isEqualTo(kind));
 	}
 
+	@Test
+	void aClientLabelsAnInputOnceWhateverTheToken() {
+		Clock clock = Clock.fixed(Instant.parse("2026-11-27T12:00:00Z"), ZoneOffset.UTC);
+		FeedbackTokens tokens = new FeedbackTokens(KEY, Duration.ofHours(24), clock, 1000);
+		float[] drawing = new float[784];
+		drawing[400] = 1f;
+		String input = FeedbackTokens.fingerprint(drawing);
+		assertThat(FeedbackTokens.fingerprint(drawing.clone())).isEqualTo(input);
+		float[] other = drawing.clone();
+		other[401] = 0.5f;
+		assertThat(FeedbackTokens.fingerprint(other)).isNotEqualTo(input);
+
+		String first = tokens.issue("5", 7, tokens.newSource(), input);
+		String again = tokens.issue("3", 7, tokens.newSource(), input); // recognised
+																		// again, another
+																		// version
+		assertThat(tokens.redeem(first, "203.0.113.9").input()).isEqualTo(input);
+		assertRefused(() -> tokens.redeem(again, "203.0.113.9"), FeedbackException.Kind.REPLAYED);
+		// another client may label the same image; the refused token was not spent
+		assertThat(tokens.redeem(again, "198.51.100.4").digit()).isEqualTo(7);
+		// a token without an input (issued before inputs were named) is judged as before
+		assertThat(tokens.redeem(tokens.issue("5", 2), "203.0.113.9").input()).isNull();
+	}
+
+	@Test
+	void aRefusedVoteLeavesItsInputUnlabelled() {
+		Clock clock = Clock.fixed(Instant.parse("2026-11-27T12:00:00Z"), ZoneOffset.UTC);
+		FeedbackTokens tokens = new FeedbackTokens(KEY, Duration.ofHours(24), clock, 1000);
+		String source = tokens.newSource();
+		String a = tokens.issue("5", 1, source, "inputA");
+		String b = tokens.issue("5", 2, source, "inputB"); // the same request (a batch):
+															// one vote
+		tokens.redeem(a, "c");
+		assertRefused(() -> tokens.redeem(b, "c"), FeedbackException.Kind.REPLAYED);
+		String later = tokens.issue("5", 2, tokens.newSource(), "inputB");
+		assertThat(tokens.redeem(later, "c").input()).isEqualTo("inputB");
+	}
+
 }

@@ -68,7 +68,19 @@ public final class MixedTrainer {
 				weights("letters", 3.0, "symbols", 1.0, "scribbles", 1.0, "shapes", 1.0, "textures", 1.0, "two-digits",
 						1.0, "empty-paper", 0.5));
 
-		public static final List<Recipe> ALL = List.of(MIXED, MIXED_HARD);
+		/**
+		 * Version 5's weak spots drawn more often: a larger non-digit share with letters
+		 * and symbols (the kinds it catches least) weighted up, and among photos plain
+		 * paper and sheets smaller than the frame (its two weakest papers).
+		 */
+		public static final Recipe MIXED_OOD = new Recipe("mixed-ood", shares(0.20, 0.06, 0.32, 0.05, 0.05, 0.04, 0.28),
+				weights(PhotoSynth.Condition.PLAIN, 2.0, PhotoSynth.Condition.RULED, 1.0, PhotoSynth.Condition.SQUARED,
+						1.5, PhotoSynth.Condition.BOXED, 0.5, PhotoSynth.Condition.SHADOW, 2.0,
+						PhotoSynth.Condition.SHEET, 2.5),
+				weights("letters", 5.0, "symbols", 3.0, "scribbles", 1.0, "shapes", 1.0, "textures", 0.5, "two-digits",
+						1.5, "empty-paper", 0.5));
+
+		public static final List<Recipe> ALL = List.of(MIXED, MIXED_HARD, MIXED_OOD);
 
 		public Recipe {
 			require(shares.keySet()

@@ -123,8 +123,8 @@ final class ToolsCli implements Runnable {
 				description = "Named augmentation settings, v1 or v2 (default: ${DEFAULT-VALUE}).")
 		String augmentSettings;
 
-		@Option(names = "--recipe", defaultValue = "mnist",
-				description = "mnist, mixed or mixed-hard (default: ${DEFAULT-VALUE}).")
+		@Option(names = "--recipe", defaultValue = "mnist", paramLabel = "NAME",
+				description = "Default: ${DEFAULT-VALUE}; or mixed, mixed-hard, mixed-ood.")
 		String recipe;
 
 		@Option(names = "--init-from", paramLabel = "DIR",

@@ -15,9 +15,10 @@ import java.nio.file.Path;
  * @param learningRateDecay the learning rate of epoch {@code e} is
  * {@code learningRate * decay^(e-1)} (default 1: constant)
  * @param recipe {@code mnist} (MNIST only, the card's recipe), {@code mixed} (version
- * 4's) or {@code mixed-hard} (version 4's weak spots drawn more often)
- * ({@link MixedTrainer}: MNIST with photos, printed digits, low-resolution scans and
- * non-digits, checkpointed per epoch)
+ * 4's), {@code mixed-hard} (version 4's weak spots drawn more often) or {@code mixed-ood}
+ * (version 5's: more letters, symbols, plain paper and sheets) ({@link MixedTrainer}:
+ * MNIST with photos, printed digits, low-resolution scans and non-digits, checkpointed
+ * per epoch)
  * @param initFrom a model folder whose weights a {@code mixed} run starts from, or null
  * for fresh weights
  * @param checkpointDir where a {@code mixed} run checkpoints and, when it holds a
@@ -28,7 +29,7 @@ public record TrainingOptions(Path mnistDir, Path outputDir, int epochs, int bat
 		String augmentSettings, String recipe, Path initFrom, Path checkpointDir) {
 
 	/** The recipes {@code --recipe} takes. */
-	public static final java.util.List<String> RECIPES = java.util.List.of("mnist", "mixed", "mixed-hard");
+	public static final java.util.List<String> RECIPES = java.util.List.of("mnist", "mixed", "mixed-hard", "mixed-ood");
 
 	public static final int DEFAULT_EPOCHS = 15;
 

@@ -25,16 +25,17 @@ class MixedTrainerRecipeTests {
 
 	@Test
 	void sourcesAreDrawnInTheirShares() {
-		MixedTrainer.Recipe recipe = MixedTrainer.Recipe.MIXED_HARD;
-		Map<String, Integer> counts = new HashMap<>();
-		Random random = new Random(1);
-		int n = 200_000;
-		for (int i = 0; i < n; i++) {
-			counts.merge(recipe.source(random.nextDouble()), 1, Integer::sum);
+		for (MixedTrainer.Recipe recipe : MixedTrainer.Recipe.ALL) {
+			Map<String, Integer> counts = new HashMap<>();
+			Random random = new Random(1);
+			int n = 200_000;
+			for (int i = 0; i < n; i++) {
+				counts.merge(recipe.source(random.nextDouble()), 1, Integer::sum);
+			}
+			recipe.shares()
+				.forEach((source, share) -> assertThat(counts.get(source) / (double) n).as(recipe.name() + " " + source)
+					.isCloseTo(share, within(0.005)));
 		}
-		recipe.shares()
-			.forEach((source, share) -> assertThat(counts.get(source) / (double) n).as(source)
-				.isCloseTo(share, within(0.005)));
 	}
 
 	@Test
@@ -54,6 +55,27 @@ class MixedTrainerRecipeTests {
 		assertThat(hard.get(PhotoSynth.Condition.BOXED)).isLessThan(v4.get(PhotoSynth.Condition.BOXED));
 		assertThat(hardKinds.get("letters")).isGreaterThan(2 * v4Kinds.get("letters"));
 		assertThat(hardKinds.keySet()).containsExactlyInAnyOrderElementsOf(SyntheticData.NON_DIGIT_KINDS);
+	}
+
+	@Test
+	void theOodRecipeDrawsMoreNonDigitsLettersAndSymbolsThanTheHardOne() {
+		MixedTrainer.Recipe hard = MixedTrainer.Recipe.MIXED_HARD;
+		MixedTrainer.Recipe ood = MixedTrainer.Recipe.MIXED_OOD;
+		assertThat(ood.shares().get("non-digit")).isGreaterThan(hard.shares().get("non-digit"));
+		Map<String, Integer> hardKinds = new HashMap<>();
+		Map<String, Integer> oodKinds = new HashMap<>();
+		Map<PhotoSynth.Condition, Integer> oodConditions = new EnumMap<>(PhotoSynth.Condition.class);
+		Random random = new Random(3);
+		for (int i = 0; i < 50_000; i++) {
+			hardKinds.merge(hard.nonDigitKind(random), 1, Integer::sum);
+			oodKinds.merge(ood.nonDigitKind(random), 1, Integer::sum);
+			oodConditions.merge(ood.condition(random), 1, Integer::sum);
+		}
+		assertThat(oodKinds.get("symbols")).isGreaterThan(2 * hardKinds.get("symbols"));
+		assertThat(oodKinds.get("letters")).isGreaterThan(hardKinds.get("letters"));
+		assertThat(oodConditions.get(PhotoSynth.Condition.PLAIN))
+			.isGreaterThan(oodConditions.get(PhotoSynth.Condition.RULED));
+		assertThat(oodKinds.keySet()).containsExactlyInAnyOrderElementsOf(SyntheticData.NON_DIGIT_KINDS);
 	}
 
 	@Test

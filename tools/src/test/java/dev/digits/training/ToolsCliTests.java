@@ -42,7 +42,7 @@ class ToolsCliTests {
 	void eachCommandHasHelpWithItsDefaults() {
 		Run train = run("train", "--help");
 		assertThat(train.code()).isZero();
-		assertThat(train.out()).contains("--recipe", "default: mnist", "--checkpoint-dir",
+		assertThat(train.out()).contains("--recipe", "Default: mnist", "--checkpoint-dir",
 				"default: target/training-checkpoint");
 		Run calibrate = run("calibrate", "--help");
 		assertThat(calibrate.out()).contains("--false-flag-rate", "default: " + ModelQuality.FALSE_FLAG_RATE);
