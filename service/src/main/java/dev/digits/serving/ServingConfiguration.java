@@ -96,7 +96,7 @@ class ServingConfiguration {
 	/**
 	 * The votes a replica remembers: as configured, but never more than an eighth of the
 	 * heap holds ({@link FeedbackTokens#BYTES_PER_VOTE} each, measured): 1,000,000 would
-	 * be 150 MB of the container's 384 MB heap, an eighth of it is about 300,000 votes a
+	 * be 350 MB of the container's 384 MB heap, an eighth of it is about 140,000 votes a
 	 * day per replica. Past it the least used are forgotten (and could be replayed until
 	 * they expire).
 	 */
