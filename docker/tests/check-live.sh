@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Starts the service from JAR on two free loopback ports, the request port and the management port
 # (working directory: a temporary folder holding a copy of MODELS_DIR as models/), waits for
-# readiness on the management port, runs check-prometheus.sh against it, then stops the service
-# with SIGTERM. For CI, where nothing is running yet.
+# readiness on the management port, runs check-prometheus.sh against it, then audits the digit page
+# in Chromium (scripts/page-audit: Lighthouse, axe-core), then stops the service with SIGTERM. For
+# CI, where nothing is running yet.
 #
 # Usage: docker/tests/check-live.sh JAR [MODELS_DIR]      (MODELS_DIR: default models/)
-# Bounded: start-up STARTUP_TIMEOUT (default 240 s) + check-prometheus.sh (~1 min) + 30 s stop.
+# Bounded: start-up STARTUP_TIMEOUT (default 240 s) + check-prometheus.sh (~1 min) + the page audit
+# (~30 s) + 30 s stop.
 set -uo pipefail
 
 JAR="$(realpath "${1:?usage: check-live.sh JAR [MODELS_DIR]}")"
@@ -53,5 +55,12 @@ done
 echo "service ready on 127.0.0.1:$PORT (management port $MPORT) after $(($(date +%s) - started))s"
 bash "$ROOT/docker/tests/check-prometheus.sh" "http://127.0.0.1:$PORT" "http://127.0.0.1:$MPORT"
 rc=$?
+# the digit page in Chromium, as a phone loads it: Lighthouse scores and axe-core (needs
+# `npm ci --prefix scripts/page-audit`, which .ci/run does)
+if [ -d "$ROOT/scripts/page-audit/node_modules" ]; then
+  node "$ROOT/scripts/page-audit/audit.mjs" "http://127.0.0.1:$PORT" "$ROOT/target/page-audit" || rc=1
+else
+  echo "check-live: page audit skipped (npm ci --prefix scripts/page-audit installs it)"
+fi
 stop
 exit "$rc"
