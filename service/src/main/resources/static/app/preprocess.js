@@ -50,7 +50,7 @@ const COMPRESSION = 8;
 const MAX_INK_SHARE = 0.4;
 const PAGE_EDGE_SHARE = 0.15;
 const INKED_PAGE_SHARE = 0.9;
-const MIN_STROKE_WIDTHS = 2.2;
+const MIN_STROKE_WIDTHS = 1.6;
 
 /** Thrown for ink that cannot be one digit (a dot, a page of ink), as the server answers 422 not-a-digit. */
 export class NotADigitError extends Error {

@@ -31,7 +31,8 @@ class InkShapeTests {
 
 	@Test
 	void aShortDashIsNotADigit() {
-		byte[] dash = pad(false, g -> g.drawLine(130, 140, 150, 140));
+		byte[] dash = pad(false, g -> g.drawLine(136, 140, 142, 140)); // 26 px long, 20
+																		// wide
 		assertRefused(() -> this.preprocessor.fromImage(dash), Reason.NOT_A_DIGIT, "a dot or a short dash");
 	}
 

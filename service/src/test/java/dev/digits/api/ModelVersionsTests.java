@@ -203,7 +203,7 @@ class ModelVersionsTests {
 	@Test
 	void feedbackCountsForTheVersionThatAnsweredAndRefusesBadTokens() throws InterruptedException {
 		freshFeedbackWindow();
-		JsonNode answer = pinned("2").json();
+		JsonNode answer = pinnedNewImage("2").json();
 		String token = answer.get("feedbackToken").asString();
 		long before = version(http.get("/api/v1/models").json(), "2").at("/feedback/total").asLong();
 		HttpFixtures.Reply recorded = http.postJson("/api/v1/feedback", "{\"token\":\"" + token + "\",\"digit\":7}");
@@ -237,11 +237,11 @@ class ModelVersionsTests {
 	void oneClientCannotOutvoteTheRest() throws InterruptedException {
 		freshFeedbackWindow();
 		for (int vote = 0; vote < 3; vote++) {
-			String token = pinned("2").json().get("feedbackToken").asString();
+			String token = pinnedNewImage("2").json().get("feedbackToken").asString();
 			assertThat(http.postJson("/api/v1/feedback", "{\"token\":\"" + token + "\",\"digit\":7}").status())
 				.isEqualTo(200);
 		}
-		String fourth = pinned("2").json().get("feedbackToken").asString();
+		String fourth = pinnedNewImage("2").json().get("feedbackToken").asString();
 		HttpFixtures.Reply limited = http.postJson("/api/v1/feedback", "{\"token\":\"" + fourth + "\",\"digit\":7}");
 		assertThat(limited.status()).as(limited.body()).isEqualTo(429);
 		assertThat(limited.body()).contains("feedback-rate-limited");
@@ -412,6 +412,32 @@ class ModelVersionsTests {
 
 	private HttpFixtures.Reply pinned(String version) {
 		return http.post("/api/v1/models/" + version + "/predictions", "image/png", seven);
+	}
+
+	/** How many images {@link #pinnedNewImage} made, in every test of the class. */
+	private static final java.util.concurrent.atomic.AtomicInteger VARIANTS = new java.util.concurrent.atomic.AtomicInteger();
+
+	/**
+	 * As {@link #pinned(String)}, with another image each time (the seven with one faint
+	 * corner pixel changed), so that this one client may label each: the service takes
+	 * one label per image and client.
+	 */
+	private HttpFixtures.Reply pinnedNewImage(String version) {
+		try {
+			java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(seven));
+			byte[] grey = new byte[28 * 28];
+			for (int i = 0; i < grey.length; i++) {
+				grey[i] = (byte) (image.getRaster().getSample(i % 28, i / 28, 0));
+			}
+			int level = grey[0] & 0xFF;
+			int step = 1 + VARIANTS.getAndIncrement() % 40;
+			grey[0] = (byte) (level < 128 ? level + step : level - step);
+			return http.post("/api/v1/models/" + version + "/predictions", "image/png",
+					HttpFixtures.greyPng(grey, 28, 28));
+		}
+		catch (IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
 	}
 
 	private HttpFixtures.Reply admin(String method, String path, String json) {
