@@ -107,9 +107,9 @@ post() { # post LABEL CURL_ARGS...
   code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 10 "$@") || code=000
   codes["$label $code"]=$(( ${codes["$label $code"]:-0} + 1 ))
 }
-feedback() { # feedback DIGIT: a prediction, then its feedbackToken with the true digit
+feedback() { # feedback DIGIT ROUND: a prediction of that round's image, then its feedbackToken with the true digit
   local token code
-  token=$(curl -sS --max-time 10 -F "file=@$TMP/in/digit-$1.png;type=image/png" "$SERVICE_URL/api/v1/predictions" \
+  token=$(curl -sS --max-time 10 -F "file=@$TMP/in/digit-$1-$2.png;type=image/png" "$SERVICE_URL/api/v1/predictions" \
     | sed -nE 's/.*"feedbackToken":"([^"]+)".*/\1/p')
   [ -n "$token" ] || { codes["feedback(no token)"]=$(( ${codes["feedback(no token)"]:-0} + 1 )); return; }
   code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 10 -H 'Content-Type: application/json' \
@@ -119,7 +119,7 @@ feedback() { # feedback DIGIT: a prediction, then its feedbackToken with the tru
 for round in $(seq 1 8); do
   for d in 0 1 7; do
     post "png" -F "file=@$TMP/in/digit-$d.png;type=image/png" "$SERVICE_URL/api/v1/predictions"
-    feedback "$d"
+    feedback "$d" "$round"
   done
   # 404s: an unknown path, and an unknown path under the prediction API (client_error)
   post "unknown path(404)" "$SERVICE_URL/no-such-path"

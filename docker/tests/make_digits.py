@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes small test inputs for check-prometheus.sh into DIR, with the standard library only:
-digit-0.png, digit-1.png, digit-7.png (28x28 grey PNGs, dark ink on white), blank.png (no ink),
+digit-0.png, digit-1.png, digit-7.png (28x28 grey PNGs, dark ink on white), digit-D-K.png (K 1 to 8:
+the same with one speck, a distinct image for each feedback round), blank.png (no ink),
 pixels.json (a 28x28 "1" as the service's pixels request) and not-an-image.txt.
 
 Usage: make_digits.py DIR
@@ -59,6 +60,12 @@ def main(out):
     os.makedirs(out, exist_ok=True)
     for d in (0, 1, 7):
         png(os.path.join(out, f"digit-{d}.png"), strokes(d))
+        # eight more of each, one speck apart: the service takes one feedback label per image and
+        # client, so each feedback round labels images of its own
+        for k in range(1, 9):
+            ink = strokes(d)
+            ink[SIZE - 1][k] = True
+            png(os.path.join(out, f"digit-{d}-{k}.png"), ink)
     png(os.path.join(out, "blank.png"), [[False] * SIZE for _ in range(SIZE)])
     one = strokes(1)
     with open(os.path.join(out, "pixels.json"), "w") as f:
