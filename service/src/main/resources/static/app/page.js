@@ -279,6 +279,17 @@ function where() {
 let lastWhere = where();
 const DEVICE_LABEL = 'This device';
 
+/**
+ * "This device" and "Both" are offered only while the model can load: they are disabled once the
+ * service is found unreachable with the model not kept on this device, and offered again when the
+ * service answers (or the model turns out to be loadable).
+ */
+function offerDevice(offered) {
+  for (const value of ['device', 'both']) {
+    document.querySelector('input[name="where"][value="' + value + '"]').disabled = !offered;
+  }
+}
+
 document.querySelectorAll('input[name="where"]').forEach((radio) => radio.addEventListener('change', () => {
   if (where() !== 'server') {
     setBusy(true);
@@ -293,6 +304,7 @@ document.querySelectorAll('input[name="where"]').forEach((radio) => radio.addEve
       setBusy(false);
       // back to the mode that worked, with its answer still shown
       document.querySelector('input[name="where"][value="' + lastWhere + '"]').checked = true;
+      offerDevice(false);
       showError('"' + DEVICE_LABEL + '" needs the model, and it could not be loaded: the service cannot be '
           + 'reached and the model was not kept on this device from an earlier visit.');
     });
@@ -339,7 +351,12 @@ async function recognise(override) {
   if (mine !== sequence) return;
   inFlight = null;
   setBusy(false);
-  if (s && s.error && s.error instanceof TypeError && !d) s.error.offline = await canLoadModel();
+  if (s && s.error && s.error instanceof TypeError && !d) {
+    s.error.offline = await canLoadModel();
+    offerDevice(s.error.offline);
+  } else if (s && s.value) {
+    offerDevice(true);
+  }
   render(s, d, image.drawing, drawing);
 }
 

@@ -843,6 +843,9 @@ class DigitPageBrowserTests {
 			click("recognise");
 			awaitAnswer(before);
 			assertThat(text("status")).isEqualTo("Could not reach the service. Check the connection and try again.");
+			// no longer offered while it cannot load
+			assertThat(driver.findElement(By.cssSelector("input[name='where'][value='device']")).isEnabled()).isFalse();
+			assertThat(driver.findElement(By.cssSelector("input[name='where'][value='both']")).isEnabled()).isFalse();
 		}
 		try (ForwardingProxy proxy = new ForwardingProxy(port)) {
 			openThrough(proxy);
@@ -861,6 +864,7 @@ class DigitPageBrowserTests {
 			click("recognise");
 			awaitAnswer(before);
 			assertThat(text("status")).startsWith("Could not reach the service. Choose \"This device\"");
+			assertThat(driver.findElement(By.cssSelector("input[name='where'][value='device']")).isEnabled()).isTrue();
 			before = answers();
 			driver.findElement(By.cssSelector("input[name='where'][value='device']")).click();
 			awaitAnswer(before);
