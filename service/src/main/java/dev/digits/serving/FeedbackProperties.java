@@ -16,7 +16,7 @@ import org.springframework.validation.annotation.Validated;
  * @param keyFile a file holding the key (a mounted secret), or null
  * @param tokenTtl how long after a prediction its feedback is accepted
  * @param remembered votes a replica remembers to refuse replays, at most: never more than
- * an eighth of the heap holds (about 360 bytes a vote, so about 140,000 in a 384 MB heap)
+ * an eighth of the heap holds (about 350 bytes a vote, so about 140,000 in a 384 MB heap)
  * @param votesPerRequest feedback votes a replica accepts per prediction request: the
  * images of a batch share one request, so a batch of 64 is one vote unless this is raised
  * (0 means 1)
