@@ -11,14 +11,10 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The model versions on disk, in a layout like Triton's or TF Serving's: {@code
- *
-<dir>
- * /<name>/<version>/} holds one version's artifacts; the card's artifacts at the top of
- * {@code dir} (where the trainer writes them and the model card puts them) are the root
- * version. A version folder counts once it has its metadata and a servable artifact and
- * nothing in it changed for {@code settle} (a copy in progress is not loaded
- * half-written).
+ * The model versions on disk, in a layout like Triton's or TF Serving's:
+ * {@code DIR/NAME/VERSION/} holds one version's artifacts, the first version's too. A
+ * version folder counts once it has its metadata and a servable artifact and nothing in
+ * it changed for {@code settle} (a copy in progress is not loaded half-written).
  */
 public final class ModelRepository {
 
@@ -38,12 +34,9 @@ public final class ModelRepository {
 
 	private final String name;
 
-	private final String rootVersion;
-
-	public ModelRepository(Path root, String name, String rootVersion) {
+	public ModelRepository(Path root, String name) {
 		this.root = root;
 		this.name = name;
-		this.rootVersion = rootVersion;
 	}
 
 	public Path root() {
@@ -51,27 +44,20 @@ public final class ModelRepository {
 	}
 
 	/**
-	 * Where version folders go: {@code
-	 *
-	<dir>
-	 * /<name>/}.
+	 * Where version folders go: {@code DIR/NAME/}.
 	 */
 	public Path versionsDir() {
 		return root.resolve(name);
 	}
 
-	/** Every complete version, the root one first. */
+	/** Every complete version, in folder-name order. */
 	public List<Source> scan(java.time.Duration settle) {
 		List<Source> sources = new ArrayList<>();
-		if (complete(root)) {
-			sources.add(new Source(rootVersion, root, changed(root), fingerprint(root)));
-		}
 		Path versions = versionsDir();
 		if (Files.isDirectory(versions)) {
 			try (Stream<Path> dirs = Files.list(versions)) {
 				dirs.filter(Files::isDirectory)
 					.filter(dir -> dir.getFileName().toString().matches(ModelRepository.VERSION))
-					.filter(dir -> !dir.getFileName().toString().equals(rootVersion))
 					.sorted()
 					.forEach(dir -> {
 						FileTime changed = changed(dir);

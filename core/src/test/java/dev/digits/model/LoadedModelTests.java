@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class LoadedModelTests {
 
-	private static final Path COMMITTED = Path.of("models");
+	private static final Path COMMITTED = Path.of("models/mnist-cnn/1");
 
 	@TempDir
 	Path dir;

@@ -43,10 +43,10 @@ class ModelCardTests {
 	}
 
 	/**
-	 * The versions in the repository: the root one, then models/mnist-cnn/<v>/ in order.
+	 * The versions in the repository, models/mnist-cnn/<v>/ in folder-name order.
 	 */
 	static List<Map.Entry<String, JsonNode>> versions() throws IOException {
-		ModelRepository repository = new ModelRepository(Path.of("models"), "mnist-cnn", "1");
+		ModelRepository repository = new ModelRepository(Path.of("models"), "mnist-cnn");
 		List<Map.Entry<String, JsonNode>> versions = new ArrayList<>();
 		for (ModelRepository.Source source : repository.scan(java.time.Duration.ZERO)) {
 			versions.add(Map.entry(source.version(), JSON.readTree(new ModelFiles(source.dir()).metadata().toFile())));
@@ -169,60 +169,60 @@ class ModelCardTests {
 				}
 			}
 		}
-		md.append("""
+		md.append(
+				"""
 
-				## Limitations
+						## Limitations
 
-				- The network saw only MNIST: centred, upright, white-on-black digits written by American
-				  census employees and students. The service makes uploads look like that (polarity, framing,
-				  transparency, EXIF orientation, size), but strong rotation, several digits in one image,
-				  letters, non-Latin numerals and digits touching the border are outside what it can fix.
-				- The softmax probability is not a calibrated confidence: use `confidence` (temperature
-				  scaling fitted on validation data) and `uncertain`; and `outOfDistribution` for inputs
-				  that do not look like a digit. Both flags err: see the figures above.
-				- Nothing here measures performance on any particular user population's handwriting.
+						- The network saw only MNIST: centred, upright, white-on-black digits written by American
+						  census employees and students. The service makes uploads look like that (polarity, framing,
+						  transparency, EXIF orientation, size), but strong rotation, several digits in one image,
+						  letters, non-Latin numerals and digits touching the border are outside what it can fix.
+						- The softmax probability is not a calibrated confidence: use `confidence` (temperature
+						  scaling fitted on validation data) and `uncertain`; and `outOfDistribution` for inputs
+						  that do not look like a digit. Both flags err: see the figures above.
+						- Nothing here measures performance on any particular user population's handwriting.
 
-				## Biases
+						## Biases
 
-				MNIST's writers are a narrow population (one country, one period, one writing system); digit
-				styles that differ (a crossed seven, an open four, a one with a long flag) are rarer in it and
-				recognised less well. Per-class recall above and the robustness sets show where the models are
-				weaker; check on your own traffic (the feedback endpoint measures it per version) before
-				relying on them.
+						MNIST's writers are a narrow population (one country, one period, one writing system); digit
+						styles that differ (a crossed seven, an open four, a one with a long flag) are rarer in it and
+						recognised less well. Per-class recall above and the robustness sets show where the models are
+						weaker; check on your own traffic (the feedback endpoint measures it per version) before
+						relying on them.
 
-				## Evaluation
+						## Evaluation
 
-				Every figure is reproduced by a command of this repository: `evaluate --model=...` (the card's
-				tables on the MNIST test set, and the robustness and non-digit sets where present),
-				`calibrate` (temperature, ECE, the OOD threshold), `train` (the training figures); see
-				[docs/model.md](docs/model.md). The served models are checked at every load against the golden
-				outputs recorded in their metadata.
+						Every figure is reproduced by a command of this repository: `evaluate --model=...` (the card's
+						tables on the MNIST test set, and the robustness and non-digit sets where present),
+						`calibrate` (temperature, ECE, the OOD threshold), `train` (the training figures); see
+						[docs/model.md](docs/model.md). The served models are checked at every load against the golden
+						outputs recorded in their metadata.
 
-				## Intended use
+						## Intended use
 
-				Recognising single handwritten digits: form fields (restrict the answer with
-				`?allowed=`), a digit-entry page (`/`), teaching and demos; A/B testing model versions with
-				live feedback. Not for identity or financial decisions without a person checking the uncertain
-				and out-of-distribution answers.
+						Recognising single handwritten digits: form fields (restrict the answer with
+						`?allowed=`), a digit-entry page (`/`), teaching and demos; A/B testing model versions with
+						live feedback. Not for identity or financial decisions without a person checking the uncertain
+						and out-of-distribution answers.
 
-				## Artifacts and versioning
+						## Artifacts and versioning
 
-				Version `1` is the card's layout at the top of `models/` (`mnist-cnn.zip` for DL4J,
-				`mnist-cnn.json` + `mnist-cnn-weights.bin` for TensorFlow.js, `model-metadata.json`,
-				`label-mapping.json`); every other version is a folder `models/mnist-cnn/<version>/` with the
-				same names. [docs/versions.md](docs/versions.md) says how versions are added, shadowed, given
-				traffic, promoted and rolled back.
+						Each version is a folder `models/mnist-cnn/<version>/` holding `mnist-cnn.zip` for DL4J,
+						`mnist-cnn.json` + `mnist-cnn-weights.bin` for TensorFlow.js, `model-metadata.json` and
+						`label-mapping.json` (version 2, the 8-bit copy, has only the TensorFlow.js files). [docs/versions.md](docs/versions.md) says how versions are added, shadowed, given
+						traffic, promoted and rolled back.
 
-				## Recommendations
+						## Recommendations
 
-				- Act on `confidence`, not on `probability`; route `uncertain` and `outOfDistribution` answers
-				  to a person.
-				- Restrict the answer when the field allows fewer digits (`?allowed=1,2,3,4,5`).
-				- Send feedback from the page or the form: it measures each version on your own traffic, and
-				  the A/B alert says when a candidate is worse than the default.
-				- Prefer the 8-bit version where download size matters (the page's on-device mode): it scores
-				  as well as the float model on MNIST.
-				""");
+						- Act on `confidence`, not on `probability`; route `uncertain` and `outOfDistribution` answers
+						  to a person.
+						- Restrict the answer when the field allows fewer digits (`?allowed=1,2,3,4,5`).
+						- Send feedback from the page or the form: it measures each version on your own traffic, and
+						  the A/B alert says when a candidate is worse than the default.
+						- Prefer the 8-bit version where download size matters (the page's on-device mode): it scores
+						  as well as the float model on MNIST.
+						""");
 		return md.toString();
 	}
 

@@ -74,7 +74,7 @@ public class ComputeBenchmark {
 	}
 
 	static Path modelDir() {
-		return Path.of(System.getProperty("digits.model.dir", "models"));
+		return Path.of(System.getProperty("digits.model.dir", "models/mnist-cnn/1"));
 	}
 
 	/** MNIST-like input: mostly background, some ink. */

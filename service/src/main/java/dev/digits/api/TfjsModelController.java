@@ -18,15 +18,12 @@ import org.springframework.web.server.ResponseStatusException;
 
 /**
  * The TensorFlow.js export of the configured default version
- * ({@code digits.model.default-version}: the repository's top level for the root version,
- * else {@code
- *
-<dir>
- * /<name>/<version>/}) for the digit-entry page's on-device mode, so that the page runs
- * the model the server answers with: {@code GET /models/tfjs/mnist-cnn.json} and the
- * weights file it names. Exactly these two fixed names are mapped (no path is ever built
- * from the request). The answer carries the version in {@code X-Model-Version} and an
- * ETag, so a browser revalidates the 0.9 MB of weights instead of downloading them again.
+ * ({@code digits.model.default-version}, the folder {@code DIR/NAME/VERSION/}) for the
+ * digit-entry page's on-device mode, so that the page runs the model the server answers
+ * with: {@code GET /models/tfjs/mnist-cnn.json} and the weights file it names. Exactly
+ * these two fixed names are mapped (no path is ever built from the request). The answer
+ * carries the version in {@code X-Model-Version} and an ETag, so a browser revalidates
+ * the 0.9 MB of weights instead of downloading them again.
  */
 @RestController
 @Endpoint(Endpoint.Role.READ)
@@ -57,8 +54,7 @@ class TfjsModelController {
 	/** The default version's folder (its label is validated as a plain folder name). */
 	private Path folder() {
 		String version = this.properties.defaultVersion();
-		return version.equals(this.properties.rootVersion()) ? this.properties.dir()
-				: this.properties.dir().resolve(this.properties.name()).resolve(version);
+		return this.properties.dir().resolve(this.properties.name()).resolve(version);
 	}
 
 	private ResponseEntity<Resource> serve(Path file, MediaType type) throws IOException {

@@ -14,10 +14,8 @@ import org.springframework.validation.annotation.Validated;
  * The model repository and the traffic policy the service starts with (the admin API
  * changes the policy at run time, in memory only: a restart comes back to these).
  *
- * @param dir the repository: the card's artifacts at its top level are version
- * {@code rootVersion}; further versions are folders {@code <dir>/<name>/<version>/}
+ * @param dir the repository: each version is a folder {@code <dir>/<name>/<version>/}
  * @param name the model's name ({@code mnist-cnn})
- * @param rootVersion the version label of the artifacts at the top level of {@code dir}
  * @param defaultVersion the version that answers when no weight, pin or stickiness says
  * otherwise
  * @param weights traffic shares by version, e.g. {@code {"1": 90, "2": 10}}; empty: all
@@ -36,7 +34,6 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("digits.model")
 public record ModelProperties(@NotNull Path dir, @NotBlank String name,
-		@NotBlank @Pattern(regexp = VERSION) String rootVersion,
 		@NotBlank @Pattern(regexp = VERSION) String defaultVersion, Map<String, Integer> weights, String shadow,
 		@NotBlank String experiment, @NotNull Duration pollInterval, Map<String, Double> uncertainBelow) {
 

@@ -38,7 +38,7 @@ class ServingConfiguration {
 
 	@Bean
 	ModelRepository modelRepository(ModelProperties properties) {
-		return new ModelRepository(properties.dir(), properties.name(), properties.rootVersion());
+		return new ModelRepository(properties.dir(), properties.name());
 	}
 
 	@Bean

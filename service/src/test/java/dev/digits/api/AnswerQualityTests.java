@@ -161,17 +161,14 @@ class AnswerQualityTests {
 	static Path calibratedRepository() {
 		try {
 			Path dir = dev.digits.TemporaryFolders.create("calibrated-repository");
-			try (var files = Files.list(Path.of("models"))) {
-				for (Path file : files.filter(Files::isRegularFile).toList()) {
-					Files.copy(file, dir.resolve(file.getFileName()));
-				}
-			}
-			ObjectNode metadata = (ObjectNode) HttpFixtures.JSON.readTree(dir.resolve("model-metadata.json").toFile());
+			Path one = dir.resolve("mnist-cnn/1");
+			ModelVersionsTests.copy(Path.of("models/mnist-cnn/1"), one);
+			ObjectNode metadata = (ObjectNode) HttpFixtures.JSON.readTree(one.resolve("model-metadata.json").toFile());
 			metadata.set("calibration", HttpFixtures.JSON
 				.readTree("{\"temperature\":1.5,\"fittedOn\":\"validation\",\"uncertain\":{\"below\":0.96}}"));
 			metadata.set("ood", HttpFixtures.JSON.readTree("{\"file\":\"ood.json\",\"score\":\"energy\"}"));
-			Files.writeString(dir.resolve("model-metadata.json"), metadata.toString());
-			Files.writeString(dir.resolve("ood.json"),
+			Files.writeString(one.resolve("model-metadata.json"), metadata.toString());
+			Files.writeString(one.resolve("ood.json"),
 					"{\"score\":\"energy\",\"thresholds\":{\"energy\":-6.5},\"temperature\":1.5}");
 			Path two = dir.resolve("mnist-cnn/2");
 			ModelVersionsTests.copy(Path.of("models/mnist-cnn/2"), two);

@@ -25,7 +25,7 @@ class NativeBuildBenchmark {
 	@Test
 	void singleImageAndBatchOnThisBuild() throws IOException {
 		NativeThreads.configure(1);
-		MultiLayerNetwork network = LoadedModel.load(Path.of("models")).network();
+		MultiLayerNetwork network = LoadedModel.load(Path.of("models/mnist-cnn/1")).network();
 		NhwcForwardPass pass = new NhwcForwardPass(NhwcWeights.of(network), 128);
 		float[] images = NhwcForwardPassTests.randomImages(new Random(1), 128);
 		float[] out = new float[128 * 10];

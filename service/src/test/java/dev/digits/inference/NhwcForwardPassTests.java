@@ -65,7 +65,7 @@ class NhwcForwardPassTests {
 	void matchesDl4jOnTheMnistTestSetWithTheCommittedModel() throws IOException {
 		Path dir = Mnist.fromEnvironment();
 		assumeTrue(dir != null, "MNIST_DIR not set (or holds no t10k files): skipping the full test-set comparison");
-		Path model = new ModelFiles(Path.of("models")).network();
+		Path model = new ModelFiles(Path.of("models/mnist-cnn/1")).network();
 		assumeTrue(Files.exists(model), "no committed model at " + model);
 		MultiLayerNetwork network = ModelSerializer.restoreMultiLayerNetwork(model.toFile(), false);
 		Mnist.Split test = Mnist.loadTest(dir);

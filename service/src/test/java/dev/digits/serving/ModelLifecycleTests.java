@@ -74,13 +74,8 @@ class ModelLifecycleTests {
 	@BeforeEach
 	void start() throws IOException {
 		repositoryDir = dev.digits.TemporaryFolders.create("model-lifecycle");
-		try (Stream<Path> top = Files.list(Path.of("models"))) {
-			for (Path file : top.filter(Files::isRegularFile).toList()) {
-				Files.copy(file, repositoryDir.resolve(file.getFileName()));
-			}
-		}
-		for (String version : List.of("2", "3")) {
-			copy(repositoryDir, repositoryDir.resolve("mnist-cnn/" + version), true);
+		for (String version : List.of("1", "2", "3")) {
+			copy(Path.of("models/mnist-cnn/1"), repositoryDir.resolve("mnist-cnn/" + version), true);
 		}
 		digits = Mnist.loadTest(FIXTURE).slice(0, 16);
 		EnsembleCommand.run(repositoryDir, List.of("1", "2"), repositoryDir.resolve("mnist-cnn/e12"),
@@ -88,7 +83,7 @@ class ModelLifecycleTests {
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
 		classifier = new DigitClassifier(InferenceEngine.nhwc(), new InferenceProperties(
 				InferenceProperties.Engine.NHWC, 2, 1, 32, Duration.ZERO, 1024, Duration.ofSeconds(30), 0), meters);
-		repository = new ModelRepository(repositoryDir, "mnist-cnn", "1");
+		repository = new ModelRepository(repositoryDir, "mnist-cnn");
 		manager = new ModelManager(classifier, meters, new Traffic("lifecycle", TrafficPolicy.only("1")),
 				Duration.ofSeconds(10));
 		watcher = new RepositoryWatcher(repository, manager, Duration.ZERO);
@@ -229,21 +224,22 @@ class ModelLifecycleTests {
 
 	@Test
 	void aFolderCopiedWithItsFileTimesIsLoadedOnceComplete() throws Exception {
+		Path one = repositoryDir.resolve("mnist-cnn/1");
 		Path dir = repositoryDir.resolve("mnist-cnn/4");
 		Files.createDirectories(dir);
 		// a copy that preserves file times, caught half-way: the weights are cut short
 		for (String name : List.of("model-metadata.json", "mnist-cnn.zip")) {
-			byte[] bytes = Files.readAllBytes(repositoryDir.resolve(name));
+			byte[] bytes = Files.readAllBytes(one.resolve(name));
 			Files.write(dir.resolve(name),
 					name.endsWith(".zip") ? java.util.Arrays.copyOf(bytes, bytes.length / 3) : bytes);
-			Files.setLastModifiedTime(dir.resolve(name), Files.getLastModifiedTime(repositoryDir.resolve(name)));
+			Files.setLastModifiedTime(dir.resolve(name), Files.getLastModifiedTime(one.resolve(name)));
 		}
 		Duration settle = Duration.ofMillis(1);
 		watcher.scan(settle);
 		watcher.scan(settle); // the same half copy two polls running: loaded, and it
 								// fails
 		assertThat(manager.get("4").orElseThrow().state()).isEqualTo(ServedModel.State.FAILED);
-		copy(repositoryDir, dir, false);
+		copy(one, dir, false);
 		watcher.scan(settle); // changed since the last poll: not yet
 		watcher.scan(settle);
 		assertThat(manager.get("4").orElseThrow().state()).isEqualTo(ServedModel.State.READY);
@@ -447,12 +443,11 @@ class ModelLifecycleTests {
 	}
 
 	/**
-	 * The root version's files into {@code to}, dated ten seconds ago (or with their own
-	 * times).
+	 * A version's files into {@code to}, dated ten seconds ago (or with their own times).
 	 */
-	private static void copy(Path root, Path to, boolean settled) throws IOException {
+	private static void copy(Path from, Path to, boolean settled) throws IOException {
 		Files.createDirectories(to);
-		try (Stream<Path> files = Files.list(root)) {
+		try (Stream<Path> files = Files.list(from)) {
 			for (Path file : files.filter(Files::isRegularFile).toList()) {
 				Files.copy(file, to.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING,
 						StandardCopyOption.COPY_ATTRIBUTES);

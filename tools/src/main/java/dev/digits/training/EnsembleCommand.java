@@ -38,9 +38,10 @@ public final class EnsembleCommand {
 		if (members.size() < 2) {
 			throw new IllegalArgumentException("an ensemble needs at least two members, got " + members);
 		}
-		ModelRepository repository = new ModelRepository(repositoryDir, "mnist-cnn", "1");
+		ModelRepository repository = new ModelRepository(repositoryDir, "mnist-cnn");
 		List<MultiLayerNetwork> networks = new ArrayList<>();
 		List<ClassificationReport> alone = new ArrayList<>();
+		Path labels = null;
 		for (String member : members) {
 			ModelRepository.Source source = repository.find(member)
 				.orElseThrow(() -> new IllegalArgumentException("no version " + member + " in " + repositoryDir));
@@ -49,6 +50,7 @@ public final class EnsembleCommand {
 				throw new IllegalArgumentException("version " + member + " is itself an ensemble");
 			}
 			networks.add(network);
+			labels = labels != null ? labels : new ModelFiles(source.dir()).labels();
 		}
 		float[] mean = null;
 		for (MultiLayerNetwork network : networks) {
@@ -80,7 +82,7 @@ public final class EnsembleCommand {
 		Files.createDirectories(to);
 		ModelFiles files = new ModelFiles(to);
 		JSON.writerWithDefaultPrettyPrinter().writeValue(files.ensemble().toFile(), Map.of("members", members));
-		Files.copy(new ModelFiles(repositoryDir).labels(), files.labels(), StandardCopyOption.REPLACE_EXISTING);
+		Files.copy(labels, files.labels(), StandardCopyOption.REPLACE_EXISTING);
 		Map<String, Object> metadata = new LinkedHashMap<>();
 		metadata.put("name", "mnist-cnn");
 		metadata.put("version", "ensemble-" + String.join("+", members));

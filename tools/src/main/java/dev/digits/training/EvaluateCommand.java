@@ -20,7 +20,7 @@ import org.deeplearning4j.util.ModelSerializer;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code evaluate [--model=models/mnist-cnn.zip]... [--mnist-dir=...] [--output-dir=target/evaluation]
+ * {@code evaluate [--model=models/mnist-cnn/1/mnist-cnn.zip]... [--mnist-dir=...] [--output-dir=target/evaluation]
  * [--set-size=2000] [--non-digits=250] [--fit-set-size=1000] [--seed=2024] [--quality=true]}:
  * prints the card's tables for every model file (the DL4J zip, or a TF.js {@code .json},
  * float or 8-bit) on the MNIST test set; then, unless {@code --quality=false}, compares

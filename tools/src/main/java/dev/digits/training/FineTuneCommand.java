@@ -108,7 +108,7 @@ public final class FineTuneCommand {
 
 	public static Result run(Options options, PrintStream out) throws IOException {
 		long start = System.nanoTime();
-		ModelRepository repository = new ModelRepository(options.models(), "mnist-cnn", "1");
+		ModelRepository repository = new ModelRepository(options.models(), "mnist-cnn");
 		List<ModelRepository.Source> versions = repository.scan(java.time.Duration.ZERO);
 		ModelRepository.Source source = versions.stream()
 			.filter(v -> v.version().equals(options.from()))

@@ -19,7 +19,7 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code quantized-version --from=models --to=models/mnist-cnn/2 [--mnist-dir=...]}:
+ * {@code quantized-version --from=models/mnist-cnn/1 --to=models/mnist-cnn/2 [--mnist-dir=...]}:
  * makes a servable version folder of a model's 8-bit copy (the card's quantization, as an
  * A/B variant): the 8-bit TF.js topology as {@value ModelFiles#TFJS} with its weights,
  * the label mapping, and metadata of its own (what it derives from, its test figures, its

@@ -81,7 +81,7 @@ final class ToolsCli implements Runnable {
 		@Mixin
 		MnistDir mnist = new MnistDir();
 
-		@Option(names = "--output-dir", defaultValue = "models", paramLabel = "DIR",
+		@Option(names = "--output-dir", defaultValue = "models/mnist-cnn/1", paramLabel = "DIR",
 				description = "Where the version's files are written (default: ${DEFAULT-VALUE}).")
 		Path outputDir;
 
@@ -157,7 +157,7 @@ final class ToolsCli implements Runnable {
 		@CommandLine.Spec
 		CommandLine.Model.CommandSpec spec;
 
-		@Option(names = "--model", split = ",", defaultValue = "models/mnist-cnn.zip", paramLabel = "FILE",
+		@Option(names = "--model", split = ",", defaultValue = "models/mnist-cnn/1/mnist-cnn.zip", paramLabel = "FILE",
 				description = "The models, comma-separated: DL4J zips or TF.js .json (default: ${DEFAULT-VALUE}).")
 		List<Path> models;
 
@@ -208,7 +208,7 @@ final class ToolsCli implements Runnable {
 					+ "threshold on the validation split; writes ood.json and adds to its metadata.")
 	static final class Calibrate implements Callable<Integer> {
 
-		@Option(names = "--model-dir", defaultValue = "models", paramLabel = "DIR",
+		@Option(names = "--model-dir", defaultValue = "models/mnist-cnn/1", paramLabel = "DIR",
 				description = "The version's folder (default: ${DEFAULT-VALUE}).")
 		Path modelDir;
 
@@ -307,7 +307,7 @@ final class ToolsCli implements Runnable {
 			description = "Record a version's golden outputs (checked when it is loaded) in its metadata.")
 	static final class Golden implements Callable<Integer> {
 
-		@Option(names = "--model-dir", defaultValue = "models", paramLabel = "DIR",
+		@Option(names = "--model-dir", defaultValue = "models/mnist-cnn/1", paramLabel = "DIR",
 				description = "The version's folder (default: ${DEFAULT-VALUE}).")
 		Path modelDir;
 
@@ -326,7 +326,7 @@ final class ToolsCli implements Runnable {
 			description = "Write the 8-bit copy of a version as a version of its own.")
 	static final class QuantizedVersion implements Callable<Integer> {
 
-		@Option(names = "--from", defaultValue = "models", paramLabel = "DIR",
+		@Option(names = "--from", defaultValue = "models/mnist-cnn/1", paramLabel = "DIR",
 				description = "The version's folder (default: ${DEFAULT-VALUE}).")
 		Path from;
 

@@ -21,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code train [--epochs=15] [--batch-size=128] [--learning-rate=0.001] [--seed=42] [--mnist-dir=...]
- * [--output-dir=models] [--train-size=50000] [--validation-size=10000] [--test-size=10000]
+ * [--output-dir=models/mnist-cnn/1] [--train-size=50000] [--validation-size=10000] [--test-size=10000]
  * [--augment=false] [--augment-settings=v1] [--lr-decay=1]}: trains the card's network
  * and writes every artifact of the model card into the output folder.
  */

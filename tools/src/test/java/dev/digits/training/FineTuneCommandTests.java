@@ -50,13 +50,13 @@ class FineTuneCommandTests {
 	}
 
 	/**
-	 * A repository holding only the committed first model (version 1, the root folder).
+	 * A repository holding only the committed first model (version 1).
 	 */
 	private static Path repositoryWithTheFirstModel(Path into) throws IOException {
-		Files.createDirectories(into);
-		try (Stream<Path> files = Files.list(Path.of("models"))) {
+		Path one = Files.createDirectories(into.resolve("mnist-cnn/1"));
+		try (Stream<Path> files = Files.list(Path.of("models/mnist-cnn/1"))) {
 			for (Path file : files.filter(Files::isRegularFile).toList()) {
-				Files.copy(file, into.resolve(file.getFileName()));
+				Files.copy(file, one.resolve(file.getFileName()));
 			}
 		}
 		return into;
@@ -79,9 +79,10 @@ class FineTuneCommandTests {
 	void writesANewServableVersionWithItsCalibrationAndReport() throws IOException {
 		assertThat(result.version()).isEqualTo("2");
 		assertThat(result.dir()).isEqualTo(repository.resolve("mnist-cnn/2"));
-		assertThat(new ModelRepository(repository, "mnist-cnn", "1").find("2")).isPresent();
+		assertThat(new ModelRepository(repository, "mnist-cnn").find("2")).isPresent();
 		try (Stream<Path> siblings = Files.list(repository.resolve("mnist-cnn"))) {
-			assertThat(siblings.map(p -> p.getFileName().toString())).as("no staging folder left").containsExactly("2");
+			assertThat(siblings.map(p -> p.getFileName().toString())).as("no staging folder left")
+				.containsExactlyInAnyOrder("1", "2");
 		}
 		ModelFiles files = new ModelFiles(result.dir());
 		for (Path file : List.of(files.network(), files.tfjs(), files.quantized(), files.labels(),

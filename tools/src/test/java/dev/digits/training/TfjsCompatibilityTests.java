@@ -63,7 +63,7 @@ class TfjsCompatibilityTests {
 	 */
 	@BeforeEach
 	void requirements() throws IOException, InterruptedException {
-		files = new ModelFiles(Path.of(System.getProperty("models.dir", "models")));
+		files = new ModelFiles(Path.of(System.getProperty("models.dir", "models/mnist-cnn/1")));
 		assumeTrue(Files.isRegularFile(files.network()), () -> "no trained model at " + files.network().toAbsolutePath()
 				+ ": train one first, or point -Dmodels.dir at a folder holding " + ModelFiles.NETWORK);
 		Path mnist = Mnist.fromEnvironment();
