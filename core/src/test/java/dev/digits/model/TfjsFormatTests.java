@@ -26,7 +26,8 @@ class TfjsFormatTests {
 	Path dir;
 
 	@ParameterizedTest
-	@ValueSource(strings = { "models/mnist-cnn/1", "models/mnist-cnn/3", "models/mnist-cnn/4", "models/mnist-cnn/5" })
+	@ValueSource(strings = { "models/mnist-cnn/1", "models/mnist-cnn/3", "models/mnist-cnn/4", "models/mnist-cnn/5",
+			"models/mnist-cnn/6" })
 	void writesTheCommittedFilesByteForByte(String version) throws IOException {
 		ModelFiles committed = new ModelFiles(Path.of(version));
 		MultiLayerNetwork network = LoadedModel.restore(committed.network().toAbsolutePath());
@@ -50,7 +51,7 @@ class TfjsFormatTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "models/mnist-cnn/1", "models/mnist-cnn/4", "models/mnist-cnn/5" })
+	@ValueSource(strings = { "models/mnist-cnn/1", "models/mnist-cnn/4", "models/mnist-cnn/5", "models/mnist-cnn/6" })
 	void readsTheCommittedFloatFilesToTheZipsParameters(String version) throws IOException {
 		ModelFiles committed = new ModelFiles(Path.of(version));
 		MultiLayerNetwork zip = LoadedModel.restore(committed.network().toAbsolutePath());

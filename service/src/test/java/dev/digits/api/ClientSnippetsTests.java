@@ -40,7 +40,7 @@ class ClientSnippetsTests {
 		assumeTrue(pythonWithRequests(),
 				"python3 with requests not installed (Debian: python3-requests; .ci/run installs it)");
 		String out = run("python3", "docs/clients/oip_v2.py", base(), "docs/examples/seven.png");
-		assertThat(out).contains("model mnist-cnn version 5 id oip-example-1")
+		assertThat(out).contains("model mnist-cnn version " + HttpFixtures.DEFAULT_VERSION + " id oip-example-1")
 			.contains("digit: 7")
 			.contains("probabilities shape: [1, 10]")
 			.contains("ready: True");

@@ -414,7 +414,8 @@ class DigitPageBrowserTests {
 		assertThat(text("digit")).isEqualTo("7");
 		assertThat(text("device-digit")).isEqualTo("7");
 		assertThat(text("agreement")).isEqualTo("Agrees with the server: both say 7.");
-		assertThat(collapsedText("device-model")).startsWith("mnist-cnn version 5, TensorFlow.js 4.22.0");
+		assertThat(collapsedText("device-model"))
+			.startsWith("mnist-cnn version " + HttpFixtures.DEFAULT_VERSION + ", TensorFlow.js 4.22.0");
 
 		// drawings: the 28x28 images both sides made from the same pointer strokes
 		List<String> figures = new ArrayList<>();

@@ -27,12 +27,35 @@ final class HttpFixtures {
 
 	static final JsonMapper JSON = JsonMapper.builder().build();
 
+	/**
+	 * The version served by default, as {@code application.yml} configures it
+	 * ({@code digits.model.default-version}): the tests that check the default answers
+	 * follow a promotion without edits.
+	 */
+	static final String DEFAULT_VERSION = defaultVersion();
+
 	private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
 	private final String base;
 
 	/** Where {@code /actuator/**} is served: the service's management port. */
 	private final String management;
+
+	private static String defaultVersion() {
+		try {
+			String yaml = java.nio.file.Files
+				.readString(java.nio.file.Path.of("service/src/main/resources/application.yml"));
+			java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s+default-version: \"([^\"]+)\"")
+				.matcher(yaml);
+			if (!m.find()) {
+				throw new IllegalStateException("application.yml names no digits.model.default-version");
+			}
+			return m.group(1);
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+	}
 
 	HttpFixtures(int port) {
 		this.base = "http://localhost:" + port;

@@ -80,7 +80,7 @@ class PhotoAnswersTests {
 		byte[] letter = example("letter-a.jpg");
 		JsonNode first = http.post("/api/v1/models/1/predictions", "image/jpeg", letter).json();
 		JsonNode byDefault = http.post("/api/v1/predictions", "image/jpeg", letter).json();
-		assertThat(byDefault.at("/model/version").asString()).isEqualTo("5");
+		assertThat(byDefault.at("/model/version").asString()).isEqualTo(HttpFixtures.DEFAULT_VERSION);
 		assertThat(first.get("probability").asDouble()).as(first.toString()).isGreaterThan(0.999);
 		assertThat(byDefault.get("probability").asDouble()).as(byDefault.toString()).isLessThan(0.95);
 	}

@@ -178,7 +178,7 @@ class PredictionApiIntegrationTests {
 		assertThat(json.get("labels")).hasSize(10);
 		assertThat(json.at("/metadata/architecture/parameters").asLong()).isEqualTo(225_034L);
 		assertThat(json.at("/metadata/metrics/test/accuracy").asDouble()).isGreaterThan(0.5);
-		assertThat(json.get("version").asString()).isEqualTo("5");
+		assertThat(json.get("version").asString()).isEqualTo(HttpFixtures.DEFAULT_VERSION);
 		assertThat(json.get("artifact").asString()).isEqualTo(json.at("/metadata/version").asString());
 		assertThat(json.at("/metadata/golden").isMissingNode()).isTrue();
 	}
@@ -202,8 +202,9 @@ class PredictionApiIntegrationTests {
 		http.post("/api/v1/predictions", "image/png", png(5));
 		http.post("/api/v1/predictions", "image/png", HttpFixtures.uniform(28, 28, 255));
 		String scrape = http.get("/actuator/prometheus").body();
-		assertThat(scrape).contains(
-				"digits_request_seconds_bucket{application=\"digit-service\",endpoint=\"image\",model_version=\"5\",outcome=\"success\",le=\"0.034\"}")
+		assertThat(scrape)
+			.contains("digits_request_seconds_bucket{application=\"digit-service\",endpoint=\"image\",model_version=\""
+					+ HttpFixtures.DEFAULT_VERSION + "\",outcome=\"success\",le=\"0.034\"}")
 			.contains("le=\"0.042\"")
 			.contains("le=\"0.048\"")
 			.contains("digits_preprocess_seconds_bucket")
@@ -214,8 +215,10 @@ class PredictionApiIntegrationTests {
 			.contains("digits_failures_total{application=\"digit-service\",reason=\"blank\"}")
 			.contains("digits_model_state{application=\"digit-service\",model_version=\"1\",state=\"ready\"} 1.0")
 			.contains("digits_model_state{application=\"digit-service\",model_version=\"2\",state=\"ready\"} 1.0")
-			.contains("digits_model_state{application=\"digit-service\",model_version=\"5\",state=\"ready\"} 1.0")
-			.contains("digits_model_traffic_share{application=\"digit-service\",model_version=\"5\"} 1.0")
+			.contains("digits_model_state{application=\"digit-service\",model_version=\"" + HttpFixtures.DEFAULT_VERSION
+					+ "\",state=\"ready\"} 1.0")
+			.contains("digits_model_traffic_share{application=\"digit-service\",model_version=\""
+					+ HttpFixtures.DEFAULT_VERSION + "\"} 1.0")
 			.contains("digits_model_ready{application=\"digit-service\"} 1.0")
 			.contains("digits_queue_depth")
 			.contains("digits_offheap_bytes");

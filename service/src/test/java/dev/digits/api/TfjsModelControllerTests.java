@@ -42,11 +42,11 @@ class TfjsModelControllerTests {
 	void theModelTopologyAndWeightsAreServedFromTheRepository() throws IOException {
 		// the default version's export: what the server answers with is what the page
 		// runs
-		Path folder = Path.of("models", "mnist-cnn", "5");
+		Path folder = Path.of("models", "mnist-cnn", HttpFixtures.DEFAULT_VERSION);
 		HttpFixtures.Reply topology = http.get("/models/tfjs/mnist-cnn.json");
 		assertThat(topology.status()).isEqualTo(200);
 		assertThat(topology.contentType()).startsWith("application/json");
-		assertThat(topology.raw().headers().firstValue("X-Model-Version")).hasValue("5");
+		assertThat(topology.raw().headers().firstValue("X-Model-Version")).hasValue(HttpFixtures.DEFAULT_VERSION);
 		assertThat(topology.body()).isEqualTo(Files.readString(folder.resolve(ModelFiles.TFJS)));
 		JsonNode manifest = topology.json().get("weightsManifest").get(0);
 		assertThat(manifest.get("paths").get(0).asString()).isEqualTo(ModelFiles.TFJS_WEIGHTS);

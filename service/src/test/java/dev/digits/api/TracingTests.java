@@ -136,12 +136,12 @@ class TracingTests {
 			assertThat(server.service()).isEqualTo("digit-service");
 			assertThat(server.parentSpanId()).as("the server span is a child of the caller's span")
 				.isEqualTo(caller.spanId());
-			assertThat(server.attribute("digits.model.version")).isEqualTo("5");
+			assertThat(server.attribute("digits.model.version")).isEqualTo(HttpFixtures.DEFAULT_VERSION);
 			Map<String, Received> children = childrenOf(server);
 			assertThat(children).containsKeys("digits.preprocess", "digits.queue", "digits.inference");
 			assertThat(children.get("digits.preprocess").attribute("digits.image.format")).isEqualTo("png");
 			Received inference = children.get("digits.inference");
-			assertThat(inference.attribute("digits.model.version")).isEqualTo("5");
+			assertThat(inference.attribute("digits.model.version")).isEqualTo(HttpFixtures.DEFAULT_VERSION);
 			// the request's inference span links to the forward pass that computed its
 			// image ...
 			assertThat(inference.linkedSpanIds()).hasSize(1);
@@ -179,7 +179,7 @@ class TracingTests {
 				.filter(l -> l.path("log").path("logger").asString().equals("dev.digits.access"))
 				.findFirst()
 				.orElseThrow();
-			assertThat(access.path("modelVersion").asString()).isEqualTo("5");
+			assertThat(access.path("modelVersion").asString()).isEqualTo(HttpFixtures.DEFAULT_VERSION);
 			assertThat(access.path("outcome").asString()).isEqualTo("success");
 			assertThat(access.path("requestId").asString()).isNotBlank();
 			assertThat(access.path("spanId").asString()).isEqualTo(traced(caller).spanId());
