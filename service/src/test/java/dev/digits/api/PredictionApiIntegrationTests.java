@@ -203,7 +203,7 @@ class PredictionApiIntegrationTests {
 		http.post("/api/v1/predictions", "image/png", HttpFixtures.uniform(28, 28, 255));
 		String scrape = http.get("/actuator/prometheus").body();
 		assertThat(scrape).contains(
-				"digits_request_seconds_bucket{application=\"digit-service\",endpoint=\"image\",model_version=\"5\",outcome=\"success\",le=\"0.034\"}")
+				"digits_request_seconds_bucket{application=\"digit-service\",endpoint=\"image\",model_version=\"5\",outcome=\"success\",protocol=\"http\",le=\"0.034\"}")
 			.contains("le=\"0.042\"")
 			.contains("le=\"0.048\"")
 			.contains("digits_preprocess_seconds_bucket")
