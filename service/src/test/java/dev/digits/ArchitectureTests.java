@@ -9,9 +9,9 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
  * The service module's rules (docs/architecture.md): inference and the serving plane know
- * no HTTP and no gRPC, nothing below the transports depends on them, and the service does not use the
- * tools (training, evaluation), which are on its test classpath only. The core's and the
- * tools' own rules are in their modules.
+ * no HTTP and no gRPC, nothing below the transports depends on them, and the service does
+ * not use the tools (training, evaluation), which are on its test classpath only. The
+ * core's and the tools' own rules are in their modules.
  */
 class ArchitectureTests {
 
@@ -30,7 +30,9 @@ class ArchitectureTests {
 			.check(SERVICE);
 	}
 
-	/** gRPC is a protocol adapter like HTTP: its code and generated classes stay in api. */
+	/**
+	 * gRPC is a protocol adapter like HTTP: its code and generated classes stay in api.
+	 */
 	@Test
 	void inferenceAndServingKnowNoGrpc() {
 		noClasses().that()

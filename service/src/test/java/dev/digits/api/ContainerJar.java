@@ -93,6 +93,9 @@ final class ContainerJar implements AutoCloseable {
 		command.add(entrypoint.get(entrypoint.size() - 1)); // Spring Boot's JarLauncher
 		command.add("--server.port=" + port);
 		command.add("--management.server.port=" + managementPort);
+		// a free gRPC port: several jars may run at once, and CI's Prometheus may hold
+		// 9090
+		command.add("--spring.grpc.server.port=0");
 		command.addAll(List.of(extraArgs));
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
 		builder.environment().putAll(env);
