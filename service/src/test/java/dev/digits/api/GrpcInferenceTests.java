@@ -68,7 +68,10 @@ import static org.assertj.core.api.Assertions.within;
  * admin credential, and a status code for every kind of bad input.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "spring.grpc.server.port=0", "spring.grpc.server.max-inbound-message-size=2MB" })
+		properties = { "spring.grpc.server.port=0", "spring.grpc.server.max-inbound-message-size=2MB",
+				// fewer images may wait than a batch may hold: a full batch is shed at
+				// once
+				"digits.inference.queue-capacity=50" })
 class GrpcInferenceTests {
 
 	static final String ADMIN_TOKEN = "test-admin-token-0123456789";
@@ -147,11 +150,11 @@ class GrpcInferenceTests {
 		}
 		assertThat(compared).isEqualTo(400);
 		int right = 0;
-		ModelInferResponse all = stub.modelInfer(pixels(0, 64, "UINT8 raw"));
-		for (int i = 0; i < 64; i++) {
+		ModelInferResponse all = stub.modelInfer(pixels(0, 50, "UINT8 raw"));
+		for (int i = 0; i < 50; i++) {
 			right += output(all, "digit").getContents().getInt64Contents(i) == digits.labels()[i] ? 1 : 0;
 		}
-		assertThat(right).as("MNIST test images recognised").isGreaterThanOrEqualTo(62);
+		assertThat(right).as("MNIST test images recognised").isGreaterThanOrEqualTo(48);
 	}
 
 	@Test
@@ -310,6 +313,26 @@ class GrpcInferenceTests {
 		// the service still answers
 		assertThat(stub.modelInfer(good).getOutputsCount()).isEqualTo(InferenceTensors.OUTPUTS.size());
 		assertThat(grpcRequests("client_error")).isGreaterThanOrEqualTo(15);
+	}
+
+	@Test
+	void shedLoadIsResourceExhaustedWhereRestAnswers503() {
+		double before = grpcRequests("rejected");
+		StatusRuntimeException shed = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+				() -> stub.modelInfer(pixels(0, 64, "UINT8 raw")));
+		assertThat(shed.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+		assertThat(shed.getStatus().getDescription()).contains("inference queue full");
+		assertThat(grpcRequests("rejected")).isEqualTo(before + 1);
+		StringJoiner values = new StringJoiner(",");
+		for (int i = 0; i < 64; i++) {
+			for (byte b : digits.image(i)) {
+				values.add(Integer.toString(b & 0xFF));
+			}
+		}
+		HttpFixtures.Reply rest = http.postJson("/v2/models/mnist-cnn/infer",
+				"{\"inputs\":[{\"name\":\"input\",\"shape\":[64,784],\"datatype\":\"UINT8\",\"data\":[" + values
+						+ "]}]}");
+		assertThat(rest.status()).as(rest.body()).isEqualTo(503);
 	}
 
 	@Test
