@@ -22,9 +22,15 @@ import org.springframework.validation.annotation.Validated;
  * @param resetWindow the window of {@code maxResetsPerWindow}
  * @param healthInterval how often the standard health service's status
  * ({@code grpc.health.v1.Health}) is brought in line with the service's readiness
+ * @param threads the threads that run calls (they wait while their images are inferred).
+ * A call beyond them waits for one, its message still unread (HTTP/2 flow control holds
+ * it at the client), and is not started if its deadline passes meanwhile; so at most this
+ * many messages of up to {@code spring.grpc.server.max-inbound-message-size} are in
+ * memory at once. Enough to fill the inference queue with batches, which then sheds
  */
 @Validated
 @ConfigurationProperties("digits.grpc")
 record GrpcProperties(@Min(1) @Max(10_000) int maxConcurrentCallsPerConnection, @NotNull Duration handshakeTimeout,
-		@Min(1) int maxResetsPerWindow, @NotNull Duration resetWindow, @NotNull Duration healthInterval) {
+		@Min(1) int maxResetsPerWindow, @NotNull Duration resetWindow, @NotNull Duration healthInterval,
+		@Min(1) @Max(1024) int threads) {
 }

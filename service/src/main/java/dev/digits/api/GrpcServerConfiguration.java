@@ -1,15 +1,19 @@
 package dev.digits.api;
 
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.digits.grpc.inference.GRPCInferenceServiceGrpc;
 import dev.digits.serving.DataPlane;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.grpc.server.autoconfigure.GrpcServerExecutorProvider;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -29,6 +33,40 @@ class GrpcServerConfiguration {
 		return builder -> builder.maxConcurrentCallsPerConnection(properties.maxConcurrentCallsPerConnection())
 			.handshakeTimeout(properties.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS)
 			.maxRstFramesPerWindow(properties.maxResetsPerWindow(), (int) properties.resetWindow().toSeconds());
+	}
+
+	@Bean
+	GrpcExecutor grpcExecutor(GrpcProperties properties) {
+		return new GrpcExecutor(properties.threads());
+	}
+
+	/**
+	 * A fixed pool of {@code digits.grpc.threads} threads runs the calls (grpc-java's own
+	 * default grows without bound); shut down with the context, after the server.
+	 */
+	static final class GrpcExecutor implements GrpcServerExecutorProvider, DisposableBean {
+
+		private final ExecutorService pool;
+
+		GrpcExecutor(int threads) {
+			AtomicInteger count = new AtomicInteger();
+			this.pool = Executors.newFixedThreadPool(threads, runnable -> {
+				Thread thread = new Thread(runnable, "grpc-call-" + count.incrementAndGet());
+				thread.setDaemon(true);
+				return thread;
+			});
+		}
+
+		@Override
+		public ExecutorService getExecutor() {
+			return this.pool;
+		}
+
+		@Override
+		public void destroy() {
+			this.pool.shutdownNow();
+		}
+
 	}
 
 	@Bean

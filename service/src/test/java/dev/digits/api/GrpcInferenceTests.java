@@ -336,6 +336,29 @@ class GrpcInferenceTests {
 	}
 
 	@Test
+	void aFullQueueShedsCallsBeforeTheirMessageIsRead() throws Exception {
+		// the workers busy with batches of 25 (the queue holds 50 images): some calls
+		// find
+		// it full and are shed at once, by the classifier or before their message is read
+		java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(12);
+		try {
+			List<java.util.concurrent.Future<Status.Code>> calls = new ArrayList<>();
+			for (int i = 0; i < 48; i++) {
+				calls.add(clients.submit(() -> code(pixels(0, 25, "UINT8 raw"))));
+			}
+			List<Status.Code> codes = new ArrayList<>();
+			for (java.util.concurrent.Future<Status.Code> call : calls) {
+				codes.add(call.get(120, TimeUnit.SECONDS));
+			}
+			assertThat(codes).containsOnly(Status.Code.OK, Status.Code.RESOURCE_EXHAUSTED)
+				.contains(Status.Code.OK, Status.Code.RESOURCE_EXHAUSTED);
+		}
+		finally {
+			clients.shutdownNow();
+		}
+	}
+
+	@Test
 	void repositoryCallsNeedTheAdminToken() {
 		RepositoryIndexRequest index = RepositoryIndexRequest.getDefaultInstance();
 		// no credential, another token, the admin token without its scheme
