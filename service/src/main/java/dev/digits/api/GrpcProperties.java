@@ -23,10 +23,11 @@ import org.springframework.validation.annotation.Validated;
  * @param healthInterval how often the standard health service's status
  * ({@code grpc.health.v1.Health}) is brought in line with the service's readiness
  * @param threads the threads that run calls (they wait while their images are inferred).
- * A call beyond them waits for one, its message still unread (HTTP/2 flow control holds
- * it at the client), and is not started if its deadline passes meanwhile; so at most this
- * many messages of up to {@code spring.grpc.server.max-inbound-message-size} are in
- * memory at once. Enough to fill the inference queue with batches, which then sheds
+ * A call beyond them waits for one with its message unread (no more of it is received
+ * than the HTTP/2 flow-control window), and is not started if its deadline passes
+ * meanwhile; so at most this many whole messages of up to
+ * {@code spring.grpc.server.max-inbound-message-size} are in memory at once. Enough to
+ * fill the inference queue with batches, which then sheds
  */
 @Validated
 @ConfigurationProperties("digits.grpc")

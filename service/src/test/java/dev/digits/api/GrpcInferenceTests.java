@@ -336,14 +336,14 @@ class GrpcInferenceTests {
 	}
 
 	@Test
-	void aFullQueueShedsCallsBeforeTheirMessageIsRead() throws Exception {
-		// the workers busy with batches of 25 (the queue holds 50 images): some calls
-		// find
-		// it full and are shed at once, by the classifier or before their message is read
-		java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(12);
+	void underConcurrentLoadCallsAreShedNotLeftWaiting() throws Exception {
+		// 24 clients send batches of 25 to two workers whose queue holds 50 images: some
+		// calls find it full and are shed at once (before their message is read, or by
+		// the classifier), the others are answered; nothing else happens to any
+		java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(24);
 		try {
 			List<java.util.concurrent.Future<Status.Code>> calls = new ArrayList<>();
-			for (int i = 0; i < 48; i++) {
+			for (int i = 0; i < 96; i++) {
 				calls.add(clients.submit(() -> code(pixels(0, 25, "UINT8 raw"))));
 			}
 			List<Status.Code> codes = new ArrayList<>();
