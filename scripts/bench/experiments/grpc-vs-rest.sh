@@ -34,7 +34,7 @@ until curl -fsS -o /dev/null "http://127.0.0.1:$MPORT/actuator/health/readiness"
 done
 echo "service ready (pid $PID, REST $PORT, gRPC $GPORT); $CLIENTS clients, ${SECONDS_EACH}s per form after ${WARMUP}s, $ROUNDS rounds"
 cd "$REPO" || exit 1
-./mvnw -o -q -B -pl service -Pbenchmark test-compile || exit 1
+./mvnw -o -q -B -pl service -Pbenchmark -Dspring-javaformat.skip -Dcheckstyle.skip test-compile || exit 1
 for round in $(seq 1 "$ROUNDS"); do
 	echo "== round $round"
 	./mvnw -o -q -B -pl service -Pbenchmark exec:exec@grpc-vs-rest -Dbench.args="-Dbench.restUrl=http://127.0.0.1:$PORT \

@@ -77,6 +77,23 @@ class ClientSnippetsTests {
 			.containsPattern("digit 7, confidence [01]\\.\\d{3}, model mnist-cnn version 5, id grpc-client-1");
 	}
 
+	/**
+	 * The Node gRPC client of docs/api.md ({@code @grpc/grpc-js} and
+	 * {@code @grpc/proto-loader} reading the service's own .proto), run as printed there.
+	 */
+	@Test
+	void nodeGrpcClient() throws Exception {
+		String source = Files.readString(Path.of("docs/clients/node/predict.mjs"));
+		assertThat(Files.readString(Path.of("docs/api.md"))).as("docs/api.md shows docs/clients/node/predict.mjs")
+			.contains("```js\n" + source + "```");
+		assumeTrue(Files.isDirectory(Path.of("docs/clients/node/node_modules/@grpc/grpc-js")),
+				"docs/clients/node/node_modules missing: run npm ci --prefix docs/clients/node (.ci/run does)");
+		String out = run("node", "docs/clients/node/predict.mjs", "localhost:" + grpcServer.getPort(),
+				"docs/examples/seven.png");
+		assertThat(out)
+			.containsPattern("digit 7, confidence [01]\\.\\d{3}, model mnist-cnn version 5, id node-client-1");
+	}
+
 	private String base() {
 		return "http://localhost:" + port;
 	}
