@@ -39,5 +39,5 @@ for round in $(seq 1 "$ROUNDS"); do
 	echo "== round $round"
 	./mvnw -o -q -B -pl service -Pbenchmark exec:exec@grpc-vs-rest -Dbench.args="-Dbench.restUrl=http://127.0.0.1:$PORT \
 -Dbench.grpcTarget=127.0.0.1:$GPORT -Dbench.servicePid=$PID -Dbench.clients=$CLIENTS -Dbench.seconds=$SECONDS_EACH \
--Dbench.warmup=$WARMUP -Dbench.out=$OUT" || exit 1
+-Dbench.warmup=$WARMUP -Dbench.out=$OUT -Dbench.mnist=$REPO/core/src/test/resources/mnist-tiny" || exit 1
 done
