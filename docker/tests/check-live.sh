@@ -45,7 +45,7 @@ export DIGITS_FEEDBACK_KEY="$(python3 -c 'import secrets; print(secrets.token_he
 (cd "$TMP" && exec java -Dorg.bytedeco.javacpp.cachedir="$TMP/javacpp-cache" -jar "$JAR" \
   --server.port="$PORT" --server.address=127.0.0.1 \
   --management.server.port="$MPORT" --management.server.address=127.0.0.1 \
-  --spring.grpc.server.port="$GPORT" --spring.grpc.server.address=127.0.0.1) >"$TMP/service.log" 2>&1 &
+  --spring.grpc.server.port="$GPORT" --spring.grpc.server.host=127.0.0.1) >"$TMP/service.log" 2>&1 &
 PID=$!
 started=$(date +%s)
 until curl -fsS --max-time 2 "http://127.0.0.1:$MPORT/actuator/health/readiness" >/dev/null 2>&1; do
@@ -56,6 +56,11 @@ until curl -fsS --max-time 2 "http://127.0.0.1:$MPORT/actuator/health/readiness"
   fi
   sleep 2
 done
+if ! grep -q "listening on address: \[/127.0.0.1:$GPORT\]" "$TMP/service.log"; then
+  echo "check-live: the gRPC server is not on 127.0.0.1:$GPORT"; grep -i "grpc" "$TMP/service.log" | tail -5
+  echo "check-live: 0 passed, 1 failed"
+  exit 1
+fi
 echo "service ready on 127.0.0.1:$PORT (management port $MPORT, gRPC port $GPORT) after $(($(date +%s) - started))s"
 bash "$ROOT/docker/tests/check-prometheus.sh" "http://127.0.0.1:$PORT" "http://127.0.0.1:$MPORT"
 rc=$?

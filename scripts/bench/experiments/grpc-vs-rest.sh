@@ -22,7 +22,7 @@ mkdir -p "$(dirname "$OUT")"
 LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs "${JAVA:-java}" -XX:MaxRAM=1536m -XX:MaxRAMPercentage=25 -XX:+ExitOnOutOfMemoryError \
 	-Dorg.bytedeco.javacpp.maxbytes=100% -Dorg.bytedeco.javacpp.maxphysicalbytes=340% -jar "$JAR" \
 	--server.port="$PORT" --server.address=127.0.0.1 --management.server.port="$MPORT" \
-	--management.server.address=127.0.0.1 --spring.grpc.server.port="$GPORT" --spring.grpc.server.address=127.0.0.1 \
+	--management.server.address=127.0.0.1 --spring.grpc.server.port="$GPORT" --spring.grpc.server.host=127.0.0.1 \
 	--digits.model.dir="$REPO/models" >"$(dirname "$OUT")/service.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT
@@ -32,6 +32,8 @@ until curl -fsS -o /dev/null "http://127.0.0.1:$MPORT/actuator/health/readiness"
 	[ $(($(date +%s) - started)) -lt 300 ] || { echo "the service was not ready within 300 s" >&2; exit 1; }
 	sleep 0.5
 done
+grep -q "listening on address: \[/127.0.0.1:$GPORT\]" "$(dirname "$OUT")/service.log" \
+	|| { echo "the gRPC server is not on 127.0.0.1:$GPORT" >&2; exit 1; }
 echo "service ready (pid $PID, REST $PORT, gRPC $GPORT); $CLIENTS clients, ${SECONDS_EACH}s per form after ${WARMUP}s, $ROUNDS rounds"
 cd "$REPO" || exit 1
 ./mvnw -o -q -B -pl service -Pbenchmark -Dspring-javaformat.skip -Dcheckstyle.skip test-compile || exit 1
