@@ -3,8 +3,9 @@
 # digit-service container image.
 #
 #   docker build -t digit-service:1.0.0 .
-#   docker run --rm -p 8080:8080 -p 127.0.0.1:8081:8081 --memory=1536m --cpus=2 digit-service:1.0.0
-#   (8080: the API and the page; 8081: health and metrics, /actuator/**, here on loopback only)
+#   docker run --rm -p 8080:8080 -p 9090:9090 -p 127.0.0.1:8081:8081 --memory=1536m --cpus=2 digit-service:1.0.0
+#   (8080: the API and the page; 9090: the Open Inference Protocol over gRPC; 8081: health and
+#   metrics, /actuator/**, here on loopback only)
 #   # another model: docker run ... -v "$PWD/models:/app/models:ro" digit-service:1.0.0
 #
 # Needs BuildKit (default since Docker 23; docker/build-push-action uses it) for the Maven cache
@@ -73,14 +74,17 @@ COPY --from=build /extracted/application/ ./
 #   probes and metrics (/actuator/health/**, /actuator/info, /actuator/prometheus) on a connector
 #   with threads of their own, so clients holding every request thread cannot fail the liveness
 #   probe or blind the scrape (application.yml says the same; the HEALTHCHECK program reads it).
+# DIGITS_GRPC_PORT=9090: the Open Inference Protocol over gRPC (docs/api.md "gRPC"), with the
+#   standard gRPC health service for gRPC probes.
 ENV DIGITS_MODEL_DIR=/app/models \
     OMP_NUM_THREADS=1 \
     SERVER_PORT=8080 \
     MANAGEMENT_SERVER_PORT=8081 \
+    DIGITS_GRPC_PORT=9090 \
     LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs
 
 USER 10001:10001
-EXPOSE 8080 8081
+EXPOSE 8080 8081 9090
 
 # Readiness on the management port (MANAGEMENT_SERVER_PORT, /actuator/health/readiness), probed
 # with a small Java program compiled in the build stage. Why not curl or

@@ -89,6 +89,9 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 PORT="$(free_port)"
 MPORT="$(free_port)"
 while [ "$MPORT" = "$PORT" ]; do MPORT="$(free_port)"; done
+# and in place of its gRPC port (DIGITS_GRPC_PORT, 9090): CI's Prometheus may hold 9090
+GPORT="$(free_port)"
+while [ "$GPORT" = "$PORT" ] || [ "$GPORT" = "$MPORT" ]; do GPORT="$(free_port)"; done
 # the java of the runtime image's release (FROM eclipse-temurin:NN-jre) when this machine has one,
 # as the jar tests choose it: DIGITS_CONTAINER_JAVA_HOME, else a JDK under /usr/lib/jvm named for it
 JAVA_CMD="${ENTRYPOINT[0]}"
@@ -103,11 +106,11 @@ fi
 echo "java: $JAVA_CMD ($("$JAVA_CMD" -version 2>&1 | head -1))"
 # the two flags added to the ENTRYPOINT: the container's memory limit, and its /tmp
 cmd=("$JAVA_CMD" "-XX:MaxRAM=$MEMORY_LIMIT" "-Djava.io.tmpdir=$TMP/tmp" "${ENTRYPOINT[@]:1}")
-echo "start: (cd $WORKDIR; ${ENV_VARS[*]} SERVER_PORT=$PORT MANAGEMENT_SERVER_PORT=$MPORT HOME=$WORKDIR ${cmd[*]})"
+echo "start: (cd $WORKDIR; ${ENV_VARS[*]} SERVER_PORT=$PORT MANAGEMENT_SERVER_PORT=$MPORT DIGITS_GRPC_PORT=$GPORT HOME=$WORKDIR ${cmd[*]})"
 (
   cd "$WORKDIR" || exit 1
   for kv in "${ENV_VARS[@]}"; do export "${kv?}"; done
-  export SERVER_PORT="$PORT" MANAGEMENT_SERVER_PORT="$MPORT" HOME="$WORKDIR"
+  export SERVER_PORT="$PORT" MANAGEMENT_SERVER_PORT="$MPORT" DIGITS_GRPC_PORT="$GPORT" HOME="$WORKDIR"
   exec "${cmd[@]}"
 ) >"$TMP/app.log" 2>&1 &
 PID=$!

@@ -35,13 +35,17 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 PORT="$(free_port)"
 MPORT="$(free_port)"
 while [ "$MPORT" = "$PORT" ]; do MPORT="$(free_port)"; done
+# a free gRPC port too: check-prometheus.sh starts Prometheus beside the jar, and 9090 is its default
+GPORT="$(free_port)"
+while [ "$GPORT" = "$PORT" ] || [ "$GPORT" = "$MPORT" ]; do GPORT="$(free_port)"; done
 # Secrets as the Deployment passes them: random, per run. check-prometheus.sh uses the admin token
 # to check the admin API and to run an A/B test.
 export DIGITS_ADMIN_TOKEN="check-live-$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
 export DIGITS_FEEDBACK_KEY="$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
 (cd "$TMP" && exec java -Dorg.bytedeco.javacpp.cachedir="$TMP/javacpp-cache" -jar "$JAR" \
   --server.port="$PORT" --server.address=127.0.0.1 \
-  --management.server.port="$MPORT" --management.server.address=127.0.0.1) >"$TMP/service.log" 2>&1 &
+  --management.server.port="$MPORT" --management.server.address=127.0.0.1 \
+  --spring.grpc.server.port="$GPORT" --spring.grpc.server.host=127.0.0.1) >"$TMP/service.log" 2>&1 &
 PID=$!
 started=$(date +%s)
 until curl -fsS --max-time 2 "http://127.0.0.1:$MPORT/actuator/health/readiness" >/dev/null 2>&1; do
@@ -52,7 +56,12 @@ until curl -fsS --max-time 2 "http://127.0.0.1:$MPORT/actuator/health/readiness"
   fi
   sleep 2
 done
-echo "service ready on 127.0.0.1:$PORT (management port $MPORT) after $(($(date +%s) - started))s"
+if ! grep -q "listening on address: \[/127.0.0.1:$GPORT\]" "$TMP/service.log"; then
+  echo "check-live: the gRPC server is not on 127.0.0.1:$GPORT"; grep -i "grpc" "$TMP/service.log" | tail -5
+  echo "check-live: 0 passed, 1 failed"
+  exit 1
+fi
+echo "service ready on 127.0.0.1:$PORT (management port $MPORT, gRPC port $GPORT) after $(($(date +%s) - started))s"
 bash "$ROOT/docker/tests/check-prometheus.sh" "http://127.0.0.1:$PORT" "http://127.0.0.1:$MPORT"
 rc=$?
 # the digit page in Chromium, as a phone loads it: Lighthouse scores and axe-core (needs

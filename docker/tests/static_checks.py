@@ -47,6 +47,7 @@ yaml_files = sorted(
     | set(glob.glob(os.path.join(ROOT, "docker", "**", "*.yaml"), recursive=True))
     | set(glob.glob(os.path.join(ROOT, "k8s", "*.yaml")))
     | set(glob.glob(os.path.join(ROOT, "k8s", "*.yml")))
+    | set(glob.glob(os.path.join(ROOT, "k8s", "kserve", "*.yaml")))
     | set(glob.glob(os.path.join(ROOT, ".github", "workflows", "*.yml")))
     | set(glob.glob(os.path.join(ROOT, ".github", "workflows", "*.yaml"))))
 docs = {}
@@ -538,6 +539,45 @@ check("k8s: tracing off unless enabled", k8s_env.get("MANAGEMENT_TRACING_EXPORT_
 
 gitignore = os.path.join(ROOT, "docker", ".gitignore")
 check("compose: docker/.env is git-ignored", os.path.isfile(gitignore) and ".env" in open(gitignore).read().split())
+
+# --------------------------------------------------------------------------- the gRPC port
+# The Open Inference Protocol over gRPC on a port of its own (spring.grpc.server.port, default 9090
+# through DIGITS_GRPC_PORT): every operations file must agree with application.yml.
+grpc_server = ((app_yml.get("spring") or {}).get("grpc") or {}).get("server") or {}
+grpc_port_m = re.match(r"^\$\{DIGITS_GRPC_PORT:(\d+)\}$", str(grpc_server.get("port", "")))
+GRPC_PORT = int(grpc_port_m.group(1)) if grpc_port_m else None
+check("application.yml: gRPC port ${DIGITS_GRPC_PORT:9090}, its own server (not through Tomcat)",
+      GRPC_PORT == 9090 and (grpc_server.get("servlet") or {}).get("enabled") is False, str(grpc_server.get("port")))
+check("application.yml: gRPC message limit is the JSON body limit",
+      grpc_server.get("max-inbound-message-size") == "${digits.api.max-json-size}",
+      str(grpc_server.get("max-inbound-message-size")))
+check(f"Dockerfile: EXPOSE {GRPC_PORT} and ENV DIGITS_GRPC_PORT={GRPC_PORT}",
+      str(GRPC_PORT) in exposed and env_vars.get("DIGITS_GRPC_PORT") == str(GRPC_PORT), str(exposed))
+check(f"compose: publishes the gRPC port {GRPC_PORT} on a host port other than Prometheus's 9090",
+      any(p.endswith(f":{GRPC_PORT}") and not p.startswith("9090:") for p in published), str(published))
+check(f"k8s: container port {GRPC_PORT} named grpc", {"name": "grpc", "containerPort": GRPC_PORT} in container_ports,
+      str(container_ports))
+check("k8s: Service port grpc (h2c) to the container's grpc port",
+      any(p.get("name") == "grpc" and p.get("targetPort") in ("grpc", GRPC_PORT)
+          and p.get("appProtocol") == "kubernetes.io/h2c" for p in svc_ports), str(svc_ports))
+kserve = {}
+for path in glob.glob(os.path.join(ROOT, "k8s", "kserve", "*.yaml")):
+    for d in docs.get(path, []):
+        kserve[(d.get("kind"), d.get("metadata", {}).get("name"))] = d
+runtime = kserve.get(("ServingRuntime", "digit-service"), {})
+check("kserve: ServingRuntime digit-service declares protocolVersions v2 and grpc-v2",
+      {"v2", "grpc-v2"} <= set(runtime.get("spec", {}).get("protocolVersions", [])),
+      str(runtime.get("spec", {}).get("protocolVersions")))
+grpc_isvc = kserve.get(("InferenceService", "mnist-cnn-grpc"), {}).get("spec", {}).get("predictor", {}).get("model", {})
+check("kserve: the gRPC InferenceService uses the runtime with grpc-v2 on an h2c port",
+      grpc_isvc.get("runtime") == "digit-service" and grpc_isvc.get("protocolVersion") == "grpc-v2"
+      and {"name": "h2c", "containerPort": GRPC_PORT} in [{k: p.get(k) for k in ("name", "containerPort")}
+                                                         for p in grpc_isvc.get("ports", [])], str(grpc_isvc.get("ports")))
+check(f"kserve: the gRPC InferenceService's readiness is the gRPC health service on {GRPC_PORT}",
+      (grpc_isvc.get("readinessProbe") or {}).get("grpc", {}).get("port") == GRPC_PORT, str(grpc_isvc.get("readinessProbe")))
+check("check-live.sh and check-container-start.sh start the jar on a free gRPC port (Prometheus may hold 9090)",
+      all("GPORT" in open(os.path.join(ROOT, "docker", "tests", f), encoding="utf-8").read()
+          for f in ("check-live.sh", "check-container-start.sh")))
 
 # --------------------------------------------------------------------------- workflows
 workflows = {rel(p): d[0] for p, d in docs.items() if "/.github/workflows/" in p and d}

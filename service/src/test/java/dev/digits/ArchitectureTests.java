@@ -9,9 +9,9 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
  * The service module's rules (docs/architecture.md): inference and the serving plane know
- * no HTTP, nothing below the transport depends on it, and the service does not use the
- * tools (training, evaluation), which are on its test classpath only. The core's and the
- * tools' own rules are in their modules.
+ * no HTTP and no gRPC, nothing below the transports depends on them, and the service does
+ * not use the tools (training, evaluation), which are on its test classpath only. The
+ * core's and the tools' own rules are in their modules.
  */
 class ArchitectureTests {
 
@@ -27,6 +27,19 @@ class ArchitectureTests {
 			.dependOnClassesThat()
 			.resideInAnyPackage("jakarta.servlet..", "org.springframework.web..", "org.springframework.http..",
 					"dev.digits.api..")
+			.check(SERVICE);
+	}
+
+	/**
+	 * gRPC is a protocol adapter like HTTP: its code and generated classes stay in api.
+	 */
+	@Test
+	void inferenceAndServingKnowNoGrpc() {
+		noClasses().that()
+			.resideInAnyPackage("dev.digits.inference..", "dev.digits.serving..", "dev.digits.system..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("io.grpc..", "dev.digits.grpc..", "org.springframework.grpc..")
 			.check(SERVICE);
 	}
 

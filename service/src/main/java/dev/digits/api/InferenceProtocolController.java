@@ -1,14 +1,10 @@
 package dev.digits.api;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.digits.model.DigitNetwork;
-import dev.digits.preprocessing.PixelScale;
 import dev.digits.preprocessing.Upload;
 import dev.digits.serving.DataPlane;
 import dev.digits.serving.RecognitionService;
@@ -47,9 +43,6 @@ import org.springframework.web.bind.annotation.RestController;
 		description = "KServe Open Inference Protocol v2 (REST); errors are {\"error\": \"...\"}")
 @Endpoint(value = Endpoint.Role.READ, dialect = Endpoint.Dialect.OIP)
 class InferenceProtocolController {
-
-	/** The output names, in the order the default response lists them. */
-	static final List<String> OUTPUTS = DataPlane.OUTPUTS.stream().map(DataPlane.TensorSpec::name).toList();
 
 	private final DataPlane plane;
 
@@ -118,103 +111,27 @@ class InferenceProtocolController {
 		plane.checkServed(name, version);
 		OipBodies.InferRequest infer = OipBodies.infer(request.getInputStream(), api.maxBatchImages(),
 				api.maxImageSize().toBytes());
-		if (infer.inputs().size() != 1) {
-			throw new InvalidRequestException("the model takes exactly one input tensor, got " + infer.inputs().size());
-		}
-		List<String> wanted = infer.outputs() == null ? OUTPUTS : infer.outputs();
-		for (String output : wanted) {
-			if (!OUTPUTS.contains(output)) {
-				throw new InvalidRequestException("unknown output \"" + output + "\"; the outputs are " + OUTPUTS);
-			}
-		}
-		List<Upload> uploads = uploads(infer.inputs().get(0));
+		List<String> wanted = InferenceTensors.wanted(infer.inputs().size(), infer.outputs());
+		OipBodies.Tensor input = infer.inputs().get(0);
+		List<Upload> uploads = InferenceTensors.uploads(input.datatype(), input.shape(), input.numbers(), input.bytes(),
+				api.maxBatchImages(), api.maxImageSize().toBytes());
 		Object client = infer.parameters().get("client_id");
 		Object allowed = infer.parameters().get("allowed_digits");
 		RecognitionService.Routing routing = InferenceRequests.routing(request, version,
 				client != null ? client.toString() : null, allowed != null ? allowed.toString() : null);
 		RecognitionService.Result result = plane.infer(new DataPlane.InferenceRequest(name, uploads, true, routing));
-		int n = result.images().size();
 		Map<String, Object> response = new LinkedHashMap<>();
 		response.put("model_name", result.modelName());
 		response.put("model_version", result.version());
 		if (infer.id() != null) {
 			response.put("id", infer.id());
 		}
-		List<Map<String, Object>> outputs = new ArrayList<>();
-		for (String output : wanted) {
-			switch (output) {
-				case "probabilities" -> {
-					List<Float> data = new ArrayList<>(n * DigitNetwork.CLASSES);
-					for (RecognitionService.Recognized r : result.images()) {
-						for (float p : r.answer().probabilities()) {
-							data.add(p);
-						}
-					}
-					outputs.add(output(output, "FP32", new long[] { n, DigitNetwork.CLASSES }, data));
-				}
-				case "digit" -> outputs.add(output(output, "INT64", new long[] { n },
-						result.images().stream().map(r -> (long) r.answer().digit()).toList()));
-				case "confidence" -> outputs.add(output(output, "FP32", new long[] { n },
-						result.images().stream().map(r -> r.answer().confidence()).toList()));
-				case "uncertain" -> outputs.add(output(output, "BOOL", new long[] { n },
-						result.images().stream().map(r -> r.answer().uncertain()).toList()));
-				case "out_of_distribution" -> outputs.add(output(output, "BOOL", new long[] { n },
-						result.images().stream().map(r -> r.answer().outOfDistribution()).toList()));
-				case "several_digits" -> outputs.add(output(output, "BOOL", new long[] { n },
-						result.images().stream().map(r -> r.input().severalDigits()).toList()));
-				default -> outputs.add(output(output, "BYTES", new long[] { n },
-						result.images().stream().map(RecognitionService.Recognized::feedbackToken).toList()));
-			}
-		}
-		response.put("outputs", outputs);
+		response.put("outputs",
+				InferenceTensors.outputs(result, wanted)
+					.stream()
+					.map(output -> output(output.name(), output.datatype(), output.shape(), output.data()))
+					.toList());
 		return response;
-	}
-
-	/**
-	 * The input tensor as uploads, one per image, checked against the shapes the model
-	 * takes.
-	 */
-	private List<Upload> uploads(OipBodies.Tensor tensor) {
-		long[] shape = tensor.shape();
-		long n = shape.length > 0 ? shape[0] : -1;
-		if (n < 1 || n > api.maxBatchImages()) {
-			throw new InvalidRequestException("the first dimension (the batch) must be 1 to " + api.maxBatchImages()
-					+ ", got " + Arrays.toString(shape));
-		}
-		List<Upload> uploads = new ArrayList<>();
-		switch (tensor.datatype()) {
-			case "BYTES" -> {
-				if (!(shape.length == 1 || (shape.length == 2 && shape[1] == 1)) || tensor.bytes() == null
-						|| tensor.bytes().size() != n) {
-					throw new InvalidRequestException(
-							"a BYTES input is shaped [N] or [N,1] with N encoded images, got shape "
-									+ Arrays.toString(shape));
-				}
-				tensor.bytes().forEach(bytes -> uploads.add(new Upload.Image(bytes)));
-			}
-			case "FP32", "UINT8" -> {
-				boolean shaped = (shape.length == 3 && shape[1] == 28 && shape[2] == 28)
-						|| (shape.length == 4 && shape[1] == 28 && shape[2] == 28 && shape[3] == 1)
-						|| (shape.length == 2 && shape[1] == DigitNetwork.PIXELS);
-				if (!shaped) {
-					throw new InvalidRequestException("a " + tensor.datatype()
-							+ " input is shaped [N,28,28], [N,28,28,1] or [N,784], got " + Arrays.toString(shape));
-				}
-				double[] values = tensor.numbers();
-				if (values == null || values.length != n * DigitNetwork.PIXELS) {
-					throw new InvalidRequestException("the shape " + Arrays.toString(shape) + " needs "
-							+ n * DigitNetwork.PIXELS + " values, got " + (values == null ? 0 : values.length));
-				}
-				PixelScale scale = tensor.datatype().equals("FP32") ? PixelScale.UNIT : PixelScale.GREY_LEVELS;
-				for (int i = 0; i < n; i++) {
-					uploads.add(new Upload.Pixels(
-							Arrays.copyOfRange(values, i * DigitNetwork.PIXELS, (i + 1) * DigitNetwork.PIXELS), scale));
-				}
-			}
-			default -> throw new InvalidRequestException("datatype " + tensor.datatype()
-					+ " is not accepted: send FP32 (0..1), UINT8 (0..255) or BYTES (encoded images)");
-		}
-		return uploads;
 	}
 
 	private static Map<String, Object> tensor(DataPlane.TensorSpec spec) {

@@ -78,6 +78,53 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 		return classify(ex, request);
 	}
 
+	/** A failure of the service's own, whatever the protocol: its kind and its detail. */
+	record Failure(ProblemKind kind, String detail) {
+	}
+
+	/**
+	 * The kind and detail of the service's own exceptions (what a request asked for that
+	 * the service refuses, and why), or null for any other exception. Shared by every
+	 * protocol: HTTP answers them through {@link #classify}, gRPC through its status
+	 * codes.
+	 */
+	static Failure known(Exception ex) {
+		if (ex instanceof PreprocessingException preprocessing) {
+			return new Failure(ProblemKind.of(preprocessing.reason()), ex.getMessage());
+		}
+		if (ex instanceof TooLargeException) {
+			return new Failure(ProblemKind.TOO_LARGE, ex.getMessage());
+		}
+		if (ex instanceof DataPlane.InvalidInferenceException) {
+			return new Failure(ProblemKind.BAD_REQUEST, ex.getMessage());
+		}
+		if (ex instanceof OverloadedException) {
+			return new Failure(ProblemKind.OVERLOADED, ex.getMessage() + "; retry shortly");
+		}
+		if (ex instanceof UnknownVersionException || ex instanceof DataPlane.UnknownModelException) {
+			return new Failure(ProblemKind.UNKNOWN_VERSION, ex.getMessage());
+		}
+		if (ex instanceof PolicyConflictException) {
+			return new Failure(ProblemKind.CONFLICT, ex.getMessage());
+		}
+		if (ex instanceof ModelRepositoryExtension.LoadFailedException) {
+			return new Failure(ProblemKind.MODEL_LOAD_FAILED, ex.getMessage());
+		}
+		if (ex instanceof FeedbackException feedback) {
+			ProblemKind kind = switch (feedback.kind()) {
+				case INVALID -> ProblemKind.FEEDBACK_INVALID;
+				case EXPIRED -> ProblemKind.FEEDBACK_EXPIRED;
+				case REPLAYED -> ProblemKind.FEEDBACK_REPLAYED;
+				case RATE_LIMITED -> ProblemKind.FEEDBACK_RATE_LIMITED;
+			};
+			return new Failure(kind, ex.getMessage());
+		}
+		if (ex instanceof NotReadyException) {
+			return new Failure(ProblemKind.MODEL_NOT_READY, ex.getMessage());
+		}
+		return null;
+	}
+
 	/**
 	 * The one classifier of failures, for every protocol: a kind (its status, type and
 	 * reason) and a detail for the client, counted and logged as {@link #respond} does. A
@@ -88,38 +135,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 	 * Protocol's form.
 	 */
 	ResponseEntity<ProblemDetail> classify(Exception ex, HttpServletRequest request) {
-		if (ex instanceof PreprocessingException preprocessing) {
-			return problem(ProblemKind.of(preprocessing.reason()), ex.getMessage(), request);
-		}
-		if (ex instanceof TooLargeException) {
-			return problem(ProblemKind.TOO_LARGE, ex.getMessage(), request);
-		}
-		if (ex instanceof DataPlane.InvalidInferenceException) {
-			return problem(ProblemKind.BAD_REQUEST, ex.getMessage(), request);
-		}
-		if (ex instanceof OverloadedException) {
-			return problem(ProblemKind.OVERLOADED, ex.getMessage() + "; retry shortly", request);
-		}
-		if (ex instanceof UnknownVersionException || ex instanceof DataPlane.UnknownModelException) {
-			return problem(ProblemKind.UNKNOWN_VERSION, ex.getMessage(), request);
-		}
-		if (ex instanceof PolicyConflictException) {
-			return problem(ProblemKind.CONFLICT, ex.getMessage(), request);
-		}
-		if (ex instanceof ModelRepositoryExtension.LoadFailedException) {
-			return problem(ProblemKind.MODEL_LOAD_FAILED, ex.getMessage(), request);
-		}
-		if (ex instanceof FeedbackException feedback) {
-			ProblemKind kind = switch (feedback.kind()) {
-				case INVALID -> ProblemKind.FEEDBACK_INVALID;
-				case EXPIRED -> ProblemKind.FEEDBACK_EXPIRED;
-				case REPLAYED -> ProblemKind.FEEDBACK_REPLAYED;
-				case RATE_LIMITED -> ProblemKind.FEEDBACK_RATE_LIMITED;
-			};
-			return problem(kind, ex.getMessage(), request);
-		}
-		if (ex instanceof NotReadyException) {
-			return problem(ProblemKind.MODEL_NOT_READY, ex.getMessage(), request);
+		Failure known = known(ex);
+		if (known != null) {
+			return problem(known.kind(), known.detail(), request);
 		}
 		// the service's own exceptions above say what failed (a truncated PNG's decoder
 		// ends with an EOFException that is no client going away); what the body's

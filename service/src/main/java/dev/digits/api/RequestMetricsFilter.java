@@ -1,11 +1,7 @@
 package dev.digits.api;
 
 import java.io.IOException;
-import java.time.Duration;
 
-import dev.digits.system.Histograms;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -14,10 +10,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Times every prediction request end to end as {@code digits_request_seconds}, a
- * histogram with the model card's targets (34 ms average, 42 ms P95, 48 ms P99) as SLO
- * boundaries, tagged with the endpoint kind, the outcome and the model version that
- * answered ({@code none} when the request failed before one was assigned).
+ * Times every HTTP prediction request end to end in {@link RequestMetrics}
+ * ({@code digits_request_seconds{protocol="http"}}), tagged with the endpoint kind, the
+ * outcome and the model version that answered.
  */
 @Component
 // explicit, so OverloadSheddingFilter can run inside it and its 503s are timed as
@@ -25,18 +20,12 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @org.springframework.core.annotation.Order(org.springframework.core.Ordered.LOWEST_PRECEDENCE - 20)
 class RequestMetricsFilter extends OncePerRequestFilter {
 
-	private final MeterRegistry registry;
-
-	/**
-	 * One timer per (endpoint, outcome), built once rather than looked up on every
-	 * request.
-	 */
-	private final java.util.concurrent.ConcurrentMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+	private final RequestMetrics metrics;
 
 	private final EndpointRoles endpoints;
 
-	RequestMetricsFilter(MeterRegistry registry, EndpointRoles endpoints) {
-		this.registry = registry;
+	RequestMetricsFilter(RequestMetrics metrics, EndpointRoles endpoints) {
+		this.metrics = metrics;
 		this.endpoints = endpoints;
 	}
 
@@ -66,16 +55,7 @@ class RequestMetricsFilter extends OncePerRequestFilter {
 		String outcome = outcome(response.getStatus());
 		Object assigned = request.getAttribute(InferenceRequests.VERSION_ATTRIBUTE);
 		String version = assigned != null ? assigned.toString() : "none";
-		timers
-			.computeIfAbsent(endpoint + "/" + outcome + "/" + version,
-					key -> Timer.builder("digits.request")
-						.description("Prediction requests, end to end on the server")
-						.tag("endpoint", endpoint)
-						.tag("outcome", outcome)
-						.tag("model_version", version)
-						.serviceLevelObjectives(Histograms.REQUEST)
-						.register(registry))
-			.record(Duration.ofNanos(System.nanoTime() - start));
+		metrics.record(RequestMetrics.HTTP, endpoint, outcome, version, System.nanoTime() - start);
 	}
 
 	private String endpointOf(HttpServletRequest request) {

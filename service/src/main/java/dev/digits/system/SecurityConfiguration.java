@@ -1,10 +1,6 @@
 package dev.digits.system;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
 
 import dev.digits.api.Endpoint;
@@ -14,8 +10,6 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -48,15 +42,17 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
-	private static final Logger logger = LoggerFactory.getLogger(SecurityConfiguration.class);
-
 	static final String API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 	@Bean
+	AdminCredential adminCredential(AdminProperties properties) throws IOException {
+		return AdminCredential.of(properties);
+	}
+
+	@Bean
 	@Order(1)
-	SecurityFilterChain adminSecurity(HttpSecurity http, AdminProperties properties, EndpointRoles endpoints)
+	SecurityFilterChain adminSecurity(HttpSecurity http, AdminCredential credential, EndpointRoles endpoints)
 			throws Exception {
-		byte[] expected = adminTokenDigest(properties);
 		// the OpenAPI documents that describe the admin API (its group, and springdoc's
 		// ungrouped
 		// document, which merges every group): the same credential, or nothing. The
@@ -65,11 +61,11 @@ class SecurityConfiguration {
 		return common(http.securityMatcher("/admin/**", "/v2/repository/**", "/v3/api-docs/admin",
 				"/v3/api-docs/admin/**", "/v3/api-docs/admin.yaml", "/v3/api-docs", "/v3/api-docs.yaml"), API_CSP)
 			.cors(AbstractHttpConfigurer::disable)
-			.addFilterBefore(new AdminTokenFilter(expected), AuthorizationFilter.class)
+			.addFilterBefore(new AdminTokenFilter(credential), AuthorizationFilter.class)
 			.authorizeHttpRequests(requests -> requests.anyRequest().hasRole("ADMIN"))
 			.exceptionHandling(errors -> errors.authenticationEntryPoint((request, response, ex) -> {
 				response.setHeader("WWW-Authenticate", "Bearer realm=\"digit-service admin\"");
-				String detail = expected == null
+				String detail = !credential.enabled()
 						? "the admin API is disabled: set digits.admin.token (DIGITS_ADMIN_TOKEN) to enable it"
 						: "send Authorization: Bearer <admin token>";
 				Endpoint.Dialect dialect = endpoints.speaks(request, Endpoint.Dialect.OIP) ? Endpoint.Dialect.OIP
@@ -157,34 +153,6 @@ class SecurityConfiguration {
 	}
 
 	/**
-	 * SHA-256 of the configured token, or null when none is (the admin API is then
-	 * closed).
-	 */
-	private static byte[] adminTokenDigest(AdminProperties properties) throws IOException {
-		String token = properties.token();
-		if ((token == null || token.isBlank()) && properties.tokenFile() != null) {
-			token = Files.readString(properties.tokenFile()).strip();
-		}
-		if (token == null || token.isBlank()) {
-			logger.info("admin API disabled: no digits.admin.token (DIGITS_ADMIN_TOKEN) or digits.admin.token-file");
-			return null;
-		}
-		if (token.length() < 16) {
-			throw new IllegalArgumentException("digits.admin.token must have at least 16 characters");
-		}
-		return sha256(token);
-	}
-
-	private static byte[] sha256(String text) {
-		try {
-			return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	/**
 	 * No users (and so no generated password in the log): only the admin token
 	 * authenticates.
 	 */
@@ -199,18 +167,17 @@ class SecurityConfiguration {
 	 */
 	private static final class AdminTokenFilter extends OncePerRequestFilter {
 
-		private final byte[] expected;
+		private final AdminCredential credential;
 
-		AdminTokenFilter(byte[] expected) {
-			this.expected = expected;
+		AdminTokenFilter(AdminCredential credential) {
+			this.credential = credential;
 		}
 
 		@Override
 		protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 				throws ServletException, IOException {
 			String header = request.getHeader("Authorization");
-			if (expected != null && header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-					&& MessageDigest.isEqual(expected, sha256(header.substring(7).strip()))) {
+			if (credential.accepts(header)) {
 				var context = SecurityContextHolder.createEmptyContext();
 				context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated("admin", null,
 						List.of(new SimpleGrantedAuthority("ROLE_ADMIN"))));

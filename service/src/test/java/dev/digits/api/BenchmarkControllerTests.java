@@ -34,7 +34,7 @@ class BenchmarkControllerTests {
 
 	@Nested
 	@WebMvcTest(BenchmarkController.class)
-	@Import({ Registry.class, EndpointRoles.class })
+	@Import({ Registry.class, EndpointRoles.class, RequestMetrics.class })
 	@EnableConfigurationProperties(ApiProperties.class)
 	@ActiveProfiles("benchmark")
 	class WithTheBenchmarkProfile {
@@ -53,7 +53,7 @@ class BenchmarkControllerTests {
 
 	@Nested
 	@WebMvcTest(BenchmarkController.class)
-	@Import({ Registry.class, EndpointRoles.class })
+	@Import({ Registry.class, EndpointRoles.class, RequestMetrics.class })
 	@EnableConfigurationProperties(ApiProperties.class)
 	class WithoutIt {
 

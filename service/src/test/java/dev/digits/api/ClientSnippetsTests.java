@@ -1,13 +1,16 @@
 package dev.digits.api;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -15,14 +18,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The client snippets of {@code docs/clients/} (shown in the README's "Clients" section),
  * run as a user runs them against the service: Python with requests, Java with the JDK's
- * HttpClient, an Open Inference Protocol v2 call. (The browser snippet runs in Chromium:
- * DigitPageBrowserTests.)
+ * HttpClient, an Open Inference Protocol v2 call, and the same protocol over gRPC from
+ * Java. (The browser snippet runs in Chromium: DigitPageBrowserTests.)
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ClientSnippetsTests {
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	GrpcServerLifecycle grpcServer;
 
 	@Test
 	void pythonRequests() throws Exception {
@@ -51,6 +57,41 @@ class ClientSnippetsTests {
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 		String out = run(java, "docs/clients/Predict.java", base(), "docs/examples/seven.png");
 		assertThat(out).contains("status 200, digit 7, request id java-client-1");
+	}
+
+	/**
+	 * The gRPC client of docs/api.md, run as printed there (the page holds the file
+	 * verbatim): with the generated stubs and grpc-java on the class path, against the
+	 * gRPC port.
+	 */
+	@Test
+	void javaGrpcClient() throws Exception {
+		String source = Files.readString(Path.of("docs/clients/GrpcPredict.java"));
+		assertThat(Files.readString(Path.of("docs/api.md"))).as("docs/api.md shows docs/clients/GrpcPredict.java")
+			.contains("```java\n" + source + "```");
+		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+		String out = run(java, "-cp", classPath, "docs/clients/GrpcPredict.java", "localhost:" + grpcServer.getPort(),
+				"docs/examples/seven.png");
+		assertThat(out).containsPattern("digit 7, confidence [01]\\.\\d{3}, model mnist-cnn version "
+				+ HttpFixtures.DEFAULT_VERSION + ", id grpc-client-1");
+	}
+
+	/**
+	 * The Node gRPC client of docs/api.md ({@code @grpc/grpc-js} and
+	 * {@code @grpc/proto-loader} reading the service's own .proto), run as printed there.
+	 */
+	@Test
+	void nodeGrpcClient() throws Exception {
+		String source = Files.readString(Path.of("docs/clients/node/predict.mjs"));
+		assertThat(Files.readString(Path.of("docs/api.md"))).as("docs/api.md shows docs/clients/node/predict.mjs")
+			.contains("```js\n" + source + "```");
+		assumeTrue(Files.isDirectory(Path.of("docs/clients/node/node_modules/@grpc/grpc-js")),
+				"docs/clients/node/node_modules missing: run npm ci --prefix docs/clients/node (.ci/run does)");
+		String out = run("node", "docs/clients/node/predict.mjs", "localhost:" + grpcServer.getPort(),
+				"docs/examples/seven.png");
+		assertThat(out).containsPattern("digit 7, confidence [01]\\.\\d{3}, model mnist-cnn version "
+				+ HttpFixtures.DEFAULT_VERSION + ", id node-client-1");
 	}
 
 	private String base() {

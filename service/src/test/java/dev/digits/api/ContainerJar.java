@@ -36,6 +36,9 @@ final class ContainerJar implements AutoCloseable {
 	/** The probes' and metrics' port. */
 	final int managementPort;
 
+	/** The gRPC port. */
+	final int grpcPort;
+
 	final Path log;
 
 	final long memoryLimitBytes;
@@ -43,11 +46,12 @@ final class ContainerJar implements AutoCloseable {
 	/** The feature release of the java that runs it (17, 25, ...). */
 	final int javaVersion;
 
-	private ContainerJar(Process process, int port, int managementPort, Path log, long memoryLimitBytes,
+	private ContainerJar(Process process, int port, int managementPort, int grpcPort, Path log, long memoryLimitBytes,
 			int javaVersion) {
 		this.process = process;
 		this.port = port;
 		this.managementPort = managementPort;
+		this.grpcPort = grpcPort;
 		this.log = log;
 		this.memoryLimitBytes = memoryLimitBytes;
 		this.javaVersion = javaVersion;
@@ -78,6 +82,10 @@ final class ContainerJar implements AutoCloseable {
 		while (managementPort == port) {
 			managementPort = freePort();
 		}
+		int grpcPort = freePort();
+		while (grpcPort == port || grpcPort == managementPort) {
+			grpcPort = freePort();
+		}
 		Files.createDirectories(logDir);
 		Path log = logDir.resolve("service-" + port + ".log");
 		List<String> command = new ArrayList<>();
@@ -93,12 +101,15 @@ final class ContainerJar implements AutoCloseable {
 		command.add(entrypoint.get(entrypoint.size() - 1)); // Spring Boot's JarLauncher
 		command.add("--server.port=" + port);
 		command.add("--management.server.port=" + managementPort);
+		// a free gRPC port: several jars may run at once, and CI's Prometheus may hold
+		// 9090
+		command.add("--spring.grpc.server.port=" + grpcPort);
 		command.addAll(List.of(extraArgs));
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
 		builder.environment().putAll(env);
 		builder.environment().put("DIGITS_MODEL_DIR", ROOT.resolve("models").toString());
 		builder.environment().remove("SERVER_PORT");
-		ContainerJar started = new ContainerJar(builder.start(), port, managementPort, log, limit,
+		ContainerJar started = new ContainerJar(builder.start(), port, managementPort, grpcPort, log, limit,
 				version(javaCommand));
 		started.awaitReady(Duration.ofMinutes(4));
 		return started;

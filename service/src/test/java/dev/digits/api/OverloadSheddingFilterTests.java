@@ -32,7 +32,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
  * it would be after.
  */
 @WebMvcTest({ PredictionController.class, InferenceProtocolController.class })
-@Import({ OverloadSheddingFilterTests.Registry.class, EndpointRoles.class })
+@Import({ OverloadSheddingFilterTests.Registry.class, EndpointRoles.class, RequestMetrics.class })
 @EnableConfigurationProperties(ApiProperties.class)
 class OverloadSheddingFilterTests {
 

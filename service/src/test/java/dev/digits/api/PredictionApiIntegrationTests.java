@@ -204,7 +204,7 @@ class PredictionApiIntegrationTests {
 		String scrape = http.get("/actuator/prometheus").body();
 		assertThat(scrape)
 			.contains("digits_request_seconds_bucket{application=\"digit-service\",endpoint=\"image\",model_version=\""
-					+ HttpFixtures.DEFAULT_VERSION + "\",outcome=\"success\",le=\"0.034\"}")
+					+ HttpFixtures.DEFAULT_VERSION + "\",outcome=\"success\",protocol=\"http\",le=\"0.034\"}")
 			.contains("le=\"0.042\"")
 			.contains("le=\"0.048\"")
 			.contains("digits_preprocess_seconds_bucket")

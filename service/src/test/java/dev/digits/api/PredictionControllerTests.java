@@ -29,7 +29,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
  * internal error.
  */
 @WebMvcTest(PredictionController.class)
-@Import({ PredictionControllerTests.Registry.class, EndpointRoles.class })
+@Import({ PredictionControllerTests.Registry.class, EndpointRoles.class, RequestMetrics.class })
 @EnableConfigurationProperties(ApiProperties.class)
 class PredictionControllerTests {
 

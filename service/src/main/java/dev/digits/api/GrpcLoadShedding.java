@@ -1,0 +1,54 @@
+package dev.digits.api;
+
+import dev.digits.grpc.inference.GRPCInferenceServiceGrpc;
+import dev.digits.inference.DigitClassifier;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Component;
+
+/**
+ * Sheds a ModelInfer call before its message is read when the inference queue is already
+ * full, as {@link OverloadSheddingFilter} sheds an HTTP prediction before its body is
+ * read: RESOURCE_EXHAUSTED at once, instead of decoding images the queue would refuse.
+ * Counted in {@code digits_failures_total{reason="overloaded"}} and timed as
+ * {@code outcome="rejected"}; {@code digits.api.shed-when-queue-full=false} turns it off
+ * for both protocols.
+ */
+@Component
+class GrpcLoadShedding implements ServerInterceptor {
+
+	private final ObjectProvider<DigitClassifier> classifier;
+
+	private final ApiProperties properties;
+
+	private final ProblemHandler problems;
+
+	GrpcLoadShedding(ObjectProvider<DigitClassifier> classifier, ApiProperties properties, ProblemHandler problems) {
+		this.classifier = classifier;
+		this.properties = properties;
+		this.problems = problems;
+	}
+
+	@Override
+	public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+			ServerCallHandler<Q, R> next) {
+		DigitClassifier inference = classifier.getIfAvailable();
+		if (!properties.shedWhenQueueFull() || inference == null || !inference.queueFull()
+				|| !GRPCInferenceServiceGrpc.getModelInferMethod()
+					.getFullMethodName()
+					.equals(call.getMethodDescriptor().getFullMethodName())) {
+			return next.startCall(call, headers);
+		}
+		problems.count(ProblemKind.OVERLOADED);
+		call.close(Status.RESOURCE_EXHAUSTED.withDescription(
+				"inference queue full (" + inference.properties().queueCapacity() + " images waiting); retry shortly"),
+				new Metadata());
+		return new ServerCall.Listener<>() {
+		};
+	}
+
+}
