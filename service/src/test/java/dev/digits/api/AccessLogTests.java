@@ -63,7 +63,7 @@ class AccessLogTests {
 			.contains("POST /api/v1/predictions?include&allowed 200 ")
 			.contains(" in=" + seven.length + " ")
 			.contains(" out=" + reply.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + " ")
-			.contains(" model=5 ")
+			.contains(" model=" + HttpFixtures.DEFAULT_VERSION + " ")
 			.contains(" client=127.0.0.1")
 			.doesNotContain("1,7")
 			.doesNotContain("=input");
