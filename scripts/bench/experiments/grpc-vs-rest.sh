@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Open Inference Protocol over gRPC against the same protocol over REST, on one jar started with
 # the Dockerfile's memory flags, in one run (GrpcVsRest, service/src/bench/java): for each form
-# (liveness as the framework's ceiling, one MNIST image as UINT8 pixels, the same image as a PNG)
+# (liveness as the framework's ceiling, one MNIST image as UINT8 pixels, the same image as a PNG,
+# and a batch of 32 images in one request, as pixels and as PNGs)
 # CLIENTS closed-loop clients for SECONDS after WARMUP, REST with the JDK's HttpClient (HTTP/1.1,
 # a connection per client), gRPC with grpc-java's blocking stub on one channel (HTTP/2). The load
 # generator runs on the same cores: its CPU share is printed beside every figure. Results are
@@ -9,7 +10,8 @@
 #
 #   ./mvnw -q package -DskipTests && scripts/bench/experiments/grpc-vs-rest.sh service/target/digit-service-1.0.0.jar
 #
-# ROUNDS (default 3) repeats the whole set; report every round. Loopback only, bounded in time.
+# ROUNDS (default 3) repeats the whole set; report every round. FORMS=grpc-png,rest-png (the names
+# printed) runs only those. Loopback only, bounded in time.
 # Never run two at once on 2 cores.
 set -uo pipefail
 JAR=$(realpath "${1:?usage: grpc-vs-rest.sh JAR}")
@@ -41,5 +43,5 @@ for round in $(seq 1 "$ROUNDS"); do
 	echo "== round $round"
 	./mvnw -o -q -B -pl service -Pbenchmark exec:exec@grpc-vs-rest -Dbench.args="-Dbench.restUrl=http://127.0.0.1:$PORT \
 -Dbench.grpcTarget=127.0.0.1:$GPORT -Dbench.servicePid=$PID -Dbench.clients=$CLIENTS -Dbench.seconds=$SECONDS_EACH \
--Dbench.warmup=$WARMUP -Dbench.out=$OUT -Dbench.mnist=$REPO/core/src/test/resources/mnist-tiny" || exit 1
+-Dbench.warmup=$WARMUP -Dbench.forms=${FORMS:-} -Dbench.out=$OUT -Dbench.mnist=$REPO/core/src/test/resources/mnist-tiny" || exit 1
 done

@@ -35,7 +35,8 @@ import io.grpc.ManagedChannel;
 /**
  * The Open Inference Protocol over gRPC against the same protocol over REST, on one
  * running service, in one run: for each form (UINT8 pixels of one MNIST test image per
- * request, a PNG of it, and each protocol's liveness call as the framework's ceiling),
+ * request, a PNG of it, the same two with 32 images in one request, and each protocol's
+ * liveness call as the framework's ceiling; {@code bench.forms} picks some by name),
  * {@code bench.clients} closed-loop clients send requests for {@code bench.seconds} after
  * {@code bench.warmup} seconds. REST: the JDK's HttpClient (HTTP/1.1, a connection per
  * client); gRPC: grpc-java's blocking stub over one shared channel (HTTP/2). Prints
@@ -46,6 +47,9 @@ import io.grpc.ManagedChannel;
 public final class GrpcVsRest {
 
 	private static final int IMAGES = 100;
+
+	/** Images in one request of the batch forms. */
+	private static final int BATCH = 32;
 
 	private GrpcVsRest() {
 	}
@@ -105,6 +109,39 @@ public final class GrpcVsRest {
 					.setContents(InferTensorContents.newBuilder().addBytesContents(ByteString.copyFrom(png))))
 				.build();
 		}
+		String[] uint8BatchJson = new String[IMAGES];
+		String[] pngBatchJson = new String[IMAGES];
+		ModelInferRequest[] uint8BatchGrpc = new ModelInferRequest[IMAGES];
+		ModelInferRequest[] pngBatchGrpc = new ModelInferRequest[IMAGES];
+		for (int i = 0; i < IMAGES; i++) {
+			StringJoiner values = new StringJoiner(",");
+			StringJoiner pngs = new StringJoiner(",");
+			ByteString.Output raw = ByteString.newOutput(BATCH * 784);
+			InferTensorContents.Builder pngContents = InferTensorContents.newBuilder();
+			for (int k = 0; k < BATCH; k++) {
+				int image = (i + k) % IMAGES;
+				for (byte b : digits.image(image)) {
+					values.add(Integer.toString(b & 0xFF));
+				}
+				raw.write(digits.image(image));
+				byte[] png = png(digits.image(image));
+				pngs.add("\"" + Base64.getEncoder().encodeToString(png) + "\"");
+				pngContents.addBytesContents(ByteString.copyFrom(png));
+			}
+			uint8BatchJson[i] = "{\"inputs\":[{\"name\":\"input\",\"shape\":[" + BATCH
+					+ ",784],\"datatype\":\"UINT8\",\"data\":[" + values
+					+ "]}],\"outputs\":[{\"name\":\"digit\"},{\"name\":\"probabilities\"}]}";
+			pngBatchJson[i] = "{\"inputs\":[{\"name\":\"image\",\"shape\":[" + BATCH
+					+ "],\"datatype\":\"BYTES\",\"data\":[" + pngs
+					+ "]}],\"outputs\":[{\"name\":\"digit\"},{\"name\":\"probabilities\"}]}";
+			uint8BatchGrpc[i] = request("input", "UINT8", new long[] { BATCH, 784 })
+				.addRawInputContents(raw.toByteString())
+				.build();
+			ModelInferRequest pngBatch = request("image", "BYTES", new long[] { BATCH }).build();
+			pngBatchGrpc[i] = pngBatch.toBuilder()
+				.setInputs(0, pngBatch.getInputs(0).toBuilder().setContents(pngContents))
+				.build();
+		}
 		HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 		ManagedChannel channel = Grpc.newChannelBuilder(grpc, InsecureChannelCredentials.create()).build();
 		GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub = GRPCInferenceServiceGrpc
@@ -125,7 +162,23 @@ public final class GrpcVsRest {
 				new Object[] { "grpc-png",
 						(Call) i -> stub.withDeadlineAfter(10, TimeUnit.SECONDS)
 							.modelInfer(pngGrpc[i])
-							.getOutputsCount() == 2 });
+							.getOutputsCount() == 2 },
+				new Object[] { "rest-uint8-b32", (Call) i -> status(http, post(infer, uint8BatchJson[i])) },
+				new Object[] { "grpc-uint8-b32",
+						(Call) i -> stub.withDeadlineAfter(10, TimeUnit.SECONDS)
+							.modelInfer(uint8BatchGrpc[i])
+							.getOutputs(0)
+							.getShape(0) == BATCH },
+				new Object[] { "rest-png-b32", (Call) i -> status(http, post(infer, pngBatchJson[i])) },
+				new Object[] { "grpc-png-b32",
+						(Call) i -> stub.withDeadlineAfter(10, TimeUnit.SECONDS)
+							.modelInfer(pngBatchGrpc[i])
+							.getOutputs(0)
+							.getShape(0) == BATCH });
+		List<String> only = List.of(System.getProperty("bench.forms", "").split(","));
+		if (!only.equals(List.of(""))) {
+			forms = forms.stream().filter(form -> only.contains((String) form[0])).toList();
+		}
 		Files.createDirectories(out.toAbsolutePath().getParent());
 		List<String> lines = new ArrayList<>();
 		System.out.printf(Locale.ROOT, "%-15s %8s %8s %8s %8s %8s %7s %9s %9s%n", "form", "req/s", "p50 ms", "p90 ms",

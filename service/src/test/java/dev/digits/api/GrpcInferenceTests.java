@@ -337,9 +337,10 @@ class GrpcInferenceTests {
 
 	@Test
 	void underConcurrentLoadCallsAreShedNotLeftWaiting() throws Exception {
-		// 24 clients send batches of 25 to two workers whose queue holds 50 images: some
-		// calls find it full and are shed at once (before their message is read, or by
-		// the classifier), the others are answered; nothing else happens to any
+		// 24 clients send batches of 25 to two workers whose queue holds 50 images: a
+		// call
+		// that finds it full is shed at once (before its message is read, or by the
+		// classifier), the others are answered; nothing else happens to any
 		java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(24);
 		try {
 			List<java.util.concurrent.Future<Status.Code>> calls = new ArrayList<>();
@@ -350,8 +351,9 @@ class GrpcInferenceTests {
 			for (java.util.concurrent.Future<Status.Code> call : calls) {
 				codes.add(call.get(120, TimeUnit.SECONDS));
 			}
-			assertThat(codes).containsOnly(Status.Code.OK, Status.Code.RESOURCE_EXHAUSTED)
-				.contains(Status.Code.OK, Status.Code.RESOURCE_EXHAUSTED);
+			// whether a call finds the queue full depends on the machine's speed (a held
+			// worker makes it certain in GrpcLimitsTests)
+			assertThat(codes).containsOnly(Status.Code.OK, Status.Code.RESOURCE_EXHAUSTED).contains(Status.Code.OK);
 		}
 		finally {
 			clients.shutdownNow();
