@@ -2,7 +2,8 @@
 # The Open Inference Protocol over gRPC against the same protocol over REST, on one jar started with
 # the Dockerfile's memory flags, in one run (GrpcVsRest, service/src/bench/java): for each form
 # (liveness as the framework's ceiling, one MNIST image as UINT8 pixels, the same image as a PNG,
-# and a batch of 32 images in one request, as pixels and as PNGs)
+# a batch of 32 images in one request, as pixels and as PNGs; and, REST only, the PNG on the
+# prediction API without and with ?explain= by each method)
 # CLIENTS closed-loop clients for SECONDS after WARMUP, REST with the JDK's HttpClient (HTTP/1.1,
 # a connection per client), gRPC with grpc-java's blocking stub on one channel (HTTP/2). The load
 # generator runs on the same cores: its CPU share is printed beside every figure. Results are

@@ -290,6 +290,11 @@ function offerDevice(offered) {
   }
 }
 
+// "Show why" asks again for the answer on screen, with or without its explanation
+$('why').addEventListener('change', () => {
+  if (!$('server-result').hidden) recognise();
+});
+
 document.querySelectorAll('input[name="where"]').forEach((radio) => radio.addEventListener('change', () => {
   if (where() !== 'server') {
     setBusy(true);
@@ -362,7 +367,8 @@ async function recognise(override) {
 
 async function askServer(blob, signal) {
   const started = performance.now();
-  const response = await fetch(PREDICT_URL, {
+  // "Show why": the answer's explanation by occlusion, its heat-map shown over what the model saw
+  const response = await fetch(PREDICT_URL + ($('why').checked ? '&explain=occlusion' : ''), {
     method: 'POST',
     body: blob,
     headers: { 'Content-Type': blob.type || 'application/octet-stream', Accept: 'application/json' },
@@ -551,7 +557,7 @@ function render(s, d, drawing, drawn) {
     $('confidence').textContent = (typeof json.confidence === 'number' ? 'Confidence ' : 'Probability ')
         + percent(confidence);
     showVerdict($('verdict'), verdict);
-    if (json.input && json.input.image) $('seen').src = json.input.image;
+    showSeen(json);
     showBars($('bars'), json.probabilities, json.digit);
     const model = json.model || {};
     $('model').textContent = (model.name || 'model') + ' version ' + model.version
@@ -602,6 +608,21 @@ function render(s, d, drawing, drawn) {
   statusBox.classList.toggle('error', false);
   statusBox.textContent = spoken.join('. ') + (failed ? '. ' + explain(failed, drawing) : '');
   document.body.dataset.answers = String(Number(document.body.dataset.answers || 0) + 1);
+}
+
+/** What the model saw, or, with "Show why" and an explanation, the heat-map over it. */
+function showSeen(json) {
+  const why = json.explanation;
+  if (why && why.overlay) {
+    $('seen').src = why.overlay;
+    $('seen').alt = 'What the model saw, red where it pushed the model towards ' + why.digit
+        + ', blue where it pushed away';
+    $('seen-caption').textContent = 'Why ' + why.digit + ': red towards it, blue away';
+  } else {
+    if (json.input && json.input.image) $('seen').src = json.input.image;
+    $('seen').alt = 'The 28 by 28 image the model saw';
+    $('seen-caption').textContent = 'What the model saw (28×28)';
+  }
 }
 
 function levelsToDataUrl(levels) {

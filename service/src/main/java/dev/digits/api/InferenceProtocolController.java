@@ -35,7 +35,10 @@ import org.springframework.web.bind.annotation.RestController;
  * BOOL {@code [N]}, {@code feedback_token} BYTES {@code [N]}; the request's
  * {@code outputs} choose among them. Parameters: {@code client_id} keeps a client's A/B
  * variant like {@code X-Client-Id}; {@code allowed_digits} ("1,2,3") restricts the answer
- * like {@code ?allowed=}. Errors are {@code {"error": "..."}}, as the protocol wants.
+ * like {@code ?allowed=}; {@code explain} ({@code occlusion} or
+ * {@code integrated-gradients}, one image only) adds an {@code explanation} output, FP32
+ * {@code [1,28,28]}, of the answer or of {@code explain_digit}. Errors are
+ * {@code {"error": "..."}}, as the protocol wants.
  */
 @RestController
 @RequestMapping(path = "/v2", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -48,9 +51,13 @@ class InferenceProtocolController {
 
 	private final ApiProperties api;
 
-	InferenceProtocolController(DataPlane plane, ApiProperties api) {
+	private final org.springframework.beans.factory.ObjectProvider<dev.digits.serving.Explainer> explainer;
+
+	InferenceProtocolController(DataPlane plane, ApiProperties api,
+			org.springframework.beans.factory.ObjectProvider<dev.digits.serving.Explainer> explainer) {
 		this.plane = plane;
 		this.api = api;
+		this.explainer = explainer;
 	}
 
 	@GetMapping({ "", "/" })
@@ -115,6 +122,11 @@ class InferenceProtocolController {
 		OipBodies.Tensor input = infer.inputs().get(0);
 		List<Upload> uploads = InferenceTensors.uploads(input.datatype(), input.shape(), input.numbers(), input.bytes(),
 				api.maxBatchImages(), api.maxImageSize().toBytes());
+		Object explain = infer.parameters().get("explain");
+		if (explain != null && uploads.size() != 1) {
+			throw new DataPlane.InvalidInferenceException(
+					"explain is for one image at a time; this request holds " + uploads.size());
+		}
 		Object client = infer.parameters().get("client_id");
 		Object allowed = infer.parameters().get("allowed_digits");
 		RecognitionService.Routing routing = InferenceRequests.routing(request, version,
@@ -126,12 +138,33 @@ class InferenceProtocolController {
 		if (infer.id() != null) {
 			response.put("id", infer.id());
 		}
-		response.put("outputs",
-				InferenceTensors.outputs(result, wanted)
-					.stream()
-					.map(output -> output(output.name(), output.datatype(), output.shape(), output.data()))
-					.toList());
+		List<Map<String, Object>> outputs = new java.util.ArrayList<>(InferenceTensors.outputs(result, wanted)
+			.stream()
+			.map(output -> output(output.name(), output.datatype(), output.shape(), output.data()))
+			.toList());
+		if (explain != null) {
+			outputs.add(explanation(result, explain.toString(), infer.parameters().get("explain_digit")));
+		}
+		response.put("outputs", outputs);
 		return response;
+	}
+
+	/**
+	 * The {@code explanation} output: FP32 {@code [1,28,28]}, with the method and digit
+	 * as its parameters.
+	 */
+	private Map<String, Object> explanation(RecognitionService.Result result, String method, Object digit) {
+		Responses.Explanation explained = ExplanationImages.explain(explainer.getObject(), result.version(),
+				result.images().get(0), method, digit != null ? digit.toString() : null, "explain_digit");
+		List<Float> data = new java.util.ArrayList<>(784);
+		for (float[] row : explained.attributions()) {
+			for (float a : row) {
+				data.add(a);
+			}
+		}
+		Map<String, Object> output = output("explanation", "FP32", new long[] { 1, 28, 28 }, data);
+		output.put("parameters", Map.of("method", explained.method(), "digit", explained.digit()));
+		return output;
 	}
 
 	private static Map<String, Object> tensor(DataPlane.TensorSpec spec) {

@@ -28,7 +28,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * {@code digits_failures_total{reason="overloaded"}} like every other. A small body is
  * left to Tomcat to discard, so the connection stays open (a client's pool need not
  * reconnect under load); a large or chunked one closes the connection rather than being
- * read. {@code digits.api.shed-when-queue-full=false} turns it off.
+ * read. A request for an explanation, which sends a forward pass's worth of images
+ * through the queue, is refused while the queue has no room for that many.
+ * {@code digits.api.shed-when-queue-full=false} turns it off.
  */
 @Component
 @Order(Ordered.LOWEST_PRECEDENCE - 10)
@@ -56,6 +58,16 @@ class OverloadSheddingFilter extends OncePerRequestFilter {
 		this.problems = problems;
 	}
 
+	/**
+	 * Whether the request asks for an explanation ({@code ?explain=}, or the v1 explain
+	 * verb), read from the query string only: never the body.
+	 */
+	static boolean explains(HttpServletRequest request) {
+		String query = request.getQueryString();
+		return request.getRequestURI().endsWith(":explain")
+				|| query != null && (query.startsWith("explain=") || query.contains("&explain="));
+	}
+
 	@Override
 	protected boolean shouldNotFilter(HttpServletRequest request) {
 		return !properties.shedWhenQueueFull() || !"POST".equals(request.getMethod())
@@ -66,7 +78,9 @@ class OverloadSheddingFilter extends OncePerRequestFilter {
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		DigitClassifier inference = classifier.getIfAvailable();
-		if (inference == null || !inference.queueFull()) {
+		// an explanation is heavier: it needs room for a forward pass's worth of images
+		int images = explains(request) ? (inference != null ? inference.properties().maxBatchSize() : 1) : 1;
+		if (inference == null || !inference.queueFullFor(images)) {
 			chain.doFilter(request, response);
 			return;
 		}

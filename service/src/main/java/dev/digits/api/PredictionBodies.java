@@ -41,21 +41,29 @@ final class PredictionBodies {
 	}
 
 	static List<Upload> batch(InputStream body, int maxImages, long maxImageBytes) {
+		return array(body, "images", maxImages, maxImageBytes);
+	}
+
+	/**
+	 * The image objects of the array {@code field} of a JSON object ({@code images} here,
+	 * {@code instances} in KServe's v1 protocol), at most {@code maxImages}.
+	 */
+	static List<Upload> array(InputStream body, String field, int maxImages, long maxImageBytes) {
 		try (JsonParser parser = FACTORY.createParser(ObjectReadContext.empty(), body)) {
 			if (parser.nextToken() != JsonToken.START_OBJECT) {
 				throw new InvalidRequestException(
-						"The body must be a JSON object: {\"images\": [" + SHAPE + ", ...]}.");
+						"The body must be a JSON object: {\"" + field + "\": [" + SHAPE + ", ...]}.");
 			}
 			List<Upload> images = null;
 			while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
 				String name = parser.currentName();
 				JsonToken value = parser.nextToken();
-				if (!"images".equals(name)) {
+				if (!field.equals(name)) {
 					parser.skipChildren();
 					continue;
 				}
 				if (value != JsonToken.START_ARRAY) {
-					throw new InvalidRequestException("\"images\" must be an array of " + SHAPE + ".");
+					throw new InvalidRequestException("\"" + field + "\" must be an array of " + SHAPE + ".");
 				}
 				images = new ArrayList<>();
 				JsonToken next;
@@ -66,13 +74,13 @@ final class PredictionBodies {
 					}
 					if (next != JsonToken.START_OBJECT) {
 						throw new InvalidRequestException(
-								"images[" + images.size() + "] must be an object: " + SHAPE + ".");
+								field + "[" + images.size() + "] must be an object: " + SHAPE + ".");
 					}
 					images.add(image(parser, "image " + images.size() + ": ", maxImageBytes));
 				}
 			}
 			if (images == null) {
-				throw new InvalidRequestException("The body has no \"images\" array.");
+				throw new InvalidRequestException("The body has no \"" + field + "\" array.");
 			}
 			return images;
 		}

@@ -8,6 +8,7 @@ import java.util.List;
 import dev.digits.inference.DigitClassifier.Classification;
 import dev.digits.preprocessing.Preprocessed;
 import dev.digits.serving.DataPlane;
+import dev.digits.serving.Explainer;
 import dev.digits.serving.RecognitionService;
 import dev.digits.preprocessing.Upload;
 import io.swagger.v3.oas.annotations.Hidden;
@@ -42,9 +43,13 @@ class PredictionController {
 
 	private final ApiProperties properties;
 
-	PredictionController(DataPlane plane, ApiProperties properties) {
+	private final org.springframework.beans.factory.ObjectProvider<Explainer> explainer;
+
+	PredictionController(DataPlane plane, ApiProperties properties,
+			org.springframework.beans.factory.ObjectProvider<Explainer> explainer) {
 		this.plane = plane;
 		this.properties = properties;
+		this.explainer = explainer;
 	}
 
 	@Operation(summary = "Recognise one image",
@@ -121,13 +126,32 @@ class PredictionController {
 		RecognitionService.Recognized only = result.images().get(0);
 		Classification c = only.classification();
 		RecognitionService.Answer a = only.answer();
+		Responses.Explanation explanation = explanation(request, result.version(), only);
 		return new Responses.PredictionResponse(RequestIdFilter.of(request), a.digit(), a.probabilities()[a.digit()],
 				a.probabilities(), a.confidence(), a.uncertain(), a.outOfDistribution(), only.input().severalDigits(),
 				input(only.input(), request), c.cached(), modelRef(result),
-				timings(result, c.queueNanos(), c.computeNanos(), start), only.feedbackToken());
+				timings(result, c.queueNanos(), c.computeNanos(), start), only.feedbackToken(), explanation);
+	}
+
+	/**
+	 * {@code ?explain=occlusion|integrated-gradients} (and {@code explain-digit}, the
+	 * answer by default): the explanation of the answer, or null when not asked for.
+	 */
+	private Responses.Explanation explanation(HttpServletRequest request, String version,
+			RecognitionService.Recognized recognized) {
+		String method = request.getParameter("explain");
+		if (method == null) {
+			return null;
+		}
+		return ExplanationImages.explain(explainer.getObject(), version, recognized, method,
+				request.getParameter("explain-digit"), "explain-digit");
 	}
 
 	private Responses.BatchResponse batch(HttpServletRequest request, String version, List<Upload> uploads) {
+		if (request.getParameter("explain") != null) {
+			throw new InvalidRequestException(
+					"explanations are for one image at a time: send it to /api/v1/predictions with ?explain=");
+		}
 		request.setAttribute(InferenceRequests.ENDPOINT_ATTRIBUTE, "batch");
 		long start = System.nanoTime();
 		RecognitionService.Result result = plane.infer(new DataPlane.InferenceRequest(plane.modelName(), uploads, true,

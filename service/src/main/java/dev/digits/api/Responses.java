@@ -57,7 +57,17 @@ final class Responses {
 	 */
 	record PredictionResponse(String requestId, int digit, float probability, float[] probabilities, float confidence,
 			boolean uncertain, boolean outOfDistribution, boolean severalDigits, Input input, boolean cached,
-			ModelRef model, Timings timings, String feedbackToken) {
+			ModelRef model, Timings timings, String feedbackToken,
+			@JsonInclude(JsonInclude.Include.NON_NULL) Explanation explanation) {
+	}
+
+	/**
+	 * Why the network answered: the attribution of each of the 28x28 input pixels to
+	 * {@code digit} (rows of 28; positive pushed towards it), and the input with the map
+	 * laid over it as a PNG data URL (red towards the digit, blue away from it).
+	 */
+	record Explanation(String method, int digit, String version, float[][] attributions, String overlay,
+			double millis) {
 	}
 
 	/** Answer to a batch request: predictions in the order the images were sent. */

@@ -333,7 +333,15 @@ public final class DigitClassifier implements AutoCloseable {
 	 * the queue.
 	 */
 	public boolean queueFull() {
-		return cache == null && pool.depth() >= pool.capacity();
+		return queueFullFor(1);
+	}
+
+	/**
+	 * Whether {@code images} images submitted now would be refused because the inference
+	 * queue has no room for them all (the same lock-free look as {@link #queueFull()}).
+	 */
+	public boolean queueFullFor(int images) {
+		return cache == null && pool.depth() + images > pool.capacity();
 	}
 
 	public InferenceProperties properties() {

@@ -144,6 +144,11 @@ class ServingConfiguration {
 	}
 
 	@Bean
+	Explainer explainer(ModelManager manager, ExplanationProperties properties, MeterRegistry meters) {
+		return new Explainer(manager, manager.classifier(), properties.maxConcurrent(), meters);
+	}
+
+	@Bean
 	DataPlane dataPlane(RecognitionService recognition, ModelManager manager, ModelProperties properties,
 			ObjectProvider<BuildProperties> build) {
 		BuildProperties info = build.getIfAvailable();

@@ -265,6 +265,41 @@ class DigitPageBrowserTests {
 	}
 
 	@Test
+	void showWhyLaysTheExplanationOverWhatTheModelSaw() throws IOException {
+		click("live");
+		int before = answers();
+		upload("file", Path.of("docs/examples/seven.png"));
+		awaitAnswer(before);
+		String seen = driver.findElement(By.id("seen")).getDomProperty("src");
+		assertThat(text("seen-caption")).isEqualTo("What the model saw (28×28)");
+		before = answers();
+		click("why");
+		awaitAnswer(before);
+		new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> text("seen-caption").startsWith("Why"));
+		assertThat(text("seen-caption")).isEqualTo("Why 7: red towards it, blue away");
+		String why = driver.findElement(By.id("seen")).getDomProperty("src");
+		assertThat(why).startsWith("data:image/png;base64,").isNotEqualTo(seen);
+		// the heat-map is red where the 7's strokes are: some pixels are clearly red
+		Object red = driver.executeScript("""
+				const img = document.getElementById('seen');
+				const c = document.createElement('canvas');
+				c.width = img.naturalWidth; c.height = img.naturalHeight;
+				const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+				const d = g.getImageData(0, 0, c.width, c.height).data;
+				let n = 0;
+				for (let i = 0; i < d.length; i += 4) if (d[i] > d[i + 2] + 60) n++;
+				return n;""");
+		assertThat(((Number) red).intValue()).isGreaterThan(100);
+		screenshot("page-why.png");
+		before = answers();
+		click("why");
+		awaitAnswer(before);
+		new WebDriverWait(driver, Duration.ofSeconds(30))
+			.until(d -> text("seen-caption").equals("What the model saw (28×28)"));
+		assertThat(consoleErrors()).isEmpty();
+	}
+
+	@Test
 	void aDroppedOrPastedPictureIsRecognised() throws IOException {
 		click("live");
 		String seven = Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of("docs/examples/seven.png")));

@@ -68,7 +68,7 @@ class OverloadSheddingFilterTests {
 
 	@Test
 	void aFullQueueIs503OverloadedWithoutReadingTheBody() throws Exception {
-		given(classifier.queueFull()).willReturn(true);
+		given(classifier.queueFullFor(1)).willReturn(true);
 		double failures = count("digits.failures", "reason", "overloaded");
 		double rejected = count("digits.request", "outcome", "rejected");
 		mvc.perform(post("/api/v1/predictions").contentType("image/png").content(png))
@@ -100,7 +100,7 @@ class OverloadSheddingFilterTests {
 
 	@Test
 	void aLargeBodyIsNotDrainedButTheConnectionClosed() throws Exception {
-		given(classifier.queueFull()).willReturn(true);
+		given(classifier.queueFullFor(1)).willReturn(true);
 		mvc.perform(post("/api/v1/predictions/batch").contentType("multipart/form-data; boundary=x")
 			.content(new byte[(int) OverloadSheddingFilter.KEEP_ALIVE_BODY + 1]))
 			.andExpect(status().isServiceUnavailable())
@@ -109,7 +109,7 @@ class OverloadSheddingFilterTests {
 
 	@Test
 	void theInferenceProtocolGetsItsOwnErrorForm() throws Exception {
-		given(classifier.queueFull()).willReturn(true);
+		given(classifier.queueFullFor(1)).willReturn(true);
 		mvc.perform(post("/v2/models/mnist-cnn/infer").contentType("application/json").content("{}"))
 			.andExpect(status().isServiceUnavailable())
 			.andExpect(header().string("Retry-After", "1"))
@@ -119,14 +119,27 @@ class OverloadSheddingFilterTests {
 
 	@Test
 	void withRoomInTheQueueTheRequestGoesThrough() throws Exception {
-		given(classifier.queueFull()).willReturn(false);
+		given(classifier.queueFullFor(1)).willReturn(false);
 		mvc.perform(post("/api/v1/predictions").contentType("image/png").content(png));
 		verify(plane).infer(any());
 	}
 
 	@Test
+	void anExplanationNeedsRoomForAForwardPassOfImages() throws Exception {
+		// room for one image (a prediction goes through), not for a pass of 32
+		given(classifier.queueFullFor(1)).willReturn(false);
+		given(classifier.queueFullFor(32)).willReturn(true);
+		mvc.perform(post("/api/v1/predictions?explain=occlusion").contentType("image/png").content(png))
+			.andExpect(status().isServiceUnavailable())
+			.andExpect(jsonPath("$.reason").value("overloaded"));
+		verify(plane, never()).infer(any());
+		mvc.perform(post("/api/v1/predictions?include=input").contentType("image/png").content(png));
+		verify(plane).infer(any());
+	}
+
+	@Test
 	void otherPathsAreNeverShed() throws Exception {
-		given(classifier.queueFull()).willReturn(true);
+		given(classifier.queueFullFor(1)).willReturn(true);
 		mvc.perform(post("/api/v1/feedback").contentType("application/json").content("{}"))
 			.andExpect(result -> assertThat(result.getResponse().getStatus()).isNotEqualTo(503));
 	}

@@ -44,6 +44,11 @@ class ReadmeExamplesTests {
 			else if (example.contains("/predictions/batch")) {
 				assertThat(output).contains("\"count\":2").containsPattern("\"digit\":7.*\"digit\":3");
 			}
+			else if (example.contains("explain=")) {
+				assertThat(output).contains("\"digit\":7")
+					.contains("\"explanation\":{\"method\":\"integrated-gradients\",\"digit\":7")
+					.contains("\"overlay\":\"data:image/png;base64,");
+			}
 			else if (example.contains("ruled-seven.jpg")) {
 				assertThat(output).contains("\"digit\":7").contains("\"severalDigits\":false");
 			}

@@ -25,9 +25,20 @@ public final class HeldEngine implements InferenceEngine {
 
 	private final AtomicInteger images = new AtomicInteger();
 
+	private volatile int holdFrom = 1;
+
 	/** From now on, forward passes wait for {@link #release()}. */
 	public void hold() {
+		hold(1);
+	}
+
+	/**
+	 * From now on, forward passes of at least {@code images} images wait for
+	 * {@link #release()}; smaller ones run.
+	 */
+	public void hold(int images) {
 		this.held.drainPermits();
+		this.holdFrom = images;
 		this.release = new CountDownLatch(1);
 	}
 
@@ -66,7 +77,7 @@ public final class HeldEngine implements InferenceEngine {
 				@Override
 				public void forward(float[] input, int n, float[] output) {
 					CountDownLatch latch = HeldEngine.this.release;
-					if (latch.getCount() > 0) {
+					if (latch.getCount() > 0 && n >= HeldEngine.this.holdFrom) {
 						HeldEngine.this.held.release();
 						try {
 							latch.await();
