@@ -88,3 +88,54 @@ export async function predict(pixels) {
   }
   return { digit, probability: probabilities[digit], probabilities, ms, version };
 }
+
+/**
+ * Why the model on this device answers {@code digit} for 784 inputs: the occlusion map the server
+ * computes ("occlusion" in docs/explanations.md), in one batched prediction. Each 4x4 square, 2
+ * pixels apart, that covers ink is blanked in a copy of the input; a pixel's value is the mean drop
+ * of the digit's probability over the squares that cover it.
+ * @returns {Promise<Float32Array>} 784 values, row by row: positive pushed towards the digit
+ */
+export async function explainOcclusion(pixels, digit) {
+  const { model } = await loadModel();
+  const tf = globalThis.tf;
+  const SIDE = 28;
+  const PATCH = 4;
+  const STRIDE = 2;
+  const patches = [];
+  const covering = new Int32Array(SIDE * SIDE);
+  for (let y = 0; y + PATCH <= SIDE; y += STRIDE) {
+    for (let x = 0; x + PATCH <= SIDE; x += STRIDE) {
+      let ink = false;
+      for (let dy = 0; dy < PATCH; dy++) {
+        for (let dx = 0; dx < PATCH; dx++) {
+          covering[(y + dy) * SIDE + x + dx]++;
+          if (pixels[(y + dy) * SIDE + x + dx] !== 0) ink = true;
+        }
+      }
+      if (ink) patches.push([x, y]);
+    }
+  }
+  const map = new Float32Array(SIDE * SIDE);
+  if (!patches.length) return map;
+  const batch = new Float32Array((patches.length + 1) * SIDE * SIDE);
+  batch.set(pixels, 0);
+  patches.forEach(([x, y], i) => {
+    const at = (i + 1) * SIDE * SIDE;
+    batch.set(pixels, at);
+    for (let dy = 0; dy < PATCH; dy++) {
+      batch.fill(0, at + (y + dy) * SIDE + x, at + (y + dy) * SIDE + x + PATCH);
+    }
+  });
+  const output = tf.tidy(() => model.predict(tf.tensor4d(batch, [patches.length + 1, SIDE, SIDE, 1])));
+  const p = await output.data();
+  output.dispose();
+  patches.forEach(([x, y], i) => {
+    const drop = p[digit] - p[(i + 1) * 10 + digit];
+    for (let dy = 0; dy < PATCH; dy++) {
+      for (let dx = 0; dx < PATCH; dx++) map[(y + dy) * SIDE + x + dx] += drop;
+    }
+  });
+  for (let i = 0; i < map.length; i++) map[i] = covering[i] ? map[i] / covering[i] : 0;
+  return map;
+}

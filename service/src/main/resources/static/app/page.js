@@ -4,7 +4,7 @@
 // preprocess.js). No framework: the DOM API is enough for one screen.
 
 import { BlankImageError, NotADigitError, preprocessBitmap, preprocessBlob } from './preprocess.js';
-import { canLoadModel, loadModel, predict } from './ondevice.js';
+import { canLoadModel, explainOcclusion, loadModel, predict } from './ondevice.js';
 
 const PREDICT_URL = '/api/v1/predictions?include=input';
 const FEEDBACK_URL = '/api/v1/feedback';
@@ -292,7 +292,7 @@ function offerDevice(offered) {
 
 // "Show why" asks again for the answer on screen, with or without its explanation
 $('why').addEventListener('change', () => {
-  if (!$('server-result').hidden) recognise();
+  if (!$('server-result').hidden || !$('device-result').hidden) recognise();
 });
 
 document.querySelectorAll('input[name="where"]').forEach((radio) => radio.addEventListener('change', () => {
@@ -385,7 +385,9 @@ async function askDevice(image) {
   const prepared = image.drawing ? preprocessBitmap(canvas) : await preprocessBlob(image.blob);
   const preprocessMs = performance.now() - started;
   const answer = await predict(prepared.pixels);
-  return { ...answer, prepared, preprocessMs };
+  // "Show why": the same occlusion map as the server's, computed here
+  const why = $('why').checked ? await explainOcclusion(prepared.pixels, answer.digit) : null;
+  return { ...answer, prepared, preprocessMs, why };
 }
 
 class ProblemError extends Error {
@@ -581,7 +583,13 @@ function render(s, d, drawing, drawn) {
     // the preprocessing on this device says so as the server's does (preprocess.js, InkGroups)
     const deviceVerdict = a.prepared.severalDigits === true ? SEVERAL_DIGITS : null;
     showVerdict($('device-verdict'), deviceVerdict);
-    $('device-seen').src = levelsToDataUrl(a.prepared.levels);
+    if (a.why) {
+      $('device-seen').src = overlayDataUrl(a.prepared.pixels, a.why);
+      $('device-seen-caption').textContent = 'Why ' + a.digit + ': red towards it, blue away';
+    } else {
+      $('device-seen').src = levelsToDataUrl(a.prepared.levels);
+      $('device-seen-caption').textContent = 'Prepared on this device';
+    }
     showBars($('device-bars'), a.probabilities, a.digit);
     $('device-model').textContent = 'mnist-cnn version ' + (a.version || '?') + ', TensorFlow.js ' + globalThis.tf.version_core
         + ' (CPU)';
@@ -623,6 +631,32 @@ function showSeen(json) {
     $('seen').alt = 'The 28 by 28 image the model saw';
     $('seen-caption').textContent = 'What the model saw (28×28)';
   }
+}
+
+/**
+ * The input (784 values 0..1) enlarged 8 times with the map over it, as the server draws its
+ * overlay: red where a pixel pushed towards the digit, blue away, the stronger the more opaque.
+ */
+function overlayDataUrl(pixels, map) {
+  const SIDE = 28;
+  const SCALE = 8;
+  let strongest = 0;
+  for (const v of map) strongest = Math.max(strongest, Math.abs(v));
+  const canvasOut = document.createElement('canvas');
+  canvasOut.width = SIDE * SCALE;
+  canvasOut.height = SIDE * SCALE;
+  const g = canvasOut.getContext('2d');
+  const mix = (from, to, w) => Math.round(from + (to - from) * w);
+  for (let i = 0; i < SIDE * SIDE; i++) {
+    const grey = Math.max(0, Math.min(1, pixels[i])) * 255;
+    const w = strongest === 0 ? 0 : 0.75 * Math.abs(map[i]) / strongest;
+    let rgb = [grey, grey, grey];
+    if (map[i] > 0) rgb = [mix(grey, 230, w), mix(grey, 40, w), mix(grey, 40, w)];
+    else if (map[i] < 0) rgb = [mix(grey, 40, w), mix(grey, 90, w), mix(grey, 230, w)];
+    g.fillStyle = 'rgb(' + rgb.map(Math.round).join(',') + ')';
+    g.fillRect((i % SIDE) * SCALE, Math.floor(i / SIDE) * SCALE, SCALE, SCALE);
+  }
+  return canvasOut.toDataURL('image/png');
 }
 
 function levelsToDataUrl(levels) {

@@ -59,10 +59,11 @@ class ExplainController {
 		if (instances.isEmpty()) {
 			throw new InvalidRequestException("\"instances\" holds no image");
 		}
+		String method = request.getParameter("method") != null ? request.getParameter("method") : DEFAULT_METHOD;
+		ExplanationImages.check(method, request.getParameter("digit"), "digit");
 		RecognitionService.Result result = plane.infer(new DataPlane.InferenceRequest(name, instances, false,
 				InferenceRequests.routing(request, null, null, null)));
 		RecognitionService.Recognized only = result.images().get(0);
-		String method = request.getParameter("method") != null ? request.getParameter("method") : DEFAULT_METHOD;
 		return Map.of("predictions", List.of(only.answer().digit()), "explanations", List.of(ExplanationImages
 			.explain(explainer, result.version(), only, method, request.getParameter("digit"), "digit")));
 	}

@@ -32,17 +32,26 @@ final class ExplanationImages {
 	static Responses.Explanation explain(Explainer explainer, String version,
 			dev.digits.serving.RecognitionService.Recognized recognized, String method, String digit,
 			String parameter) {
-		int target = recognized.answer().digit();
-		if (digit != null) {
-			if (!digit.matches("[0-9]")) {
-				throw new InvalidRequestException(parameter + " must be one digit 0 to 9");
-			}
-			target = digit.charAt(0) - '0';
-		}
+		check(method, digit, parameter);
+		int target = digit != null ? digit.charAt(0) - '0' : recognized.answer().digit();
 		long start = System.nanoTime();
 		float[] input = recognized.input().pixels();
 		Explainer.Explanation explained = explainer.explain(version, input, target, method);
 		return response(explained, input, System.nanoTime() - start);
+	}
+
+	/**
+	 * Refuses an unknown method or a digit parameter that is not one digit: called before
+	 * the prediction, so that a request that cannot be explained costs nothing.
+	 */
+	static void check(String method, String digit, String parameter) {
+		if (!dev.digits.explain.Attributions.METHODS.contains(method)) {
+			throw new InvalidRequestException("unknown explanation method '" + method + "'; one of "
+					+ String.join(", ", dev.digits.explain.Attributions.METHODS));
+		}
+		if (digit != null && !digit.matches("[0-9]")) {
+			throw new InvalidRequestException(parameter + " must be one digit 0 to 9");
+		}
 	}
 
 	static Responses.Explanation response(Explainer.Explanation explanation, float[] input, long nanos) {

@@ -123,9 +123,14 @@ class InferenceProtocolController {
 		List<Upload> uploads = InferenceTensors.uploads(input.datatype(), input.shape(), input.numbers(), input.bytes(),
 				api.maxBatchImages(), api.maxImageSize().toBytes());
 		Object explain = infer.parameters().get("explain");
-		if (explain != null && uploads.size() != 1) {
-			throw new DataPlane.InvalidInferenceException(
-					"explain is for one image at a time; this request holds " + uploads.size());
+		Object explainDigit = infer.parameters().get("explain_digit");
+		if (explain != null) {
+			if (uploads.size() != 1) {
+				throw new DataPlane.InvalidInferenceException(
+						"explain is for one image at a time; this request holds " + uploads.size());
+			}
+			ExplanationImages.check(explain.toString(), explainDigit != null ? explainDigit.toString() : null,
+					"explain_digit");
 		}
 		Object client = infer.parameters().get("client_id");
 		Object allowed = infer.parameters().get("allowed_digits");
@@ -143,7 +148,7 @@ class InferenceProtocolController {
 			.map(output -> output(output.name(), output.datatype(), output.shape(), output.data()))
 			.toList());
 		if (explain != null) {
-			outputs.add(explanation(result, explain.toString(), infer.parameters().get("explain_digit")));
+			outputs.add(explanation(result, explain.toString(), explainDigit));
 		}
 		response.put("outputs", outputs);
 		return response;

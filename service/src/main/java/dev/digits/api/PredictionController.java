@@ -120,6 +120,10 @@ class PredictionController {
 	private Responses.PredictionResponse single(HttpServletRequest request, String version, String endpoint,
 			Upload upload) {
 		request.setAttribute(InferenceRequests.ENDPOINT_ATTRIBUTE, endpoint);
+		if (request.getParameter("explain") != null) {
+			ExplanationImages.check(request.getParameter("explain"), request.getParameter("explain-digit"),
+					"explain-digit");
+		}
 		long start = System.nanoTime();
 		RecognitionService.Result result = plane.infer(new DataPlane.InferenceRequest(plane.modelName(),
 				List.of(upload), false, InferenceRequests.routing(request, version, null, null)));

@@ -300,6 +300,55 @@ class DigitPageBrowserTests {
 	}
 
 	@Test
+	void showWhyOnThisDeviceIsTheServersOcclusionMap() throws IOException {
+		click("live");
+		driver.findElement(By.cssSelector("input[name=where][value=both]")).click();
+		new WebDriverWait(driver, Duration.ofSeconds(60)).until(d -> text("status").startsWith("The model is ready"));
+		click("why");
+		int before = answers();
+		upload("file", Path.of("docs/examples/seven.png"));
+		awaitAnswer(before);
+		assertThat(text("seen-caption")).isEqualTo("Why 7: red towards it, blue away");
+		assertThat(text("device-seen-caption")).isEqualTo("Why 7: red towards it, blue away");
+		// the same method on both sides, on the same 28x28 input (the server's): the maps
+		// agree
+		String seven = Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of("docs/examples/seven.png")));
+		List<?> agreement = (List<?>) ((JavascriptExecutor) driver).executeAsyncScript("""
+				const done = arguments[arguments.length - 1];
+				(async () => {
+				  const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));
+				  const response = await fetch('/api/v1/predictions?explain=occlusion&include=input',
+				      { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: bytes });
+				  const json = await response.json();
+				  const img = new Image();
+				  img.src = json.input.image;
+				  await img.decode();
+				  const c = document.createElement('canvas');
+				  c.width = 28; c.height = 28;
+				  const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+				  const rgba = g.getImageData(0, 0, 28, 28).data;
+				  const pixels = new Float32Array(784);
+				  for (let i = 0; i < 784; i++) pixels[i] = rgba[4 * i] / 255;
+				  const { explainOcclusion } = await import('/app/ondevice.js');
+				  const device = await explainOcclusion(pixels, json.digit);
+				  const server = json.explanation.attributions.flat();
+				  let max = 0, sa = 0, sb = 0, sab = 0, saa = 0, sbb = 0;
+				  for (let i = 0; i < 784; i++) {
+				    max = Math.max(max, Math.abs(server[i] - device[i]));
+				    sa += server[i]; sb += device[i]; sab += server[i] * device[i];
+				    saa += server[i] * server[i]; sbb += device[i] * device[i];
+				  }
+				  const n = 784;
+				  const r = (n * sab - sa * sb) / Math.sqrt((n * saa - sa * sa) * (n * sbb - sb * sb));
+				  done([max, r]);
+				})().catch((e) => done(['error', String(e)]));""", seven);
+		System.out.println("occlusion maps, server vs device: largest difference, correlation " + agreement);
+		assertThat(((Number) agreement.get(1)).doubleValue()).as("correlation").isGreaterThan(0.95);
+		assertThat(((Number) agreement.get(0)).doubleValue()).as("largest difference").isLessThan(0.05);
+		assertThat(consoleErrors()).isEmpty();
+	}
+
+	@Test
 	void aDroppedOrPastedPictureIsRecognised() throws IOException {
 		click("live");
 		String seven = Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of("docs/examples/seven.png")));

@@ -121,12 +121,18 @@ class ExplanationApiTests {
 
 	@Test
 	void badParametersAndBatchesAreRefused() {
+		int computed = ENGINE.imagesComputed();
 		for (String query : List.of("explain=saliency", "explain=", "explain=occlusion&explain-digit=12",
 				"explain=occlusion&explain-digit=x")) {
 			HttpFixtures.Reply reply = http.post("/api/v1/predictions?" + query, "image/png", seven);
 			assertThat(reply.status()).as(query + ": " + reply.body()).isEqualTo(400);
 			assertThat(reply.body()).contains("urn:digit-service:problem:bad-request");
 		}
+		assertThat(http
+			.postJson("/v1/models/mnist-cnn:explain?method=saliency",
+					"{\"instances\":[{\"image\":\"" + Base64.getEncoder().encodeToString(seven) + "\"}]}")
+			.status()).isEqualTo(400);
+		assertThat(ENGINE.imagesComputed()).as("refused before any prediction").isEqualTo(computed);
 		HttpFixtures.Reply batch = http.postFiles("/api/v1/predictions/batch?explain=occlusion", "files",
 				List.of(seven, seven));
 		assertThat(batch.status()).as(batch.body()).isEqualTo(400);
