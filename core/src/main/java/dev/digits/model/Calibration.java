@@ -49,6 +49,16 @@ public record Calibration(double temperature, double uncertainBelow, String oodS
 	}
 
 	/**
+	 * The calibration of the version in {@code dir} (its {@code model-metadata.json} and
+	 * the OOD file it names), as the service serves it.
+	 */
+	public static Calibration ofVersion(Path dir) throws IOException {
+		JsonNode metadata = JSON.readTree(new ModelFiles(dir).metadata().toFile());
+		return of(JSON.convertValue(metadata, new tools.jackson.core.type.TypeReference<Map<String, Object>>() {
+		}), dir);
+	}
+
+	/**
 	 * The version's calibration: {@code metadata.calibration}, and the file its
 	 * {@code metadata.ood} names.
 	 */

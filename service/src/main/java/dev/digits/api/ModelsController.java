@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.digits.model.LoadedModel;
+import dev.digits.serving.DriftMonitor;
 import dev.digits.serving.ModelProperties;
 import dev.digits.serving.ModelManager;
 import dev.digits.serving.Outcomes;
@@ -20,9 +21,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The model versions, public: each with its state, traffic share, accuracy so far from
- * feedback (with a 95% Wilson interval), shadow agreement, and a summary of its metadata.
- * Feedback counts are this replica's since it started; Prometheus has them summed over
- * replicas.
+ * feedback (with a 95% Wilson interval), shadow agreement, drift of its traffic from its
+ * validation images, and a summary of its metadata. Feedback counts are this replica's
+ * since it started; Prometheus has them summed over replicas.
  */
 @RestController
 @RequestMapping(path = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -36,7 +37,10 @@ class ModelsController {
 
 	private final ModelProperties properties;
 
-	ModelsController(ModelManager manager, Outcomes outcomes, ModelProperties properties) {
+	private final DriftMonitor drift;
+
+	ModelsController(ModelManager manager, Outcomes outcomes, ModelProperties properties, DriftMonitor drift) {
+		this.drift = drift;
 		this.manager = manager;
 		this.outcomes = outcomes;
 		this.properties = properties;
@@ -98,6 +102,7 @@ class ModelsController {
 		if (served.version().equals(policy.shadow()) || outcomes.agreement(served.version()).total() > 0) {
 			json.put("shadowAgreement", accuracy(outcomes.agreement(served.version())));
 		}
+		drift.status(served.version()).ifPresent(status -> json.put("drift", status.toJson()));
 		LoadedModel model = served.model();
 		if (model != null) {
 			json.put("artifact", model.version());

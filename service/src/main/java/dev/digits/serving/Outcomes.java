@@ -30,22 +30,12 @@ public final class Outcomes {
 			this(correct, total, -1);
 		}
 
-		private static final double Z = 1.959964;
-
 		public Double estimate() {
 			return total == 0 ? null : correct / (double) total;
 		}
 
 		public double[] wilson() {
-			if (total == 0) {
-				return null;
-			}
-			double n = total;
-			double p = correct / n;
-			double z2 = Z * Z;
-			double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
-			double half = Z * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n);
-			return new double[] { Math.max(0, centre - half), Math.min(1, centre + half) };
+			return dev.digits.model.Wilson.interval(correct, total);
 		}
 
 	}

@@ -117,13 +117,17 @@ public final class RecognitionService {
 
 	private final Map<String, Double> uncertainBelow;
 
+	private final DriftMonitor drift;
+
 	/**
 	 * @param uncertainBelow per version, an {@code uncertain} threshold in place of its
 	 * calibration's
+	 * @param drift told every answer of every version
 	 */
 	public RecognitionService(ImagePreprocessor preprocessor, ModelManager manager, FeedbackTokens tokens,
 			FeedbackLimiter limiter, Outcomes outcomes, String modelName, MeterRegistry meters, PipelineTracer tracer,
-			Map<String, Double> uncertainBelow) {
+			Map<String, Double> uncertainBelow, DriftMonitor drift) {
+		this.drift = drift;
 		this.limiter = limiter;
 		this.uncertainBelow = Map.copyOf(uncertainBelow);
 		this.preprocessor = preprocessor;
@@ -214,6 +218,9 @@ public final class RecognitionService {
 			tracer.tagCurrent("digits.model.version", version);
 			answers = lease.isEnsemble() ? ensemble(lease, pixels) : classifier.classify(lease.engine(), pixels);
 			calibration = lease.calibration();
+		}
+		if (!classifier.isQuiet()) {
+			drift.observe(version, calibration, answers);
 		}
 		List<Recognized> recognized = new ArrayList<>(answers.size());
 		Double below = uncertainBelow.get(version);

@@ -137,10 +137,15 @@ class ServingConfiguration {
 	@Bean
 	RecognitionService recognitionService(ImagePreprocessor preprocessor, ModelManager manager, FeedbackTokens tokens,
 			FeedbackProperties feedback, Outcomes outcomes, ModelProperties properties, MeterRegistry meters,
-			ObjectProvider<PipelineTracer> tracer) {
+			ObjectProvider<PipelineTracer> tracer, DriftMonitor drift) {
 		return new RecognitionService(preprocessor, manager, tokens,
 				new FeedbackLimiter(feedback.votesPerClient(), feedback.clientWindow()), outcomes, properties.name(),
-				meters, tracer.getIfAvailable(() -> PipelineTracer.OFF), properties.uncertainBelow());
+				meters, tracer.getIfAvailable(() -> PipelineTracer.OFF), properties.uncertainBelow(), drift);
+	}
+
+	@Bean(destroyMethod = "close")
+	DriftMonitor driftMonitor(ModelManager manager, DriftProperties properties, MeterRegistry meters) {
+		return new DriftMonitor(manager, properties, meters);
 	}
 
 	@Bean

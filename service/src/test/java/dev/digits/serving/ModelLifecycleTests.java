@@ -65,6 +65,8 @@ class ModelLifecycleTests {
 
 	private RepositoryWatcher watcher;
 
+	private DriftMonitor drift;
+
 	private DataPlane plane;
 
 	private ModelRepository repository;
@@ -90,14 +92,18 @@ class ModelLifecycleTests {
 		watcher.scan(Duration.ZERO);
 		FeedbackTokens tokens = new FeedbackTokens(FeedbackTokens.randomKey(), Duration.ofHours(1), Clock.systemUTC(),
 				10_000);
+		// drift tested every 20 ms on windows of 100: its loads of references and its
+		// tests race the churn too
+		drift = new DriftMonitor(manager, new DriftProperties(true, 100, Duration.ofMillis(20), 0.05, 400), meters);
 		RecognitionService service = new RecognitionService(new ImagePreprocessor(PreprocessingLimits.defaults()),
 				manager, tokens, new FeedbackLimiter(0, Duration.ofHours(1)), new Outcomes(meters), "mnist-cnn", meters,
-				PipelineTracer.OFF, Map.of());
+				PipelineTracer.OFF, Map.of(), drift);
 		plane = new DataPlane(service, manager, "mnist-cnn", "test", List.of());
 	}
 
 	@AfterEach
 	void stop() throws IOException {
+		drift.close();
 		watcher.close();
 		manager.close();
 		classifier.close();
@@ -402,6 +408,13 @@ class ModelLifecycleTests {
 			assertThat(predict(0, null, version).images().get(0).answer().digit()).isEqualTo(expected[0]);
 		}
 		assertThat(classifier.liveEngines()).isEqualTo(3);
+		// drift followed the reloads: each version answers into a window of its own load,
+		// tested against its reference; the ensemble has none and says so
+		drift.evaluate();
+		assertThat(drift.status("1").orElseThrow().state()).isIn(DriftMonitor.COLLECTING, DriftMonitor.TESTED);
+		assertThat(drift.status("1").orElseThrow().answers()).isBetween(1, 100);
+		assertThat(drift.status("e12").orElseThrow().state()).isEqualTo(DriftMonitor.NO_REFERENCE);
+		assertThat(drift.status("e12").orElseThrow().reason()).contains("no drift-reference.json");
 	}
 
 	private void assertPolicyIsServable() {

@@ -23,7 +23,7 @@ import picocli.CommandLine.ParameterException;
 		synopsisSubcommandLabel = "COMMAND",
 		subcommands = { ToolsCli.Train.class, ToolsCli.Evaluate.class, ToolsCli.Calibrate.class,
 				ToolsCli.FineTune.class, ToolsCli.Golden.class, ToolsCli.QuantizedVersion.class,
-				ToolsCli.Ensemble.class })
+				ToolsCli.Ensemble.class, ToolsCli.DriftReferenceCommand.class, ToolsCli.DriftCheck.class })
 final class ToolsCli implements Runnable {
 
 	@CommandLine.Spec
@@ -230,6 +230,66 @@ final class ToolsCli implements Runnable {
 		@Override
 		public Integer call() throws IOException {
 			CalibrateCommand.run(modelDir, mnist.get(), setSize, nonDigits, falseFlagRate, System.out);
+			return 0;
+		}
+
+	}
+
+	@Command(name = "drift-reference", mixinStandardHelpOptions = true,
+			description = "Write a version's drift reference: its answers on the validation split under its calibration.")
+	static final class DriftReferenceCommand implements Callable<Integer> {
+
+		@Option(names = "--model-dir", defaultValue = "models/mnist-cnn/1", paramLabel = "DIR",
+				description = "The version's folder (default: ${DEFAULT-VALUE}).")
+		Path modelDir;
+
+		@Mixin
+		MnistDir mnist = new MnistDir();
+
+		@Override
+		public Integer call() throws IOException {
+			DriftCommand.reference(modelDir, mnist.get(), System.out);
+			return 0;
+		}
+
+	}
+
+	@Command(name = "drift-check", mixinStandardHelpOptions = true,
+			description = "Measure the service's drift detector: false alarms on MNIST test windows, detection on shifted ones.")
+	static final class DriftCheck implements Callable<Integer> {
+
+		@Option(names = "--model-dir", defaultValue = "models/mnist-cnn/6", paramLabel = "DIR",
+				description = "The version's folder, with its drift reference (default: ${DEFAULT-VALUE}).")
+		Path modelDir;
+
+		@Mixin
+		MnistDir mnist = new MnistDir();
+
+		@Option(names = "--window", defaultValue = "500",
+				description = "Answers per window, as the service's digits.drift.window (default: ${DEFAULT-VALUE}).")
+		int window;
+
+		@Option(names = "--windows", defaultValue = "2000",
+				description = "Windows drawn from each set (default: ${DEFAULT-VALUE}).")
+		int windows;
+
+		@Option(names = "--alpha", defaultValue = "0.05",
+				description = "False-alarm rate wanted, as digits.drift.alpha (default: ${DEFAULT-VALUE}).")
+		double alpha;
+
+		@Option(names = "--iterations", defaultValue = "2000",
+				description = "Reference windows behind the correction, as digits.drift.iterations (default: ${DEFAULT-VALUE}).")
+		int iterations;
+
+		@Option(names = "--report", paramLabel = "FILE.md",
+				description = "Write the figures here (and FILE.json beside it).")
+		Path report;
+
+		@Override
+		public Integer call() throws IOException {
+			DriftCommand.check(
+					new DriftCommand.CheckOptions(modelDir, mnist.get(), window, windows, alpha, iterations, report),
+					System.out);
 			return 0;
 		}
 
