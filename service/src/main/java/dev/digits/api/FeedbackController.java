@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.digits.serving.CaptureStore;
 import dev.digits.serving.FeedbackTokens;
 import dev.digits.serving.RecognitionService;
 import jakarta.servlet.http.HttpServletRequest;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -30,8 +33,11 @@ class FeedbackController {
 
 	private final RecognitionService recognition;
 
-	FeedbackController(RecognitionService recognition) {
+	private final CaptureStore captures;
+
+	FeedbackController(RecognitionService recognition, CaptureStore captures) {
 		this.recognition = recognition;
+		this.captures = captures;
 	}
 
 	@io.swagger.v3.oas.annotations.Operation(summary = "Record the true digit of a prediction")
@@ -50,15 +56,26 @@ class FeedbackController {
 		if (digit < 0 || digit > 9) {
 			throw new InvalidRequestException("digit must be 0 to 9, got " + body.get("digit"));
 		}
-		FeedbackTokens.Claims claims = recognition.feedback(body.get("token").asString(), digit,
+		RecognitionService.Feedback feedback = recognition.feedback(body.get("token").asString(), digit,
 				request.getRemoteAddr());
+		FeedbackTokens.Claims claims = feedback.claims();
 		Map<String, Object> json = new LinkedHashMap<>();
 		json.put("recorded", true);
 		json.put("version", claims.version());
 		json.put("predicted", claims.digit());
 		json.put("actual", digit);
 		json.put("correct", claims.digit() == digit);
+		json.put("captured", feedback.captured());
 		return json;
+	}
+
+	@io.swagger.v3.oas.annotations.Operation(summary = "Delete what was kept of a prediction captured with consent",
+			description = "The prediction's feedbackToken, whatever its age, deletes its input (held for feedback or "
+					+ "written with its label): how many were deleted, 0 when nothing was kept. A token this service "
+					+ "did not sign is refused (400).")
+	@DeleteMapping(path = "/captures/{token}")
+	Map<String, Object> deleteCapture(@PathVariable String token) {
+		return Map.of("deleted", captures.delete(token));
 	}
 
 }

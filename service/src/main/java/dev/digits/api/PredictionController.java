@@ -124,6 +124,7 @@ class PredictionController {
 			ExplanationImages.check(request.getParameter("explain"), request.getParameter("explain-digit"),
 					"explain-digit");
 		}
+		boolean capture = consent(request);
 		long start = System.nanoTime();
 		RecognitionService.Result result = plane.infer(new DataPlane.InferenceRequest(plane.modelName(),
 				List.of(upload), false, InferenceRequests.routing(request, version, null, null)));
@@ -134,7 +135,24 @@ class PredictionController {
 		return new Responses.PredictionResponse(RequestIdFilter.of(request), a.digit(), a.probabilities()[a.digit()],
 				a.probabilities(), a.confidence(), a.uncertain(), a.outOfDistribution(), only.input().severalDigits(),
 				input(only.input(), request), c.cached(), modelRef(result),
-				timings(result, c.queueNanos(), c.computeNanos(), start), only.feedbackToken(), explanation);
+				timings(result, c.queueNanos(), c.computeNanos(), start), only.feedbackToken(), explanation,
+				capture ? (plane.capture(result) ? "pending" : "off") : null);
+	}
+
+	/**
+	 * {@code ?capture=consent}: the client agrees that the input the model saw is kept
+	 * with the label its feedback gives. Any other value is refused.
+	 */
+	private static boolean consent(HttpServletRequest request) {
+		String capture = request.getParameter("capture");
+		if (capture == null) {
+			return false;
+		}
+		if (!capture.equals("consent")) {
+			throw new InvalidRequestException("capture takes one value, consent (the input is kept with the "
+					+ "label feedback gives it), got " + capture);
+		}
+		return true;
 	}
 
 	/**
@@ -155,6 +173,10 @@ class PredictionController {
 		if (request.getParameter("explain") != null) {
 			throw new InvalidRequestException(
 					"explanations are for one image at a time: send it to /api/v1/predictions with ?explain=");
+		}
+		if (request.getParameter("capture") != null) {
+			throw new InvalidRequestException("capture is for one image at a time (feedback labels one image of "
+					+ "a request): send it to /api/v1/predictions with ?capture=consent");
 		}
 		request.setAttribute(InferenceRequests.ENDPOINT_ATTRIBUTE, "batch");
 		long start = System.nanoTime();

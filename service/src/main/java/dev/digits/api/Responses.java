@@ -58,7 +58,8 @@ final class Responses {
 	record PredictionResponse(String requestId, int digit, float probability, float[] probabilities, float confidence,
 			boolean uncertain, boolean outOfDistribution, boolean severalDigits, Input input, boolean cached,
 			ModelRef model, Timings timings, String feedbackToken,
-			@JsonInclude(JsonInclude.Include.NON_NULL) Explanation explanation) {
+			@JsonInclude(JsonInclude.Include.NON_NULL) Explanation explanation,
+			@JsonInclude(JsonInclude.Include.NON_NULL) String capture) {
 	}
 
 	/**

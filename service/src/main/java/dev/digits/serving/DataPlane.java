@@ -225,4 +225,12 @@ public final class DataPlane {
 
 	}
 
+	/**
+	 * Holds the inputs of a consented prediction until feedback labels them; false when
+	 * this service captures nothing.
+	 */
+	public boolean capture(RecognitionService.Result result) {
+		return recognition.capture(result);
+	}
+
 }

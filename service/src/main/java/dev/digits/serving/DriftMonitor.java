@@ -123,6 +123,7 @@ public final class DriftMonitor implements AutoCloseable {
 		if (track == null || track.calibration != calibration) {
 			track = tracks.compute(version,
 					(v, old) -> old != null && old.calibration == calibration ? old : new Track(calibration));
+			readout(version); // its gauges exist from its first answer
 		}
 		long now = System.currentTimeMillis();
 		for (Classification answer : answers) {
@@ -278,6 +279,10 @@ public final class DriftMonitor implements AutoCloseable {
 			return count < size ? times[0] : times[(int) (count % size)];
 		}
 
+		synchronized int held() {
+			return (int) Math.min(count, size);
+		}
+
 		Status status() {
 			Status status = last;
 			if (status != null) {
@@ -293,9 +298,9 @@ public final class DriftMonitor implements AutoCloseable {
 	}
 
 	/** A version's gauges and the status they read. */
-	private static final class Readout {
+	private final class Readout {
 
-		private static final String DETECTED = "1 when the version's last window drifted from its reference by this "
+		static final String DETECTED = "1 when the version's last window drifted from its reference by this "
 				+ "test, corrected for the four (test=any: by any of them), 0 when not, NaN when not tested";
 
 		private volatile Status status;
@@ -309,7 +314,7 @@ public final class DriftMonitor implements AutoCloseable {
 		Readout(String version, MeterRegistry meters) {
 			this.version = version;
 			this.meters = meters;
-			Gauge.builder("digits.drift.window.answers", this, r -> r.status == null ? 0 : r.status.answers())
+			Gauge.builder("digits.drift.window.answers", this, r -> r.answers())
 				.description("Answers in the version's drift window (it is tested once full)")
 				.tag("model_version", version)
 				.register(meters);
@@ -358,6 +363,11 @@ public final class DriftMonitor implements AutoCloseable {
 								.register(meters))
 					.increment();
 			}
+		}
+
+		private double answers() {
+			Track track = tracks.get(version);
+			return track == null ? 0 : track.held();
 		}
 
 		private double drift(DriftDetector.Kind kind) {

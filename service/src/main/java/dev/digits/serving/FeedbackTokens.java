@@ -239,6 +239,21 @@ public final class FeedbackTokens {
 	}
 
 	Claims verify(String token) {
+		Claims claims = signed(token);
+		long age = clock.instant().getEpochSecond() - claims.issuedAtSeconds();
+		if (age > ttl.toSeconds()) {
+			throw new FeedbackException(FeedbackException.Kind.EXPIRED,
+					"the feedback token expired (tokens are valid for " + ttl.toHours() + " h after the prediction)");
+		}
+		return claims;
+	}
+
+	/**
+	 * What a token says if this service signed it, whatever its age (a capture is deleted
+	 * by its token long after feedback closed).
+	 * @throws FeedbackException {@code INVALID}
+	 */
+	public Claims signed(String token) {
 		if (token == null || token.length() > 512) {
 			throw invalid();
 		}
@@ -274,11 +289,6 @@ public final class FeedbackTokens {
 		}
 		catch (NumberFormatException ex) {
 			throw invalid();
-		}
-		long age = clock.instant().getEpochSecond() - claims.issuedAtSeconds();
-		if (age > ttl.toSeconds()) {
-			throw new FeedbackException(FeedbackException.Kind.EXPIRED,
-					"the feedback token expired (tokens are valid for " + ttl.toHours() + " h after the prediction)");
 		}
 		return claims;
 	}

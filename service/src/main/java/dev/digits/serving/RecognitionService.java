@@ -119,15 +119,19 @@ public final class RecognitionService {
 
 	private final DriftMonitor drift;
 
+	private final CaptureStore captures;
+
 	/**
 	 * @param uncertainBelow per version, an {@code uncertain} threshold in place of its
 	 * calibration's
 	 * @param drift told every answer of every version
+	 * @param captures the consented inputs, labelled by feedback
 	 */
 	public RecognitionService(ImagePreprocessor preprocessor, ModelManager manager, FeedbackTokens tokens,
 			FeedbackLimiter limiter, Outcomes outcomes, String modelName, MeterRegistry meters, PipelineTracer tracer,
-			Map<String, Double> uncertainBelow, DriftMonitor drift) {
+			Map<String, Double> uncertainBelow, DriftMonitor drift, CaptureStore captures) {
 		this.drift = drift;
+		this.captures = captures;
 		this.limiter = limiter;
 		this.uncertainBelow = Map.copyOf(uncertainBelow);
 		this.preprocessor = preprocessor;
@@ -386,7 +390,7 @@ public final class RecognitionService {
 	 * that answered was right. A client over its votes gets {@code RATE_LIMITED} before
 	 * its token is spent.
 	 */
-	public FeedbackTokens.Claims feedback(String token, int trueDigit, String client) {
+	public Feedback feedback(String token, int trueDigit, String client) {
 		if (trueDigit < 0 || trueDigit >= DigitNetwork.CLASSES) {
 			throw new IllegalArgumentException("digit must be 0 to 9, got " + trueDigit);
 		}
@@ -403,7 +407,26 @@ public final class RecognitionService {
 		tokens.redeem(token, client);
 		limiter.count(client);
 		outcomes.feedback(claims.version(), claims.digit() == trueDigit, client);
-		return claims;
+		return new Feedback(claims, captures.labelled(token, claims.nonce(), trueDigit));
+	}
+
+	/**
+	 * Feedback recorded: what its token said, and whether the input was kept with its
+	 * label (its client consented).
+	 */
+	public record Feedback(FeedbackTokens.Claims claims, boolean captured) {
+	}
+
+	/**
+	 * Holds the inputs of a consented prediction until feedback labels them; false when
+	 * this service captures nothing.
+	 */
+	public boolean capture(Result result) {
+		boolean held = true;
+		for (Recognized image : result.images()) {
+			held &= captures.offer(image.feedbackToken(), image.input().pixels());
+		}
+		return held;
 	}
 
 }

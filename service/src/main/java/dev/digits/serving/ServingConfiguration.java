@@ -137,10 +137,16 @@ class ServingConfiguration {
 	@Bean
 	RecognitionService recognitionService(ImagePreprocessor preprocessor, ModelManager manager, FeedbackTokens tokens,
 			FeedbackProperties feedback, Outcomes outcomes, ModelProperties properties, MeterRegistry meters,
-			ObjectProvider<PipelineTracer> tracer, DriftMonitor drift) {
+			ObjectProvider<PipelineTracer> tracer, DriftMonitor drift, CaptureStore captures) {
 		return new RecognitionService(preprocessor, manager, tokens,
 				new FeedbackLimiter(feedback.votesPerClient(), feedback.clientWindow()), outcomes, properties.name(),
-				meters, tracer.getIfAvailable(() -> PipelineTracer.OFF), properties.uncertainBelow(), drift);
+				meters, tracer.getIfAvailable(() -> PipelineTracer.OFF), properties.uncertainBelow(), drift, captures);
+	}
+
+	@Bean(destroyMethod = "close")
+	CaptureStore captureStore(CaptureProperties properties, FeedbackTokens tokens, MeterRegistry meters)
+			throws IOException {
+		return new CaptureStore(properties, tokens, Clock.systemUTC(), meters);
 	}
 
 	@Bean(destroyMethod = "close")

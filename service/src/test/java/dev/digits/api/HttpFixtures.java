@@ -82,6 +82,10 @@ final class HttpFixtures {
 		return send(HttpRequest.newBuilder(uri(path)).GET());
 	}
 
+	Reply delete(String path) {
+		return send(HttpRequest.newBuilder(uri(path)).DELETE());
+	}
+
 	Reply post(String path, String contentType, byte[] body) {
 		return send(HttpRequest.newBuilder(URI.create(base + path))
 			.header("Content-Type", contentType)

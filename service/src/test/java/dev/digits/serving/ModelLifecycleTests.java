@@ -97,7 +97,11 @@ class ModelLifecycleTests {
 		drift = new DriftMonitor(manager, new DriftProperties(true, 100, Duration.ofMillis(20), 0.05, 400), meters);
 		RecognitionService service = new RecognitionService(new ImagePreprocessor(PreprocessingLimits.defaults()),
 				manager, tokens, new FeedbackLimiter(0, Duration.ofHours(1)), new Outcomes(meters), "mnist-cnn", meters,
-				PipelineTracer.OFF, Map.of(), drift);
+				PipelineTracer.OFF, Map.of(), drift,
+				new CaptureStore(
+						new CaptureProperties(null, Duration.ofDays(1), 10,
+								org.springframework.util.unit.DataSize.ofKilobytes(10), 10),
+						tokens, Clock.systemUTC(), meters));
 		plane = new DataPlane(service, manager, "mnist-cnn", "test", List.of());
 	}
 

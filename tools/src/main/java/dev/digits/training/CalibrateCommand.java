@@ -15,7 +15,8 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code calibrate} ({@link ToolsCli.Calibrate} has its options): fits calibration and
  * OOD data for the model in a folder ({@link ModelQuality#fit}) and writes
  * {@value #OOD_FILE} beside it; adds {@code calibration} and {@code ood} to its
- * {@code model-metadata.json} and changes nothing else there.
+ * {@code model-metadata.json} and changes nothing else there; then writes the version's
+ * drift reference under that calibration ({@link DriftCommand#reference}).
  */
 public final class CalibrateCommand {
 
@@ -47,6 +48,8 @@ public final class CalibrateCommand {
 		Files.writeString(files.metadata(), text);
 		out.println(
 				"wrote " + modelDir.resolve(OOD_FILE) + " and the calibration and ood entries of " + files.metadata());
+		// drift is measured under the calibration served: a new one needs a new reference
+		DriftCommand.reference(modelDir, mnistDir, out);
 		return fitted;
 	}
 

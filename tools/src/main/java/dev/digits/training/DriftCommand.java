@@ -116,7 +116,7 @@ public final class DriftCommand {
 
 	/** One set's windows: how many raised drift, overall and per test. */
 	record SetFigures(String name, String description, int images, int windows, int drifted,
-			Map<String, Integer> byTest) {
+			Map<String, Integer> byTest, long testNanos) {
 
 		double rate() {
 			return drifted / (double) windows;
@@ -141,8 +141,9 @@ public final class DriftCommand {
 		long start = System.nanoTime();
 		DriftDetector detector = new DriftDetector(reference, options.window(), options.alpha(), options.iterations(),
 				DriftDetector.DEFAULT_SEED);
+		double buildMillis = (System.nanoTime() - start) / 1e6;
 		out.printf(Locale.ROOT, "detector: window %d, alpha %.3f, %d reference windows, built in %.0f ms%n",
-				options.window(), options.alpha(), options.iterations(), (System.nanoTime() - start) / 1e6);
+				options.window(), options.alpha(), options.iterations(), buildMillis);
 
 		Mnist.Split test = Mnist.loadTest(options.mnistDir());
 		int n = test.size();
@@ -184,8 +185,11 @@ public final class DriftCommand {
 			out.printf(Locale.ROOT, "%-22s %5d images, %5d windows: drift in %6.2f%% (95%% %.2f-%.2f%%) %s%n", f.name(),
 					f.images(), f.windows(), 100 * f.rate(), 100 * wilson[0], 100 * wilson[1], f.byTest());
 		}
+		long windows = figures.stream().mapToLong(SetFigures::windows).sum();
+		double micros = figures.stream().mapToLong(SetFigures::testNanos).sum() / 1e3 / windows;
+		out.printf(Locale.ROOT, "a window's test took %.0f us on average (%,d windows)%n", micros, windows);
 		if (options.report() != null) {
-			write(options, reference, detector, figures);
+			write(options, reference, detector, figures, buildMillis, micros);
 			out.println("wrote " + options.report() + " and " + json(options.report()));
 		}
 		return figures;
@@ -208,6 +212,7 @@ public final class DriftCommand {
 		double[] confidence = new double[n];
 		double[] ood = new double[n];
 		int drifted = 0;
+		long nanos = 0;
 		Map<String, Integer> byTest = new LinkedHashMap<>();
 		detector.kinds().forEach(k -> byTest.put(k.label(), 0));
 		for (int w = 0; w < count; w++) {
@@ -216,7 +221,9 @@ public final class DriftCommand {
 			if (other != null) {
 				fill(other, n - fromSet, fromSet, digits, confidence, ood, random);
 			}
+			long begin = System.nanoTime();
 			DriftDetector.Result result = detector.test(digits, confidence, ood);
+			nanos += System.nanoTime() - begin;
 			if (result.drift()) {
 				drifted++;
 			}
@@ -230,7 +237,7 @@ public final class DriftCommand {
 		String description = other == null ? set.description()
 				: "half MNIST test digits, half non-digits (" + other.description() + ")";
 		return new SetFigures(name, description, set.size() + (other == null ? 0 : other.size()), count, drifted,
-				byTest);
+				byTest, nanos);
 	}
 
 	/** {@code k} distinct images of {@code set} into positions {@code at..at+k}. */
@@ -261,7 +268,7 @@ public final class DriftCommand {
 	}
 
 	private static void write(CheckOptions options, DriftReference reference, DriftDetector detector,
-			List<SetFigures> figures) throws IOException {
+			List<SetFigures> figures, double buildMillis, double testMicros) throws IOException {
 		StringBuilder md = new StringBuilder();
 		md.append("# Drift detection: false alarms and detection\n\n");
 		md.append("Made by `java -jar tools/target/digits-tools-1.0.0-exec.jar drift-check --model-dir=")
@@ -294,16 +301,20 @@ public final class DriftCommand {
 		md.append('\n');
 		for (SetFigures f : figures) {
 			double[] wilson = dev.digits.model.Wilson.interval(f.drifted(), f.windows());
-			md.append(String.format(Locale.ROOT, "| %s: %s | %,d | %,d | %.1f%% | %.1f-%.1f%% |", f.name(),
+			md.append(String.format(Locale.ROOT, "| %s: %s | %,d | %,d | %.2f%% | %.2f-%.2f%% |", f.name(),
 					f.description(), f.images(), f.windows(), 100 * f.rate(), 100 * wilson[0], 100 * wilson[1]));
 			for (DriftDetector.Kind k : detector.kinds()) {
-				md.append(String.format(Locale.ROOT, " %.1f%% |", 100.0 * f.byTest().get(k.label()) / f.windows()));
+				md.append(String.format(Locale.ROOT, " %.2f%% |", 100.0 * f.byTest().get(k.label()) / f.windows()));
 			}
 			md.append('\n');
 		}
 		md.append("\nThe first row is the false-alarm rate (every window is like the reference: an alarm there is "
 				+ "false); the others are the share of windows of shifted traffic that raised drift. The per-test "
 				+ "columns give how often each test alone was past the corrected level.\n");
+		md.append(String.format(Locale.ROOT,
+				"%nCost, on the machine that ran this: building the detector (the reference windows) took %.0f ms, "
+						+ "a window's test %.0f us on average over the %,d windows above.%n",
+				buildMillis, testMicros, figures.stream().mapToLong(SetFigures::windows).sum()));
 		Files.createDirectories(options.report().toAbsolutePath().getParent());
 		Files.writeString(options.report(), md.toString());
 		Map<String, Object> json = new LinkedHashMap<>();
@@ -311,6 +322,8 @@ public final class DriftCommand {
 		json.put("window", options.window());
 		json.put("alpha", options.alpha());
 		json.put("iterations", options.iterations());
+		json.put("buildMillis", buildMillis);
+		json.put("testMicros", testMicros);
 		json.put("sets", figures.stream().map(f -> {
 			Map<String, Object> m = new LinkedHashMap<>();
 			m.put("name", f.name());
