@@ -38,7 +38,10 @@ public final class DriftCommand {
 	private DriftCommand() {
 	}
 
-	/** Writes the reference of the version in {@code modelDir}; returns it. */
+	/**
+	 * Writes the reference of the version in {@code modelDir}; returns it, or null when
+	 * the MNIST files hold too few validation images for one (a test fixture).
+	 */
 	public static DriftReference reference(Path modelDir, Path mnistDir, PrintStream out) throws IOException {
 		ModelFiles files = new ModelFiles(modelDir);
 		MultiLayerNetwork network = EvaluateCommand.load(files.served());
@@ -46,7 +49,13 @@ public final class DriftCommand {
 		JsonNode metadata = JSON.readTree(files.metadata().toFile());
 		int validationSize = metadata.at("/data/split/validation").asInt(10_000);
 		Mnist.Split train = Mnist.load(mnistDir).train();
-		Mnist.Split validation = train.slice(train.size() - validationSize, train.size());
+		int size = Math.min(validationSize, train.size());
+		if (size < DriftReference.MIN_IMAGES) {
+			out.printf(Locale.ROOT, "no %s written: %d validation images, a reference needs %d%n", DriftReference.FILE,
+					size, DriftReference.MIN_IMAGES);
+			return null;
+		}
+		Mnist.Split validation = train.slice(train.size() - size, train.size());
 		NetworkOutputs outputs = NetworkOutputs.of(network, ModelQuality.pixels(validation));
 		DriftReference reference = DriftReference.of(
 				"the version's answers on the " + validation.size()

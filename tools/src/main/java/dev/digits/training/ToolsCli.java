@@ -23,7 +23,8 @@ import picocli.CommandLine.ParameterException;
 		synopsisSubcommandLabel = "COMMAND",
 		subcommands = { ToolsCli.Train.class, ToolsCli.Evaluate.class, ToolsCli.Calibrate.class,
 				ToolsCli.FineTune.class, ToolsCli.Golden.class, ToolsCli.QuantizedVersion.class,
-				ToolsCli.Ensemble.class, ToolsCli.DriftReferenceCommand.class, ToolsCli.DriftCheck.class })
+				ToolsCli.Ensemble.class, ToolsCli.DriftReferenceCommand.class, ToolsCli.DriftCheck.class,
+				ToolsCli.Gate.class })
 final class ToolsCli implements Runnable {
 
 	@CommandLine.Spec
@@ -297,7 +298,7 @@ final class ToolsCli implements Runnable {
 
 	@Command(name = "finetune", mixinStandardHelpOptions = true,
 			description = "Tune a served version on a folder of your digits into a new version beside it.")
-	static final class FineTune implements Callable<Integer> {
+	static class FineTune implements Callable<Integer> {
 
 		@Option(names = "--from", required = true, paramLabel = "VERSION", description = "The version to start from.")
 		String from;
@@ -359,6 +360,53 @@ final class ToolsCli implements Runnable {
 		public Integer call() throws IOException {
 			FineTuneCommand.run(options(), System.out);
 			return 0;
+		}
+
+	}
+
+	@Command(name = "gate", mixinStandardHelpOptions = true,
+			description = "Fine-tune a candidate on labelled captures, compare it with its source, and promote it "
+					+ "only if it passes (finetune's options, and the gate's).")
+	static final class Gate extends FineTune {
+
+		@Option(names = "--margin", defaultValue = "0.02",
+				description = "How much more accurate on the held-out captures it must be (default: ${DEFAULT-VALUE}).")
+		double margin;
+
+		@Option(names = "--mnist-tolerance", defaultValue = "0.001",
+				description = "How much less accurate on MNIST test it may be (default: ${DEFAULT-VALUE}).")
+		double mnistTolerance;
+
+		@Option(names = "--ece-tolerance", defaultValue = "0.01",
+				description = "How much worse its ECE on the held-out captures may be (default: ${DEFAULT-VALUE}).")
+		double eceTolerance;
+
+		@Option(names = "--speed-tolerance", defaultValue = "0.10",
+				description = "How much slower a forward pass may be (default: ${DEFAULT-VALUE}).")
+		double speedTolerance;
+
+		@Option(names = "--robustness-size", defaultValue = "2000",
+				description = "Images of each robustness set compared (default: ${DEFAULT-VALUE}).")
+		int robustnessSize;
+
+		@Option(names = "--service", paramLabel = "URL",
+				description = "Apply the verdict to this service: promote, or shadow (admin token in DIGITS_ADMIN_TOKEN).")
+		java.net.URI service;
+
+		GateCommand.Options gateOptions() {
+			return new GateCommand.Options(options(), margin, mnistTolerance, eceTolerance, speedTolerance,
+					robustnessSize, service, System.getenv("DIGITS_ADMIN_TOKEN"));
+		}
+
+		@Override
+		public Integer call() throws IOException {
+			try {
+				return GateCommand.run(gateOptions(), System.out).promote() ? 0 : 3;
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return 1;
+			}
 		}
 
 	}
