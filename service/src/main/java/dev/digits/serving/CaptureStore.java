@@ -55,6 +55,12 @@ public final class CaptureStore implements AutoCloseable {
 
 	}
 
+	/**
+	 * The marker {@code finetune} reads as "model inputs, not to be preprocessed again"
+	 * (the tools' {@code UserDigits.MODEL_INPUTS}).
+	 */
+	public static final String MODEL_INPUTS = ".model-inputs";
+
 	private final Path dir;
 
 	private final CaptureProperties properties;
@@ -100,6 +106,13 @@ public final class CaptureStore implements AutoCloseable {
 			.register(meters);
 		if (dir != null) {
 			Files.createDirectories(dir);
+			// tells finetune the images are model inputs, to be read as they are
+			Path marker = dir.resolve(MODEL_INPUTS);
+			if (!Files.exists(marker)) {
+				Files
+					.writeString(marker, "The images under the digit folders are 28x28 inputs the model saw, kept with "
+							+ "their users' consent and labelled by their feedback; finetune reads them as they are.\n");
+			}
 			sweep();
 			long hour = TimeUnit.HOURS.toMillis(1);
 			timer.scheduleWithFixedDelay(this::sweepQuietly, hour, hour, TimeUnit.MILLISECONDS);
@@ -202,6 +215,9 @@ public final class CaptureStore implements AutoCloseable {
 		try (Stream<Path> walk = Files.walk(dir, 2)) {
 			for (Path file : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
 				FileTime modified = Files.getLastModifiedTime(file);
+				if (file.getParent().equals(dir) && !file.getFileName().toString().endsWith(".tmp")) {
+					continue; // the marker
+				}
 				boolean temporary = file.getFileName().toString().endsWith(".tmp");
 				if (modified.toInstant().isBefore(oldest)
 						|| (temporary && modified.toInstant().isBefore(clock.instant().minusSeconds(3600)))) {

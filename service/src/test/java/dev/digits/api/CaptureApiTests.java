@@ -101,9 +101,16 @@ class CaptureApiTests {
 			assertThat(feedback(a.get("feedbackToken").asString(), digits.labels()[k]).get("captured").asBoolean())
 				.isTrue();
 		}
+		assertThat(dir.resolve(UserDigits.MODEL_INPUTS)).isRegularFile();
 		UserDigits read = UserDigits.read(dir);
 		assertThat(read.labels()).hasSizeGreaterThanOrEqualTo(UserDigits.MIN_IMAGES + 1);
-		assertThat(read.files()).contains(label + "/" + file.getFileName());
+		int at = read.files().indexOf(label + "/" + file.getFileName());
+		assertThat(at).isNotNegative();
+		// exactly the input the model saw
+		int[] grey = image.getRaster().getSamples(0, 0, 28, 28, 0, (int[]) null);
+		for (int p = 0; p < grey.length; p++) {
+			assertThat(read.pixels()[at * 784 + p]).isEqualTo(grey[p] / 255f);
+		}
 
 		// deleted by its token, once
 		assertThat(http.delete("/api/v1/captures/" + token).json().get("deleted").asInt()).isEqualTo(1);

@@ -94,6 +94,14 @@ public record UserDigits(float[] pixels, byte[] labels, List<String> files, Stri
 		return counts;
 	}
 
+	/**
+	 * A file of this name in a folder of digit folders says its images are model inputs
+	 * already (the service's captures: 28x28 8-bit grey PNGs of what the network saw),
+	 * read as they are: preprocessing them again would change them (a tensor client's
+	 * inverted digit would be inverted back).
+	 */
+	public static final String MODEL_INPUTS = ".model-inputs";
+
 	/** Reads {@code data}: a folder of digit folders, or a CSV file. */
 	public static UserDigits read(Path data) throws IOException {
 		if (!Files.exists(data)) {
@@ -109,6 +117,7 @@ public record UserDigits(float[] pixels, byte[] labels, List<String> files, Stri
 			throw new DataException(data + " holds " + entries.size() + " images, more than " + MAX_IMAGES);
 		}
 		ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingLimits.defaults());
+		boolean modelInputs = Files.isDirectory(data) && Files.isRegularFile(data.resolve(MODEL_INPUTS));
 		long maxBytes = MAX_FILE_BYTES;
 		float[] pixels = new float[entries.size() * DigitNetwork.PIXELS];
 		byte[] labels = new byte[entries.size()];
@@ -124,7 +133,7 @@ public record UserDigits(float[] pixels, byte[] labels, List<String> files, Stri
 			byte[] bytes = Files.readAllBytes(entry.file());
 			float[] image;
 			try {
-				image = preprocessor.fromImage(bytes).pixels();
+				image = modelInputs ? modelInput(entry.name(), bytes) : preprocessor.fromImage(bytes).pixels();
 			}
 			catch (PreprocessingException ex) {
 				throw new DataException(
@@ -137,6 +146,36 @@ public record UserDigits(float[] pixels, byte[] labels, List<String> files, Stri
 			digest.update(bytes);
 		}
 		return new UserDigits(pixels, labels, List.copyOf(names), HexFormat.of().formatHex(digest.digest()));
+	}
+
+	/**
+	 * A 28x28 8-bit grey PNG as the network input it is (grey / 255); its header is
+	 * checked before it is decoded, so a file that claims other dimensions is never
+	 * decoded.
+	 */
+	static float[] modelInput(String name, byte[] png) throws IOException {
+		int side = DigitNetwork.WIDTH;
+		boolean header = png.length > 33 && (png[0] & 0xFF) == 0x89 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G'
+				&& png[12] == 'I' && png[13] == 'H' && png[14] == 'D' && png[15] == 'R' && intAt(png, 16) == side
+				&& intAt(png, 20) == side && png[24] == 8 && png[25] == 0;
+		if (!header) {
+			throw new DataException(name + " is not a 28x28 8-bit grey PNG, as a folder marked " + MODEL_INPUTS
+					+ " must hold (the service's captures)");
+		}
+		java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+		if (image == null || image.getRaster().getNumBands() != 1) {
+			throw new DataException(name + " could not be decoded as a grey PNG");
+		}
+		int[] grey = image.getRaster().getSamples(0, 0, side, side, 0, (int[]) null);
+		float[] pixels = new float[grey.length];
+		for (int i = 0; i < grey.length; i++) {
+			pixels[i] = grey[i] / 255f;
+		}
+		return pixels;
+	}
+
+	private static int intAt(byte[] b, int at) {
+		return ((b[at] & 0xFF) << 24) | ((b[at + 1] & 0xFF) << 16) | ((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF);
 	}
 
 	private record Entry(Path file, String name, int label) {
