@@ -105,6 +105,11 @@ public final class DriftMonitor implements AutoCloseable {
 		this.manager = manager;
 		this.properties = properties;
 		this.meters = meters;
+		if (properties.iterations() < 20 / properties.alpha()) {
+			throw new IllegalArgumentException("digits.drift.iterations must be at least 20 / digits.drift.alpha ("
+					+ (int) Math.ceil(20 / properties.alpha()) + " for alpha " + properties.alpha()
+					+ "): the correction needs that many reference windows, got " + properties.iterations());
+		}
 		if (properties.enabled()) {
 			long every = Math.max(1, properties.period().toMillis());
 			timer.scheduleWithFixedDelay(this::evaluateQuietly, every, every, TimeUnit.MILLISECONDS);
@@ -236,8 +241,11 @@ public final class DriftMonitor implements AutoCloseable {
 							reference.size(), (System.nanoTime() - start) / 1_000_000);
 				}
 			}
-			catch (IOException | RuntimeException ex) {
+			catch (IOException ex) {
 				problem = DriftReference.FILE + " could not be read: " + ex.getMessage();
+			}
+			catch (RuntimeException ex) {
+				problem = "no detector could be built from " + DriftReference.FILE + ": " + ex.getMessage();
 			}
 			if (problem != null) {
 				logger.warn("drift is not tested for {}: {}", dir, problem);

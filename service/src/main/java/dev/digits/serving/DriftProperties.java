@@ -21,8 +21,8 @@ import org.springframework.validation.annotation.Validated;
  * @param alpha the false-alarm rate wanted on traffic like the reference, for the four
  * tests together
  * @param iterations windows drawn from the reference to correct for testing four
- * (dependent) things; more make the correction finer and the first test of a version
- * slower (0.1-0.3 ms each on a 2-core machine)
+ * (dependent) things, at least 20 / alpha; more make the correction finer and the first
+ * test of a version slower (0.1-0.3 ms each on a 2-core machine)
  */
 @Validated
 @ConfigurationProperties("digits.drift")

@@ -166,7 +166,9 @@ public final class DriftCommand {
 		for (int i = 0; i < inverted.length; i++) {
 			inverted[i] = 1f - inverted[i];
 		}
-		Observed invertedSet = Observed.of("inverted", "MNIST test digits with ink and paper swapped (as a tensor)",
+		Observed invertedSet = Observed.of("inverted",
+				"MNIST test digits with ink and paper swapped, given to the network as they are (the service's "
+						+ "preprocessing turns them back: a test of the detector, not traffic the service sees)",
 				logits(NetworkOutputs.of(network, inverted)), calibration);
 		PhotoSets photoSets = new PhotoSets(test, CHECK_SEED);
 		Observed photos = Observed.of("photos",

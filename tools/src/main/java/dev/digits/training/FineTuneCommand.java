@@ -160,6 +160,7 @@ public final class FineTuneCommand {
 			double rate = ModelQuality.falseFlagRate(JSON.readTree(new ModelFiles(source.dir()).metadata().toFile()));
 			ModelQuality.Fitted fitted = CalibrateCommand.run(staging, options.mnistDir(), options.calibrationSetSize(),
 					options.nonDigits(), rate, out);
+			heldOutReference(staging, network, heldOut, out);
 			Files.writeString(staging.resolve("finetune-report.md"),
 					markdown(options, target, data, comparisons, fitted));
 			JSON.writerWithDefaultPrettyPrinter()
@@ -175,6 +176,29 @@ public final class FineTuneCommand {
 		finally {
 			deleteRecursively(staging);
 		}
+	}
+
+	/**
+	 * With enough held-out images, the new version's drift reference is its answers on
+	 * them: the traffic it was tuned for and checked on (the captures of a shifted kind),
+	 * so that the same traffic does not raise drift once it is the default. With fewer
+	 * than a reference needs, the reference {@code calibrate} wrote from the MNIST
+	 * validation split stays.
+	 */
+	private static void heldOutReference(Path staging, MultiLayerNetwork network, UserDigits heldOut, PrintStream out)
+			throws IOException {
+		if (heldOut.size() < dev.digits.drift.DriftReference.MIN_IMAGES) {
+			out.printf(Locale.ROOT, "drift reference: the MNIST validation split (%d held-out images, fewer than %d)%n",
+					heldOut.size(), dev.digits.drift.DriftReference.MIN_IMAGES);
+			return;
+		}
+		dev.digits.drift.DriftReference reference = dev.digits.drift.DriftReference.of(
+				"the version's answers on the " + heldOut.size()
+						+ " held-out images of the data it was fine-tuned on (never trained on), under its calibration",
+				dev.digits.model.Calibration.ofVersion(staging),
+				DriftCommand.logits(NetworkOutputs.of(network, heldOut.pixels())));
+		reference.write(staging.resolve(dev.digits.drift.DriftReference.FILE));
+		out.printf(Locale.ROOT, "drift reference: the version's answers on its %d held-out images%n", heldOut.size());
 	}
 
 	/** User images to tune on, and the MNIST training images replayed beside them. */
