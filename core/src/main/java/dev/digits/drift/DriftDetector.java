@@ -216,7 +216,7 @@ public final class DriftDetector {
 	 * p-value is at most {@code p} (counting this window among them).
 	 */
 	double adjusted(double p) {
-		int below = upperBound(nullMinP, p);
+		int below = dev.digits.model.SortedArrays.upperBound(nullMinP, p);
 		return (1.0 + below) / (1.0 + nullMinP.length);
 	}
 
@@ -407,22 +407,6 @@ public final class DriftDetector {
 		double[] copy = Arrays.copyOf(values, n);
 		Arrays.sort(copy);
 		return copy;
-	}
-
-	/** How many of {@code sorted} are at most {@code value}. */
-	private static int upperBound(double[] sorted, double value) {
-		int lo = 0;
-		int hi = sorted.length;
-		while (lo < hi) {
-			int mid = (lo + hi) >>> 1;
-			if (sorted[mid] <= value) {
-				lo = mid + 1;
-			}
-			else {
-				hi = mid;
-			}
-		}
-		return lo;
 	}
 
 }

@@ -91,6 +91,8 @@ public final class CaptureStore implements AutoCloseable {
 		this.meters = meters;
 		this.dir = properties.dir();
 		this.pending = Caffeine.newBuilder()
+			// evictions on the calling thread: the bound holds when put returns
+			.executor(Runnable::run)
 			.maximumSize(properties.maxPending())
 			.expireAfterWrite(tokens.ttl())
 			.build();

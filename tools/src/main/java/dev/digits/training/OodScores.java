@@ -223,8 +223,8 @@ public final class OodScores {
 		Arrays.sort(neg);
 		double sum = 0;
 		for (double p : positives) {
-			int below = lowerBound(neg, p);
-			int belowOrEqual = upperBound(neg, p);
+			int below = dev.digits.model.SortedArrays.lowerBound(neg, p);
+			int belowOrEqual = dev.digits.model.SortedArrays.upperBound(neg, p);
 			sum += below + 0.5 * (belowOrEqual - below);
 		}
 		return sum / ((double) positives.length * negatives.length);
@@ -271,36 +271,6 @@ public final class OodScores {
 			curve[1][i + 1] = flagRate(positives, t);
 		}
 		return curve;
-	}
-
-	private static int lowerBound(double[] sorted, double value) {
-		int lo = 0;
-		int hi = sorted.length;
-		while (lo < hi) {
-			int mid = (lo + hi) >>> 1;
-			if (sorted[mid] < value) {
-				lo = mid + 1;
-			}
-			else {
-				hi = mid;
-			}
-		}
-		return lo;
-	}
-
-	private static int upperBound(double[] sorted, double value) {
-		int lo = 0;
-		int hi = sorted.length;
-		while (lo < hi) {
-			int mid = (lo + hi) >>> 1;
-			if (sorted[mid] <= value) {
-				lo = mid + 1;
-			}
-			else {
-				hi = mid;
-			}
-		}
-		return lo;
 	}
 
 }
