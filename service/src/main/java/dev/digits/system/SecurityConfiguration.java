@@ -126,7 +126,8 @@ class SecurityConfiguration {
 	static CorsConfigurationSource corsSource(CorsProperties properties) {
 		CorsConfiguration cors = new CorsConfiguration();
 		cors.setAllowedOriginPatterns(properties.allowedOrigins());
-		cors.setAllowedMethods(List.of("GET", "POST", "OPTIONS"));
+		// DELETE: a page's "forget my drawing" deletes its capture by its token
+		cors.setAllowedMethods(List.of("GET", "POST", "DELETE", "OPTIONS"));
 		// traceparent/tracestate: a browser app's tracing continues into the service's
 		// trace (W3C Trace Context)
 		cors.setAllowedHeaders(

@@ -36,7 +36,7 @@ class CorsTests {
 			assertThat(reply.status()).as(path).isEqualTo(200);
 			var headers = reply.raw().headers();
 			assertThat(headers.firstValue("Access-Control-Allow-Origin")).hasValue(APP);
-			assertThat(headers.firstValue("Access-Control-Allow-Methods")).get().asString().contains("POST");
+			assertThat(headers.firstValue("Access-Control-Allow-Methods")).get().asString().contains("POST", "DELETE");
 			assertThat(headers.firstValue("Access-Control-Allow-Headers")).get()
 				.asString()
 				.containsIgnoringCase("x-client-id");
