@@ -222,6 +222,17 @@ class HostileUploadsJarTests {
 										+ "application/json\r\nContent-Length: 40000000\r\n\r\n",
 								new byte[0], false),
 						413, null),
+				new Attack("DELETE a capture by a 5,000-character token", 11,
+						p -> RawHttp.exchange(p,
+								"DELETE /api/v1/captures/" + "A".repeat(5_000) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+								new byte[0], false),
+						400, null),
+				new Attack("DELETE a capture by a forged token naming ../../", 11,
+						p -> RawHttp.exchange(p,
+								"DELETE /api/v1/captures/Li4vLi4vZXRjL3Bhc3N3ZA.AAAAAAAAAAAAAAAAAAAAAA HTTP/1.1\r\n"
+										+ "Host: x\r\n\r\n",
+								new byte[0], false),
+						400, null),
 				new Attack("CONNECT", 11, p -> RawHttp.exchange(p,
 						"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", new byte[0], false), 501,
 						"not-implemented"));
