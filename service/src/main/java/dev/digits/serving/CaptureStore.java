@@ -10,7 +10,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * consent; a capture is deleted by its token; captures older than the retention are
  * deleted hourly; past the file or byte bound nothing new is written. Each file is
  * written to a temporary name and moved into place, so {@code finetune} never reads half
- * a file.
+ * a file. Writing, deleting and sweeping hold the store's lock (a capture is a few
+ * hundred bytes, and feedback is rate-limited per client): the counts always match the
+ * files.
  */
 public final class CaptureStore implements AutoCloseable {
 
@@ -77,11 +78,7 @@ public final class CaptureStore implements AutoCloseable {
 
 	private final MeterRegistry meters;
 
-	private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-		Thread thread = new Thread(runnable, "capture-retention");
-		thread.setDaemon(true);
-		return thread;
-	});
+	private final ScheduledExecutorService timer = Timers.daemon("capture-retention");
 
 	public CaptureStore(CaptureProperties properties, FeedbackTokens tokens, Clock clock, MeterRegistry meters)
 			throws IOException {
@@ -146,19 +143,13 @@ public final class CaptureStore implements AutoCloseable {
 	 * Feedback on {@code token} said the input was {@code digit}: its capture, if its
 	 * client consented, is written. Returns whether it was.
 	 */
-	public boolean labelled(String token, String nonce, int digit) {
+	public synchronized boolean labelled(String token, String nonce, int digit) {
 		byte[] grey = pending.asMap().remove(token);
 		if (grey == null || dir == null) {
 			return false;
 		}
 		byte[] png = png(grey);
-		// reserve the room first, so that concurrent feedback cannot pass the bounds
-		// together
-		long nowFiles = files.incrementAndGet();
-		long nowBytes = bytes.addAndGet(png.length);
-		if (nowFiles > properties.maxFiles() || nowBytes > properties.maxBytes().toBytes()) {
-			files.decrementAndGet();
-			bytes.addAndGet(-png.length);
+		if (files.get() + 1 > properties.maxFiles() || bytes.get() + png.length > properties.maxBytes().toBytes()) {
 			count(Outcome.FULL);
 			return false;
 		}
@@ -173,12 +164,12 @@ public final class CaptureStore implements AutoCloseable {
 			catch (AtomicMoveNotSupportedException ex) {
 				Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
 			}
+			files.incrementAndGet();
+			bytes.addAndGet(png.length);
 			count(Outcome.STORED);
 			return true;
 		}
 		catch (IOException ex) {
-			files.decrementAndGet();
-			bytes.addAndGet(-png.length);
 			logger.warn("could not write a capture under {}: {}", dir, ex.toString());
 			return false;
 		}
@@ -190,10 +181,19 @@ public final class CaptureStore implements AutoCloseable {
 	 */
 	public int delete(String token) {
 		FeedbackTokens.Claims claims = tokens.signed(token);
+		return deleteKept(token, claims.nonce());
+	}
+
+	/**
+	 * Under the store's lock, as {@link #labelled} and {@link #sweep}: a delete racing
+	 * the feedback that writes the same capture finds it written or never written, and
+	 * the counts match the files.
+	 */
+	private synchronized int deleteKept(String token, String nonce) {
 		int deleted = pending.asMap().remove(token) != null ? 1 : 0;
 		if (dir != null) {
 			for (int digit = 0; digit < DigitNetwork.CLASSES; digit++) {
-				Path file = dir.resolve(Integer.toString(digit)).resolve(claims.nonce() + ".png");
+				Path file = dir.resolve(Integer.toString(digit)).resolve(nonce + ".png");
 				deleted += deleteFile(file) ? 1 : 0;
 			}
 		}

@@ -10,13 +10,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import dev.digits.drift.DriftDetector;
 import dev.digits.drift.DriftReference;
-import dev.digits.inference.DigitClassifier.Classification;
 import dev.digits.model.Calibration;
 import dev.digits.model.LoadedModel;
 import io.micrometer.core.instrument.Counter;
@@ -27,13 +25,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Whether each version's traffic still looks like what it was validated on. The data
- * plane hands it every answer (what drift sees of it: the digit, the calibrated
- * confidence, the OOD score); per version the last {@code window} answers are kept, and
- * every {@code period} a full window is tested against the version's reference
- * ({@link DriftDetector}). The verdict goes to Prometheus ({@code digits_drift_*}) and to
- * {@code GET /api/v1/models}. A version loaded again (a new calibration) starts a new
- * window; a version without a reference, or with one made under another calibration, is
- * reported so and not tested.
+ * plane hands it what drift sees of every answer (the digit, the calibrated confidence,
+ * the OOD score, as the answer computed them); per version the last {@code window}
+ * answers are kept, and every {@code period} a full window is tested against the
+ * version's reference ({@link DriftDetector}). The verdict goes to Prometheus
+ * ({@code digits_drift_*}) and to {@code GET /api/v1/models}. A version loaded again (a
+ * new calibration) starts a new window; a version without a reference, or with one made
+ * under another calibration, is reported so and not tested.
  */
 public final class DriftMonitor implements AutoCloseable {
 
@@ -95,11 +93,7 @@ public final class DriftMonitor implements AutoCloseable {
 	/** Per version, what its gauges read; kept across reloads (a gauge binds once). */
 	private final ConcurrentMap<String, Readout> readouts = new ConcurrentHashMap<>();
 
-	private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-		Thread thread = new Thread(runnable, "drift-monitor");
-		thread.setDaemon(true);
-		return thread;
-	});
+	private final ScheduledExecutorService timer = Timers.daemon("drift-monitor");
 
 	public DriftMonitor(ModelManager manager, DriftProperties properties, MeterRegistry meters) {
 		this.manager = manager;
@@ -117,10 +111,10 @@ public final class DriftMonitor implements AutoCloseable {
 	}
 
 	/**
-	 * The answers {@code version} gave under {@code calibration} (the version's own, as
-	 * loaded: a new one starts a new window).
+	 * What drift sees of the answers {@code version} gave under {@code calibration} (the
+	 * version's own, as loaded: a new one starts a new window).
 	 */
-	public void observe(String version, Calibration calibration, List<Classification> answers) {
+	public void observe(String version, Calibration calibration, List<DriftReference.Observation> answers) {
 		if (!properties.enabled()) {
 			return;
 		}
@@ -130,10 +124,7 @@ public final class DriftMonitor implements AutoCloseable {
 					(v, old) -> old != null && old.calibration == calibration ? old : new Track(calibration));
 			readout(version); // its gauges exist from its first answer
 		}
-		long now = System.currentTimeMillis();
-		for (Classification answer : answers) {
-			track.add(DriftReference.observe(answer.logits(), calibration), now);
-		}
+		track.add(answers, System.currentTimeMillis());
 	}
 
 	/** What drift knows of {@code version}, if it has answered since it was loaded. */
@@ -206,13 +197,15 @@ public final class DriftMonitor implements AutoCloseable {
 			this.calibration = calibration;
 		}
 
-		synchronized void add(DriftReference.Observation o, long now) {
-			int at = (int) (count % size);
-			digits[at] = o.digit();
-			confidence[at] = o.confidence();
-			oodScores[at] = o.oodScore();
-			times[at] = now;
-			count++;
+		synchronized void add(List<DriftReference.Observation> answers, long now) {
+			for (DriftReference.Observation o : answers) {
+				int at = (int) (count % size);
+				digits[at] = o.digit();
+				confidence[at] = o.confidence();
+				oodScores[at] = o.oodScore();
+				times[at] = now;
+				count++;
+			}
 		}
 
 		/** Reads the reference and builds the detector, once. */

@@ -13,6 +13,7 @@ import dev.digits.inference.DigitClassifier;
 import dev.digits.inference.DigitClassifier.Classification;
 import dev.digits.inference.OverloadedException;
 import dev.digits.inference.PipelineTracer;
+import dev.digits.drift.DriftReference;
 import dev.digits.model.Calibration;
 import dev.digits.model.DigitNetwork;
 import dev.digits.preprocessing.ImagePreprocessor;
@@ -223,9 +224,9 @@ public final class RecognitionService {
 			answers = lease.isEnsemble() ? ensemble(lease, pixels) : classifier.classify(lease.engine(), pixels);
 			calibration = lease.calibration();
 		}
-		if (!classifier.isQuiet()) {
-			drift.observe(version, calibration, answers);
-		}
+		Calibration served = calibration; // the version's own: drift keys its window on
+											// it
+		List<DriftReference.Observation> observed = new ArrayList<>(answers.size());
 		List<Recognized> recognized = new ArrayList<>(answers.size());
 		Double below = uncertainBelow.get(version);
 		if (below != null) {
@@ -235,6 +236,7 @@ public final class RecognitionService {
 											// many images
 		for (int i = 0; i < answers.size(); i++) {
 			Answer answer = answer(answers.get(i), calibration, routing.allowedDigits());
+			observed.add(observation(answers.get(i), answer, calibration, routing.allowedDigits()));
 			if (prepared.get(i).severalDigits()) {
 				// the network answers for one digit of several: never a confident answer
 				answer = new Answer(answer.digit(), answer.probabilities(), answer.confidence(), true,
@@ -260,6 +262,9 @@ public final class RecognitionService {
 			}
 			recognized.add(new Recognized(prepared.get(i), answer, answers.get(i),
 					tokens.issue(version, digit, source, FeedbackTokens.fingerprint(prepared.get(i).pixels()))));
+		}
+		if (!classifier.isQuiet()) {
+			drift.observe(version, served, observed);
 		}
 		shadow(version, pixels, answers, routing);
 		return new Result(modelName, version, how, recognized, preprocessNanos);
@@ -315,6 +320,19 @@ public final class RecognitionService {
 		double ood = calibration.oodScore(c.logits());
 		return new Answer(digit, raw, confidence, confidence < calibration.uncertainBelow() || ownAnswerRefused,
 				calibration.hasOod() && ood > calibration.oodThreshold(), ood);
+	}
+
+	/**
+	 * What drift sees of an answer: the network's own digit over all ten, its calibrated
+	 * probability and the OOD score. For an unrestricted answer these are the answer's
+	 * own figures (computed once); only a restricted one computes them again.
+	 */
+	static DriftReference.Observation observation(Classification c, Answer answer, Calibration calibration,
+			Set<Integer> allowed) {
+		if (allowed != null && allowed.size() < DigitNetwork.CLASSES) {
+			return DriftReference.observe(c.logits(), calibration);
+		}
+		return new DriftReference.Observation(answer.digit(), answer.confidence(), (float) answer.oodScore());
 	}
 
 	/** Zero outside {@code allowed}, the rest rescaled to sum to 1. */

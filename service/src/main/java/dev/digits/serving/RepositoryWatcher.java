@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -36,11 +35,7 @@ public final class RepositoryWatcher implements AutoCloseable {
 	/** Each version's fingerprint at the last poll. */
 	private final Map<String, String> seen = new HashMap<>();
 
-	private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-		Thread thread = new Thread(runnable, "model-repository-watcher");
-		thread.setDaemon(true);
-		return thread;
-	});
+	private final ScheduledExecutorService timer = Timers.daemon("model-repository-watcher");
 
 	public RepositoryWatcher(ModelRepository repository, ModelManager manager, Duration interval) {
 		this.repository = repository;

@@ -94,8 +94,9 @@ public final class FineTuneCommand {
 			double lossAfter) {
 	}
 
-	/** What a run wrote and measured. */
-	public record Result(String version, Path dir, List<Comparison> comparisons, Map<String, Object> metadata) {
+	/** What a run wrote and measured, and the images it held out. */
+	public record Result(String version, Path dir, List<Comparison> comparisons, Map<String, Object> metadata,
+			UserDigits heldOut) {
 
 		public Comparison comparison(String set) {
 			return comparisons.stream().filter(c -> c.set().equals(set)).findFirst().orElseThrow();
@@ -171,7 +172,7 @@ public final class FineTuneCommand {
 			out.print(table(comparisons));
 			out.printf(Locale.ROOT, "wrote version %s to %s in %s%n", target, dir,
 					Trainer.format((System.nanoTime() - start) / 1e9));
-			return new Result(target, dir, comparisons, metadata);
+			return new Result(target, dir, comparisons, metadata, heldOut);
 		}
 		finally {
 			deleteRecursively(staging);

@@ -75,9 +75,7 @@ public final class GateCommand {
 		FineTuneCommand.Result tuned = FineTuneCommand.run(tune, out);
 		LoadedModel candidate = LoadedModel.load(tuned.dir());
 
-		UserDigits data = UserDigits.read(tune.data());
-		int[][] parts = FineTuneCommand.holdout(data.labels(), tune.holdout(), tune.seed());
-		UserDigits heldOut = data.subset(parts[1]);
+		UserDigits heldOut = tuned.heldOut();
 		Mnist.Split test = Mnist.loadTest(tune.mnistDir());
 		List<SetFigures> sets = new ArrayList<>();
 		sets.add(figures("mnist-test", source, candidate, ModelQuality.pixels(test), test.labels()));
