@@ -288,6 +288,39 @@ public final class MixedTrainer {
 				(System.nanoTime() - start) / 1e9);
 	}
 
+	/**
+	 * Scores each model, and the average of their probabilities when there are two or
+	 * more, on the validation every epoch of a run with these options is scored on (the
+	 * same images, so the figures compare with the runs' logs): how an ensemble is chosen
+	 * by validation, never by the held-out sets.
+	 */
+	public Map<String, Map<String, Double>> score(Mnist mnist, List<Path> models) throws IOException {
+		int available = mnist.train().size();
+		Validation sets = validation(mnist.train().slice(available - this.options.validationSize(), available),
+				new ImagePreprocessor(PreprocessingLimits.defaults()));
+		this.out.println("validating on " + sets.describe());
+		Map<String, Map<String, Double>> figures = new LinkedHashMap<>();
+		List<MultiLayerNetwork> networks = new ArrayList<>();
+		for (Path model : models) {
+			MultiLayerNetwork network = Files.isDirectory(model) ? dev.digits.model.LoadedModel.load(model).network()
+					: ModelSerializer.restoreMultiLayerNetwork(model.toFile(), false);
+			if (network == null) {
+				throw new IllegalArgumentException(model + " is an ensemble, not a network");
+			}
+			networks.add(network);
+			report(figures, model.toString(), sets.evaluate(network));
+		}
+		if (networks.size() > 1) {
+			report(figures, "average of all", sets.evaluate(networks));
+		}
+		return figures;
+	}
+
+	private void report(Map<String, Map<String, Double>> figures, String name, Map<String, Double> f) {
+		figures.put(name, f);
+		this.out.printf(Locale.ROOT, "%s  %s  score %.4f%n", name, format(f), f.get("score"));
+	}
+
 	/** What a run has done, written after every epoch. */
 	public record State(int epochsDone, List<Trainer.Epoch> history, int bestEpoch, double bestScore) {
 	}
@@ -407,19 +440,42 @@ public final class MixedTrainer {
 		 * to the tightest target.
 		 */
 		Map<String, Double> evaluate(MultiLayerNetwork network) {
-			ClassificationReport mnistReport = Batches.evaluate(network, this.mnist);
+			return evaluate(List.of(network));
+		}
+
+		/**
+		 * The same figures for the average of the networks' probabilities (one network:
+		 * its own), as an ensemble of them would answer.
+		 */
+		Map<String, Double> evaluate(List<MultiLayerNetwork> networks) {
+			ClassificationReport mnistReport = networks.size() == 1 ? Batches.evaluate(networks.get(0), this.mnist)
+					: ClassificationReport.of(mean(networks, n -> Batches.predict(n, this.mnist)), this.mnist.labels());
 			Map<String, Double> f = new LinkedHashMap<>();
 			f.put("mnist", mnistReport.accuracy());
 			f.put("mnist-loss", mnistReport.loss());
-			f.put("photos", accuracy(network, this.photos));
-			f.put("printed", accuracy(network, this.printed));
-			f.put("non-digits-low", lowConfidence(network, this.nonDigits));
+			f.put("photos", accuracy(mean(networks, n -> predict(n, this.photos)), this.photos));
+			f.put("printed", accuracy(mean(networks, n -> predict(n, this.printed)), this.printed));
+			f.put("non-digits-low", lowConfidence(mean(networks, n -> predict(n, this.nonDigits)), this.nonDigits));
 			f.put("score", (2 * f.get("mnist") + f.get("photos") + f.get("printed") + f.get("non-digits-low")) / 5);
 			return f;
 		}
 
-		private static double accuracy(MultiLayerNetwork network, List<SyntheticData.Example> examples) {
-			float[] p = predict(network, examples);
+		private static float[] mean(List<MultiLayerNetwork> networks,
+				java.util.function.Function<MultiLayerNetwork, float[]> predict) {
+			float[] sum = null;
+			for (MultiLayerNetwork network : networks) {
+				float[] p = predict.apply(network);
+				if (sum == null) {
+					sum = new float[p.length];
+				}
+				for (int i = 0; i < p.length; i++) {
+					sum[i] += p[i] / networks.size();
+				}
+			}
+			return sum;
+		}
+
+		private static double accuracy(float[] p, List<SyntheticData.Example> examples) {
 			int right = 0;
 			int row = 0;
 			for (SyntheticData.Example e : examples) {
@@ -431,8 +487,7 @@ public final class MixedTrainer {
 			return right / (double) examples.size();
 		}
 
-		private static double lowConfidence(MultiLayerNetwork network, List<SyntheticData.Example> examples) {
-			float[] p = predict(network, examples);
+		private static double lowConfidence(float[] p, List<SyntheticData.Example> examples) {
 			int caught = 0;
 			int row = 0;
 			for (SyntheticData.Example e : examples) {

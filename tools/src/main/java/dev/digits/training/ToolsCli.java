@@ -24,7 +24,7 @@ import picocli.CommandLine.ParameterException;
 		subcommands = { ToolsCli.Train.class, ToolsCli.Evaluate.class, ToolsCli.Calibrate.class,
 				ToolsCli.FineTune.class, ToolsCli.Golden.class, ToolsCli.QuantizedVersion.class,
 				ToolsCli.Ensemble.class, ToolsCli.DriftReferenceCommand.class, ToolsCli.DriftCheck.class,
-				ToolsCli.Gate.class })
+				ToolsCli.Gate.class, ToolsCli.ValidationScore.class })
 final class ToolsCli implements Runnable {
 
 	@CommandLine.Spec
@@ -145,6 +145,36 @@ final class ToolsCli implements Runnable {
 		@Override
 		public Integer call() throws IOException {
 			TrainCommand.run(options(), System.out);
+			return 0;
+		}
+
+	}
+
+	@Command(name = "validation-score", mixinStandardHelpOptions = true,
+			description = "Score models, and the average of their probabilities, on the validation a mixed run "
+					+ "scores its epochs on (the same images as the runs' logs): how versions and ensembles are chosen.")
+	static final class ValidationScore implements Callable<Integer> {
+
+		@Option(names = "--model", split = ",", required = true, paramLabel = "PATH",
+				description = "Version folders or DL4J zips (a run's best.zip), comma-separated.")
+		List<Path> models;
+
+		@Mixin
+		MnistDir mnist = new MnistDir();
+
+		@Option(names = "--seed", defaultValue = "42",
+				description = "The runs' seed; validation images come from seed + 1 (default: ${DEFAULT-VALUE}).")
+		long seed;
+
+		@Option(names = "--validation-size", defaultValue = "10000",
+				description = "The last N training images (default: ${DEFAULT-VALUE}).")
+		int validationSize;
+
+		@Override
+		public Integer call() throws IOException {
+			TrainingOptions options = new TrainingOptions(mnist.get(), Path.of("target/unused"), 1, 128, 0.001, seed, 1,
+					validationSize, 1, false, 1.0, "v1", "mixed-ood", null, Path.of("target/unused"));
+			new MixedTrainer(options, System.out).score(Mnist.load(mnist.get()), models);
 			return 0;
 		}
 
