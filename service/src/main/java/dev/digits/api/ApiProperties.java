@@ -30,11 +30,15 @@ import org.springframework.validation.annotation.Validated;
  * so a few clients trickling bytes cannot hold request threads and body budget for as
  * long as they like
  * @param bodyGrace how long a body may take before its rate is judged
+ * @param maxInProgress prediction requests handled at once (reading, decoding, waiting
+ * for and in inference); one more is answered 503 (overloaded, Retry-After) before its
+ * body is read. Request threads are virtual on Java 21+ and bound nothing: without this,
+ * an open load above capacity piles up requests until the heap is gone. 0: no limit
  */
 @Validated
 @ConfigurationProperties("digits.api")
 public record ApiProperties(@NotNull DataSize maxImageSize, @NotNull DataSize maxJsonSize,
 		@NotNull DataSize maxMultipartSize, @NotNull DataSize maxBodiesInFlight, @NotNull Duration admissionWait,
 		@Min(1) @Max(1024) int maxBatchImages, boolean shedWhenQueueFull, @NotNull DataSize minBodyRate,
-		@NotNull Duration bodyGrace) {
+		@NotNull Duration bodyGrace, @Min(0) int maxInProgress) {
 }

@@ -1,6 +1,7 @@
 package dev.digits.api;
 
 import java.io.IOException;
+import java.util.concurrent.Semaphore;
 
 import dev.digits.inference.DigitClassifier;
 import jakarta.servlet.FilterChain;
@@ -30,7 +31,14 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * reconnect under load); a large or chunked one closes the connection rather than being
  * read. A request for an explanation, which sends a forward pass's worth of images
  * through the queue, is refused while the queue has no room for that many.
- * {@code digits.api.shed-when-queue-full=false} turns it off.
+ * {@code digits.api.shed-when-queue-full=false} turns that check off.
+ * <p>
+ * It also bounds the prediction requests in progress
+ * ({@code digits.api.max-in-progress}): one past the bound is refused the same way, at
+ * once. On Java 21+ the request threads are virtual, so nothing else bounds them, and an
+ * open load above capacity (a fresh JVM at 1,000 requests a second) piled up 2,400
+ * requests in progress, each holding Tomcat's buffers (about 50 KB), until the 384 MB
+ * heap was gone and the JVM ended.
  */
 @Component
 @Order(Ordered.LOWEST_PRECEDENCE - 10)
@@ -50,12 +58,16 @@ class OverloadSheddingFilter extends OncePerRequestFilter {
 
 	private final EndpointRoles endpoints;
 
+	/** Permits for prediction requests in progress; null: no bound. */
+	private final Semaphore inProgress;
+
 	OverloadSheddingFilter(ObjectProvider<DigitClassifier> classifier, ApiProperties properties,
 			ProblemHandler problems, EndpointRoles endpoints) {
 		this.endpoints = endpoints;
 		this.classifier = classifier;
 		this.properties = properties;
 		this.problems = problems;
+		this.inProgress = properties.maxInProgress() > 0 ? new Semaphore(properties.maxInProgress()) : null;
 	}
 
 	/**
@@ -70,27 +82,41 @@ class OverloadSheddingFilter extends OncePerRequestFilter {
 
 	@Override
 	protected boolean shouldNotFilter(HttpServletRequest request) {
-		return !properties.shedWhenQueueFull() || !"POST".equals(request.getMethod())
-				|| !endpoints.is(request, Endpoint.Role.PREDICTION);
+		return !"POST".equals(request.getMethod()) || !endpoints.is(request, Endpoint.Role.PREDICTION);
 	}
 
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		DigitClassifier inference = classifier.getIfAvailable();
-		// an explanation is heavier: it needs room for a forward pass's worth of images
-		int images = explains(request) ? (inference != null ? inference.properties().maxBatchSize() : 1) : 1;
-		if (inference == null || !inference.queueFullFor(images)) {
-			chain.doFilter(request, response);
+		if (inProgress != null && !inProgress.tryAcquire()) {
+			shed(request, response, properties.maxInProgress() + " prediction requests in progress; retry shortly");
 			return;
 		}
+		try {
+			DigitClassifier inference = classifier.getIfAvailable();
+			// an explanation is heavier: it needs room for a forward pass's worth of
+			// images
+			int images = explains(request) ? (inference != null ? inference.properties().maxBatchSize() : 1) : 1;
+			if (!properties.shedWhenQueueFull() || inference == null || !inference.queueFullFor(images)) {
+				chain.doFilter(request, response);
+				return;
+			}
+			shed(request, response, "inference queue full (" + inference.properties().queueCapacity()
+					+ " images waiting); retry shortly");
+		}
+		finally {
+			if (inProgress != null) {
+				inProgress.release();
+			}
+		}
+	}
+
+	private void shed(HttpServletRequest request, HttpServletResponse response, String detail) throws IOException {
 		problems.count(ProblemKind.OVERLOADED);
 		long length = request.getContentLengthLong();
 		if (length < 0 || length > KEEP_ALIVE_BODY) {
 			response.setHeader("Connection", "close");
 		}
-		String detail = "inference queue full (" + inference.properties().queueCapacity()
-				+ " images waiting); retry shortly";
 		ProblemKind.OVERLOADED.writeFor(endpoints.of(request).dialect(), request, response, detail);
 	}
 

@@ -31,7 +31,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
  * A prediction that finds the inference queue full is refused before its body is read, as
  * it would be after.
  */
-@WebMvcTest({ PredictionController.class, InferenceProtocolController.class })
+@WebMvcTest(controllers = { PredictionController.class, InferenceProtocolController.class },
+		properties = "digits.api.max-in-progress=1")
 @Import({ OverloadSheddingFilterTests.Registry.class, EndpointRoles.class, RequestMetrics.class })
 @EnableConfigurationProperties(ApiProperties.class)
 class OverloadSheddingFilterTests {
@@ -135,6 +136,47 @@ class OverloadSheddingFilterTests {
 		verify(plane, never()).infer(any());
 		mvc.perform(post("/api/v1/predictions?include=input").contentType("image/png").content(png));
 		verify(plane).infer(any());
+	}
+
+	@Test
+	void pastTheRequestsInProgressOneMoreIsRefusedAtOnceAndThePermitComesBack() throws Exception {
+		given(classifier.queueFullFor(1)).willReturn(false);
+		java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+		java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+		given(plane.infer(any())).willAnswer(invocation -> {
+			entered.countDown();
+			release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+			return null;
+		});
+		java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+		try {
+			java.util.concurrent.Future<?> first = other
+				.submit(() -> mvc.perform(post("/api/v1/predictions").contentType("image/png").content(png)));
+			assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+			// the one permit is held by the first request: the second is refused before
+			// its body is read
+			mvc.perform(post("/api/v1/predictions").contentType("image/png").content(png))
+				.andExpect(status().isServiceUnavailable())
+				.andExpect(header().string("Retry-After", "1"))
+				.andExpect(jsonPath("$.reason").value("overloaded"))
+				.andExpect(jsonPath("$.detail").value("1 prediction requests in progress; retry shortly"));
+			verify(plane, org.mockito.Mockito.times(1)).infer(any());
+			release.countDown();
+			try {
+				first.get(10, java.util.concurrent.TimeUnit.SECONDS);
+			}
+			catch (java.util.concurrent.ExecutionException ex) {
+				// the mocked plane answered null: the first request's own outcome is not
+				// the point
+			}
+			// its permit came back
+			mvc.perform(post("/api/v1/predictions").contentType("image/png").content(png));
+			verify(plane, org.mockito.Mockito.times(2)).infer(any());
+		}
+		finally {
+			release.countDown();
+			other.shutdownNow();
+		}
 	}
 
 	@Test

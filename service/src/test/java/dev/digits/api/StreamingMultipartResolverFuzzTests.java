@@ -26,7 +26,7 @@ class StreamingMultipartResolverFuzzTests {
 	/** Small limits, so that the fuzzer reaches them. */
 	private static final ApiProperties LIMITS = new ApiProperties(DataSize.ofKilobytes(4), DataSize.ofKilobytes(8),
 			DataSize.ofKilobytes(16), DataSize.ofMegabytes(1), Duration.ofMillis(100), 4, true, DataSize.ofBytes(1),
-			Duration.ofSeconds(10));
+			Duration.ofSeconds(10), 0);
 
 	private static final StreamingMultipartResolver RESOLVER = new StreamingMultipartResolver(LIMITS);
 
