@@ -4,7 +4,9 @@
 #   promtool check of every dashboard query's syntax,
 #   every YAML file parses (compose, Kubernetes, workflows, Prometheus, Grafana), the dashboard
 #   JSON parses, and the files agree with each other and with the Dockerfile (static_checks.py).
-# Needs: promtool (Debian package prometheus), python3 with PyYAML. Installs nothing.
+#   and every Kubernetes manifest against the API's schemas (scripts/k8s-validate, node).
+# Needs: promtool (Debian package prometheus), python3 with PyYAML, node with
+# `npm ci --prefix scripts/k8s-validate` done. Installs nothing.
 # Usage: docker/tests/check-static.sh            (from anywhere)
 set -uo pipefail
 export PYTHONDONTWRITEBYTECODE=1
@@ -48,6 +50,18 @@ if [ "$static_rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then failed=$((failed + 1)); e
 
 if [ -s "$TMP/panels.yml" ]; then
   step "promtool: every dashboard query is valid PromQL" promtool check rules "$TMP/panels.yml"
+fi
+
+echo "== Kubernetes manifests against the API's and KEDA's schemas (scripts/k8s-validate)"
+if [ -d "$ROOT/scripts/k8s-validate/node_modules" ]; then
+  node "$ROOT/scripts/k8s-validate/validate.mjs" $(cd "$ROOT" && find k8s -name '*.yaml' | sort) > "$TMP/k8s.out" 2>&1
+  k8s_rc=$?
+  (cd "$ROOT" && cat "$TMP/k8s.out")
+  passed=$((passed + $(grep -c '^ok ' "$TMP/k8s.out")))
+  failed=$((failed + $(grep -c '^FAIL ' "$TMP/k8s.out")))
+  if [ "$k8s_rc" -ne 0 ] && ! grep -q '^FAIL ' "$TMP/k8s.out"; then failed=$((failed + 1)); echo "FAIL validate.mjs crashed"; fi
+else
+  failed=$((failed + 1)); echo "FAIL scripts/k8s-validate is not installed (npm ci --prefix scripts/k8s-validate)"
 fi
 
 echo "check-static: $passed passed, $failed failed"

@@ -48,6 +48,7 @@ yaml_files = sorted(
     | set(glob.glob(os.path.join(ROOT, "k8s", "*.yaml")))
     | set(glob.glob(os.path.join(ROOT, "k8s", "*.yml")))
     | set(glob.glob(os.path.join(ROOT, "k8s", "kserve", "*.yaml")))
+    | set(glob.glob(os.path.join(ROOT, "k8s", "autoscaling", "*", "*.yaml")))
     | set(glob.glob(os.path.join(ROOT, ".github", "workflows", "*.yml")))
     | set(glob.glob(os.path.join(ROOT, ".github", "workflows", "*.yaml"))))
 docs = {}
@@ -539,6 +540,63 @@ check("k8s: tracing off unless enabled", k8s_env.get("MANAGEMENT_TRACING_EXPORT_
 
 gitignore = os.path.join(ROOT, "docker", ".gitignore")
 check("compose: docker/.env is git-ignored", os.path.isfile(gitignore) and ".env" in open(gitignore).read().split())
+
+# --------------------------------------------------------------------------- autoscaling
+# k8s/autoscaling/{keda,custom-metrics}: each overlay takes k8s/ as its base, deletes the CPU HPA
+# and scales on requests in flight with the target docs/scaling-ramp.md derived.
+def overlay(name):
+    path = os.path.join(ROOT, "k8s", "autoscaling", name, "kustomization.yaml")
+    k = (docs.get(path) or [{}])[0]
+    for r in k.get("resources", []):
+        check(f"autoscaling/{name}: resource {r} exists",
+              os.path.exists(os.path.join(ROOT, "k8s", "autoscaling", name, r)))
+    deletes = [p.get("patch", "") for p in k.get("patches", [])]
+    check(f"autoscaling/{name}: takes k8s/ as its base and deletes its CPU HPA",
+          "../.." in k.get("resources", []) and any("$patch: delete" in d and "HorizontalPodAutoscaler" in d
+                                                    and "name: digit-service" in d for d in deletes))
+    return k
+
+
+overlay("keda")
+overlay("custom-metrics")
+scaled = (docs.get(os.path.join(ROOT, "k8s", "autoscaling", "keda", "scaledobject.yaml")) or [{}])[0]
+trigger = (scaled.get("spec", {}).get("triggers") or [{}])[0]
+meta = trigger.get("metadata", {})
+check("keda: the ScaledObject targets the Deployment",
+      scaled.get("spec", {}).get("scaleTargetRef", {}).get("name") == dep.get("metadata", {}).get("name"))
+check("keda: a Prometheus trigger on requests in flight (rate of digits_request_seconds_sum) of job digit-service",
+      trigger.get("type") == "prometheus" and trigger.get("metricType") == "AverageValue"
+      and re.search(r'rate\(digits_request_seconds_sum\{job="digit-service"\}\[1m\]\)', meta.get("query", ""))
+      and set(meta) == {"serverAddress", "query", "threshold"}, str(trigger))
+hpa_in_flight = (docs.get(os.path.join(ROOT, "k8s", "autoscaling", "custom-metrics", "hpa.yaml")) or [{}])[0]
+pods_metric = (hpa_in_flight.get("spec", {}).get("metrics") or [{}])[0].get("pods", {})
+adapter = (docs.get(os.path.join(ROOT, "k8s", "autoscaling", "custom-metrics", "prometheus-adapter-rules.yaml")) or [{}])[0]
+adapter_names = [r.get("name", {}).get("as") for r in adapter.get("rules", {}).get("custom", [])]
+check("custom metrics: the HPA's metric is the one prometheus-adapter serves",
+      pods_metric.get("metric", {}).get("name") in adapter_names and adapter_names, str(adapter_names))
+ramp_doc = os.path.join(ROOT, "docs", "scaling-ramp.md")
+derived = re.search(r"\*\*([0-9.]+) requests in flight per replica\*\*", open(ramp_doc).read()) if os.path.exists(ramp_doc) else None
+check("autoscaling: KEDA's threshold and the HPA's target are the target docs/scaling-ramp.md derived",
+      derived and meta.get("threshold") == derived.group(1)
+      and str(pods_metric.get("target", {}).get("averageValue")) == derived.group(1),
+      f"derived {derived.group(1) if derived else None}, KEDA {meta.get('threshold')}, "
+      f"HPA {pods_metric.get('target', {}).get('averageValue')}")
+for key in ("minReplicas", "maxReplicas", "behavior"):
+    check(f"custom metrics: the HPA keeps k8s/hpa.yaml's {key}",
+          hpa_in_flight.get("spec", {}).get(key) == k8s.get("HorizontalPodAutoscaler", {}).get("spec", {}).get(key))
+check("keda: the ScaledObject keeps k8s/hpa.yaml's bounds",
+      scaled.get("spec", {}).get("minReplicaCount") == k8s.get("HorizontalPodAutoscaler", {}).get("spec", {}).get("minReplicas")
+      and scaled.get("spec", {}).get("maxReplicaCount") == k8s.get("HorizontalPodAutoscaler", {}).get("spec", {}).get("maxReplicas"))
+
+# the balancer (docker/haproxy/haproxy.cfg): probes the readiness the Service uses, on the request port
+haproxy = open(os.path.join(ROOT, "docker", "haproxy", "haproxy.cfg"), encoding="utf-8").read()
+check("haproxy: health checks GET /readyz, the readiness probe's path",
+      "option httpchk GET /readyz" in haproxy
+      and dep.get("spec", {}).get("template", {}).get("spec", {}).get("containers", [{}])[0]
+      .get("readinessProbe", {}).get("httpGet", {}).get("path") == "/readyz")
+check("haproxy: its servers are the request port, between the markers run.sh rewrites",
+      haproxy.count("    # SERVERS\n") == 2 and haproxy.count("    # SERVERS END\n") == 2
+      and f"replica:{SERVER_PORT}" in haproxy)
 
 # --------------------------------------------------------------------------- the gRPC port
 # The Open Inference Protocol over gRPC on a port of its own (spring.grpc.server.port, default 9090

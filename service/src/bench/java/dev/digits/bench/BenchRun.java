@@ -143,8 +143,13 @@ final class BenchRun {
 	 * {@code retryAfter}, {@code contentType}) under {@code phase}.
 	 */
 	static ChainBuilder count(String phase) {
-		Phase p = PHASES.computeIfAbsent(phase, k -> new Phase());
+		return count(session -> phase);
+	}
+
+	/** The same, under the phase the session names (decided when its request was sent). */
+	static ChainBuilder count(java.util.function.Function<io.gatling.javaapi.core.Session, String> phaseOf) {
 		return exec(session -> {
+			Phase p = PHASES.computeIfAbsent(phaseOf.apply(session), k -> new Phase());
 			String status = session.contains("status") ? String.valueOf(session.getInt("status")) : "no-response";
 			p.statuses.computeIfAbsent(status, k -> new AtomicLong()).incrementAndGet();
 			if (session.contains("responseMillis")) {
