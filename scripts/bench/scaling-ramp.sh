@@ -3,8 +3,8 @@
 #
 #   scripts/bench/scaling-ramp.sh              # about 4 minutes: one replica, the ramp, the table
 #
-# One replica (scripts/replicas/run.sh, the Dockerfile's JVM flags and memory limit), warmed by one
-# unmeasured step, then Gatling's RampSimulation straight at it (no balancer: its own capacity), open
+# One replica (scripts/replicas/run.sh, the Dockerfile's JVM flags and memory limit), warmed by 30 s
+# of unmeasured load, then Gatling's RampSimulation straight at it (no balancer: its own capacity), open
 # model, RATES requests a second for DURATION s each. For each step: the rate achieved, the p50 and
 # p99, the share refused (503), the mean requests in flight (Little's law, from
 # digits_request_seconds_sum), the replica's and Gatling's CPU, and the replicas each autoscaler
@@ -35,8 +35,8 @@ gatling() { # gatling OUTDIR RATES DURATION
 		-Dbench.servicePid="$pid" -Dbench.rates="$2" -Dbench.duration="$3") >"$1.log" 2>&1 \
 		|| { tail -30 "$1.log" >&2; exit 1; }
 }
-echo "warm-up: 1,000 requests/s for 20 s, not measured" >&2
-gatling "$OUT/warm" 1000 20
+echo "warm-up: 200, 500, then 1,000 requests/s for 10 s each, not measured" >&2
+gatling "$OUT/warm" 200,500,1000 10
 echo "ramp: $RATES requests/s, $DURATION s each" >&2
 gatling "$OUT/run" "$RATES" "$DURATION"
 python3 "$REPO/scripts/bench/scaling_table.py" "$OUT/run" "$OUT/ramp.md" "$OUT/ramp.json"

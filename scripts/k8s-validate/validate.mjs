@@ -29,7 +29,7 @@ for (const file of process.argv.slice(2)) {
   for (const doc of parseAllDocuments(readFileSync(file, "utf8"))) {
     const object = doc.toJS();
     if (!object) continue;
-    const id = `${file} ${object.kind}/${object.metadata?.name ?? "?"}`;
+    const id = `${file} ${object.kind ?? "?"}/${object.metadata?.name ?? "?"}`;
     if (!object.apiVersion || !object.kind || object.apiVersion.startsWith("kustomize.config.k8s.io")) {
       console.log(`skip ${id} (not an API object)`);
       continue;
