@@ -122,36 +122,80 @@ public final class Attributions {
 	}
 
 	/**
+	 * The gradients of a network: for each of {@code n} images (784 values each), the
+	 * gradient of the log-probability of {@code target} with respect to its pixels, as
+	 * {@code n * 784} values.
+	 */
+	@FunctionalInterface
+	public interface Gradients {
+
+		float[] logProbabilityGradients(float[] images, int n, int target);
+
+	}
+
+	/**
+	 * DL4J's gradients of {@code network} (a {@link #gradientCopy}; one caller at a
+	 * time): one batched forward and backward pass through its layers.
+	 */
+	public static Gradients gradients(MultiLayerNetwork network) {
+		return (images, n, target) -> {
+			float[] labels = new float[n * DigitNetwork.CLASSES];
+			for (int k = 0; k < n; k++) {
+				labels[k * DigitNetwork.CLASSES + target] = 1f;
+			}
+			INDArray features = Nd4j.create(java.util.Arrays.copyOf(images, n * DigitNetwork.PIXELS),
+					new long[] { n, DigitNetwork.PIXELS }, 'c');
+			INDArray oneHot = Nd4j.create(labels, new long[] { n, DigitNetwork.CLASSES }, 'c');
+			// each row's input gradient is that of its own loss, -log p(target) (DL4J
+			// divides by the batch size only when it updates weights): negated, the
+			// gradient of log p(target)
+			float[] g = network.calculateGradients(features, oneHot, null, null)
+				.getSecond()
+				.reshape(n, DigitNetwork.PIXELS)
+				.neg()
+				.data()
+				.asFloat();
+			network.clear();
+			return g;
+		};
+	}
+
+	/**
 	 * The integrated-gradients map of {@code image} for {@code target} over {@code steps}
 	 * points, from one batched forward and backward pass of {@code network} (a
 	 * {@link #gradientCopy}; not used by anyone else meanwhile).
 	 */
 	public static float[] integratedGradients(MultiLayerNetwork network, float[] image, int target, int steps) {
+		return integratedGradients(gradients(network), image, target, steps);
+	}
+
+	/**
+	 * The integrated-gradients map of {@code image} for {@code target} over {@code steps}
+	 * points, from one batch of {@code gradients}: the mean gradient along the path,
+	 * times the image.
+	 */
+	public static float[] integratedGradients(Gradients gradients, float[] image, int target, int steps) {
 		checkImage(image, target);
 		if (steps < 1 || steps > 256) {
 			throw new IllegalArgumentException("steps must be 1 to 256, got " + steps);
 		}
 		float[] path = new float[steps * DigitNetwork.PIXELS];
-		float[] labels = new float[steps * DigitNetwork.CLASSES];
 		for (int k = 0; k < steps; k++) {
 			float alpha = (k + 0.5f) / steps;
 			for (int i = 0; i < DigitNetwork.PIXELS; i++) {
 				path[k * DigitNetwork.PIXELS + i] = alpha * image[i];
 			}
-			labels[k * DigitNetwork.CLASSES + target] = 1f;
 		}
-		INDArray features = Nd4j.create(path, new long[] { steps, DigitNetwork.PIXELS }, 'c');
-		INDArray oneHot = Nd4j.create(labels, new long[] { steps, DigitNetwork.CLASSES }, 'c');
-		// each row's input gradient is that of its own loss, -log p(target) (DL4J
-		// divides by the batch size only when it updates weights): their sum, negated and
-		// divided by the steps, is the mean gradient of log p(target) along the path
-		INDArray epsilon = network.calculateGradients(features, oneHot, null, null).getSecond();
-		float[] gradients = epsilon.reshape(steps, DigitNetwork.PIXELS).sum(0).data().asFloat();
+		float[] g = gradients.logProbabilityGradients(path, steps, target);
 		float[] map = new float[DigitNetwork.PIXELS];
-		for (int i = 0; i < map.length; i++) {
-			map[i] = -gradients[i] / steps * image[i];
+		for (int k = 0; k < steps; k++) {
+			for (int i = 0; i < DigitNetwork.PIXELS; i++) {
+				map[i] += g[k * DigitNetwork.PIXELS + i];
+			}
 		}
-		network.clear();
+		for (int i = 0; i < map.length; i++) {
+			map[i] = map[i] / steps * image[i];
+		}
 		return map;
 	}
 

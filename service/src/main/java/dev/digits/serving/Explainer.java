@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.digits.explain.Attributions;
 import dev.digits.inference.DigitClassifier;
+import dev.digits.inference.NhwcGradients;
 import dev.digits.inference.NotReadyException;
 import dev.digits.inference.OverloadedException;
 import dev.digits.model.DigitNetwork;
@@ -16,7 +17,6 @@ import dev.digits.model.LoadedModel;
 import dev.digits.system.Histograms;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
  * Explains an answer: the 28x28 attribution map of one input for one digit, by occlusion
@@ -41,11 +41,14 @@ public final class Explainer {
 	public record Explanation(String method, int digit, float[] attributions, String version) {
 	}
 
-	/** Dropout-free copies for gradients, one per loaded network (the last few). */
-	private final Map<LoadedModel, MultiLayerNetwork> gradientCopies = new LinkedHashMap<>(4, 0.75f, true) {
+	/**
+	 * Gradients through the serving engine's channels-last ops, one per loaded network
+	 * (the last few).
+	 */
+	private final Map<LoadedModel, NhwcGradients> gradients = new LinkedHashMap<>(4, 0.75f, true) {
 
 		@Override
-		protected boolean removeEldestEntry(Map.Entry<LoadedModel, MultiLayerNetwork> eldest) {
+		protected boolean removeEldestEntry(Map.Entry<LoadedModel, NhwcGradients> eldest) {
 			return size() > 4;
 		}
 
@@ -128,13 +131,11 @@ public final class Explainer {
 	}
 
 	private float[] integratedGradients(LoadedModel model, float[] input, int digit) {
-		MultiLayerNetwork copy;
-		synchronized (gradientCopies) {
-			copy = gradientCopies.computeIfAbsent(model, m -> Attributions.gradientCopy(m.network()));
+		NhwcGradients g;
+		synchronized (gradients) {
+			g = gradients.computeIfAbsent(model, m -> NhwcGradients.of(m.network()));
 		}
-		synchronized (copy) {
-			return Attributions.integratedGradients(copy, input, digit, Attributions.STEPS);
-		}
+		return Attributions.integratedGradients(g::logProbabilityGradients, input, digit, Attributions.STEPS);
 	}
 
 	private Timer timer(String method) {
