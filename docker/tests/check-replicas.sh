@@ -2,7 +2,8 @@
 # Three replicas behind HAProxy (scripts/replicas/run.sh), checked as an operator would:
 #  1. up on scripts/replicas/ab-test.env (versions 5 and 6 sharing the traffic, one feedback key);
 #  2. across replicas: a client's A/B assignment, feedback tokens (accepted by any replica, replays
-#     and forgeries refused), and the Prometheus counts per version summed over the replicas;
+#     and forgeries refused), the Prometheus counts per version summed over the replicas, and gRPC
+#     calls on one connection spread over the replicas (docker/tests/grpc_spread.mjs, Node);
 #  3. under load: Gatling (RollingLoadSimulation, open model, RATE requests a second through the
 #     balancer) warms up WARMUP s, runs BEFORE s (the baseline), then the replicas are replaced one
 #     by one with scripts/replicas/version-6.env (version 6 the default, all traffic), then AFTER s,
@@ -12,12 +13,13 @@
 # Figures: target/replicas/report.json (and the Gatling run under target/replicas/gatling).
 #
 # Usage: docker/tests/check-replicas.sh [JAR]    Needs: haproxy, java, curl, python3 (requests, PyYAML),
-# the benchmark classes (./mvnw -Pbenchmark test-compile). Environment: RATE (100), WARMUP (20),
-# BEFORE (30), AFTER (20), PORT (28080, the balancer), BASE_PORT (28100).
+# the benchmark classes (./mvnw -Pbenchmark test-compile), node with `npm ci --prefix docs/clients/node`.
+# Environment: RATE (100), WARMUP (20), BEFORE (30), AFTER (20), PORT (28080, the balancer),
+# GRPC_PORT (28090, its gRPC port), BASE_PORT (28100).
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export JAR="$(realpath "${1:-$ROOT/service/target/digit-service-1.0.0.jar}")"
-export PORT="${PORT:-28080}" BASE_PORT="${BASE_PORT:-28100}" REPLICAS=3
+export PORT="${PORT:-28080}" GRPC_PORT="${GRPC_PORT:-28090}" BASE_PORT="${BASE_PORT:-28100}" REPLICAS=3
 export STATE="$ROOT/target/replicas"
 RATE="${RATE:-100}"
 WARMUP="${WARMUP:-20}"
@@ -66,6 +68,7 @@ bash "$RUN" status
 
 echo "== 2. across replicas"
 checks cross cross "$BALANCER" "${REPLICA_URLS[@]}"
+checks grpc grpc "127.0.0.1:$GRPC_PORT" "${REPLICA_URLS[@]}"
 
 echo "== 3. under load ($RATE requests/s through the balancer): a rolling deployment of version 6, then a crash"
 OUT="$STATE/gatling-run"

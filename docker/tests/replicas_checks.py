@@ -6,6 +6,8 @@ check-replicas.sh:
         A/B assignment, feedback tokens and Prometheus counts across the replicas
     replicas_checks.py deployed VERSION BALANCER_URL REPLICA_URL...
         every replica serves VERSION as the default, with all of the traffic
+    replicas_checks.py grpc BALANCER_GRPC REPLICA_URL...
+        60 gRPC calls on one connection through the balancer are spread over the replicas
     replicas_checks.py roll BENCH_JSON REPORT_JSON
         the load that ran through the roll and the crash: failures and latencies per phase
 
@@ -165,6 +167,21 @@ def deployed(version, balancer, replicas):
           versions == {version})
 
 
+def grpc(target, replicas):
+    import subprocess
+    calls = 60
+    before = [scrape(u, "digits_request_seconds_count", ("protocol",)).get(("grpc",), 0.0) for u in replicas]
+    out = subprocess.run(["node", os.path.join(HERE, "grpc_spread.mjs"), target, os.path.join(EXAMPLES, "seven.png"),
+                          str(calls)], capture_output=True, text=True, timeout=120)
+    result = (out.stdout.strip() or out.stderr.strip()[-300:])
+    check(f"{calls} gRPC calls on one connection through the balancer are answered: {result}",
+          out.returncode == 0 and result.startswith("ok "), out.stderr[-300:])
+    after = [scrape(u, "digits_request_seconds_count", ("protocol",)).get(("grpc",), 0.0) for u in replicas]
+    per_replica = [round(a - b) for a, b in zip(after, before)]
+    check(f"each call is balanced on its own, not the connection: calls per replica {per_replica}",
+          sum(per_replica) == calls and sum(1 for c in per_replica if c > 0) >= 2, per_replica)
+
+
 def roll(bench_json, report_json):
     bench = json.load(open(bench_json))
     phases = bench["phases"]
@@ -204,6 +221,8 @@ if __name__ == "__main__":
         cross(sys.argv[2].rstrip("/"), [u.rstrip("/") for u in sys.argv[3:]])
     elif what == "deployed":
         deployed(sys.argv[2], sys.argv[3].rstrip("/"), [u.rstrip("/") for u in sys.argv[4:]])
+    elif what == "grpc":
+        grpc(sys.argv[2], [u.rstrip("/") for u in sys.argv[3:]])
     elif what == "roll":
         roll(sys.argv[2], sys.argv[3])
     else:

@@ -20,7 +20,7 @@
 # kept in STATE/secrets.env (like a Kubernetes Secret), never in CONFIG.
 #
 # Environment (defaults): JAR (service/target/digit-service-1.0.0.jar), MODELS (models), REPLICAS (3),
-# PORT (8080, the balancer), BASE_PORT (18100: replica i listens on BASE_PORT+i, its management port
+# PORT (8080, the balancer), GRPC_PORT (9090, the balancer's gRPC port), BASE_PORT (18100: replica i listens on BASE_PORT+i, its management port
 # on BASE_PORT+100+i, its gRPC port on BASE_PORT+200+i), STATE (target/replicas), READY_TIMEOUT (300 s),
 # DIGITS_CONTAINER_JAVA_HOME (the runtime image's Java release: a JDK under /usr/lib/jvm named for it
 # is found otherwise; the machine's java last).
@@ -31,6 +31,7 @@ JAR="$(realpath "${JAR:-$REPO/service/target/digit-service-1.0.0.jar}")"
 MODELS="$(realpath "${MODELS:-$REPO/models}")"
 REPLICAS="${REPLICAS:-3}"
 PORT="${PORT:-8080}"
+GRPC_PORT="${GRPC_PORT:-9090}"
 BASE_PORT="${BASE_PORT:-18100}"
 STATE="${STATE:-$REPO/target/replicas}"
 READY_TIMEOUT="${READY_TIMEOUT:-300}"
@@ -148,26 +149,30 @@ wait_up() { # wait_up I: the balancer sends it traffic again
 }
 
 start_balancer() {
-	local cfg="$STATE/haproxy.cfg" servers="" i
+	local cfg="$STATE/haproxy.cfg" servers="" grpc="" i
 	for ((i = 1; i <= REPLICAS; i++)); do
 		servers+="    server r$i 127.0.0.1:$(http_port "$i")\n"
+		grpc+="    server r$i 127.0.0.1:$(grpc_port "$i") proto h2 check port $(http_port "$i") check-proto h1\n"
 	done
 	# the committed file, its server lines (between the SERVERS markers) pointed at the local
 	# replicas, and no Docker DNS
-	python3 - "$REPO/docker/haproxy/haproxy.cfg" "$cfg" "$servers" <<'EOF'
+	python3 - "$REPO/docker/haproxy/haproxy.cfg" "$cfg" "$servers" "$grpc" <<'EOF'
 import re, sys
 text = open(sys.argv[1]).read()
 servers = sys.argv[3].replace("\\n", "\n")
-text = re.sub(r"    # SERVERS\n.*?    # SERVERS END\n", servers, text, flags=re.S)
+grpc = sys.argv[4].replace("\\n", "\n")
+text = re.sub(r"    # GRPC SERVERS\n.*?    # GRPC SERVERS END\n", lambda m: grpc, text, flags=re.S)
+text = re.sub(r"    # SERVERS\n.*?    # SERVERS END\n", lambda m: servers, text, flags=re.S)
 text = re.sub(r"\n# the Docker network's DNS.*", "\n", text, flags=re.S)
 open(sys.argv[2], "w").write(text)
 EOF
-	HAPROXY_BIND="127.0.0.1:$PORT" HAPROXY_STATS="$SOCKET" haproxy -c -q -f "$cfg" || die "haproxy refused $cfg"
-	HAPROXY_BIND="127.0.0.1:$PORT" HAPROXY_STATS="$SOCKET" haproxy -W -f "$cfg" >>"$STATE/haproxy.log" 2>&1 &
+	export HAPROXY_BIND="127.0.0.1:$PORT" HAPROXY_GRPC_BIND="127.0.0.1:$GRPC_PORT" HAPROXY_STATS="$SOCKET"
+	haproxy -c -q -f "$cfg" || die "haproxy refused $cfg"
+	haproxy -W -f "$cfg" >>"$STATE/haproxy.log" 2>&1 &
 	echo $! >"$STATE/haproxy.pid"
 	local deadline=$((SECONDS + 10))
 	until [[ -S "$SOCKET" ]]; do ((SECONDS < deadline)) || die "haproxy did not start"; sleep 0.2; done
-	log "balancer: http://127.0.0.1:$PORT (haproxy pid $(cat "$STATE/haproxy.pid"))"
+	log "balancer: http://127.0.0.1:$PORT, gRPC 127.0.0.1:$GRPC_PORT (haproxy pid $(cat "$STATE/haproxy.pid"))"
 }
 
 stop_replica() { # stop_replica I: drained first, as a Kubernetes endpoint is removed before SIGTERM
@@ -175,11 +180,10 @@ stop_replica() { # stop_replica I: drained first, as a Kubernetes endpoint is re
 	pid="$(pid_of "$i")"
 	[[ -n "$pid" ]] || return 0
 	if [[ -S "$SOCKET" ]]; then
-		haproxy_cmd "set server replicas/r$i state drain" >/dev/null
-		haproxy_cmd "set server feedback/r$i state drain" >/dev/null
+		for backend in replicas feedback grpc; do haproxy_cmd "set server $backend/r$i state drain" >/dev/null; done
 		# its requests in progress finish (at most 5 s, as the pod's preStop pause)
 		deadline=$((SECONDS + 5))
-		while servers | grep -E "^(replicas|feedback)/r$i \S+ [1-9]" >/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+		while servers | grep -E "^(replicas|feedback|grpc)/r$i \S+ [1-9]" >/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
 	fi
 	kill -TERM "$pid" 2>/dev/null || true
 	deadline=$((SECONDS + 40))
@@ -203,7 +207,7 @@ case "${1:-}" in
 		command -v haproxy >/dev/null || die "haproxy is not installed (apt-get install haproxy)"
 		[[ ! -f "$STATE/haproxy.pid" ]] || ! kill -0 "$(cat "$STATE/haproxy.pid")" 2>/dev/null \
 			|| die "already up ($STATE); run.sh down first"
-		for p in "$PORT" $(for ((i = 1; i <= REPLICAS; i++)); do echo "$(http_port "$i") $(management_port "$i") $(grpc_port "$i")"; done); do
+		for p in "$PORT" "$GRPC_PORT" $(for ((i = 1; i <= REPLICAS; i++)); do echo "$(http_port "$i") $(management_port "$i") $(grpc_port "$i")"; done); do
 			python3 -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1])))' "$p" 2>/dev/null \
 				|| die "port $p is in use (another balancer or replica?)"
 		done
@@ -227,8 +231,7 @@ case "${1:-}" in
 			stop_replica "$i"
 			start_replica "$i" "$config"
 			wait_ready "$i"
-			haproxy_cmd "set server replicas/r$i state ready" >/dev/null
-			haproxy_cmd "set server feedback/r$i state ready" >/dev/null
+			for backend in replicas feedback grpc; do haproxy_cmd "set server $backend/r$i state ready" >/dev/null; done
 			wait_up "$i"
 			log "replica $i replaced in $((SECONDS - t)) s"
 		done
