@@ -20,7 +20,7 @@
 #        open-1000     OpenModelSimulation at 1,000 req/s (prediction, then no-op)
 #        open-3000     OpenModelSimulation at 3,000 req/s
 #        overload      OverloadSimulation at twice this round's closed-64 maximum, recovery, no-op
-#        overload-shed-off   the same against --digits.api.shed-when-queue-full=false
+#        overload-shed-off   the same against --digits.api.shed-when-queue-full=false and no in-progress bound (--digits.api.max-in-progress=0)
 #        cache-on      CacheSimulation (Zipf over 3,000 uploads) with --digits.inference.cache-size=CACHE_SIZE
 #        cache-off     the same with the cache off (the default)
 #      -> target/benchmarks/http/<scenario>/run-<n>/ (bench.json, prometheus-*.txt, gatling/);
@@ -314,7 +314,7 @@ for run in $(seq 1 "$RUNS"); do
 	OVERLOAD_RATE=$((2 * $(closed_max "$run")))
 	gatling overload "$run" OverloadSimulation -Dbench.rate="$OVERLOAD_RATE" -Dbench.recoveryRate=500
 	stop_service
-	start_service "shed-off-$run" --digits.api.shed-when-queue-full=false
+	start_service "shed-off-$run" --digits.api.shed-when-queue-full=false --digits.api.max-in-progress=0
 	gatling overload-shed-off "$run" OverloadSimulation -Dbench.rate="$OVERLOAD_RATE" -Dbench.recoveryRate=500
 	stop_service
 	start_service "cache-on-$run" --digits.inference.cache-size="$CACHE_SIZE"
