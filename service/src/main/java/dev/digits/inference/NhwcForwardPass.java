@@ -161,7 +161,8 @@ final class NhwcForwardPass implements ForwardPass {
 		return plan;
 	}
 
-	private static long[] perBatch(int n, long[] perImage) {
+	/** {@code perImage} with the batch size {@code n} in front. */
+	static long[] perBatch(int n, long[] perImage) {
 		long[] shape = new long[perImage.length + 1];
 		shape[0] = n;
 		System.arraycopy(perImage, 0, shape, 1, perImage.length);

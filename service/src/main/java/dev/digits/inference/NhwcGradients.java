@@ -44,7 +44,8 @@ public final class NhwcGradients {
 			throw new IllegalArgumentException("need " + n + " images and a class below " + spec.classes());
 		}
 		long[] shape = spec.inputShape().dims();
-		INDArray a = Nd4j.create(java.util.Arrays.copyOf(images, n * spec.pixels()), perBatch(n, shape), 'c');
+		INDArray a = Nd4j.create(java.util.Arrays.copyOf(images, n * spec.pixels()), NhwcForwardPass.perBatch(n, shape),
+				'c');
 		// forward, keeping what the backward pass needs
 		List<Runnable> backward = new ArrayList<>();
 		INDArray[] gradient = new INDArray[1];
@@ -59,7 +60,7 @@ public final class NhwcGradients {
 			if (layer instanceof NetworkSpec.Flatten) {
 				long[] in = shape;
 				a = a.reshape('c', n, product(out));
-				backward.add(() -> gradient[0] = gradient[0].reshape('c', perBatch(n, in)));
+				backward.add(() -> gradient[0] = gradient[0].reshape('c', NhwcForwardPass.perBatch(n, in)));
 				shape = out;
 				continue;
 			}
@@ -71,7 +72,7 @@ public final class NhwcGradients {
 				INDArray kernel = weights.kernels().get(weighted);
 				INDArray bias = weights.biases().get(weighted);
 				weighted++;
-				INDArray z = exec("conv2d", args, perBatch(n, out), x, kernel, bias)[0];
+				INDArray z = exec("conv2d", args, NhwcForwardPass.perBatch(n, out), x, kernel, bias)[0];
 				a = relu(z);
 				backward.add(() -> {
 					INDArray dz = exec("relu_bp", null, z.shape(), z, gradient[0])[0];
@@ -82,7 +83,7 @@ public final class NhwcGradients {
 				int k = p.size();
 				// valid, stride k, NHWC
 				int[] args = { k, k, k, k, 0, 0, 1, 1, 0, 0, 1 };
-				a = exec("maxpool2d", args, perBatch(n, out), x)[0];
+				a = exec("maxpool2d", args, NhwcForwardPass.perBatch(n, out), x)[0];
 				backward.add(() -> gradient[0] = exec("maxpool2d_bp", args, x.shape(), x, gradient[0])[0]);
 			}
 			else {
@@ -151,13 +152,6 @@ public final class NhwcGradients {
 		}
 		Nd4j.exec(custom);
 		return outputs;
-	}
-
-	private static long[] perBatch(int n, long[] perImage) {
-		long[] shape = new long[perImage.length + 1];
-		shape[0] = n;
-		System.arraycopy(perImage, 0, shape, 1, perImage.length);
-		return shape;
 	}
 
 	private static long product(long[] dims) {
