@@ -1504,7 +1504,8 @@ function attempt(kept, label, lines, ink, width, height) {
       const inner = blobs[b];
       if (a !== b && inner.x0 > outer.x0 && inner.x1 < outer.x1 && inner.y0 > outer.y0 && inner.y1 < outer.y1
           && blobSize(inner) >= 0.2 * blobSize(outer)
-          && outer.area < 0.5 * blobWidth(outer) * blobHeight(outer)) {
+          && outer.area < 0.5 * blobWidth(outer) * blobHeight(outer)
+          && ring(label, a, b, outer, inner, width)) {
         encloses = true;
         break;
       }
@@ -1514,7 +1515,14 @@ function attempt(kept, label, lines, ink, width, height) {
   // groups: union-find over the parts
   for (let i = 0; i < parts.length; i++) {
     for (let j = i + 1; j < parts.length; j++) {
-      if (fragments(blobs[parts[i]], blobs[parts[j]])) union(blobs, parts[i], parts[j]);
+      // a piece inside another's box joins it unless that one rings it or reaches the frame
+      const a = blobs[parts[i]];
+      const b = blobs[parts[j]];
+      let join;
+      if (enclosesBlob(a, b)) join = !a.frame && !ring(label, parts[i], parts[j], a, b, width);
+      else if (enclosesBlob(b, a)) join = !b.frame && !ring(label, parts[j], parts[i], b, a, width);
+      else join = fragments(a, b);
+      if (join) union(blobs, parts[i], parts[j]);
     }
   }
   const groups = [];
@@ -1643,7 +1651,6 @@ function nextToChosen(chosen, x, y, width, height) {
 
 /** InkGroups.fragments: parts of one digit (boxes within a few pixels, or stacked). */
 function fragments(a, b) {
-  if (enclosesBlob(a, b) || enclosesBlob(b, a)) return false;
   const size = Math.min(blobSize(a), blobSize(b));
   const gapX = Math.max(a.x0, b.x0) - Math.min(a.x1, b.x1);
   const gapY = Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1);
@@ -1653,6 +1660,46 @@ function fragments(a, b) {
   if (gapX <= close2 && gapY <= close2) return true;
   const overlapX = -gapX;
   return overlapX >= 0.3 * Math.min(blobWidth(a), blobWidth(b)) && gapY <= 0.3 * size;
+}
+
+/**
+ * InkGroups.ring: outer's ink on all four sides of inner's centre, with a margin from it (a box
+ * drawn round a digit), not a digit whose box holds a piece of itself.
+ */
+function ring(label, outer, inner, outerBlob, innerBlob, width) {
+  const id = outer + 1;
+  const cx = trunc((innerBlob.x0 + innerBlob.x1) / 2);
+  const cy = trunc((innerBlob.y0 + innerBlob.y1) / 2);
+  let left = false;
+  let right = false;
+  let up = false;
+  let down = false;
+  for (let x = cx; x >= outerBlob.x0 && !left; x--) left = label[cy * width + x] === id;
+  for (let x = cx; x < outerBlob.x1 && !right; x++) right = label[cy * width + x] === id;
+  for (let y = cy; y >= outerBlob.y0 && !up; y--) up = label[y * width + cx] === id;
+  for (let y = cy; y < outerBlob.y1 && !down; y++) down = label[y * width + cx] === id;
+  return left && right && up && down && !touching(label, outer, inner, outerBlob, innerBlob, width);
+}
+
+/** InkGroups.touching: the two pieces come within 3 to 8 pixels of each other. */
+function touching(label, a, b, blobA, blobB, width) {
+  const height = label.length / width;
+  const smallIsA = blobA.area <= blobB.area;
+  const small = smallIsA ? blobA : blobB;
+  const smallId = (smallIsA ? a : b) + 1;
+  const otherId = (smallIsA ? b : a) + 1;
+  const radius = Math.min(8, Math.max(3, Math.round(f(f(0.05) * Math.max(blobSize(blobA), blobSize(blobB))))));
+  for (let y = small.y0; y < small.y1; y++) {
+    for (let x = small.x0; x < small.x1; x++) {
+      if (label[y * width + x] !== smallId) continue;
+      for (let yy = Math.max(0, y - radius); yy <= Math.min(height - 1, y + radius); yy++) {
+        for (let xx = Math.max(0, x - radius); xx <= Math.min(width - 1, x + radius); xx++) {
+          if (label[yy * width + xx] === otherId) return true;
+        }
+      }
+    }
+  }
+  return false;
 }
 
 /** InkGroups.encloses */

@@ -279,7 +279,8 @@ final class InkGroups {
 			for (int b : live) {
 				Blob inner = blobs.get(b);
 				if (a != b && inner.x0 > outer.x0 && inner.x1 < outer.x1 && inner.y0 > outer.y0 && inner.y1 < outer.y1
-						&& inner.size() >= 0.2 * outer.size() && outer.area < 0.5 * outer.width() * outer.height()) {
+						&& inner.size() >= 0.2 * outer.size() && outer.area < 0.5 * outer.width() * outer.height()
+						&& ring(label, a, b, outer, inner, width, height)) {
 					encloses = true;
 					break;
 				}
@@ -293,7 +294,20 @@ final class InkGroups {
 			for (int j = i + 1; j < parts.size(); j++) {
 				Blob a = blobs.get(parts.get(i));
 				Blob b = blobs.get(parts.get(j));
-				if (fragments(a, b)) {
+				// a piece inside another's box joins it unless that one rings it or
+				// reaches
+				// the frame (the table round a sheet is no part of the digit)
+				boolean join;
+				if (encloses(a, b)) {
+					join = !a.frame && !ring(label, parts.get(i), parts.get(j), a, b, width, height);
+				}
+				else if (encloses(b, a)) {
+					join = !b.frame && !ring(label, parts.get(j), parts.get(i), b, a, width, height);
+				}
+				else {
+					join = fragments(a, b);
+				}
+				if (join) {
 					union(blobs, parts.get(i), parts.get(j));
 				}
 			}
@@ -465,10 +479,6 @@ final class InkGroups {
 	 * small gap.
 	 */
 	private static boolean fragments(Blob a, Blob b) {
-		if (encloses(a, b) || encloses(b, a)) {
-			// a ring around the digit (the table round a sheet) is no part of it
-			return false;
-		}
 		// the smaller part sets the scale: a band of table along the sheet must not
 		// swallow the digit
 		int size = Math.min(a.size(), b.size());
@@ -483,6 +493,69 @@ final class InkGroups {
 		}
 		int overlapX = -gapX;
 		return overlapX >= 0.3 * Math.min(a.width(), b.width()) && gapY <= 0.3 * size;
+	}
+
+	/**
+	 * Whether component {@code outer} rings component {@code inner} (0-based, their
+	 * pixels labelled {@code outer + 1} and {@code inner + 1}), as a box drawn round a
+	 * digit or the table round a sheet does: its ink lies on all four sides of the inner
+	 * one's centre, and keeps a margin from it. A digit whose box holds a piece of itself
+	 * (the tail of a 3 cut off by a thin stroke, a hook inside a 0 cut off by a removed
+	 * line) leaves a side open or touches the piece.
+	 */
+	private static boolean ring(int[] label, int outer, int inner, Blob outerBlob, Blob innerBlob, int width,
+			int height) {
+		int id = outer + 1;
+		int cx = (innerBlob.x0 + innerBlob.x1) / 2;
+		int cy = (innerBlob.y0 + innerBlob.y1) / 2;
+		boolean left = false;
+		boolean right = false;
+		boolean up = false;
+		boolean down = false;
+		for (int x = cx; x >= outerBlob.x0 && !left; x--) {
+			left = label[cy * width + x] == id;
+		}
+		for (int x = cx; x < outerBlob.x1 && !right; x++) {
+			right = label[cy * width + x] == id;
+		}
+		for (int y = cy; y >= outerBlob.y0 && !up; y--) {
+			up = label[y * width + cx] == id;
+		}
+		for (int y = cy; y < outerBlob.y1 && !down; y++) {
+			down = label[y * width + cx] == id;
+		}
+		return left && right && up && down && !touching(label, outer, inner, outerBlob, innerBlob, width, height);
+	}
+
+	/**
+	 * Whether components {@code a} and {@code b} (0-based, their pixels labelled
+	 * {@code a + 1} and {@code b + 1}) come within a twentieth of the larger one's size
+	 * (3 to 8 pixels) of each other: a piece inside a digit's box that nearly touches its
+	 * stroke is a part of it that a removed line or a thin stroke cut off (the tail of a
+	 * 3, the hook inside a 0), not a digit inside an outline, which keeps a margin.
+	 */
+	private static boolean touching(int[] label, int a, int b, Blob blobA, Blob blobB, int width, int height) {
+		Blob small = blobA.area <= blobB.area ? blobA : blobB;
+		int smallId = (small == blobA ? a : b) + 1;
+		int otherId = (small == blobA ? b : a) + 1;
+		// at most 8 pixels (1.5% of the working side): the scan costs the smaller
+		// piece's area times the square of the radius
+		int radius = Math.min(8, Math.max(3, Math.round(0.05f * Math.max(blobA.size(), blobB.size()))));
+		for (int y = small.y0; y < small.y1; y++) {
+			for (int x = small.x0; x < small.x1; x++) {
+				if (label[y * width + x] != smallId) {
+					continue;
+				}
+				for (int yy = Math.max(0, y - radius); yy <= Math.min(height - 1, y + radius); yy++) {
+					for (int xx = Math.max(0, x - radius); xx <= Math.min(width - 1, x + radius); xx++) {
+						if (label[yy * width + xx] == otherId) {
+							return true;
+						}
+					}
+				}
+			}
+		}
+		return false;
 	}
 
 	private static boolean encloses(Blob outer, Blob inner) {

@@ -99,6 +99,45 @@ class PhotoPreprocessingTests {
 		assertThat(box[0]).isLessThan(8);
 	}
 
+	@Test
+	void aPieceOfTheDigitInsideItsBoxIsKeptNotTakenForWhatAnOutlineSurrounds() {
+		// a 3 whose tail came apart from its lower bow (a thin stroke, a removed line):
+		// the tail lies inside the bow's box, 14 px from it, and the bow is open on the
+		// tail's side. Taken for an outline round other ink, the bow was dropped and the
+		// tail framed alone as the digit.
+		java.awt.image.BufferedImage page = new java.awt.image.BufferedImage(400, 300,
+				java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+		java.awt.Graphics2D g = page.createGraphics();
+		g.setColor(new java.awt.Color(222, 222, 222));
+		g.fillRect(0, 0, 400, 300);
+		g.setColor(new java.awt.Color(40, 40, 40));
+		g.fillRect(140, 80, 110, 9); // top bar
+		g.fillRect(242, 80, 9, 121); // right side
+		g.fillRect(170, 192, 81, 9); // bottom bar
+		g.fillRect(150, 150, 9, 36); // the tail, apart
+		g.dispose();
+		float[] pixels = this.preprocessor.fromImage(TestImages.encode(page, "png")).pixels();
+		int[] box = TestImages.inkBoxSize(pixels);
+		assertThat(box[0]).as("width of the framed ink: the bow, not the tail alone").isGreaterThan(14);
+		int x0 = 28;
+		int y0 = 28;
+		int y1 = 0;
+		for (int i = 0; i < pixels.length; i++) {
+			if (pixels[i] > 0.3f) {
+				x0 = Math.min(x0, i % 28);
+				y0 = Math.min(y0, i / 28);
+				y1 = Math.max(y1, i / 28);
+			}
+		}
+		boolean tail = false;
+		for (int y = (y0 + y1) / 2; y <= y1; y++) {
+			for (int x = x0; x <= x0 + 3; x++) {
+				tail |= pixels[y * 28 + x] > 0.3f;
+			}
+		}
+		assertThat(tail).as("the tail, framed with the bow at its lower left").isTrue();
+	}
+
 	/**
 	 * Long side of the ink box 19-20, no lit row wider than 20 columns, and at most two
 	 * straight bands (rows or columns lit end to end across the digit's box, 1-3 pixels
