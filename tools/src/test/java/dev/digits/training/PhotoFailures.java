@@ -1,0 +1,96 @@
+package dev.digits.training;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+import dev.digits.model.DigitNetwork;
+import dev.digits.model.LoadedModel;
+import dev.digits.preprocessing.ImageEncoding;
+import dev.digits.preprocessing.ImagePreprocessor;
+import dev.digits.preprocessing.PreprocessingException;
+import dev.digits.preprocessing.PreprocessingLimits;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Where photos of handwritten digits go wrong: {@code n} synthetic phone photos per paper
+ * (seed 31337) of digits from the validation split (the last 10,000 training images,
+ * never the held-out evaluation sets), each through the serving preprocessing and a
+ * version; prints right, wrong and refused per paper, and writes every miss (the photo
+ * and the 28x28 input the network saw, enlarged) to a folder for a look. How the
+ * digit-finding steps are compared before and after a change. A measurement to run by
+ * hand, not a test:
+ * {@code java -cp tools/target/test-classes:tools/target/classes:<deps> dev.digits.training.PhotoFailures models/mnist-cnn/6 300 ../shared/mnist target/photo-failures}.
+ */
+public final class PhotoFailures {
+
+	private PhotoFailures() {
+	}
+
+	public static void main(String[] args) throws IOException {
+		MultiLayerNetwork network = LoadedModel.load(Path.of(args[0])).network();
+		int per = Integer.parseInt(args[1]);
+		Mnist mnist = Mnist.load(Path.of(args[2]));
+		Path out = Files.createDirectories(Path.of(args[3]));
+		int available = mnist.train().size();
+		Mnist.Split split = mnist.train().slice(available - 10000, available);
+		ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingLimits.defaults());
+		SyntheticData data = new SyntheticData(split, List.of(), preprocessor, 240, 480);
+		int total = 0;
+		for (PhotoSynth.Condition condition : PhotoSynth.Condition.values()) {
+			int right = 0;
+			int refused = 0;
+			for (int i = 0; i < per; i++) {
+				Random random = new Random(Augmentation.mix(31337L * 7919 + i * 13 + condition.ordinal()));
+				int index = (i * 37) % split.size();
+				PhotoSynth.Pen pen = List
+					.of(PhotoSynth.Pen.FINE, PhotoSynth.Pen.BALLPOINT, PhotoSynth.Pen.MARKER, PhotoSynth.Pen.PENCIL)
+					.get(random.nextInt(4));
+				PhotoSynth.Ink ink = PhotoSynth.handwritten(data.mnist(index), 28 * (3 + 3 * random.nextDouble()), pen,
+						random);
+				PhotoSynth.Photo photo = PhotoSynth.photo(ink, condition, pen, 240, 480, new double[] { 0.3, 0.75 },
+						random);
+				int label = data.label(index);
+				String name = condition.id() + "-" + i + "-label" + label + "-" + pen.id();
+				try {
+					float[] pixels = preprocessor.fromImage(photo.bytes()).pixels();
+					float[] p = network.output(Nd4j.create(pixels, new long[] { 1, DigitNetwork.PIXELS }, 'c'), false)
+						.data()
+						.asFloat();
+					int best = DigitNetwork.argMax(p, 0);
+					if (best == label) {
+						right++;
+						continue;
+					}
+					String miss = name + "-got" + best + String.format(Locale.ROOT, "-%.2f", p[best]);
+					Files.write(out.resolve(miss + ".jpg"), photo.bytes());
+					Files.write(out.resolve(miss + "-input.png"), ImageEncoding.encode(enlarged(pixels), "png"));
+				}
+				catch (PreprocessingException ex) {
+					refused++;
+					Files.write(out.resolve(name + "-refused-" + ex.reason() + ".jpg"), photo.bytes());
+				}
+			}
+			total += right;
+			System.out.printf(Locale.ROOT, "%-8s right %d/%d  wrong %d  refused %d%n", condition.id(), right, per,
+					per - right - refused, refused);
+		}
+		System.out.printf(Locale.ROOT, "all      right %d/%d%n", total, per * PhotoSynth.Condition.values().length);
+	}
+
+	/** The network's input, ink dark, four times its size. */
+	private static java.awt.image.BufferedImage enlarged(float[] pixels) {
+		int[] levels = new int[112 * 112];
+		for (int y = 0; y < 112; y++) {
+			for (int x = 0; x < 112; x++) {
+				levels[y * 112 + x] = 255 - Math.round(255 * pixels[(y / 4) * 28 + x / 4]);
+			}
+		}
+		return ImageEncoding.grey8(112, 112, levels);
+	}
+
+}
