@@ -511,18 +511,20 @@ class HostileUploadsJarTests {
 	 * The attacks the hostile-input work names, each against quiet windows alternating
 	 * with it (2 rounds of 5 s each, pooled): eight clients sending the nested-header
 	 * WebP bombs in a loop (a 28x28 canvas around a 12000x12000 or 16384x16384
-	 * bitstream), and 200 sockets sending their request line and headers a byte a second.
-	 * A normal client's p50 and p99 under each, against quiet, are in the report.
+	 * bitstream), 200 sockets sending their request line and headers a byte a second, and
+	 * 10 sockets sending their bodies a byte every 500 ms. A normal client's p50 and p99
+	 * under each, against quiet, are in the report.
 	 */
 	@Test
 	@Order(6)
-	void aNormalClientsLatencyUnderNestedHeaderBombsAndSlowHeaders() throws Exception {
+	void aNormalClientsLatencyUnderNestedHeaderBombsSlowHeadersAndSlowBodies() throws Exception {
 		Duration window = Duration.ofSeconds(5);
 		List<Attack> bombs = CORPUS.stream().filter(a -> a.name().startsWith("WebP whose 28x28 VP8X canvas")).toList();
 		assertThat(bombs).hasSize(2);
 		List<double[]> quiet = new ArrayList<>();
 		List<double[]> bombed = new ArrayList<>();
 		List<double[]> slowHeaders = new ArrayList<>();
+		List<double[]> slowBodies = new ArrayList<>();
 		long worstProbe = 0;
 		for (int round = 0; round < 2; round++) {
 			quiet.add(latencies(window, 0));
@@ -557,14 +559,17 @@ class HostileUploadsJarTests {
 					socket.close();
 				}
 			}
+			slowBodies.add(underSlowBodies(window, 10));
 		}
 		double[] q = pooled(quiet);
 		double[] b = pooled(bombed);
 		double[] h = pooled(slowHeaders);
-		report.add("\n## A normal client under nested-header bombs and slow headers\n");
+		double[] sb = pooled(slowBodies);
+		report.add("\n## A normal client under nested-header bombs, slow headers and slow bodies\n");
 		report
 			.add("The normal client of the section above, in 5 s windows: quiet; while eight clients loop over the two "
-					+ "nested-header WebP bombs; while 200 sockets send their request line and headers a byte a second. "
+					+ "nested-header WebP bombs; while 200 sockets send their request line and headers a byte a second; "
+					+ "while 10 sockets send a prediction's body a byte every 500 ms. "
 					+ "2 rounds of each, alternating, pooled. Liveness under the slow headers: worst "
 					+ worstProbe / 1_000_000 + " ms.\n");
 		report.add("| | requests | p50 ms | p90 ms | p99 ms | max ms |");
@@ -572,8 +577,10 @@ class HostileUploadsJarTests {
 		report.add(row("quiet", q));
 		report.add(row("8 clients sending nested-header bombs", b));
 		report.add(row("200 slow-header sockets", h));
-		report.add(String.format(Locale.ROOT, "%np99 ratios: bombs %.2f, slow headers %.2f.%n",
-				percentile(b, 0.99) / percentile(q, 0.99), percentile(h, 0.99) / percentile(q, 0.99)));
+		report.add(row("10 slow bodies", sb));
+		report.add(String.format(Locale.ROOT, "%np99 ratios: bombs %.2f, slow headers %.2f, slow bodies %.2f.%n",
+				percentile(b, 0.99) / percentile(q, 0.99), percentile(h, 0.99) / percentile(q, 0.99),
+				percentile(sb, 0.99) / percentile(q, 0.99)));
 		assertThat(service.process.isAlive()).isTrue();
 		assertThat(worstProbe).as("liveness under slow headers").isLessThan(Duration.ofSeconds(1).toNanos());
 		// both are refused before any work (the bombs at their headers, the slow headers
@@ -586,6 +593,48 @@ class HostileUploadsJarTests {
 		assertThat(percentile(b, 0.99)).as("p99 under the bombs vs quiet").isLessThanOrEqualTo(8 * percentile(q, 0.99));
 		assertThat(percentile(h, 0.99)).as("p99 under slow headers vs quiet")
 			.isLessThanOrEqualTo(4 * percentile(q, 0.99));
+		assertThat(percentile(sb, 0.99)).as("p99 under slow bodies vs quiet")
+			.isLessThanOrEqualTo(4 * percentile(q, 0.99));
+	}
+
+	/**
+	 * A normal client's latencies (ms) over {@code window} while {@code count} sockets
+	 * send a prediction's headers whole and then its 20,000-byte body a byte every 500 ms
+	 * (each holds a request in progress until the minimum body rate cuts it).
+	 */
+	private static double[] underSlowBodies(Duration window, int count) throws Exception {
+		List<java.net.Socket> sockets = new ArrayList<>();
+		java.util.concurrent.ScheduledExecutorService drip = java.util.concurrent.Executors
+			.newSingleThreadScheduledExecutor();
+		try {
+			byte[] head = ("POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+					+ "Content-Length: 20000\r\n\r\n")
+				.getBytes(StandardCharsets.US_ASCII);
+			for (int i = 0; i < count; i++) {
+				java.net.Socket socket = new java.net.Socket("localhost", service.port);
+				socket.getOutputStream().write(head);
+				socket.getOutputStream().flush();
+				sockets.add(socket);
+			}
+			drip.scheduleAtFixedRate(() -> {
+				for (java.net.Socket socket : sockets) {
+					try {
+						socket.getOutputStream().write(0x89);
+					}
+					catch (IOException cut) {
+						// cut by the minimum body rate: as it should be
+					}
+				}
+			}, 0, 500, TimeUnit.MILLISECONDS);
+			Thread.sleep(1_000); // the bodies under way
+			return latencies(window, 0);
+		}
+		finally {
+			drip.shutdownNow();
+			for (java.net.Socket socket : sockets) {
+				socket.close();
+			}
+		}
 	}
 
 	/**
