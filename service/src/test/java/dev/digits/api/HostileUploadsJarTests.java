@@ -365,29 +365,8 @@ class HostileUploadsJarTests {
 	@Order(5)
 	void twoHundredSlowSocketsNeitherSilenceTheProbesNorKeepOthersOut() throws Exception {
 		int sockets = 210;
-		List<java.net.Socket> slow = new ArrayList<>();
-		java.util.concurrent.ScheduledExecutorService drip = java.util.concurrent.Executors
-			.newSingleThreadScheduledExecutor();
-		try {
-			for (int i = 0; i < sockets; i++) {
-				java.net.Socket socket = new java.net.Socket("localhost", service.port);
-				slow.add(socket);
-				socket.getOutputStream()
-					.write(("POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
-							+ "Content-Length: 20000\r\n\r\n")
-						.getBytes(StandardCharsets.US_ASCII));
-				socket.getOutputStream().flush();
-			}
-			drip.scheduleAtFixedRate(() -> {
-				for (java.net.Socket socket : slow) {
-					try {
-						socket.getOutputStream().write(0);
-					}
-					catch (IOException closed) {
-						// cut by the server: as it should be
-					}
-				}
-			}, 0, 2, TimeUnit.SECONDS);
+		try (SlowBodies slowBodies = new SlowBodies(sockets, Duration.ofSeconds(2))) {
+			List<java.net.Socket> slow = slowBodies.sockets;
 			long worstProbe = 0;
 			long worstPrediction = 0;
 			int answered = 0;
@@ -439,12 +418,6 @@ class HostileUploadsJarTests {
 				// no thread to wait for: only the CPU the slow sockets' reads cost
 				assertThat(worstPrediction).as("a normal prediction among slow sockets, virtual threads")
 					.isLessThan(Duration.ofSeconds(2).toNanos());
-			}
-		}
-		finally {
-			drip.shutdownNow();
-			for (java.net.Socket socket : slow) {
-				socket.close();
 			}
 		}
 	}
@@ -603,38 +576,53 @@ class HostileUploadsJarTests {
 	 * (each holds a request in progress until the minimum body rate cuts it).
 	 */
 	private static double[] underSlowBodies(Duration window, int count) throws Exception {
-		List<java.net.Socket> sockets = new ArrayList<>();
-		java.util.concurrent.ScheduledExecutorService drip = java.util.concurrent.Executors
+		try (SlowBodies slow = new SlowBodies(count, Duration.ofMillis(500))) {
+			Thread.sleep(1_000); // the bodies under way
+			return latencies(window, 0);
+		}
+	}
+
+	/**
+	 * Sockets that have sent a prediction's headers whole (a 20,000-byte PNG body) and
+	 * then send its body a byte every {@code period}; closing stops them.
+	 */
+	private static final class SlowBodies implements AutoCloseable {
+
+		final List<java.net.Socket> sockets = new ArrayList<>();
+
+		private final java.util.concurrent.ScheduledExecutorService drip = java.util.concurrent.Executors
 			.newSingleThreadScheduledExecutor();
-		try {
+
+		SlowBodies(int count, Duration period) throws IOException {
 			byte[] head = ("POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
 					+ "Content-Length: 20000\r\n\r\n")
 				.getBytes(StandardCharsets.US_ASCII);
 			for (int i = 0; i < count; i++) {
 				java.net.Socket socket = new java.net.Socket("localhost", service.port);
+				this.sockets.add(socket);
 				socket.getOutputStream().write(head);
 				socket.getOutputStream().flush();
-				sockets.add(socket);
 			}
-			drip.scheduleAtFixedRate(() -> {
-				for (java.net.Socket socket : sockets) {
+			this.drip.scheduleAtFixedRate(() -> {
+				for (java.net.Socket socket : this.sockets) {
 					try {
-						socket.getOutputStream().write(0x89);
+						socket.getOutputStream().write(0);
 					}
 					catch (IOException cut) {
-						// cut by the minimum body rate: as it should be
+						// cut by the server: as it should be
 					}
 				}
-			}, 0, 500, TimeUnit.MILLISECONDS);
-			Thread.sleep(1_000); // the bodies under way
-			return latencies(window, 0);
+			}, 0, period.toMillis(), TimeUnit.MILLISECONDS);
 		}
-		finally {
-			drip.shutdownNow();
-			for (java.net.Socket socket : sockets) {
+
+		@Override
+		public void close() throws IOException {
+			this.drip.shutdownNow();
+			for (java.net.Socket socket : this.sockets) {
 				socket.close();
 			}
 		}
+
 	}
 
 	/**

@@ -227,28 +227,23 @@ public final class NotADigitHeads {
 	}
 
 	static double[] cnn(List<float[]> px, float[] y, List<float[]> vpx, int width, int epochs) {
-		var conf = new NeuralNetConfiguration.Builder().seed(5)
+		var layers = new NeuralNetConfiguration.Builder().seed(5)
 			.updater(new Adam(1e-3))
 			.l2(1e-4)
 			.weightInit(WeightInit.RELU)
-			.list()
-			.layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(width)
-				.activation(Activation.RELU)
-				.build())
-			.layer(new org.deeplearning4j.nn.conf.layers.SubsamplingLayer.Builder(
-					org.deeplearning4j.nn.conf.layers.SubsamplingLayer.PoolingType.MAX)
-				.kernelSize(2, 2)
-				.stride(2, 2)
-				.build())
-			.layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(width * 2)
-				.activation(Activation.RELU)
-				.build())
-			.layer(new org.deeplearning4j.nn.conf.layers.SubsamplingLayer.Builder(
-					org.deeplearning4j.nn.conf.layers.SubsamplingLayer.PoolingType.MAX)
-				.kernelSize(2, 2)
-				.stride(2, 2)
-				.build())
-			.layer(new DenseLayer.Builder().nOut(64).activation(Activation.RELU).dropOut(0.5).build())
+			.list();
+		for (int filters : new int[] { width, 2 * width }) {
+			layers
+				.layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(filters)
+					.activation(Activation.RELU)
+					.build())
+				.layer(new org.deeplearning4j.nn.conf.layers.SubsamplingLayer.Builder(
+						org.deeplearning4j.nn.conf.layers.SubsamplingLayer.PoolingType.MAX)
+					.kernelSize(2, 2)
+					.stride(2, 2)
+					.build());
+		}
+		var conf = layers.layer(new DenseLayer.Builder().nOut(64).activation(Activation.RELU).dropOut(0.5).build())
 			.layer(new OutputLayer.Builder(LossFunctions.LossFunction.XENT).nOut(1)
 				.activation(Activation.SIGMOID)
 				.build())
