@@ -1496,6 +1496,7 @@ function attempt(kept, label, lines, ink, width, height) {
     live = live.slice(0, 400);
   }
   // outlines enclosing other ink
+  const budget = [TOUCHING_BUDGET];
   const parts = [];
   for (const a of live) {
     const outer = blobs[a];
@@ -1505,7 +1506,7 @@ function attempt(kept, label, lines, ink, width, height) {
       if (a !== b && inner.x0 > outer.x0 && inner.x1 < outer.x1 && inner.y0 > outer.y0 && inner.y1 < outer.y1
           && blobSize(inner) >= 0.2 * blobSize(outer)
           && outer.area < 0.5 * blobWidth(outer) * blobHeight(outer)
-          && ring(label, a, b, outer, inner, width)) {
+          && ring(label, a, b, outer, inner, width, budget)) {
         encloses = true;
         break;
       }
@@ -1519,8 +1520,8 @@ function attempt(kept, label, lines, ink, width, height) {
       const a = blobs[parts[i]];
       const b = blobs[parts[j]];
       let join;
-      if (enclosesBlob(a, b)) join = !a.frame && !ring(label, parts[i], parts[j], a, b, width);
-      else if (enclosesBlob(b, a)) join = !b.frame && !ring(label, parts[j], parts[i], b, a, width);
+      if (enclosesBlob(a, b)) join = !a.frame && !ring(label, parts[i], parts[j], a, b, width, budget);
+      else if (enclosesBlob(b, a)) join = !b.frame && !ring(label, parts[j], parts[i], b, a, width, budget);
       else join = fragments(a, b);
       if (join) union(blobs, parts[i], parts[j]);
     }
@@ -1666,7 +1667,7 @@ function fragments(a, b) {
  * InkGroups.ring: outer's ink on all four sides of inner's centre, with a margin from it (a box
  * drawn round a digit), not a digit whose box holds a piece of itself.
  */
-function ring(label, outer, inner, outerBlob, innerBlob, width) {
+function ring(label, outer, inner, outerBlob, innerBlob, width, budget) {
   const id = outer + 1;
   const cx = trunc((innerBlob.x0 + innerBlob.x1) / 2);
   const cy = trunc((innerBlob.y0 + innerBlob.y1) / 2);
@@ -1678,11 +1679,14 @@ function ring(label, outer, inner, outerBlob, innerBlob, width) {
   for (let x = cx; x < outerBlob.x1 && !right; x++) right = label[cy * width + x] === id;
   for (let y = cy; y >= outerBlob.y0 && !up; y--) up = label[y * width + cx] === id;
   for (let y = cy; y < outerBlob.y1 && !down; y++) down = label[y * width + cx] === id;
-  return left && right && up && down && !touching(label, outer, inner, outerBlob, innerBlob, width);
+  return left && right && up && down && !touching(label, outer, inner, outerBlob, innerBlob, width, budget);
 }
 
-/** InkGroups.touching: the two pieces come within 3 to 8 pixels of each other. */
-function touching(label, a, b, blobA, blobB, width) {
+/** InkGroups.TOUCHING_BUDGET */
+const TOUCHING_BUDGET = 4000000;
+
+/** InkGroups.touching: the two pieces come within 3 to 8 pixels of each other (within a budget). */
+function touching(label, a, b, blobA, blobB, width, budget) {
   const height = label.length / width;
   const smallIsA = blobA.area <= blobB.area;
   const small = smallIsA ? blobA : blobB;
@@ -1692,6 +1696,8 @@ function touching(label, a, b, blobA, blobB, width) {
   for (let y = small.y0; y < small.y1; y++) {
     for (let x = small.x0; x < small.x1; x++) {
       if (label[y * width + x] !== smallId) continue;
+      budget[0] -= (2 * radius + 1) * (2 * radius + 1);
+      if (budget[0] < 0) return false;
       for (let yy = Math.max(0, y - radius); yy <= Math.min(height - 1, y + radius); yy++) {
         for (let xx = Math.max(0, x - radius); xx <= Math.min(width - 1, x + radius); xx++) {
           if (label[yy * width + xx] === otherId) return true;

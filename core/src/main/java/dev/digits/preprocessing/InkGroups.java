@@ -272,6 +272,7 @@ final class InkGroups {
 			live = new ArrayList<>(live.subList(0, 400));
 		}
 		// outlines enclosing other ink
+		int[] budget = { TOUCHING_BUDGET };
 		List<Integer> parts = new ArrayList<>();
 		for (int a : live) {
 			Blob outer = blobs.get(a);
@@ -280,7 +281,7 @@ final class InkGroups {
 				Blob inner = blobs.get(b);
 				if (a != b && inner.x0 > outer.x0 && inner.x1 < outer.x1 && inner.y0 > outer.y0 && inner.y1 < outer.y1
 						&& inner.size() >= 0.2 * outer.size() && outer.area < 0.5 * outer.width() * outer.height()
-						&& ring(label, a, b, outer, inner, width, height)) {
+						&& ring(label, a, b, outer, inner, width, height, budget)) {
 					encloses = true;
 					break;
 				}
@@ -294,15 +295,14 @@ final class InkGroups {
 			for (int j = i + 1; j < parts.size(); j++) {
 				Blob a = blobs.get(parts.get(i));
 				Blob b = blobs.get(parts.get(j));
-				// a piece inside another's box joins it unless that one rings it or
-				// reaches
-				// the frame (the table round a sheet is no part of the digit)
+				// a piece in another's box joins it unless that one rings it
+				// or reaches the frame (the table round a sheet)
 				boolean join;
 				if (encloses(a, b)) {
-					join = !a.frame && !ring(label, parts.get(i), parts.get(j), a, b, width, height);
+					join = !a.frame && !ring(label, parts.get(i), parts.get(j), a, b, width, height, budget);
 				}
 				else if (encloses(b, a)) {
-					join = !b.frame && !ring(label, parts.get(j), parts.get(i), b, a, width, height);
+					join = !b.frame && !ring(label, parts.get(j), parts.get(i), b, a, width, height, budget);
 				}
 				else {
 					join = fragments(a, b);
@@ -504,7 +504,7 @@ final class InkGroups {
 	 * line) leaves a side open or touches the piece.
 	 */
 	private static boolean ring(int[] label, int outer, int inner, Blob outerBlob, Blob innerBlob, int width,
-			int height) {
+			int height, int[] budget) {
 		int id = outer + 1;
 		int cx = (innerBlob.x0 + innerBlob.x1) / 2;
 		int cy = (innerBlob.y0 + innerBlob.y1) / 2;
@@ -524,7 +524,8 @@ final class InkGroups {
 		for (int y = cy; y < outerBlob.y1 && !down; y++) {
 			down = label[y * width + cx] == id;
 		}
-		return left && right && up && down && !touching(label, outer, inner, outerBlob, innerBlob, width, height);
+		return left && right && up && down
+				&& !touching(label, outer, inner, outerBlob, innerBlob, width, height, budget);
 	}
 
 	/**
@@ -532,9 +533,11 @@ final class InkGroups {
 	 * {@code a + 1} and {@code b + 1}) come within a twentieth of the larger one's size
 	 * (3 to 8 pixels) of each other: a piece inside a digit's box that nearly touches its
 	 * stroke is a part of it that a removed line or a thin stroke cut off (the tail of a
-	 * 3, the hook inside a 0), not a digit inside an outline, which keeps a margin.
+	 * 3, the hook inside a 0), not a digit inside an outline, which keeps a margin. Past
+	 * {@link #TOUCHING_BUDGET} looks in one choice it answers false.
 	 */
-	private static boolean touching(int[] label, int a, int b, Blob blobA, Blob blobB, int width, int height) {
+	private static boolean touching(int[] label, int a, int b, Blob blobA, Blob blobB, int width, int height,
+			int[] budget) {
 		Blob small = blobA.area <= blobB.area ? blobA : blobB;
 		int smallId = (small == blobA ? a : b) + 1;
 		int otherId = (small == blobA ? b : a) + 1;
@@ -545,6 +548,12 @@ final class InkGroups {
 			for (int x = small.x0; x < small.x1; x++) {
 				if (label[y * width + x] != smallId) {
 					continue;
+				}
+				// a picture of many nested rings (crafted, or a texture) must not cost
+				// more than a few milliseconds: past the budget pieces are taken as apart
+				budget[0] -= (2 * radius + 1) * (2 * radius + 1);
+				if (budget[0] < 0) {
+					return false;
 				}
 				for (int yy = Math.max(0, y - radius); yy <= Math.min(height - 1, y + radius); yy++) {
 					for (int xx = Math.max(0, x - radius); xx <= Math.min(width - 1, x + radius); xx++) {
@@ -557,6 +566,12 @@ final class InkGroups {
 		}
 		return false;
 	}
+
+	/**
+	 * Pixels {@link #touching} may look at in one choice of the digit, all pairs together
+	 * (a few milliseconds).
+	 */
+	static final int TOUCHING_BUDGET = 4_000_000;
 
 	private static boolean encloses(Blob outer, Blob inner) {
 		return inner.x0 > outer.x0 && inner.x1 < outer.x1 && inner.y0 > outer.y0 && inner.y1 < outer.y1
