@@ -475,10 +475,19 @@ class HostileUploadsJarTests {
 		// requests, moved 16-20 ms). The bound is 8x: it guards against gross regressions
 		// only, and the report gives the ratio of every run.
 		assertThat(hostileP99).as("p99 with hostile clients vs quiet (%.2f ms)", quietP99)
-			.isLessThanOrEqualTo(8 * quietP99);
+			.isLessThanOrEqualTo(Math.max(8 * quietP99, GUARD_FLOOR_MS));
 	}
 
 	private static final AtomicInteger hostileSent = new AtomicInteger();
+
+	/**
+	 * The latency guards below are ratios to a quiet p99 that is now about 2 ms (the 14th
+	 * slowest of some 1,500 answers), so a few milliseconds of scheduling noise moved a
+	 * clean-clone run of the bombs to 7.34x against the 8x bound (bombed p99 14.4 ms):
+	 * the guards allow at least this many milliseconds, still far under the seconds an
+	 * unbounded decoder or a held thread pool cost.
+	 */
+	private static final double GUARD_FLOOR_MS = 50;
 
 	/**
 	 * The attacks the hostile-input work names, each against quiet windows alternating
@@ -563,11 +572,12 @@ class HostileUploadsJarTests {
 		// the same 2 cores, and a run on 2026-12-03 measured 4.40 (quiet p99 7.5 ms,
 		// bombed
 		// 33.0 ms) where others measured 2.93
-		assertThat(percentile(b, 0.99)).as("p99 under the bombs vs quiet").isLessThanOrEqualTo(8 * percentile(q, 0.99));
+		assertThat(percentile(b, 0.99)).as("p99 under the bombs vs quiet")
+			.isLessThanOrEqualTo(Math.max(8 * percentile(q, 0.99), GUARD_FLOOR_MS));
 		assertThat(percentile(h, 0.99)).as("p99 under slow headers vs quiet")
-			.isLessThanOrEqualTo(4 * percentile(q, 0.99));
+			.isLessThanOrEqualTo(Math.max(4 * percentile(q, 0.99), GUARD_FLOOR_MS));
 		assertThat(percentile(sb, 0.99)).as("p99 under slow bodies vs quiet")
-			.isLessThanOrEqualTo(4 * percentile(q, 0.99));
+			.isLessThanOrEqualTo(Math.max(4 * percentile(q, 0.99), GUARD_FLOOR_MS));
 	}
 
 	/**
