@@ -481,11 +481,11 @@ class HostileUploadsJarTests {
 	private static final AtomicInteger hostileSent = new AtomicInteger();
 
 	/**
-	 * The latency guards below are ratios to a quiet p99 that is now about 2 ms (the 14th
-	 * slowest of some 1,500 answers), so a few milliseconds of scheduling noise moved a
-	 * clean-clone run of the bombs to 7.34x against the 8x bound (bombed p99 14.4 ms):
-	 * the guards allow at least this many milliseconds, still far under the seconds an
-	 * unbounded decoder or a held thread pool cost.
+	 * The latency guards of this suite are ratios to a quiet p99 that is now about 2 ms
+	 * (the 14th slowest of some 1,500 answers), so a few milliseconds of scheduling noise
+	 * moved a clean-clone run of the bombs to 7.34x against the 8x bound (bombed p99 14.4
+	 * ms): the guards allow at least this many milliseconds, still far under the seconds
+	 * an unbounded decoder or a held thread pool cost.
 	 */
 	private static final double GUARD_FLOOR_MS = 50;
 
@@ -607,11 +607,17 @@ class HostileUploadsJarTests {
 			byte[] head = ("POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
 					+ "Content-Length: 20000\r\n\r\n")
 				.getBytes(StandardCharsets.US_ASCII);
-			for (int i = 0; i < count; i++) {
-				java.net.Socket socket = new java.net.Socket("localhost", service.port);
-				this.sockets.add(socket);
-				socket.getOutputStream().write(head);
-				socket.getOutputStream().flush();
+			try {
+				for (int i = 0; i < count; i++) {
+					java.net.Socket socket = new java.net.Socket("localhost", service.port);
+					this.sockets.add(socket);
+					socket.getOutputStream().write(head);
+					socket.getOutputStream().flush();
+				}
+			}
+			catch (IOException ex) {
+				close(); // the sockets opened so far
+				throw ex;
 			}
 			this.drip.scheduleAtFixedRate(() -> {
 				for (java.net.Socket socket : this.sockets) {
