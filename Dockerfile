@@ -19,9 +19,14 @@
 FROM eclipse-temurin:25-jdk AS build
 WORKDIR /src
 
-# Wrapper and build settings first. The pom's native-linux-x86_64 profile (active on this amd64 build
-# stage) puts the three oneDNN builds (AVX-512, AVX2, generic) in the jar and no other platform's;
-# the service picks one at start by the CPU (dev.digits.model.NativeBuild, DIGITS_NATIVE_BUILD).
+# Wrapper and build settings first.
+# ND4J_BUILD: which of ND4J's x86-64 native builds the image carries. avx2 (the default): the AVX2
+#   oneDNN build alone (94 MB; the jar people run carries three, 295 MB). It ran as fast as the
+#   AVX-512 build on an AVX-512 server (docs/BENCHMARKS.md, "Native builds"), and x86-64 server CPUs
+#   have had AVX2 since 2013; on one without it the service stops at start with a message saying
+#   so (dev.digits.model.NativeBuild). all: the three builds (AVX-512, AVX2, any x86-64), picked at
+#   start by the CPU. On an arm64 build stage this changes nothing (one build).
+ARG ND4J_BUILD=avx2
 COPY mvnw pom.xml ./
 COPY .mvn/ .mvn/
 RUN chmod +x mvnw
@@ -29,7 +34,7 @@ COPY core/ core/
 COPY tools/ tools/
 COPY service/ service/
 RUN --mount=type=cache,target=/root/.m2 \
-    ./mvnw -B -DskipTests package -pl service -am \
+    ./mvnw -B -DskipTests package -pl service -am -Dnd4j.build=${ND4J_BUILD} \
  && cp service/target/digit-service-*.jar /src/application.jar
 
 # Split the fat jar into Spring Boot's layers (dependencies, spring-boot-loader,

@@ -72,6 +72,18 @@ native=$(find "$TMP/extracted/dependencies" -name '*linux-x86_64*.jar' | wc -l)
 native_app=$(find "$TMP/extracted/application" -name '*linux-x86_64*.jar' | wc -l)
 [ "$native" -gt 0 ] && [ "$native_app" -eq 0 ]
 check "native jars are in the dependencies layer, none in the application layer" $? "deps: $native, app: $native_app"
+# the x86-64 builds of ND4J the Dockerfile's ND4J_BUILD asks for: the AVX2 build alone, or all three
+nd4j_build=$(sed -n 's/^ARG ND4J_BUILD=//p' "$ROOT/Dockerfile")
+builds=$(cd "$TMP/extracted/dependencies" && find . -name 'nd4j-native-[0-9]*-linux-x86_64-*.jar' -printf '%f\n' \
+  | sed 's/^nd4j-native-[^-]*-[^-]*-//; s/\.jar$//' | sort | tr '\n' ' ')
+case "$nd4j_build" in
+  avx2) expected="linux-x86_64-onednn-avx2 " ;;
+  *) expected="linux-x86_64-onednn linux-x86_64-onednn-avx2 linux-x86_64-onednn-avx512 " ;;
+esac
+[ "$builds" = "$expected" ]
+check "the image carries ND4J's builds that ND4J_BUILD=$nd4j_build names: $builds" $? "expected: $expected"
+echo "     native libraries in the dependencies layer: $(du -ch $(find "$TMP/extracted/dependencies" \
+  -name 'nd4j-native-*-linux-*.jar' -o -name 'openblas-*-linux-*.jar') | tail -1 | cut -f1)"
 # the project's own modules change with the code: they belong with it, in the last layer
 app_jars=$(cd "$TMP/extracted/application" && find . -name '*.jar' -printf '%f ')
 case " $app_jars" in *" digits-core-"*) core_in_app=0 ;; *) core_in_app=1 ;; esac
