@@ -30,6 +30,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ApplicationContext;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
@@ -81,14 +83,26 @@ class SelfWarmUp implements ApplicationRunner {
 
 	private final Environment environment;
 
-	SelfWarmUp(WarmUpProperties properties, DigitClassifier classifier, Environment environment) {
+	private final ApplicationContext context;
+
+	SelfWarmUp(WarmUpProperties properties, DigitClassifier classifier, Environment environment,
+			ApplicationContext context) {
 		this.properties = properties;
 		this.classifier = classifier;
 		this.environment = environment;
+		this.context = context;
 	}
 
 	@Override
 	public void run(ApplicationArguments args) throws InterruptedException {
+		warmUp();
+		if (properties.exitWhenDone()) {
+			logger.info("warmed up; exiting, as digits.warm-up.exit-when-done asks (a run that records the AOT cache)");
+			System.exit(SpringApplication.exit(context));
+		}
+	}
+
+	private void warmUp() throws InterruptedException {
 		String port = environment.getProperty("local.server.port");
 		if (properties.requests() == 0 || port == null) {
 			return;
@@ -104,6 +118,8 @@ class SelfWarmUp implements ApplicationRunner {
 		long start = System.nanoTime();
 		long deadline = start + properties.maxDuration().toNanos();
 		AtomicInteger next = new AtomicInteger();
+		long[] took = new long[properties.requests()];
+		long[] ended = new long[properties.requests()];
 		AtomicInteger failed = new AtomicInteger();
 		AtomicReference<String> firstFailure = new AtomicReference<>();
 		classifier.quiet(true);
@@ -124,7 +140,10 @@ class SelfWarmUp implements ApplicationRunner {
 							.timeout(Duration.ofSeconds(10))
 							.build();
 						try {
+							long sentAt = System.nanoTime();
 							HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
+							ended[i] = System.nanoTime();
+							took[i] = ended[i] - sentAt;
 							if (response.statusCode() != 200) {
 								failed.incrementAndGet();
 								firstFailure.compareAndSet(null,
@@ -156,9 +175,53 @@ class SelfWarmUp implements ApplicationRunner {
 			classifier.quiet(false);
 		}
 		int sent = Math.min(next.get(), properties.requests());
+		if (logger.isDebugEnabled()) {
+			logger.debug("warm-up timings: {}", timings(took, ended, sent, start, kinds.size()));
+		}
 		logger.info("warmed up with {} requests to itself in {} ms{}", sent, (System.nanoTime() - start) / 1_000_000,
 				failed.get() == 0 ? "" : " (" + failed.get() + " answered otherwise than 200, e.g. "
 						+ firstFailure.get() + "; they warmed the code they ran all the same)");
+	}
+
+	/**
+	 * For the debug log: each kind's median milliseconds in the first and the last fifth
+	 * of the requests, and the requests answered in each second.
+	 */
+	static String timings(long[] took, long[] ended, int sent, long start, int kinds) {
+		StringBuilder text = new StringBuilder("median ms per kind, first fifth -> last fifth:");
+		for (int kind = 0; kind < kinds; kind++) {
+			text.append(' ').append(kind).append(": ").append(median(took, kind, kinds, 0, sent / 5));
+			text.append(" -> ").append(median(took, kind, kinds, sent - sent / 5, sent));
+		}
+		text.append("; answered per second:");
+		int[] perSecond = new int[64];
+		for (int i = 0; i < sent; i++) {
+			if (ended[i] > 0) {
+				perSecond[(int) Math.min(63, (ended[i] - start) / 1_000_000_000L)]++;
+			}
+		}
+		int last = 63;
+		while (last > 0 && perSecond[last] == 0) {
+			last--;
+		}
+		for (int second = 0; second <= last; second++) {
+			text.append(' ').append(perSecond[second]);
+		}
+		return text.toString();
+	}
+
+	private static String median(long[] took, int kind, int kinds, int from, int to) {
+		List<Long> values = new ArrayList<>();
+		for (int i = from; i < to; i++) {
+			if (i % kinds == kind && took[i] > 0) {
+				values.add(took[i]);
+			}
+		}
+		if (values.isEmpty()) {
+			return "-";
+		}
+		values.sort(null);
+		return String.format(java.util.Locale.ROOT, "%.1f", values.get(values.size() / 2) / 1e6);
 	}
 
 	/**
@@ -169,7 +232,7 @@ class SelfWarmUp implements ApplicationRunner {
 		Random random = new Random(7);
 		byte[] canvas = encode(digit(280, 280, 18, random, false), "png");
 		byte[] small = encode(digit(28, 28, 3, random, false), "png");
-		byte[] photo = encode(digit(1280, 960, 40, random, true), "jpg");
+		byte[] photo = encode(digit(640, 480, 20, random, true), "jpg");
 		BufferedImage grey = digit(28, 28, 3, random, false);
 		StringBuilder pixels = new StringBuilder();
 		for (int y = 0; y < 28; y++) {

@@ -18,8 +18,11 @@ import org.springframework.validation.annotation.Validated;
  * phone-sized JPEG photo
  * @param maxDuration the most the warm-up may add to the start, whatever is left of the
  * requests
+ * @param exitWhenDone end the process once warmed up instead of serving: the image's
+ * build runs the service this way once to record the JVM's ahead-of-time cache (classes
+ * loaded and linked, method profiles) from the start-up and the warm-up
  */
 @Validated
 @ConfigurationProperties("digits.warm-up")
-public record WarmUpProperties(@Min(0) int requests, @NotNull Duration maxDuration) {
+public record WarmUpProperties(@Min(0) int requests, @NotNull Duration maxDuration, boolean exitWhenDone) {
 }
