@@ -38,10 +38,12 @@ RUN --mount=type=cache,target=/root/.m2 \
  && cp service/target/digit-service-*.jar /src/application.jar
 
 # Split the fat jar into Spring Boot's layers (dependencies, spring-boot-loader,
-# snapshot-dependencies, application) with the launcher, so the runtime stage can copy them as
-# separate image layers: the ND4J/OpenBLAS native jars sit in "dependencies" (~190 MB) and are
-# not re-shipped when only the code changes ("application" is well under 1 MB).
-RUN java -Djarmode=tools -jar application.jar extract --layers --launcher --destination /extracted
+# snapshot-dependencies, application), so the runtime stage can copy them as separate image
+# layers: the ND4J/OpenBLAS native jars sit in "dependencies" (~210 MB) and are not re-shipped
+# when only the code changes ("application" is about 1 MB). Without --launcher: the application
+# is a plain jar whose manifest lists lib/*.jar, run with java -jar, so that its classes come from
+# the JVM's own class loader, the only one whose classes the AOT cache below can hold.
+RUN java -Djarmode=tools -jar application.jar extract --layers --destination /extracted
 
 # The HEALTHCHECK program (see HEALTHCHECK below for why not curl or wget).
 COPY docker/healthcheck/HealthCheck.java /healthcheck-src/
@@ -87,6 +89,21 @@ ENV DIGITS_MODEL_DIR=/app/models \
     MANAGEMENT_SERVER_PORT=8081 \
     DIGITS_GRPC_PORT=9090 \
     LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs
+
+# The JVM's ahead-of-time cache (Java 25: JEP 483, 514, 515): the classes the service loads and
+# links, and its methods' profiles, recorded here from one start of the service and its self
+# warm-up (digits.warm-up.exit-when-done ends it), so that each container starts from them
+# (docs/performance-gap.md, "Start to ready": Spring's start about halves). The flags are the
+# ENTRYPOINT's with -XX:MaxRAM as the Kubernetes limit, and docker/tests/check-container-start.sh
+# checks they stay so: the JVM uses the cache only with the same class path and compatible
+# flags, and otherwise prints "[error][aot]" lines and starts without it. The unpacked native
+# libraries (/tmp) are removed in the same step, so they are not in the image.
+RUN java -XX:AOTCacheOutput=/app/app.aot -XX:MaxRAM=1536m \
+        --enable-native-access=ALL-UNNAMED -XX:MaxRAMPercentage=25 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError \
+        -Dorg.bytedeco.javacpp.maxbytes=100% -Dorg.bytedeco.javacpp.maxphysicalbytes=340% \
+        -Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp-cache \
+        -jar application.jar --digits.warm-up.exit-when-done=true \
+ && rm -rf /tmp/* /tmp/.[!.]*
 
 USER 10001:10001
 EXPOSE 8080 8081 9090
@@ -138,6 +155,7 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=120s --retries=3 \
 # -XX:+ExitOnOutOfMemoryError a heap OOM leaves the JVM in an unknown state: exit, let the
 #                             orchestrator restart (the service is stateless).
 # -Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp-cache   see ENV above.
+# -XX:AOTCache=/app/app.aot   the cache recorded above; Java 25 (JEP 483, 514, 515).
 # --enable-native-access=ALL-UNNAMED   JavaCPP loads ND4J's native libraries with System.load,
 #                             which Java 24+ warns about (and a future release will refuse)
 #                             unless native access is granted; Java 17 accepts the flag too.
@@ -151,4 +169,5 @@ ENTRYPOINT ["java", \
     "-Dorg.bytedeco.javacpp.maxbytes=100%", \
     "-Dorg.bytedeco.javacpp.maxphysicalbytes=340%", \
     "-Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp-cache", \
-    "org.springframework.boot.loader.launch.JarLauncher"]
+    "-XX:AOTCache=/app/app.aot", \
+    "-jar", "application.jar"]

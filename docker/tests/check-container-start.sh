@@ -85,17 +85,13 @@ check "the image carries ND4J's builds that ND4J_BUILD=$nd4j_build names: $build
 echo "     native libraries in the dependencies layer: $(du -ch $(find "$TMP/extracted/dependencies" \
   -name 'nd4j-native-*-linux-*.jar' -o -name 'openblas-*-linux-*.jar') | tail -1 | cut -f1)"
 # the project's own modules change with the code: they belong with it, in the last layer
-app_jars=$(cd "$TMP/extracted/application" && find . -name '*.jar' -printf '%f ')
-case " $app_jars" in *" digits-core-"*) core_in_app=0 ;; *) core_in_app=1 ;; esac
-[ "$core_in_app" -eq 0 ] && [ "$(echo $app_jars | wc -w)" -eq 1 ]
-check "the application layer holds the service and its core module only" $? "jars there: $app_jars"
+app_jars=$(cd "$TMP/extracted/application" && find . -name '*.jar' -printf '%f\n' | sort | tr '\n' ' ')
+case "$app_jars" in "application.jar digits-core-"*".jar ") in_app=0 ;; *) in_app=1 ;; esac
+check "the application layer holds the service (application.jar) and its core module only" $in_app "jars there: $app_jars"
 cp -a "$MODELS" "$WORKDIR/models"
 javac --release 17 -d "$WORKDIR/healthcheck" "$ROOT/docker/healthcheck/HealthCheck.java"
 check "health check program compiles" $?
-touch "$TMP/marker"
-sleep 1
 
-# ------------------------------------------------------------------ 2. start as the ENTRYPOINT does
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # free ports in place of the image's SERVER_PORT (8080) and MANAGEMENT_SERVER_PORT (8081)
 PORT="$(free_port)"
@@ -116,6 +112,31 @@ elif [ -n "$release" ]; then
   done
 fi
 echo "java: $JAVA_CMD ($("$JAVA_CMD" -version 2>&1 | head -1))"
+
+# the image's build step that records the JVM's AOT cache: one start of the service that ends
+# after its warm-up, with the ENTRYPOINT's flags (check-static.sh checks they match); its /tmp is
+# emptied as the Dockerfile does
+if [ "${#AOT_TRAIN[@]}" -gt 0 ]; then
+  train=("$JAVA_CMD" "-Djava.io.tmpdir=$TMP/tmp" "${AOT_TRAIN[@]}")
+  echo "AOT cache recording: (cd $WORKDIR; ${train[*]})"
+  trained=$(date +%s)
+  (
+    cd "$WORKDIR" || exit 1
+    for kv in "${ENV_VARS[@]}"; do export "${kv?}"; done
+    export SERVER_PORT="$PORT" MANAGEMENT_SERVER_PORT="$MPORT" DIGITS_GRPC_PORT="$GPORT" HOME="$WORKDIR"
+    exec timeout "$STARTUP_TIMEOUT" "${train[@]}"
+  ) >"$TMP/aot.log" 2>&1
+  rc=$?
+  cache=$(printf '%s\n' "${AOT_TRAIN[@]}" | sed -n 's/^-XX:AOTCacheOutput=//p')
+  [ "$rc" -eq 0 ] && [ -s "$cache" ]
+  check "the AOT cache recording run ends by itself and writes the cache ($(du -h "$cache" 2>/dev/null | cut -f1), $(($(date +%s) - trained)) s)" $? \
+    "exit status $rc; $(tail -3 "$TMP/aot.log")"
+  rm -rf "$TMP/tmp" && mkdir -p "$TMP/tmp"
+fi
+touch "$TMP/marker"
+sleep 1
+
+# ------------------------------------------------------------------ 2. start as the ENTRYPOINT does
 # the two flags added to the ENTRYPOINT: the container's memory limit, and its /tmp
 cmd=("$JAVA_CMD" "-XX:MaxRAM=$MEMORY_LIMIT" "-Djava.io.tmpdir=$TMP/tmp" "${ENTRYPOINT[@]:1}")
 echo "start: (cd $WORKDIR; ${ENV_VARS[*]} SERVER_PORT=$PORT MANAGEMENT_SERVER_PORT=$MPORT DIGITS_GRPC_PORT=$GPORT HOME=$WORKDIR ${cmd[*]})"
@@ -177,6 +198,10 @@ kill -0 "$PID" 2>/dev/null || abort "service survives the burst"
 metrics=$(curl -sS --max-time 10 "http://127.0.0.1:$MPORT/actuator/prometheus")
 grep -Eq '^digits_model_ready(\{[^}]*\})? 1(\.0)?$' <<<"$metrics"
 check "digits_model_ready is 1" $?
+if [ "${#AOT_TRAIN[@]}" -gt 0 ]; then
+  ! grep -q '\[error\]\[aot\]' "$TMP/app.log"
+  check "the JVM starts from the AOT cache (no [error][aot] line in its output)" $? "$(grep -m3 '\[error\]\[aot\]' "$TMP/app.log")"
+fi
 rss_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$PID/status")
 printf '%s\n' "$metrics" >"$TMP/metrics.txt"
 python3 - "$MEMORY_LIMIT" "$rss_kb" "${ENTRYPOINT[*]}" "$TMP/metrics.txt" >"$TMP/mem.out" 2>&1 <<'PY'

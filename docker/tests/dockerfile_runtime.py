@@ -7,6 +7,10 @@ container's paths mapped into a host folder, for check-container-start.sh:
     WORKDIR=...          the runtime stage's working directory
     ENV_VARS=(K=V ...)   the runtime stage's ENV
     ENTRYPOINT=(...)     the ENTRYPOINT (exec form)
+    JVM_OPTIONS=(...)    the ENTRYPOINT's JVM options: between `java` and `-jar`, without the AOT
+                         cache (which is made for the image's own jar), for runs of another jar
+    AOT_TRAIN=(...)      the arguments after `java` of the runtime stage's RUN that records the
+                         JVM's AOT cache (-XX:AOTCacheOutput), up to its first `&&`; empty if none
     HEALTHCHECK=(...)    the HEALTHCHECK command (exec form)
     MEMORY_LIMIT=...     the Kubernetes Deployment's memory limit as a JVM size (e.g. 1536m)
 
@@ -65,6 +69,14 @@ out["ENV_VARS"] = env
 
 entry = [l for l in runtime if l.upper().startswith("ENTRYPOINT ")]
 out["ENTRYPOINT"] = [host_path(a) for a in exec_form(entry[-1][len("ENTRYPOINT "):])]
+entry_args = out["ENTRYPOINT"][1:]
+out["JVM_OPTIONS"] = [a for a in entry_args[:entry_args.index("-jar") if "-jar" in entry_args else len(entry_args)]
+                      if not a.startswith("-XX:AOTCache=")]
+trainings = [l for l in runtime if l.upper().startswith("RUN ") and "-XX:AOTCacheOutput=" in l]
+if len(trainings) > 1:
+    sys.exit("more than one RUN records an AOT cache")
+words = shlex.split(trainings[0][len("RUN "):].split("&&")[0]) if trainings else []
+out["AOT_TRAIN"] = [host_path(a) for a in words[words.index("java") + 1:]] if words else []
 health = [l for l in runtime if l.upper().startswith("HEALTHCHECK ")]
 cmd = health[-1][health[-1].index("CMD ") + 4:]
 out["HEALTHCHECK"] = [host_path(a) for a in exec_form(cmd)]

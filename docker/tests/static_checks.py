@@ -12,6 +12,7 @@ import glob
 import json
 import os
 import re
+import shlex
 import sys
 
 import yaml
@@ -87,8 +88,21 @@ except (ValueError, IndexError):
     check("Dockerfile: ENTRYPOINT in exec form (java is PID 1 and gets SIGTERM)", False, "not JSON")
 flags = " ".join(entrypoint)
 for flag in ["-XX:MaxRAMPercentage=", "-XX:+UseG1GC", "-Dorg.bytedeco.javacpp.maxbytes=", "-Dorg.bytedeco.javacpp.maxphysicalbytes=",
-             "org.springframework.boot.loader.launch.JarLauncher"]:
+             "-XX:AOTCache=/app/app.aot", "-jar application.jar"]:
     check(f"Dockerfile: ENTRYPOINT has {flag}", flag in flags)
+# the AOT cache is used only by a JVM started as it was recorded: the recording run's flags are the
+# ENTRYPOINT's, but for the cache option, the Kubernetes limit as MaxRAM and the exit after warm-up
+trainings = [shlex.split(r.split("&&")[0]) for r in instruction("RUN") if "-XX:AOTCacheOutput=" in r]
+check("Dockerfile: one RUN records the AOT cache", len(trainings) == 1, str(len(trainings)))
+if trainings:
+    recorded = [a for a in trainings[0] if not a.startswith(("-XX:AOTCacheOutput=", "-XX:MaxRAM=", "--digits.warm-up"))]
+    served = [a for a in entrypoint if not a.startswith("-XX:AOTCache=")]
+    check("Dockerfile: the AOT cache is recorded with the ENTRYPOINT's flags and class path", recorded == served,
+          f"recorded {recorded}, served {served}")
+    check("Dockerfile: the AOT recording run ends after its warm-up",
+          "--digits.warm-up.exit-when-done=true" in trainings[0])
+    check("Dockerfile: the AOT cache is the file the ENTRYPOINT names",
+          any(a == "-XX:AOTCacheOutput=/app/app.aot" for a in trainings[0]))
 check("Dockerfile: no -Djavacpp.platform at run time", "-Djavacpp.platform" not in flags)
 check("Dockerfile: multi-stage (build + runtime)", len(instruction("FROM")) >= 2)
 check("Dockerfile: builds with the Maven wrapper", "./mvnw -B -DskipTests package -pl service -am" in logical)
@@ -100,8 +114,8 @@ runtime_from = instruction("FROM")[-1] if instruction("FROM") else ""
 runtime_release = re.match(r"eclipse-temurin:(\d+)-jre", runtime_from)
 check("Dockerfile: runs on a Temurin JRE image of release 21 or later",
       runtime_release is not None and int(runtime_release.group(1)) >= 21, runtime_from)
-check("Dockerfile: extracts the layers with the launcher",
-      "-Djarmode=tools -jar application.jar extract --layers --launcher --destination" in logical)
+check("Dockerfile: extracts the layers without the launcher (a plain jar: the AOT cache can hold its classes)",
+      "-Djarmode=tools -jar application.jar extract --layers --destination" in logical)
 layer_copies = re.findall(r"COPY --from=build /extracted/([a-z-]+)/", logical)
 check("Dockerfile: copies the layers dependencies first, application last",
       layer_copies[:1] == ["dependencies"] and layer_copies[-1:] == ["application"] and len(layer_copies) == 4,

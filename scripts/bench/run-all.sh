@@ -127,9 +127,8 @@ mkdir -p "$OUT/http"
 # the Dockerfile's runtime: JVM flags and ENV, as the container starts the service
 eval "$(python3 "$REPO/docker/tests/dockerfile_runtime.py" "$REPO" "$WORK")"
 JVM_FLAGS=("-XX:MaxRAM=$MEMORY_LIMIT")
-for arg in "${ENTRYPOINT[@]:1}"; do
+for arg in "${JVM_OPTIONS[@]}"; do
 	case "$arg" in
-		org.springframework.boot.loader.*) ;;  # the launcher: we run the fat jar with -jar
 		-Dorg.bytedeco.javacpp.cachedir=*) JVM_FLAGS+=("-Dorg.bytedeco.javacpp.cachedir=${JAVACPP_CACHE:-/tmp/javacpp-cache}") ;;
 		*) JVM_FLAGS+=("$arg") ;;
 	esac

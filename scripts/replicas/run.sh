@@ -60,9 +60,8 @@ runtime() {
 		done
 	fi
 	JVM_FLAGS=("-XX:MaxRAM=$MEMORY_LIMIT")
-	for arg in "${ENTRYPOINT[@]:1}"; do
+	for arg in "${JVM_OPTIONS[@]}"; do
 		case "$arg" in
-			org.springframework.boot.loader.*) ;; # the launcher: the fat jar runs with -jar
 			-Dorg.bytedeco.javacpp.cachedir=*) JVM_FLAGS+=("-Dorg.bytedeco.javacpp.cachedir=$STATE/app/tmp/javacpp-cache") ;;
 			*) JVM_FLAGS+=("$arg") ;;
 		esac

@@ -93,12 +93,16 @@ final class ContainerJar implements AutoCloseable {
 		command.add(javaCommand);
 		command.add("-XX:MaxRAM=" + limit);
 		command.add("-Djava.io.tmpdir=" + dev.digits.TemporaryFolders.create("container-tmp"));
-		for (String arg : entrypoint.subList(1, entrypoint.size() - 1)) {
-			command.add(arg.replace("/tmp/javacpp-cache", System.getProperty("java.io.tmpdir") + "/javacpp-cache"));
+		// the JVM options, up to "-jar application.jar"; not the AOT cache, which is made
+		// for
+		// the image's own jar
+		for (String arg : entrypoint.subList(1, entrypoint.indexOf("-jar"))) {
+			if (!arg.startsWith("-XX:AOTCache=")) {
+				command.add(arg.replace("/tmp/javacpp-cache", System.getProperty("java.io.tmpdir") + "/javacpp-cache"));
+			}
 		}
-		command.add("-cp");
+		command.add("-jar");
 		command.add(jar.toAbsolutePath().toString());
-		command.add(entrypoint.get(entrypoint.size() - 1)); // Spring Boot's JarLauncher
 		command.add("--server.port=" + port);
 		command.add("--management.server.port=" + managementPort);
 		// a free gRPC port: several jars may run at once, and CI's Prometheus may hold
