@@ -9,6 +9,7 @@ Reads (all optional but meta.json; a missing part is said to be missing, never i
   jmh-profile.json               JMH: OpProfileBenchmark
   training-*.json                TrainingBenchmark
   http/<scenario>/run-<n>/bench.json and prometheus-<i>.txt   the Gatling simulations (BenchRun)
+  http/peer-64/run-<n>/bench.json, peer.json, peer-not-measured.txt   the peer (../shared/peer) and why not
 Writes OUTPUT.md and RESULTS_DIR/summary.csv (one row per figure and run). Standard library only.
 Figures are medians over the rounds (JMH: over the forks), and every round is listed.
 """
@@ -245,6 +246,16 @@ def histogram_quantile(q, before, after, name, **match):
 # ---------------------------------------------------------------------------------- Gatling runs
 
 
+def load_rounds(results_dir, scenario):
+    """{round: phases} for a scenario whose rounds may be missing (the peer's: a round it did not start in)."""
+    rounds = {}
+    for path in glob.glob(os.path.join(results_dir, "http", scenario, "run-*", "bench.json")):
+        with open(path) as f:
+            bench = json.load(f)
+        rounds[int(re.search(r"run-(\d+)", path).group(1))] = phases_of(bench, os.path.dirname(path))
+    return dict(sorted(rounds.items()))
+
+
 def load_runs(results_dir, scenario):
     runs = []
     for path in sorted(glob.glob(os.path.join(results_dir, "http", scenario, "run-*", "bench.json")),
@@ -299,6 +310,8 @@ def phases_of(bench, folder):
         fig["gc_pause_ms_per_s"] = 1000 * (total(after, "jvm_gc_pause_seconds_sum") - total(
             before, "jvm_gc_pause_seconds_sum")) / wall
         fig["gc_pauses"] = total(after, "jvm_gc_pause_seconds_count") - total(before, "jvm_gc_pause_seconds_count")
+        if not (before and after):  # no metrics saved (the peer has none): no JVM figures, not zeros
+            fig["allocated_bytes"] = fig["gc_pause_ms_per_s"] = fig["gc_pauses"] = None
         p99 = histogram_quantile(0.99, before, after, "digits_request_seconds", outcome="success")
         fig["server_p99_ms"] = 1000 * p99 if p99 is not None else None
         if phase:
@@ -338,7 +351,9 @@ def cpu_cell(runs, phase):
     return f"{num(g, 2)} / {num(s, 2)} / {num(o, 2)}"
 
 
-def http_table(runs, phases, noop_phase="noop", open_model=False):
+def http_table(runs, phases, noop_phase="noop", open_model=False, extra=()):
+    """The summary table; extra: (label, runs, phase, vs-cell) rows of another server (the peer), whose
+    service-only columns (batch, server p99, heap, GC) are "-"."""
     header = ["phase", "req/s" if not open_model else "achieved req/s", "200s", "non-200", "p50 ms", "p95 ms",
               "p99 ms", "p99.9 ms", "max ms", "vs no-op", "mean batch", "server p99 ms",
               "CPU cores: Gatling / service / other", "heap KiB allocated / request", "GC pause ms / s"]
@@ -362,24 +377,37 @@ def http_table(runs, phases, noop_phase="noop", open_model=False):
                      num(med(runs, phase, "ok_maxMs")), versus, num(med(runs, phase, "mean_batch"), 1),
                      num(med(runs, phase, "server_p99_ms"), 2), cpu_cell(runs, phase),
                      num(med(runs, phase, "kib_per_request"), 1), num(med(runs, phase, "gc_pause_ms_per_s"), 1)])
+    for label, other, phase, versus in extra:
+        body.append([label, num(med(other, phase, "goodput")), num(med(other, phase, "ok")),
+                     num(med(other, phase, "errors")), num(med(other, phase, "ok_p50Ms")),
+                     num(med(other, phase, "ok_p95Ms")), num(med(other, phase, "ok_p99Ms")),
+                     num(med(other, phase, "ok_p999Ms")), num(med(other, phase, "ok_maxMs")), versus, "-", "-",
+                     cpu_cell(other, phase), "-", "-"])
     return table(header, body)
 
 
-def runs_table(runs, phases):
+def runs_table(runs, phases, extra=()):
+    """Every round of every phase; extra: (label, {round: run}, phase) rows of another server (the peer)."""
     header = ["phase", "round", "req/s", "200s", "non-200 (by status)", "p50 / p95 / p99 / p99.9 ms",
               "Gatling cores", "service cores", "other cores", "steal", "SYNs dropped (listen backlog full)"]
     body = []
+
+    def row(label, i, f):
+        if not f or "responses" not in f:
+            return
+        other = {k: v for k, v in f["statuses"].items() if k != "200"}
+        body.append([label, i, num(f["goodput"]), num(f["ok"]),
+                     ", ".join(f"{v} x {k}" for k, v in sorted(other.items())) or "0",
+                     " / ".join(num(f.get(k)) for k in ("ok_p50Ms", "ok_p95Ms", "ok_p99Ms", "ok_p999Ms")),
+                     num(f.get("gatling_cores"), 2), num(f.get("service_cores"), 2),
+                     num(f.get("other_cores"), 2), num(f.get("steal_cores"), 2), num(f.get("listen_overflows"))])
+
     for phase in phases:
         for i, r in enumerate(runs, 1):
-            f = r.get(phase)
-            if not f or "responses" not in f:
-                continue
-            other = {k: v for k, v in f["statuses"].items() if k != "200"}
-            body.append([phase, i, num(f["goodput"]), num(f["ok"]),
-                         ", ".join(f"{v} x {k}" for k, v in sorted(other.items())) or "0",
-                         " / ".join(num(f.get(k)) for k in ("ok_p50Ms", "ok_p95Ms", "ok_p99Ms", "ok_p999Ms")),
-                         num(f.get("gatling_cores"), 2), num(f.get("service_cores"), 2),
-                         num(f.get("other_cores"), 2), num(f.get("steal_cores"), 2), num(f.get("listen_overflows"))])
+            row(phase, i, r.get(phase))
+    for label, rounds, phase in extra:
+        for i, r in rounds.items():
+            row(label, i, r.get(phase))
     return table(header, body, ["---", "---:", "---:", "---:", "---", "---:", "---:", "---:", "---:", "---:", "---:"])
 
 
@@ -393,6 +421,34 @@ def summarize(summary, scenario, runs, phases):
                         "mean_batch", "cache_hit_ratio", "kib_per_request", "gc_pause_ms_per_s"):
                 if f.get(key) is not None:
                     summary.append(["http", scenario, phase, key, f[key], f"round {i}"])
+
+
+# ---------------------------------------------------------------------------------- the peer
+
+PEER_LABEL = "peer: predict"
+
+
+def peer_why(results_dir):
+    """Why the peer was not measured (run-all.sh's peer-not-measured.txt), or None."""
+    path = os.path.join(results_dir, "peer-not-measured.txt")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return "; ".join(line.strip() for line in f if line.strip()) or None
+
+
+def peer_rounds(closed, peer):
+    """Per round the peer ran in: (round, the service's closed-64 predict req/s, the peer's, service / peer)."""
+    rows = []
+    for n, r in peer.items():
+        p = r.get("predict", {}).get("goodput")
+        s = closed[n - 1].get("predict", {}).get("goodput") if n - 1 < len(closed) else None
+        rows.append((n, s, p, s / p if s and p else None))
+    return rows
+
+
+def multiple(x):
+    return "n/a" if x is None else f"{x:.1f}x"
 
 
 # ---------------------------------------------------------------------------------- the page
@@ -414,8 +470,8 @@ def main():
     md.append("Regenerate with `scripts/bench/run-all.sh` (about 95 minutes on 2 cores; `SMOKE=1` runs every step for "
               "a few seconds). It builds the jar, runs JMH (model compute, SGEMM ceiling, op profile), the training "
               "benchmark, then starts the service with the Dockerfile's JVM flags and `--spring.profiles.active="
-              "benchmark` and runs each Gatling scenario "
-              f"{meta.get('runs')} times ({meta.get('durationSeconds')} s per phase after {meta.get('warmupSeconds')} s "
+              "benchmark` and runs each Gatling scenario, and the peer (`../shared/peer`, FastAPI + PyTorch) before "
+              f"the service in each round, {meta.get('runs')} times ({meta.get('durationSeconds')} s per phase after {meta.get('warmupSeconds')} s "
               "of warm-up). Figures are medians; every round is listed under each table. Raw results: "
               "`target/benchmarks/` (JMH JSON, Gatling's simulation.log and HTML report, bench.json per round, "
               "the service's metrics between phases, summary.csv).\n")
@@ -448,6 +504,14 @@ def main():
         compute_md = reused + "\n" + compute_md
     scen = {s: load_runs(results_dir, s) for s in
             ("closed-64", "open-1000", "open-3000", "overload", "overload-shed-off", "cache-on", "cache-off")}
+    peer = load_rounds(results_dir, "peer-64")
+    why_no_peer = peer_why(results_dir)
+    peer_info = {}
+    if os.path.exists(os.path.join(results_dir, "peer.json")):
+        with open(os.path.join(results_dir, "peer.json")) as f:
+            peer_info = json.load(f)
+    versus_peer = peer_rounds(scen["closed-64"], peer)
+    peer_multiple = median([m for *_, m in versus_peer])
 
     # targets
     md.append("## Targets\n")
@@ -492,6 +556,15 @@ def main():
                       f"{each(closed, 'predict', 'goodput', num)} req/s (median {num(mx)}); no-op "
                       f"{each(closed, 'noop', 'goodput', num)} req/s; {pct(share) if share else 'n/a'} of it",
                       "yes" if mx and mx >= 10000 and share and share >= 0.85 else "no"])
+        if peer_multiple is not None:
+            trows.append(["predictions per second at least 5x the peer's in the same run",
+                          f"{' / '.join(multiple(m) for *_, m in versus_peer)} (median {multiple(peer_multiple)}): "
+                          f"{' / '.join(num(s) for _, s, _, _ in versus_peer)} req/s against the peer's (FastAPI + "
+                          f"PyTorch, 64 in flight) {' / '.join(num(p) for _, _, p, _ in versus_peer)}",
+                          "yes" if peer_multiple >= 5 else "no"])
+        else:
+            trows.append(["predictions per second at least 5x the peer's in the same run",
+                          f"peer not measured: {why_no_peer or 'no results under http/peer-64/'}", "not tested"])
     ov = scen["overload"]
     if ov:
         unexpected = sum((r.get("overload", {}).get("unexpected") or 0) for r in ov)
@@ -569,7 +642,18 @@ def main():
         ("closed-64", "Maximum (closed model)", ["predict", "noop", "canvas", "batch16"], False,
          "`ClosedModelSimulation`: 64 requests in flight for `predict` and `noop`; `canvas` sends a 280x280 "
          "PNG with 16 in flight; `batch16` 16 PNGs per multipart request with 8 in flight (req/s are requests, "
-         "16 images each)."),
+         "16 images each). `" + PEER_LABEL + "` is the peer (`../shared/peer`: what many teams would run "
+         "instead, FastAPI + PyTorch under uvicorn"
+         + (f" {peer_info.get('uvicorn')} with {peer_info.get('workers')} workers, FastAPI {peer_info.get('fastapi')}, "
+            f"torch {peer_info.get('torch')}, {peer_info.get('python')}" if peer_info else "")
+         + ", serving the same weights, those of the version the service serves by default) in the same round: "
+         "`PeerSimulation`, 64 in flight, the same PNG as a multipart `file` part (the peer's only form; the "
+         "service's `predict` gets it as the raw body), started before that round's service and stopped before "
+         "the service started, so the two never shared the machine; its \"service\" CPU is uvicorn's parent "
+         "and workers together, and \"vs no-op\" in its row is the service's `predict` rate as a multiple of "
+         "the peer's (median of the rounds' ratios). Only 64 in flight is compared: with one connection the peer "
+         "shows a flat 40-48 ms, a delayed-ACK interaction with the client, not its compute (the peer's "
+         "README)."),
         ("open-1000", "1,000 req/s (open model)", ["predict", "noop"], True,
          "`OpenModelSimulation -Dbench.rate=1000`."),
         ("open-3000", "3,000 req/s (open model)", ["predict", "noop"], True,
@@ -582,9 +666,35 @@ def main():
         if not runs:
             md.append("Not run.\n")
             continue
-        md.append(http_table(runs, phases, open_model=open_model))
-        md.append("\nEvery round:\n\n" + runs_table(runs, phases))
+        with_peer = key == "closed-64" and peer
+        md.append(http_table(runs, phases, open_model=open_model,
+                             extra=[(PEER_LABEL, list(peer.values()), "predict",
+                                     f"service {multiple(peer_multiple)}")] if with_peer else ()))
+        md.append("\nEvery round:\n\n" + runs_table(runs, phases,
+                                                     extra=[(PEER_LABEL, peer, "predict")] if with_peer else ()))
         summarize(summary, key, runs, phases)
+        if key != "closed-64":
+            continue
+        if not peer:
+            md.append(f"\nPeer not measured: {why_no_peer or 'no results under http/peer-64/'}.\n")
+            continue
+        md.append("\nThe service against the peer, each round (64 in flight, the same PNG):\n\n" + table(
+            ["round", "service predict req/s", "peer req/s", "service / peer", "peer p50 / p99 ms",
+             "peer CPU cores (uvicorn processes)", "Gatling cores (peer phase)"],
+            [[n, num(s), num(p), multiple(m), f"{num(peer[n]['predict'].get('ok_p50Ms'))} / "
+              f"{num(peer[n]['predict'].get('ok_p99Ms'))}", num(peer[n]['predict'].get('service_cores'), 2),
+              num(peer[n]['predict'].get('gatling_cores'), 2)] for n, s, p, m in versus_peer]))
+        md.append(f"\nThe service's predictions per second as a multiple of the peer's: median "
+                  f"{multiple(peer_multiple)} (rounds: {' / '.join(multiple(m) for *_, m in versus_peer)}).\n")
+        if why_no_peer:
+            md.append(f"\nNot every round measured the peer: {why_no_peer}.\n")
+        for n, s, p, m in versus_peer:
+            f = peer[n].get("predict", {})
+            for k in ("goodput", "ok_p50Ms", "ok_p99Ms", "errors", "gatling_cores", "service_cores", "other_cores"):
+                if f.get(k) is not None:
+                    summary.append(["http", "peer-64", "predict", k, f[k], f"round {n}"])
+            if m is not None:
+                summary.append(["http", "peer-64", "predict", "service_multiple", m, f"round {n}"])
 
     md.append("\n### Overload and recovery\n")
     md.append(

@@ -12,7 +12,12 @@
 #      then the per-op profile -> target/benchmarks/jmh-compute.json, jmh-profile.json; then the engine
 #      on each ND4J native build, forced in turn (NativeBuildBenchmark) -> native-builds.md;
 #   4. training speed (TrainingBenchmark), when MNIST_DIR or ../shared/mnist is there (TRAINING=0 skips);
-#   5. Gatling (service/src/bench/java/dev/digits/bench), RUNS (3) rounds; each round starts the service
+#   5. Gatling (service/src/bench/java/dev/digits/bench), RUNS (3) rounds; each round first measures the
+#      peer (../shared/peer: FastAPI + PyTorch serving the same weights, started per its README with
+#      uvicorn --workers 2, awaited, measured, its process group stopped before any service starts):
+#        peer-64       PeerSimulation: 64 in flight, the same PNG as a multipart `file`, as closed-64's predict
+#      (without the peer or its Python packages the page says "peer not measured: why" and the run goes on);
+#      then it starts the service
 #      from the jar with the Dockerfile's JVM flags and ENV (read from the Dockerfile itself, with
 #      -XX:MaxRAM set to the Kubernetes memory limit, as docker/tests/check-container-start.sh does)
 #      and --spring.profiles.active=benchmark (the /bench/noop framework ceiling), on 127.0.0.1:
@@ -24,6 +29,8 @@
 #        cache-on      CacheSimulation (Zipf over 3,000 uploads) with --digits.inference.cache-size=CACHE_SIZE
 #        cache-off     the same with the cache off (the default)
 #      -> target/benchmarks/http/<scenario>/run-<n>/ (bench.json, prometheus-*.txt, gatling/);
+#      -> target/benchmarks/http/peer-64/run-<n>/ too, and peer.json (the peer's versions) or
+#      peer-not-measured.txt (why not);
 #   6. scripts/bench/report.py writes docs/BENCHMARKS.md (medians of the rounds, every round listed)
 #      and target/benchmarks/summary.csv.
 #
@@ -36,6 +43,9 @@
 # to compare batching off),
 # REUSE_COMPUTE (unset: a results folder of an earlier run whose JMH, native-build and training
 # results are copied instead of measured again, for a change that touched only the HTTP path),
+# PEER (1: 0 leaves the peer out), PEER_DIR (../shared/peer), PEER_PYTHON (/usr/bin/python3: Debian's
+# python3-torch, python3-fastapi, uvicorn, python3-multipart), PEER_PORT (18300), PEER_WORKERS (2),
+# PEER_MODEL_DIR (models/mnist-cnn/<the service's digits.model.default-version>), PEER_READY_TIMEOUT (60 s),
 # BACKGROUND_SECONDS (5), READY_TIMEOUT (240 s), SMOKE (0: 1 sets every duration to a few seconds,
 # one round, one JMH fork and writes the page to target/benchmarks/BENCHMARKS.smoke.md instead).
 set -euo pipefail
@@ -72,6 +82,20 @@ PORT="${PORT:-18080}"
 MANAGEMENT_PORT="${MANAGEMENT_PORT:-18081}"
 BACKGROUND_SECONDS="${BACKGROUND_SECONDS:-5}"
 READY_TIMEOUT="${READY_TIMEOUT:-240}"
+PEER="${PEER:-1}"
+PEER_DIR="${PEER_DIR:-$REPO/../shared/peer}"
+if [[ -z "${PEER_PYTHON:-}" ]]; then
+	# Debian's python3, where apt-get puts torch and fastapi (a pyenv or venv python3 on PATH lacks them)
+	if [[ -x /usr/bin/python3 ]]; then PEER_PYTHON=/usr/bin/python3; else PEER_PYTHON=python3; fi
+fi
+PEER_PORT="${PEER_PORT:-18300}"
+PEER_WORKERS="${PEER_WORKERS:-2}"
+PEER_READY_TIMEOUT="${PEER_READY_TIMEOUT:-60}"
+if [[ -z "${PEER_MODEL_DIR:-}" ]]; then
+	# the version the service serves by default: the same weights for both
+	PEER_MODEL_DIR="$REPO/models/mnist-cnn/$(sed -n 's/^ *default-version: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' \
+		"$REPO/service/src/main/resources/application.yml" | head -1)"
+fi
 if [[ -z "${MNIST_DIR:-}" && -d "$REPO/../shared/mnist" ]]; then
 	MNIST_DIR="$(cd "$REPO/../shared/mnist" && pwd)"
 fi
@@ -98,8 +122,22 @@ stop_service() {
 	fi
 	SVC_PID=""
 }
+PEER_PID=""
+stop_peer() { # uvicorn's parent and its workers: the whole process group it was started in
+	if [[ -n "$PEER_PID" ]]; then
+		kill -TERM -- "-$PEER_PID" 2>/dev/null || true
+		for _ in $(seq 1 60); do
+			kill -0 "$PEER_PID" 2>/dev/null || break
+			sleep 0.5
+		done
+		kill -KILL -- "-$PEER_PID" 2>/dev/null || true
+		wait "$PEER_PID" 2>/dev/null || true
+	fi
+	PEER_PID=""
+}
 cleanup() {
 	local rc=$?
+	stop_peer
 	stop_service
 	rm -f "$WORK/digit-service.jar"
 	# the services' logs are kept only when something failed
@@ -305,7 +343,80 @@ print(round(d["phases"]["predict"]["ok"]["count"] / seconds))
 EOF
 }
 
+# ---- the peer: what many teams would run instead (../shared/peer/README.md) --------------------
+# FastAPI + PyTorch with the same weights, measured in each round before the service starts, so the
+# two never share the machine. Only 64 in flight is compared: with one connection the peer shows a
+# flat 40-48 ms, a delayed-ACK interaction with the client, not its compute (the peer's README).
+peer_not_measured() { # peer_not_measured WHY: said on the page, and the run goes on
+	log "peer not measured: $*"
+	echo "$*" >>"$OUT/peer-not-measured.txt"
+}
+PEER_OK=0
+if [[ "$PEER" == "0" ]]; then
+	peer_not_measured "PEER=0"
+elif [[ ! -f "$PEER_DIR/app.py" ]]; then
+	peer_not_measured "no peer at $PEER_DIR (app.py)"
+elif [[ ! -f "$PEER_MODEL_DIR/mnist-cnn.json" ]]; then
+	peer_not_measured "no TF.js export for the peer at $PEER_MODEL_DIR/mnist-cnn.json"
+elif ! PEER_CHECK="$("$PEER_PYTHON" - "$OUT/peer.json" "$PEER_WORKERS" "$PEER_MODEL_DIR" 2>&1 <<'EOF'
+import importlib, importlib.util, json, platform, sys
+missing = [n for n in ("torch", "fastapi", "uvicorn", "PIL", "numpy") if importlib.util.find_spec(n) is None]
+if importlib.util.find_spec("multipart") is None and importlib.util.find_spec("python_multipart") is None:
+    missing.append("multipart")
+if missing:
+    print(f"{sys.executable} cannot import {', '.join(missing)} (apt-get install -y python3-torch python3-fastapi "
+          "uvicorn python3-multipart)")
+    sys.exit(1)
+versions = {n: getattr(importlib.import_module(n), "__version__", "?") for n in ("torch", "fastapi", "uvicorn")}
+json.dump({"python": f"{sys.executable} {platform.python_version()}", **versions, "workers": int(sys.argv[2]),
+           "modelDir": sys.argv[3]}, open(sys.argv[1], "w"), indent=2)
+EOF
+)"; then
+	peer_not_measured "${PEER_CHECK:-$PEER_PYTHON failed}"
+elif curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PEER_PORT/" 2>/dev/null; then
+	peer_not_measured "something already answers on 127.0.0.1:$PEER_PORT (PEER_PORT)"
+else
+	PEER_OK=1
+fi
+
+start_peer() { # start_peer ROUND: as the peer's README starts it, in a process group of its own
+	log "peer (round $1): MODEL_DIR=$PEER_MODEL_DIR $PEER_PYTHON -m uvicorn --app-dir $PEER_DIR app:app --port $PEER_PORT --workers $PEER_WORKERS"
+	# setsid: uvicorn's parent and its workers in one process group, stopped together (stop_peer)
+	MODEL_DIR="$PEER_MODEL_DIR" setsid "$PEER_PYTHON" -m uvicorn --app-dir "$PEER_DIR" app:app --host 127.0.0.1 \
+		--port "$PEER_PORT" --workers "$PEER_WORKERS" >"$WORK/peer-$1.log" 2>&1 &
+	PEER_PID=$!
+	# ready when a prediction answers (a worker that failed to load leaves uvicorn's parent up, answering nothing)
+	local deadline=$((SECONDS + PEER_READY_TIMEOUT))
+	until curl -fsS -o /dev/null -F file=@"$REPO/docs/examples/seven.png" "http://127.0.0.1:$PEER_PORT/predict" 2>/dev/null; do
+		if ! kill -0 "$PEER_PID" 2>/dev/null || ((SECONDS >= deadline)); then
+			tail -5 "$WORK/peer-$1.log" >&2
+			return 1
+		fi
+		sleep 0.5
+	done
+}
+
+peer_round() { # peer_round ROUND: start the peer, PeerSimulation at 64 in flight, stop it
+	local run="$1" dir="$OUT/http/peer-64/run-$1"
+	if ! start_peer "$run"; then
+		peer_not_measured "round $run: the peer did not answer a prediction within $PEER_READY_TIMEOUT s" \
+			"($(tail -1 "$WORK/peer-$run.log" 2>/dev/null))"
+		stop_peer
+		return 0
+	fi
+	mkdir -p "$dir"
+	log "Gatling peer-64, round $run: PeerSimulation -Dbench.users=64"
+	"${MVN[@]}" -Pbenchmark gatling:test -Dgatling.simulationClass="dev.digits.bench.PeerSimulation" \
+		-Dgatling.resultsFolder="$dir/gatling" -Dbench.out="$dir" -Dbench.baseUrl="http://127.0.0.1:$PEER_PORT" \
+		-Dbench.managementUrl=none -Dbench.servicePid="$PEER_PID" -Dbench.duration="$DURATION" -Dbench.warmup="$WARMUP" \
+		-Dbench.users=64 >"$dir/gatling.log" 2>&1 \
+		|| { tail -30 "$dir/gatling.log" >&2; peer_not_measured "round $run: Gatling failed (http/peer-64/run-$run/gatling.log)"; }
+	tail -n 200 "$WORK/peer-$run.log" >"$dir/peer.log.tail" 2>/dev/null || true
+	stop_peer
+}
+
 for run in $(seq 1 "$RUNS"); do
+	((PEER_OK)) && peer_round "$run"
 	start_service "default-$run"
 	gatling closed-64 "$run" ClosedModelSimulation -Dbench.users=64
 	gatling open-1000 "$run" OpenModelSimulation -Dbench.rate=1000

@@ -9,7 +9,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAccumulator;
+import java.util.stream.Stream;
 
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.PopulationBuilder;
@@ -32,9 +35,11 @@ import static io.gatling.javaapi.core.CoreDsl.scenario;
  * <p>
  * A simulation is a chain of phases run one after the other ({@link #sequence}). Between two
  * phases a mark records the wall clock, the CPU time of this Gatling JVM ({@code /proc/self/stat}),
- * of the service ({@code /proc/<bench.servicePid>/stat}) and of the whole machine
- * ({@code /proc/stat}), and saves the service's {@code /actuator/prometheus} text (from the management
- * port, {@code bench.managementUrl}); so each phase has
+ * of the service ({@code /proc/<bench.servicePid>/stat}, with every process it started: a server of
+ * several processes, such as the peer's uvicorn with its workers, counts whole) and of the whole
+ * machine ({@code /proc/stat}), and saves the service's {@code /actuator/prometheus} text (from the
+ * management port, {@code bench.managementUrl}; {@code none} for a server without one, such as the
+ * peer); so each phase has
  * its own CPU shares (the load generator's beside the service's) and server-side figures. Every
  * response is also counted per phase by status, with whether a 503 carried {@code Retry-After} and a
  * problem+json body, and its response time (ms, as Gatling measures it: from sending the request
@@ -50,8 +55,13 @@ final class BenchRun {
 
 	static final String BASE_URL = System.getProperty("bench.baseUrl", "http://127.0.0.1:8080");
 
-	/** The service's management port: {@code /actuator/prometheus} is served there, not on BASE_URL. */
+	/**
+	 * The service's management port: {@code /actuator/prometheus} is served there, not on BASE_URL;
+	 * {@code none} (or blank) for a server that has no such metrics (the peer): the marks then save none.
+	 */
 	static final String MANAGEMENT_URL = System.getProperty("bench.managementUrl", "http://127.0.0.1:8081");
+
+	private static final boolean METRICS = !MANAGEMENT_URL.isBlank() && !"none".equals(MANAGEMENT_URL);
 
 	static final long SERVICE_PID = Long.getLong("bench.servicePid", -1L);
 
@@ -196,13 +206,17 @@ final class BenchRun {
 		mark.put("wallMillis", System.currentTimeMillis());
 		mark.put("monotonicNanos", System.nanoTime());
 		mark.put("gatlingTicks", processTicks("self"));
-		mark.put("serviceTicks", SERVICE_PID > 0 ? processTicks(Long.toString(SERVICE_PID)) : null);
+		mark.put("serviceTicks", SERVICE_PID > 0 ? processTreeTicks(SERVICE_PID) : null);
 		long[] machine = machineTicks();
 		mark.put("machineBusyTicks", machine[0]);
 		mark.put("machineStealTicks", machine[1]);
 		mark.put("machineTotalTicks", machine[2]);
 		mark.put("listenOverflows", listenOverflows());
 		String file = "prometheus-" + MARKS.size() + ".txt";
+		if (!METRICS) {
+			MARKS.add(mark);
+			return;
+		}
 		try {
 			Files.createDirectories(OUT);
 			HttpResponse<String> metrics = HTTP.send(
@@ -235,6 +249,49 @@ final class BenchRun {
 		catch (IOException | RuntimeException ex) {
 			return -1;
 		}
+	}
+
+	/**
+	 * utime + stime in clock ticks of a process and of every process below it (its children, theirs,
+	 * ...), as they are at this moment, or -1 when the process itself cannot be read. The service's
+	 * JVM has no children, so this is its own time; uvicorn with {@code --workers 2} is a parent that
+	 * serves nothing and two worker processes that serve everything, so this is all three. A child
+	 * that exits during a phase takes its ticks with it (its parent's cutime is not counted).
+	 */
+	static long processTreeTicks(long pid) {
+		long own = processTicks(Long.toString(pid));
+		if (own < 0) {
+			return -1;
+		}
+		Map<Long, List<long[]>> children = new HashMap<>(); // ppid -> [pid, ticks]
+		List<Path> procs;
+		try (Stream<Path> list = Files.list(Path.of("/proc"))) {
+			procs = list.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList();
+		}
+		catch (IOException ex) {
+			return own;
+		}
+		for (Path proc : procs) {
+			try {
+				String stat = Files.readString(proc.resolve("stat"));
+				String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+				children.computeIfAbsent(Long.parseLong(rest[1]), k -> new ArrayList<>())
+					.add(new long[] { Long.parseLong(proc.getFileName().toString()),
+							Long.parseLong(rest[11]) + Long.parseLong(rest[12]) });
+			}
+			catch (IOException | RuntimeException ex) {
+				// gone since the listing
+			}
+		}
+		long sum = own;
+		ArrayDeque<Long> todo = new ArrayDeque<>(List.of(pid));
+		while (!todo.isEmpty()) {
+			for (long[] child : children.getOrDefault(todo.poll(), List.of())) {
+				sum += child[1];
+				todo.add(child[0]);
+			}
+		}
+		return sum;
 	}
 
 	/**

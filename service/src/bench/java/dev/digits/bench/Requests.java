@@ -55,6 +55,15 @@ final class Requests {
 		return png(name, path, session -> body);
 	}
 
+	/**
+	 * One PNG as a multipart {@code file} part POSTed to {@code path}: the form the peer
+	 * (../shared/peer, FastAPI) takes, and the service too.
+	 */
+	static HttpRequestActionBuilder file(String name, String path, byte[] png) {
+		return checked(http(name).post(path)
+			.bodyPart(ByteArrayBodyPart("file", png).fileName("seven.png").contentType("image/png")));
+	}
+
 	/** A multipart batch: each image a {@code files} part. */
 	static HttpRequestActionBuilder batch(String name, List<byte[]> images) {
 		List<BodyPart> parts = new ArrayList<>();
