@@ -14,8 +14,8 @@ import org.springframework.validation.annotation.Validated;
  * traffic.
  *
  * @param requests how many (0: none); each kind of body in turn: a multipart canvas PNG,
- * a raw PNG, JSON pixels, an Open Inference Protocol tensor, and every eighth a
- * phone-sized JPEG photo
+ * a raw PNG, JSON pixels, an Open Inference Protocol tensor, and every eighth a 640x480
+ * JPEG photo of a page
  * @param maxDuration the most the warm-up may add to the start, whatever is left of the
  * requests
  * @param exitWhenDone end the process once warmed up instead of serving: the image's
