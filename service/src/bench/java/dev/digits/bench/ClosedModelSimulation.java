@@ -27,11 +27,14 @@ public class ClosedModelSimulation extends Simulation {
 		BenchRun.parameter("warmupSeconds", BenchRun.WARMUP.toSeconds());
 		BenchRun.parameter("bodyBytes", png.length);
 		BenchRun.parameter("canvasBytes", canvas.length);
-		setUp(BenchRun.sequence(List.of("warmup", "predict", "noop", "canvas", "batch16"), List.of(
+		setUp(BenchRun.sequence(List.of("warmup", "predict", "multipart", "noop", "canvas", "batch16"), List.of(
 				Requests.warmup(Requests.png("warmup-predict", Requests.PREDICT, png),
 						Requests.png("warmup-noop", Requests.NOOP, png), Requests.batch("warmup-batch16", sixteen))
 					.injectClosed(constantConcurrentUsers(32).during(BenchRun.WARMUP)),
 				Requests.once("predict", Requests.png("predict", Requests.PREDICT, png))
+					.injectClosed(constantConcurrentUsers(users).during(BenchRun.DURATION)),
+				// the same PNG as a multipart file part: what the peer is measured with
+				Requests.once("multipart", Requests.file("multipart", Requests.PREDICT, png))
 					.injectClosed(constantConcurrentUsers(users).during(BenchRun.DURATION)),
 				Requests.once("noop", Requests.png("noop", Requests.NOOP, png))
 					.injectClosed(constantConcurrentUsers(users).during(BenchRun.DURATION)),
@@ -40,7 +43,7 @@ public class ClosedModelSimulation extends Simulation {
 				Requests.once("batch16", Requests.batch("batch16", sixteen))
 					.injectClosed(constantConcurrentUsers(8).during(BenchRun.DURATION)))))
 			.protocols(Requests.protocol())
-			.maxDuration(BenchRun.WARMUP.plus(BenchRun.DURATION.multipliedBy(4)).plusSeconds(60));
+			.maxDuration(BenchRun.WARMUP.plus(BenchRun.DURATION.multipliedBy(5)).plusSeconds(60));
 	}
 
 	@Override
