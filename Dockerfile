@@ -97,7 +97,8 @@ ENV DIGITS_MODEL_DIR=/app/models \
 # ENTRYPOINT's with -XX:MaxRAM as the Kubernetes limit, and docker/tests/check-container-start.sh
 # checks they stay so: the JVM uses the cache only with the same class path and compatible
 # flags, and otherwise prints "[error][aot]" lines and starts without it. The unpacked native
-# libraries (/tmp) are removed in the same step, so they are not in the image.
+# libraries (/tmp) are removed in the same step, so they are not in the image. About 30 s here;
+# under QEMU (the workflow's arm64 build) expect minutes (the warm-up stops at its max-duration).
 RUN java -XX:AOTCacheOutput=/app/app.aot -XX:MaxRAM=1536m \
         --enable-native-access=ALL-UNNAMED -XX:MaxRAMPercentage=25 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError \
         -Dorg.bytedeco.javacpp.maxbytes=100% -Dorg.bytedeco.javacpp.maxphysicalbytes=340% \
