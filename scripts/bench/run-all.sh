@@ -15,13 +15,13 @@
 #   5. Gatling (service/src/bench/java/dev/digits/bench), RUNS (3) rounds; each round first measures the
 #      peer (../shared/peer: FastAPI + PyTorch serving the same weights, started per its README with
 #      uvicorn --workers 2, awaited, measured, its process group stopped before any service starts):
-#        peer-64       PeerSimulation: 64 in flight, the same PNG as a multipart `file`, as closed-64's predict
+#        peer-64       PeerSimulation: 64 in flight, the same PNG as a multipart `file`, as closed-64's multipart
 #      (without the peer or its Python packages the page says "peer not measured: why" and the run goes on);
 #      then it starts the service
 #      from the jar with the Dockerfile's JVM flags and ENV (read from the Dockerfile itself, with
 #      -XX:MaxRAM set to the Kubernetes memory limit, as docker/tests/check-container-start.sh does)
 #      and --spring.profiles.active=benchmark (the /bench/noop framework ceiling), on 127.0.0.1:
-#        closed-64     ClosedModelSimulation: maximum at 64 in flight, no-op at 64, canvas, batch of 16
+#        closed-64     ClosedModelSimulation: maximum at 64 in flight (raw PNG, then the same PNG multipart), no-op at 64, canvas, batch of 16
 #        open-1000     OpenModelSimulation at 1,000 req/s (prediction, then no-op)
 #        open-3000     OpenModelSimulation at 3,000 req/s
 #        overload      OverloadSimulation at twice this round's closed-64 maximum, recovery, no-op
