@@ -241,13 +241,22 @@ final class BenchRun {
 
 	/** utime + stime of a process in clock ticks (all its threads), or -1 when it cannot be read. */
 	static long processTicks(String pid) {
+		long[] stat = parentAndTicks(pid);
+		return stat == null ? -1 : stat[1];
+	}
+
+	/**
+	 * A process's parent pid and utime + stime in clock ticks, from {@code /proc/<pid>/stat}; null
+	 * when it cannot be read (gone, or not Linux).
+	 */
+	private static long[] parentAndTicks(String pid) {
 		try {
 			String stat = Files.readString(Path.of("/proc", pid, "stat"));
 			String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-			return Long.parseLong(rest[11]) + Long.parseLong(rest[12]);
+			return new long[] { Long.parseLong(rest[1]), Long.parseLong(rest[11]) + Long.parseLong(rest[12]) };
 		}
 		catch (IOException | RuntimeException ex) {
-			return -1;
+			return null;
 		}
 	}
 
@@ -272,15 +281,11 @@ final class BenchRun {
 			return own;
 		}
 		for (Path proc : procs) {
-			try {
-				String stat = Files.readString(proc.resolve("stat"));
-				String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-				children.computeIfAbsent(Long.parseLong(rest[1]), k -> new ArrayList<>())
-					.add(new long[] { Long.parseLong(proc.getFileName().toString()),
-							Long.parseLong(rest[11]) + Long.parseLong(rest[12]) });
-			}
-			catch (IOException | RuntimeException ex) {
-				// gone since the listing
+			String child = proc.getFileName().toString();
+			long[] stat = parentAndTicks(child);
+			if (stat != null) { // else gone since the listing
+				children.computeIfAbsent(stat[0], k -> new ArrayList<>())
+					.add(new long[] { Long.parseLong(child), stat[1] });
 			}
 		}
 		long sum = own;
