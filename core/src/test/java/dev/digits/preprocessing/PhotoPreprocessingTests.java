@@ -70,6 +70,21 @@ class PhotoPreprocessingTests {
 				"no ink strokes were found");
 	}
 
+	@ParameterizedTest
+	@org.junit.jupiter.params.provider.ValueSource(
+			strings = { "empty-ruled-sheet-edge.jpg", "empty-sheet-on-table.jpg" })
+	void anEmptySheetIsBlankNotThePieceOfTableOrEdgeAtTheFrame(String fixture) throws java.io.IOException {
+		// synthetic photos of empty paper (see photos/README.md): the only ink left once
+		// the lines are gone is a sliver of the sheet's edge or of the table at the
+		// frame, which was framed as a 1 before a piece at the frame had to be
+		// digit-sized and not line-like
+		byte[] photo;
+		try (java.io.InputStream in = getClass().getResourceAsStream("/photos/" + fixture)) {
+			photo = in.readAllBytes();
+		}
+		TestImages.assertRefused(() -> this.preprocessor.fromImage(photo), Reason.BLANK, "no ink strokes were found");
+	}
+
 	@Test
 	void aPageMostlyInFlatShadeIsStillDarkInkOnLightPaper() {
 		// a hard shadow over 60% of a noiseless page: its most frequent level is the

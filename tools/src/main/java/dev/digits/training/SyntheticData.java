@@ -199,6 +199,15 @@ public final class SyntheticData {
 	 * {@code condition} (null: one drawn by {@link #anyCondition}).
 	 */
 	public Example nonDigit(String kind, int index, int secondIndex, PhotoSynth.Condition condition, Random random) {
+		return preprocess(nonDigitImage(kind, index, secondIndex, condition, random), NOT_A_DIGIT, "non-digit", kind);
+	}
+
+	/**
+	 * The image {@link #nonDigit(String, int, int, PhotoSynth.Condition, Random)}
+	 * preprocesses: a photo, or one time in four a clean scan.
+	 */
+	public byte[] nonDigitImage(String kind, int index, int secondIndex, PhotoSynth.Condition condition,
+			Random random) {
 		PhotoSynth.Pen pen = List
 			.of(PhotoSynth.Pen.FINE, PhotoSynth.Pen.BALLPOINT, PhotoSynth.Pen.MARKER, PhotoSynth.Pen.PENCIL)
 			.get(random.nextInt(4));
@@ -237,11 +246,12 @@ public final class SyntheticData {
 			default -> throw new IllegalArgumentException("unknown non-digit kind " + kind);
 		};
 		if (random.nextInt(4) == 0 && !kind.equals("empty-paper")) {
-			return preprocess(clean(ink, random), NOT_A_DIGIT, "non-digit", kind);
+			return clean(ink, random);
 		}
-		PhotoSynth.Photo photo = PhotoSynth.photo(ink, condition != null ? condition : anyCondition(random), pen,
-				this.minSide, this.maxSide, new double[] { 0.25, 0.7 }, random);
-		return preprocess(photo.bytes(), NOT_A_DIGIT, "non-digit", kind);
+		return PhotoSynth
+			.photo(ink, condition != null ? condition : anyCondition(random), pen, this.minSide, this.maxSide,
+					new double[] { 0.25, 0.7 }, random)
+			.bytes();
 	}
 
 	private static Graphics2D pen(Graphics2D g, int size, Random random) {

@@ -29,7 +29,8 @@ public record TrainingOptions(Path mnistDir, Path outputDir, int epochs, int bat
 		String augmentSettings, String recipe, Path initFrom, Path checkpointDir) {
 
 	/** The recipes {@code --recipe} takes. */
-	public static final java.util.List<String> RECIPES = java.util.List.of("mnist", "mixed", "mixed-hard", "mixed-ood");
+	public static final java.util.List<String> RECIPES = java.util.List.of("mnist", "mixed", "mixed-hard", "mixed-ood",
+			"mixed-ood-mnist");
 
 	public static final int DEFAULT_EPOCHS = 15;
 

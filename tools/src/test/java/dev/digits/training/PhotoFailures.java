@@ -83,7 +83,7 @@ public final class PhotoFailures {
 	}
 
 	/** The network's input, ink dark, four times its size. */
-	private static java.awt.image.BufferedImage enlarged(float[] pixels) {
+	static java.awt.image.BufferedImage enlarged(float[] pixels) {
 		int[] levels = new int[112 * 112];
 		for (int y = 0; y < 112; y++) {
 			for (int x = 0; x < 112; x++) {
