@@ -1346,10 +1346,9 @@ const blobWidth = (b) => b.x1 - b.x0;
 const blobHeight = (b) => b.y1 - b.y0;
 const blobSize = (b) => Math.max(blobWidth(b), blobHeight(b));
 
-// InkGroups.EDGE_CRUMB_SHARE and EDGE_LINE_ELONGATION: a group at the frame that is small or line-like is no digit
+// InkGroups.EDGE_CRUMB_SHARE: a group at the frame shorter than this share of the short side is no digit
 const EDGE_CRUMB_SHARE = 0.3;
-const EDGE_LINE_ELONGATION = 4;
-const edgeCrumb = (size, thin, shortSide) => size < EDGE_CRUMB_SHARE * shortSide || EDGE_LINE_ELONGATION * thin <= size;
+const edgeCrumb = (size, shortSide) => size < EDGE_CRUMB_SHARE * shortSide;
 
 /** InkGroups.Blob.add */
 function addBlob(to, other) {
@@ -1543,10 +1542,10 @@ function attempt(kept, label, lines, ink, width, height) {
     groupOf[p] = groupOf[root];
   }
   // a band from one side of the picture to the other, five times longer than wide, is not a digit
-  // nor is a small or line-like piece at the frame (the table, the sheet's edge, a shadow at the border)
+  // nor is a small piece at the frame (the table, the sheet's edge, a shadow at the border)
   const band = groups.map((g) => (blobHeight(g) >= 0.9 * height && 5 * blobWidth(g) <= blobHeight(g))
       || (blobWidth(g) >= 0.9 * width && 5 * blobHeight(g) <= blobWidth(g))
-      || (g.frame && edgeCrumb(blobSize(g), Math.min(blobWidth(g), blobHeight(g)), Math.min(width, height))));
+      || (g.frame && edgeCrumb(blobSize(g), Math.min(width, height))));
   // groups away from the frame are preferred, if they are more than crumbs
   const crumb = Math.max(3, trunc(longSide / 10));
   let inside = false;

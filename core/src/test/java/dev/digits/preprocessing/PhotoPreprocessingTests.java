@@ -77,12 +77,26 @@ class PhotoPreprocessingTests {
 		// synthetic photos of empty paper (see photos/README.md): the only ink left once
 		// the lines are gone is a sliver of the sheet's edge or of the table at the
 		// frame, which was framed as a 1 before a piece at the frame had to be
-		// digit-sized and not line-like
+		// digit-sized
 		byte[] photo;
 		try (java.io.InputStream in = getClass().getResourceAsStream("/photos/" + fixture)) {
 			photo = in.readAllBytes();
 		}
 		TestImages.assertRefused(() -> this.preprocessor.fromImage(photo), Reason.BLANK, "no ink strokes were found");
+	}
+
+	@Test
+	void aOneJoinedToARuledLineThatCrossesThePhotoIsStillTheDigit() throws java.io.IOException {
+		// the 1 touches a faint ruled line that runs from frame to frame, so their group
+		// touches the frame and is long and thin: it is still the only digit-sized ink
+		byte[] photo;
+		try (java.io.InputStream in = getClass().getResourceAsStream("/photos/one-joined-to-a-ruled-line.jpg")) {
+			photo = in.readAllBytes();
+		}
+		float[] pixels = this.preprocessor.fromImage(photo).pixels();
+		int[] box = TestImages.inkBoxSize(pixels);
+		assertThat(box[1]).as("height of the ink box").isBetween(19, 20);
+		assertThat(box[0]).as("width of the ink box: a 1, not a line").isLessThan(14);
 	}
 
 	@Test
