@@ -557,9 +557,9 @@ class HostileUploadsJarTests {
 		// both are refused before any work (the bombs at their headers, the slow headers
 		// by the connection timeout, holding no thread): a loose bound for a shared CI
 		// machine, far under the seconds an unbounded decoder or a held thread pool cost.
-		// The bombs' bound is 8x, as the corpus's: their 380 KB bodies are still read on
-		// the same 2 cores, and a run on 2026-12-03 measured 4.40 (quiet p99 7.5 ms,
-		// bombed 33.0 ms) where others measured 2.93
+		// The bombs' bound against quiet is 8x, as the corpus's: eight clients looping on
+		// the same 2 cores are load whatever they send (4.39x on 2026-12-04, where eight
+		// clients sending valid predictions gave 4.19x)
 		assertThat(percentile(b, 0.99)).as("p99 under the bombs vs quiet")
 			.isLessThanOrEqualTo(Math.max(8 * percentile(q, 0.99), GUARD_FLOOR_MS));
 		// a refused bomb must cost no more than a prediction does: the bombs against the
