@@ -37,10 +37,8 @@ public final class NonDigitFailures {
 		MultiLayerNetwork network = LoadedModel.load(version).network();
 		Calibration calibration = Calibration.ofVersion(version);
 		int per = Integer.parseInt(args[1]);
-		Mnist mnist = Mnist.load(Path.of(args[2]));
+		Mnist.Split split = PhotoFailures.validation(Path.of(args[2]));
 		Path out = Files.createDirectories(Path.of(args[3]));
-		int available = mnist.train().size();
-		Mnist.Split split = mnist.train().slice(available - 10000, available);
 		ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingLimits.defaults());
 		SyntheticData data = new SyntheticData(split,
 				FontSets.require(FontSets.TRAINING, "0123456789" + SyntheticData.LETTERS, 4), preprocessor, 320, 960);

@@ -34,10 +34,8 @@ public final class PhotoFailures {
 	public static void main(String[] args) throws IOException {
 		MultiLayerNetwork network = LoadedModel.load(Path.of(args[0])).network();
 		int per = Integer.parseInt(args[1]);
-		Mnist mnist = Mnist.load(Path.of(args[2]));
+		Mnist.Split split = validation(Path.of(args[2]));
 		Path out = Files.createDirectories(Path.of(args[3]));
-		int available = mnist.train().size();
-		Mnist.Split split = mnist.train().slice(available - 10000, available);
 		ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingLimits.defaults());
 		SyntheticData data = new SyntheticData(split, List.of(), preprocessor, 240, 480);
 		int total = 0;
@@ -80,6 +78,13 @@ public final class PhotoFailures {
 					per - right - refused, refused);
 		}
 		System.out.printf(Locale.ROOT, "all      right %d/%d%n", total, per * PhotoSynth.Condition.values().length);
+	}
+
+	/** The validation split the mixed runs hold out: the last 10,000 training images. */
+	static Mnist.Split validation(Path mnistDir) throws IOException {
+		Mnist mnist = Mnist.load(mnistDir);
+		int available = mnist.train().size();
+		return mnist.train().slice(available - 10000, available);
 	}
 
 	/** The network's input, ink dark, four times its size. */
