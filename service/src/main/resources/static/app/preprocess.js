@@ -1541,7 +1541,7 @@ function attempt(kept, label, lines, ink, width, height) {
     addBlob(groups[groupOf[root]], blobs[p]);
     groupOf[p] = groupOf[root];
   }
-  // a band from one side of the picture to the other, five times longer than wide, is not a digit
+  // a band from one side of the picture to the other, five times longer than wide, is not a digit,
   // nor is a small piece at the frame (the table, the sheet's edge, a shadow at the border)
   const band = groups.map((g) => (blobHeight(g) >= 0.9 * height && 5 * blobWidth(g) <= blobHeight(g))
       || (blobWidth(g) >= 0.9 * width && 5 * blobHeight(g) <= blobWidth(g))
