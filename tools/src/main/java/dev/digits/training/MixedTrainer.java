@@ -226,7 +226,7 @@ public final class MixedTrainer {
 			state = new State(0, List.of(), 0, -1);
 		}
 		Validation sets = validation(mnist.train().slice(available - this.options.validationSize(), available),
-				preprocessor);
+				preprocessor, this.options.seed() + 1);
 		this.out.printf(Locale.ROOT, "mixed training: %d examples an epoch (%s), validating on %s%n",
 				this.options.trainSize(), this.recipe, sets.describe());
 
@@ -306,7 +306,7 @@ public final class MixedTrainer {
 	public Map<String, Map<String, Double>> score(Mnist mnist, List<Path> models) throws IOException {
 		int available = mnist.train().size();
 		Validation sets = validation(mnist.train().slice(available - this.options.validationSize(), available),
-				new ImagePreprocessor(PreprocessingLimits.defaults()));
+				new ImagePreprocessor(PreprocessingLimits.defaults()), this.options.seed() + 1);
 		this.out.println("validating on " + sets.describe());
 		Map<String, Map<String, Double>> figures = new LinkedHashMap<>();
 		List<MultiLayerNetwork> networks = new ArrayList<>();
@@ -410,11 +410,13 @@ public final class MixedTrainer {
 		};
 	}
 
-	/** The fixed validation sets every epoch is scored on. */
-	private Validation validation(Mnist.Split split, ImagePreprocessor preprocessor) {
+	/**
+	 * The fixed validation sets every epoch is scored on: from the validation split, with
+	 * the run's seed plus one (a run with the default seed 42 uses 43).
+	 */
+	static Validation validation(Mnist.Split split, ImagePreprocessor preprocessor, long seed) {
 		SyntheticData data = new SyntheticData(split,
 				FontSets.require(FontSets.TRAINING, "0123456789" + SyntheticData.LETTERS, 12), preprocessor, 240, 480);
-		long seed = this.options.seed() + 1;
 		List<SyntheticData.Example> photos = new ArrayList<>();
 		List<SyntheticData.Example> printed = new ArrayList<>();
 		List<SyntheticData.Example> nonDigits = new ArrayList<>();
@@ -430,8 +432,8 @@ public final class MixedTrainer {
 	}
 
 	/** Validation figures and the score that picks the best epoch. */
-	private record Validation(Mnist.Split mnist, List<SyntheticData.Example> photos,
-			List<SyntheticData.Example> printed, List<SyntheticData.Example> nonDigits) {
+	record Validation(Mnist.Split mnist, List<SyntheticData.Example> photos, List<SyntheticData.Example> printed,
+			List<SyntheticData.Example> nonDigits) {
 
 		String describe() {
 			return String.format(Locale.ROOT, "%d MNIST, %d photos, %d printed, %d non-digits (accepted)",
