@@ -13,10 +13,14 @@ container's paths mapped into a host folder, for check-container-start.sh:
                          JVM's AOT cache (-XX:AOTCacheOutput), up to its first `&&`; empty if none
     HEALTHCHECK=(...)    the HEALTHCHECK command (exec form)
     MEMORY_LIMIT=...     the Kubernetes Deployment's memory limit as a JVM size (e.g. 1536m)
+    RUNTIME_JAVA=...     the java of the runtime image's release (its FROM ...temurin:N) on this
+                         machine: $DIGITS_CONTAINER_JAVA_HOME/bin/java, else a JDK under /usr/lib/jvm
+                         named for the release, else `java` (whatever the PATH has)
 
 Usage: dockerfile_runtime.py REPO_ROOT HOST_DIR
 Paths: /app -> HOST_DIR/app, /tmp -> HOST_DIR/tmp.
 """
+import glob
 import json
 import os
 import re
@@ -92,6 +96,16 @@ try:
 except (OSError, KeyError, IndexError, TypeError):
     pass
 out["MEMORY_LIMIT"] = limit
+
+release = re.search(r"temurin:(\d+)", runtime[0])
+java = "java"
+if os.environ.get("DIGITS_CONTAINER_JAVA_HOME"):
+    java = os.path.join(os.environ["DIGITS_CONTAINER_JAVA_HOME"], "bin", "java")
+elif release:
+    homes = sorted(glob.glob(f"/usr/lib/jvm/*-{release.group(1)}") + glob.glob(f"/usr/lib/jvm/*-{release.group(1)}-*"))
+    java = next((os.path.join(h, "bin", "java") for h in homes if os.access(os.path.join(h, "bin", "java"), os.X_OK)),
+                java)
+out["RUNTIME_JAVA"] = java
 
 for key, value in out.items():
     if isinstance(value, list):

@@ -450,6 +450,50 @@ def peer_rounds(closed, peer):
     return rows
 
 
+# the configuration of warm-up-ramp.sh that starts as the container image does: its default
+# warm-up (digits.warm-up.requests) with the AOT cache the Dockerfile records
+RAMP_IMAGE_CONFIG = "500+aot"
+
+WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def parse_wrk(path):
+    """wrk --latency output: p50/p90/p99 in ms, requests per second, non-2xx responses and socket errors."""
+    out = {"non2xx": 0, "socketErrors": 0}
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"\s+(50|90|99)%\s+([\d.]+)(us|ms|s|m)\s*$", line)
+            if m:
+                out[f"p{m.group(1)}"] = float(m.group(2)) * WRK_UNITS[m.group(3)]
+            elif line.startswith("Requests/sec:"):
+                out["rps"] = float(line.split()[1])
+            elif line.startswith("Non-2xx or 3xx responses:"):
+                out["non2xx"] = int(line.split()[-1])
+            elif line.strip().startswith("Socket errors:"):
+                out["socketErrors"] = sum(int(x) for x in re.findall(r"\d+", line))
+    return out
+
+
+def load_one_client(results_dir):
+    """{round: {kind: parse_wrk}} from http/one-client/run-<n>/<kind>.txt (multipart, raw, livez)."""
+    rounds = {}
+    for d in sorted(glob.glob(os.path.join(results_dir, "http", "one-client", "run-*"))):
+        n = int(d.rsplit("-", 1)[1])
+        kinds = {k: parse_wrk(os.path.join(d, f"{k}.txt")) for k in ("multipart", "raw", "livez")
+                 if os.path.exists(os.path.join(d, f"{k}.txt"))}
+        if kinds:
+            rounds[n] = kinds
+    return dict(sorted(rounds.items()))
+
+
+def load_ramp(results_dir):
+    path = os.path.join(results_dir, "warm-up-ramp.json")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return json.load(f)
+
+
 def multiple(x):
     return "n/a" if x is None else f"{x:.1f}x"
 
@@ -479,7 +523,8 @@ def main():
               "`target/benchmarks/` (JMH JSON, Gatling's simulation.log and HTML report, bench.json per round, "
               "the service's metrics between phases, summary.csv).\n")
     md.append(f"Machine: {meta.get('cpu')}, {meta.get('cores')} cores, {meta.get('memoryGiB')} GiB, "
-              f"kernel {meta.get('kernel')}, {meta.get('java')}; {meta.get('date')}; commit {meta.get('git')}"
+              f"kernel {meta.get('kernel')}; the service on {meta.get('serviceJava', meta.get('java'))} (the container's "
+              f"release), JMH and Gatling on {meta.get('java')}; {meta.get('date')}; commit {meta.get('git')}"
               f"{' (with uncommitted changes)' if meta.get('gitDirty') else ''}; jar sha256 "
               f"{meta.get('jarSha256', '')[:12]}. Service JVM: `{meta.get('jvmFlags')}` with `{meta.get('serviceEnv')}`"
               f" (the Dockerfile's, with the Kubernetes limit {meta.get('memoryLimit')} as -XX:MaxRAM).\n")
@@ -569,6 +614,32 @@ def main():
         else:
             trows.append(["predictions per second at least 5x the peer's in the same run",
                           f"peer not measured: {why_no_peer or 'no results under http/peer-64/'}", "not tested"])
+        ratios = [r.get("predict", {}).get("goodput") / r.get("noop", {}).get("goodput")
+                  if r.get("predict", {}).get("goodput") and r.get("noop", {}).get("goodput") else None
+                  for r in closed]
+        ratio = median([x for x in ratios if x is not None])
+        trows.append(["predictions per second at least 0.65 of the no-op endpoint's in the same run (64 in flight, "
+                      "raw PNG)", f"{' / '.join(num(x, 2) if x is not None else 'n/a' for x in ratios)} "
+                      f"(median {num(ratio, 2)})", "yes" if ratio is not None and ratio >= 0.65 else "no"])
+    one = load_one_client(results_dir)
+    multipart_rounds = [r["multipart"] for r in one.values() if "multipart" in r]
+    if multipart_rounds:
+        p50, p99 = median([r.get("p50") for r in multipart_rounds]), median([r.get("p99") for r in multipart_rounds])
+        errors = sum(r["non2xx"] + r["socketErrors"] for r in multipart_rounds)
+        trows.append(["one client, multipart PNG, warm: p50 at most 0.6 ms, p99 at most 2 ms",
+                      f"p50 {' / '.join(num(r.get('p50'), 2) for r in multipart_rounds)} ms, p99 "
+                      f"{' / '.join(num(r.get('p99'), 2) for r in multipart_rounds)} ms (wrk -t1 -c1; "
+                      f"{errors} non-200)",
+                      "yes" if p50 is not None and p99 is not None and p50 <= 0.6 and p99 <= 2 and errors == 0
+                      else "no"])
+    ramp = [r for r in load_ramp(results_dir) if r.get("config") == RAMP_IMAGE_CONFIG]
+    if ramp:
+        ready = [r["ready"] for r in ramp]
+        full = [r["fullSpeedAfter"] for r in ramp]
+        trows.append(["start to ready at most 4 s (as the image starts: AOT cache, default warm-up)",
+                      f"{' / '.join(num(x, 1) for x in ready)} s", "yes" if median(ready) <= 4 else "no"])
+        trows.append(["full speed within 10 s of ready (as the image starts)",
+                      f"{' / '.join(num(x) for x in full)} s after ready", "yes" if median(full) <= 10 else "no"])
     ov = scen["overload"]
     if ov:
         unexpected = sum((r.get("overload", {}).get("unexpected") or 0) for r in ov)
@@ -701,6 +772,32 @@ def main():
             if m is not None:
                 summary.append(["http", "peer-64", "predict", "service_multiple", m, f"round {n}"])
 
+    md.append("\n### One client\n")
+    md.append("One connection, one request at a time, on the service the closed-model run has just warmed: "
+              "`wrk -t1 -c1 --latency` (microsecond resolution; Gatling's whole milliseconds cannot show a "
+              "sub-millisecond median) for " + f"{meta.get('durationSeconds')} s each, "
+              "the PNG as a multipart `file` part (what a browser's form sends), the same PNG as the raw body, "
+              "and `GET /livez` on the request port: the floor of the HTTP path for one client on this "
+              "connection. wrk runs on the same two cores.\n")
+    if one:
+        kinds = [("multipart", "multipart PNG"), ("raw", "raw PNG"), ("livez", "GET /livez")]
+        rows_ = []
+        for k, label in kinds:
+            rs = [r[k] for r in one.values() if k in r]
+            if not rs:
+                continue
+            rows_.append([label] + [num(median([r.get(q) for r in rs]), 3) for q in ("p50", "p90", "p99")]
+                         + [num(median([r.get("rps") for r in rs])), str(sum(r["non2xx"] + r["socketErrors"] for r in rs)),
+                            " / ".join(f"{num(r.get('p50'), 3)} / {num(r.get('p99'), 3)}" for r in rs)])
+            for n, r in one.items():
+                for q in ("p50", "p90", "p99", "rps"):
+                    if k in r and r[k].get(q) is not None:
+                        summary.append(["http", "one-client", k, q, r[k][q], f"round {n}"])
+        md.append(table(["request", "p50 ms", "p90 ms", "p99 ms", "req/s", "non-200", "p50 / p99 ms, each round"],
+                        rows_, ["---", "---:", "---:", "---:", "---:", "---:", "---"]))
+    else:
+        md.append("Not run (needs wrk, the Debian package).\n")
+
     md.append("\n### Overload and recovery\n")
     md.append(
         "`OverloadSimulation`: `overload` offers twice the round's closed-model maximum as open-model arrivals; "
@@ -787,7 +884,7 @@ def main():
     if os.path.exists(ramp):
         with open(ramp) as f:
             rows = [line.rstrip("\n") for line in f if line.startswith("|")]
-        md.append("Before it says it is ready, the service sends itself `digits.warm-up.requests` (2,000; at most "
+        md.append("Before it says it is ready, the service sends itself `digits.warm-up.requests` (500; at most "
                   "`digits.warm-up.max-duration`, 20 s) requests over loopback, every kind of body in turn, left out "
                   "of the metrics and the access log; the container image also starts from the JVM's AOT cache, "
                   "recorded at build time. `scripts/bench/warm-up-ramp.sh` starts the jar as the image does (its "

@@ -22,6 +22,7 @@
 #      -XX:MaxRAM set to the Kubernetes memory limit, as docker/tests/check-container-start.sh does)
 #      and --spring.profiles.active=benchmark (the /bench/noop framework ceiling), on 127.0.0.1:
 #        closed-64     ClosedModelSimulation: maximum at 64 in flight (raw PNG, then the same PNG multipart), no-op at 64, canvas, batch of 16
+#        one-client    wrk -t1 -c1 --latency on the same warm service: multipart PNG, raw PNG, GET /livez (needs wrk)
 #        open-1000     OpenModelSimulation at 1,000 req/s (prediction, then no-op)
 #        open-3000     OpenModelSimulation at 3,000 req/s
 #        overload      OverloadSimulation at twice this round's closed-64 maximum, recovery, no-op
@@ -231,7 +232,7 @@ import json, sys
 m = json.load(open(sys.argv[1]))
 m.update({"smoke": "$SMOKE" == "1", "runs": $RUNS, "durationSeconds": $DURATION, "warmupSeconds": $WARMUP,
           "cacheSize": $CACHE_SIZE, "jmhArgs": """$JMH_ARGS $JMH_COMPUTE_ARGS / $JMH_PROFILE_ARGS""", "jvmFlags": """${JVM_FLAGS[*]}""",
-          "serviceEnv": """${SVC_ENV[*]}""", "serviceArgs": """${SERVICE_ARGS:-}""", "memoryLimit": "$MEMORY_LIMIT"})
+          "serviceEnv": """${SVC_ENV[*]}""", "serviceJava": """$("$RUNTIME_JAVA" -version 2>&1 | head -1)""", "serviceArgs": """${SERVICE_ARGS:-}""", "memoryLimit": "$MEMORY_LIMIT"})
 json.dump(m, open(sys.argv[1], "w"), indent=2)
 EOF
 
@@ -281,9 +282,9 @@ start_service() { # start_service NAME [service arguments]
 	local name="$1"
 	shift
 	SERVICE_NAME="$name"
-	log "service ($name): ${JVM_FLAGS[*]} -jar digit-service.jar $*"
+	log "service ($name): $RUNTIME_JAVA ${JVM_FLAGS[*]} -jar digit-service.jar $*"
 	# shellcheck disable=SC2086 # SERVICE_ARGS is a list of arguments
-	env "${SVC_ENV[@]}" java "${JVM_FLAGS[@]}" -jar "$WORK/digit-service.jar" --spring.profiles.active=benchmark \
+	env "${SVC_ENV[@]}" "$RUNTIME_JAVA" "${JVM_FLAGS[@]}" -jar "$WORK/digit-service.jar" --spring.profiles.active=benchmark \
 		--server.port="$PORT" --server.address=127.0.0.1 \
 		--management.server.port="$MANAGEMENT_PORT" --management.server.address=127.0.0.1 \
 		--digits.model.dir="$REPO/models" ${SERVICE_ARGS:-} "$@" \
@@ -330,6 +331,27 @@ gatling() { # gatling SCENARIO RUN SIMULATION [-Dbench.x=y ...]
 	# per request) is hundreds of MB per service, and copying every log into every scenario's folder
 	# filled a 65 GB disk on 2026-11-27
 	tail -n 2000 "$WORK/service-$SERVICE_NAME.log" >"$dir/service-$SERVICE_NAME.log.tail" 2>/dev/null || true
+}
+
+# One warm client (wrk -t1 -c1, its microsecond latency histogram; Gatling records whole
+# milliseconds): a multipart PNG, the same PNG as a raw body, and GET /livez on the request port (the
+# floor of the HTTP path for one client), one after another on the service closed-64 has just warmed.
+one_client() { # one_client RUN
+	local dir="$OUT/http/one-client/run-$1" url="http://127.0.0.1:$PORT"
+	mkdir -p "$dir"
+	if ! command -v wrk >/dev/null; then
+		echo "wrk not installed (Debian package wrk)" >"$dir/not-measured.txt"
+		return 0
+	fi
+	log "one client, round $1: wrk -t1 -c1 -d${DURATION}s --latency (multipart, raw, GET /livez)"
+	local lua="$REPO/scripts/bench/experiments"
+	IMAGE="$REPO/docs/examples/seven.png" wrk -t1 -c1 -d"${WARMUP}s" -s "$lua/one-client-multipart.lua" \
+		"$url/api/v1/predictions" >/dev/null
+	IMAGE="$REPO/docs/examples/seven.png" wrk -t1 -c1 -d"${DURATION}s" --latency -s "$lua/one-client-multipart.lua" \
+		"$url/api/v1/predictions" >"$dir/multipart.txt"
+	IMAGE="$REPO/docs/examples/seven.png" wrk -t1 -c1 -d"${DURATION}s" --latency -s "$lua/one-client-raw.lua" \
+		"$url/api/v1/predictions" >"$dir/raw.txt"
+	wrk -t1 -c1 -d"${DURATION}s" --latency "$url/livez" >"$dir/livez.txt"
 }
 
 closed_max() { # the predict rate of a closed-64 round
@@ -419,6 +441,7 @@ for run in $(seq 1 "$RUNS"); do
 	((PEER_OK)) && peer_round "$run"
 	start_service "default-$run"
 	gatling closed-64 "$run" ClosedModelSimulation -Dbench.users=64
+	one_client "$run"
 	gatling open-1000 "$run" OpenModelSimulation -Dbench.rate=1000
 	gatling open-3000 "$run" OpenModelSimulation -Dbench.rate=3000
 	OVERLOAD_RATE=$((2 * $(closed_max "$run")))
@@ -437,7 +460,10 @@ done
 
 # ---- 5b. a new replica's first minute, with and without the self warm-up ------------------------
 if command -v wrk >/dev/null; then
-	"$REPO/scripts/bench/warm-up-ramp.sh" && cp "$REPO/target/warm-up/ramp.md" "$OUT/warm-up-ramp.md"
+	if [[ "$SMOKE" == "1" ]]; then
+		export ROUNDS=1 WINDOWS=12 CONFIGS="500+aot"
+	fi
+	"$REPO/scripts/bench/warm-up-ramp.sh" && cp "$REPO/target/warm-up/ramp.md" "$OUT/warm-up-ramp.md" && cp "$REPO/target/warm-up/ramp.json" "$OUT/warm-up-ramp.json"
 else
 	log "wrk not installed (Debian package wrk): the warm-up ramp is not measured"
 fi

@@ -18,13 +18,13 @@
 # every later window's median latency is within 10% of the steady median latency (the last ten).
 # ROUNDS rounds alternate the configurations. Writes target/warm-up/ramp.md and ramp.json.
 #
-# Environment (defaults): JAR (service/target/digit-service-1.0.0.jar), CONFIGS ("2000+aot 0+aot
-# 2000 0"), ROUNDS (2), WINDOWS (40), OUT (target/warm-up). Needs wrk, curl, python3 with PyYAML.
+# Environment (defaults): JAR (service/target/digit-service-1.0.0.jar), CONFIGS ("500+aot 0+aot
+# 500 0"), ROUNDS (2), WINDOWS (40), OUT (target/warm-up). Needs wrk, curl, python3 with PyYAML.
 # The load generator shares the 2 cores with the service; never run two benchmarks at once.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 JAR="$(realpath "${JAR:-$REPO/service/target/digit-service-1.0.0.jar}")"
-CONFIGS="${CONFIGS:-2000+aot 0+aot 2000 0}"
+CONFIGS="${CONFIGS:-500+aot 0+aot 500 0}"
 ROUNDS="${ROUNDS:-2}"
 WINDOWS="${WINDOWS:-40}"
 OUT="$(mkdir -p "${OUT:-$REPO/target/warm-up}" && cd "${OUT:-$REPO/target/warm-up}" && pwd)"
@@ -35,15 +35,7 @@ cleanup() { [[ -n "$PID" ]] && kill -KILL "$PID" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 
 eval "$(python3 "$REPO/docker/tests/dockerfile_runtime.py" "$REPO" "$WORK")"
-JAVA_CMD=java
-release="$(grep -oP '^FROM\s+\S*temurin:\K[0-9]+' "$REPO/Dockerfile" | tail -1)"
-if [[ -n "${DIGITS_CONTAINER_JAVA_HOME:-}" ]]; then
-	JAVA_CMD="$DIGITS_CONTAINER_JAVA_HOME/bin/java"
-else
-	for d in /usr/lib/jvm/*-"$release" /usr/lib/jvm/*-"$release"-*; do
-		if [[ -x "$d/bin/java" ]]; then JAVA_CMD="$d/bin/java"; break; fi
-	done
-fi
+JAVA_CMD="$RUNTIME_JAVA"
 echo "java: $JAVA_CMD ($("$JAVA_CMD" -version 2>&1 | head -1)); jar: $JAR" >&2
 
 # the image's /app: the Dockerfile's extraction, its layers in order, the models

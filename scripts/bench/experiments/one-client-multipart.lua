@@ -1,4 +1,4 @@
--- the seven from docs/examples (IMAGE) as a multipart file part; used by one-client.sh
+-- the seven from docs/examples (IMAGE) as a multipart file part; used by one-client.sh and run-all.sh
 local f = io.open(os.getenv("IMAGE"), "rb"); local png = f:read("*a"); f:close()
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "multipart/form-data; boundary=XyZ"
