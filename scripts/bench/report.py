@@ -467,7 +467,7 @@ def parse_wrk(path):
                 out[f"p{m.group(1)}"] = float(m.group(2)) * WRK_UNITS[m.group(3)]
             elif line.startswith("Requests/sec:"):
                 out["rps"] = float(line.split()[1])
-            elif line.startswith("Non-2xx or 3xx responses:"):
+            elif line.strip().startswith("Non-2xx or 3xx responses:"):
                 out["non2xx"] = int(line.split()[-1])
             elif line.strip().startswith("Socket errors:"):
                 out["socketErrors"] = sum(int(x) for x in re.findall(r"\d+", line))
