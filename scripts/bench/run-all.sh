@@ -45,7 +45,7 @@
 # REUSE_COMPUTE (unset: a results folder of an earlier run whose JMH, native-build and training
 # results are copied instead of measured again, for a change that touched only the HTTP path),
 # PEER (1: 0 leaves the peer out), PEER_DIR (../shared/peer), PEER_PYTHON (/usr/bin/python3: Debian's
-# python3-torch, python3-fastapi, uvicorn, python3-multipart), PEER_PORT (18300), PEER_WORKERS (2),
+# python3-torch, python3-fastapi, uvicorn, python3-multipart, python3-pil), PEER_PORT (18300), PEER_WORKERS (2),
 # PEER_MODEL_DIR (models/mnist-cnn/<the service's digits.model.default-version>), PEER_READY_TIMEOUT (60 s),
 # BACKGROUND_SECONDS (5), READY_TIMEOUT (240 s), SMOKE (0: 1 sets every duration to a few seconds,
 # one round, one JMH fork and writes the page to target/benchmarks/BENCHMARKS.smoke.md instead).
@@ -387,7 +387,7 @@ if importlib.util.find_spec("multipart") is None and importlib.util.find_spec("p
     missing.append("multipart")
 if missing:
     print(f"{sys.executable} cannot import {', '.join(missing)} (apt-get install -y python3-torch python3-fastapi "
-          "uvicorn python3-multipart)")
+          "uvicorn python3-multipart python3-pil)")
     sys.exit(1)
 versions = {n: getattr(importlib.import_module(n), "__version__", "?") for n in ("torch", "fastapi", "uvicorn")}
 json.dump({"python": f"{sys.executable} {platform.python_version()}", **versions, "workers": int(sys.argv[2]),
