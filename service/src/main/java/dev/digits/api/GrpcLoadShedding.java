@@ -8,6 +8,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.util.function.SingletonSupplier;
 import org.springframework.stereotype.Component;
 
 /**
@@ -21,14 +22,19 @@ import org.springframework.stereotype.Component;
 @Component
 class GrpcLoadShedding implements ServerInterceptor {
 
-	private final ObjectProvider<DigitClassifier> classifier;
+	/**
+	 * The classifier, looked up once it exists: a bean-factory lookup on every request
+	 * took 7% of the request threads' CPU samples of one client's predictions (JFR),
+	 * although no change in throughput or latency was measurable on 2 shared cores.
+	 */
+	private final SingletonSupplier<DigitClassifier> classifier;
 
 	private final ApiProperties properties;
 
 	private final ProblemHandler problems;
 
 	GrpcLoadShedding(ObjectProvider<DigitClassifier> classifier, ApiProperties properties, ProblemHandler problems) {
-		this.classifier = classifier;
+		this.classifier = SingletonSupplier.of(classifier::getIfAvailable);
 		this.properties = properties;
 		this.problems = problems;
 	}
@@ -36,7 +42,7 @@ class GrpcLoadShedding implements ServerInterceptor {
 	@Override
 	public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
 			ServerCallHandler<Q, R> next) {
-		DigitClassifier inference = classifier.getIfAvailable();
+		DigitClassifier inference = classifier.get();
 		if (!properties.shedWhenQueueFull() || inference == null || !inference.queueFull()
 				|| !GRPCInferenceServiceGrpc.getModelInferMethod()
 					.getFullMethodName()
