@@ -463,7 +463,7 @@ if command -v wrk >/dev/null; then
 	if [[ "$SMOKE" == "1" ]]; then
 		export ROUNDS=1 WINDOWS=12 CONFIGS="500+aot"
 	fi
-	"$REPO/scripts/bench/warm-up-ramp.sh" && cp "$REPO/target/warm-up/ramp.md" "$OUT/warm-up-ramp.md" && cp "$REPO/target/warm-up/ramp.json" "$OUT/warm-up-ramp.json"
+	JAR="$WORK/digit-service.jar" "$REPO/scripts/bench/warm-up-ramp.sh" && cp "$REPO/target/warm-up/ramp.md" "$OUT/warm-up-ramp.md" && cp "$REPO/target/warm-up/ramp.json" "$OUT/warm-up-ramp.json"
 else
 	log "wrk not installed (Debian package wrk): the warm-up ramp is not measured"
 fi
