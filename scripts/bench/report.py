@@ -884,7 +884,8 @@ def main():
     if os.path.exists(ramp):
         with open(ramp) as f:
             rows = [line.rstrip("\n") for line in f if line.startswith("|")]
-        md.append("Before it says it is ready, the service sends itself `digits.warm-up.requests` (500; at most "
+        md.append("Before it says it is ready, the service sends itself `digits.warm-up.requests` ("
+                  f"{int(RAMP_IMAGE_CONFIG.removesuffix('+aot')):,}; at most "
                   "`digits.warm-up.max-duration`, 20 s) requests over loopback, every kind of body in turn, left out "
                   "of the metrics and the access log; the container image also starts from the JVM's AOT cache, "
                   "recorded at build time. `scripts/bench/warm-up-ramp.sh` starts the jar as the image does (its "
