@@ -252,11 +252,11 @@ else
 # shellcheck disable=SC2086 # JMH_ARGS is a list of options
 log "JMH: model compute and the SGEMM ceiling"
 "${MVN[@]}" -Pbenchmark exec:exec@jmh -Djmh.result="$OUT/jmh-compute.json" \
-	-Djmh.args="dev.digits.inference.(ComputeBenchmark|SgemmCeilingBenchmark) $JMH_ARGS $JMH_COMPUTE_ARGS" >"$OUT/jmh-compute.log" 2>&1 \
+	-Djmh.args="dev.digits.inference.(ComputeBenchmark|SgemmCeilingBenchmark) -foe true $JMH_ARGS $JMH_COMPUTE_ARGS" >"$OUT/jmh-compute.log" 2>&1 \
 	|| { tail -30 "$OUT/jmh-compute.log" >&2; exit 1; }
 log "JMH: per-op profile"
 "${MVN[@]}" -Pbenchmark exec:exec@jmh -Djmh.result="$OUT/jmh-profile.json" \
-	-Djmh.args="dev.digits.inference.OpProfileBenchmark $JMH_ARGS $JMH_PROFILE_ARGS" >"$OUT/jmh-profile.log" 2>&1 \
+	-Djmh.args="dev.digits.inference.OpProfileBenchmark -foe true $JMH_ARGS $JMH_PROFILE_ARGS" >"$OUT/jmh-profile.log" 2>&1 \
 	|| { tail -30 "$OUT/jmh-profile.log" >&2; exit 1; }
 
 log "native builds: the engine on each ND4J build, forced in turn (NativeBuildBenchmark)"

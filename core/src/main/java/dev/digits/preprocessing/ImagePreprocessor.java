@@ -54,8 +54,10 @@ public final class ImagePreprocessor {
 	 * {@link PreprocessingLimits}.
 	 * @throws PreprocessingException for any upload that cannot become a digit, or that
 	 * would cost more than the budget ({@link Reason#TOO_MANY_PIXELS},
-	 * {@link Reason#TOO_COMPLEX}, {@link Reason#TIMEOUT}), or when decoding is at
-	 * capacity ({@link Reason#BUSY})
+	 * {@link Reason#TOO_COMPLEX}, {@link Reason#TIMEOUT} for an image of more than
+	 * {@link PreprocessingLimits#decodePixels()}), or when decoding is at capacity or an
+	 * image no larger than that ran out of its time budget, which on an idle core it
+	 * cannot ({@link Reason#BUSY})
 	 */
 	public Preprocessed fromImage(byte[] bytes) {
 		long deadline = System.nanoTime() + this.limits.timeBudget().toNanos();
@@ -66,6 +68,22 @@ public final class ImagePreprocessor {
 		ImageHeader header = ImageHeader.inspect(bytes, format, this.limits);
 		long needed = header.decodeBytes(bytes.length, this.limits.decodePixels());
 		boolean large = header.pixels() > this.limits.decodePixels();
+		try {
+			return decodeAndFrame(bytes, format, header, needed, large, deadline);
+		}
+		catch (PreprocessingException ex) {
+			if (ex.reason() == Reason.TIMEOUT && !large) {
+				// an image of at most decodePixels decodes and is framed in tens of
+				// milliseconds; past the budget the cores were busy elsewhere
+				throw new PreprocessingException(Reason.BUSY,
+						"The server was too busy to decode the image within the time allowed per image; retry shortly.");
+			}
+			throw ex;
+		}
+	}
+
+	private Preprocessed decodeAndFrame(byte[] bytes, ImageFormat format, ImageHeader header, long needed,
+			boolean large, long deadline) {
 		ImageDecoder.Decoded decoded;
 		try (DecodeGate.Permit permit = this.gate.admit(needed, large, deadline)) {
 			decoded = ImageDecoder.decode(bytes, format, header, this.limits.decodePixels(), deadline);

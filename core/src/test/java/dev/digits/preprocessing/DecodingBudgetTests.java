@@ -98,6 +98,17 @@ class DecodingBudgetTests {
 	}
 
 	@Test
+	void aSmallImagePastTheTimeBudgetMeansTheServerIsBusyNotThatTheImageIsBad() {
+		// a 200 x 200 photo takes milliseconds on an idle core: past the budget, the
+		// cores were busy elsewhere, so the client is told to retry (503), not that its
+		// image is too complex (422)
+		ImagePreprocessor starved = new ImagePreprocessor(
+				PreprocessingLimits.defaults().withTimeBudget(Duration.ofNanos(1)));
+		byte[] png = HostileImages.encode(HostileImages.digitImage(200, 200, BufferedImage.TYPE_BYTE_GRAY), "png");
+		assertRefused(() -> starved.fromImage(png), Reason.BUSY, "too busy");
+	}
+
+	@Test
 	void theMemoryBudgetIsSharedAndAFullGateAnswersBusy() {
 		DecodeGate gate = new DecodeGate(64L << 20, 1);
 		PreprocessingLimits limits = PreprocessingLimits.defaults().withTimeBudget(Duration.ofMillis(50));

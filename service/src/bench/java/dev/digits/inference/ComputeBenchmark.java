@@ -2,6 +2,7 @@ package dev.digits.inference;
 
 import dev.digits.model.NativeThreads;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
@@ -73,8 +74,17 @@ public class ComputeBenchmark {
 		images = randomImages(new Random(1), 256);
 	}
 
+	/**
+	 * {@code digits.model.dir}, or version 1 from the repository's {@code models/}: JMH
+	 * started by {@code exec:exec} runs in the service module's folder, one below it.
+	 */
 	static Path modelDir() {
-		return Path.of(System.getProperty("digits.model.dir", "models/mnist-cnn/1"));
+		String dir = System.getProperty("digits.model.dir");
+		if (dir != null) {
+			return Path.of(dir);
+		}
+		Path top = Path.of("models/mnist-cnn/1");
+		return Files.isDirectory(top) ? top : Path.of("..").resolve(top);
 	}
 
 	/** MNIST-like input: mostly background, some ink. */
