@@ -41,6 +41,7 @@ const MIN_DEGREES = 4;
 const LONG_SHARE = 0.3;
 const MIN_LINES = 3;
 const MIN_GAIN = 1.25;
+const MAX_SHEAR_DEGREES = 20;
 const MAX_SAMPLES = 12000;
 
 // Lines
@@ -684,10 +685,10 @@ export function locate(image, minInkPixels = MIN_INK_PIXELS) {
   if (inkPixels < minInk) throw inkedPage ? tooMuchInk(darkShare) : nearlyBlank(inkPixels, minInk);
 
   // a page askew: turned so that its lines run straight for the line finder
-  const slant = (clean && Math.max(width, height) < SMALL_CLEAN_SIDE) ? 0
+  const slant = (clean && Math.max(width, height) < SMALL_CLEAN_SIDE) ? [0, 0]
     : skewEstimate(mask, width, height, Math.max(2, trunc(lineThickness(width, height) / 2)));
-  if (slant !== 0) {
-    ink = skewTurn(ink, width, height, slant);
+  if (slant[0] !== 0 || slant[1] !== 0) {
+    ink = skewTurn(ink, width, height, slant[0], slant[1]);
     mask = new Uint8Array(ink.length);
     for (let i = 0; i < ink.length; i++) mask[i] = ink[i] > threshold ? 1 : 0;
   }
@@ -972,13 +973,15 @@ function extreme(line, n, radius, max, forward, backward, result) {
 // ================================================================ Skew
 
 /**
- * Skew.estimate: the slant, in degrees, of the page's long thin lines in the mask (projections at
- * angles up to 20 degrees, two apart, then half a degree around the best), or 0.
+ * Skew.estimate: the slants, in degrees, of the page's long thin lines in the mask, [across, down]
+ * (projections at angles up to 20 degrees, two apart, then half a degree around the best): each
+ * family by its own two or more long lines, a family with fewer following the other, both at one
+ * angle when neither has two; [0, 0] when there are none or they are straight enough.
  */
 function skewEstimate(mask, width, height, band) {
   let count = 0;
   for (const m of mask) count += m;
-  if (count === 0) return 0;
+  if (count === 0) return [0, 0];
   const step = Math.max(1, trunc((count + MAX_SAMPLES - 1) / MAX_SAMPLES));
   const n = trunc((count + step - 1) / step);
   const xs = new Float32Array(n);
@@ -998,15 +1001,39 @@ function skewEstimate(mask, width, height, band) {
     }
   }
   const diagonal = Math.ceil(Math.sqrt(width * width + height * height)) + 2;
-  const counts = new Int32Array(trunc(diagonal / band) + 2);
-  const acrossNeeded = LONG_SHARE * width / step;
-  const downNeeded = LONG_SHARE * height / step;
-  const none = lineInk(xs, ys, k, 0, band, counts, acrossNeeded, downNeeded);
+  const projection = {
+    xs, ys, n: k, band,
+    counts: new Int32Array(trunc(diagonal / band) + 2),
+    needed: [LONG_SHARE * width / step, LONG_SHARE * height / step],
+  };
+  const none = projectBoth(projection, 0, 0);
+  const own = [bestSkewAngle(projection, 0), bestSkewAngle(projection, 1)];
+  const ruled = [projectFamily(projection, own[0], 0)[1] >= 2, projectFamily(projection, own[1], 1)[1] >= 2];
+  let slants;
+  if (ruled[0] && ruled[1] && Math.abs(own[0] - own[1]) <= MAX_SHEAR_DEGREES) {
+    slants = own;
+  } else if (ruled[0] || ruled[1]) {
+    const angle = ruled[0] ? own[0] : own[1];
+    slants = [angle, angle];
+  } else {
+    const joint = bestSkewAngle(projection, -1);
+    slants = [joint, joint];
+  }
+  const best = projectBoth(projection, slants[0], slants[1]);
+  const turn = Math.max(Math.abs(slants[0]), Math.abs(slants[1])) >= MIN_DEGREES && best[1] > 0
+    && best[0] > MIN_GAIN * none[0];
+  return turn ? slants : [0, 0];
+}
+
+/** Skew.Projection.bestAngle: family 0 across, 1 down, -1 both at once. */
+function bestSkewAngle(projection, family) {
+  const inkAt = (degrees) => (family < 0 ? projectBoth(projection, degrees, degrees)[0]
+    : projectFamily(projection, degrees, family)[0]);
   let bestDegrees = 0;
-  let best = none;
+  let best = inkAt(0);
   for (let degrees = -MAX_DEGREES; degrees <= MAX_DEGREES; degrees += 2) {
-    const ink = lineInk(xs, ys, k, degrees, band, counts, acrossNeeded, downNeeded);
-    if (ink[0] > best[0]) {
+    const ink = inkAt(degrees);
+    if (ink > best) {
       best = ink;
       bestDegrees = degrees;
     }
@@ -1014,56 +1041,64 @@ function skewEstimate(mask, width, height, band) {
   const coarse = bestDegrees;
   for (let degrees = coarse - 1; degrees <= coarse + 1; degrees += 0.5) {
     if (degrees === coarse || Math.abs(degrees) > MAX_DEGREES) continue;
-    const ink = lineInk(xs, ys, k, degrees, band, counts, acrossNeeded, downNeeded);
-    if (ink[0] > best[0]) {
+    const ink = inkAt(degrees);
+    if (ink > best) {
       best = ink;
       bestDegrees = degrees;
     }
   }
-  const turn = Math.abs(bestDegrees) >= MIN_DEGREES && best[1] > 0 && best[0] > MIN_GAIN * none[0];
-  return turn ? bestDegrees : 0;
+  return bestDegrees;
 }
 
-/** Skew.lineInk: the samples' ink in long thin lines at the angle, and 1 when they look like a page's. */
-function lineInk(xs, ys, n, degrees, band, counts, acrossNeeded, downNeeded) {
+/** Skew.Projection.both: the ink in long lines across and down, and 1 when they look like a page's. */
+function projectBoth(projection, across, down) {
+  const a = projectFamily(projection, across, 0);
+  const d = projectFamily(projection, down, 1);
+  const page = a[1] + d[1] >= MIN_LINES || (a[1] > 0 && d[1] > 0);
+  return [a[0] + d[0], page ? 1 : 0];
+}
+
+/** Skew.Projection.family: the samples' ink in long thin lines of one family at the angle, and how many. */
+function projectFamily(projection, degrees, family) {
+  const { xs, ys, n, band, counts } = projection;
   // Math.toRadians: degrees times the double nearest pi / 180
   const radians = degrees * (Math.PI / 180);
   const cos = f(Math.cos(radians));
   const sin = f(Math.sin(radians));
   const offset = trunc(counts.length / 2);
+  counts.fill(0);
+  for (let i = 0; i < n; i++) {
+    const rho = family === 0 ? f(f(ys[i] * cos) - f(xs[i] * sin)) : f(f(xs[i] * cos) + f(ys[i] * sin));
+    const b = Math.max(0, Math.min(counts.length - 1, Math.floor(f(rho / band)) + offset));
+    counts[b]++;
+  }
   let ink = 0;
-  const lines = [0, 0];
-  for (let family = 0; family < 2; family++) {
-    counts.fill(0);
-    for (let i = 0; i < n; i++) {
-      const rho = family === 0 ? f(f(ys[i] * cos) - f(xs[i] * sin)) : f(f(xs[i] * cos) + f(ys[i] * sin));
-      const b = Math.max(0, Math.min(counts.length - 1, Math.floor(f(rho / band)) + offset));
-      counts[b]++;
-    }
-    const needed = family === 0 ? acrossNeeded : downNeeded;
-    for (let b = 2; b < counts.length - 2; b++) {
-      const c = counts[b];
-      if (c === 0 || c < counts[b - 1] || c <= counts[b + 1]) continue;
-      const quarter = trunc(c / 4);
-      const thin = counts[b - 1] >= counts[b + 1]
-        ? counts[b - 2] <= quarter && counts[b + 2] <= quarter
-        : counts[b - 2] <= quarter && (b + 3 >= counts.length || counts[b + 3] <= quarter);
-      const pair = c + Math.max(counts[b - 1], counts[b + 1]);
-      if (thin && pair >= needed) {
-        ink += pair;
-        lines[family]++;
-      }
+  let lines = 0;
+  for (let b = 2; b < counts.length - 2; b++) {
+    const c = counts[b];
+    if (c === 0 || c < counts[b - 1] || c <= counts[b + 1]) continue;
+    const quarter = trunc(c / 4);
+    const thin = counts[b - 1] >= counts[b + 1]
+      ? counts[b - 2] <= quarter && counts[b + 2] <= quarter
+      : counts[b - 2] <= quarter && (b + 3 >= counts.length || counts[b + 3] <= quarter);
+    const pair = c + Math.max(counts[b - 1], counts[b + 1]);
+    if (thin && pair >= projection.needed[family]) {
+      ink += pair;
+      lines++;
     }
   }
-  const page = lines[0] + lines[1] >= MIN_LINES || (lines[0] > 0 && lines[1] > 0);
-  return [ink, page ? 1 : 0];
+  return [ink, lines];
 }
 
-/** Skew.turn: the map turned by -degrees about the centre, bilinear, 0 where the picture was not. */
-function skewTurn(values, width, height, degrees) {
-  const radians = degrees * (Math.PI / 180);
-  const cos = Math.cos(radians);
-  const sin = Math.sin(radians);
+/**
+ * Skew.turn: the map sheared so that lines across at `across` degrees and down at `down` run
+ * straight (turned by one angle when they are equal), bilinear, 0 where the picture was not.
+ */
+function skewTurn(values, width, height, across, down) {
+  const cosA = Math.cos(across * (Math.PI / 180));
+  const sinA = Math.sin(across * (Math.PI / 180));
+  const cosD = Math.cos(down * (Math.PI / 180));
+  const sinD = Math.sin(down * (Math.PI / 180));
   const out = new Float32Array(width * height);
   const cx = width / 2;
   const cy = height / 2;
@@ -1072,8 +1107,8 @@ function skewTurn(values, width, height, degrees) {
     const dv = v + 0.5 - cy;
     for (let u = 0; u < width; u++) {
       const du = u + 0.5 - cx;
-      const x = cos * du - sin * dv + cx - 0.5;
-      const y = sin * du + cos * dv + cy - 0.5;
+      const x = cosA * du - sinD * dv + cx - 0.5;
+      const y = sinA * du + cosD * dv + cy - 0.5;
       const x0 = Math.floor(x);
       const y0 = Math.floor(y);
       if (x0 < -1 || y0 < -1 || x0 >= width || y0 >= height) continue;
@@ -1617,7 +1652,7 @@ function putBackOwnLines(chosen, digit, lines, width, height) {
     const own = [];
     const size = blobSize(digit);
     for (const c of touching) {
-      if (c.boxSide || c.length > 2.5 * size) continue;
+      if (c.boxSide || c.length > 2.5 * size || continued(c, digit, lines)) continue;
       const start = c.horizontal ? digit.x0 : digit.y0;
       const end = c.horizontal ? digit.x1 : digit.y1;
       const before = start - c.start;
@@ -1643,6 +1678,24 @@ function putBackOwnLines(chosen, digit, lines, width, height) {
       digit.y1 = Math.max(digit.y1, c.y1);
     }
   }
+}
+
+/** InkGroups.continued: whether a page line goes on along c on the far side of the digit. */
+function continued(c, digit, lines) {
+  const same = c.horizontal ? lines.horizontal : lines.vertical;
+  const middle = c.horizontal ? (digit.x0 + digit.x1) / 2 : (digit.y0 + digit.y1) / 2;
+  const before = (c.start + c.end) / 2 < middle;
+  const low = c.horizontal ? c.y0 : c.x0;
+  const high = c.horizontal ? c.y1 : c.x1;
+  for (const o of same) {
+    if (o === c || !o.line) continue;
+    const oLow = o.horizontal ? o.y0 : o.x0;
+    const oHigh = o.horizontal ? o.y1 : o.x1;
+    const level = oLow < high && low < oHigh;
+    const across = before ? o.start >= middle : o.end <= middle;
+    if (level && across) return true;
+  }
+  return false;
 }
 
 function nextToChosen(chosen, x, y, width, height) {

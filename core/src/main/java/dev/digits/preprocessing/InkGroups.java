@@ -450,7 +450,7 @@ final class InkGroups {
 			List<Lines.Candidate> own = new ArrayList<>();
 			int size = digit.size();
 			for (Lines.Candidate c : touching) {
-				if (c.boxSide() || c.length() > 2.5 * size) {
+				if (c.boxSide() || c.length() > 2.5 * size || continued(c, digit, lines)) {
 					continue;
 				}
 				int start = c.horizontal() ? digit.x0 : digit.y0;
@@ -482,6 +482,34 @@ final class InkGroups {
 				digit.y1 = Math.max(digit.y1, c.y1());
 			}
 		}
+	}
+
+	/**
+	 * Whether a page line goes on along {@code c} on the far side of the digit: another
+	 * line of the same direction, level with it (their boxes overlap across the
+	 * direction), that starts past the digit's middle on the side away from {@code c}. A
+	 * digit's own stroke ends in the digit; the line of a page it was written across
+	 * comes out on the other side (a grid line cut in two by a bold 0).
+	 */
+	private static boolean continued(Lines.Candidate c, Blob digit, Lines lines) {
+		List<Lines.Candidate> same = c.horizontal() ? lines.horizontal : lines.vertical;
+		double middle = c.horizontal() ? (digit.x0 + digit.x1) / 2.0 : (digit.y0 + digit.y1) / 2.0;
+		boolean before = (c.start() + c.end()) / 2.0 < middle;
+		int low = c.horizontal() ? c.y0() : c.x0();
+		int high = c.horizontal() ? c.y1() : c.x1();
+		for (Lines.Candidate o : same) {
+			if (o == c || !o.line()) {
+				continue;
+			}
+			int oLow = o.horizontal() ? o.y0() : o.x0();
+			int oHigh = o.horizontal() ? o.y1() : o.x1();
+			boolean level = oLow < high && low < oHigh;
+			boolean across = before ? o.start() >= middle : o.end() <= middle;
+			if (level && across) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static boolean nextToChosen(byte[] chosen, int x, int y, int width, int height) {

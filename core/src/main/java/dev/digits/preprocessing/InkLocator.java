@@ -198,6 +198,27 @@ final class InkLocator {
 	 * {@link Reason#TIMEOUT} past the deadline
 	 */
 	static Located locate(GreyImage image, int minInkPixels, long deadline) {
+		Steps steps = steps(image, minInkPixels, deadline);
+		float[] out = new float[steps.ink().length];
+		for (int i = 0; i < out.length; i++) {
+			if (steps.digit()[i] != 0) {
+				out[i] = 255f * Math.min(1f, steps.ink()[i]);
+			}
+		}
+		return new Located(out, steps.width(), steps.height(), steps.inverted(), steps.groups().severalDigits());
+	}
+
+	/**
+	 * What each step of {@link #locate} made, at the working resolution: the ink
+	 * strengths (turned straight when the page was askew, by {@code slant} degrees across
+	 * and down), their mask, the lines found in it, the chosen group and the digit grown
+	 * from it. For a look at where a photo goes wrong.
+	 */
+	record Steps(int width, int height, boolean inverted, double[] slant, float[] ink, byte[] mask, Lines lines,
+			InkGroups groups, byte[] digit) {
+	}
+
+	static Steps steps(GreyImage image, int minInkPixels, long deadline) {
 		int[] size = workingSize(image.width(), image.height());
 		int width = size[0];
 		int height = size[1];
@@ -279,10 +300,10 @@ final class InkLocator {
 		check(deadline);
 
 		// a page askew: turned so that its lines run straight for the line finder
-		double slant = (clean && Math.max(width, height) < SMALL_CLEAN_SIDE) ? 0
+		double[] slant = (clean && Math.max(width, height) < SMALL_CLEAN_SIDE) ? new double[2]
 				: Skew.estimate(mask, width, height, Math.max(2, Lines.thickness(width, height) / 2));
-		if (slant != 0) {
-			ink = Skew.turn(ink, width, height, slant);
+		if (slant[0] != 0 || slant[1] != 0) {
+			ink = Skew.turn(ink, width, height, slant[0], slant[1]);
 			mask = new byte[ink.length];
 			for (int i = 0; i < ink.length; i++) {
 				mask[i] = (byte) ((ink[i] > threshold) ? 1 : 0);
@@ -302,7 +323,6 @@ final class InkLocator {
 		if (groups.chosenPixels() < minInk) {
 			throw pageOfInk ? tooMuchInk(darkShare) : nearlyBlank(groups.chosenPixels(), minInk);
 		}
-		float[] out = new float[ink.length];
 		byte[] own = groups.dilatedChosen(0);
 		// the lines' own pixels and their anti-aliased edges stay out, the digit's
 		// restored strokes in
@@ -319,12 +339,7 @@ final class InkLocator {
 		if (pure) {
 			checkNotADot(digit, width, height);
 		}
-		for (int i = 0; i < out.length; i++) {
-			if (digit[i] != 0) {
-				out[i] = 255f * Math.min(1f, ink[i]);
-			}
-		}
-		return new Located(out, width, height, inverted, groups.severalDigits());
+		return new Steps(width, height, inverted, slant, ink, mask, lines, groups, digit);
 	}
 
 	/**

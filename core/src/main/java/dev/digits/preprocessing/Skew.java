@@ -48,18 +48,22 @@ final class Skew {
 	}
 
 	/**
-	 * The slant of the page's lines in {@code mask}, in degrees (positive turns the x
-	 * axis toward the y axis), or 0 when there are no long lines, or they are straight
-	 * enough for {@link Lines}.
+	 * The slants of the page's lines in {@code mask}, in degrees (positive turns the x
+	 * axis toward the y axis): of the lines across and of the lines down, {0, 0} when
+	 * there are no long lines, or they are straight enough for {@link Lines}. They differ
+	 * when the phone looked at the page at an angle (perspective shears a grid: its lines
+	 * across and down turn by different angles) and each family holds two or more long
+	 * lines; otherwise both are the one angle that puts the most ink in long lines.
 	 * @param band width, in pixels, of the bands counted (about a line's width)
 	 */
-	static double estimate(byte[] mask, int width, int height, int band) {
+	static double[] estimate(byte[] mask, int width, int height, int band) {
 		int count = 0;
 		for (byte m : mask) {
 			count += m;
 		}
+		double[] straight = { 0, 0 };
 		if (count == 0) {
-			return 0;
+			return straight;
 		}
 		int step = Math.max(1, (count + MAX_SAMPLES - 1) / MAX_SAMPLES);
 		int n = (count + step - 1) / step;
@@ -82,92 +86,146 @@ final class Skew {
 		// a square root, not Math.hypot, so that the page's port computes the same
 		int diagonal = (int) Math.ceil(Math.sqrt((double) width * width + (double) height * height)) + 2;
 		int bins = diagonal / band + 2;
-		int[] counts = new int[bins];
-		// long lines are counted in samples: the share of the extent, thinned as the
-		// pixels were
-		double acrossNeeded = LONG_SHARE * width / step;
-		double downNeeded = LONG_SHARE * height / step;
-		double[] none = lineInk(xs, ys, k, 0, band, counts, acrossNeeded, downNeeded);
-		double bestDegrees = 0;
-		double[] best = none;
-		for (double degrees = -MAX_DEGREES; degrees <= MAX_DEGREES; degrees += 2) {
-			double[] ink = lineInk(xs, ys, k, degrees, band, counts, acrossNeeded, downNeeded);
-			if (ink[0] > best[0]) {
-				best = ink;
-				bestDegrees = degrees;
-			}
+		Projection projection = new Projection(xs, ys, k, band, new int[bins],
+				// long lines are counted in samples: the share of the extent, thinned as
+				// the pixels were
+				new double[] { LONG_SHARE * width / step, LONG_SHARE * height / step });
+		double[] none = projection.both(0, 0);
+		// each family by its own two or more long lines; a family with fewer follows the
+		// other (one long line may be the sheet's edge or a digit's stroke); with
+		// neither,
+		// both at the one angle that puts the most ink in long lines
+		double[] own = { projection.bestAngle(0), projection.bestAngle(1) };
+		boolean[] ruled = { projection.family(own[0], 0)[1] >= 2, projection.family(own[1], 1)[1] >= 2 };
+		double[] slants;
+		if (ruled[0] && ruled[1] && Math.abs(own[0] - own[1]) <= MAX_SHEAR_DEGREES) {
+			slants = own;
 		}
-		double coarse = bestDegrees;
-		for (double degrees = coarse - 1; degrees <= coarse + 1; degrees += 0.5) {
-			if (degrees == coarse || Math.abs(degrees) > MAX_DEGREES) {
-				continue;
-			}
-			double[] ink = lineInk(xs, ys, k, degrees, band, counts, acrossNeeded, downNeeded);
-			if (ink[0] > best[0]) {
-				best = ink;
-				bestDegrees = degrees;
-			}
+		else if (ruled[0] || ruled[1]) {
+			double angle = ruled[0] ? own[0] : own[1];
+			slants = new double[] { angle, angle };
 		}
-		boolean turn = Math.abs(bestDegrees) >= MIN_DEGREES && best[1] > 0 && best[0] > MIN_GAIN * none[0];
-		return turn ? bestDegrees : 0;
+		else {
+			double joint = projection.bestAngle(-1);
+			slants = new double[] { joint, joint };
+		}
+		double[] best = projection.both(slants[0], slants[1]);
+		boolean turn = Math.max(Math.abs(slants[0]), Math.abs(slants[1])) >= MIN_DEGREES && best[1] > 0
+				&& best[0] > MIN_GAIN * none[0];
+		return turn ? slants : straight;
 	}
 
 	/**
-	 * The samples' ink in long lines at {@code degrees}, across and down, and 1 when
-	 * those lines look like a page's, else 0.
+	 * Largest difference between the slants of the lines across and down that is taken
+	 * for a page seen at an angle: a phone tilted 45 degrees from square above a page
+	 * shears its grid by about 15 degrees at most in these photos.
 	 */
-	private static double[] lineInk(float[] xs, float[] ys, int n, double degrees, int band, int[] counts,
-			double acrossNeeded, double downNeeded) {
-		double radians = Math.toRadians(degrees);
-		float cos = (float) Math.cos(radians);
-		float sin = (float) Math.sin(radians);
-		int offset = counts.length / 2;
-		double ink = 0;
-		int[] lines = new int[2];
-		for (int family = 0; family < 2; family++) {
-			java.util.Arrays.fill(counts, 0);
-			for (int i = 0; i < n; i++) {
-				// across: the distance along the normal of lines at the angle; down: of
-				// lines square to them
-				float rho = (family == 0) ? ys[i] * cos - xs[i] * sin : xs[i] * cos + ys[i] * sin;
-				int b = Math.max(0, Math.min(counts.length - 1, (int) Math.floor(rho / band) + offset));
-				counts[b]++;
+	static final double MAX_SHEAR_DEGREES = 20;
+
+	/** The ink samples' projections along lines at an angle. */
+	record Projection(float[] xs, float[] ys, int n, int band, int[] counts, double[] needed) {
+
+		/**
+		 * The angle whose long lines of {@code family} (0 across, 1 down, -1 both at
+		 * once) hold the most ink: every two degrees within {@link #MAX_DEGREES}, then
+		 * half a degree around the best; 0 unless another angle holds more.
+		 */
+		double bestAngle(int family) {
+			double bestDegrees = 0;
+			double best = ink(0, family);
+			for (double degrees = -MAX_DEGREES; degrees <= MAX_DEGREES; degrees += 2) {
+				double ink = ink(degrees, family);
+				if (ink > best) {
+					best = ink;
+					bestDegrees = degrees;
+				}
 			}
-			double needed = (family == 0) ? acrossNeeded : downNeeded;
+			double coarse = bestDegrees;
+			for (double degrees = coarse - 1; degrees <= coarse + 1; degrees += 0.5) {
+				if (degrees == coarse || Math.abs(degrees) > MAX_DEGREES) {
+					continue;
+				}
+				double ink = ink(degrees, family);
+				if (ink > best) {
+					best = ink;
+					bestDegrees = degrees;
+				}
+			}
+			return bestDegrees;
+		}
+
+		private double ink(double degrees, int family) {
+			return (family < 0) ? both(degrees, degrees)[0] : family(degrees, family)[0];
+		}
+
+		/**
+		 * The ink in long lines across at {@code across} degrees and down at
+		 * {@code down}, and 1 when those lines look like a page's, else 0.
+		 */
+		double[] both(double across, double down) {
+			double[] a = family(across, 0);
+			double[] d = family(down, 1);
+			// a page's lines: three or more, or some each way (a box, squared paper); two
+			// parallel strokes alone may be a digit's (a 4 and a 7 side by side)
+			boolean page = a[1] + d[1] >= MIN_LINES || (a[1] > 0 && d[1] > 0);
+			return new double[] { a[0] + d[0], page ? 1 : 0 };
+		}
+
+		/**
+		 * The samples' ink in long lines of one family at {@code degrees}, and how many
+		 * lines: family 0 runs across (the distance along the normal of lines at the
+		 * angle), family 1 down (square to lines at the angle).
+		 */
+		double[] family(double degrees, int family) {
+			double radians = Math.toRadians(degrees);
+			float cos = (float) Math.cos(radians);
+			float sin = (float) Math.sin(radians);
+			int offset = this.counts.length / 2;
+			java.util.Arrays.fill(this.counts, 0);
+			for (int i = 0; i < this.n; i++) {
+				float rho = (family == 0) ? this.ys[i] * cos - this.xs[i] * sin : this.xs[i] * cos + this.ys[i] * sin;
+				int b = Math.max(0, Math.min(this.counts.length - 1, (int) Math.floor(rho / this.band) + offset));
+				this.counts[b]++;
+			}
+			int[] c = this.counts;
+			double ink = 0;
+			int lines = 0;
 			// a line may straddle two bands: a peak is a band and the larger of its
 			// neighbours, at a local maximum, with little ink two bands away on either
 			// side (a line is thin; a bold stroke or a blot fills many bands alike)
-			for (int b = 2; b < counts.length - 2; b++) {
-				int c = counts[b];
-				if (c == 0 || c < counts[b - 1] || c <= counts[b + 1]) {
+			for (int b = 2; b < c.length - 2; b++) {
+				int v = c[b];
+				if (v == 0 || v < c[b - 1] || v <= c[b + 1]) {
 					continue;
 				}
-				boolean thin = (counts[b - 1] >= counts[b + 1]) ? counts[b - 2] <= c / 4 && counts[b + 2] <= c / 4
-						: counts[b - 2] <= c / 4 && (b + 3 >= counts.length || counts[b + 3] <= c / 4);
-				int pair = c + Math.max(counts[b - 1], counts[b + 1]);
-				if (thin && pair >= needed) {
+				boolean thin = (c[b - 1] >= c[b + 1]) ? c[b - 2] <= v / 4 && c[b + 2] <= v / 4
+						: c[b - 2] <= v / 4 && (b + 3 >= c.length || c[b + 3] <= v / 4);
+				int pair = v + Math.max(c[b - 1], c[b + 1]);
+				if (thin && pair >= this.needed[family]) {
 					ink += pair;
-					lines[family]++;
+					lines++;
 				}
 			}
+			return new double[] { ink, lines };
 		}
-		// a page's lines: three or more, or some each way (a box, squared paper); two
-		// parallel strokes alone may be a digit's (a 4 and a 7 side by side)
-		boolean page = lines[0] + lines[1] >= MIN_LINES || (lines[0] > 0 && lines[1] > 0);
-		return new double[] { ink, page ? 1 : 0 };
+
 	}
 
 	/**
-	 * {@code values} turned by {@code -degrees} about the centre (bilinear, 0 where the
-	 * picture was not), so that lines slanted by {@code degrees} run straight. The canvas
-	 * keeps the picture's size, so that a line that crossed the picture still reaches its
-	 * frame (which {@link Lines} takes as a sign of a line, not a stroke); the corners,
-	 * far from where a digit is written, are cut.
+	 * {@code values} mapped (bilinear, 0 where the picture was not) so that lines across
+	 * slanted by {@code across} degrees and lines down slanted by {@code down} run
+	 * straight: output row {@code v} follows the direction {@code (cos a, sin a)} and
+	 * column {@code u} the direction {@code (-sin d, cos d)} through the source, about
+	 * the centre; with one angle both ways, the picture turned by it. The canvas keeps
+	 * the picture's size, so that a line that crossed the picture still reaches its frame
+	 * (which {@link Lines} takes as a sign of a line, not a stroke); the corners, far
+	 * from where a digit is written, are cut.
 	 */
-	static float[] turn(float[] values, int width, int height, double degrees) {
-		double radians = Math.toRadians(degrees);
-		double cos = Math.cos(radians);
-		double sin = Math.sin(radians);
+	static float[] turn(float[] values, int width, int height, double across, double down) {
+		double cosA = Math.cos(Math.toRadians(across));
+		double sinA = Math.sin(Math.toRadians(across));
+		double cosD = Math.cos(Math.toRadians(down));
+		double sinD = Math.sin(Math.toRadians(down));
 		float[] out = new float[width * height];
 		double cx = width / 2.0;
 		double cy = height / 2.0;
@@ -176,8 +234,8 @@ final class Skew {
 			for (int u = 0; u < width; u++) {
 				double du = u + 0.5 - cx;
 				// the source point, in pixel-centre coordinates
-				double x = cos * du - sin * dv + cx - 0.5;
-				double y = sin * du + cos * dv + cy - 0.5;
+				double x = cosA * du - sinD * dv + cx - 0.5;
+				double y = sinA * du + cosD * dv + cy - 0.5;
 				int x0 = (int) Math.floor(x);
 				int y0 = (int) Math.floor(y);
 				if (x0 < -1 || y0 < -1 || x0 >= width || y0 >= height) {

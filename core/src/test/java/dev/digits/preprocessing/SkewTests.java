@@ -28,16 +28,41 @@ class SkewTests {
 	void squaredPaperTurnedBeyondWhatTheLineFinderFollowsIsFound() {
 		for (double degrees : new double[] { -17, -11.5, 9, 14 }) {
 			byte[] mask = mask(page(degrees, true, 24));
-			double slant = Skew.estimate(mask, WIDTH, HEIGHT, 3);
-			assertThat(slant).as("grid turned by %s degrees", degrees).isCloseTo(degrees, within(1.0));
+			double[] slant = Skew.estimate(mask, WIDTH, HEIGHT, 3);
+			assertThat(slant[0]).as("grid turned by %s degrees", degrees).isCloseTo(degrees, within(1.0));
+			assertThat(slant[1]).as("grid turned by %s degrees", degrees).isCloseTo(degrees, within(1.0));
 		}
 	}
 
 	@Test
+	void aGridSeenAtAnAngleIsShearedStraightEachWayByItsOwnSlant() {
+		// perspective: the lines across slant by 11 degrees, the lines down by -5 (one
+		// turn cannot straighten both, and 11 is past what the line finder follows)
+		byte[] mask = mask(sheared(11, -5, 24));
+		double[] slant = Skew.estimate(mask, WIDTH, HEIGHT, 3);
+		assertThat(slant[0]).isCloseTo(11, within(1.0));
+		assertThat(slant[1]).isCloseTo(-5, within(1.0));
+		float[] ink = new float[mask.length];
+		for (int i = 0; i < ink.length; i++) {
+			ink[i] = mask[i];
+		}
+		float[] straight = Skew.turn(ink, WIDTH, HEIGHT, slant[0], slant[1]);
+		byte[] after = new byte[straight.length];
+		for (int i = 0; i < straight.length; i++) {
+			after[i] = (byte) ((straight[i] > 0.5f) ? 1 : 0);
+		}
+		assertThat(Skew.estimate(after, WIDTH, HEIGHT, 3)).containsExactly(0, 0);
+		assertThat(longestRow(after)).isGreaterThan(WIDTH * 2 / 3);
+		assertThat(longestColumn(after)).isGreaterThan(HEIGHT * 2 / 3);
+	}
+
+	@Test
 	void ruledPaperTurnedIsFoundAndNearlyStraightPaperIsLeftToTheLineFinder() {
-		assertThat(Skew.estimate(mask(page(12, false, 30)), WIDTH, HEIGHT, 3)).isCloseTo(12, within(1.0));
+		// ruled paper has lines across only: the lines down (none) take their slant
+		assertThat(Skew.estimate(mask(page(12, false, 30)), WIDTH, HEIGHT, 3)).containsExactly(new double[] { 12, 12 },
+				within(1.0));
 		// 3 degrees: within what Lines follows by itself, so nothing is turned
-		assertThat(Skew.estimate(mask(page(3, true, 24)), WIDTH, HEIGHT, 3)).isZero();
+		assertThat(Skew.estimate(mask(page(3, true, 24)), WIDTH, HEIGHT, 3)).containsExactly(0, 0);
 	}
 
 	@Test
@@ -50,14 +75,14 @@ class SkewTests {
 		g.drawLine(150, 80, 110, 280);
 		g.drawLine(300, 80, 260, 280);
 		g.dispose();
-		assertThat(Skew.estimate(mask(strokes), WIDTH, HEIGHT, 3)).isZero();
+		assertThat(Skew.estimate(mask(strokes), WIDTH, HEIGHT, 3)).containsExactly(0, 0);
 		BufferedImage bold = blank();
 		g = graphics(bold);
 		g.setStroke(new BasicStroke(40));
 		g.drawLine(260, 40, 200, 320);
 		g.dispose();
-		assertThat(Skew.estimate(mask(bold), WIDTH, HEIGHT, 3)).isZero();
-		assertThat(Skew.estimate(new byte[WIDTH * HEIGHT], WIDTH, HEIGHT, 3)).isZero();
+		assertThat(Skew.estimate(mask(bold), WIDTH, HEIGHT, 3)).containsExactly(0, 0);
+		assertThat(Skew.estimate(new byte[WIDTH * HEIGHT], WIDTH, HEIGHT, 3)).containsExactly(0, 0);
 	}
 
 	@Test
@@ -67,7 +92,7 @@ class SkewTests {
 		for (int i = 0; i < ink.length; i++) {
 			ink[i] = slanted[i];
 		}
-		float[] turned = Skew.turn(ink, WIDTH, HEIGHT, 13);
+		float[] turned = Skew.turn(ink, WIDTH, HEIGHT, 13, 13);
 		assertThat(turned).hasSize(WIDTH * HEIGHT);
 		byte[] mask = new byte[turned.length];
 		for (int i = 0; i < turned.length; i++) {
@@ -75,7 +100,12 @@ class SkewTests {
 		}
 		// straight now: nothing left to turn, and a row through the middle of a line is
 		// ink across most of the picture
-		assertThat(Skew.estimate(mask, WIDTH, HEIGHT, 3)).isZero();
+		assertThat(Skew.estimate(mask, WIDTH, HEIGHT, 3)).containsExactly(0, 0);
+		assertThat(longestRow(mask)).isGreaterThan(WIDTH * 2 / 3);
+	}
+
+	/** The most ink in one row. */
+	private static int longestRow(byte[] mask) {
 		int longest = 0;
 		for (int y = 0; y < HEIGHT; y++) {
 			int run = 0;
@@ -84,7 +114,20 @@ class SkewTests {
 			}
 			longest = Math.max(longest, run);
 		}
-		assertThat(longest).isGreaterThan(WIDTH * 2 / 3);
+		return longest;
+	}
+
+	/** The most ink in one column. */
+	private static int longestColumn(byte[] mask) {
+		int longest = 0;
+		for (int x = 0; x < WIDTH; x++) {
+			int run = 0;
+			for (int y = 0; y < HEIGHT; y++) {
+				run += mask[y * WIDTH + x];
+			}
+			longest = Math.max(longest, run);
+		}
+		return longest;
 	}
 
 	@Test
@@ -94,7 +137,7 @@ class SkewTests {
 		for (int i = 0; i < values.length; i++) {
 			values[i] = random.nextFloat();
 		}
-		assertThat(Skew.turn(values, 40, 30, 0)).containsExactly(values);
+		assertThat(Skew.turn(values, 40, 30, 0, 0)).containsExactly(values);
 	}
 
 	@Test
@@ -152,6 +195,31 @@ class SkewTests {
 		}
 		// a digit-sized scribble in the middle, as on a real page
 		g.setTransform(new AffineTransform());
+		g.setStroke(new BasicStroke(6));
+		g.drawOval(WIDTH / 2 - 30, HEIGHT / 2 - 50, 60, 100);
+		g.dispose();
+		return image;
+	}
+
+	/**
+	 * Squared paper whose lines across slant by {@code across} degrees and whose lines
+	 * down slant by {@code down}, every {@code spacing} pixels, with a digit-sized ring.
+	 */
+	private static BufferedImage sheared(double across, double down, int spacing) {
+		BufferedImage image = blank();
+		Graphics2D g = graphics(image);
+		g.setStroke(new BasicStroke(2));
+		double ta = Math.tan(Math.toRadians(across));
+		double td = Math.tan(Math.toRadians(down));
+		for (int k = -40; k <= 40; k++) {
+			int at = k * spacing;
+			// across: y = HEIGHT/2 + at + (x - WIDTH/2) tan(across)
+			g.drawLine(-WIDTH, (int) Math.round(HEIGHT / 2.0 + at - 1.5 * WIDTH * ta), 2 * WIDTH,
+					(int) Math.round(HEIGHT / 2.0 + at + 1.5 * WIDTH * ta));
+			// down: x = WIDTH/2 + at - (y - HEIGHT/2) tan(down)
+			g.drawLine((int) Math.round(WIDTH / 2.0 + at + 1.5 * HEIGHT * td), -HEIGHT,
+					(int) Math.round(WIDTH / 2.0 + at - 1.5 * HEIGHT * td), 2 * HEIGHT);
+		}
 		g.setStroke(new BasicStroke(6));
 		g.drawOval(WIDTH / 2 - 30, HEIGHT / 2 - 50, 60, 100);
 		g.dispose();
