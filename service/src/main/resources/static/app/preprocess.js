@@ -1137,6 +1137,32 @@ function noLines(width, height) {
   };
 }
 
+/**
+ * Lines.crossingOfLines: whether thick ink owned by a line across and a line down is where two thin
+ * lines cross (both diagonal runs within two line widths), or runs diagonally into the frame.
+ */
+function crossingOfLines(mask, x, y, width, height, thickness) {
+  const limit = 2 * thickness + 1;
+  const rising = diagonalRun(mask, x, y, width, height, -1, limit);
+  const falling = diagonalRun(mask, x, y, width, height, 1, limit);
+  return rising < 0 || falling < 0 || (rising <= limit && falling <= limit);
+}
+
+/** Lines.diagonalRun: the ink run along a diagonal, up to limit + 1; -1 at the picture's edge. */
+function diagonalRun(mask, x, y, width, height, dy, limit) {
+  let run = 1;
+  for (let side = -1; side <= 1; side += 2) {
+    for (let k = 1; run <= limit; k++) {
+      const xx = x + side * k;
+      const yy = y + side * dy * k;
+      if (xx < 0 || yy < 0 || xx >= width || yy >= height) return -1;
+      if (mask[yy * width + xx] === 0) break;
+      run++;
+    }
+  }
+  return run;
+}
+
 /** A Lines.Candidate: its box [x0, x1) x [y0, y1) and what it was judged to be. */
 function candidate(horizontal, x0, y0, x1, y1, line, boxSide) {
   return {
@@ -1183,7 +1209,8 @@ function findLines(mask, width, height) {
     const thick = (h > 0 && v > 0)
         && !(across.thin[i] !== 0 || down.thin[(i % width) * height + trunc(i / width)] !== 0);
     // a thick pixel where two candidates cross is removed only where both are lines
-    if (thick ? (hLine && vLine) : (hLine || vLine)) removed[i] = 1;
+    if (thick ? (hLine && vLine && crossingOfLines(mask, i % width, trunc(i / width), width, height, thickness))
+      : (hLine || vLine)) removed[i] = 1;
   }
   putBackCrossings(mask, owner, removed, width, height);
   return { width, height, owner, removed, horizontal, vertical };
@@ -1652,7 +1679,8 @@ function putBackOwnLines(chosen, digit, lines, width, height) {
     const own = [];
     const size = blobSize(digit);
     for (const c of touching) {
-      if (c.boxSide || c.length > 2.5 * size || continued(c, digit, lines)) continue;
+      if (c.boxSide || c.length > 2.5 * size || continued(c, digit, lines)
+        || (!digit.frame && reachesFrame(c, lines))) continue;
       const start = c.horizontal ? digit.x0 : digit.y0;
       const end = c.horizontal ? digit.x1 : digit.y1;
       const before = start - c.start;
@@ -1678,6 +1706,12 @@ function putBackOwnLines(chosen, digit, lines, width, height) {
       digit.y1 = Math.max(digit.y1, c.y1);
     }
   }
+}
+
+/** InkGroups.reachesFrame: whether a line runs into the picture's edge. */
+function reachesFrame(c, lines) {
+  const extent = c.horizontal ? lines.width : lines.height;
+  return c.start < COMPRESSION || c.end > extent - COMPRESSION;
 }
 
 /** InkGroups.continued: whether a page line goes on along c on the far side of the digit. */

@@ -450,7 +450,8 @@ final class InkGroups {
 			List<Lines.Candidate> own = new ArrayList<>();
 			int size = digit.size();
 			for (Lines.Candidate c : touching) {
-				if (c.boxSide() || c.length() > 2.5 * size || continued(c, digit, lines)) {
+				if (c.boxSide() || c.length() > 2.5 * size || continued(c, digit, lines)
+						|| (!digit.frame && reachesFrame(c, lines))) {
 					continue;
 				}
 				int start = c.horizontal() ? digit.x0 : digit.y0;
@@ -510,6 +511,15 @@ final class InkGroups {
 			}
 		}
 		return false;
+	}
+
+	/**
+	 * Whether a line runs into the picture's edge: a page's line does, a stroke of a
+	 * digit that keeps clear of the edge does not.
+	 */
+	private static boolean reachesFrame(Lines.Candidate c, Lines lines) {
+		int extent = c.horizontal() ? lines.width : lines.height;
+		return c.start() < Lines.COMPRESSION || c.end() > extent - Lines.COMPRESSION;
 	}
 
 	private static boolean nextToChosen(byte[] chosen, int x, int y, int width, int height) {

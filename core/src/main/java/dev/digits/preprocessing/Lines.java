@@ -118,12 +118,51 @@ final class Lines {
 			// a thick pixel where two candidates cross is removed only where both are
 			// lines (squared
 			// paper), not where a long stroke of the digit meets a short one
-			if (thick ? (hLine && vLine) : (hLine || vLine)) {
+			if (thick ? (hLine && vLine && crossingOfLines(mask, i % width, i / width, width, height, thickness))
+					: (hLine || vLine)) {
 				removed[i] = 1;
 			}
 		}
 		putBackCrossings(mask, owner, removed, width, height);
 		return new Lines(width, height, owner, removed, horizontal, vertical);
+	}
+
+	/**
+	 * Whether thick ink at {@code (x, y)}, owned by a line across and a line down, is
+	 * where two thin lines cross and not a bold stroke that lines run into: along both
+	 * diagonals the ink ends within two line widths (lines of a page run square to each
+	 * other, so a diagonal crosses their crossing quickly, while a marker's stroke or
+	 * blot is as wide diagonally as it is across). Ink that runs diagonally into the
+	 * frame (the table round a sheet, where the sheet's edges cross) is taken as lines
+	 * too.
+	 */
+	static boolean crossingOfLines(byte[] mask, int x, int y, int width, int height, int thickness) {
+		int limit = 2 * thickness + 1;
+		int rising = diagonalRun(mask, x, y, width, height, -1, limit);
+		int falling = diagonalRun(mask, x, y, width, height, 1, limit);
+		return rising < 0 || falling < 0 || (rising <= limit && falling <= limit);
+	}
+
+	/**
+	 * The ink run through {@code (x, y)} along the diagonal of slope {@code dy} (1 or
+	 * -1), counted up to {@code limit + 1}; -1 when it reaches the picture's edge first.
+	 */
+	private static int diagonalRun(byte[] mask, int x, int y, int width, int height, int dy, int limit) {
+		int run = 1;
+		for (int side = -1; side <= 1; side += 2) {
+			for (int k = 1; run <= limit; k++) {
+				int xx = x + side * k;
+				int yy = y + side * dy * k;
+				if (xx < 0 || yy < 0 || xx >= width || yy >= height) {
+					return -1;
+				}
+				if (mask[yy * width + xx] == 0) {
+					break;
+				}
+				run++;
+			}
+		}
+		return run;
 	}
 
 	/** Whether pixel {@code i} belongs to candidate {@code c}. */

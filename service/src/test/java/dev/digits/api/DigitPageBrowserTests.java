@@ -618,6 +618,17 @@ class DigitPageBrowserTests {
 		}
 		Comparison canvases = compare(syntheticCanvases(), true);
 		report.add(String.format(Locale.ROOT, "%-15s %s", "CANVAS", canvases));
+		// the core module's photo fixtures: bold strokes across grid lines, a page seen
+		// at an angle, a 1 joined to a ruled line
+		List<byte[]> fixtures = new ArrayList<>();
+		for (String name : List.of("bold-zero-on-squared-paper.jpg", "bold-zero-on-a-sheet-with-grid.jpg",
+				"one-joined-to-a-ruled-line.jpg")) {
+			try (java.io.InputStream in = getClass().getResourceAsStream("/photos/" + name)) {
+				fixtures.add(in.readAllBytes());
+			}
+		}
+		Comparison photos = compare(fixtures, false);
+		report.add(String.format(Locale.ROOT, "%-15s %s", "PHOTO_FIXTURES", photos));
 		System.out.println("page vs server preprocessing (784 inputs per image, in grey levels of 255):\n  "
 				+ String.join("\n  ", report));
 		Files.createDirectories(Path.of("target"));
@@ -641,6 +652,7 @@ class DigitPageBrowserTests {
 		// integer IDCT).
 		List<Comparison> all = new ArrayList<>(results.values());
 		all.add(canvases);
+		all.add(photos);
 		for (Comparison c : all) {
 			assertThat(c.errors()).as("images the page refused and the server did not").isEmpty();
 			assertThat(c.severalAgreeing()).as("images whose severalDigits the page and the server agree on: %s", c)
@@ -654,6 +666,8 @@ class DigitPageBrowserTests {
 		assertThat(results.get(PageImages.Kind.TRANSPARENT).difference().max()).as("transparent: largest difference")
 			.isLessThanOrEqualTo(2);
 		assertThat(canvases.difference().max()).as("synthetic canvases: largest difference").isLessThanOrEqualTo(2);
+		assertThat(photos.difference().max()).as("photo fixtures: largest difference").isLessThanOrEqualTo(4);
+		assertThat(photos.difference().mean()).as("photo fixtures: mean difference").isLessThanOrEqualTo(0.5);
 		for (PageImages.Kind kind : List.of(PageImages.Kind.PAPER_JPEG, PageImages.Kind.RULED_PHOTO_JPEG)) {
 			assertThat(results.get(kind).difference().max()).as("%s: largest difference", kind).isLessThanOrEqualTo(4);
 			assertThat(results.get(kind).difference().mean()).as("%s: mean difference", kind).isLessThanOrEqualTo(0.5);
