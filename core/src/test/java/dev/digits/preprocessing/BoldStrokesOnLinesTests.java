@@ -61,10 +61,7 @@ class BoldStrokesOnLinesTests {
 		// a marker 0 on squared paper (see photos/README.md): the grid lines it cuts in
 		// two end in its box; taken for its own strokes, they were put back, and with
 		// them every line they touched, so the "digit" spread to the frame
-		byte[] photo;
-		try (java.io.InputStream in = getClass().getResourceAsStream("/photos/" + fixture)) {
-			photo = in.readAllBytes();
-		}
+		byte[] photo = TestImages.photo(fixture);
 		GreyImage grey = GreyConverter.toGrey(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(photo)));
 		InkLocator.Steps steps = InkLocator.steps(grey, 10, Long.MAX_VALUE);
 		int top = steps.height();

@@ -78,10 +78,7 @@ class PhotoPreprocessingTests {
 		// the lines are gone is a sliver of the sheet's edge or of the table at the
 		// frame, which was framed as a 1 before a piece at the frame had to be
 		// digit-sized
-		byte[] photo;
-		try (java.io.InputStream in = getClass().getResourceAsStream("/photos/" + fixture)) {
-			photo = in.readAllBytes();
-		}
+		byte[] photo = TestImages.photo(fixture);
 		TestImages.assertRefused(() -> this.preprocessor.fromImage(photo), Reason.BLANK, "no ink strokes were found");
 	}
 
@@ -89,10 +86,7 @@ class PhotoPreprocessingTests {
 	void aOneJoinedToARuledLineThatCrossesThePhotoIsStillTheDigit() throws java.io.IOException {
 		// the 1 touches a faint ruled line that runs from frame to frame, so their group
 		// touches the frame and is long and thin: it is still the only digit-sized ink
-		byte[] photo;
-		try (java.io.InputStream in = getClass().getResourceAsStream("/photos/one-joined-to-a-ruled-line.jpg")) {
-			photo = in.readAllBytes();
-		}
+		byte[] photo = TestImages.photo("one-joined-to-a-ruled-line.jpg");
 		float[] pixels = this.preprocessor.fromImage(photo).pixels();
 		int[] box = TestImages.inkBoxSize(pixels);
 		assertThat(box[1]).as("height of the ink box").isBetween(19, 20);

@@ -106,28 +106,26 @@ class SkewTests {
 
 	/** The most ink in one row. */
 	private static int longestRow(byte[] mask) {
-		int longest = 0;
-		for (int y = 0; y < HEIGHT; y++) {
-			int run = 0;
-			for (int x = 0; x < WIDTH; x++) {
-				run += mask[y * WIDTH + x];
-			}
-			longest = Math.max(longest, run);
-		}
-		return longest;
+		return mostInOneLine(mask, true);
 	}
 
 	/** The most ink in one column. */
 	private static int longestColumn(byte[] mask) {
-		int longest = 0;
-		for (int x = 0; x < WIDTH; x++) {
-			int run = 0;
-			for (int y = 0; y < HEIGHT; y++) {
-				run += mask[y * WIDTH + x];
+		return mostInOneLine(mask, false);
+	}
+
+	private static int mostInOneLine(byte[] mask, boolean rows) {
+		int lines = rows ? HEIGHT : WIDTH;
+		int along = rows ? WIDTH : HEIGHT;
+		int most = 0;
+		for (int a = 0; a < lines; a++) {
+			int ink = 0;
+			for (int b = 0; b < along; b++) {
+				ink += rows ? mask[a * WIDTH + b] : mask[b * WIDTH + a];
 			}
-			longest = Math.max(longest, run);
+			most = Math.max(most, ink);
 		}
-		return longest;
+		return most;
 	}
 
 	@Test

@@ -62,6 +62,13 @@ final class TestImages {
 	}
 
 	/** A synthetic MNIST-like 28x28 digit: a "2" in a 20x20 box, centred, border 0. */
+	/** A photo fixture of {@code /photos/} (see its README.md). */
+	static byte[] photo(String name) throws java.io.IOException {
+		try (java.io.InputStream in = TestImages.class.getResourceAsStream("/photos/" + name)) {
+			return in.readAllBytes();
+		}
+	}
+
 	static int[] digit28() {
 		return strokes(28, 28, TWO, 4, 4, 20, 20, 1.3);
 	}
