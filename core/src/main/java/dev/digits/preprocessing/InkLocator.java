@@ -21,7 +21,9 @@ package dev.digits.preprocessing;
  * median plus some deviations, estimated by the median absolute deviation), halved, and
  * never below the floor.</li>
  * <li><b>Skew</b> ({@link Skew}): a page whose lines are turned by more than the line
- * finder follows (up to 20 degrees) is turned straight, ink map and mask.</li>
+ * finder follows (up to 20 degrees) is turned straight, ink map and mask; a page seen at
+ * an angle, whose lines across and down slant differently, is sheared straight by
+ * both.</li>
  * <li><b>Lines</b> ({@link Lines}): long, thin, nearly horizontal or vertical structures
  * (ruled and squared paper, a printed box, the sheet's edge) are taken out; strokes that
  * cross them are kept.</li>

@@ -15,7 +15,8 @@ import java.util.List;
  * most {@code thickness} pixels), so a stroke that crosses a line thickly keeps its
  * pixels, and pixels where a thin stroke crosses (ink on both sides of the line) are put
  * back. Pixels where a horizontal and a vertical candidate cross are removed too (the
- * crossings of squared paper).
+ * crossings of squared paper), unless the ink there is thick every way, diagonals
+ * included ({@link #crossingOfLines}): a marker's stroke that the lines run into.
  * <p>
  * A candidate is a <em>line</em> when it reaches the frame, spans half the image, is a
  * side of a closed box (a perpendicular candidate at each end), or has two or more

@@ -1,8 +1,8 @@
 package dev.digits.preprocessing;
 
 /**
- * The slant of a page's printed lines (ruled or squared paper, a printed box), and the
- * ink map turned so that they run straight across and down.
+ * The slants of a page's printed lines (ruled or squared paper, a printed box), and the
+ * ink map turned, or sheared, so that they run straight across and down.
  * <p>
  * {@link Lines} follows lines slanted by up to 1/8 (7 degrees) by itself; a phone held at
  * an angle, or a sheet lying askew on the table, slants them more, and the grid then
@@ -10,14 +10,18 @@ package dev.digits.preprocessing;
  * projections: for each angle within {@link #MAX_DEGREES} of square, the mask's pixels
  * are counted along lines at that angle, across and down, in bands about a line's width;
  * a band holding at least {@link #LONG_SHARE} of the picture's extent is a long line, and
- * the angle whose long lines hold the most ink wins. A digit's own strokes are rarely
- * that long, and never two parallel ones: at least {@link #MIN_LINES} long lines must
- * agree, and they must hold clearly more ink than at no turn at all, before the picture
- * is turned. The digit on the page turns with its lines, upright again as it was written.
+ * the angle whose long lines hold the most ink wins, for the lines across and the lines
+ * down apart when each family has two or more long lines (a page seen at an angle: its
+ * grid is sheared, not only turned), else for both at once. A digit's own strokes are
+ * rarely that long, and never two parallel ones: at least {@link #MIN_LINES} long lines
+ * must agree, and they must hold clearly more ink than at no turn at all, before the
+ * picture is turned. The digit on the page turns with its lines, upright again as it was
+ * written.
  * <p>
- * Cost: a few multiplications per ink pixel and angle (angles two degrees apart, then
- * half a degree around the best), and one bilinear pass into a map of the working image's
- * size.
+ * Cost: a few multiplications per ink sample (at most {@link #MAX_SAMPLES}), angle and
+ * family (angles two degrees apart, then half a degree around the best; at most three
+ * searches: each family, then both), and one bilinear pass into a map of the working
+ * image's size.
  */
 final class Skew {
 
