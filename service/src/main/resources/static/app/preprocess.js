@@ -1534,8 +1534,7 @@ function rescued(lines, i, aloneH, aloneV) {
 
 /** InkGroups.alone: not at the frame, no box side, no parallel family. */
 function alone(c, same, lines) {
-  const extent = c.horizontal ? lines.width : lines.height;
-  if (c.boxSide || c.start < COMPRESSION || c.end > extent - COMPRESSION) return false;
+  if (c.boxSide || reachesFrame(c, lines)) return false;
   let parallel = 0;
   for (const o of same) {
     if (o !== c && o.length >= 0.6 * c.length && o.length <= c.length / 0.6

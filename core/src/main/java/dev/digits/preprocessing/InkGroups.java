@@ -263,8 +263,7 @@ final class InkGroups {
 	 * family.
 	 */
 	private static boolean alone(Lines.Candidate c, List<Lines.Candidate> same, Lines lines) {
-		int extent = c.horizontal() ? lines.width : lines.height;
-		if (c.boxSide() || c.start() < Lines.COMPRESSION || c.end() > extent - Lines.COMPRESSION) {
+		if (c.boxSide() || reachesFrame(c, lines)) {
 			return false;
 		}
 		int parallel = 0;
