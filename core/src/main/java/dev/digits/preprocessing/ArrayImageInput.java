@@ -16,6 +16,14 @@ import javax.imageio.stream.ImageInputStreamImpl;
  * and 3.3 s under a deep stack, with no progress report in between for the deadline to
  * act on. Here the end of the data may be met {@value #MAX_READS_PAST_END} times, enough
  * for a reader that probes for a trailer; the next read refuses the upload as truncated.
+ * <p>
+ * Every read also checks the decoding deadline. The JDK's readers report progress per
+ * row, where {@link ImageDecoder} abandons them, but TwelveMonkeys' WebP lossless decoder
+ * reports none: a 695 KB lossless WebP of 2700 x 2700 took 500 ms and more to decode
+ * here, all in one call. It reads its bits eight bytes at a time, so a read past the
+ * deadline ends it. (A bitstream whose codes take no bits at all reads nothing while it
+ * fills the image; its cost is bounded by the pixels the header check allows: a 36-byte
+ * one of 2700 x 2700 took 120-170 ms.)
  */
 final class ArrayImageInput extends ImageInputStreamImpl {
 
@@ -26,16 +34,20 @@ final class ArrayImageInput extends ImageInputStreamImpl {
 
 	private final String formatName;
 
+	private final long deadlineNanos;
+
 	private int readsPastEnd;
 
-	ArrayImageInput(byte[] data, String formatName) {
+	ArrayImageInput(byte[] data, String formatName, long deadlineNanos) {
 		this.data = Objects.requireNonNull(data, "data");
 		this.formatName = formatName;
+		this.deadlineNanos = deadlineNanos;
 	}
 
 	@Override
 	public int read() throws IOException {
 		checkClosed();
+		checkDeadline();
 		this.bitOffset = 0;
 		if (this.streamPos >= this.data.length) {
 			return pastEnd();
@@ -47,6 +59,7 @@ final class ArrayImageInput extends ImageInputStreamImpl {
 	public int read(byte[] buffer, int offset, int length) throws IOException {
 		checkClosed();
 		Objects.checkFromIndexSize(offset, length, buffer.length);
+		checkDeadline();
 		this.bitOffset = 0;
 		if (length == 0) {
 			return 0;
@@ -58,6 +71,12 @@ final class ArrayImageInput extends ImageInputStreamImpl {
 		System.arraycopy(this.data, (int) this.streamPos, buffer, offset, count);
 		this.streamPos += count;
 		return count;
+	}
+
+	private void checkDeadline() {
+		if (System.nanoTime() - this.deadlineNanos > 0) {
+			throw ImagePreprocessor.timeout();
+		}
 	}
 
 	private int pastEnd() {

@@ -41,7 +41,7 @@ final class ImageDecoder {
 		reader.addIIOReadProgressListener(deadline);
 		// reads the array in place (MemoryCacheImageInputStream copied it into an 8 KB
 		// cache block per image) and stops a reader that decodes on past the end
-		try (ImageInputStream input = new ArrayImageInput(bytes, format.displayName())) {
+		try (ImageInputStream input = new ArrayImageInput(bytes, format.displayName(), deadlineNanos)) {
 			reader.setInput(input, true, true);
 			// the reader must see the image the header check saw
 			if (reader.getWidth(0) != header.width() || reader.getHeight(0) != header.height()) {

@@ -4,6 +4,10 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
 
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +24,7 @@ class ArrayImageInputTests {
 
 	@Test
 	void readsTheArrayInPlaceLikeAnyImageStream() throws IOException {
-		try (ArrayImageInput input = new ArrayImageInput(new byte[] { 1, 2, 3, 4, 5, 6 }, "PNG")) {
+		try (ArrayImageInput input = new ArrayImageInput(new byte[] { 1, 2, 3, 4, 5, 6 }, "PNG", later())) {
 			assertThat(input.length()).isEqualTo(6);
 			assertThat(input.readUnsignedShort()).isEqualTo(0x0102);
 			byte[] rest = new byte[8];
@@ -35,7 +39,7 @@ class ArrayImageInputTests {
 
 	@Test
 	void theEndMayBeMetAFewTimesThenTheUploadIsTruncated() throws IOException {
-		try (ArrayImageInput input = new ArrayImageInput(new byte[] { 7 }, "WebP")) {
+		try (ArrayImageInput input = new ArrayImageInput(new byte[] { 7 }, "WebP", later())) {
 			assertThat(input.read()).isEqualTo(7);
 			for (int i = 0; i < ArrayImageInput.MAX_READS_PAST_END / 2; i++) {
 				assertThat(input.read()).isEqualTo(-1);
@@ -49,11 +53,67 @@ class ArrayImageInputTests {
 	}
 
 	@Test
+	void aReadPastTheDeadlineEndsTheDecode() throws IOException {
+		try (ArrayImageInput input = new ArrayImageInput(new byte[] { 1, 2, 3 }, "PNG", System.nanoTime() - 1)) {
+			assertThatExceptionOfType(PreprocessingException.class).isThrownBy(input::read)
+				.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(Reason.TIMEOUT));
+			assertThatExceptionOfType(PreprocessingException.class).isThrownBy(() -> input.read(new byte[2], 0, 2))
+				.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(Reason.TIMEOUT));
+		}
+	}
+
+	/**
+	 * TwelveMonkeys' lossless WebP decoder reports no progress for the deadline to act
+	 * on; what stops it is its next read.
+	 */
+	@Test
+	void aLosslessWebPDecoderIsStoppedAtItsFirstReadAfterTheDeadline() throws Exception {
+		byte[] webp = Files.readAllBytes(Path.of("core/src/test/resources/webp/seven-lossless.webp"));
+		ImageReader reader = ImageIO.getImageReadersByFormatName("webp").next();
+		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+		try (ArrayImageInput input = new ArrayImageInput(webp, "WebP", deadline)) {
+			reader.setInput(input, true, true);
+			assertThat(reader.getWidth(0)).isPositive();
+			long position = input.getStreamPosition();
+			while (System.nanoTime() - deadline <= 0) {
+				Thread.sleep(10);
+			}
+			assertThatExceptionOfType(PreprocessingException.class).isThrownBy(() -> reader.read(0))
+				.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(Reason.TIMEOUT));
+			assertThat(position).as("the header was read before the deadline, the image data was not")
+				.isLessThan(webp.length);
+		}
+		finally {
+			reader.dispose();
+		}
+	}
+
+	/**
+	 * A lossless bitstream whose codes take no bits fills the image without reading: it
+	 * is bounded by the pixels the header check allows (its time is checked by the fuzz
+	 * test, which replays it), and decodes to a blank image, not to an error.
+	 */
+	@Test
+	void aLosslessWebPWhoseCodesTakeNoBitsIsDecodedWithinTheHeaderLimits() {
+		ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingLimits.defaults());
+		TestImages.assertRefused(
+				() -> preprocessor.fromImage(HostileImages.webp(HostileImages.vp8lWithoutBits(2700, 2700))),
+				Reason.BLANK, "blank");
+		TestImages.assertRefused(
+				() -> preprocessor.fromImage(HostileImages.webp(HostileImages.vp8lWithoutBits(3000, 3000))),
+				Reason.TOO_COMPLEX, "WebP is decoded at full size");
+	}
+
+	@Test
 	void aDecoderThatDecodesOnFromNothingIsStoppedAndTheUploadRefusedAsTruncated() throws IOException {
 		byte[] bytes = Files.readAllBytes(DECODES_PAST_END);
 		ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingLimits.defaults());
 		TestImages.assertRefused(() -> preprocessor.fromImage(bytes), Reason.UNDECODABLE,
 				"ends long before the image does");
+	}
+
+	private static long later() {
+		return System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
 	}
 
 	@Test

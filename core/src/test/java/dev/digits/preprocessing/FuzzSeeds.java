@@ -62,6 +62,8 @@ public final class FuzzSeeds {
 				HostileImages.webp(HostileImages.vp8(28, 28, 64), HostileImages.vp8(12_000, 12_000, 64)));
 		seeds.put("hostile-webp-anmf-without-flag",
 				HostileImages.webp(HostileImages.vp8x(28, 28, 0), HostileImages.webpChunk("ANMF", new byte[16])));
+		seeds.put("hostile-webp-lossless-without-bits-2700",
+				HostileImages.webp(HostileImages.vp8lWithoutBits(2700, 2700)));
 		seeds.put("hostile-gif-large-second-frame", HostileImages.gifWithLargeSecondFrame(28, 60_000));
 		seeds.put("hostile-jpeg-exif-thumbnail-12000",
 				HostileImages.withExifThumbnail(HostileImages.jpeg(64, 48, false),

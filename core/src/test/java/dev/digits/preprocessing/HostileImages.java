@@ -367,6 +367,33 @@ public final class HostileImages {
 	}
 
 	/**
+	 * A complete lossless bitstream of {@code width x height} whose five prefix codes
+	 * have one symbol each, so that every pixel is decoded without reading a bit: the
+	 * decoder fills the whole image from a few dozen bytes, and reads nothing on the way
+	 * where a deadline could stop it.
+	 */
+	public static byte[] vp8lWithoutBits(int width, int height) {
+		long bits = 0;
+		int at = 0;
+		bits |= (long) (width - 1) << at;
+		at += 14;
+		bits |= (long) (height - 1) << at;
+		at += 14;
+		at += 4; // no alpha, version 0
+		at += 3; // no transform, no colour cache, no meta prefix codes
+		byte[] data = new byte[1 + 8 + 8];
+		data[0] = 0x2F;
+		for (int code = 0; code < 5; code++) {
+			bits |= 1L << at; // a simple code of one symbol, one bit wide: symbol 0
+			at += 4;
+		}
+		for (int i = 0; i < 8; i++) {
+			data[1 + i] = (byte) (bits >>> (8 * i));
+		}
+		return webpChunk("VP8L", data);
+	}
+
+	/**
 	 * The real 28x28 lossy seven of the test resources with its frame header patched to
 	 * claim {@code width x height}, inside an extended header that says 28x28: the attack
 	 * of a VP8X canvas that disagrees with its bitstream, with a real bitstream behind
