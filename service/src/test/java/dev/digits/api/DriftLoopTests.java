@@ -140,13 +140,10 @@ class DriftLoopTests {
 		}
 
 		// 3. the gate: a candidate tuned on the captures, compared, promoted. The
-		// captures
-		// are named by random nonces, and the fine-tune holds out a seeded fifth of them
-		// in
-		// name order: copied under names made from their content, the same images give
-		// the
-		// same split and the same candidate in every run (with the nonces' order, one run
-		// in two on 2026-12-05 tuned a version whose reference drifted from the traffic)
+		// captures are named by random nonces and the fine-tune holds out a seeded
+		// fifth of them in name order: copied under names made from their content,
+		// the same images give the same split and candidate in every run (in the
+		// nonces' order, one run in two tuned a version that then drifted)
 		Path byContent = byContent(CAPTURES);
 		FineTuneCommand.Options tune = FineTuneCommand.Options
 			.parse(new String[] { "--from=6", "--to=7", "--data=" + byContent, "--models=" + REPOSITORY,
