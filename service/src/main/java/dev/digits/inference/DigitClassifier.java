@@ -69,7 +69,7 @@ public final class DigitClassifier implements AutoCloseable {
 		this.registry = registry;
 		this.tracer = tracer;
 		this.pool = new WorkerPool(properties.effectiveWorkers(), properties.maxBatchSize(), properties.maxQueueDelay(),
-				properties.queueCapacity(),
+				properties.queueCapacity(), properties.inlineWhenIdle(),
 				DistributionSummary.builder("digits.batch.size")
 					.description("Images per forward pass")
 					.serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256)

@@ -24,12 +24,15 @@ import org.springframework.validation.annotation.Validated;
  * 503
  * @param timeout longest a request waits for its result before it is answered 503
  * @param cacheSize predictions kept, keyed on the normalized input; 0 turns the cache off
+ * @param inlineWhenIdle a request of a few images that finds no other request in flight
+ * runs its forward pass on its own thread instead of handing it to a worker, saving the
+ * hand-off's two thread wake-ups (docs/performance-gap.md, "One client")
  */
 @Validated
 @ConfigurationProperties("digits.inference")
 public record InferenceProperties(@NotNull Engine engine, @Min(0) @Max(256) int workers,
 		@Min(1) @Max(256) int nativeThreads, @Min(1) @Max(1024) int maxBatchSize, @NotNull Duration maxQueueDelay,
-		@Min(1) int queueCapacity, @NotNull Duration timeout, @Min(0) int cacheSize) {
+		@Min(1) int queueCapacity, @NotNull Duration timeout, @Min(0) int cacheSize, boolean inlineWhenIdle) {
 
 	public enum Engine {
 

@@ -9,6 +9,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 import dev.digits.model.DigitNetwork;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -22,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * and adds the requests of the same model queued behind it, up to {@code maxBatchSize}
  * images, waiting at most {@code maxQueueDelay} after the first one was queued (zero:
  * only what is already waiting). Each worker builds its own forward pass per model on
- * first use and drops it once the model is retired. Request threads never touch ND4J.
+ * first use and drops it once the model is retired. A request alone in the pool may run
+ * its forward pass on its own thread ({@link #submit}); otherwise request threads never
+ * touch ND4J.
  * <p>
  * A job cancelled while queued (its caller timed out) is removed and its permits returned
  * at once; one a worker already took is skipped. A submission that races {@link #close()}
@@ -111,14 +115,53 @@ final class WorkerPool implements AutoCloseable {
 	private volatile boolean running = true;
 
 	/**
+	 * Whether a request alone in the pool runs its own forward pass (see
+	 * {@link #submit}).
+	 */
+	private final boolean inlineWhenIdle;
+
+	/**
+	 * Most images a request may have to run its own pass: one upload or a few (a larger
+	 * batch gains little from skipping the hand-off, and the inline passes stay small).
+	 */
+	static final int INLINE_IMAGES = 4;
+
+	private final int inlineImages;
+
+	/** Requests submitted and not yet answered. */
+	private final AtomicInteger pending = new AtomicInteger();
+
+	/**
+	 * One forward pass per model for the requests that run their own, used by one at a
+	 * time.
+	 */
+	private final Map<EngineModel, Lane> lanes = java.util.Collections.synchronizedMap(new IdentityHashMap<>());
+
+	static final class Lane {
+
+		final ReentrantLock lock = new ReentrantLock();
+
+		ForwardPass pass;
+
+		float[] input;
+
+		float[] output;
+
+		float[] probabilities;
+
+	}
+
+	/**
 	 * While true (the service warming itself up before it is ready), forward passes are
 	 * not recorded.
 	 */
 	volatile boolean quiet;
 
-	WorkerPool(int workers, int maxBatchSize, Duration maxQueueDelay, int queueCapacity, DistributionSummary batchSizes,
-			PipelineTracer tracer) {
+	WorkerPool(int workers, int maxBatchSize, Duration maxQueueDelay, int queueCapacity, boolean inlineWhenIdle,
+			DistributionSummary batchSizes, PipelineTracer tracer) {
 		this.maxBatchSize = maxBatchSize;
+		this.inlineWhenIdle = inlineWhenIdle;
+		this.inlineImages = Math.min(INLINE_IMAGES, maxBatchSize);
 		this.maxDelayNanos = maxQueueDelay.toNanos();
 		this.queueCapacity = queueCapacity;
 		this.capacity = new Semaphore(queueCapacity);
@@ -134,7 +177,12 @@ final class WorkerPool implements AutoCloseable {
 
 	/**
 	 * Queues the images; the job's future completes when a worker has their
-	 * probabilities.
+	 * probabilities. With {@code inlineWhenIdle}, a job that finds no other request in
+	 * flight (so no worker has one) is computed here, on the calling thread, before this
+	 * returns: handing it over would only add a worker's wake-up and the caller's, with
+	 * nothing to batch it with. Only a job of at most {@link #INLINE_IMAGES} images; the
+	 * model's inline pass is used by one caller at a time, and a second one queues as
+	 * usual.
 	 * @param trace the request's sampled trace context, or null
 	 */
 	Job submit(EngineModel model, float[][] images, TraceContext trace) {
@@ -149,14 +197,85 @@ final class WorkerPool implements AutoCloseable {
 		}
 		Job job = new Job(model, images, trace);
 		job.permits = images.length;
+		boolean alone = pending.incrementAndGet() == 1;
+		job.done.whenComplete((done, failure) -> pending.decrementAndGet());
+		if (inlineWhenIdle && alone && images.length <= inlineImages && runHere(job)) {
+			return job;
+		}
 		queue.offerLast(job);
 		if (!running && queue.remove(job)) {
 			// close() ran between the check above and the offer: nobody will take this
 			// job
 			capacity.release(images.length);
+			job.done.cancel(false);
 			throw new NotReadyException("the classifier is shutting down");
 		}
 		return job;
+	}
+
+	/**
+	 * Runs the job on the calling thread with its model's inline pass, if no other caller
+	 * holds it; false if one does.
+	 */
+	private boolean runHere(Job job) {
+		Lane lane = lanes.computeIfAbsent(job.model, (m) -> new Lane());
+		if (!lane.lock.tryLock()) {
+			return false;
+		}
+		try {
+			if (!running || job.model.retired) {
+				return false;
+			}
+			if (lane.pass == null) {
+				lane.pass = job.model.passes.apply(inlineImages);
+				job.model.passBytes.add(lane.pass.bufferBytes());
+				lane.input = new float[inlineImages * DigitNetwork.PIXELS];
+				lane.output = new float[inlineImages * DigitNetwork.CLASSES];
+				lane.probabilities = new float[inlineImages * DigitNetwork.CLASSES];
+			}
+			capacity.release(job.permits);
+			job.permits = 0;
+			try {
+				execute(List.of(job), lane.pass, lane.input, lane.output, lane.probabilities);
+			}
+			catch (RuntimeException | Error ex) {
+				logger.error("inference failed for a request of model version {}", job.model.version(), ex);
+				job.done.completeExceptionally(ex);
+			}
+			return true;
+		}
+		finally {
+			lane.lock.unlock();
+		}
+	}
+
+	/** Closes the lanes of retired models (all of them when closing). */
+	private void pruneLanes(boolean all) {
+		synchronized (lanes) {
+			lanes.entrySet().removeIf((entry) -> {
+				if (!all && !entry.getKey().retired) {
+					return false;
+				}
+				Lane lane = entry.getValue();
+				if (all) {
+					lane.lock.lock();
+				}
+				else if (!lane.lock.tryLock()) {
+					return false;
+				}
+				try {
+					if (lane.pass != null) {
+						lane.pass.close();
+						entry.getKey().passBytes.add(-lane.pass.bufferBytes());
+						lane.pass = null;
+					}
+					return true;
+				}
+				finally {
+					lane.lock.unlock();
+				}
+			});
+		}
 	}
 
 	/**
@@ -214,10 +333,12 @@ final class WorkerPool implements AutoCloseable {
 					Job first = queue.pollFirst(100, TimeUnit.MILLISECONDS);
 					if (first == null) {
 						prune(passes);
+						pruneLanes(false);
 						continue;
 					}
 					capacity.release(first.permits);
 					if (first.cancelled) {
+						first.done.cancel(false);
 						continue;
 					}
 					batch.add(first);
@@ -283,6 +404,7 @@ final class WorkerPool implements AutoCloseable {
 			}
 			capacity.release(next.permits);
 			if (next.cancelled) {
+				next.done.cancel(false);
 				continue;
 			}
 			batch.add(next);
@@ -400,6 +522,7 @@ final class WorkerPool implements AutoCloseable {
 				Thread.currentThread().interrupt();
 			}
 		}
+		pruneLanes(true);
 		Job left;
 		while ((left = queue.pollFirst()) != null) {
 			capacity.release(left.permits);

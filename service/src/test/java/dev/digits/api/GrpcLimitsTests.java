@@ -50,8 +50,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * completes its HTTP/2 handshake, and one left idle, are closed by the server.
  */
 @SpringBootTest(properties = { "spring.grpc.server.port=0", "digits.inference.workers=1",
-		"digits.inference.timeout=60s", "digits.grpc.threads=3", "digits.inference.queue-capacity=50",
-		"digits.grpc.handshake-timeout=1s", "spring.grpc.server.keep-alive.max-idle=1s" })
+		// the queue's behaviour is under test: every call is handed to the worker
+		"digits.inference.inline-when-idle=false", "digits.inference.timeout=60s", "digits.grpc.threads=3",
+		"digits.inference.queue-capacity=50", "digits.grpc.handshake-timeout=1s",
+		"spring.grpc.server.keep-alive.max-idle=1s" })
 class GrpcLimitsTests {
 
 	@TestBean

@@ -64,7 +64,7 @@ class OverloadSheddingFilterTests {
 	@BeforeEach
 	void queueOf128() {
 		given(classifier.properties()).willReturn(new InferenceProperties(InferenceProperties.Engine.NHWC, 0, 1, 32,
-				java.time.Duration.ZERO, 128, java.time.Duration.ofSeconds(5), 0));
+				java.time.Duration.ZERO, 128, java.time.Duration.ofSeconds(5), 0, false));
 	}
 
 	@Test

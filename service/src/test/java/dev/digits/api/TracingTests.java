@@ -47,7 +47,9 @@ import static org.awaitility.Awaitility.await;
 		properties = { "management.tracing.export.enabled=true", "management.tracing.sampling.probability=1.0",
 				"management.opentelemetry.tracing.export.schedule-delay=100ms", "logging.structured.format.console=ecs",
 				"logging.level.dev.digits.api.ProblemHandler=DEBUG", "digits.inference.workers=1",
-				"digits.inference.max-queue-delay=1s" })
+				"digits.inference.max-queue-delay=1s",
+				// requests are batched by the worker, not computed by their own threads
+				"digits.inference.inline-when-idle=false" })
 @ExtendWith(OutputCaptureExtension.class)
 class TracingTests {
 

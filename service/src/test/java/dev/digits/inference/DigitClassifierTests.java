@@ -39,7 +39,8 @@ class DigitClassifierTests {
 			int cache) {
 		DigitClassifier classifier = new DigitClassifier(
 				engine == InferenceProperties.Engine.NHWC ? InferenceEngine.nhwc() : InferenceEngine.dl4j(),
-				new InferenceProperties(engine, workers, 1, maxBatch, delay, queue, Duration.ofSeconds(30), cache),
+				new InferenceProperties(engine, workers, 1, maxBatch, delay, queue, Duration.ofSeconds(30), cache,
+						false),
 				registry);
 		started.add(classifier);
 		return new Bound(classifier, classifier.register("1", NETWORK));
@@ -245,8 +246,10 @@ class DigitClassifierTests {
 			}
 
 		};
-		DigitClassifier classifier = new DigitClassifier(blocking, new InferenceProperties(
-				InferenceProperties.Engine.NHWC, 1, 1, 1, Duration.ZERO, 8, Duration.ofMillis(300), 0), registry);
+		DigitClassifier classifier = new DigitClassifier(blocking,
+				new InferenceProperties(InferenceProperties.Engine.NHWC, 1, 1, 1, Duration.ZERO, 8,
+						Duration.ofMillis(300), 0, false),
+				registry);
 		started.add(classifier);
 		EngineModel model = classifier.register("1", NETWORK);
 		ExecutorService caller = Executors.newSingleThreadExecutor();
@@ -283,8 +286,10 @@ class DigitClassifierTests {
 	void queueFullIsTrueExactlyWhenAnImageWouldBeRefused() throws Exception {
 		java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
 		java.util.concurrent.atomic.AtomicInteger passes = new java.util.concurrent.atomic.AtomicInteger();
-		DigitClassifier classifier = new DigitClassifier(holding(passes, release), new InferenceProperties(
-				InferenceProperties.Engine.NHWC, 1, 1, 1, Duration.ZERO, 4, Duration.ofSeconds(30), 0), registry);
+		DigitClassifier classifier = new DigitClassifier(holding(passes, release),
+				new InferenceProperties(InferenceProperties.Engine.NHWC, 1, 1, 1, Duration.ZERO, 4,
+						Duration.ofSeconds(30), 0, false),
+				registry);
 		started.add(classifier);
 		EngineModel model = classifier.register("1", NETWORK);
 		try {
@@ -320,8 +325,10 @@ class DigitClassifierTests {
 	void aLoadIsNotRefusedByAFullQueue() throws Exception {
 		java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
 		java.util.concurrent.atomic.AtomicInteger passes = new java.util.concurrent.atomic.AtomicInteger();
-		DigitClassifier classifier = new DigitClassifier(holding(passes, release), new InferenceProperties(
-				InferenceProperties.Engine.NHWC, 1, 1, 1, Duration.ZERO, 4, Duration.ofSeconds(30), 0), registry);
+		DigitClassifier classifier = new DigitClassifier(holding(passes, release),
+				new InferenceProperties(InferenceProperties.Engine.NHWC, 1, 1, 1, Duration.ZERO, 4,
+						Duration.ofSeconds(30), 0, false),
+				registry);
 		started.add(classifier);
 		EngineModel model = classifier.register("1", NETWORK);
 		ExecutorService loader = Executors.newSingleThreadExecutor();
@@ -364,6 +371,141 @@ class DigitClassifierTests {
 	void queueFullIsNeverTrueWithTheCacheOn() {
 		Bound classifier = classifier(InferenceProperties.Engine.NHWC, 1, 1, Duration.ZERO, 8, 16);
 		assertThat(classifier.classifier().queueFull()).isFalse();
+	}
+
+	/**
+	 * The real engine, recording the thread each pass after the warm-up runs on; a pass
+	 * on a thread named {@code held} waits for {@code release}.
+	 */
+	private static InferenceEngine recordingThreads(List<String> threads, CountDownLatch release) {
+		InferenceEngine real = InferenceEngine.nhwc();
+		return new InferenceEngine() {
+
+			@Override
+			public String name() {
+				return "recording";
+			}
+
+			@Override
+			public java.util.function.IntFunction<ForwardPass> prepare(MultiLayerNetwork network) {
+				java.util.function.IntFunction<ForwardPass> passes = real.prepare(network);
+				return capacity -> {
+					ForwardPass pass = passes.apply(capacity);
+					return new ForwardPass() {
+
+						@Override
+						public void forward(float[] input, int n, float[] output) {
+							String thread = Thread.currentThread().getName();
+							threads.add(thread);
+							if (thread.equals("held")) {
+								try {
+									release.await();
+								}
+								catch (InterruptedException ex) {
+									Thread.currentThread().interrupt();
+								}
+							}
+							pass.forward(input, n, output);
+						}
+
+						@Override
+						public int capacity() {
+							return pass.capacity();
+						}
+
+						@Override
+						public long bufferBytes() {
+							return pass.bufferBytes();
+						}
+
+						@Override
+						public void close() {
+							pass.close();
+						}
+
+					};
+				};
+			}
+
+		};
+	}
+
+	private DigitClassifier recording(List<String> threads, CountDownLatch release, int workers, boolean inline) {
+		DigitClassifier classifier = new DigitClassifier(recordingThreads(threads, release),
+				new InferenceProperties(InferenceProperties.Engine.NHWC, workers, 1, 32, Duration.ZERO, 64,
+						Duration.ofSeconds(30), 0, inline),
+				registry);
+		started.add(classifier);
+		return classifier;
+	}
+
+	private static float[] digit(int seed) {
+		float[] image = new float[DigitNetwork.PIXELS];
+		Random random = new Random(seed);
+		for (int i = 0; i < image.length; i++) {
+			image[i] = random.nextFloat();
+		}
+		return image;
+	}
+
+	@Test
+	void aRequestAloneIsComputedOnItsOwnThreadWithTheWorkersAnswer() {
+		List<String> threads = java.util.Collections.synchronizedList(new ArrayList<>());
+		DigitClassifier inline = recording(threads, new CountDownLatch(0), 2, true);
+		EngineModel model = inline.register("1", NETWORK);
+		threads.clear();
+		List<DigitClassifier.Classification> answer = inline.classify(model, List.of(digit(1), digit(2)));
+		assertThat(threads).containsExactly(Thread.currentThread().getName());
+
+		List<String> workerThreads = java.util.Collections.synchronizedList(new ArrayList<>());
+		DigitClassifier handedOver = recording(workerThreads, new CountDownLatch(0), 2, false);
+		EngineModel same = handedOver.register("1", NETWORK);
+		workerThreads.clear();
+		List<DigitClassifier.Classification> byAWorker = handedOver.classify(same, List.of(digit(1), digit(2)));
+		assertThat(workerThreads).singleElement().asString().startsWith("inference-");
+		for (int i = 0; i < 2; i++) {
+			assertThat(answer.get(i).probabilities()).containsExactly(byAWorker.get(i).probabilities());
+		}
+	}
+
+	@Test
+	void aRequestThatFindsAnotherInFlightOrHasManyImagesIsHandedToAWorker() throws Exception {
+		List<String> threads = java.util.Collections.synchronizedList(new ArrayList<>());
+		CountDownLatch release = new CountDownLatch(1);
+		DigitClassifier classifier = recording(threads, release, 1, true);
+		EngineModel model = classifier.register("1", NETWORK);
+		threads.clear();
+		ExecutorService caller = Executors.newSingleThreadExecutor((task) -> new Thread(task, "held"));
+		try {
+			// alone: computed on its own thread, which holds it there
+			Future<List<DigitClassifier.Classification>> first = caller
+				.submit(() -> classifier.classify(model, List.of(digit(3))));
+			long deadline = System.nanoTime() + 10_000_000_000L;
+			while (threads.isEmpty() && System.nanoTime() < deadline) {
+				Thread.sleep(5);
+			}
+			assertThat(threads).containsExactly("held");
+			// another request in flight: this one goes to the worker and is answered
+			// while the first is still held
+			assertThat(classifier.classify(model, List.of(digit(4)))).hasSize(1);
+			assertThat(threads).hasSize(2).last().asString().startsWith("inference-");
+			assertThat(first).isNotDone();
+			release.countDown();
+			assertThat(first.get(10, java.util.concurrent.TimeUnit.SECONDS)).hasSize(1);
+			// alone again, but more images than a request may compute itself
+			classifier.classify(model,
+					java.util.stream.IntStream.range(0, WorkerPool.INLINE_IMAGES + 1)
+						.mapToObj(DigitClassifierTests::digit)
+						.toList());
+			assertThat(threads).hasSize(3).last().asString().startsWith("inference-");
+			// and a lone small one runs on its caller's thread again
+			classifier.classify(model, List.of(digit(5)));
+			assertThat(threads).hasSize(4).last().isEqualTo(Thread.currentThread().getName());
+		}
+		finally {
+			release.countDown();
+			caller.shutdownNow();
+		}
 	}
 
 	/** An engine whose passes after the four warm-up ones wait for {@code release}. */

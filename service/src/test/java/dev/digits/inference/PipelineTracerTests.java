@@ -94,7 +94,7 @@ class PipelineTracerTests {
 	private EngineModel start(Recording tracer, int maxBatch, Duration delay) {
 		DigitClassifier classifier = new DigitClassifier(InferenceEngine.nhwc(),
 				new InferenceProperties(InferenceProperties.Engine.NHWC, 1, 1, maxBatch, delay, 256,
-						Duration.ofSeconds(30), 0),
+						Duration.ofSeconds(30), 0, false),
 				new SimpleMeterRegistry(), tracer);
 		started.add(classifier);
 		EngineModel model = classifier.register("1", NETWORK);

@@ -83,8 +83,10 @@ class ModelLifecycleTests {
 		EnsembleCommand.run(repositoryDir, List.of("1", "2"), repositoryDir.resolve("mnist-cnn/e12"),
 				Mnist.loadTest(FIXTURE), new PrintStream(PrintStream.nullOutputStream()));
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
-		classifier = new DigitClassifier(InferenceEngine.nhwc(), new InferenceProperties(
-				InferenceProperties.Engine.NHWC, 2, 1, 32, Duration.ZERO, 1024, Duration.ofSeconds(30), 0), meters);
+		classifier = new DigitClassifier(InferenceEngine.nhwc(),
+				new InferenceProperties(InferenceProperties.Engine.NHWC, 2, 1, 32, Duration.ZERO, 1024,
+						Duration.ofSeconds(30), 0, false),
+				meters);
 		repository = new ModelRepository(repositoryDir, "mnist-cnn");
 		manager = new ModelManager(classifier, meters, new Traffic("lifecycle", TrafficPolicy.only("1")),
 				Duration.ofSeconds(10));

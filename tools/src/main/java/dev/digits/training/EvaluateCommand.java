@@ -561,8 +561,12 @@ public final class EvaluateCommand {
 		Path parent = model.toAbsolutePath().normalize().getParent();
 		String folder = parent == null ? "model" : parent.getFileName().toString();
 		String file = model.getFileName().toString();
-		return file.equals(dev.digits.model.ModelFiles.NETWORK) ? folder
-				: folder + "-" + file.replaceAll("\\.(zip|json)$", "");
+		// a version's network: its zip, or its TF.js file where it has no zip (the 8-bit
+		// copy)
+		boolean served = file.equals(dev.digits.model.ModelFiles.NETWORK)
+				|| (file.equals(dev.digits.model.ModelFiles.TFJS) && parent != null
+						&& !Files.exists(parent.resolve(dev.digits.model.ModelFiles.NETWORK)));
+		return served ? folder : folder + "-" + file.replaceAll("\\.(zip|json)$", "");
 	}
 
 	/**
