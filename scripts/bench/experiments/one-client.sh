@@ -7,7 +7,9 @@
 #   for r in 1 2; do scripts/bench/experiments/one-client.sh old.jar old; \
 #     scripts/bench/experiments/one-client.sh service/target/digit-service-1.0.0.jar new; done
 #
-# JAVA=/path/to/bin/java runs the jar on another Java (default: the java on the PATH).
+# JAVA=/path/to/bin/java runs the jar on another Java (default: the java on the PATH). Arguments
+# after NAME go to the service (e.g. --digits.inference.inline-when-idle=false). Prints the
+# process's resident memory after the warm-up and at the end.
 # Needs wrk (Debian package). Never run two at once on 2 cores.
 set -uo pipefail
 JAR=$(realpath "$1"); NAME=$2
@@ -17,7 +19,7 @@ export IMAGE="$REPO/docs/examples/seven.png"
 LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs "${JAVA:-java}" -XX:MaxRAM=1536m -XX:MaxRAMPercentage=25 -XX:+ExitOnOutOfMemoryError \
 	-Dorg.bytedeco.javacpp.maxbytes=100% -Dorg.bytedeco.javacpp.maxphysicalbytes=340% -jar "$JAR" \
 	--server.port="$PORT" --server.address=127.0.0.1 --management.server.port="$MPORT" \
-	--management.server.address=127.0.0.1 --digits.model.dir="$REPO/models" >/dev/null 2>&1 &
+	--management.server.address=127.0.0.1 --digits.model.dir="$REPO/models" "${@:3}" >/dev/null 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null' EXIT
 until curl -fsS -o /dev/null "http://127.0.0.1:$MPORT/actuator/health/readiness" 2>/dev/null; do
@@ -27,7 +29,10 @@ done
 URL="http://127.0.0.1:$PORT/api/v1/predictions"
 wrk -t1 -c4 -d20s -s "$HERE/one-client-multipart.lua" "$URL" >/dev/null
 wrk -t1 -c4 -d10s -s "$HERE/one-client-raw.lua" "$URL" >/dev/null
+rss() { echo "$1: $(awk '/VmRSS/ {print $2, $3}' /proc/$PID/status)"; }
+rss "resident after the warm-up"
 for kind in multipart raw; do
 	echo "== $NAME $kind"
 	wrk -t1 -c1 -d15s --latency -s "$HERE/one-client-$kind.lua" "$URL" | grep -E "^ +(50|90|99)%|Requests/sec|Non-2xx"
 done
+rss "resident at the end"

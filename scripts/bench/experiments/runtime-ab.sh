@@ -9,6 +9,7 @@
 #   for i in 1 2; do scripts/bench/experiments/runtime-ab.sh /tmp/svc.jar /usr/bin/java; \
 #     scripts/bench/experiments/runtime-ab.sh /tmp/svc.jar /usr/lib/jvm/temurin-25-jdk-amd64/bin/java; done
 #
+# Arguments after JAVA go to the service (e.g. --digits.inference.inline-when-idle=false).
 # Needs wrk (Debian package). Never run two at once on 2 cores.
 set -uo pipefail
 JAR=$(realpath "$1"); JAVA=$2
@@ -20,7 +21,7 @@ OMP_NUM_THREADS=1 LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs "$JAVA" --enable-native-
 	-Dorg.bytedeco.javacpp.maxbytes=100% -Dorg.bytedeco.javacpp.maxphysicalbytes=340% -jar "$JAR" \
 	--spring.profiles.active=benchmark --server.port="$PORT" --server.address=127.0.0.1 \
 	--management.server.port="$MPORT" --management.server.address=127.0.0.1 \
-	--digits.model.dir="$REPO/models" >/dev/null 2>&1 &
+	--digits.model.dir="$REPO/models" "${@:3}" >/dev/null 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null' EXIT
 until curl -fsS -o /dev/null "http://127.0.0.1:$MPORT/actuator/health/readiness" 2>/dev/null; do

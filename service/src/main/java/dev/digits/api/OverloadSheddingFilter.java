@@ -98,8 +98,11 @@ class OverloadSheddingFilter extends OncePerRequestFilter {
 			shed(request, response, properties.maxInProgress() + " prediction requests in progress; retry shortly");
 			return;
 		}
+		DigitClassifier inference = classifier.get();
+		if (inference != null) {
+			inference.enterService();
+		}
 		try {
-			DigitClassifier inference = classifier.get();
 			// an explanation is heavier: it needs room for a forward pass's worth of
 			// images
 			int images = explains(request) ? (inference != null ? inference.properties().maxBatchSize() : 1) : 1;
@@ -111,6 +114,9 @@ class OverloadSheddingFilter extends OncePerRequestFilter {
 					+ " images waiting); retry shortly");
 		}
 		finally {
+			if (inference != null) {
+				inference.leaveService();
+			}
 			if (inProgress != null) {
 				inProgress.release();
 			}

@@ -47,6 +47,9 @@ public final class DigitClassifier implements AutoCloseable {
 
 	private final WorkerPool pool;
 
+	/** Requests counted in by {@link #enterService()} and not yet out. */
+	private final java.util.concurrent.atomic.AtomicInteger inService = new java.util.concurrent.atomic.AtomicInteger();
+
 	/** Cached answers: logits and probabilities, back to back. */
 	private final Cache<InputKey, float[]> cache;
 
@@ -69,7 +72,7 @@ public final class DigitClassifier implements AutoCloseable {
 		this.registry = registry;
 		this.tracer = tracer;
 		this.pool = new WorkerPool(properties.effectiveWorkers(), properties.maxBatchSize(), properties.maxQueueDelay(),
-				properties.queueCapacity(), properties.inlineWhenIdle(),
+				properties.queueCapacity(), properties.inlineWhenIdle(), inService::get,
 				DistributionSummary.builder("digits.batch.size")
 					.description("Images per forward pass")
 					.serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256)
@@ -324,6 +327,21 @@ public final class DigitClassifier implements AutoCloseable {
 
 	public boolean isRunning() {
 		return pool.isRunning();
+	}
+
+	/**
+	 * Counts a request in, from its arrival (before its body is read) until
+	 * {@link #leaveService()}: a request alone in the service computes its own forward
+	 * pass (with {@code inline-when-idle}), one among others is batched by the workers.
+	 * Requests nobody counts in are judged by the inference queue alone.
+	 */
+	public void enterService() {
+		inService.incrementAndGet();
+	}
+
+	/** Counts out a request {@link #enterService()} counted in. */
+	public void leaveService() {
+		inService.decrementAndGet();
 	}
 
 	/**

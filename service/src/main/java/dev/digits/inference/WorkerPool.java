@@ -11,6 +11,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntSupplier;
 
 import dev.digits.model.DigitNetwork;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -157,10 +158,17 @@ final class WorkerPool implements AutoCloseable {
 	 */
 	volatile boolean quiet;
 
+	/**
+	 * Requests the service is handling (from their arrival to their answer), as its front
+	 * doors count them; 0 where none count.
+	 */
+	private final IntSupplier inService;
+
 	WorkerPool(int workers, int maxBatchSize, Duration maxQueueDelay, int queueCapacity, boolean inlineWhenIdle,
-			DistributionSummary batchSizes, PipelineTracer tracer) {
+			IntSupplier inService, DistributionSummary batchSizes, PipelineTracer tracer) {
 		this.maxBatchSize = maxBatchSize;
 		this.inlineWhenIdle = inlineWhenIdle;
+		this.inService = inService;
 		this.inlineImages = Math.min(INLINE_IMAGES, maxBatchSize);
 		this.maxDelayNanos = maxQueueDelay.toNanos();
 		this.queueCapacity = queueCapacity;
@@ -178,11 +186,12 @@ final class WorkerPool implements AutoCloseable {
 	/**
 	 * Queues the images; the job's future completes when a worker has their
 	 * probabilities. With {@code inlineWhenIdle}, a job that finds no other request in
-	 * flight (so no worker has one) is computed here, on the calling thread, before this
-	 * returns: handing it over would only add a worker's wake-up and the caller's, with
-	 * nothing to batch it with. Only a job of at most {@link #INLINE_IMAGES} images; the
-	 * model's inline pass is used by one caller at a time, and a second one queues as
-	 * usual.
+	 * flight (so no worker has one) and no other request in the service is computed here,
+	 * on the calling thread, before this returns: handing it over would only add a
+	 * worker's wake-up and the caller's, with nothing to batch it with. Under load
+	 * (others in the service, soon to queue) it is handed over, so that the workers batch
+	 * it with them. Only a job of at most {@link #INLINE_IMAGES} images; the model's
+	 * inline pass is used by one caller at a time, and a second one queues as usual.
 	 * @param trace the request's sampled trace context, or null
 	 */
 	Job submit(EngineModel model, float[][] images, TraceContext trace) {
@@ -199,7 +208,7 @@ final class WorkerPool implements AutoCloseable {
 		job.permits = images.length;
 		boolean alone = pending.incrementAndGet() == 1;
 		job.done.whenComplete((done, failure) -> pending.decrementAndGet());
-		if (inlineWhenIdle && alone && images.length <= inlineImages && runHere(job)) {
+		if (inlineWhenIdle && alone && images.length <= inlineImages && inService.getAsInt() <= 1 && runHere(job)) {
 			return job;
 		}
 		queue.offerLast(job);
@@ -226,19 +235,20 @@ final class WorkerPool implements AutoCloseable {
 			if (!running || job.model.retired) {
 				return false;
 			}
-			if (lane.pass == null) {
-				lane.pass = job.model.passes.apply(inlineImages);
-				job.model.passBytes.add(lane.pass.bufferBytes());
-				lane.input = new float[inlineImages * DigitNetwork.PIXELS];
-				lane.output = new float[inlineImages * DigitNetwork.CLASSES];
-				lane.probabilities = new float[inlineImages * DigitNetwork.CLASSES];
-			}
 			capacity.release(job.permits);
 			job.permits = 0;
 			try {
+				if (lane.pass == null) {
+					lane.pass = job.model.passes.apply(inlineImages);
+					job.model.passBytes.add(lane.pass.bufferBytes());
+					lane.input = new float[inlineImages * DigitNetwork.PIXELS];
+					lane.output = new float[inlineImages * DigitNetwork.CLASSES];
+					lane.probabilities = new float[inlineImages * DigitNetwork.CLASSES];
+				}
 				execute(List.of(job), lane.pass, lane.input, lane.output, lane.probabilities);
 			}
 			catch (RuntimeException | Error ex) {
+				// as a worker's failed batch: the request fails, the service goes on
 				logger.error("inference failed for a request of model version {}", job.model.version(), ex);
 				job.done.completeExceptionally(ex);
 			}

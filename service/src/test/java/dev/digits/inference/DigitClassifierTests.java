@@ -469,7 +469,7 @@ class DigitClassifierTests {
 	}
 
 	@Test
-	void aRequestThatFindsAnotherInFlightOrHasManyImagesIsHandedToAWorker() throws Exception {
+	void aRequestThatFindsAnotherInFlightOrInTheServiceOrHasManyImagesIsHandedToAWorker() throws Exception {
 		List<String> threads = java.util.Collections.synchronizedList(new ArrayList<>());
 		CountDownLatch release = new CountDownLatch(1);
 		DigitClassifier classifier = recording(threads, release, 1, true);
@@ -501,6 +501,15 @@ class DigitClassifierTests {
 			// and a lone small one runs on its caller's thread again
 			classifier.classify(model, List.of(digit(5)));
 			assertThat(threads).hasSize(4).last().isEqualTo(Thread.currentThread().getName());
+			// unless the service counts other requests in, which will soon queue
+			classifier.enterService();
+			classifier.enterService();
+			classifier.classify(model, List.of(digit(6)));
+			assertThat(threads).hasSize(5).last().asString().startsWith("inference-");
+			classifier.leaveService();
+			classifier.classify(model, List.of(digit(7)));
+			assertThat(threads).hasSize(6).last().isEqualTo(Thread.currentThread().getName());
+			classifier.leaveService();
 		}
 		finally {
 			release.countDown();
