@@ -129,7 +129,7 @@ final class WorkerPool implements AutoCloseable {
 
 	private final int inlineImages;
 
-	/** Requests submitted and not yet answered. */
+	/** Requests submitted and not yet answered (counted with inlineWhenIdle only). */
 	private final AtomicInteger pending = new AtomicInteger();
 
 	/**
@@ -206,10 +206,12 @@ final class WorkerPool implements AutoCloseable {
 		}
 		Job job = new Job(model, images, trace);
 		job.permits = images.length;
-		boolean alone = pending.incrementAndGet() == 1;
-		job.done.whenComplete((done, failure) -> pending.decrementAndGet());
-		if (inlineWhenIdle && alone && images.length <= inlineImages && inService.getAsInt() <= 1 && runHere(job)) {
-			return job;
+		if (inlineWhenIdle) {
+			boolean alone = pending.incrementAndGet() == 1;
+			job.done.whenComplete((done, failure) -> pending.decrementAndGet());
+			if (alone && images.length <= inlineImages && inService.getAsInt() <= 1 && runHere(job)) {
+				return job;
+			}
 		}
 		queue.offerLast(job);
 		if (!running && queue.remove(job)) {
