@@ -517,6 +517,46 @@ class DigitClassifierTests {
 		}
 	}
 
+	@Test
+	void lonelyRequestsRacingARetirementAreAnsweredOrRefusedAndTheInlinePassIsFreed() throws Exception {
+		List<String> threads = java.util.Collections.synchronizedList(new ArrayList<>());
+		DigitClassifier classifier = recording(threads, new CountDownLatch(0), 1, true);
+		for (int round = 0; round < 20; round++) {
+			EngineModel model = classifier.register("r" + round, NETWORK);
+			ExecutorService callers = Executors.newFixedThreadPool(2);
+			try {
+				List<Future<Boolean>> calls = new ArrayList<>();
+				for (int i = 0; i < 20; i++) {
+					int seed = i;
+					calls.add(callers.submit(() -> {
+						try {
+							return classifier.classify(model, List.of(digit(seed))).size() == 1;
+						}
+						catch (NotReadyException refused) {
+							return true;
+						}
+					}));
+					if (i == 10) {
+						classifier.retire(model);
+					}
+				}
+				for (Future<Boolean> call : calls) {
+					assertThat(call.get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+				}
+			}
+			finally {
+				callers.shutdownNow();
+			}
+			// the workers free the retired model's passes, the inline one included,
+			// when they next find the queue empty
+			long deadline = System.nanoTime() + 10_000_000_000L;
+			while (model.passBytes.sum() != 0 && System.nanoTime() < deadline) {
+				Thread.sleep(20);
+			}
+			assertThat(model.passBytes.sum()).as("round %d: buffers still held", round).isZero();
+		}
+	}
+
 	/** An engine whose passes after the four warm-up ones wait for {@code release}. */
 	private static InferenceEngine holding(java.util.concurrent.atomic.AtomicInteger passes,
 			java.util.concurrent.CountDownLatch release) {
