@@ -667,6 +667,7 @@ export function locate(image, minInkPixels = MIN_INK_PIXELS) {
   const inkedPage = pure && !inverted && isInkedPage(darkShare);
 
   // the paper under every pixel, clean or not (a clean picture may still be in part shadowed)
+  const sheet = pure ? null : sheetRegion(grey, width, height);
   let ink = inkStrength(grey, width, height);
 
   const [paperLevel, paperNoise] = noiseOf(ink);
@@ -678,6 +679,16 @@ export function locate(image, minInkPixels = MIN_INK_PIXELS) {
     if (ink[i] > threshold) {
       mask[i] = 1;
       inkPixels++;
+    }
+  }
+  if (sheet !== null && isTable(sheet, mask)) {
+    // the table round the sheet is no ink
+    for (let i = 0; i < ink.length; i++) {
+      if (sheet[i] === 0) {
+        inkPixels -= mask[i];
+        mask[i] = 0;
+        ink[i] = 0;
+      }
     }
   }
   const scale = (width * height) / (image.width * image.height);
@@ -867,6 +878,192 @@ function inkStrength(grey, width, height) {
     ink[i] = f(p - grey[i]) / Math.max(p, least);
   }
   return ink;
+}
+
+// ---------------------------------------------------------------- PaperSheet: a sheet smaller than the frame
+
+const SHEET_MIN_GAP = 0.3; // PaperSheet.MIN_GAP
+const SHEET_MIN_SHEET = 0.25; // PaperSheet.MIN_SHEET
+const SHEET_MIN_OUTSIDE = 0.02; // PaperSheet.MIN_OUTSIDE
+const SHEET_MIN_DARK_OUTSIDE = 0.8; // PaperSheet.MIN_DARK_OUTSIDE
+const SHEET_MIN_TABLE_INK = 0.3; // PaperSheet.MIN_TABLE_INK
+const SHEET_TABLE_INK_RATIO = 3; // PaperSheet.TABLE_INK_RATIO
+
+/**
+ * PaperSheet.region: the convex hull of the largest light region of the lightly smoothed
+ * paper-light picture (1 inside), or null when the picture shows no sheet smaller than the frame.
+ */
+function sheetRegion(grey, width, height) {
+  const n = width * height;
+  const smooth = boxBlur(grey, width, height, 2);
+  const histogram = new Int32Array(256);
+  for (const v of smooth) histogram[levelOf(v)]++;
+  const level = otsuLevel(histogram);
+  const [darkMean, lightMean] = classMeans(histogram, level);
+  if (lightMean - darkMean < SHEET_MIN_GAP * lightMean) return null;
+  const stack = new Int32Array(n);
+  const seen = new Uint8Array(n);
+  let bestStart = -1;
+  let bestSize = 0;
+  for (let start = 0; start < n; start++) {
+    if (seen[start] !== 0 || smooth[start] <= level) continue;
+    const size = sheetFill(smooth, level, seen, stack, start, width, height, 1);
+    if (size > bestSize) {
+      bestSize = size;
+      bestStart = start;
+    }
+  }
+  if (bestSize < SHEET_MIN_SHEET * n) return null;
+  sheetFill(smooth, level, seen, stack, bestStart, width, height, 2);
+  const first = new Int32Array(height).fill(-1);
+  const last = new Int32Array(height);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      if (seen[row + x] === 2) {
+        if (first[y] < 0) first[y] = x;
+        last[y] = x;
+      }
+    }
+  }
+  const inside = sheetHull(first, last, width, height);
+  let count = 0;
+  for (const b of inside) count += b;
+  if (n - count < SHEET_MIN_OUTSIDE * n) return null;
+  let dark = 0;
+  for (let i = 0; i < n; i++) {
+    if (inside[i] === 0 && smooth[i] <= level) dark++;
+  }
+  return dark < SHEET_MIN_DARK_OUTSIDE * (n - count) ? null : inside;
+}
+
+/** PaperSheet.isTable: whether the ink outside the sheet is dense enough to be a table's. */
+function isTable(sheet, mask) {
+  let inside = 0;
+  let insideInk = 0;
+  let outsideInk = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (sheet[i] !== 0) {
+      inside++;
+      insideInk += mask[i];
+    } else {
+      outsideInk += mask[i];
+    }
+  }
+  const outside = mask.length - inside;
+  if (outside === 0 || inside === 0) return false;
+  const outsideShare = outsideInk / outside;
+  const insideShare = insideInk / inside;
+  return outsideShare >= SHEET_MIN_TABLE_INK && outsideShare >= SHEET_TABLE_INK_RATIO * insideShare;
+}
+
+/** PaperSheet.fill: flood-fills the 4-connected region above level from start. */
+function sheetFill(smooth, level, seen, stack, start, width, height, mark) {
+  let top = 0;
+  stack[top++] = start;
+  seen[start] = mark;
+  let size = 0;
+  const push = (j) => {
+    if (seen[j] !== mark && smooth[j] > level && (mark === 1 ? seen[j] === 0 : seen[j] === 1)) {
+      seen[j] = mark;
+      stack[top++] = j;
+    }
+  };
+  while (top > 0) {
+    const i = stack[--top];
+    size++;
+    const x = i % width;
+    const y = trunc(i / width);
+    if (x > 0) push(i - 1);
+    if (x + 1 < width) push(i + 1);
+    if (y > 0) push(i - width);
+    if (y + 1 < height) push(i + width);
+  }
+  return size;
+}
+
+/** PaperSheet.hull: the convex hull of the rows' spans (monotone chain), filled at pixel centres. */
+function sheetHull(first, last, width, height) {
+  const points = [];
+  for (let y = 0; y < height; y++) {
+    if (first[y] >= 0) {
+      points.push([first[y], y], [first[y], y + 1], [last[y] + 1, y], [last[y] + 1, y + 1]);
+    }
+  }
+  points.sort((a, b) => (a[0] - b[0]) || (a[1] - b[1]));
+  const cross = (o, a, b) => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+  const chain = [];
+  for (let pass = 0; pass < 2; pass++) {
+    const base = chain.length;
+    for (let j = 0; j < points.length; j++) {
+      const p = points[pass === 0 ? j : points.length - 1 - j];
+      while (chain.length >= base + 2 && cross(chain[chain.length - 2], chain[chain.length - 1], p) <= 0) chain.pop();
+      chain.push(p);
+    }
+    chain.pop();
+  }
+  const inside = new Uint8Array(width * height);
+  const size = chain.length;
+  for (let y = 0; y < height; y++) {
+    const cy = y + 0.5;
+    let left = Infinity;
+    let right = -Infinity;
+    for (let e = 0; e < size; e++) {
+      const a = chain[e];
+      const b = chain[(e + 1) % size];
+      const ay = a[1];
+      const by = b[1];
+      if ((ay <= cy && by >= cy) || (by <= cy && ay >= cy)) {
+        const x = ay === by ? Math.min(a[0], b[0]) : a[0] + (cy - ay) / (by - ay) * (b[0] - a[0]);
+        const x2 = ay === by ? Math.max(a[0], b[0]) : x;
+        left = Math.min(left, x);
+        right = Math.max(right, x2);
+      }
+    }
+    const from = Math.max(0, Math.ceil(left - 0.5));
+    const to = Math.min(width - 1, Math.floor(right - 0.5));
+    for (let x = from; x <= to; x++) inside[y * width + x] = 1;
+  }
+  return inside;
+}
+
+/** PaperSheet.otsuLevel: Otsu's level over a 256-level histogram; the light class is above it. */
+function otsuLevel(histogram) {
+  let count = 0;
+  let total = 0;
+  for (let b = 0; b < 256; b++) {
+    count += histogram[b];
+    total += b * histogram[b];
+  }
+  let sumBelow = 0;
+  let below = 0;
+  let best = -1;
+  let level = 0;
+  for (let b = 0; b < 255; b++) {
+    below += histogram[b];
+    sumBelow += b * histogram[b];
+    const above = count - below;
+    if (below === 0 || above === 0) continue;
+    const d = sumBelow / below - (total - sumBelow) / above;
+    const between = below * above * d * d;
+    if (between > best) {
+      best = between;
+      level = b;
+    }
+  }
+  return level;
+}
+
+/** PaperSheet.classMeans: the mean levels at and below level, and above it. */
+function classMeans(histogram, level) {
+  const sum = [0, 0];
+  const count = [0, 0];
+  for (let b = 0; b < 256; b++) {
+    const c = b <= level ? 0 : 1;
+    sum[c] += b * histogram[b];
+    count[c] += histogram[b];
+  }
+  return [sum[0] / Math.max(1, count[0]), sum[1] / Math.max(1, count[1])];
 }
 
 /** PaperLight.closing: largest within the square around each pixel, then the smallest of those. */

@@ -13,6 +13,10 @@ package dev.digits.preprocessing;
  * shadow's edge tips it neither way. A clean picture on pure white or black (a canvas
  * export) is read off its most frequent level instead. Levels are turned so that paper is
  * light.</li>
+ * <li><b>Sheet</b> ({@link PaperSheet}): a sheet smaller than the frame, the convex hull
+ * of the largest light region; when the ink outside it is dense (a table's grain, a
+ * narrow band of table along the frame, not paper in a shadow) it is taken out after
+ * binarisation.</li>
  * <li><b>Illumination</b> ({@link PaperLight}): the paper's level under every pixel, a
  * grey-level closing by a square wider than a stroke, divides the image: ink strength
  * {@code (paper - v) / paper} is 1 for black ink on paper and 0 for paper, in shadow or
@@ -178,8 +182,10 @@ final class InkLocator {
 		// floats: grey, paper/ink and the closing's two other maps, output, row buffers;
 		// ints: labels, owners; bytes: mask, removed, chosen,
 		// thin flags, cells; line finder: transposed mask, cells and their path lengths
-		// (shorts)
-		return pixels * (4L * 5 + 4L * 2 + 3 + 1 + 1) + 4L * 4 * Math.max(size[0], size[1]) + pixels * 3L + 64 * 1024;
+		// (shorts); the sheet: its smoothed picture and the blur's row pass, its flood
+		// stack, marks and region
+		return pixels * (4L * 5 + 4L * 2 + 3 + 1 + 1) + 4L * 4 * Math.max(size[0], size[1]) + pixels * 3L
+				+ pixels * (4L * 3 + 1 + 1) + 64 * 1024;
 	}
 
 	static int[] workingSize(int width, int height) {
@@ -279,6 +285,7 @@ final class InkLocator {
 		// the paper under every pixel, clean or not: a clean picture's paper may still be
 		// in part shadowed
 		// (its most frequent level the lit or the shaded paper), and the shade is no ink
+		byte[] sheet = pure ? null : PaperSheet.region(grey, width, height);
 		float[] ink = PaperLight.inkStrength(grey, width, height);
 		grey = null;
 		check(deadline);
@@ -287,11 +294,15 @@ final class InkLocator {
 		float floor = Math.max(noise[0] + FLOOR_DEVIATIONS * noise[1], noise[0] + MIN_FLOOR);
 		float threshold = Math.max(floor, 0.5f * otsu(ink, floor));
 		byte[] mask = new byte[ink.length];
-		int inkPixels = 0;
-		for (int i = 0; i < ink.length; i++) {
-			if (ink[i] > threshold) {
-				mask[i] = 1;
-				inkPixels++;
+		int inkPixels = binarise(ink, threshold, mask);
+		if (sheet != null && PaperSheet.isTable(sheet, mask)) {
+			// the table round the sheet is no ink
+			for (int i = 0; i < ink.length; i++) {
+				if (sheet[i] == 0) {
+					inkPixels -= mask[i];
+					mask[i] = 0;
+					ink[i] = 0;
+				}
 			}
 		}
 		double scale = (double) width * height / ((double) image.width() * image.height());
@@ -598,6 +609,16 @@ final class InkLocator {
 				"The image is nearly blank: no ink strokes were found (only " + found
 						+ " pixels look like ink at the working resolution, at least " + needed
 						+ " are needed to make a digit).");
+	}
+
+	/** Sets {@code mask} where {@code ink} exceeds {@code threshold}; the count set. */
+	private static int binarise(float[] ink, float threshold, byte[] mask) {
+		int count = 0;
+		for (int i = 0; i < ink.length; i++) {
+			mask[i] = (byte) ((ink[i] > threshold) ? 1 : 0);
+			count += mask[i];
+		}
+		return count;
 	}
 
 	private static void check(long deadline) {

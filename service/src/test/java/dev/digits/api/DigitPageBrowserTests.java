@@ -619,10 +619,11 @@ class DigitPageBrowserTests {
 		Comparison canvases = compare(syntheticCanvases(), true);
 		report.add(String.format(Locale.ROOT, "%-15s %s", "CANVAS", canvases));
 		// the core module's photo fixtures: bold strokes across grid lines, a page seen
-		// at an angle, a 1 joined to a ruled line
+		// at an angle, a 1 joined to a ruled line, sheets on a table
 		List<byte[]> fixtures = new ArrayList<>();
 		for (String name : List.of("bold-zero-on-squared-paper.jpg", "bold-zero-on-a-sheet-with-grid.jpg",
-				"one-joined-to-a-ruled-line.jpg")) {
+				"one-joined-to-a-ruled-line.jpg", "five-on-a-sheet-on-a-grained-table.jpg",
+				"six-on-a-sheet-with-a-band-of-table.jpg")) {
 			try (java.io.InputStream in = getClass().getResourceAsStream("/photos/" + name)) {
 				fixtures.add(in.readAllBytes());
 			}

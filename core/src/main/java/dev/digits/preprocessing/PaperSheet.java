@@ -1,0 +1,299 @@
+package dev.digits.preprocessing;
+
+/**
+ * Finds a sheet of paper that does not fill the frame, so that the table round it is no
+ * ink.
+ * <p>
+ * On the picture with paper light, lightly smoothed, Otsu's level splits the light from
+ * the dark; the sheet is the largest 4-connected light region, and the region it covers
+ * is its convex hull (a sheet, even seen at an angle, is convex: the hull takes in its
+ * digit, its lines and the shade on it). A picture has a sheet only when the two levels
+ * are far apart, the region is large and something is left outside it.
+ * <p>
+ * Outside the hull there is either a table or paper in a hard shadow (a shadow's lit side
+ * is convex too). After the light is divided away ({@link PaperLight}) paper in shadow is
+ * paper again, with at most its lines and a digit on it, while a table is not: its grain
+ * and the narrow bands of it along the frame come out as dense ink. So the outside is
+ * taken out only when much more of it is ink than of the sheet ({@link #isTable}).
+ * <p>
+ * Cost: a box blur, one flood fill and the hull's rows over the working image (at most
+ * 512 x 512): a float map, an int stack and a byte map of its size.
+ */
+final class PaperSheet {
+
+	/**
+	 * Least gap between the light and the dark class means, as a share of the light's.
+	 */
+	static final double MIN_GAP = 0.3;
+
+	/** Least share of the picture the sheet covers. */
+	static final double MIN_SHEET = 0.25;
+
+	/** Least share of the picture left outside the sheet. */
+	static final double MIN_OUTSIDE = 0.02;
+
+	/** Least share of the outside that is darker than Otsu's level. */
+	static final double MIN_DARK_OUTSIDE = 0.8;
+
+	/** Least share of the outside that is ink for it to be a table. */
+	static final double MIN_TABLE_INK = 0.3;
+
+	/** ... and how many times the sheet's own share of ink it must be. */
+	static final double TABLE_INK_RATIO = 3;
+
+	private PaperSheet() {
+	}
+
+	/**
+	 * The sheet's region (1 inside its convex hull), or null when the picture shows no
+	 * sheet smaller than the frame.
+	 * @param grey paper-light levels, {@code width x height}
+	 */
+	static byte[] region(float[] grey, int width, int height) {
+		int n = width * height;
+		float[] smooth = InkLocator.boxBlur(grey, width, height, 2);
+		int[] histogram = new int[256];
+		for (float v : smooth) {
+			histogram[Math.max(0, Math.min(255, Math.round(v)))]++;
+		}
+		int level = otsuLevel(histogram);
+		double[] means = classMeans(histogram, level);
+		if (means[1] - means[0] < MIN_GAP * means[1]) {
+			return null;
+		}
+		int[] stack = new int[n];
+		byte[] seen = new byte[n];
+		int bestStart = -1;
+		int bestSize = 0;
+		for (int start = 0; start < n; start++) {
+			if (seen[start] != 0 || smooth[start] <= level) {
+				continue;
+			}
+			int size = fill(smooth, level, seen, stack, start, width, height, (byte) 1);
+			if (size > bestSize) {
+				bestSize = size;
+				bestStart = start;
+			}
+		}
+		if (bestSize < MIN_SHEET * n) {
+			return null;
+		}
+		// the largest region again, marked 2, its rows' first and last pixels for the
+		// hull
+		fill(smooth, level, seen, stack, bestStart, width, height, (byte) 2);
+		int[] first = new int[height];
+		int[] last = new int[height];
+		java.util.Arrays.fill(first, -1);
+		for (int y = 0; y < height; y++) {
+			int row = y * width;
+			for (int x = 0; x < width; x++) {
+				if (seen[row + x] == 2) {
+					if (first[y] < 0) {
+						first[y] = x;
+					}
+					last[y] = x;
+				}
+			}
+		}
+		byte[] inside = hull(first, last, width, height);
+		int count = 0;
+		for (byte b : inside) {
+			count += b;
+		}
+		if (n - count < MIN_OUTSIDE * n) {
+			return null;
+		}
+		// a table, or paper in shadow, is dark all over: not paper cut off by a bold
+		// stroke to the frame
+		int dark = 0;
+		for (int i = 0; i < n; i++) {
+			if (inside[i] == 0 && smooth[i] <= level) {
+				dark++;
+			}
+		}
+		return (dark < MIN_DARK_OUTSIDE * (n - count)) ? null : inside;
+	}
+
+	/**
+	 * Whether the outside of {@code sheet} is a table: a share of its pixels set in
+	 * {@code mask} of at least {@link #MIN_TABLE_INK}, and {@link #TABLE_INK_RATIO} times
+	 * the sheet's.
+	 */
+	static boolean isTable(byte[] sheet, byte[] mask) {
+		long inside = 0;
+		long insideInk = 0;
+		long outsideInk = 0;
+		for (int i = 0; i < mask.length; i++) {
+			if (sheet[i] != 0) {
+				inside++;
+				insideInk += mask[i];
+			}
+			else {
+				outsideInk += mask[i];
+			}
+		}
+		long outside = mask.length - inside;
+		if (outside == 0 || inside == 0) {
+			return false;
+		}
+		double outsideShare = (double) outsideInk / outside;
+		double insideShare = (double) insideInk / inside;
+		return outsideShare >= MIN_TABLE_INK && outsideShare >= TABLE_INK_RATIO * insideShare;
+	}
+
+	/** Flood-fills the 4-connected region above {@code level} from {@code start}. */
+	private static int fill(float[] smooth, int level, byte[] seen, int[] stack, int start, int width, int height,
+			byte mark) {
+		int top = 0;
+		stack[top++] = start;
+		seen[start] = mark;
+		int size = 0;
+		while (top > 0) {
+			int i = stack[--top];
+			size++;
+			int x = i % width;
+			int y = i / width;
+			if (x > 0) {
+				top = push(smooth, level, seen, stack, top, i - 1, mark);
+			}
+			if (x + 1 < width) {
+				top = push(smooth, level, seen, stack, top, i + 1, mark);
+			}
+			if (y > 0) {
+				top = push(smooth, level, seen, stack, top, i - width, mark);
+			}
+			if (y + 1 < height) {
+				top = push(smooth, level, seen, stack, top, i + width, mark);
+			}
+		}
+		return size;
+	}
+
+	private static int push(float[] smooth, int level, byte[] seen, int[] stack, int top, int j, byte mark) {
+		if (seen[j] != mark && smooth[j] > level && (mark == 1 ? seen[j] == 0 : seen[j] == 1)) {
+			seen[j] = mark;
+			stack[top++] = j;
+		}
+		return top;
+	}
+
+	/**
+	 * The convex hull of the rows' spans (monotone chain over their end points), filled:
+	 * 1 at pixel centres inside.
+	 */
+	static byte[] hull(int[] first, int[] last, int width, int height) {
+		int rows = 0;
+		for (int f : first) {
+			if (f >= 0) {
+				rows++;
+			}
+		}
+		// the hull's vertices, pixel corners: (x, y) and (x + 1, y + 1) of each span's
+		// ends
+		long[] points = new long[rows * 4];
+		int k = 0;
+		for (int y = 0; y < height; y++) {
+			if (first[y] >= 0) {
+				points[k++] = pack(first[y], y);
+				points[k++] = pack(first[y], y + 1);
+				points[k++] = pack(last[y] + 1, y);
+				points[k++] = pack(last[y] + 1, y + 1);
+			}
+		}
+		java.util.Arrays.sort(points);
+		long[] chain = new long[2 * points.length + 1];
+		int size = 0;
+		for (int pass = 0; pass < 2; pass++) {
+			int base = size;
+			for (int j = 0; j < points.length; j++) {
+				long p = points[(pass == 0) ? j : points.length - 1 - j];
+				while (size >= base + 2 && cross(chain[size - 2], chain[size - 1], p) <= 0) {
+					size--;
+				}
+				chain[size++] = p;
+			}
+			size--;
+		}
+		byte[] inside = new byte[width * height];
+		for (int y = 0; y < height; y++) {
+			double cy = y + 0.5;
+			double left = Double.POSITIVE_INFINITY;
+			double right = Double.NEGATIVE_INFINITY;
+			for (int e = 0; e < size; e++) {
+				long a = chain[e];
+				long b = chain[(e + 1) % size];
+				double ay = y(a);
+				double by = y(b);
+				if ((ay <= cy && by >= cy) || (by <= cy && ay >= cy)) {
+					double x = (ay == by) ? Math.min(x(a), x(b)) : x(a) + (cy - ay) / (by - ay) * (x(b) - x(a));
+					double x2 = (ay == by) ? Math.max(x(a), x(b)) : x;
+					left = Math.min(left, x);
+					right = Math.max(right, x2);
+				}
+			}
+			int from = Math.max(0, (int) Math.ceil(left - 0.5));
+			int to = Math.min(width - 1, (int) Math.floor(right - 0.5));
+			for (int x = from; x <= to; x++) {
+				inside[y * width + x] = 1;
+			}
+		}
+		return inside;
+	}
+
+	private static long pack(int x, int y) {
+		return ((long) x << 32) | (y & 0xFFFFFFFFL);
+	}
+
+	private static int x(long p) {
+		return (int) (p >> 32);
+	}
+
+	private static int y(long p) {
+		return (int) p;
+	}
+
+	private static long cross(long o, long a, long b) {
+		return (long) (x(a) - x(o)) * (y(b) - y(o)) - (long) (y(a) - y(o)) * (x(b) - x(o));
+	}
+
+	/** Otsu's level over a 256-level histogram: the light class is above it. */
+	static int otsuLevel(int[] histogram) {
+		long count = 0;
+		double total = 0;
+		for (int b = 0; b < 256; b++) {
+			count += histogram[b];
+			total += (double) b * histogram[b];
+		}
+		double sumBelow = 0;
+		long below = 0;
+		double best = -1;
+		int level = 0;
+		for (int b = 0; b < 255; b++) {
+			below += histogram[b];
+			sumBelow += (double) b * histogram[b];
+			long above = count - below;
+			if (below == 0 || above == 0) {
+				continue;
+			}
+			double d = sumBelow / below - (total - sumBelow) / above;
+			double between = (double) below * above * d * d;
+			if (between > best) {
+				best = between;
+				level = b;
+			}
+		}
+		return level;
+	}
+
+	private static double[] classMeans(int[] histogram, int level) {
+		double[] sum = new double[2];
+		long[] count = new long[2];
+		for (int b = 0; b < 256; b++) {
+			int c = (b <= level) ? 0 : 1;
+			sum[c] += (double) b * histogram[b];
+			count[c] += histogram[b];
+		}
+		return new double[] { sum[0] / Math.max(1, count[0]), sum[1] / Math.max(1, count[1]) };
+	}
+
+}
