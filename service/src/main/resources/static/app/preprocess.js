@@ -901,39 +901,17 @@ function sheetRegion(grey, width, height) {
   const level = otsuLevel(histogram);
   const [darkMean, lightMean] = classMeans(histogram, level);
   if (lightMean - darkMean < SHEET_MIN_GAP * lightMean) return null;
-  const stack = new Int32Array(n);
-  const seen = new Uint8Array(n);
-  let bestStart = -1;
-  let bestSize = 0;
-  for (let start = 0; start < n; start++) {
-    if (seen[start] !== 0 || smooth[start] <= level) continue;
-    const size = sheetFill(smooth, level, seen, stack, start, width, height, 1);
-    if (size > bestSize) {
-      bestSize = size;
-      bestStart = start;
-    }
-  }
-  if (bestSize < SHEET_MIN_SHEET * n) return null;
-  sheetFill(smooth, level, seen, stack, bestStart, width, height, 2);
-  const first = new Int32Array(height).fill(-1);
+  const first = new Int32Array(height);
   const last = new Int32Array(height);
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let x = 0; x < width; x++) {
-      if (seen[row + x] === 2) {
-        if (first[y] < 0) first[y] = x;
-        last[y] = x;
-      }
-    }
-  }
+  if (!largestLightRegion(smooth, level, width, height, first, last, SHEET_MIN_SHEET * n)) return null;
   const inside = sheetHull(first, last, width, height);
   let count = 0;
-  for (const b of inside) count += b;
-  if (n - count < SHEET_MIN_OUTSIDE * n) return null;
   let dark = 0;
   for (let i = 0; i < n; i++) {
-    if (inside[i] === 0 && smooth[i] <= level) dark++;
+    if (inside[i] !== 0) count++;
+    else if (smooth[i] <= level) dark++;
   }
+  if (n - count < SHEET_MIN_OUTSIDE * n) return null;
   return dark < SHEET_MIN_DARK_OUTSIDE * (n - count) ? null : inside;
 }
 
@@ -957,29 +935,80 @@ function isTable(sheet, mask) {
   return outsideShare >= SHEET_MIN_TABLE_INK && outsideShare >= SHEET_TABLE_INK_RATIO * insideShare;
 }
 
-/** PaperSheet.fill: flood-fills the 4-connected region above level from start. */
-function sheetFill(smooth, level, seen, stack, start, width, height, mark) {
-  let top = 0;
-  stack[top++] = start;
-  seen[start] = mark;
-  let size = 0;
-  const push = (j) => {
-    if (seen[j] !== mark && smooth[j] > level && (mark === 1 ? seen[j] === 0 : seen[j] === 1)) {
-      seen[j] = mark;
-      stack[top++] = j;
+/**
+ * PaperSheet.largestLightRegion: the largest 4-connected region above level (the first in raster
+ * order among equals) by its rows' first and last pixels; runs of light pixels along the rows
+ * joined where they overlap in consecutive rows (union-find, the root the region's first run).
+ */
+function largestLightRegion(smooth, level, width, height, first, last, least) {
+  let capacity = Math.max(16, height * 4);
+  let start = new Int32Array(capacity);
+  let end = new Int32Array(capacity);
+  let row = new Int32Array(capacity);
+  let parent = new Int32Array(capacity);
+  let runs = 0;
+  let previousFrom = 0;
+  let previousTo = 0;
+  for (let y = 0; y < height; y++) {
+    const from = runs;
+    const offset = y * width;
+    let k = previousFrom;
+    let x = 0;
+    while (x < width) {
+      if (smooth[offset + x] <= level) {
+        x++;
+        continue;
+      }
+      const s = x;
+      while (x < width && smooth[offset + x] > level) x++;
+      if (runs === capacity) {
+        capacity *= 2;
+        const grow = (a) => { const b = new Int32Array(capacity); b.set(a); return b; };
+        start = grow(start);
+        end = grow(end);
+        row = grow(row);
+        parent = grow(parent);
+      }
+      const r = runs++;
+      start[r] = s;
+      end[r] = x;
+      row[r] = y;
+      parent[r] = r;
+      while (k < previousTo && end[k] <= s) k++;
+      for (let j = k; j < previousTo && start[j] < x; j++) {
+        const a = runRoot(parent, j);
+        const b = runRoot(parent, r);
+        if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+      }
     }
-  };
-  while (top > 0) {
-    const i = stack[--top];
-    size++;
-    const x = i % width;
-    const y = trunc(i / width);
-    if (x > 0) push(i - 1);
-    if (x + 1 < width) push(i + 1);
-    if (y > 0) push(i - width);
-    if (y + 1 < height) push(i + width);
+    previousFrom = from;
+    previousTo = runs;
   }
-  return size;
+  const size = new Float64Array(runs);
+  for (let r = 0; r < runs; r++) size[runRoot(parent, r)] += end[r] - start[r];
+  let best = -1;
+  for (let r = 0; r < runs; r++) {
+    if (parent[r] === r && (best < 0 || size[r] > size[best])) best = r;
+  }
+  if (best < 0 || size[best] < least) return false;
+  first.fill(-1);
+  for (let r = 0; r < runs; r++) {
+    if (runRoot(parent, r) === best) {
+      const y = row[r];
+      if (first[y] < 0) first[y] = start[r];
+      last[y] = end[r] - 1;
+    }
+  }
+  return true;
+}
+
+/** PaperSheet.root: the root of r, halving the path on the way. */
+function runRoot(parent, r) {
+  while (parent[r] !== r) {
+    parent[r] = parent[parent[r]];
+    r = parent[r];
+  }
+  return r;
 }
 
 /** PaperSheet.hull: the convex hull of the rows' spans (monotone chain), filled at pixel centres. */

@@ -16,8 +16,9 @@ package dev.digits.preprocessing;
  * and the narrow bands of it along the frame come out as dense ink. So the outside is
  * taken out only when much more of it is ink than of the sheet ({@link #isTable}).
  * <p>
- * Cost: a box blur, one flood fill and the hull's rows over the working image (at most
- * 512 x 512): a float map, an int stack and a byte map of its size.
+ * Cost: a box blur, one pass labelling runs of light pixels along the rows, and the
+ * hull's rows over the working image (at most 512 x 512): a float map and a byte map of
+ * its size, and four ints a run.
  */
 final class PaperSheet {
 
@@ -61,55 +62,26 @@ final class PaperSheet {
 		if (means[1] - means[0] < MIN_GAP * means[1]) {
 			return null;
 		}
-		int[] stack = new int[n];
-		byte[] seen = new byte[n];
-		int bestStart = -1;
-		int bestSize = 0;
-		for (int start = 0; start < n; start++) {
-			if (seen[start] != 0 || smooth[start] <= level) {
-				continue;
-			}
-			int size = fill(smooth, level, seen, stack, start, width, height, (byte) 1);
-			if (size > bestSize) {
-				bestSize = size;
-				bestStart = start;
-			}
-		}
-		if (bestSize < MIN_SHEET * n) {
-			return null;
-		}
-		// the largest region again, marked 2, its rows' first and last pixels for the
-		// hull
-		fill(smooth, level, seen, stack, bestStart, width, height, (byte) 2);
 		int[] first = new int[height];
 		int[] last = new int[height];
-		java.util.Arrays.fill(first, -1);
-		for (int y = 0; y < height; y++) {
-			int row = y * width;
-			for (int x = 0; x < width; x++) {
-				if (seen[row + x] == 2) {
-					if (first[y] < 0) {
-						first[y] = x;
-					}
-					last[y] = x;
-				}
-			}
+		if (!largestLightRegion(smooth, level, width, height, first, last, MIN_SHEET * n)) {
+			return null;
 		}
 		byte[] inside = hull(first, last, width, height);
+		// a table, or paper in shadow, is dark all over: not paper cut off by a bold
+		// stroke to the frame
 		int count = 0;
-		for (byte b : inside) {
-			count += b;
+		int dark = 0;
+		for (int i = 0; i < n; i++) {
+			if (inside[i] != 0) {
+				count++;
+			}
+			else if (smooth[i] <= level) {
+				dark++;
+			}
 		}
 		if (n - count < MIN_OUTSIDE * n) {
 			return null;
-		}
-		// a table, or paper in shadow, is dark all over: not paper cut off by a bold
-		// stroke to the frame
-		int dark = 0;
-		for (int i = 0; i < n; i++) {
-			if (inside[i] == 0 && smooth[i] <= level) {
-				dark++;
-			}
 		}
 		return (dark < MIN_DARK_OUTSIDE * (n - count)) ? null : inside;
 	}
@@ -141,40 +113,98 @@ final class PaperSheet {
 		return outsideShare >= MIN_TABLE_INK && outsideShare >= TABLE_INK_RATIO * insideShare;
 	}
 
-	/** Flood-fills the 4-connected region above {@code level} from {@code start}. */
-	private static int fill(float[] smooth, int level, byte[] seen, int[] stack, int start, int width, int height,
-			byte mark) {
-		int top = 0;
-		stack[top++] = start;
-		seen[start] = mark;
-		int size = 0;
-		while (top > 0) {
-			int i = stack[--top];
-			size++;
-			int x = i % width;
-			int y = i / width;
-			if (x > 0) {
-				top = push(smooth, level, seen, stack, top, i - 1, mark);
+	/**
+	 * The largest 4-connected region above {@code level} (the first in raster order among
+	 * equals), by its rows' first and last pixels ({@code -1} in {@code first} for rows
+	 * it does not reach); false when it has fewer than {@code least} pixels. Labels runs
+	 * of light pixels along the rows and joins those that overlap in consecutive rows
+	 * (union-find, the root the region's first run), so each pixel is looked at once.
+	 */
+	static boolean largestLightRegion(float[] smooth, int level, int width, int height, int[] first, int[] last,
+			double least) {
+		int capacity = Math.max(16, height * 4);
+		int[] start = new int[capacity];
+		int[] end = new int[capacity];
+		int[] row = new int[capacity];
+		int[] parent = new int[capacity];
+		int runs = 0;
+		int previousFrom = 0;
+		int previousTo = 0;
+		for (int y = 0; y < height; y++) {
+			int from = runs;
+			int offset = y * width;
+			int k = previousFrom;
+			int x = 0;
+			while (x < width) {
+				if (smooth[offset + x] <= level) {
+					x++;
+					continue;
+				}
+				int s = x;
+				while (x < width && smooth[offset + x] > level) {
+					x++;
+				}
+				if (runs == start.length) {
+					int grown = start.length * 2;
+					start = java.util.Arrays.copyOf(start, grown);
+					end = java.util.Arrays.copyOf(end, grown);
+					row = java.util.Arrays.copyOf(row, grown);
+					parent = java.util.Arrays.copyOf(parent, grown);
+				}
+				int r = runs++;
+				start[r] = s;
+				end[r] = x;
+				row[r] = y;
+				parent[r] = r;
+				// the previous row's runs overlapping [s, x): they share a column
+				while (k < previousTo && end[k] <= s) {
+					k++;
+				}
+				for (int j = k; j < previousTo && start[j] < x; j++) {
+					int a = root(parent, j);
+					int b = root(parent, r);
+					if (a != b) {
+						parent[Math.max(a, b)] = Math.min(a, b);
+					}
+				}
 			}
-			if (x + 1 < width) {
-				top = push(smooth, level, seen, stack, top, i + 1, mark);
-			}
-			if (y > 0) {
-				top = push(smooth, level, seen, stack, top, i - width, mark);
-			}
-			if (y + 1 < height) {
-				top = push(smooth, level, seen, stack, top, i + width, mark);
+			previousFrom = from;
+			previousTo = runs;
+		}
+		long[] size = new long[runs];
+		for (int r = 0; r < runs; r++) {
+			size[root(parent, r)] += end[r] - start[r];
+		}
+		int best = -1;
+		for (int r = 0; r < runs; r++) {
+			if (parent[r] == r && (best < 0 || size[r] > size[best])) {
+				best = r;
 			}
 		}
-		return size;
+		if (best < 0 || size[best] < least) {
+			return false;
+		}
+		java.util.Arrays.fill(first, -1);
+		for (int r = 0; r < runs; r++) {
+			if (root(parent, r) == best) {
+				// a row's runs come in order along it
+				int y = row[r];
+				if (first[y] < 0) {
+					first[y] = start[r];
+				}
+				last[y] = end[r] - 1;
+			}
+		}
+		return true;
 	}
 
-	private static int push(float[] smooth, int level, byte[] seen, int[] stack, int top, int j, byte mark) {
-		if (seen[j] != mark && smooth[j] > level && (mark == 1 ? seen[j] == 0 : seen[j] == 1)) {
-			seen[j] = mark;
-			stack[top++] = j;
+	/** The root of {@code r}, halving the path on the way. */
+	private static int root(int[] parent, int r) {
+		while (parent[r] != r) {
+			parent[r] = parent[parent[r]];
+			r = parent[r];
 		}
-		return top;
+		return r;
 	}
 
 	/**

@@ -128,6 +128,97 @@ class PaperSheetTests {
 		}
 	}
 
+	@Test
+	void theLargestLightRegionIsTheOneAFloodFillFinds() {
+		// run labelling against a plain 4-connected flood fill, on random blotches (ties
+		// go to the region met first in raster order)
+		Random random = new Random(9);
+		for (int trial = 0; trial < 300; trial++) {
+			int w = 1 + random.nextInt(60);
+			int h = 1 + random.nextInt(60);
+			float[] smooth = new float[w * h];
+			double light = random.nextDouble();
+			for (int i = 0; i < smooth.length; i++) {
+				smooth[i] = random.nextDouble() < light ? 200 : 50;
+			}
+			// blotches: a few light or dark squares over the noise
+			for (int b = 0; b < 6; b++) {
+				int x0 = random.nextInt(w);
+				int y0 = random.nextInt(h);
+				int side = 1 + random.nextInt(Math.max(1, Math.min(w, h) / 2));
+				float v = random.nextBoolean() ? 200 : 50;
+				for (int y = y0; y < Math.min(h, y0 + side); y++) {
+					for (int x = x0; x < Math.min(w, x0 + side); x++) {
+						smooth[y * w + x] = v;
+					}
+				}
+			}
+			int[] first = new int[h];
+			int[] last = new int[h];
+			boolean found = PaperSheet.largestLightRegion(smooth, 127, w, h, first, last, 0);
+			int[][] expected = floodFillLargest(smooth, 127, w, h);
+			assertThat(found).as("trial %d: a region", trial).isEqualTo(expected != null);
+			if (found) {
+				assertThat(first).as("trial %d: first", trial).containsExactly(expected[0]);
+				assertThat(last).as("trial %d: last", trial).containsExactly(expected[1]);
+			}
+		}
+	}
+
+	/** The rows' first and last pixels of the largest region, by a flood fill. */
+	private static int[][] floodFillLargest(float[] smooth, int level, int w, int h) {
+		int[] label = new int[w * h];
+		int labels = 0;
+		int best = 0;
+		int bestSize = 0;
+		java.util.ArrayDeque<Integer> queue = new java.util.ArrayDeque<>();
+		for (int start = 0; start < w * h; start++) {
+			if (label[start] != 0 || smooth[start] <= level) {
+				continue;
+			}
+			label[start] = ++labels;
+			queue.add(start);
+			int size = 0;
+			while (!queue.isEmpty()) {
+				int i = queue.poll();
+				size++;
+				int x = i % w;
+				int y = i / w;
+				int[][] next = { { x - 1, y }, { x + 1, y }, { x, y - 1 }, { x, y + 1 } };
+				for (int[] p : next) {
+					if (p[0] >= 0 && p[0] < w && p[1] >= 0 && p[1] < h) {
+						int j = p[1] * w + p[0];
+						if (label[j] == 0 && smooth[j] > level) {
+							label[j] = labels;
+							queue.add(j);
+						}
+					}
+				}
+			}
+			if (size > bestSize) {
+				bestSize = size;
+				best = labels;
+			}
+		}
+		if (best == 0) {
+			return null;
+		}
+		int[] first = new int[h];
+		int[] last = new int[h];
+		java.util.Arrays.fill(first, -1);
+		for (int y = 0; y < h; y++) {
+			for (int x = 0; x < w; x++) {
+				if (label[y * w + x] == best) {
+					if (first[y] < 0) {
+						first[y] = x;
+					}
+					last[y] = x;
+				}
+			}
+		}
+		return new int[][] { first, last };
+	}
+
 	@ParameterizedTest
 	@CsvSource({
 			// a 5 in pencil on ruled paper whose lines the table's grain hid; a piece of

@@ -25,9 +25,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * What preprocessing costs per upload, no HTTP: decoding alone ({@link #decode}, the JDK's readers,
  * subsampled to at most a megapixel as the service does) and the whole of
  * {@link ImagePreprocessor#fromImage} ({@link #preprocess}: decoding, then finding the digit on the
- * paper and framing it), so the steps after decoding cost the difference. Inputs: a 280 x 280 canvas
- * PNG, and photos of a handwritten digit on ruled paper under a shadow, JPEG, at about 1 and 12
- * megapixels (a phone's full resolution). Sample mode gives p50 and p99.
+ * paper and framing it), so the steps after decoding cost the difference, and one of those steps alone
+ * ({@link #findSheet}). Inputs: a 280 x 280 canvas PNG, and photos of a handwritten digit on paper
+ * under a shadow, JPEG, at about 1 and 12 megapixels (a phone's full resolution), and at 1 megapixel
+ * on a sheet smaller than the frame. Sample mode gives p50 and p99.
  * <p>
  * {@code MNIST_DIR=$PWD/../shared/mnist ./mvnw -Pbenchmark -pl service -am test-compile exec:exec@jmh -Djmh.args=PreprocessingBenchmark}
  */
@@ -39,8 +40,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 public class PreprocessingBenchmark {
 
-	/** The upload: {@code canvas} (280 x 280 PNG), {@code photo-1mp}, {@code photo-12mp} (JPEG). */
-	@Param({ "canvas", "photo-1mp", "photo-12mp" })
+	/**
+	 * The upload: {@code canvas} (280 x 280 PNG), {@code photo-1mp}, {@code sheet-1mp} (a sheet
+	 * smaller than the frame on a table), {@code photo-12mp} (JPEG).
+	 */
+	@Param({ "canvas", "photo-1mp", "sheet-1mp", "photo-12mp" })
 	public String upload;
 
 	byte[] bytes;
@@ -63,20 +67,33 @@ public class PreprocessingBenchmark {
 		this.bytes = switch (this.upload) {
 			case "canvas" -> RealisticUploads.make(java.util.List.of(test.image(0)), new byte[] { test.labels()[0] }, 7)
 				.stream().filter(u -> u.kind().equals(RealisticUploads.LARGE_CANVAS)).findFirst().orElseThrow().bytes();
-			case "photo-1mp" -> photo(digit, 866, random);
-			case "photo-12mp" -> photo(digit, 3000, random);
+			case "photo-1mp" -> photo(digit, 866, PhotoSynth.Condition.SHADOW, random);
+			case "sheet-1mp" -> photo(digit, 866, PhotoSynth.Condition.SHEET, random);
+			case "photo-12mp" -> photo(digit, 3000, PhotoSynth.Condition.SHADOW, random);
 			default -> throw new IllegalArgumentException(this.upload);
 		};
 		PreprocessingLimits limits = PreprocessingLimits.defaults();
 		this.preprocessor = new ImagePreprocessor(limits);
 		this.format = ImageFormat.sniff(this.bytes).orElseThrow();
 		this.header = ImageHeader.inspect(this.bytes, this.format, limits);
+		GreyImage grey = GreyConverter.toGrey(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(this.bytes)));
+		int[] size = InkLocator.workingSize(grey.width(), grey.height());
+		this.working = InkLocator.areaDownscale(grey, size[0], size[1], false);
+		this.workingWidth = size[0];
+		this.workingHeight = size[1];
 	}
 
-	private static byte[] photo(float[] digit, int shortSide, Random random) {
+	/** The upload at the digit finding's working resolution, paper light (dark ink on light paper). */
+	float[] working;
+
+	int workingWidth;
+
+	int workingHeight;
+
+	private static byte[] photo(float[] digit, int shortSide, PhotoSynth.Condition condition, Random random) {
 		PhotoSynth.Ink ink = PhotoSynth.handwritten(digit, shortSide * 0.5, PhotoSynth.Pen.BALLPOINT, random);
 		for (int attempt = 0;; attempt++) {
-			PhotoSynth.Photo photo = PhotoSynth.photo(ink, PhotoSynth.Condition.SHADOW, PhotoSynth.Pen.BALLPOINT,
+			PhotoSynth.Photo photo = PhotoSynth.photo(ink, condition, PhotoSynth.Pen.BALLPOINT,
 					shortSide, shortSide, new double[] { 0.4, 0.5 }, random);
 			if (photo.contentType().equals("image/jpeg") || attempt > 20) {
 				return photo.bytes();
@@ -88,6 +105,15 @@ public class PreprocessingBenchmark {
 	public Object decode() {
 		return ImageDecoder.decode(this.bytes, this.format, this.header, PreprocessingLimits.DEFAULT_DECODE_PIXELS,
 				System.nanoTime() + 10_000_000_000L);
+	}
+
+	/**
+	 * Looking for a sheet smaller than the frame ({@link PaperSheet#region}), one step of the digit
+	 * finding, on the upload at its working resolution.
+	 */
+	@Benchmark
+	public Object findSheet() {
+		return PaperSheet.region(this.working, this.workingWidth, this.workingHeight);
 	}
 
 	@Benchmark
