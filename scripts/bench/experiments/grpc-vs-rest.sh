@@ -15,18 +15,18 @@
 # printed) runs only those. Loopback only, bounded in time.
 # Never run two at once on 2 cores.
 set -uo pipefail
-JAR=$(realpath "${1:?usage: grpc-vs-rest.sh JAR}")
+JAR=$(realpath "${1:?usage: grpc-vs-rest.sh JAR [service arguments]}")
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"; REPO="$(cd "$HERE/../../.." && pwd)"
 CLIENTS=${CLIENTS:-8}; SECONDS_EACH=${SECONDS_EACH:-20}; WARMUP=${WARMUP:-5}; ROUNDS=${ROUNDS:-3}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 PORT=$(free_port); MPORT=$(free_port); GPORT=$(free_port)
 OUT="$REPO/target/benchmarks/grpc-vs-rest/results.jsonl"
 mkdir -p "$(dirname "$OUT")"
-LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs "${JAVA:-java}" -XX:MaxRAM=1536m -XX:MaxRAMPercentage=25 -XX:+ExitOnOutOfMemoryError \
+OMP_NUM_THREADS=1 LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs "${JAVA:-java}" -XX:MaxRAM=1536m -XX:MaxRAMPercentage=25 -XX:+ExitOnOutOfMemoryError \
 	-Dorg.bytedeco.javacpp.maxbytes=100% -Dorg.bytedeco.javacpp.maxphysicalbytes=340% -jar "$JAR" \
 	--server.port="$PORT" --server.address=127.0.0.1 --management.server.port="$MPORT" \
 	--management.server.address=127.0.0.1 --spring.grpc.server.port="$GPORT" --spring.grpc.server.host=127.0.0.1 \
-	--digits.model.dir="$REPO/models" >"$(dirname "$OUT")/service.log" 2>&1 &
+	--digits.model.dir="$REPO/models" "${@:2}" >"$(dirname "$OUT")/service.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT
 started=$(date +%s)

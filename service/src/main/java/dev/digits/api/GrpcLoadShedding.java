@@ -2,6 +2,7 @@ package dev.digits.api;
 
 import dev.digits.grpc.inference.GRPCInferenceServiceGrpc;
 import dev.digits.inference.DigitClassifier;
+import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -14,8 +15,10 @@ import org.springframework.stereotype.Component;
 /**
  * Sheds a ModelInfer call before its message is read when the inference queue is already
  * full, as {@link OverloadSheddingFilter} sheds an HTTP prediction before its body is
- * read: RESOURCE_EXHAUSTED at once, instead of decoding images the queue would refuse.
- * Counted in {@code digits_failures_total{reason="overloaded"}} and timed as
+ * read: RESOURCE_EXHAUSTED at once, instead of decoding images the queue would refuse. A
+ * call it lets through is counted in the service until it ends
+ * ({@link DigitClassifier#enterService()}), as an HTTP prediction is. Counted in
+ * {@code digits_failures_total{reason="overloaded"}} and timed as
  * {@code outcome="rejected"}; {@code digits.api.shed-when-queue-full=false} turns it off
  * for both protocols.
  */
@@ -43,11 +46,16 @@ class GrpcLoadShedding implements ServerInterceptor {
 	public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
 			ServerCallHandler<Q, R> next) {
 		DigitClassifier inference = classifier.get();
-		if (!properties.shedWhenQueueFull() || inference == null || !inference.queueFull()
-				|| !GRPCInferenceServiceGrpc.getModelInferMethod()
-					.getFullMethodName()
-					.equals(call.getMethodDescriptor().getFullMethodName())) {
+		if (inference == null || !GRPCInferenceServiceGrpc.getModelInferMethod()
+			.getFullMethodName()
+			.equals(call.getMethodDescriptor().getFullMethodName())) {
 			return next.startCall(call, headers);
+		}
+		if (!properties.shedWhenQueueFull() || !inference.queueFull()) {
+			// counted in the service until it ends, as an HTTP prediction is: alone, it
+			// computes its own forward pass; among others, the workers batch it
+			inference.enterService();
+			return GrpcCallEnd.startCall(call, headers, next, Context.current(), (status) -> inference.leaveService());
 		}
 		problems.count(ProblemKind.OVERLOADED);
 		call.close(Status.RESOURCE_EXHAUSTED.withDescription(

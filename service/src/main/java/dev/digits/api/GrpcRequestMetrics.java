@@ -1,12 +1,7 @@
 package dev.digits.api;
 
-import java.util.concurrent.atomic.AtomicBoolean;
-
 import dev.digits.grpc.inference.GRPCInferenceServiceGrpc;
 import io.grpc.Context;
-import io.grpc.Contexts;
-import io.grpc.ForwardingServerCall;
-import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -54,29 +49,10 @@ class GrpcRequestMetrics implements ServerInterceptor {
 		}
 		long start = System.nanoTime();
 		String[] version = { "none" };
-		AtomicBoolean recorded = new AtomicBoolean();
-		ServerCall<Q, R> timed = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
-			@Override
-			public void close(Status status, Metadata trailers) {
-				if (recorded.compareAndSet(false, true)) {
-					metrics.record(RequestMetrics.GRPC, ENDPOINT, outcome(status.getCode()), version[0],
-							System.nanoTime() - start);
-				}
-				super.close(status, trailers);
-			}
-		};
-		Context context = Context.current().withValue(VERSION, version);
-		ServerCall.Listener<Q> listener = Contexts.interceptCall(context, timed, headers, next);
-		return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
-			@Override
-			public void onCancel() {
-				if (recorded.compareAndSet(false, true)) {
-					metrics.record(RequestMetrics.GRPC, ENDPOINT, "client_error", version[0],
-							System.nanoTime() - start);
-				}
-				super.onCancel();
-			}
-		};
+		return GrpcCallEnd.startCall(call, headers, next, Context.current().withValue(VERSION, version),
+				(status) -> metrics.record(RequestMetrics.GRPC, ENDPOINT,
+						(status == null) ? "client_error" : outcome(status.getCode()), version[0],
+						System.nanoTime() - start));
 	}
 
 	static String outcome(Status.Code code) {

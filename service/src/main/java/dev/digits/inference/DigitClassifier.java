@@ -333,7 +333,9 @@ public final class DigitClassifier implements AutoCloseable {
 	 * Counts a request in, from its arrival (before its body is read) until
 	 * {@link #leaveService()}: a request alone in the service computes its own forward
 	 * pass (with {@code inline-when-idle}), one among others is batched by the workers.
-	 * Requests nobody counts in are judged by the inference queue alone.
+	 * HTTP predictions are counted in by the overload filter, gRPC ModelInfer calls by
+	 * the gRPC shedding interceptor; requests nobody counts in are judged by the
+	 * inference queue alone.
 	 */
 	public void enterService() {
 		inService.incrementAndGet();
