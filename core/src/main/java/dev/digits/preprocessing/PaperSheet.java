@@ -8,7 +8,8 @@ package dev.digits.preprocessing;
  * the dark; the sheet is the largest 4-connected light region, and the region it covers
  * is its convex hull (a sheet, even seen at an angle, is convex: the hull takes in its
  * digit, its lines and the shade on it). A picture has a sheet only when the two levels
- * are far apart, the region is large and something is left outside it.
+ * are far apart, the region is large and something is left outside it, nearly all of it
+ * dark (not paper cut off by a bold stroke that reaches the frame).
  * <p>
  * Outside the hull there is either a table or paper in a hard shadow (a shadow's lit side
  * is convex too). After the light is divided away ({@link PaperLight}) paper in shadow is
