@@ -915,7 +915,7 @@ function sheetRegion(grey, width, height) {
   return dark < SHEET_MIN_DARK_OUTSIDE * (n - count) ? null : inside;
 }
 
-/** PaperSheet.isTable: whether the ink outside the sheet is dense enough to be a table's. */
+/** PaperSheet.inkShares and isTable: whether the ink outside the sheet is dense enough to be a table's. */
 function isTable(sheet, mask) {
   let inside = 0;
   let insideInk = 0;

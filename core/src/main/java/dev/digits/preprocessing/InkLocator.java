@@ -182,10 +182,11 @@ final class InkLocator {
 		// floats: grey, paper/ink and the closing's two other maps, output, row buffers;
 		// ints: labels, owners; bytes: mask, removed, chosen,
 		// thin flags, cells; line finder: transposed mask, cells and their path lengths
-		// (shorts); the sheet: its smoothed picture and the blur's row pass, its flood
-		// stack, marks and region
+		// (shorts); the sheet: its smoothed picture and the blur's row pass, its runs
+		// (at most one for two pixels, four ints each, in arrays that grow by doubling)
+		// and region
 		return pixels * (4L * 5 + 4L * 2 + 3 + 1 + 1) + 4L * 4 * Math.max(size[0], size[1]) + pixels * 3L
-				+ pixels * (4L * 3 + 1 + 1) + 64 * 1024;
+				+ pixels * (4L * 2 + 16 + 1) + 64 * 1024;
 	}
 
 	static int[] workingSize(int width, int height) {
@@ -220,10 +221,12 @@ final class InkLocator {
 	 * What each step of {@link #locate} made, at the working resolution: the ink
 	 * strengths (turned straight when the page was askew, by {@code slant} degrees across
 	 * and down), their mask, the lines found in it, the chosen group and the digit grown
-	 * from it. For a look at where a photo goes wrong.
+	 * from it; {@code sheetInk}, when a sheet smaller than the frame was found, the
+	 * shares of ink outside it and on it before the table was taken out
+	 * ({@link PaperSheet#inkShares}). For a look at where a photo goes wrong.
 	 */
-	record Steps(int width, int height, boolean inverted, double[] slant, float[] ink, byte[] mask, Lines lines,
-			InkGroups groups, byte[] digit) {
+	record Steps(int width, int height, boolean inverted, double[] slant, double[] sheetInk, float[] ink, byte[] mask,
+			Lines lines, InkGroups groups, byte[] digit) {
 	}
 
 	static Steps steps(GreyImage image, int minInkPixels, long deadline) {
@@ -295,7 +298,8 @@ final class InkLocator {
 		float threshold = Math.max(floor, 0.5f * otsu(ink, floor));
 		byte[] mask = new byte[ink.length];
 		int inkPixels = binarise(ink, threshold, mask);
-		if (sheet != null && PaperSheet.isTable(sheet, mask)) {
+		double[] sheetInk = (sheet == null) ? null : PaperSheet.inkShares(sheet, mask);
+		if (PaperSheet.isTable(sheetInk)) {
 			// the table round the sheet is no ink
 			for (int i = 0; i < ink.length; i++) {
 				if (sheet[i] == 0) {
@@ -352,7 +356,7 @@ final class InkLocator {
 		if (pure) {
 			checkNotADot(digit, width, height);
 		}
-		return new Steps(width, height, inverted, slant, ink, mask, lines, groups, digit);
+		return new Steps(width, height, inverted, slant, sheetInk, ink, mask, lines, groups, digit);
 	}
 
 	/**

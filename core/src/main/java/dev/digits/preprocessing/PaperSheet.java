@@ -88,11 +88,10 @@ final class PaperSheet {
 	}
 
 	/**
-	 * Whether the outside of {@code sheet} is a table: a share of its pixels set in
-	 * {@code mask} of at least {@link #MIN_TABLE_INK}, and {@link #TABLE_INK_RATIO} times
-	 * the sheet's.
+	 * The shares of pixels set in {@code mask} outside {@code sheet} and on it, or null
+	 * when either is empty.
 	 */
-	static boolean isTable(byte[] sheet, byte[] mask) {
+	static double[] inkShares(byte[] sheet, byte[] mask) {
 		long inside = 0;
 		long insideInk = 0;
 		long outsideInk = 0;
@@ -107,11 +106,18 @@ final class PaperSheet {
 		}
 		long outside = mask.length - inside;
 		if (outside == 0 || inside == 0) {
-			return false;
+			return null;
 		}
-		double outsideShare = (double) outsideInk / outside;
-		double insideShare = (double) insideInk / inside;
-		return outsideShare >= MIN_TABLE_INK && outsideShare >= TABLE_INK_RATIO * insideShare;
+		return new double[] { (double) outsideInk / outside, (double) insideInk / inside };
+	}
+
+	/**
+	 * Whether the outside of a sheet is a table, by its {@link #inkShares}: at least
+	 * {@link #MIN_TABLE_INK} of the outside is ink, and {@link #TABLE_INK_RATIO} times
+	 * the sheet's share.
+	 */
+	static boolean isTable(double[] shares) {
+		return shares != null && shares[0] >= MIN_TABLE_INK && shares[0] >= TABLE_INK_RATIO * shares[1];
 	}
 
 	/**

@@ -103,8 +103,8 @@ class PaperSheetTests {
 				grain[y * W + x] = (byte) ((x < 120 && y % 4 < 2) || (y % 24 < 2) ? 1 : 0);
 			}
 		}
-		assertThat(PaperSheet.isTable(lit, lines)).as("ruled paper in shadow").isFalse();
-		assertThat(PaperSheet.isTable(lit, grain)).as("a grained table").isTrue();
+		assertThat(PaperSheet.isTable(PaperSheet.inkShares(lit, lines))).as("ruled paper in shadow").isFalse();
+		assertThat(PaperSheet.isTable(PaperSheet.inkShares(lit, grain))).as("a grained table").isTrue();
 	}
 
 	@Test

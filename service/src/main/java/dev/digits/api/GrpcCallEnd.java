@@ -14,8 +14,8 @@ import io.grpc.Status;
 
 /**
  * Starts a gRPC call through the next handler and tells, once, how it ended: the status
- * it was closed with, or null when the client cancelled it first (a cancelled call may
- * never be closed).
+ * it was closed with (or that of what the handler threw as it started), or null when the
+ * client cancelled it first (a cancelled call may never be closed).
  */
 final class GrpcCallEnd {
 
@@ -34,7 +34,17 @@ final class GrpcCallEnd {
 				super.close(status, trailers);
 			}
 		};
-		ServerCall.Listener<Q> listener = Contexts.interceptCall(context, watched, headers, next);
+		ServerCall.Listener<Q> listener;
+		try {
+			listener = Contexts.interceptCall(context, watched, headers, next);
+		}
+		catch (RuntimeException | Error ex) {
+			// gRPC closes the stream itself, past the wrapper
+			if (done.compareAndSet(false, true)) {
+				ended.accept(Status.fromThrowable(ex));
+			}
+			throw ex;
+		}
 		return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
 			@Override
 			public void onCancel() {

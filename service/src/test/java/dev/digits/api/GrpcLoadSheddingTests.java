@@ -22,8 +22,8 @@ import static org.mockito.Mockito.when;
 
 /**
  * A ModelInfer call the shedding interceptor lets through is counted in the service from
- * its start until it ends, exactly once however it ends (closed, cancelled, or both), as
- * an HTTP prediction is; other methods are not counted.
+ * its start until it ends, exactly once however it ends (closed, cancelled, both, or its
+ * handler failing to start), as an HTTP prediction is; other methods are not counted.
  */
 class GrpcLoadSheddingTests {
 
@@ -78,6 +78,16 @@ class GrpcLoadSheddingTests {
 		verify(this.inference, times(1)).leaveService();
 		started().close(Status.CANCELLED, new Metadata());
 		listener.onCancel();
+		verify(this.inference, times(1)).leaveService();
+	}
+
+	@Test
+	void aCallWhoseHandlerFailsToStartIsCountedOut() {
+		GrpcLoadShedding shedding = interceptor();
+		when(this.next.startCall(any(), any())).thenThrow(new IllegalStateException("no"));
+		org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> shedding
+			.interceptCall(call(GRPCInferenceServiceGrpc.getModelInferMethod()), new Metadata(), this.next));
+		verify(this.inference, times(1)).enterService();
 		verify(this.inference, times(1)).leaveService();
 	}
 

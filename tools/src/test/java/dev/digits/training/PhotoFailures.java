@@ -31,17 +31,26 @@ public final class PhotoFailures {
 	private PhotoFailures() {
 	}
 
-	public static void main(String[] args) throws IOException {
-		MultiLayerNetwork network = LoadedModel.load(Path.of(args[0])).network();
-		int per = Integer.parseInt(args[1]);
-		Mnist.Split split = validation(Path.of(args[2]));
-		Path out = Files.createDirectories(Path.of(args[3]));
+	/** One synthetic photo: its condition, its number within it, the digit and a name. */
+	public record Labelled(PhotoSynth.Condition condition, int number, int label, String name, PhotoSynth.Photo photo) {
+	}
+
+	/** What is done with each photo, in turn. */
+	public interface Visit {
+
+		void accept(Labelled photo) throws IOException;
+
+	}
+
+	/**
+	 * The photos this tool reads: {@code per} a condition (seed 31337), conditions in
+	 * order, each handed to {@code visit} as it is made.
+	 */
+	public static void photos(Path mnistDir, int per, Visit visit) throws IOException {
+		Mnist.Split split = validation(mnistDir);
 		ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingLimits.defaults());
 		SyntheticData data = new SyntheticData(split, List.of(), preprocessor, 240, 480);
-		int total = 0;
 		for (PhotoSynth.Condition condition : PhotoSynth.Condition.values()) {
-			int right = 0;
-			int refused = 0;
 			for (int i = 0; i < per; i++) {
 				Random random = new Random(Augmentation.mix(31337L * 7919 + i * 13 + condition.ordinal()));
 				int index = (i * 37) % split.size();
@@ -53,29 +62,47 @@ public final class PhotoFailures {
 				PhotoSynth.Photo photo = PhotoSynth.photo(ink, condition, pen, 240, 480, new double[] { 0.3, 0.75 },
 						random);
 				int label = data.label(index);
-				String name = condition.id() + "-" + i + "-label" + label + "-" + pen.id();
-				try {
-					float[] pixels = preprocessor.fromImage(photo.bytes()).pixels();
-					float[] p = network.output(Nd4j.create(pixels, new long[] { 1, DigitNetwork.PIXELS }, 'c'), false)
-						.data()
-						.asFloat();
-					int best = DigitNetwork.argMax(p, 0);
-					if (best == label) {
-						right++;
-						continue;
-					}
-					String miss = name + "-got" + best + String.format(Locale.ROOT, "-%.2f", p[best]);
-					Files.write(out.resolve(miss + ".jpg"), photo.bytes());
-					Files.write(out.resolve(miss + "-input.png"), ImageEncoding.encode(enlarged(pixels), "png"));
-				}
-				catch (PreprocessingException ex) {
-					refused++;
-					Files.write(out.resolve(name + "-refused-" + ex.reason() + ".jpg"), photo.bytes());
-				}
+				visit.accept(new Labelled(condition, i, label,
+						condition.id() + "-" + i + "-label" + label + "-" + pen.id(), photo));
 			}
-			total += right;
-			System.out.printf(Locale.ROOT, "%-8s right %d/%d  wrong %d  refused %d%n", condition.id(), right, per,
-					per - right - refused, refused);
+		}
+	}
+
+	public static void main(String[] args) throws IOException {
+		MultiLayerNetwork network = LoadedModel.load(Path.of(args[0])).network();
+		int per = Integer.parseInt(args[1]);
+		Path out = Files.createDirectories(Path.of(args[3]));
+		ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingLimits.defaults());
+		int[] right = new int[PhotoSynth.Condition.values().length];
+		int[] refused = new int[right.length];
+		photos(Path.of(args[2]), per, (labelled) -> {
+			int c = labelled.condition().ordinal();
+			byte[] bytes = labelled.photo().bytes();
+			try {
+				float[] pixels = preprocessor.fromImage(bytes).pixels();
+				float[] p = network.output(Nd4j.create(pixels, new long[] { 1, DigitNetwork.PIXELS }, 'c'), false)
+					.data()
+					.asFloat();
+				int best = DigitNetwork.argMax(p, 0);
+				if (best == labelled.label()) {
+					right[c]++;
+					return;
+				}
+				String miss = labelled.name() + "-got" + best + String.format(Locale.ROOT, "-%.2f", p[best]);
+				Files.write(out.resolve(miss + ".jpg"), bytes);
+				Files.write(out.resolve(miss + "-input.png"), ImageEncoding.encode(enlarged(pixels), "png"));
+			}
+			catch (PreprocessingException ex) {
+				refused[c]++;
+				Files.write(out.resolve(labelled.name() + "-refused-" + ex.reason() + ".jpg"), bytes);
+			}
+		});
+		int total = 0;
+		for (PhotoSynth.Condition condition : PhotoSynth.Condition.values()) {
+			int c = condition.ordinal();
+			total += right[c];
+			System.out.printf(Locale.ROOT, "%-8s right %d/%d  wrong %d  refused %d%n", condition.id(), right[c], per,
+					per - right[c] - refused[c], refused[c]);
 		}
 		System.out.printf(Locale.ROOT, "all      right %d/%d%n", total, per * PhotoSynth.Condition.values().length);
 	}
