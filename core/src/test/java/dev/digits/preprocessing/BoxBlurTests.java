@@ -1,0 +1,108 @@
+package dev.digits.preprocessing;
+
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link InkLocator#boxBlur}: the mean over the clipped square, made of the same sums as
+ * one running sum along each row and then down each column makes it, to the last bit (the
+ * digit finding's polarity and the sheet's level are read off these means, and the page's
+ * port makes them so).
+ */
+class BoxBlurTests {
+
+	@Test
+	void meansAreThoseOfOneRunningSumPerRowAndColumnToTheLastBit() {
+		Random random = new Random(12);
+		for (int trial = 0; trial < 200; trial++) {
+			int width = 1 + random.nextInt(70);
+			int height = 1 + random.nextInt(70);
+			int radius = 1 + random.nextInt(40);
+			float[] values = new float[width * height];
+			for (int i = 0; i < values.length; i++) {
+				values[i] = (trial % 2 == 0) ? random.nextInt(256) : random.nextFloat() * 255f - 20f;
+			}
+			float[] blurred = InkLocator.boxBlur(values, width, height, radius);
+			float[] expected = runningSums(values, width, height, radius);
+			for (int i = 0; i < values.length; i++) {
+				assertThat(Float.floatToRawIntBits(blurred[i]))
+					.as("%dx%d radius %d at %d: %s against %s", width, height, radius, i, blurred[i], expected[i])
+					.isEqualTo(Float.floatToRawIntBits(expected[i]));
+			}
+		}
+	}
+
+	@Test
+	void aMeanIsTheAverageOverTheClippedSquare() {
+		float[] values = new float[5 * 3];
+		values[0] = 9;
+		float[] blurred = InkLocator.boxBlur(values, 5, 3, 1);
+		// the corner's clipped square holds 4 pixels, its neighbours' 6, the middle's 9;
+		// a
+		// pixel two away does not reach the corner
+		assertThat(blurred[0]).isEqualTo(9f / 4);
+		assertThat(blurred[1]).isEqualTo(9f / 6);
+		assertThat(blurred[5]).isEqualTo(9f / 6);
+		assertThat(blurred[6]).isEqualTo(1f);
+		assertThat(blurred[2]).isZero();
+		assertThat(blurred[10]).isZero();
+	}
+
+	/**
+	 * One running sum along each row, then one down each column, a count kept with each.
+	 */
+	private static float[] runningSums(float[] values, int width, int height, int radius) {
+		float[] across = new float[values.length];
+		for (int y = 0; y < height; y++) {
+			int row = y * width;
+			double sum = 0;
+			int count = 0;
+			for (int x = 0; x < Math.min(width, radius); x++) {
+				sum += values[row + x];
+				count++;
+			}
+			for (int x = 0; x < width; x++) {
+				if (x + radius < width) {
+					sum += values[row + x + radius];
+					count++;
+				}
+				if (x - radius - 1 >= 0) {
+					sum -= values[row + x - radius - 1];
+					count--;
+				}
+				across[row + x] = (float) (sum / count);
+			}
+		}
+		float[] out = new float[values.length];
+		double[] sums = new double[width];
+		int count = 0;
+		for (int y = 0; y < Math.min(height, radius); y++) {
+			for (int x = 0; x < width; x++) {
+				sums[x] += across[y * width + x];
+			}
+			count++;
+		}
+		for (int y = 0; y < height; y++) {
+			if (y + radius < height) {
+				for (int x = 0; x < width; x++) {
+					sums[x] += across[(y + radius) * width + x];
+				}
+				count++;
+			}
+			if (y - radius - 1 >= 0) {
+				for (int x = 0; x < width; x++) {
+					sums[x] -= across[(y - radius - 1) * width + x];
+				}
+				count--;
+			}
+			for (int x = 0; x < width; x++) {
+				out[y * width + x] = (float) (sums[x] / count);
+			}
+		}
+		return out;
+	}
+
+}
