@@ -157,15 +157,29 @@ final class GreyConverter {
 		for (int y = 0; y < height; y++) {
 			int pixel = base + y * scanline;
 			int at = y * width;
-			for (int x = 0; x < width; x++, pixel += stride, at++) {
-				if (colours == 1) {
+			int end = at + width;
+			// one loop per layout, so that each compiles without a choice per pixel;
+			// alpha
+			// is read only when there is one (toGrey composites only then)
+			if (colours == 1 && stride == 1) {
+				System.arraycopy(data, pixel + first, grey, at, width);
+			}
+			else if (colours == 1) {
+				for (; at < end; at++, pixel += stride) {
 					grey[at] = data[pixel + first];
 				}
-				else {
+			}
+			else {
+				for (; at < end; at++, pixel += stride) {
 					grey[at] = (byte) luminance(data[pixel + first] & 0xFF, data[pixel + second] & 0xFF,
 							data[pixel + third] & 0xFF);
 				}
-				alpha[at] = hasAlpha ? data[pixel + alphaAt] : (byte) 255;
+			}
+			if (hasAlpha) {
+				pixel = base + y * scanline + alphaAt;
+				for (at = y * width; at < end; at++, pixel += stride) {
+					alpha[at] = data[pixel];
+				}
 			}
 		}
 		return true;
