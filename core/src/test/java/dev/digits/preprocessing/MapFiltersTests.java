@@ -7,12 +7,42 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link InkLocator#boxBlur}: the mean over the clipped square, made of the same sums as
- * one running sum along each row and then down each column makes it, to the last bit (the
- * digit finding's polarity and the sheet's level are read off these means, and the page's
- * port makes them so).
+ * The digit finding's filters over whole maps, written for speed, against plain
+ * definitions: {@link InkLocator#boxBlur}, the mean over the clipped square, made of the
+ * same sums as one running sum along each row and then down each column makes it, to the
+ * last bit (the digit finding's polarity and the sheet's level are read off these means,
+ * and the page's port makes them so); {@link InkGroups#dilate}, every pixel within the
+ * square of a set one.
  */
-class BoxBlurTests {
+class MapFiltersTests {
+
+	@Test
+	void aDilationMarksEveryPixelWithinTheSquareOfASetOne() {
+		Random random = new Random(21);
+		for (int trial = 0; trial < 200; trial++) {
+			int width = 1 + random.nextInt(60);
+			int height = 1 + random.nextInt(60);
+			int radius = random.nextInt(6);
+			double density = random.nextDouble() * 0.1;
+			byte[] mask = new byte[width * height];
+			for (int i = 0; i < mask.length; i++) {
+				mask[i] = (byte) ((random.nextDouble() < density) ? 1 : 0);
+			}
+			byte[] dilated = InkGroups.dilate(mask, width, height, radius);
+			for (int y = 0; y < height; y++) {
+				for (int x = 0; x < width; x++) {
+					int expected = 0;
+					for (int v = Math.max(0, y - radius); v <= Math.min(height - 1, y + radius); v++) {
+						for (int u = Math.max(0, x - radius); u <= Math.min(width - 1, x + radius); u++) {
+							expected |= mask[v * width + u];
+						}
+					}
+					assertThat(dilated[y * width + x]).as("%dx%d radius %d at %d,%d", width, height, radius, x, y)
+						.isEqualTo((byte) expected);
+				}
+			}
+		}
+	}
 
 	@Test
 	void meansAreThoseOfOneRunningSumPerRowAndColumnToTheLastBit() {
