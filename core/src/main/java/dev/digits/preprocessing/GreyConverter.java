@@ -96,11 +96,11 @@ final class GreyConverter {
 	}
 
 	private static void readComponents(Raster raster, ColorModel model, byte[] grey, byte[] alpha) {
-		int colours = model.getNumColorComponents();
-		int[] bits = model.getComponentSize();
 		if (readInterleavedBytes(raster, model, grey, alpha)) {
 			return;
 		}
+		int colours = model.getNumColorComponents();
+		int[] bits = model.getComponentSize();
 		int width = raster.getWidth();
 		int height = raster.getHeight();
 		int[][] rows = new int[model.getNumComponents()][width];
@@ -126,8 +126,9 @@ final class GreyConverter {
 	 * The common case of {@link #readComponents}, 8-bit samples side by side in one byte
 	 * array (what the JPEG and PNG readers make of a photo: BGR, RGB, grey, with or
 	 * without alpha), read straight from the array rather than a row of each band at a
-	 * time through the raster: the same levels, in a quarter of the time on a
-	 * 12-megapixel photo. False, and nothing read, for any other layout.
+	 * time through the raster: the same levels (a test compares every layout), in about
+	 * three quarters of the time for colour and a third or less for grey (a 1 MP JPEG's
+	 * decoded image, timed alone). False, and nothing read, for any other layout.
 	 */
 	private static boolean readInterleavedBytes(Raster raster, ColorModel model, byte[] grey, byte[] alpha) {
 		if (!(raster.getDataBuffer() instanceof DataBufferByte buffer) || buffer.getNumBanks() != 1

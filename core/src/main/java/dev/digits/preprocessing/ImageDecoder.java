@@ -78,6 +78,21 @@ final class ImageDecoder {
 			throw ex;
 		}
 		catch (IOException | RuntimeException ex) {
+			// a refusal thrown from inside a reader (the input's deadline, its end) may
+			// come
+			// back wrapped: the JDK's PNG reader turns it into "Caught exception during
+			// read", which is not corrupt data
+			for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
+				if (cause instanceof PreprocessingException refused) {
+					throw refused;
+				}
+			}
+			// a reader stopped at the deadline (aborted by the progress listener) may
+			// fail
+			// in its own way
+			if (deadline.aborted || System.nanoTime() > deadlineNanos) {
+				throw ImagePreprocessor.timeout();
+			}
 			// ImageIO readers signal corrupt data with IIOException, but also with
 			// IndexOutOfBounds, IllegalArgument, IllegalState, NegativeArraySize, ...
 			throw undecodable(format, ex);

@@ -179,24 +179,21 @@ final class InkGroups {
 		int[] since = new int[width];
 		java.util.Arrays.fill(since, Integer.MAX_VALUE / 2);
 		for (int y = 0; y < height; y++) {
-			int row = y * width;
-			for (int x = 0; x < width; x++) {
-				int s = (in[row + x] != 0) ? 0 : since[x] + 1;
-				since[x] = s;
-				if (s <= radius) {
-					out[row + x] = 1;
-				}
-			}
+			sweepRow(in, out, y * width, since, radius);
 		}
 		java.util.Arrays.fill(since, Integer.MAX_VALUE / 2);
 		for (int y = height - 1; y >= 0; y--) {
-			int row = y * width;
-			for (int x = 0; x < width; x++) {
-				int s = (in[row + x] != 0) ? 0 : since[x] + 1;
-				since[x] = s;
-				if (s <= radius) {
-					out[row + x] = 1;
-				}
+			sweepRow(in, out, y * width, since, radius);
+		}
+	}
+
+	/** One row of {@link #sweepDown}, from {@code row}. */
+	private static void sweepRow(byte[] in, byte[] out, int row, int[] since, int radius) {
+		for (int x = 0; x < since.length; x++) {
+			int s = (in[row + x] != 0) ? 0 : since[x] + 1;
+			since[x] = s;
+			if (s <= radius) {
+				out[row + x] = 1;
 			}
 		}
 	}

@@ -406,9 +406,9 @@ final class InkLocator {
 	 * <p>
 	 * Every pixel's sum is made of the same additions in the same order as one running
 	 * sum per row would make it, so the means are the same to the last bit; for speed
-	 * four rows are summed side by side (a running sum is a chain of dependent additions,
-	 * four chains keep the processor busy), and the divisions by the clipped square's
-	 * size are done a row at a time, where they compile to vector instructions.
+	 * four rows are summed side by side (a running sum is a chain of dependent additions;
+	 * four independent chains overlap), and the divisions by the clipped square's size
+	 * are done in a loop of their own, a row at a time.
 	 */
 	static float[] boxBlur(float[] values, int width, int height, int radius) {
 		float[] across = new float[values.length];

@@ -97,6 +97,28 @@ class DecodingBudgetTests {
 		assertRefused(() -> hurried.fromImage(png), Reason.TIMEOUT, "longer than the time allowed");
 	}
 
+	/**
+	 * The deadline can pass anywhere in a reader; the JDK's PNG reader wraps what is
+	 * thrown from its input ("Caught exception during read"), which was then answered as
+	 * corrupt data about once in fifty tries. Three hundred tries, every one a timeout.
+	 */
+	@Test
+	void aDeadlinePassedInsideTheReaderIsATimeoutNeverCorruptData() {
+		ImagePreprocessor hurried = new ImagePreprocessor(
+				PreprocessingLimits.defaults().withTimeBudget(Duration.ofMillis(1)));
+		byte[] png = HostileImages.encode(HostileImages.digitImage(3000, 3000, BufferedImage.TYPE_BYTE_GRAY), "png");
+		java.util.Map<Reason, Integer> reasons = new java.util.EnumMap<>(Reason.class);
+		for (int i = 0; i < 300; i++) {
+			try {
+				hurried.fromImage(png);
+			}
+			catch (PreprocessingException refused) {
+				reasons.merge(refused.reason(), 1, Integer::sum);
+			}
+		}
+		assertThat(reasons).containsExactly(java.util.Map.entry(Reason.TIMEOUT, 300));
+	}
+
 	@Test
 	void aSmallImagePastTheTimeBudgetMeansTheServerIsBusyNotThatTheImageIsBad() {
 		// a 200 x 200 photo takes milliseconds on an idle core: past the budget, the
@@ -111,7 +133,10 @@ class DecodingBudgetTests {
 	@Test
 	void theMemoryBudgetIsSharedAndAFullGateAnswersBusy() {
 		DecodeGate gate = new DecodeGate(64L << 20, 1);
-		PreprocessingLimits limits = PreprocessingLimits.defaults().withTimeBudget(Duration.ofMillis(50));
+		// the budget is how long a refused decode waits for the gate, and what the small
+		// image has to decode in on a slow, loaded machine (50 ms was too little for that
+		// on a 2-core machine at 2 GHz after a test that left garbage to collect)
+		PreprocessingLimits limits = PreprocessingLimits.defaults().withTimeBudget(Duration.ofMillis(500));
 		ImagePreprocessor shared = new ImagePreprocessor(limits, gate);
 		byte[] large = HostileImages.jpeg(1500, 1500, false);
 		byte[] small = HostileImages.encode(HostileImages.digitImage(200, 200, BufferedImage.TYPE_BYTE_GRAY), "png");

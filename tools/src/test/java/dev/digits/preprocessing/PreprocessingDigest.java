@@ -84,13 +84,14 @@ public final class PreprocessingDigest {
 			}
 			record.put((byte) (done.inverted() ? 1 : 0))
 				.put((byte) (done.reframed() ? 1 : 0))
-				.put((byte) (done.severalDigits() ? 1 : 0));
+				.put((byte) (done.severalDigits() ? 1 : 0))
+				.flip();
 		}
 		catch (PreprocessingException refused) {
 			record = ByteBuffer.wrap(refused.reason().name().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 		}
 		for (MessageDigest digest : digests) {
-			digest.update(record.array(), 0, record.position() == 0 ? record.limit() : record.position());
+			digest.update(record.array(), 0, record.limit());
 		}
 	}
 
