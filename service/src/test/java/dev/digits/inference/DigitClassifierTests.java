@@ -177,7 +177,8 @@ class DigitClassifierTests {
 		float[] image = NhwcForwardPassTests.randomImages(new Random(4), 1);
 		float[] expectedFirst = first.classify(List.of(image)).get(0).probabilities();
 		float[] expectedOther = first.classifier().classify(other, List.of(image)).get(0).probabilities();
-		assertThat(expectedOther).isNotEqualTo(expectedFirst);
+		// the versions' answers differ by far more than a batch's rounding does
+		assertThat(largestDifference(expectedOther, expectedFirst)).isGreaterThan(1e-3);
 		ExecutorService callers = Executors.newFixedThreadPool(16);
 		try {
 			List<Future<Boolean>> answers = new ArrayList<>();
@@ -188,7 +189,12 @@ class DigitClassifierTests {
 							: first.classify(List.of(image)))
 						.get(0)
 						.probabilities();
-					return java.util.Arrays.equals(p, useOther ? expectedOther : expectedFirst);
+					// an image batched with others may differ from its pass alone in the
+					// last
+					// bits (the native build's matrix kernels block a batch differently:
+					// seen
+					// with the AVX2 build), never by a version's difference
+					return largestDifference(p, useOther ? expectedOther : expectedFirst) < 1e-5;
 				}));
 			}
 			for (Future<Boolean> answer : answers) {
@@ -615,6 +621,14 @@ class DigitClassifierTests {
 		// eight requests arriving within the 200 ms window share far fewer than eight
 		// passes
 		assertThat(registry.get("digits.batch.size").summary().count() - passesBefore).isLessThanOrEqualTo(3);
+	}
+
+	private static double largestDifference(float[] a, float[] b) {
+		double largest = 0;
+		for (int i = 0; i < a.length; i++) {
+			largest = Math.max(largest, Math.abs(a[i] - b[i]));
+		}
+		return largest;
 	}
 
 }
