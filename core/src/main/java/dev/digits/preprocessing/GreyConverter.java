@@ -127,7 +127,7 @@ final class GreyConverter {
 	 * array (what the JPEG and PNG readers make of a photo: BGR, RGB, grey, with or
 	 * without alpha), read straight from the array rather than a row of each band at a
 	 * time through the raster: the same levels (a test compares every layout), in about
-	 * three quarters of the time for colour and a third or less for grey (a 1 MP JPEG's
+	 * three quarters of the time for colour and half or less for grey (a 1 MP JPEG's
 	 * decoded image, timed alone). False, and nothing read, for any other layout.
 	 */
 	private static boolean readInterleavedBytes(Raster raster, ColorModel model, byte[] grey, byte[] alpha) {

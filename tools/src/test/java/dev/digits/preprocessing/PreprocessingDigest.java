@@ -18,7 +18,7 @@ import dev.digits.training.RealisticUploads;
  * One SHA-256 of everything the serving preprocessing makes of a fixed set of uploads:
  * the photos {@code PhotoFailures} reads (validation digits, 240-480 px), realistic
  * uploads of 200 MNIST test digits (canvases, scans, JPEGs on paper), and 40 phone photos
- * at about 1 and 4 megapixels (the digit finding's downscaling). For each, the 784
+ * at about 1 and 3 megapixels (the digit finding's downscaling). For each, the 784
  * inputs' bits and flags, or the refusal's reason. A change meant only to make the
  * preprocessing faster must leave it unchanged; run by hand, not a test:
  * {@code java -cp tools/target/test-classes:tools/target/classes:core/target/classes:<deps> dev.digits.preprocessing.PreprocessingDigest 300 ../shared/mnist}.
