@@ -230,7 +230,10 @@ class PredictionController {
 					"the image is " + request.getContentLengthLong() + " bytes; the limit is " + limit);
 		}
 		try (InputStream in = request.getInputStream()) {
-			byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+			// the first buffer at most what the body's reservation holds before its bytes
+			// arrive: a client that declares a large body and sends it slowly holds no
+			// more
+			byte[] body = BodyBytes.read(in, request.getContentLengthLong(), limit, RequestBodyLimitFilter.STEP);
 			if (body.length > limit) {
 				throw new TooLargeException("the image is larger than the limit of " + limit + " bytes");
 			}

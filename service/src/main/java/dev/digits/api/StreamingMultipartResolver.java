@@ -57,6 +57,9 @@ class StreamingMultipartResolver implements MultipartResolver {
 
 	private final ApiProperties properties;
 
+	/** The largest first buffer a part is read into (it doubles from there). */
+	static final int PART_START = 16 * 1024;
+
 	StreamingMultipartResolver(ApiProperties properties) {
 		this.properties = properties;
 	}
@@ -115,7 +118,11 @@ class StreamingMultipartResolver implements MultipartResolver {
 				FileItemInput part = parts.next();
 				byte[] content;
 				try (InputStream in = part.getInputStream()) {
-					content = in.readAllBytes();
+					// a part is at most the body: its length sizes the first buffer, up
+					// to
+					// PART_START (a batch's parts are each a fraction of it)
+					content = BodyBytes.read(in, request.getContentLengthLong(),
+							properties.maxMultipartSize().toBytes(), PART_START);
 				}
 				if (part.isFormField()) {
 					fields.computeIfAbsent(part.getFieldName(), (name) -> new ArrayList<>())
