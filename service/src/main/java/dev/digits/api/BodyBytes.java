@@ -9,14 +9,15 @@ import java.util.Arrays;
  * <p>
  * The JDK's {@link InputStream#readAllBytes()} and {@link InputStream#readNBytes(int)}
  * start every read with an 8 KB buffer (16 KB on Java 21 and later) whatever the body's
- * size, and start another one each time the stream returns no bytes: the multipart
- * parser's part streams do that at their buffer's edges, so reading a 220-byte PNG out of
- * a 400-byte multipart body allocated about 42 KB, and the same PNG as a raw body 8.5 KB.
- * Here the first buffer is the expected size (a raw body's {@code Content-Length}) up to
- * a cap, the stream is read into it until it is full or ends, and it doubles when the
- * body goes on: a body of the expected size, under the cap, costs one array and no copy.
- * The cap keeps what is allocated before the bytes arrive small: a client that declares a
- * large body and sends it slowly gets a buffer that grows with what it sent.
+ * size, and start another one each time the stream returns no bytes, which the multipart
+ * parser's part streams do: parsing a 372-byte multipart body of a 220-byte PNG allocated
+ * 48.9 KB with them on Java 17 and 56.8 KB on Java 25, 41 KB with this (most of it the
+ * parser's own), and reading the same PNG as a raw body took 8.5 KB on Java 17. Here the
+ * first buffer is the expected size (a raw body's {@code Content-Length}) up to a cap,
+ * the stream is read into it until it is full or ends, and it doubles when the body goes
+ * on: a body of the expected size, under the cap, costs one array and no copy. The cap
+ * keeps what is allocated before the bytes arrive small: a client that declares a large
+ * body and sends it slowly gets a buffer that grows with what it sent.
  */
 final class BodyBytes {
 

@@ -118,9 +118,8 @@ class StreamingMultipartResolver implements MultipartResolver {
 				FileItemInput part = parts.next();
 				byte[] content;
 				try (InputStream in = part.getInputStream()) {
-					// a part is at most the body: its length sizes the first buffer, up
-					// to
-					// PART_START (a batch's parts are each a fraction of it)
+					// a part is at most the body: its length, up to PART_START, sizes the
+					// first buffer
 					content = BodyBytes.read(in, request.getContentLengthLong(),
 							properties.maxMultipartSize().toBytes(), PART_START);
 				}
