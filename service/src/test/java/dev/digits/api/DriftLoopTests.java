@@ -1,7 +1,6 @@
 package dev.digits.api;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,9 +101,15 @@ class DriftLoopTests {
 		if (mnistDir != null) {
 			dev.digits.TemporaryFolders.delete(mnistDir);
 		}
+		if (capturesByContent != null) {
+			dev.digits.TemporaryFolders.delete(capturesByContent);
+		}
 	}
 
 	private static Path mnistDir;
+
+	/** The captures copied under names made from their content (see the test). */
+	private static Path capturesByContent;
 
 	private static Mnist mnist;
 
@@ -123,24 +128,8 @@ class DriftLoopTests {
 		assumeTrue(full != null, "MNIST_DIR not set: the loop needs the MNIST training and test files");
 		Mnist all = Mnist.load(full);
 		mnistDir = dev.digits.TemporaryFolders.create("drift-loop-mnist");
-		Mnist.Split train = all.train().slice(0, TRAINING_IMAGES);
-		writeIdx(mnistDir.resolve(Mnist.TRAIN_IMAGES), mnistDir.resolve(Mnist.TRAIN_LABELS), train);
-		writeIdx(mnistDir.resolve(Mnist.TEST_IMAGES), mnistDir.resolve(Mnist.TEST_LABELS), all.test());
+		new Mnist(all.train().slice(0, TRAINING_IMAGES), all.test(), java.util.Map.of()).write(mnistDir);
 		mnist = Mnist.load(mnistDir);
-	}
-
-	/** Writes a split as the two uncompressed IDX files MNIST comes in. */
-	private static void writeIdx(Path images, Path labels, Mnist.Split split) throws IOException {
-		int n = split.size();
-		java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(16).putInt(0x803).putInt(n).putInt(28).putInt(28);
-		try (OutputStream out = Files.newOutputStream(images)) {
-			out.write(header.array());
-			out.write(split.pixels());
-		}
-		try (OutputStream out = Files.newOutputStream(labels)) {
-			out.write(java.nio.ByteBuffer.allocate(8).putInt(0x801).putInt(n).array());
-			out.write(split.labels());
-		}
 	}
 
 	@LocalServerPort
@@ -186,6 +175,7 @@ class DriftLoopTests {
 		// the same images give the same split and candidate in every run (in the
 		// nonces' order, one run in two tuned a version that then drifted)
 		Path byContent = byContent(CAPTURES);
+		capturesByContent = byContent;
 		FineTuneCommand.Options tune = FineTuneCommand.Options.parse(new String[] { "--from=6", "--to=7",
 				"--data=" + byContent, "--models=" + REPOSITORY, "--mnist-dir=" + mnistDir, "--epochs=" + EPOCHS,
 				"--replay=" + REPLAY, "--calibration-set-size=200", "--non-digits=20" });

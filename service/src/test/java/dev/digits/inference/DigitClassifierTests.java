@@ -189,11 +189,9 @@ class DigitClassifierTests {
 							: first.classify(List.of(image)))
 						.get(0)
 						.probabilities();
-					// an image batched with others may differ from its pass alone in the
-					// last
-					// bits (the native build's matrix kernels block a batch differently:
-					// seen
-					// with the AVX2 build), never by a version's difference
+					// batched with others, an image's answer may differ from its pass
+					// alone in the last bits (the AVX2 build's matrix kernels block a
+					// batch differently), never by a version's difference
 					return largestDifference(p, useOther ? expectedOther : expectedFirst) < 1e-5;
 				}));
 			}

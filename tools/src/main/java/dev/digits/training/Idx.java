@@ -13,8 +13,8 @@ import java.util.HexFormat;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Reader for the IDX format of the MNIST files (gzip-compressed or plain): unsigned-byte
- * images (magic 0x00000803) and labels (magic 0x00000801).
+ * Reader (and plain writer) for the IDX format of the MNIST files (gzip-compressed or
+ * plain): unsigned-byte images (magic 0x00000803) and labels (magic 0x00000801).
  */
 public final class Idx {
 
@@ -42,6 +42,28 @@ public final class Idx {
 			return labels.length;
 		}
 
+	}
+
+	/** Writes {@code count} images of {@code rows x cols} grey levels, uncompressed. */
+	public static void writeImages(Path file, byte[] pixels, int count, int rows, int cols) throws IOException {
+		if ((long) count * rows * cols != pixels.length) {
+			throw new IllegalArgumentException(
+					pixels.length + " bytes are not " + count + " images of " + rows + "x" + cols);
+		}
+		ByteBuffer header = ByteBuffer.allocate(16).putInt(IMAGES_MAGIC).putInt(count).putInt(rows).putInt(cols);
+		write(file, header.array(), pixels);
+	}
+
+	/** Writes labels, one byte each, uncompressed. */
+	public static void writeLabels(Path file, byte[] labels) throws IOException {
+		write(file, ByteBuffer.allocate(8).putInt(LABELS_MAGIC).putInt(labels.length).array(), labels);
+	}
+
+	private static void write(Path file, byte[] header, byte[] body) throws IOException {
+		try (java.io.OutputStream out = Files.newOutputStream(file)) {
+			out.write(header);
+			out.write(body);
+		}
 	}
 
 	public static Images readImages(Path file) throws IOException {

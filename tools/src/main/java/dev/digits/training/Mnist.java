@@ -58,6 +58,18 @@ public record Mnist(Split train, Split test, Map<String, String> sha256) {
 		return new Mnist(train, test, sums);
 	}
 
+	/**
+	 * Writes the four files into {@code dir}, uncompressed, under the names
+	 * {@link #load(Path)} reads (a smaller copy for a test, made from slices).
+	 */
+	public void write(Path dir) throws IOException {
+		Idx.writeImages(dir.resolve(TRAIN_IMAGES), train.pixels(), train.size(), DigitNetwork.HEIGHT,
+				DigitNetwork.WIDTH);
+		Idx.writeLabels(dir.resolve(TRAIN_LABELS), train.labels());
+		Idx.writeImages(dir.resolve(TEST_IMAGES), test.pixels(), test.size(), DigitNetwork.HEIGHT, DigitNetwork.WIDTH);
+		Idx.writeLabels(dir.resolve(TEST_LABELS), test.labels());
+	}
+
 	/** Only the test split, for evaluation and the serving tests. */
 	public static Split loadTest(Path dir) throws IOException {
 		return split(dir, TEST_IMAGES, TEST_LABELS, new LinkedHashMap<>());

@@ -35,6 +35,19 @@ class IdxTests {
 	}
 
 	@Test
+	void mnistWrittenFromSlicesReadsBackTheSameImagesAndLabels() throws IOException {
+		Mnist tiny = Mnist.load(Path.of("core/src/test/resources/mnist-tiny"));
+		Mnist part = new Mnist(tiny.train().slice(0, 120), tiny.test().slice(50, 80), java.util.Map.of());
+		Path copy = Files.createDirectories(dir.resolve("copy"));
+		part.write(copy);
+		Mnist read = Mnist.load(copy);
+		assertThat(read.train().pixels()).isEqualTo(tiny.train().slice(0, 120).pixels());
+		assertThat(read.train().labels()).isEqualTo(tiny.train().slice(0, 120).labels());
+		assertThat(read.test().pixels()).isEqualTo(tiny.test().slice(50, 80).pixels());
+		assertThat(read.test().labels()).isEqualTo(tiny.test().slice(50, 80).labels());
+	}
+
+	@Test
 	void readsLabels() throws IOException {
 		Idx.Labels labels = Idx.readLabels(write("labels", labels(3, 7, 0, 9)));
 		assertThat(labels.labels()).containsExactly(7, 0, 9);
