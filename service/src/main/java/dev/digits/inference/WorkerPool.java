@@ -10,6 +10,7 @@ import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;
 
@@ -54,7 +55,7 @@ final class WorkerPool implements AutoCloseable {
 		/** The sampled trace context of the request, or null. */
 		final TraceContext trace;
 
-		final CompletableFuture<Job> done = new CompletableFuture<>();
+		final Answer done = new Answer();
 
 		final long queuedAt = System.nanoTime();
 
@@ -93,6 +94,47 @@ final class WorkerPool implements AutoCloseable {
 			this.model = model;
 			this.images = images;
 			this.trace = trace;
+		}
+
+	}
+
+	/**
+	 * A job's future, which runs its settling action (leaving the count of pending
+	 * requests) before it completes, however it completes: a future's dependent actions
+	 * run after its waiters may have woken, so a caller answered could otherwise find its
+	 * own request still pending when it sends the next one.
+	 */
+	static final class Answer extends CompletableFuture<Job> {
+
+		private final AtomicReference<Runnable> onSettle = new AtomicReference<>();
+
+		void onSettle(Runnable action) {
+			this.onSettle.set(action);
+		}
+
+		private void settle() {
+			Runnable action = this.onSettle.getAndSet(null);
+			if (action != null) {
+				action.run();
+			}
+		}
+
+		@Override
+		public boolean complete(Job value) {
+			settle();
+			return super.complete(value);
+		}
+
+		@Override
+		public boolean completeExceptionally(Throwable ex) {
+			settle();
+			return super.completeExceptionally(ex);
+		}
+
+		@Override
+		public boolean cancel(boolean mayInterruptIfRunning) {
+			settle();
+			return super.cancel(mayInterruptIfRunning);
 		}
 
 	}
@@ -208,7 +250,7 @@ final class WorkerPool implements AutoCloseable {
 		job.permits = images.length;
 		if (inlineWhenIdle) {
 			boolean alone = pending.incrementAndGet() == 1;
-			job.done.whenComplete((done, failure) -> pending.decrementAndGet());
+			job.done.onSettle(pending::decrementAndGet);
 			if (alone && images.length <= inlineImages && inService.getAsInt() <= 1 && runHere(job)) {
 				return job;
 			}

@@ -502,9 +502,22 @@ class DigitClassifierTests {
 						.mapToObj(DigitClassifierTests::digit)
 						.toList());
 			assertThat(threads).hasSize(3).last().asString().startsWith("inference-");
-			// and a lone small one runs on its caller's thread again
+			// and a lone small one runs on its caller's thread again, even straight after
+			// one a worker answered (its request has left the count before it wakes up)
 			classifier.classify(model, List.of(digit(5)));
 			assertThat(threads).hasSize(4).last().isEqualTo(Thread.currentThread().getName());
+			for (int round = 0; round < 200; round++) {
+				threads.clear();
+				classifier.classify(model,
+						java.util.stream.IntStream.range(0, WorkerPool.INLINE_IMAGES + 1)
+							.mapToObj(DigitClassifierTests::digit)
+							.toList());
+				classifier.classify(model, List.of(digit(5)));
+				assertThat(threads).as("round %d", round)
+					.containsExactly("inference-0", Thread.currentThread().getName());
+			}
+			threads.clear();
+			threads.addAll(java.util.Collections.nCopies(4, "earlier"));
 			// unless the service counts other requests in, which will soon queue
 			classifier.enterService();
 			classifier.enterService();
