@@ -34,6 +34,7 @@ EXPECTED_METRICS = [
     "digits_request_seconds_max",
     "digits_preprocess_seconds_bucket", "digits_queue_wait_seconds_bucket", "digits_inference_seconds_bucket",
     "digits_batch_size_bucket", "digits_batch_size_count", "digits_batch_size_sum", "digits_batch_size_max",
+    "digits_inference_requests_total",
     "digits_predictions_total", "digits_failures_total", "digits_model_info", "digits_model_ready",
     "digits_queue_depth", "digits_queue_capacity", "digits_offheap_bytes", "digits_offheap_physical_bytes",
     "digits_offheap_max_bytes", "digits_offheap_physical_max_bytes", "digits_decode_memory_available_bytes",

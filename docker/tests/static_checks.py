@@ -350,7 +350,7 @@ for path in dashboard_files:
         check(f"{rel(path)}: a panel about {topic}", topic in titles)
     all_exprs = " ".join(e for _, _, e in panel_exprs)
     for metric in ["digits_request_seconds_bucket", "digits_preprocess_seconds", "digits_inference_seconds",
-                   "digits_queue_wait_seconds", "digits_batch_size", "digits_failures_total",
+                   "digits_queue_wait_seconds", "digits_batch_size", "digits_inference_requests_total", "digits_failures_total",
                    "digits_predictions_total", "jvm_memory_used_bytes", "digits_offheap_bytes",
                    "digits_offheap_physical_bytes", "vector(0.034)", "vector(0.042)", "vector(0.048)",
                    "digits_model_info", "digits_model_state", "digits_model_role", "digits_model_traffic_share",

@@ -9,7 +9,9 @@
 #
 # JAVA=/path/to/bin/java runs the jar on another Java (default: the java on the PATH). Arguments
 # after NAME go to the service (e.g. --digits.inference.inline-when-idle=false). Prints the
-# process's resident memory after the warm-up and at the end.
+# process's resident memory after the warm-up and at the end, and how many of the measured requests
+# ran their own forward pass and how many were handed to a worker (0 and 0 for a jar that does not
+# count them).
 # Needs wrk (Debian package). Never run two at once on 2 cores.
 set -uo pipefail
 JAR=$(realpath "$1"); NAME=$2
@@ -31,8 +33,15 @@ wrk -t1 -c4 -d20s -s "$HERE/one-client-multipart.lua" "$URL" >/dev/null
 wrk -t1 -c4 -d10s -s "$HERE/one-client-raw.lua" "$URL" >/dev/null
 rss() { echo "$1: $(awk '/VmRSS/ {print $2, $3}' /proc/$PID/status)"; }
 rss "resident after the warm-up"
+# requests computed on their own thread and handed to a worker (jars that count them)
+passes() { curl -fsS "http://127.0.0.1:$MPORT/actuator/prometheus" |
+	awk '/^digits_inference_requests_total/ { split($0, a, "thread=\""); split(a[2], b, "\""); n[b[1]] = $NF }
+		END { printf "%d %d", n["caller"], n["worker"] }'; }
 for kind in multipart raw; do
 	echo "== $NAME $kind"
+	read -r c0 w0 <<<"$(passes)"
 	wrk -t1 -c1 -d15s --latency -s "$HERE/one-client-$kind.lua" "$URL" | grep -E "^ +(50|90|99)%|Requests/sec|Non-2xx"
+	read -r c1 w1 <<<"$(passes)"
+	echo "computed by the request's own thread: $((c1 - c0)), handed to a worker: $((w1 - w0))"
 done
 rss "resident at the end"

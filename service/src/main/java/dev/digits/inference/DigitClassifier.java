@@ -12,7 +12,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.digits.model.DigitNetwork;
 import dev.digits.system.Histograms;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -72,12 +71,7 @@ public final class DigitClassifier implements AutoCloseable {
 		this.registry = registry;
 		this.tracer = tracer;
 		this.pool = new WorkerPool(properties.effectiveWorkers(), properties.maxBatchSize(), properties.maxQueueDelay(),
-				properties.queueCapacity(), properties.inlineWhenIdle(), inService::get,
-				DistributionSummary.builder("digits.batch.size")
-					.description("Images per forward pass")
-					.serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256)
-					.register(registry),
-				tracer);
+				properties.queueCapacity(), properties.inlineWhenIdle(), inService::get, registry, tracer);
 		Gauge.builder("digits.queue.depth", pool, WorkerPool::depth)
 			.description("Images waiting for an inference worker")
 			.register(registry);
@@ -104,7 +98,8 @@ public final class DigitClassifier implements AutoCloseable {
 	public EngineModel register(String version, MultiLayerNetwork network) {
 		long weightBytes = network.params().length() * network.params().dataType().width();
 		EngineModel model = new EngineModel(version, engine.prepare(network),
-				timer("digits.queue.wait", "Time an image waits for an inference worker", version),
+				timer("digits.queue.wait",
+						"Time a request's images wait for an inference worker (one sample a request)", version),
 				timer("digits.inference", "Compute time of one forward pass (a batch)", version),
 				engine.copiesWeights() ? 2 * weightBytes : weightBytes);
 		live.incrementAndGet();

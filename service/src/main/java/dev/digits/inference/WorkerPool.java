@@ -15,7 +15,9 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;
 
 import dev.digits.model.DigitNetwork;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.TraceContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -206,8 +208,13 @@ final class WorkerPool implements AutoCloseable {
 	 */
 	private final IntSupplier inService;
 
+	/** Requests computed on their own thread, and requests handed to the workers. */
+	private final Counter computedByCaller;
+
+	private final Counter handedOver;
+
 	WorkerPool(int workers, int maxBatchSize, Duration maxQueueDelay, int queueCapacity, boolean inlineWhenIdle,
-			IntSupplier inService, DistributionSummary batchSizes, PipelineTracer tracer) {
+			IntSupplier inService, MeterRegistry registry, PipelineTracer tracer) {
 		this.maxBatchSize = maxBatchSize;
 		this.inlineWhenIdle = inlineWhenIdle;
 		this.inService = inService;
@@ -215,7 +222,18 @@ final class WorkerPool implements AutoCloseable {
 		this.maxDelayNanos = maxQueueDelay.toNanos();
 		this.queueCapacity = queueCapacity;
 		this.capacity = new Semaphore(queueCapacity);
-		this.batchSizes = batchSizes;
+		this.batchSizes = DistributionSummary.builder("digits.batch.size")
+			.description("Images per forward pass")
+			.serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256)
+			.register(registry);
+		String requests = "digits.inference.requests";
+		String description = "Requests whose images went to a forward pass, by the thread that computed them: "
+				+ "the request's own (alone in the service) or an inference worker";
+		this.computedByCaller = Counter.builder(requests)
+			.description(description)
+			.tag("thread", "caller")
+			.register(registry);
+		this.handedOver = Counter.builder(requests).description(description).tag("thread", "worker").register(registry);
 		this.tracer = tracer;
 		for (int i = 0; i < workers; i++) {
 			Thread thread = new Thread(this::run, "inference-" + i);
@@ -252,8 +270,14 @@ final class WorkerPool implements AutoCloseable {
 			boolean alone = pending.incrementAndGet() == 1;
 			job.done.onSettle(pending::decrementAndGet);
 			if (alone && images.length <= inlineImages && inService.getAsInt() <= 1 && runHere(job)) {
+				if (model.counted && !quiet) {
+					computedByCaller.increment();
+				}
 				return job;
 			}
+		}
+		if (model.counted && !quiet) {
+			handedOver.increment();
 		}
 		queue.offerLast(job);
 		if (!running && queue.remove(job)) {

@@ -211,6 +211,7 @@ class PredictionApiIntegrationTests {
 			.contains("digits_inference_seconds_bucket")
 			.contains("digits_queue_wait_seconds_bucket")
 			.contains("digits_batch_size_bucket")
+			.contains("digits_inference_requests_total{application=\"digit-service\",thread=\"")
 			.contains("digits_predictions_total{application=\"digit-service\",digit=\"")
 			.contains("digits_failures_total{application=\"digit-service\",reason=\"blank\"}")
 			.contains("digits_model_state{application=\"digit-service\",model_version=\"1\",state=\"ready\"} 1.0")

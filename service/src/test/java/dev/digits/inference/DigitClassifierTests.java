@@ -506,6 +506,8 @@ class DigitClassifierTests {
 			// one a worker answered (its request has left the count before it wakes up)
 			classifier.classify(model, List.of(digit(5)));
 			assertThat(threads).hasSize(4).last().isEqualTo(Thread.currentThread().getName());
+			double byCallers = registry.get("digits.inference.requests").tag("thread", "caller").counter().count();
+			double byWorkers = registry.get("digits.inference.requests").tag("thread", "worker").counter().count();
 			for (int round = 0; round < 200; round++) {
 				threads.clear();
 				classifier.classify(model,
@@ -516,6 +518,11 @@ class DigitClassifierTests {
 				assertThat(threads).as("round %d", round)
 					.containsExactly("inference-0", Thread.currentThread().getName());
 			}
+			// the metric counts each request once, by the thread that computed it
+			assertThat(registry.get("digits.inference.requests").tag("thread", "caller").counter().count())
+				.isEqualTo(byCallers + 200);
+			assertThat(registry.get("digits.inference.requests").tag("thread", "worker").counter().count())
+				.isEqualTo(byWorkers + 200);
 			threads.clear();
 			threads.addAll(java.util.Collections.nCopies(4, "earlier"));
 			// unless the service counts other requests in, which will soon queue
