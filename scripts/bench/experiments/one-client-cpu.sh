@@ -9,6 +9,7 @@
 #
 # Needs wrk (Debian package). Never run two at once on 2 cores.
 set -uo pipefail
+command -v wrk >/dev/null || { echo "wrk is not installed (Debian package wrk)" >&2; exit 1; }
 JAR=$(realpath "$1"); NAME=$2
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"; REPO="$(cd "$HERE/../../.." && pwd)"
 PORT=${PORT:-18390}; MPORT=${MPORT:-18391}

@@ -12,6 +12,7 @@
 # Arguments after JAVA go to the service (e.g. --digits.inference.inline-when-idle=false).
 # Needs wrk (Debian package). Never run two at once on 2 cores.
 set -uo pipefail
+command -v wrk >/dev/null || { echo "wrk is not installed (Debian package wrk)" >&2; exit 1; }
 JAR=$(realpath "$1"); JAVA=$2
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"; REPO="$(cd "$HERE/../../.." && pwd)"
 PORT=${PORT:-18290}; MPORT=${MPORT:-18291}
