@@ -79,9 +79,8 @@ final class ImageDecoder {
 		}
 		catch (IOException | RuntimeException ex) {
 			// a refusal thrown from inside a reader (the input's deadline, its end) may
-			// come
-			// back wrapped: the JDK's PNG reader turns it into "Caught exception during
-			// read", which is not corrupt data
+			// come back wrapped: the JDK's PNG reader turns it into "Caught exception
+			// during read", which is not corrupt data
 			for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
 				if (cause instanceof PreprocessingException refused) {
 					throw refused;

@@ -251,9 +251,8 @@ final class InkGroups {
 			return found;
 		}
 		// nothing but lines: a lone stroke (a 1 in a close-up) may have been taken for
-		// one; lines that
-		// neither reach the frame, nor belong to a box or a ruled family, are ink after
-		// all
+		// one; lines that neither reach the frame, nor belong to a box or a ruled family,
+		// are ink after all
 		boolean[] aloneH = new boolean[lines.horizontal.size()];
 		for (int c = 0; c < aloneH.length; c++) {
 			aloneH[c] = alone(lines.horizontal.get(c), lines.horizontal, lines);
@@ -371,9 +370,8 @@ final class InkGroups {
 			groupOf[p] = groupOf[root];
 		}
 		// a band from one side of the picture to the other, five times longer than wide
-		// (a shadow's
-		// hard edge, the sheet's edge, a thick rule) is not a digit, nor is a small piece
-		// at the frame (edgeCrumb)
+		// (a shadow's hard edge, the sheet's edge, a thick rule) is not a digit, nor is a
+		// small piece at the frame (edgeCrumb)
 		boolean[] band = new boolean[groups.size()];
 		for (int g = 0; g < groups.size(); g++) {
 			Blob group = groups.get(g);

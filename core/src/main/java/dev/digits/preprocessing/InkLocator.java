@@ -286,8 +286,8 @@ final class InkLocator {
 		boolean pageOfInk = pure && !inverted && inkedPage(darkShare);
 
 		// the paper under every pixel, clean or not: a clean picture's paper may still be
-		// in part shadowed
-		// (its most frequent level the lit or the shaded paper), and the shade is no ink
+		// in part shadowed (its most frequent level the lit or the shaded paper), and the
+		// shade is no ink
 		byte[] sheet = pure ? null : PaperSheet.region(grey, width, height);
 		float[] ink = PaperLight.inkStrength(grey, width, height);
 		grey = null;
@@ -349,9 +349,8 @@ final class InkLocator {
 			allowed[i] = (byte) ((ink[i] > floor && (nearLines[i] == 0 || own[i] != 0)) ? 1 : 0);
 		}
 		// the digit's faint edges: ink above the noise floor connected to it, within its
-		// box grown by
-		// a tenth of its size (a blurred or scaled-up digit has edges wider than any
-		// fixed dilation)
+		// box grown by a tenth of its size (a blurred or scaled-up digit has edges wider
+		// than any fixed dilation)
 		byte[] digit = groups.grow(allowed, 0.1);
 		if (pure) {
 			checkNotADot(digit, width, height);

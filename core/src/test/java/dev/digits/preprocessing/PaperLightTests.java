@@ -95,8 +95,8 @@ class PaperLightTests {
 		}
 		float[] ink = PaperLight.inkStrength(grey, width, height);
 		// mean strengths per column, strokes left out: paper is about 0 (plus the
-		// closing's small bias
-		// from the noise), wherever it is, and the edge of the shade is no different
+		// closing's small bias from the noise), wherever it is, and the edge of the shade
+		// is no different
 		for (int x = 200; x < width; x++) {
 			if (x >= 315 && x < 330) {
 				continue;

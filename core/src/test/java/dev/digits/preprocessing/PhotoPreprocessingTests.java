@@ -17,8 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PhotoPreprocessingTests {
 
 	// behaviour, not speed: a cold JVM on a loaded 2-core machine can take more than the
-	// default 500 ms
-	// for the first photo (the time budget itself is tested in DecodingBudgetTests)
+	// default 500 ms for the first photo (the time budget itself is tested in
+	// DecodingBudgetTests)
 	private final ImagePreprocessor preprocessor = new ImagePreprocessor(
 			PreprocessingLimits.defaults().withTimeBudget(java.time.Duration.ofSeconds(30)));
 
@@ -96,10 +96,9 @@ class PhotoPreprocessingTests {
 	@Test
 	void aPageMostlyInFlatShadeIsStillDarkInkOnLightPaper() {
 		// a hard shadow over 60% of a noiseless page: its most frequent level is the
-		// shade
-		// (mid-grey, not pure paper), the lit paper its farthest extreme; a thin dark 1
-		// in
-		// the lit part. Read off the most frequent level, the lit paper was the ink.
+		// shade (mid-grey, not pure paper), the lit paper its farthest extreme; a thin
+		// dark 1 in the lit part. Read off the most frequent level, the lit paper was the
+		// ink.
 		java.awt.image.BufferedImage page = new java.awt.image.BufferedImage(400, 300,
 				java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
 		byte[] levels = ((java.awt.image.DataBufferByte) page.getRaster().getDataBuffer()).getData();

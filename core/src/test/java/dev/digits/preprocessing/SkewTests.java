@@ -141,8 +141,7 @@ class SkewTests {
 	@Test
 	void darkInkIsNotFooledByAShadowAcrossThePage() {
 		// light paper, its lower part in deep shade, a thin dark stroke in the lit part:
-		// the
-		// most frequent level is the shade, and the lit paper is the farthest extreme
+		// the most frequent level is the shade, and the lit paper is the farthest extreme
 		float[] grey = new float[WIDTH * HEIGHT];
 		for (int y = 0; y < HEIGHT; y++) {
 			for (int x = 0; x < WIDTH; x++) {

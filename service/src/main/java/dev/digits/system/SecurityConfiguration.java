@@ -54,10 +54,8 @@ class SecurityConfiguration {
 	SecurityFilterChain adminSecurity(HttpSecurity http, AdminCredential credential, EndpointRoles endpoints)
 			throws Exception {
 		// the OpenAPI documents that describe the admin API (its group, and springdoc's
-		// ungrouped
-		// document, which merges every group): the same credential, or nothing. The
-		// public API's
-		// document is /v3/api-docs/digits
+		// ungrouped document, which merges every group): the same credential, or nothing.
+		// The public API's document is /v3/api-docs/digits
 		return common(http.securityMatcher("/admin/**", "/v2/repository/**", "/v3/api-docs/admin",
 				"/v3/api-docs/admin/**", "/v3/api-docs/admin.yaml", "/v3/api-docs", "/v3/api-docs.yaml"), API_CSP)
 			.cors(AbstractHttpConfigurer::disable)

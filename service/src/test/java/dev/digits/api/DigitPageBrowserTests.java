@@ -58,8 +58,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * or to {@code -Dscreenshots.dir=docs/images} to regenerate the README's.
  */
 // the photos of paper take the server's preprocessing longer than its 500 ms budget on a
-// loaded 2-core
-// machine (a training run beside the tests): these tests are about behaviour, not speed
+// loaded 2-core machine (a training run beside the tests): these tests are about
+// behaviour, not speed
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = "digits.preprocessing.time-budget=30s")
 class DigitPageBrowserTests {
@@ -591,18 +591,15 @@ class DigitPageBrowserTests {
 	@Test
 	void thePagesPreprocessingMatchesTheServers() throws IOException {
 		// the same bytes to the server (?include=input) and to app/preprocess.js in the
-		// page; MNIST test
-		// digits in eight kinds of picture (photos of ruled paper among them), and
-		// synthetic canvases;
-		// the model on both sides for the MNIST digits and the canvases (the other kinds'
-		// inputs are
-		// compared, their digits follow); severalDigits on both sides for every image
+		// page; MNIST test digits in eight kinds of picture (photos of ruled paper among
+		// them), and synthetic canvases; the model on both sides for the MNIST digits
+		// and the canvases (the other kinds' inputs are compared, their digits follow);
+		// severalDigits on both sides for every image
 		List<String> report = new ArrayList<>();
 		Map<PageImages.Kind, Comparison> results = new EnumMap<>(PageImages.Kind.class);
 		for (PageImages.Kind kind : PageImages.Kind.values()) {
-			// every test digit of the fixture as itself, the first 100 in each other kind
-			// of picture
-			// (50 pairs of digits)
+			// every test digit of the fixture as itself, the first 100 in each other
+			// kind of picture (50 pairs of digits)
 			int count = switch (kind) {
 				case MNIST -> digits.size();
 				case TWO_DIGITS_PHOTO -> 50;
@@ -635,22 +632,16 @@ class DigitPageBrowserTests {
 		Files.createDirectories(Path.of("target"));
 		Files.writeString(Path.of("target/page-parity.txt"), String.join("\n", report) + "\n");
 
-		// The bounds. The port follows every rounding of the Java code, in float where it
-		// computes in
-		// float, so an opaque lossless image, which both sides decode to the same pixels,
-		// must give the
-		// same 784 levels: 0. Where the browser's decoding may legitimately differ from
-		// ImageIO's, a
-		// small bound: semi-transparent pixels pass through the canvas's premultiplied
-		// storage (a
+		// The bounds. The port follows every rounding of the Java code, in float where
+		// it computes in float, so an opaque lossless image, which both sides decode to
+		// the same pixels, must give the same 784 levels: 0. Where the browser's
+		// decoding may legitimately differ from ImageIO's, a small bound:
+		// semi-transparent pixels pass through the canvas's premultiplied storage (a
 		// colour off by at most 1 level, for coloured ink; the stretch to full contrast
-		// can double
-		// that): 2; JPEG decoders may use different IDCTs (IEEE 1180 allows +-1 per
-		// sample), again at
-		// most doubled by the stretch, and a level more from the final rounding: 4, and
-		// 0.5 on
-		// average. Measured here: 0 everywhere (Chromium and ImageIO share libjpeg's
-		// integer IDCT).
+		// can double that): 2; JPEG decoders may use different IDCTs (IEEE 1180 allows
+		// +-1 per sample), again at most doubled by the stretch, and a level more from
+		// the final rounding: 4, and 0.5 on average. Measured here: 0 everywhere
+		// (Chromium and ImageIO share libjpeg's integer IDCT).
 		List<Comparison> all = new ArrayList<>(results.values());
 		all.add(canvases);
 		all.add(photos);
@@ -924,8 +915,7 @@ class DigitPageBrowserTests {
 	@Test
 	void withTheServiceGoneThePageOffersThisDeviceOnlyWhenItCanLoad() throws IOException {
 		// the page is reached through a forwarding proxy on a port of its own: stopping
-		// the
-		// proxy is the service going away for this origin (a fresh one: no cache, no
+		// the proxy is the service going away for this origin (a fresh one: no cache, no
 		// worker)
 		try (ForwardingProxy proxy = new ForwardingProxy(port)) {
 			openThrough(proxy);

@@ -338,8 +338,7 @@ class GrpcInferenceTests {
 	@Test
 	void underConcurrentLoadCallsAreShedNotLeftWaiting() throws Exception {
 		// 24 clients send batches of 25 to two workers whose queue holds 50 images: a
-		// call
-		// that finds it full is shed at once (before its message is read, or by the
+		// call that finds it full is shed at once (before its message is read, or by the
 		// classifier), the others are answered; nothing else happens to any
 		java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(24);
 		try {

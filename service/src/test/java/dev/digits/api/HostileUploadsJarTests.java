@@ -468,11 +468,10 @@ class HostileUploadsJarTests {
 		// the attackers run on the same two cores, and still fails the 10x an unbounded
 		// decoder could cause. Since every decoded photo has its digit found (about 11 ms
 		// more per megapixel image), the attackers' images cost more: 3.82, 4.14, 4.22
-		// and
-		// 4.56 in four runs on 2026-12-02 (2.02-2.88 before), then 4.53, 6.43 and 4.06 in
-		// three later runs the same day (the quiet p99, the 13th slowest of about 1,300
-		// requests, moved 16-20 ms). The bound is 8x: it guards against gross regressions
-		// only, and the report gives the ratio of every run.
+		// and 4.56 in four runs on 2026-12-02 (2.02-2.88 before), then 4.53, 6.43 and
+		// 4.06 in three later runs the same day (the quiet p99, the 13th slowest of about
+		// 1,300 requests, moved 16-20 ms). The bound is 8x: it guards against gross
+		// regressions only, and the report gives the ratio of every run.
 		assertThat(hostileP99).as("p99 with hostile clients vs quiet (%.2f ms)", quietP99)
 			.isLessThanOrEqualTo(Math.max(8 * quietP99, GUARD_FLOOR_MS));
 	}

@@ -97,10 +97,8 @@ class ModelVersionsTests {
 		assertThat(http.get("/actuator/health/readiness").json().at("/components/model/details/versions/2").asString())
 			.isEqualTo("READY");
 		// each version holds the network's float weights and the engine's channels-last
-		// copy, and
-		// each worker that ran it one set of activation buffers for a batch of 32, and
-		// the
-		// requests that ran alone one set for 4 (the inline pass)
+		// copy, and each worker that ran it one set of activation buffers for a batch of
+		// 32, and the requests that ran alone one set for 4 (the inline pass)
 		long weights = 2L * 225_034 * 4;
 		long perImage = (784 + 26 * 26 * 32 + 13 * 13 * 32 + 11 * 11 * 64 + 5 * 5 * 64 + 128 + 10) * 4L;
 		long pass = 32 * perImage;

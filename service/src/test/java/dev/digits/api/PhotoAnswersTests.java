@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		// behaviour, not speed: the first photo in a cold JVM on a loaded machine can
-		// take longer than
-		// the 500 ms budget (the budget itself is tested in DecodingBudgetTests)
+		// take longer than the 500 ms budget (the budget itself is tested in
+		// DecodingBudgetTests)
 		properties = "digits.preprocessing.time-budget=30s")
 class PhotoAnswersTests {
 
@@ -74,9 +74,8 @@ class PhotoAnswersTests {
 	@Test
 	void theDefaultVersionTrainedOnNonDigitsDoubtsATypedLetterMoreThanTheFirst() throws IOException {
 		// a capital A on ruled paper: the first version answers 4 as surely as a clean
-		// digit; the default,
-		// trained to spread its belief over non-digits, is much less sure (not yet enough
-		// to flag it)
+		// digit; the default, trained to spread its belief over non-digits, is much less
+		// sure (not yet enough to flag it)
 		byte[] letter = example("letter-a.jpg");
 		JsonNode first = http.post("/api/v1/models/1/predictions", "image/jpeg", letter).json();
 		JsonNode byDefault = http.post("/api/v1/predictions", "image/jpeg", letter).json();

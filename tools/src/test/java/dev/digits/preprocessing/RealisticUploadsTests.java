@@ -71,9 +71,8 @@ class RealisticUploadsTests {
 		List<Preprocessed> results = checkDecodeAndAccept(uploads);
 
 		// Centring by mass moves the digit by whole pixels, as MNIST did, so a digit
-		// whose centre of mass
-		// sits near a half pixel can land one pixel away from where MNIST put it:
-		// "aligned" allows that.
+		// whose centre of mass sits near a half pixel can land one pixel away from where
+		// MNIST put it: "aligned" allows that.
 		Map<String, double[]> byKind = new LinkedHashMap<>();
 		for (int i = 0; i < uploads.size(); i++) {
 			Upload upload = uploads.get(i);
