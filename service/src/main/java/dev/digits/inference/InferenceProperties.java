@@ -26,7 +26,9 @@ import org.springframework.validation.annotation.Validated;
  * @param cacheSize predictions kept, keyed on the normalized input; 0 turns the cache off
  * @param inlineWhenIdle a request of a few images that finds no other request in flight
  * runs its forward pass on its own thread instead of handing it to a worker, saving the
- * hand-off's two thread wake-ups (docs/performance-gap.md, "One client")
+ * hand-off's two thread wake-ups (docs/performance-gap.md, "One client");
+ * digits_inference_requests_total counts the requests each thread ("caller", "worker")
+ * computed
  */
 @Validated
 @ConfigurationProperties("digits.inference")

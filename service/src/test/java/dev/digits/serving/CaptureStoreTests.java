@@ -116,6 +116,10 @@ class CaptureStoreTests {
 		java.util.concurrent.Future<?> sweeper = pool.submit(() -> {
 			while (running.get()) {
 				store.sweep();
+				// a pause between sweeps: the store's lock is not fair, and a sweeper
+				// that takes it back at once starved the writers for a minute on a
+				// loaded 2-core machine (the service sweeps once an hour)
+				Thread.sleep(1);
 			}
 			return null;
 		});
