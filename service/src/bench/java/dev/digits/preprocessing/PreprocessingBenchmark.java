@@ -25,9 +25,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * What preprocessing costs per upload, no HTTP: decoding alone ({@link #decode}, the JDK's readers,
  * subsampled to at most a megapixel as the service does) and the whole of
  * {@link ImagePreprocessor#fromImage} ({@link #preprocess}: decoding, then finding the digit on the
- * paper and framing it), so the steps after decoding cost the difference, and one of those steps alone
- * ({@link #findSheet}). Inputs: a 280 x 280 canvas PNG, and photos of a handwritten digit on paper
- * under a shadow, JPEG, at about 1 and 12 megapixels (a phone's full resolution), and at 1 megapixel
+ * paper and framing it), so the steps after decoding cost the difference; the digit finding alone
+ * ({@link #locate}), and three of its steps ({@link #findSheet}, {@link #polarity}, {@link #paperLevel}).
+ * Inputs: a 280 x 280 canvas PNG, and photos of a handwritten digit on paper under a shadow, JPEG, at about 1 and 12 megapixels (a phone's full resolution), and at 1 megapixel
  * on a sheet smaller than the frame. Sample mode gives p50 and p99.
  * <p>
  * {@code MNIST_DIR=$PWD/../shared/mnist ./mvnw -Pbenchmark -pl service -am test-compile exec:exec@jmh -Djmh.args=PreprocessingBenchmark}
@@ -76,12 +76,21 @@ public class PreprocessingBenchmark {
 		this.preprocessor = new ImagePreprocessor(limits);
 		this.format = ImageFormat.sniff(this.bytes).orElseThrow();
 		this.header = ImageHeader.inspect(this.bytes, this.format, limits);
+		this.decoded = ImageDecoder
+			.decode(this.bytes, this.format, this.header, limits.decodePixels(), System.nanoTime() + 10_000_000_000L)
+			.grey();
+		this.minInkPixels = limits.minInkPixels();
 		GreyImage grey = GreyConverter.toGrey(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(this.bytes)));
 		int[] size = InkLocator.workingSize(grey.width(), grey.height());
 		this.working = InkLocator.areaDownscale(grey, size[0], size[1], false);
 		this.workingWidth = size[0];
 		this.workingHeight = size[1];
 	}
+
+	/** The upload's grey levels as the service decodes them (subsampled to at most a megapixel). */
+	GreyImage decoded;
+
+	int minInkPixels;
 
 	/** The upload at the digit finding's working resolution, paper light (dark ink on light paper). */
 	float[] working;
@@ -114,6 +123,35 @@ public class PreprocessingBenchmark {
 	@Benchmark
 	public Object findSheet() {
 		return PaperSheet.region(this.working, this.workingWidth, this.workingHeight);
+	}
+
+	/**
+	 * The whole digit finding ({@link InkLocator#locate}), from the decoded grey levels to
+	 * the chosen digit's ink at the working resolution: what a photo costs after decoding
+	 * and before the MNIST framing (photos only; a canvas is framed whole).
+	 */
+	@Benchmark
+	public Object locate() {
+		return InkLocator.locate(this.decoded, this.minInkPixels, System.nanoTime() + 10_000_000_000L);
+	}
+
+	/**
+	 * Polarity ({@link InkLocator#darkInk}: three box means and a weighted sum), one step
+	 * of the digit finding, on the upload at its working resolution.
+	 */
+	@Benchmark
+	public Object polarity() {
+		return InkLocator.darkInk(this.working, this.workingWidth, this.workingHeight);
+	}
+
+	/**
+	 * The paper's level under every pixel and the ink strengths it gives
+	 * ({@link PaperLight#inkStrength}: a grey-level closing), one step of the digit
+	 * finding, on the upload at its working resolution.
+	 */
+	@Benchmark
+	public Object paperLevel() {
+		return PaperLight.inkStrength(this.working, this.workingWidth, this.workingHeight);
 	}
 
 	@Benchmark
