@@ -27,8 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link ImagePreprocessor#fromImage} ({@link #preprocess}: decoding, then finding the digit on the
  * paper and framing it), so the steps after decoding cost the difference; the digit finding alone
  * ({@link #locate}), and three of its steps ({@link #findSheet}, {@link #polarity}, {@link #paperLevel}).
- * Inputs: a 280 x 280 canvas PNG, and photos of a handwritten digit on paper under a shadow, JPEG, at about 1 and 12 megapixels (a phone's full resolution), and at 1 megapixel
- * on a sheet smaller than the frame. Sample mode gives p50 and p99.
+ * Inputs: a 280 x 280 canvas PNG, and photos of a handwritten digit on paper under a shadow, JPEG,
+ * at about 1 and 12 megapixels (a phone's full resolution), and at 1 megapixel on a sheet smaller
+ * than the frame. Sample mode gives p50 and p99.
  * <p>
  * {@code MNIST_DIR=$PWD/../shared/mnist ./mvnw -Pbenchmark -pl service -am test-compile exec:exec@jmh -Djmh.args=PreprocessingBenchmark}
  */
