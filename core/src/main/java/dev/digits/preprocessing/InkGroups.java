@@ -159,14 +159,63 @@ final class InkGroups {
 		return out;
 	}
 
-	/** {@code mask} grown by {@code radius} pixels (a square), separably. */
+	/**
+	 * A radius up to which {@link #dilate} ORs shifted rows rather than sweeping: whole
+	 * rows of bytes at a time, which the JIT compiles to vector instructions, while a
+	 * sweep counts distances in a chain of dependent steps per pixel (the two dilations
+	 * of radius 0 and 1 of a photo took about 2.5 ms at 512 x 512 swept, 0.3 ms shifted).
+	 */
+	static final int SHIFTED_RADIUS = 3;
+
+	/**
+	 * {@code mask} grown by {@code radius} pixels (a square), separably: 1 where a set
+	 * sample lies within the square around the pixel, else 0.
+	 */
 	static byte[] dilate(byte[] mask, int width, int height, int radius) {
+		if (radius <= SHIFTED_RADIUS) {
+			return dilateByShifts(mask, width, height, radius);
+		}
 		byte[] across = new byte[mask.length];
 		for (int y = 0; y < height; y++) {
 			sweep(mask, across, y * width, 1, width, radius);
 		}
 		byte[] out = new byte[mask.length];
 		sweepDown(across, out, width, height, radius);
+		return out;
+	}
+
+	/**
+	 * {@link #dilate} for a small radius: the mask (as 0 and 1) ORed with itself shifted
+	 * by up to {@code radius} along each row, then the rows ORed with those up to
+	 * {@code radius} above and below: the same marks as the sweeps.
+	 */
+	private static byte[] dilateByShifts(byte[] mask, int width, int height, int radius) {
+		int n = mask.length;
+		byte[] ones = new byte[n];
+		for (int i = 0; i < n; i++) {
+			ones[i] = (byte) ((mask[i] != 0) ? 1 : 0);
+		}
+		byte[] across = ones.clone();
+		for (int row = 0; row < n; row += width) {
+			for (int d = 1; d <= radius && d < width; d++) {
+				for (int x = d; x < width; x++) {
+					across[row + x] |= ones[row + x - d];
+				}
+				for (int x = 0; x < width - d; x++) {
+					across[row + x] |= ones[row + x + d];
+				}
+			}
+		}
+		byte[] out = across.clone();
+		for (int d = 1; d <= radius && d < height; d++) {
+			int shift = d * width;
+			for (int i = shift; i < n; i++) {
+				out[i] |= across[i - shift];
+			}
+			for (int i = 0; i < n - shift; i++) {
+				out[i] |= across[i + shift];
+			}
+		}
 		return out;
 	}
 

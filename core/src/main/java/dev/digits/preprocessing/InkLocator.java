@@ -234,10 +234,7 @@ final class InkLocator {
 		int width = size[0];
 		int height = size[1];
 		float[] grey = areaDownscale(image, width, height, false);
-		int[] histogram = new int[256];
-		for (float v : grey) {
-			histogram[Math.max(0, Math.min(255, Math.round(v)))]++;
-		}
+		int[] histogram = levelHistogram(grey);
 		int median = quantile(histogram, 0.5);
 		int darkest = quantile(histogram, 0);
 		int lightest = quantile(histogram, 1);
@@ -845,6 +842,18 @@ final class InkLocator {
 
 	private static int bin(float v, int bins) {
 		return Math.max(0, Math.min(bins - 1, Math.round(v * 1024f) + bins / 2));
+	}
+
+	/**
+	 * How many of {@code values} round to each grey level 0..255 (those below counted at
+	 * 0, those above at 255).
+	 */
+	static int[] levelHistogram(float[] values) {
+		int[] histogram = new int[256];
+		for (float v : values) {
+			histogram[Math.max(0, Math.min(255, Math.round(v)))]++;
+		}
+		return histogram;
 	}
 
 	private static int binQuantile(int[] histogram, double fraction) {

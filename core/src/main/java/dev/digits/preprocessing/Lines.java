@@ -95,11 +95,11 @@ final class Lines {
 		for (int y = 0; y < height; y++) {
 			for (int x = 0; x < width; x++) {
 				int i = y * width + x;
-				int h = across.pixelOwner(x, y);
-				int v = down.pixelOwner(y, x);
 				if (mask[i] == 0) {
 					continue;
 				}
+				int h = across.pixelOwner(x, y);
+				int v = down.pixelOwner(y, x);
 				boolean crossing = across.inLongCell(x, y) && down.inLongCell(y, x);
 				int hOwner = (across.thin[i] != 0 || crossing) ? h : 0;
 				int vOwner = (down.thin[x * height + y] != 0 || crossing) ? v : 0;
@@ -321,22 +321,25 @@ final class Lines {
 	}
 
 	private static Pass pass(byte[] mask, int width, int height, int thickness, int minLength) {
+		// the runs of ink down every column, followed a row at a time (memory read in
+		// order): where each column's current run started, or -1
 		byte[] thin = new byte[mask.length];
-		for (int x = 0; x < width; x++) {
-			int y = 0;
-			while (y < height) {
-				if (mask[y * width + x] == 0) {
-					y++;
-					continue;
-				}
-				int start = y;
-				while (y < height && mask[y * width + x] != 0) {
-					y++;
-				}
-				if (y - start <= thickness) {
-					for (int k = start; k < y; k++) {
-						thin[k * width + x] = 1;
+		int[] runStart = new int[width];
+		java.util.Arrays.fill(runStart, -1);
+		for (int y = 0; y <= height; y++) {
+			for (int x = 0; x < width; x++) {
+				if (y < height && mask[y * width + x] != 0) {
+					if (runStart[x] < 0) {
+						runStart[x] = y;
 					}
+				}
+				else if (runStart[x] >= 0) {
+					if (y - runStart[x] <= thickness) {
+						for (int k = runStart[x]; k < y; k++) {
+							thin[k * width + x] = 1;
+						}
+					}
+					runStart[x] = -1;
 				}
 			}
 		}

@@ -54,10 +54,7 @@ final class PaperSheet {
 	static byte[] region(float[] grey, int width, int height) {
 		int n = width * height;
 		float[] smooth = InkLocator.boxBlur(grey, width, height, 2);
-		int[] histogram = new int[256];
-		for (float v : smooth) {
-			histogram[Math.max(0, Math.min(255, Math.round(v)))]++;
-		}
+		int[] histogram = InkLocator.levelHistogram(smooth);
 		int level = otsuLevel(histogram);
 		double[] means = classMeans(histogram, level);
 		if (means[1] - means[0] < MIN_GAP * means[1]) {

@@ -12,32 +12,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PaperLightTests {
 
 	@Test
-	void runningExtremesMatchTheWindowsTheyStandFor() {
-		Random random = new Random(5);
-		for (int trial = 0; trial < 300; trial++) {
-			int n = 1 + random.nextInt(90);
-			int radius = 1 + random.nextInt(30);
-			float[] line = new float[n];
-			for (int i = 0; i < n; i++) {
-				line[i] = random.nextInt(256);
-			}
-			float[] forward = new float[n];
-			float[] backward = new float[n];
-			float[] result = new float[n];
-			for (boolean max : new boolean[] { true, false }) {
-				PaperLight.extreme(line, n, radius, max, forward, backward, result);
-				for (int i = 0; i < n; i++) {
-					float expected = line[Math.max(0, i - radius)];
-					for (int k = Math.max(0, i - radius); k <= Math.min(n - 1, i + radius); k++) {
-						expected = max ? Math.max(expected, line[k]) : Math.min(expected, line[k]);
-					}
-					assertThat(result[i]).as("n %d radius %d max %s at %d", n, radius, max, i).isEqualTo(expected);
-				}
-			}
-		}
-	}
-
-	@Test
 	void theClosingIsTheSmallestOfTheLargestOverTheSquare() {
 		Random random = new Random(8);
 		for (int trial = 0; trial < 20; trial++) {
