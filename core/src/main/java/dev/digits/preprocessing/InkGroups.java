@@ -162,8 +162,9 @@ final class InkGroups {
 	/**
 	 * A radius up to which {@link #dilate} ORs shifted rows rather than sweeping: whole
 	 * rows of bytes at a time, which the JIT compiles to vector instructions, while a
-	 * sweep counts distances in a chain of dependent steps per pixel (the two dilations
-	 * of radius 0 and 1 of a photo took about 2.5 ms at 512 x 512 swept, 0.3 ms shifted).
+	 * sweep counts distances in a chain of dependent steps per pixel (the dilations of
+	 * radius 0 and 1 of a 512 x 512 mask with 5% of it set at random took 4.8 ms swept,
+	 * 1.2 ms shifted, best of 8 x 300 calls).
 	 */
 	static final int SHIFTED_RADIUS = 3;
 
