@@ -39,9 +39,8 @@ package dev.digits.preprocessing;
  * pixels (a 12 MP photo, decoded at about 1 MP, works at 512 x 384 = 196,608 pixels). The
  * arrays (float maps for grey, ink and output; int maps for labels, line owners and flood
  * stacks; several byte masks) add up to roughly 40-50 bytes a working pixel, so on the
- * order of 10 MB at the limit. This is an estimate from the array sizes, not yet checked
- * by a test ({@link #peakBytes} undercounts: it predates the flood fill and the line
- * finder's second pass).
+ * order of 10 MB at the limit. This is an estimate from the array sizes, not checked by a
+ * test.
  */
 final class InkLocator {
 
@@ -170,23 +169,6 @@ final class InkLocator {
 	 * side
 	 */
 	record Located(float[] ink, int width, int height, boolean inverted, boolean severalDigits) {
-	}
-
-	/**
-	 * Extra bytes {@link #locate} allocates for an image of {@code width x height} (an
-	 * upper bound).
-	 */
-	static long peakBytes(int width, int height) {
-		int[] size = workingSize(width, height);
-		long pixels = (long) size[0] * size[1];
-		// floats: grey, paper/ink and the closing's two other maps, output, row buffers;
-		// ints: labels, owners; bytes: mask, removed, chosen,
-		// thin flags, cells; line finder: transposed mask, cells and their path lengths
-		// (shorts); the sheet: its smoothed picture and the blur's row pass, its runs
-		// (at most one for two pixels, four ints each, in arrays that grow by doubling)
-		// and region
-		return pixels * (4L * 5 + 4L * 2 + 3 + 1 + 1) + 4L * 4 * Math.max(size[0], size[1]) + pixels * 3L
-				+ pixels * (4L * 2 + 16 + 1) + 64 * 1024;
 	}
 
 	static int[] workingSize(int width, int height) {

@@ -25,6 +25,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * digit-finding steps are compared before and after a change. A measurement to run by
  * hand, not a test:
  * {@code java -cp tools/target/test-classes:tools/target/classes:<deps> dev.digits.training.PhotoFailures models/mnist-cnn/6 300 ../shared/mnist target/photo-failures}.
+ * Four more arguments change the photos' shape: the shorter side's least and greatest
+ * pixels and the digit's least and greatest share of it (default
+ * {@code 240 480 0.3 0.75}; {@code 720 1080 0.08 0.16} is a small digit in a 1 MP photo).
  */
 public final class PhotoFailures {
 
@@ -47,6 +50,15 @@ public final class PhotoFailures {
 	 * order, each handed to {@code visit} as it is made.
 	 */
 	public static void photos(Path mnistDir, int per, Visit visit) throws IOException {
+		photos(mnistDir, per, 240, 480, new double[] { 0.3, 0.75 }, visit);
+	}
+
+	/**
+	 * As {@link #photos(Path, int, Visit)}, the photos' shorter side drawn from
+	 * {@code [minSide, maxSide]} and the digit's share of it from {@code inkShare}.
+	 */
+	static void photos(Path mnistDir, int per, int minSide, int maxSide, double[] inkShare, Visit visit)
+			throws IOException {
 		Mnist.Split split = validation(mnistDir);
 		ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingLimits.defaults());
 		SyntheticData data = new SyntheticData(split, List.of(), preprocessor, 240, 480);
@@ -59,8 +71,7 @@ public final class PhotoFailures {
 					.get(random.nextInt(4));
 				PhotoSynth.Ink ink = PhotoSynth.handwritten(data.mnist(index), 28 * (3 + 3 * random.nextDouble()), pen,
 						random);
-				PhotoSynth.Photo photo = PhotoSynth.photo(ink, condition, pen, 240, 480, new double[] { 0.3, 0.75 },
-						random);
+				PhotoSynth.Photo photo = PhotoSynth.photo(ink, condition, pen, minSide, maxSide, inkShare, random);
 				int label = data.label(index);
 				visit.accept(new Labelled(condition, i, label,
 						condition.id() + "-" + i + "-label" + label + "-" + pen.id(), photo));
@@ -75,7 +86,12 @@ public final class PhotoFailures {
 		ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingLimits.defaults());
 		int[] right = new int[PhotoSynth.Condition.values().length];
 		int[] refused = new int[right.length];
-		photos(Path.of(args[2]), per, (labelled) -> {
+		boolean shaped = args.length >= 8;
+		int minSide = shaped ? Integer.parseInt(args[4]) : 240;
+		int maxSide = shaped ? Integer.parseInt(args[5]) : 480;
+		double[] inkShare = shaped ? new double[] { Double.parseDouble(args[6]), Double.parseDouble(args[7]) }
+				: new double[] { 0.3, 0.75 };
+		photos(Path.of(args[2]), per, minSide, maxSide, inkShare, (labelled) -> {
 			int c = labelled.condition().ordinal();
 			byte[] bytes = labelled.photo().bytes();
 			try {
