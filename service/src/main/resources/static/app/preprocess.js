@@ -1795,14 +1795,11 @@ function attempt(kept, label, lines, ink, width, height) {
     for (const b of live) {
       const inner = blobs[b];
       if (a !== b && inner.x0 > outer.x0 && inner.x1 < outer.x1 && inner.y0 > outer.y0 && inner.y1 < outer.y1
-          && outer.area < 0.5 * blobWidth(outer) * blobHeight(outer)) {
-        // the outline's cell round the inner piece: a row of printed boxes round one small digit
-        // is many times wider than the digit and its box
-        const cell = Math.min(blobSize(outer), cellSide(label, a, outer, inner, width));
-        if (blobSize(inner) >= 0.2 * cell && ring(label, a, b, outer, inner, width, budget, cell)) {
-          encloses = true;
-          break;
-        }
+          && blobSize(inner) >= 0.2 * blobSize(outer)
+          && outer.area < 0.5 * blobWidth(outer) * blobHeight(outer)
+          && ring(label, a, b, outer, inner, width, budget)) {
+        encloses = true;
+        break;
       }
     }
     if (!encloses) parts.push(a);
@@ -1814,9 +1811,8 @@ function attempt(kept, label, lines, ink, width, height) {
       const a = blobs[parts[i]];
       const b = blobs[parts[j]];
       let join;
-      const reach = Math.max(blobSize(a), blobSize(b));
-      if (enclosesBlob(a, b)) join = !a.frame && !ring(label, parts[i], parts[j], a, b, width, budget, reach);
-      else if (enclosesBlob(b, a)) join = !b.frame && !ring(label, parts[j], parts[i], b, a, width, budget, reach);
+      if (enclosesBlob(a, b)) join = !a.frame && !ring(label, parts[i], parts[j], a, b, width, budget);
+      else if (enclosesBlob(b, a)) join = !b.frame && !ring(label, parts[j], parts[i], b, a, width, budget);
       else join = fragments(a, b);
       if (join) union(blobs, parts[i], parts[j]);
     }
@@ -1989,29 +1985,7 @@ function fragments(a, b) {
  * InkGroups.ring: outer's ink on all four sides of inner's centre, with a margin from it (a box
  * drawn round a digit), not a digit whose box holds a piece of itself.
  */
-/**
- * InkGroups.cellSide: the longer side of the outer piece's cell round the inner one's centre
- * (the outer piece's size when a side is open).
- */
-function cellSide(label, outer, outerBlob, innerBlob, width) {
-  const id = outer + 1;
-  const cx = trunc((innerBlob.x0 + innerBlob.x1) / 2);
-  const cy = trunc((innerBlob.y0 + innerBlob.y1) / 2);
-  let left = cx;
-  while (left >= outerBlob.x0 && label[cy * width + left] !== id) left--;
-  let right = cx;
-  while (right < outerBlob.x1 && label[cy * width + right] !== id) right++;
-  let up = cy;
-  while (up >= outerBlob.y0 && label[up * width + cx] !== id) up--;
-  let down = cy;
-  while (down < outerBlob.y1 && label[down * width + cx] !== id) down++;
-  if (left < outerBlob.x0 || right >= outerBlob.x1 || up < outerBlob.y0 || down >= outerBlob.y1) {
-    return blobSize(outerBlob);
-  }
-  return Math.max(right - left, down - up);
-}
-
-function ring(label, outer, inner, outerBlob, innerBlob, width, budget, size) {
+function ring(label, outer, inner, outerBlob, innerBlob, width, budget) {
   const id = outer + 1;
   const cx = trunc((innerBlob.x0 + innerBlob.x1) / 2);
   const cy = trunc((innerBlob.y0 + innerBlob.y1) / 2);
@@ -2023,20 +1997,20 @@ function ring(label, outer, inner, outerBlob, innerBlob, width, budget, size) {
   for (let x = cx; x < outerBlob.x1 && !right; x++) right = label[cy * width + x] === id;
   for (let y = cy; y >= outerBlob.y0 && !up; y--) up = label[y * width + cx] === id;
   for (let y = cy; y < outerBlob.y1 && !down; y++) down = label[y * width + cx] === id;
-  return left && right && up && down && !touching(label, outer, inner, outerBlob, innerBlob, width, budget, size);
+  return left && right && up && down && !touching(label, outer, inner, outerBlob, innerBlob, width, budget);
 }
 
 /** InkGroups.TOUCHING_BUDGET */
 const TOUCHING_BUDGET = 4000000;
 
 /** InkGroups.touching: the two pieces come within 3 to 8 pixels of each other (within a budget). */
-function touching(label, a, b, blobA, blobB, width, budget, size) {
+function touching(label, a, b, blobA, blobB, width, budget) {
   const height = label.length / width;
   const smallIsA = blobA.area <= blobB.area;
   const small = smallIsA ? blobA : blobB;
   const smallId = (smallIsA ? a : b) + 1;
   const otherId = (smallIsA ? b : a) + 1;
-  const radius = Math.min(8, Math.max(3, Math.round(f(f(0.05) * size))));
+  const radius = Math.min(8, Math.max(3, Math.round(f(f(0.05) * Math.max(blobSize(blobA), blobSize(blobB))))));
   for (let y = small.y0; y < small.y1; y++) {
     for (let x = small.x0; x < small.x1; x++) {
       if (label[y * width + x] !== smallId) continue;

@@ -8,13 +8,12 @@ import java.util.List;
  * <p>
  * Connected components (8-connectivity) of the kept ink; specks (smaller than about 1.2%
  * of the long side squared) dropped; outlines that enclose other ink (a box drawn by hand
- * or too small to be found as lines, a row of printed boxes round a small digit: judged
- * by the box round the inner ink, not the whole row) dropped. Fragments of one digit are
- * joined: components whose boxes touch or nearly touch, or that are stacked (overlapping
- * columns, a small vertical gap: the detached bar of a 5, a stroke cut by a line). Groups
- * are scored by ink mass and nearness to the image's centre; groups that touch the frame
- * (the table, the sheet's edge, a neighbouring digit cut by the photo) are chosen only
- * when there is nothing else. Lines that end within the chosen digit's box (its own long
+ * or too small to be found as lines) dropped. Fragments of one digit are joined:
+ * components whose boxes touch or nearly touch, or that are stacked (overlapping columns,
+ * a small vertical gap: the detached bar of a 5, a stroke cut by a line). Groups are
+ * scored by ink mass and nearness to the image's centre; groups that touch the frame (the
+ * table, the sheet's edge, a neighbouring digit cut by the photo) are chosen only when
+ * there is nothing else. Lines that end within the chosen digit's box (its own long
  * strokes) are put back. Two or more digit-sized groups side by side make
  * {@link #severalDigits()} true.
  */
@@ -376,15 +375,10 @@ final class InkGroups {
 			for (int b : live) {
 				Blob inner = blobs.get(b);
 				if (a != b && inner.x0 > outer.x0 && inner.x1 < outer.x1 && inner.y0 > outer.y0 && inner.y1 < outer.y1
-						&& outer.area < 0.5 * outer.width() * outer.height()) {
-					// the outline's cell round the inner piece: a row of printed boxes
-					// round one small digit is many times wider than the digit and its
-					// box
-					int cell = Math.min(outer.size(), cellSide(label, a, outer, inner, width));
-					if (inner.size() >= 0.2 * cell && ring(label, a, b, outer, inner, width, height, budget, cell)) {
-						encloses = true;
-						break;
-					}
+						&& inner.size() >= 0.2 * outer.size() && outer.area < 0.5 * outer.width() * outer.height()
+						&& ring(label, a, b, outer, inner, width, height, budget)) {
+					encloses = true;
+					break;
 				}
 			}
 			if (!encloses) {
@@ -400,12 +394,10 @@ final class InkGroups {
 				// or reaches the frame (the table round a sheet)
 				boolean join;
 				if (encloses(a, b)) {
-					join = !a.frame && !ring(label, parts.get(i), parts.get(j), a, b, width, height, budget,
-							Math.max(a.size(), b.size()));
+					join = !a.frame && !ring(label, parts.get(i), parts.get(j), a, b, width, height, budget);
 				}
 				else if (encloses(b, a)) {
-					join = !b.frame && !ring(label, parts.get(j), parts.get(i), b, a, width, height, budget,
-							Math.max(a.size(), b.size()));
+					join = !b.frame && !ring(label, parts.get(j), parts.get(i), b, a, width, height, budget);
 				}
 				else {
 					join = fragments(a, b);
@@ -638,38 +630,6 @@ final class InkGroups {
 	}
 
 	/**
-	 * The longer side of the cell of component {@code outer} (0-based, its pixels
-	 * labelled {@code outer + 1}) round the centre of {@code innerBlob}: from its ink on
-	 * the left to its ink on the right, and above to below ({@code outerBlob}'s size when
-	 * a side is open).
-	 */
-	private static int cellSide(int[] label, int outer, Blob outerBlob, Blob innerBlob, int width) {
-		int id = outer + 1;
-		int cx = (innerBlob.x0 + innerBlob.x1) / 2;
-		int cy = (innerBlob.y0 + innerBlob.y1) / 2;
-		int left = cx;
-		while (left >= outerBlob.x0 && label[cy * width + left] != id) {
-			left--;
-		}
-		int right = cx;
-		while (right < outerBlob.x1 && label[cy * width + right] != id) {
-			right++;
-		}
-		int up = cy;
-		while (up >= outerBlob.y0 && label[up * width + cx] != id) {
-			up--;
-		}
-		int down = cy;
-		while (down < outerBlob.y1 && label[down * width + cx] != id) {
-			down++;
-		}
-		if (left < outerBlob.x0 || right >= outerBlob.x1 || up < outerBlob.y0 || down >= outerBlob.y1) {
-			return outerBlob.size();
-		}
-		return Math.max(right - left, down - up);
-	}
-
-	/**
 	 * Whether component {@code outer} rings component {@code inner} (0-based, their
 	 * pixels labelled {@code outer + 1} and {@code inner + 1}), as a box drawn round a
 	 * digit or the table round a sheet does: its ink lies on all four sides of the inner
@@ -678,7 +638,7 @@ final class InkGroups {
 	 * line) leaves a side open or touches the piece.
 	 */
 	private static boolean ring(int[] label, int outer, int inner, Blob outerBlob, Blob innerBlob, int width,
-			int height, int[] budget, int size) {
+			int height, int[] budget) {
 		int id = outer + 1;
 		int cx = (innerBlob.x0 + innerBlob.x1) / 2;
 		int cy = (innerBlob.y0 + innerBlob.y1) / 2;
@@ -699,26 +659,25 @@ final class InkGroups {
 			down = label[y * width + cx] == id;
 		}
 		return left && right && up && down
-				&& !touching(label, outer, inner, outerBlob, innerBlob, width, height, budget, size);
+				&& !touching(label, outer, inner, outerBlob, innerBlob, width, height, budget);
 	}
 
 	/**
 	 * Whether components {@code a} and {@code b} (0-based, their pixels labelled
-	 * {@code a + 1} and {@code b + 1}) come within a twentieth of {@code size} (3 to 8
-	 * pixels) of each other: the larger one's size, or for an outline the side of its
-	 * cell round the other ({@link #cellSide}). A piece inside a digit's box that nearly
-	 * touches its stroke is a part of it that a removed line or a thin stroke cut off
-	 * (the tail of a 3, the hook inside a 0), not a digit inside an outline, which keeps
-	 * a margin. Past {@link #TOUCHING_BUDGET} looks in one choice it answers false.
+	 * {@code a + 1} and {@code b + 1}) come within a twentieth of the larger one's size
+	 * (3 to 8 pixels) of each other: a piece inside a digit's box that nearly touches its
+	 * stroke is a part of it that a removed line or a thin stroke cut off (the tail of a
+	 * 3, the hook inside a 0), not a digit inside an outline, which keeps a margin. Past
+	 * {@link #TOUCHING_BUDGET} looks in one choice it answers false.
 	 */
 	private static boolean touching(int[] label, int a, int b, Blob blobA, Blob blobB, int width, int height,
-			int[] budget, int size) {
+			int[] budget) {
 		Blob small = blobA.area <= blobB.area ? blobA : blobB;
 		int smallId = (small == blobA ? a : b) + 1;
 		int otherId = (small == blobA ? b : a) + 1;
 		// at most 8 pixels (1.5% of the working side): the scan costs the smaller
 		// piece's area times the square of the radius
-		int radius = Math.min(8, Math.max(3, Math.round(0.05f * size)));
+		int radius = Math.min(8, Math.max(3, Math.round(0.05f * Math.max(blobA.size(), blobB.size()))));
 		for (int y = small.y0; y < small.y1; y++) {
 			for (int x = small.x0; x < small.x1; x++) {
 				if (label[y * width + x] != smallId) {

@@ -41,36 +41,6 @@ class PhotoPreprocessingTests {
 		}
 	}
 
-	@ParameterizedTest
-	@org.junit.jupiter.params.provider.ValueSource(ints = { 0, 2, 5, 8 })
-	void aSmallDigitInARowOfPrintedBoxesIsFramedAloneNotTheRow(int label) {
-		// a form's row of four answer boxes, 260 x 60 pixels in an 800 x 600 photo: too
-		// short for the line finder (a fifth of the picture), so the row is ink. As an
-		// outline it is many times wider than the digit in one of its boxes; judged by
-		// the whole row the digit looked too small to be what it rings, and the row was
-		// framed with the digit in it
-		java.awt.image.BufferedImage photo = new java.awt.image.BufferedImage(800, 600,
-				java.awt.image.BufferedImage.TYPE_INT_RGB);
-		java.awt.Graphics2D g = photo.createGraphics();
-		g.setRenderingHint(java.awt.RenderingHints.KEY_ANTIALIASING, java.awt.RenderingHints.VALUE_ANTIALIAS_ON);
-		g.setColor(new java.awt.Color(228, 226, 220));
-		g.fillRect(0, 0, 800, 600);
-		g.setColor(new java.awt.Color(40, 40, 40));
-		g.setStroke(new java.awt.BasicStroke(3f));
-		for (int box = 0; box < 4; box++) {
-			g.drawRect(270 + 65 * box, 270, 65, 60);
-		}
-		Random random = new Random(label);
-		PaperPhotos.drawDigit(g, label, false, 270 + 65 * 2 + 32, 300, 26, 38, new java.awt.Color(30, 40, 120), 3.5f,
-				random);
-		g.dispose();
-		float[] pixels = this.preprocessor.fromImage(TestImages.jpeg(photo, 0.85f)).pixels();
-		int[] box = TestImages.inkBoxSize(pixels);
-		assertThat(box[1]).as("height of the framed ink: the digit's").isBetween(19, 20);
-		assertThat(box[0]).as("width of the framed ink: a digit, not the row of boxes").isLessThan(19);
-		assertThat(digitShaped(pixels)).as("framed alone").isTrue();
-	}
-
 	@Test
 	void aShadowAcrossTheDigitDoesNotBecomeInk() {
 		PaperPhotos.Photo shaded = PaperPhotos.photo(PaperPhotos.Paper.SHADOW, 0, false, 11);

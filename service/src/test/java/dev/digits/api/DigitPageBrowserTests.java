@@ -591,7 +591,7 @@ class DigitPageBrowserTests {
 	@Test
 	void thePagesPreprocessingMatchesTheServers() throws IOException {
 		// the same bytes to the server (?include=input) and to app/preprocess.js in the
-		// page; MNIST test digits in ten kinds of picture (photos of ruled paper among
+		// page; MNIST test digits in eight kinds of picture (photos of ruled paper among
 		// them), and synthetic canvases; the model on both sides for the MNIST digits
 		// and the canvases (the other kinds' inputs are compared, their digits follow);
 		// severalDigits on both sides for every image
@@ -603,7 +603,6 @@ class DigitPageBrowserTests {
 			int count = switch (kind) {
 				case MNIST -> digits.size();
 				case TWO_DIGITS_PHOTO -> 50;
-				case SMALL_BOXED_PHOTO -> 20;
 				default -> 100;
 			};
 			List<byte[]> images = new ArrayList<>();
@@ -653,7 +652,7 @@ class DigitPageBrowserTests {
 		}
 		for (PageImages.Kind kind : List.of(PageImages.Kind.MNIST, PageImages.Kind.LARGE_INVERTED,
 				PageImages.Kind.PAPER, PageImages.Kind.RULED_PHOTO, PageImages.Kind.TWO_DIGITS_PHOTO,
-				PageImages.Kind.PAGE_PHOTO, PageImages.Kind.SMALL_BOXED_PHOTO)) {
+				PageImages.Kind.PAGE_PHOTO)) {
 			assertThat(results.get(kind).difference().max()).as("%s: largest difference in grey levels", kind).isZero();
 		}
 		assertThat(results.get(PageImages.Kind.TRANSPARENT).difference().max()).as("transparent: largest difference")

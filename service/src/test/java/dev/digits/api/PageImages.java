@@ -54,13 +54,7 @@ final class PageImages {
 		 * frame, in turn, stored losslessly: pages held askew (their lines turned
 		 * straight first) and half in shade (polarity and paper light).
 		 */
-		PAGE_PHOTO("png"),
-		/**
-		 * A small digit (8-16% of a 600-740 pixel shorter side: under a megapixel, so
-		 * decoded whole on both sides) in a printed box, often one of a row of boxes,
-		 * stored losslessly: outlines judged round the digit.
-		 */
-		SMALL_BOXED_PHOTO("png");
+		PAGE_PHOTO("png");
 
 		final String format;
 
@@ -91,9 +85,6 @@ final class PageImages {
 				yield photo[0] == (byte) 0xFF ? photo : jpeg(decode(photo), 0.7f);
 			}
 			case TWO_DIGITS_PHOTO -> HttpFixtures.encode(decode(ruledPhoto(digit, other, seed)), "png");
-			case SMALL_BOXED_PHOTO -> HttpFixtures.encode(
-					decode(photo(digit, null, PhotoSynth.Condition.BOXED, seed, 600, 740, new double[] { 0.08, 0.16 })),
-					"png");
 		};
 	}
 
@@ -110,11 +101,6 @@ final class PageImages {
 			PhotoSynth.Condition.SHEET };
 
 	private static byte[] photo(byte[] digit, byte[] other, PhotoSynth.Condition condition, long seed) {
-		return photo(digit, other, condition, seed, 300, 700, new double[] { 0.3, 0.75 });
-	}
-
-	private static byte[] photo(byte[] digit, byte[] other, PhotoSynth.Condition condition, long seed, int minSide,
-			int maxSide, double[] inkShare) {
 		Random random = new Random(seed);
 		PhotoSynth.Pen pen = PhotoSynth.Pen.values()[random.nextInt(4)]; // not PRINT
 		PhotoSynth.Ink ink = PhotoSynth.handwritten(unit(digit), 28 * (3 + 3 * random.nextDouble()), pen, random);
@@ -122,7 +108,7 @@ final class PageImages {
 			PhotoSynth.Ink second = PhotoSynth.handwritten(unit(other), ink.width(), pen, random);
 			ink = PhotoSynth.sideBySide(ink, second, ink.width() / 5, random);
 		}
-		return PhotoSynth.photo(ink, condition, pen, minSide, maxSide, inkShare, random).bytes();
+		return PhotoSynth.photo(ink, condition, pen, 300, 700, new double[] { 0.3, 0.75 }, random).bytes();
 	}
 
 	private static float[] unit(byte[] digit) {
