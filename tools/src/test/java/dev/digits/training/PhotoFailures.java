@@ -26,8 +26,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * hand, not a test:
  * {@code java -cp tools/target/test-classes:tools/target/classes:<deps> dev.digits.training.PhotoFailures models/mnist-cnn/6 300 ../shared/mnist target/photo-failures}.
  * Four more arguments change the photos' shape: the shorter side's least and greatest
- * pixels and the digit's least and greatest share of it (default
- * {@code 240 480 0.3 0.75}; {@code 720 1080 0.08 0.16} is a small digit in a 1 MP photo).
+ * pixels and the least and greatest share of it taken by the digit's MNIST frame (20
+ * pixels of digit in 28; default {@code 240 480 0.3 0.75}; {@code 720 1080 0.08 0.16} is
+ * a small digit in a 1 MP photo).
  */
 public final class PhotoFailures {
 
@@ -55,7 +56,8 @@ public final class PhotoFailures {
 
 	/**
 	 * As {@link #photos(Path, int, Visit)}, the photos' shorter side drawn from
-	 * {@code [minSide, maxSide]} and the digit's share of it from {@code inkShare}.
+	 * {@code [minSide, maxSide]} and the share of it taken by the digit's frame from
+	 * {@code inkShare}.
 	 */
 	static void photos(Path mnistDir, int per, int minSide, int maxSide, double[] inkShare, Visit visit)
 			throws IOException {
