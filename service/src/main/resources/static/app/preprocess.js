@@ -1637,6 +1637,8 @@ const blobSize = (b) => Math.max(blobWidth(b), blobHeight(b));
 // InkGroups.EDGE_CRUMB_SHARE: a group at the frame shorter than this share of the short side is no digit
 const EDGE_CRUMB_SHARE = 0.3;
 const edgeCrumb = (size, shortSide) => size < EDGE_CRUMB_SHARE * shortSide;
+// InkGroups.SOLID_SHARE: least share of its box a solid piece of ink covers
+const SOLID_SHARE = 0.4;
 
 /** InkGroups.Blob.add */
 function addBlob(to, other) {
@@ -1833,6 +1835,16 @@ function attempt(kept, label, lines, ink, width, height) {
   const band = groups.map((g) => (blobHeight(g) >= 0.9 * height && 5 * blobWidth(g) <= blobHeight(g))
       || (blobWidth(g) >= 0.9 * width && 5 * blobHeight(g) <= blobWidth(g))
       || (g.frame && edgeCrumb(blobSize(g), Math.min(width, height))));
+  // a solid piece at the frame (the table, a hard shadow) is not a digit the photo cut off when a
+  // piece of a twentieth of the long side lies inside: a small digit on a sheet
+  let smallInside = false;
+  for (let g = 0; g < groups.length; g++) {
+    smallInside = smallInside || (!band[g] && !groups[g].frame && blobSize(groups[g]) >= Math.max(3, trunc(longSide / 20)));
+  }
+  for (let g = 0; smallInside && g < groups.length; g++) {
+    const group = groups[g];
+    band[g] = band[g] || (group.frame && group.area >= SOLID_SHARE * blobWidth(group) * blobHeight(group));
+  }
   // groups away from the frame are preferred, if they are more than crumbs
   const crumb = Math.max(3, trunc(longSide / 10));
   let inside = false;

@@ -13,9 +13,10 @@ import java.util.List;
  * a small vertical gap: the detached bar of a 5, a stroke cut by a line). Groups are
  * scored by ink mass and nearness to the image's centre; groups that touch the frame (the
  * table, the sheet's edge, a neighbouring digit cut by the photo) are chosen only when
- * there is nothing else. Lines that end within the chosen digit's box (its own long
- * strokes) are put back. Two or more digit-sized groups side by side make
- * {@link #severalDigits()} true.
+ * there is nothing else, and a solid one (the table, a hard shadow) never when a small
+ * digit lies inside. Lines that end within the chosen digit's box (its own long strokes)
+ * are put back. Two or more digit-sized groups side by side make {@link #severalDigits()}
+ * true.
  */
 final class InkGroups {
 
@@ -282,6 +283,9 @@ final class InkGroups {
 	 */
 	static final double EDGE_CRUMB_SHARE = 0.3;
 
+	/** Least share of its box a solid piece of ink covers. */
+	static final double SOLID_SHARE = 0.4;
+
 	/**
 	 * Whether a group touching the frame whose box's longer side is {@code size} is no
 	 * digit in a picture whose short side is {@code shortSide}.
@@ -428,6 +432,17 @@ final class InkGroups {
 			band[g] = (group.height() >= 0.9 * height && 5 * group.width() <= group.height())
 					|| (group.width() >= 0.9 * width && 5 * group.height() <= group.width());
 			band[g] |= group.frame && edgeCrumb(group.size(), Math.min(width, height));
+		}
+		// a solid piece at the frame (ink over at least SOLID_SHARE of its box: the
+		// table, a hard shadow) is not a digit the photo cut off when a piece of a
+		// twentieth of the long side lies inside: a small digit on a sheet
+		boolean smallInside = false;
+		for (int g = 0; g < groups.size(); g++) {
+			smallInside |= !band[g] && !groups.get(g).frame && groups.get(g).size() >= Math.max(3, longSide / 20);
+		}
+		for (int g = 0; smallInside && g < groups.size(); g++) {
+			Blob group = groups.get(g);
+			band[g] |= group.frame && group.area >= SOLID_SHARE * group.width() * group.height();
 		}
 		// groups away from the frame are preferred, if they are more than crumbs (a tenth
 		// of the long

@@ -94,6 +94,19 @@ class PhotoPreprocessingTests {
 	}
 
 	@Test
+	void aSmallDigitOnASheetIsChosenOverASolidWedgeOfTableAtTheFrame() throws java.io.IOException {
+		// a 5 about a fourteenth of the picture's long side, on a sheet smaller than the
+		// frame: a solid wedge of table at the left-hand frame outweighed it and was
+		// framed as a 1 while a digit that small did not keep pieces at the frame out
+		byte[] photo = TestImages.photo("small-five-on-a-sheet-beside-a-wedge-of-table.jpg");
+		float[] pixels = this.preprocessor.fromImage(photo).pixels();
+		int[] box = TestImages.inkBoxSize(pixels);
+		assertThat(box[1]).as("height of the ink box").isBetween(19, 20);
+		assertThat(box[0]).as("width of the ink box: a 5, not a bar of table").isGreaterThan(10);
+		assertThat(digitShaped(pixels)).isTrue();
+	}
+
+	@Test
 	void aPageMostlyInFlatShadeIsStillDarkInkOnLightPaper() {
 		// a hard shadow over 60% of a noiseless page: its most frequent level is the
 		// shade (mid-grey, not pure paper), the lit paper its farthest extreme; a thin

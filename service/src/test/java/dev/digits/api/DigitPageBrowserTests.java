@@ -591,7 +591,7 @@ class DigitPageBrowserTests {
 	@Test
 	void thePagesPreprocessingMatchesTheServers() throws IOException {
 		// the same bytes to the server (?include=input) and to app/preprocess.js in the
-		// page; MNIST test digits in eight kinds of picture (photos of ruled paper among
+		// page; MNIST test digits in ten kinds of picture (photos of ruled paper among
 		// them), and synthetic canvases; the model on both sides for the MNIST digits
 		// and the canvases (the other kinds' inputs are compared, their digits follow);
 		// severalDigits on both sides for every image
@@ -603,6 +603,7 @@ class DigitPageBrowserTests {
 			int count = switch (kind) {
 				case MNIST -> digits.size();
 				case TWO_DIGITS_PHOTO -> 50;
+				case SMALL_SHEET_PHOTO -> 20;
 				default -> 100;
 			};
 			List<byte[]> images = new ArrayList<>();
@@ -616,11 +617,12 @@ class DigitPageBrowserTests {
 		Comparison canvases = compare(syntheticCanvases(), true);
 		report.add(String.format(Locale.ROOT, "%-15s %s", "CANVAS", canvases));
 		// the core module's photo fixtures: bold strokes across grid lines, a page seen
-		// at an angle, a 1 joined to a ruled line, sheets on a table
+		// at an angle, a 1 joined to a ruled line, sheets on a table (a small digit on
+		// one)
 		List<byte[]> fixtures = new ArrayList<>();
 		for (String name : List.of("bold-zero-on-squared-paper.jpg", "bold-zero-on-a-sheet-with-grid.jpg",
 				"one-joined-to-a-ruled-line.jpg", "five-on-a-sheet-on-a-grained-table.jpg",
-				"six-on-a-sheet-with-a-band-of-table.jpg")) {
+				"six-on-a-sheet-with-a-band-of-table.jpg", "small-five-on-a-sheet-beside-a-wedge-of-table.jpg")) {
 			try (java.io.InputStream in = getClass().getResourceAsStream("/photos/" + name)) {
 				fixtures.add(in.readAllBytes());
 			}
@@ -652,7 +654,7 @@ class DigitPageBrowserTests {
 		}
 		for (PageImages.Kind kind : List.of(PageImages.Kind.MNIST, PageImages.Kind.LARGE_INVERTED,
 				PageImages.Kind.PAPER, PageImages.Kind.RULED_PHOTO, PageImages.Kind.TWO_DIGITS_PHOTO,
-				PageImages.Kind.PAGE_PHOTO)) {
+				PageImages.Kind.PAGE_PHOTO, PageImages.Kind.SMALL_SHEET_PHOTO)) {
 			assertThat(results.get(kind).difference().max()).as("%s: largest difference in grey levels", kind).isZero();
 		}
 		assertThat(results.get(PageImages.Kind.TRANSPARENT).difference().max()).as("transparent: largest difference")

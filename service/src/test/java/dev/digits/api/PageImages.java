@@ -54,7 +54,13 @@ final class PageImages {
 		 * frame, in turn, stored losslessly: pages held askew (their lines turned
 		 * straight first) and half in shade (polarity and paper light).
 		 */
-		PAGE_PHOTO("png");
+		PAGE_PHOTO("png"),
+		/**
+		 * A small digit (8-16% of a 600-740 pixel shorter side: under a megapixel, so
+		 * decoded whole on both sides) on a sheet smaller than the frame, stored
+		 * losslessly: solid pieces of table at the frame left out.
+		 */
+		SMALL_SHEET_PHOTO("png");
 
 		final String format;
 
@@ -85,6 +91,9 @@ final class PageImages {
 				yield photo[0] == (byte) 0xFF ? photo : jpeg(decode(photo), 0.7f);
 			}
 			case TWO_DIGITS_PHOTO -> HttpFixtures.encode(decode(ruledPhoto(digit, other, seed)), "png");
+			case SMALL_SHEET_PHOTO -> HttpFixtures.encode(
+					decode(photo(digit, null, PhotoSynth.Condition.SHEET, seed, 600, 740, new double[] { 0.08, 0.16 })),
+					"png");
 		};
 	}
 
@@ -101,6 +110,11 @@ final class PageImages {
 			PhotoSynth.Condition.SHEET };
 
 	private static byte[] photo(byte[] digit, byte[] other, PhotoSynth.Condition condition, long seed) {
+		return photo(digit, other, condition, seed, 300, 700, new double[] { 0.3, 0.75 });
+	}
+
+	private static byte[] photo(byte[] digit, byte[] other, PhotoSynth.Condition condition, long seed, int minSide,
+			int maxSide, double[] inkShare) {
 		Random random = new Random(seed);
 		PhotoSynth.Pen pen = PhotoSynth.Pen.values()[random.nextInt(4)]; // not PRINT
 		PhotoSynth.Ink ink = PhotoSynth.handwritten(unit(digit), 28 * (3 + 3 * random.nextDouble()), pen, random);
@@ -108,7 +122,7 @@ final class PageImages {
 			PhotoSynth.Ink second = PhotoSynth.handwritten(unit(other), ink.width(), pen, random);
 			ink = PhotoSynth.sideBySide(ink, second, ink.width() / 5, random);
 		}
-		return PhotoSynth.photo(ink, condition, pen, 300, 700, new double[] { 0.3, 0.75 }, random).bytes();
+		return PhotoSynth.photo(ink, condition, pen, minSide, maxSide, inkShare, random).bytes();
 	}
 
 	private static float[] unit(byte[] digit) {
