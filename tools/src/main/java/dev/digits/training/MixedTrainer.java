@@ -19,7 +19,6 @@ import java.util.concurrent.Future;
 import dev.digits.model.DigitNetwork;
 import dev.digits.model.ModelFiles;
 import dev.digits.preprocessing.ImagePreprocessor;
-import dev.digits.preprocessing.PreprocessingLimits;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.dataset.DataSet;
@@ -199,7 +198,7 @@ public final class MixedTrainer {
 		Mnist.Split train = mnist.train().slice(0, this.options.trainSize());
 		Mnist.Split validation = mnist.train().slice(available - this.options.validationSize(), available);
 		Mnist.Split test = mnist.test().slice(0, Math.min(this.options.testSize(), mnist.test().size()));
-		ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingLimits.defaults());
+		ImagePreprocessor preprocessor = Preprocessors.unhurried();
 		SyntheticData data = new SyntheticData(train,
 				FontSets.require(FontSets.TRAINING, "0123456789" + SyntheticData.LETTERS, 12), preprocessor, 160, 360);
 		Path checkpoints = this.options.checkpointDir();
@@ -306,7 +305,7 @@ public final class MixedTrainer {
 	public Map<String, Map<String, Double>> score(Mnist mnist, List<Path> models) throws IOException {
 		int available = mnist.train().size();
 		Validation sets = validation(mnist.train().slice(available - this.options.validationSize(), available),
-				new ImagePreprocessor(PreprocessingLimits.defaults()), this.options.seed() + 1);
+				Preprocessors.unhurried(), this.options.seed() + 1);
 		this.out.println("validating on " + sets.describe());
 		Map<String, Map<String, Double>> figures = new LinkedHashMap<>();
 		List<MultiLayerNetwork> networks = new ArrayList<>();

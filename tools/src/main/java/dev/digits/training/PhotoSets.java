@@ -9,8 +9,6 @@ import java.util.Random;
 import java.util.function.IntFunction;
 
 import dev.digits.model.DigitNetwork;
-import dev.digits.preprocessing.ImagePreprocessor;
-import dev.digits.preprocessing.PreprocessingLimits;
 
 /**
  * The evaluation sets that look like what clients send, made by {@link SyntheticData}
@@ -55,7 +53,7 @@ public final class PhotoSets {
 
 	private PhotoSets(Mnist.Split source, long seed, List<java.awt.Font> fonts) {
 		this.seed = seed;
-		this.data = new SyntheticData(source, fonts, new ImagePreprocessor(PreprocessingLimits.defaults()), 320, 960);
+		this.data = new SyntheticData(source, fonts, Preprocessors.unhurried(), 320, 960);
 	}
 
 	/**

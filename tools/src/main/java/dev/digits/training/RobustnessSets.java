@@ -23,7 +23,6 @@ import dev.digits.model.DigitNetwork;
 import dev.digits.model.Normalization;
 import dev.digits.preprocessing.ImagePreprocessor;
 import dev.digits.preprocessing.PreprocessingException;
-import dev.digits.preprocessing.PreprocessingLimits;
 
 /**
  * Seeded generators of shifted digit sets and of a non-digit set, all as network input
@@ -81,7 +80,7 @@ public final class RobustnessSets {
 
 	}
 
-	private final ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingLimits.defaults());
+	private final ImagePreprocessor preprocessor = Preprocessors.unhurried();
 
 	private final long seed;
 

@@ -13,7 +13,6 @@ import dev.digits.preprocessing.ImageEncoding;
 import dev.digits.preprocessing.ImagePreprocessor;
 import dev.digits.preprocessing.Preprocessed;
 import dev.digits.preprocessing.PreprocessingException;
-import dev.digits.preprocessing.PreprocessingLimits;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -39,7 +38,7 @@ public final class NonDigitFailures {
 		int per = Integer.parseInt(args[1]);
 		Mnist.Split split = PhotoFailures.validation(Path.of(args[2]));
 		Path out = Files.createDirectories(Path.of(args[3]));
-		ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingLimits.defaults());
+		ImagePreprocessor preprocessor = Preprocessors.unhurried();
 		SyntheticData data = new SyntheticData(split,
 				FontSets.require(FontSets.TRAINING, "0123456789" + SyntheticData.LETTERS, 4), preprocessor, 320, 960);
 		int caughtAll = 0;

@@ -10,7 +10,6 @@ import java.util.Random;
 import dev.digits.model.DigitNetwork;
 import dev.digits.model.LoadedModel;
 import dev.digits.preprocessing.ImagePreprocessor;
-import dev.digits.preprocessing.PreprocessingLimits;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -56,7 +55,7 @@ public final class NotADigitHeads {
 		int cnnEpochs = Integer.parseInt(args[7]);
 		Mnist mnist = Mnist.load(mnistDir);
 		MultiLayerNetwork network = LoadedModel.load(model).network();
-		ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingLimits.defaults());
+		ImagePreprocessor preprocessor = Preprocessors.unhurried();
 		List<float[]> px = new ArrayList<>();
 		List<Integer> y = new ArrayList<>();
 		examples(mnist, preprocessor, n, Path.of("target/not-a-digit-examples-" + n + ".bin"), px, y);

@@ -12,7 +12,6 @@ import dev.digits.model.LoadedModel;
 import dev.digits.preprocessing.ImageEncoding;
 import dev.digits.preprocessing.ImagePreprocessor;
 import dev.digits.preprocessing.PreprocessingException;
-import dev.digits.preprocessing.PreprocessingLimits;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -62,7 +61,7 @@ public final class PhotoFailures {
 	static void photos(Path mnistDir, int per, int minSide, int maxSide, double[] inkShare, Visit visit)
 			throws IOException {
 		Mnist.Split split = validation(mnistDir);
-		ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingLimits.defaults());
+		ImagePreprocessor preprocessor = Preprocessors.unhurried();
 		SyntheticData data = new SyntheticData(split, List.of(), preprocessor, 240, 480);
 		for (PhotoSynth.Condition condition : PhotoSynth.Condition.values()) {
 			for (int i = 0; i < per; i++) {
@@ -85,7 +84,7 @@ public final class PhotoFailures {
 		MultiLayerNetwork network = LoadedModel.load(Path.of(args[0])).network();
 		int per = Integer.parseInt(args[1]);
 		Path out = Files.createDirectories(Path.of(args[3]));
-		ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingLimits.defaults());
+		ImagePreprocessor preprocessor = Preprocessors.unhurried();
 		int[] right = new int[PhotoSynth.Condition.values().length];
 		int[] refused = new int[right.length];
 		boolean shaped = args.length >= 8;

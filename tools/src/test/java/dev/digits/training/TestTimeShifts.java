@@ -9,8 +9,6 @@ import java.util.Locale;
 import dev.digits.model.DigitNetwork;
 import dev.digits.model.LoadedModel;
 import dev.digits.model.Normalization;
-import dev.digits.preprocessing.ImagePreprocessor;
-import dev.digits.preprocessing.PreprocessingLimits;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -36,8 +34,7 @@ public final class TestTimeShifts {
 	public static void main(String[] args) throws IOException {
 		MultiLayerNetwork network = LoadedModel.load(Path.of(args[0])).network();
 		Mnist.Split split = PhotoFailures.validation(Path.of(args[1]));
-		MixedTrainer.Validation sets = MixedTrainer.validation(split,
-				new ImagePreprocessor(PreprocessingLimits.defaults()), 43);
+		MixedTrainer.Validation sets = MixedTrainer.validation(split, Preprocessors.unhurried(), 43);
 		List<SyntheticData.Example> photos = sets.photos();
 		List<SyntheticData.Example> printed = sets.printed();
 		List<SyntheticData.Example> nonDigits = sets.nonDigits();
