@@ -475,26 +475,63 @@ function areaDownscale(image, width, height, flip) {
 
 /**
  * InkLocator.darkInk: the sign of the centre-weighted sum of cubes of a band-pass picture (a 3x3
- * mean less a twice-applied box mean of the closing radius); dark narrow strokes tip it below 0.
+ * mean less a twice-applied box mean of the closing radius, made at half the resolution); dark
+ * narrow strokes tip it below 0.
  * Null when the sum is 0.
  */
 function darkInk(grey, width, height) {
   const fine = boxBlur(grey, width, height, 1);
   const r = Math.max(1, closingRadius(width, height));
-  const coarse = boxBlur(boxBlur(grey, width, height, r), width, height, r);
   const across = centreWeights(width);
   const down = centreWeights(height);
   let sum = 0;
+  if (width < 2 || height < 2) {
+    const coarse = boxBlur(boxBlur(grey, width, height, r), width, height, r);
+    for (let y = 0; y < height; y++) {
+      let row = 0;
+      for (let x = 0; x < width; x++) {
+        const i = y * width + x;
+        const d = f(fine[i] - coarse[i]);
+        row += across[x] * d * d * d;
+      }
+      sum += down[y] * row;
+    }
+    return sum === 0 ? null : sum < 0;
+  }
+  // the strong smoothing at half the resolution, read back at the cell under each pixel
+  const halfWidth = trunc(width / 2);
+  const halfHeight = trunc(height / 2);
+  const half = Math.max(1, trunc(r / 2));
+  const coarse = boxBlur(boxBlur(halve(grey, width, height), halfWidth, halfHeight, half), halfWidth, halfHeight,
+    half);
   for (let y = 0; y < height; y++) {
     let row = 0;
+    const fineRow = y * width;
+    const coarseRow = Math.min(halfHeight - 1, trunc(y / 2)) * halfWidth;
     for (let x = 0; x < width; x++) {
-      const i = y * width + x;
-      const d = f(fine[i] - coarse[i]);
+      const d = f(fine[fineRow + x] - coarse[coarseRow + Math.min(halfWidth - 1, trunc(x / 2))]);
       row += across[x] * d * d * d;
     }
     sum += down[y] * row;
   }
   return sum === 0 ? null : sum < 0;
+}
+
+/** InkLocator.halve: the mean of every 2 x 2 square (an odd last column or row left out). */
+function halve(values, width, height) {
+  const halfWidth = trunc(width / 2);
+  const halfHeight = trunc(height / 2);
+  const out = new Float32Array(halfWidth * halfHeight);
+  for (let y = 0; y < halfHeight; y++) {
+    const top = 2 * y * width;
+    const bottom = top + width;
+    const at = y * halfWidth;
+    for (let x = 0; x < halfWidth; x++) {
+      const i = 2 * x;
+      out[at + x] = f(f(f(values[top + i] + values[top + i + 1]) + values[bottom + i]) + values[bottom + i + 1]) * 0.25;
+    }
+  }
+  return out;
 }
 
 /**
@@ -868,7 +905,7 @@ function closingRadius(width, height) {
  * a grey-level closing by a square of closingRadius.
  */
 function inkStrength(grey, width, height) {
-  const paper = closing(grey, width, height, closingRadius(width, height));
+  const paper = paperLevel(grey, width, height);
   const histogram = new Int32Array(256);
   for (const v of paper) histogram[levelOf(v)]++;
   const least = Math.max(1, f(0.5 * quantile(histogram, 0.5)));
@@ -878,6 +915,58 @@ function inkStrength(grey, width, height) {
     ink[i] = f(p - grey[i]) / Math.max(p, least);
   }
   return ink;
+}
+
+/**
+ * PaperLight.paperLevel: the closing made at half the resolution (the lightest of every 2 x 2
+ * square, closed by half the radius rounded up) and read back at every pixel as the darkest of the
+ * two cells on each side of it across and down.
+ */
+function paperLevel(grey, width, height) {
+  const radius = closingRadius(width, height);
+  if (width < 2 || height < 2) return closing(grey, width, height, radius);
+  const halfWidth = trunc((width + 1) / 2);
+  const halfHeight = trunc((height + 1) / 2);
+  const half = new Float32Array(halfWidth * halfHeight);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    const at = trunc(y / 2) * halfWidth;
+    const first = y % 2 === 0;
+    for (let x = 0; x < width; x++) {
+      const cell = at + trunc(x / 2);
+      const v = grey[row + x];
+      half[cell] = (first && x % 2 === 0) ? v : Math.max(half[cell], v);
+    }
+  }
+  const closed = closing(half, halfWidth, halfHeight, trunc((radius + 1) / 2));
+  const [lowX, highX] = cellSides(width, halfWidth);
+  const across = new Float32Array(halfHeight * width);
+  for (let y = 0; y < halfHeight; y++) {
+    const from = y * halfWidth;
+    const to = y * width;
+    for (let x = 0; x < width; x++) across[to + x] = Math.min(closed[from + lowX[x]], closed[from + highX[x]]);
+  }
+  const [lowY, highY] = cellSides(height, halfHeight);
+  const paper = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const above = lowY[y] * width;
+    const below = highY[y] * width;
+    const row = y * width;
+    for (let x = 0; x < width; x++) paper[row + x] = Math.min(across[above + x], across[below + x]);
+  }
+  return paper;
+}
+
+/** PaperLight.sides: for each of n pixels, the half-resolution cells on either side of it. */
+function cellSides(n, cells) {
+  const low = new Int32Array(n);
+  const high = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = (i - 1) >> 1;
+    low[i] = Math.max(0, c);
+    high[i] = Math.min(cells - 1, c + 1);
+  }
+  return [low, high];
 }
 
 // ---------------------------------------------------------------- PaperSheet: a sheet smaller than the frame

@@ -340,32 +340,74 @@ final class InkLocator {
 	/**
 	 * Polarity from the skew of a band-pass picture: whether the ink is dark on light
 	 * paper. The band-pass is a lightly smoothed picture less a strongly smoothed one
-	 * (box filters: radius 1 once, and half the {@link PaperLight#closingRadius closing
-	 * radius} twice, so wider than a marker's stroke). A dark stroke narrower than the
-	 * strong smoothing is a deep, narrow dip in it beside a shallow, wide rise on the
-	 * paper around; a light stroke the reverse. A step in the light (a shadow's edge, the
-	 * table round a sheet) is a dip and a rise of the same size, and paper noise goes
-	 * both ways alike, so neither tips the sum of cubes, which is weighted toward the
-	 * middle of the picture (a Gaussian of a quarter of each side). Null when the sum is
-	 * 0 (a uniform picture).
+	 * (box filters: radius 1 once, and the {@link PaperLight#closingRadius closing
+	 * radius} twice, so wider than a marker's stroke, made at half the resolution by
+	 * {@link #halve}). A dark stroke narrower than the strong smoothing is a deep, narrow
+	 * dip in it beside a shallow, wide rise on the paper around; a light stroke the
+	 * reverse. A step in the light (a shadow's edge, the table round a sheet) is a dip
+	 * and a rise of the same size, and paper noise goes both ways alike, so neither tips
+	 * the sum of cubes, which is weighted toward the middle of the picture (a Gaussian of
+	 * a quarter of each side). Null when the sum is 0 (a uniform picture).
 	 */
 	static Boolean darkInk(float[] grey, int width, int height) {
 		float[] fine = boxBlur(grey, width, height, 1);
 		int r = Math.max(1, PaperLight.closingRadius(width, height));
-		float[] coarse = boxBlur(boxBlur(grey, width, height, r), width, height, r);
 		float[] across = centreWeights(width);
 		float[] down = centreWeights(height);
 		double sum = 0;
+		if (width < 2 || height < 2) {
+			float[] coarse = boxBlur(boxBlur(grey, width, height, r), width, height, r);
+			for (int y = 0; y < height; y++) {
+				double row = 0;
+				for (int x = 0; x < width; x++) {
+					int i = y * width + x;
+					double d = fine[i] - coarse[i];
+					row += across[x] * d * d * d;
+				}
+				sum += down[y] * row;
+			}
+			return (sum == 0) ? null : sum < 0;
+		}
+		// the strong smoothing keeps nothing finer than its square, so it is made at half
+		// the resolution (a quarter of the work) and read back at the cell under each
+		// pixel
+		int halfWidth = width / 2;
+		int halfHeight = height / 2;
+		int half = Math.max(1, r / 2);
+		float[] coarse = boxBlur(boxBlur(halve(grey, width, height), halfWidth, halfHeight, half), halfWidth,
+				halfHeight, half);
 		for (int y = 0; y < height; y++) {
 			double row = 0;
+			int fineRow = y * width;
+			int coarseRow = Math.min(halfHeight - 1, y / 2) * halfWidth;
 			for (int x = 0; x < width; x++) {
-				int i = y * width + x;
-				double d = fine[i] - coarse[i];
+				double d = fine[fineRow + x] - coarse[coarseRow + Math.min(halfWidth - 1, x / 2)];
 				row += across[x] * d * d * d;
 			}
 			sum += down[y] * row;
 		}
 		return (sum == 0) ? null : sum < 0;
+	}
+
+	/**
+	 * The mean of every 2 x 2 square of {@code values}, {@code width / 2 x height / 2}
+	 * (an odd last column or row is left out).
+	 */
+	static float[] halve(float[] values, int width, int height) {
+		int halfWidth = width / 2;
+		int halfHeight = height / 2;
+		float[] out = new float[halfWidth * halfHeight];
+		for (int y = 0; y < halfHeight; y++) {
+			int top = 2 * y * width;
+			int bottom = top + width;
+			int at = y * halfWidth;
+			for (int x = 0; x < halfWidth; x++) {
+				int i = 2 * x;
+				out[at + x] = 0.25f
+						* (values[top + i] + values[top + i + 1] + values[bottom + i] + values[bottom + i + 1]);
+			}
+		}
+		return out;
 	}
 
 	/** A Gaussian of a quarter of {@code n}, centred. */
@@ -823,7 +865,9 @@ final class InkLocator {
 	}
 
 	private static int bin(float v, int bins) {
-		return Math.max(0, Math.min(bins - 1, Math.round(v * 1024f) + bins / 2));
+		// Math.round(v * 1024f): the float plus 0.5 is exact in double, its floor the
+		// rounding
+		return Math.max(0, Math.min(bins - 1, (int) Math.floor(v * 1024f + 0.5d) + bins / 2));
 	}
 
 	/**
@@ -833,7 +877,9 @@ final class InkLocator {
 	static int[] levelHistogram(float[] values) {
 		int[] histogram = new int[256];
 		for (float v : values) {
-			histogram[Math.max(0, Math.min(255, Math.round(v)))]++;
+			// Math.round(v), the same for every float: v + 0.5 is exact in double for
+			// every level that rounds above 0, and its floor is the rounding
+			histogram[Math.max(0, Math.min(255, (int) (v + 0.5d)))]++;
 		}
 		return histogram;
 	}

@@ -87,4 +87,48 @@ class PaperLightTests {
 		}
 	}
 
+	/**
+	 * The paper's level is made at half the resolution: a step in the light at an even or
+	 * odd column or row, across or down, must not read the lit level back on the shaded
+	 * side (a line of ink a pixel wide along every shadow's edge), while a 3-pixel stroke
+	 * on either side is still ink.
+	 */
+	@Test
+	void aStepInTheLightIsNoInkWhicheverPixelItFallsOn() {
+		int width = 160;
+		int height = 120;
+		for (boolean down : new boolean[] { false, true }) {
+			for (int edge = 70; edge <= 71; edge++) {
+				float[] grey = new float[width * height];
+				for (int y = 0; y < height; y++) {
+					for (int x = 0; x < width; x++) {
+						int along = down ? y : x;
+						float paper = (along < edge) ? 200 : 90;
+						boolean stroke = (down ? (y >= 30 && y < 33 || y >= 100 && y < 103) && x >= 40 && x < 120
+								: (x >= 30 && x < 33 || x >= 120 && x < 123) && y >= 30 && y < 90);
+						grey[y * width + x] = stroke ? 0.3f * paper : paper;
+					}
+				}
+				float[] ink = PaperLight.inkStrength(grey, width, height);
+				for (int y = 0; y < height; y++) {
+					for (int x = 0; x < width; x++) {
+						int along = down ? y : x;
+						if (Math.abs(along - edge) <= 3) {
+							assertThat(ink[y * width + x])
+								.as("%s step at %d: %d,%d", down ? "down" : "across", edge, x, y)
+								.isLessThanOrEqualTo(0f);
+						}
+					}
+				}
+				int[] strokes = down ? new int[] { 31 * width + 80, 101 * width + 80 }
+						: new int[] { 60 * width + 31, 60 * width + 121 };
+				for (int i : strokes) {
+					assertThat(ink[i])
+						.as("%s step at %d: stroke at %d,%d", down ? "down" : "across", edge, i % width, i / width)
+						.isGreaterThan(0.5f);
+				}
+			}
+		}
+	}
+
 }
