@@ -957,7 +957,7 @@ function paperLevel(grey, width, height) {
   return paper;
 }
 
-/** PaperLight.sides: for each of n pixels, the half-resolution cells on either side of it. */
+/** PaperLight.paperLevel: for each of n pixels, the half-resolution cells on either side of it. */
 function cellSides(n, cells) {
   const low = new Int32Array(n);
   const high = new Int32Array(n);

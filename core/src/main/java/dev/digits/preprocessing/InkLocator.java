@@ -18,9 +18,9 @@ package dev.digits.preprocessing;
  * narrow band of table along the frame, not paper in a shadow) it is taken out after
  * binarisation.</li>
  * <li><b>Illumination</b> ({@link PaperLight}): the paper's level under every pixel, a
- * grey-level closing by a square wider than a stroke, divides the image: ink strength
- * {@code (paper - v) / paper} is 1 for black ink on paper and 0 for paper, in shadow or
- * not, and a shadow's edge is no ink.</li>
+ * grey-level closing by a square wider than a stroke (made at half the resolution),
+ * divides the image: ink strength {@code (paper - v) / paper} is 1 for black ink on paper
+ * and 0 for paper, in shadow or not, and a shadow's edge is no ink.</li>
  * <li><b>Binarisation</b>: Otsu's threshold over the pixels above the noise floor (the
  * median plus some deviations, estimated by the median absolute deviation), halved, and
  * never below the floor.</li>

@@ -137,7 +137,8 @@ public class PreprocessingBenchmark {
 	}
 
 	/**
-	 * Polarity ({@link InkLocator#darkInk}: three box means and a weighted sum), one step
+	 * Polarity ({@link InkLocator#darkInk}: three box means, two of them at half the
+	 * resolution, and a weighted sum), one step
 	 * of the digit finding, on the upload at its working resolution.
 	 */
 	@Benchmark
@@ -147,7 +148,7 @@ public class PreprocessingBenchmark {
 
 	/**
 	 * The paper's level under every pixel and the ink strengths it gives
-	 * ({@link PaperLight#inkStrength}: a grey-level closing), one step of the digit
+	 * ({@link PaperLight#inkStrength}: a grey-level closing at half the resolution), one step of the digit
 	 * finding, on the upload at its working resolution.
 	 */
 	@Benchmark
