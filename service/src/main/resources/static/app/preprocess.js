@@ -481,35 +481,23 @@ function areaDownscale(image, width, height, flip) {
  */
 function darkInk(grey, width, height) {
   const fine = boxBlur(grey, width, height, 1);
-  const r = Math.max(1, closingRadius(width, height));
+  // the strong smoothing at half the resolution (a picture under 2 pixels across or down at its
+  // own), read back at the cell under each pixel
+  const shift = width < 2 || height < 2 ? 0 : 1;
+  const coarseWidth = width >> shift;
+  const coarseHeight = height >> shift;
+  const r = Math.max(1, Math.max(1, closingRadius(width, height)) >> shift);
+  const small = shift === 0 ? grey : halve(grey, width, height);
+  const coarse = boxBlur(boxBlur(small, coarseWidth, coarseHeight, r), coarseWidth, coarseHeight, r);
   const across = centreWeights(width);
   const down = centreWeights(height);
   let sum = 0;
-  if (width < 2 || height < 2) {
-    const coarse = boxBlur(boxBlur(grey, width, height, r), width, height, r);
-    for (let y = 0; y < height; y++) {
-      let row = 0;
-      for (let x = 0; x < width; x++) {
-        const i = y * width + x;
-        const d = f(fine[i] - coarse[i]);
-        row += across[x] * d * d * d;
-      }
-      sum += down[y] * row;
-    }
-    return sum === 0 ? null : sum < 0;
-  }
-  // the strong smoothing at half the resolution, read back at the cell under each pixel
-  const halfWidth = trunc(width / 2);
-  const halfHeight = trunc(height / 2);
-  const half = Math.max(1, trunc(r / 2));
-  const coarse = boxBlur(boxBlur(halve(grey, width, height), halfWidth, halfHeight, half), halfWidth, halfHeight,
-    half);
   for (let y = 0; y < height; y++) {
     let row = 0;
     const fineRow = y * width;
-    const coarseRow = Math.min(halfHeight - 1, trunc(y / 2)) * halfWidth;
+    const coarseRow = Math.min(coarseHeight - 1, y >> shift) * coarseWidth;
     for (let x = 0; x < width; x++) {
-      const d = f(fine[fineRow + x] - coarse[coarseRow + Math.min(halfWidth - 1, trunc(x / 2))]);
+      const d = f(fine[fineRow + x] - coarse[coarseRow + Math.min(coarseWidth - 1, x >> shift)]);
       row += across[x] * d * d * d;
     }
     sum += down[y] * row;

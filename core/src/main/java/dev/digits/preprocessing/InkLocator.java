@@ -351,37 +351,24 @@ final class InkLocator {
 	 */
 	static Boolean darkInk(float[] grey, int width, int height) {
 		float[] fine = boxBlur(grey, width, height, 1);
-		int r = Math.max(1, PaperLight.closingRadius(width, height));
+		// the strong smoothing keeps nothing finer than its square, so it is made at half
+		// the resolution (a quarter of the work; a picture under 2 pixels across or down
+		// at its own) and read back at the cell under each pixel
+		int shift = (width < 2 || height < 2) ? 0 : 1;
+		int coarseWidth = width >> shift;
+		int coarseHeight = height >> shift;
+		int r = Math.max(1, Math.max(1, PaperLight.closingRadius(width, height)) >> shift);
+		float[] small = (shift == 0) ? grey : halve(grey, width, height);
+		float[] coarse = boxBlur(boxBlur(small, coarseWidth, coarseHeight, r), coarseWidth, coarseHeight, r);
 		float[] across = centreWeights(width);
 		float[] down = centreWeights(height);
 		double sum = 0;
-		if (width < 2 || height < 2) {
-			float[] coarse = boxBlur(boxBlur(grey, width, height, r), width, height, r);
-			for (int y = 0; y < height; y++) {
-				double row = 0;
-				for (int x = 0; x < width; x++) {
-					int i = y * width + x;
-					double d = fine[i] - coarse[i];
-					row += across[x] * d * d * d;
-				}
-				sum += down[y] * row;
-			}
-			return (sum == 0) ? null : sum < 0;
-		}
-		// the strong smoothing keeps nothing finer than its square, so it is made at half
-		// the resolution (a quarter of the work) and read back at the cell under each
-		// pixel
-		int halfWidth = width / 2;
-		int halfHeight = height / 2;
-		int half = Math.max(1, r / 2);
-		float[] coarse = boxBlur(boxBlur(halve(grey, width, height), halfWidth, halfHeight, half), halfWidth,
-				halfHeight, half);
 		for (int y = 0; y < height; y++) {
 			double row = 0;
 			int fineRow = y * width;
-			int coarseRow = Math.min(halfHeight - 1, y / 2) * halfWidth;
+			int coarseRow = Math.min(coarseHeight - 1, y >> shift) * coarseWidth;
 			for (int x = 0; x < width; x++) {
-				double d = fine[fineRow + x] - coarse[coarseRow + Math.min(halfWidth - 1, x / 2)];
+				double d = fine[fineRow + x] - coarse[coarseRow + Math.min(coarseWidth - 1, x >> shift)];
 				row += across[x] * d * d * d;
 			}
 			sum += down[y] * row;

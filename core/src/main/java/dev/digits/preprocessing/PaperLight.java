@@ -20,8 +20,9 @@ package dev.digits.preprocessing;
  * Cost: four passes of a running maximum or minimum (van Herk / Gil-Werman, three
  * comparisons per pixel whatever the radius), each down the columns a whole row at a time
  * (the two along rows on the map transposed), over the working image halved
- * ({@link #paperLevel}). Memory: three float maps of the working image's size, a few of a
- * quarter of it and two strips, under 4 MB in all.
+ * ({@link #paperLevel}). Memory (counted from the arrays): the paper's map at the working
+ * size, two maps of half of it, three of a quarter and two strips, about 3 MB at 512 x
+ * 512.
  */
 final class PaperLight {
 
