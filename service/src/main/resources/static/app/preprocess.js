@@ -486,7 +486,7 @@ function darkInk(grey, width, height) {
   const shift = width < 2 || height < 2 ? 0 : 1;
   const coarseWidth = width >> shift;
   const coarseHeight = height >> shift;
-  const r = Math.max(1, Math.max(1, closingRadius(width, height)) >> shift);
+  const r = Math.max(1, closingRadius(width, height) >> shift);
   const small = shift === 0 ? grey : halve(grey, width, height);
   const coarse = boxBlur(boxBlur(small, coarseWidth, coarseHeight, r), coarseWidth, coarseHeight, r);
   const across = centreWeights(width);

@@ -357,7 +357,7 @@ final class InkLocator {
 		int shift = (width < 2 || height < 2) ? 0 : 1;
 		int coarseWidth = width >> shift;
 		int coarseHeight = height >> shift;
-		int r = Math.max(1, Math.max(1, PaperLight.closingRadius(width, height)) >> shift);
+		int r = Math.max(1, PaperLight.closingRadius(width, height) >> shift);
 		float[] small = (shift == 0) ? grey : halve(grey, width, height);
 		float[] coarse = boxBlur(boxBlur(small, coarseWidth, coarseHeight, r), coarseWidth, coarseHeight, r);
 		float[] across = centreWeights(width);
