@@ -126,8 +126,19 @@ final class Skew {
 	 */
 	static final double MAX_SHEAR_DEGREES = 20;
 
-	/** The ink samples' projections along lines at an angle. */
-	record Projection(float[] xs, float[] ys, int n, int band, int[] counts, double[] needed) {
+	/**
+	 * The ink samples' projections along lines at an angle. The searches look at many of
+	 * the same angles (every family's coarse grid is the same, and the angle found is
+	 * counted again), so each family's answer at each angle is kept: counted once, the
+	 * same figures.
+	 */
+	record Projection(float[] xs, float[] ys, int n, int band, int[] counts, double[] needed,
+			java.util.List<java.util.Map<Double, double[]>> counted) {
+
+		Projection(float[] xs, float[] ys, int n, int band, int[] counts, double[] needed) {
+			this(xs, ys, n, band, counts, needed,
+					java.util.List.of(new java.util.HashMap<>(), new java.util.HashMap<>()));
+		}
 
 		/**
 		 * The angle whose long lines of {@code family} (0 across, 1 down, -1 both at
@@ -181,6 +192,10 @@ final class Skew {
 		 * angle), family 1 down (square to lines at the angle).
 		 */
 		double[] family(double degrees, int family) {
+			return this.counted.get(family).computeIfAbsent(degrees, d -> count(d, family)).clone();
+		}
+
+		private double[] count(double degrees, int family) {
 			double radians = Math.toRadians(degrees);
 			float cos = (float) Math.cos(radians);
 			float sin = (float) Math.sin(radians);
