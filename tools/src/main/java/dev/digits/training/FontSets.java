@@ -35,11 +35,43 @@ public final class FontSets {
 	public static final List<String> HELD_OUT = List.of("Comic Neue", "Humor Sans", "Carlito", "Caladea", "Lato",
 			"Inconsolata", "EB Garamond", "Hack");
 
-	/** The Debian packages that provide both lists. */
+	/**
+	 * More training families, which the {@code -fonts} recipes draw from beside
+	 * {@link #TRAINING} (versions 1 to 6 never saw them): handwriting and comic-like
+	 * (fonts-dkg-handwriting, fonts-femkeklaver, fonts-tomsontalks, fonts-isabella),
+	 * rounded and geometric (fonts-quicksand, fonts-comfortaa, fonts-league-spartan),
+	 * humanist and grotesque sans (fonts-cabin, fonts-sil-andika, fonts-oxygen,
+	 * fonts-b612, fonts-averia-sans-gwf, fonts-adf-gillius), serifs
+	 * (fonts-linuxlibertine, fonts-cmu, fonts-vollkorn, fonts-sil-charis,
+	 * fonts-adf-baskervald) and monospace (fonts-jetbrains-mono, fonts-go,
+	 * fonts-fantasque-sans).
+	 */
+	public static final List<String> ADDED = List.of("DkgHandwriting", "femkeklaver", "Tomson Talks", "Isabella",
+			"Quicksand", "Comfortaa", "League Spartan", "Cabin", "Andika", "Oxygen-Sans", "B612", "Averia Sans GWF",
+			"Gillius ADF", "Linux Libertine O", "Linux Biolinum O", "CMU Serif", "CMU Sans Serif", "Vollkorn",
+			"Charis SIL", "Baskervald ADF Std", "JetBrains Mono", "Go", "Go Mono", "Fantasque Sans Mono");
+
+	/**
+	 * Validation families: never trained on and never in the held-out figures, only used
+	 * to choose between runs and epochs on fonts the networks did not see (the held-out
+	 * families must not inform a choice): Breip (fonts-breip), Klaudia
+	 * (fonts-klaudia-berenika), Inter (fonts-inter), mononoki (fonts-mononoki), Yanone
+	 * Kaffeesatz (fonts-yanone-kaffeesatz), Manrope (fonts-manrope), Play (fonts-play),
+	 * Universalis (fonts-adf-universalis), Junicode (fonts-junicode).
+	 */
+	public static final List<String> VALIDATION = List.of("Breip", "Klaudia", "Inter", "mononoki", "Yanone Kaffeesatz",
+			"Manrope", "Play", "Universalis ADF Std", "Junicode Two Beta");
+
+	/** The Debian packages that provide every list. */
 	public static final String PACKAGES = "fonts-dejavu-core fonts-dejavu-extra fonts-liberation fonts-urw-base35 "
 			+ "fonts-freefont-ttf fonts-croscore fonts-open-sans fonts-roboto fonts-cantarell fonts-comic-neue "
 			+ "fonts-humor-sans fonts-crosextra-carlito fonts-crosextra-caladea fonts-lato fonts-inconsolata "
-			+ "fonts-ebgaramond fonts-hack";
+			+ "fonts-ebgaramond fonts-hack fonts-dkg-handwriting fonts-femkeklaver fonts-tomsontalks fonts-isabella "
+			+ "fonts-quicksand fonts-comfortaa fonts-league-spartan fonts-cabin fonts-sil-andika fonts-oxygen "
+			+ "fonts-b612 fonts-averia-sans-gwf fonts-adf-gillius fonts-linuxlibertine fonts-cmu fonts-vollkorn "
+			+ "fonts-sil-charis fonts-adf-baskervald fonts-jetbrains-mono fonts-go fonts-fantasque-sans fonts-breip "
+			+ "fonts-klaudia-berenika fonts-inter fonts-mononoki fonts-yanone-kaffeesatz fonts-manrope fonts-play "
+			+ "fonts-adf-universalis fonts-junicode";
 
 	private FontSets() {
 	}

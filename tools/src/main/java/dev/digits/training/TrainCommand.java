@@ -132,7 +132,8 @@ public final class TrainCommand {
 				recipe.put("nonDigitKindWeights", mixed.nonDigitKinds());
 			}
 			recipe.put("nonDigitTarget", "uniform over the ten digits (outlier exposure)");
-			recipe.put("trainingFonts", FontSets.TRAINING);
+			recipe.put("trainingFonts", mixed.fonts());
+			recipe.put("validationFonts", FontSets.VALIDATION);
 			recipe.put("heldOutFonts", FontSets.HELD_OUT);
 			recipe.put("initialWeights", options.initFrom() == null ? "fresh" : options.initFrom().toString());
 			t.put("selection", "best validation score: (2 x MNIST + photos + printed + non-digits under 0.5) / 5");

@@ -29,8 +29,9 @@ public record TrainingOptions(Path mnistDir, Path outputDir, int epochs, int bat
 		String augmentSettings, String recipe, Path initFrom, Path checkpointDir) {
 
 	/** The recipes {@code --recipe} takes. */
-	public static final java.util.List<String> RECIPES = java.util.List.of("mnist", "mixed", "mixed-hard", "mixed-ood",
-			"mixed-ood-mnist");
+	public static final java.util.List<String> RECIPES = java.util.stream.Stream
+		.concat(java.util.stream.Stream.of("mnist"), MixedTrainer.Recipe.ALL.stream().map(MixedTrainer.Recipe::name))
+		.toList();
 
 	public static final int DEFAULT_EPOCHS = 15;
 

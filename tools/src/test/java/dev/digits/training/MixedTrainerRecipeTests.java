@@ -2,6 +2,7 @@ package dev.digits.training;
 
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -83,16 +84,29 @@ class MixedTrainerRecipeTests {
 		Map<String, Double> shares = new HashMap<>(MixedTrainer.Recipe.MIXED.shares());
 		shares.put("mnist", 0.5);
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> new MixedTrainer.Recipe("bad", shares, Map.of(), Map.of()))
+			.isThrownBy(() -> new MixedTrainer.Recipe("bad", shares, Map.of(), Map.of(), FontSets.TRAINING))
 			.withMessageContaining("add up to 1");
 		shares.remove("mnist");
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> new MixedTrainer.Recipe("bad", shares, Map.of(), Map.of()))
+			.isThrownBy(() -> new MixedTrainer.Recipe("bad", shares, Map.of(), Map.of(), FontSets.TRAINING))
 			.withMessageContaining("every source");
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new MixedTrainer.Recipe("bad", MixedTrainer.Recipe.MIXED.shares(),
-					Map.of(PhotoSynth.Condition.SHADOW, 1.0), Map.of()))
+					Map.of(PhotoSynth.Condition.SHADOW, 1.0), Map.of(), FontSets.TRAINING))
 			.withMessageContaining("every condition");
+	}
+
+	@Test
+	void noRecipeTrainsOnTheHeldOutOrTheValidationFonts() {
+		for (String family : List.of(FontSets.HELD_OUT.get(0), FontSets.VALIDATION.get(0))) {
+			assertThatIllegalArgumentException()
+				.isThrownBy(() -> new MixedTrainer.Recipe("bad", MixedTrainer.Recipe.MIXED.shares(), Map.of(), Map.of(),
+						List.of("DejaVu Sans", family)))
+				.withMessageContaining(family);
+		}
+		assertThat(MixedTrainer.Recipe.MIXED_FONTS.fonts()).containsAll(FontSets.TRAINING)
+			.containsAll(FontSets.ADDED)
+			.doesNotHaveDuplicates();
 	}
 
 }
