@@ -129,6 +129,12 @@ public final class SyntheticData {
 	 * with {@code photographed}, in a photo of paper.
 	 */
 	public Example printed(int digit, boolean photographed, Random random) {
+		Upload upload = printedUpload(digit, photographed, random);
+		return preprocess(upload.bytes(), digit, "printed", upload.condition());
+	}
+
+	/** The upload {@link #printed} preprocesses, and its condition. */
+	public Upload printedUpload(int digit, boolean photographed, Random random) {
 		Font font = this.fonts.get(random.nextInt(this.fonts.size()));
 		double height = 40 + 80 * random.nextDouble();
 		PhotoSynth.Ink ink = PhotoSynth.text(font, String.valueOf(digit), height, -6 + 12 * random.nextDouble(),
@@ -137,9 +143,13 @@ public final class SyntheticData {
 			PhotoSynth.Condition condition = anyCondition(random);
 			PhotoSynth.Photo photo = PhotoSynth.photo(ink, condition, PhotoSynth.Pen.PRINT, this.minSide, this.maxSide,
 					new double[] { 0.2, 0.55 }, random);
-			return preprocess(photo.bytes(), digit, "printed", "photo/" + condition.id());
+			return new Upload(photo.bytes(), "photo/" + condition.id());
 		}
-		return preprocess(clean(ink, random), digit, "printed", "clean");
+		return new Upload(clean(ink, random), "clean");
+	}
+
+	/** An encoded image as a client would send it, and how it was made. */
+	public record Upload(byte[] bytes, String condition) {
 	}
 
 	/**
@@ -290,6 +300,11 @@ public final class SyntheticData {
 		}
 		BufferedImage image = ImageEncoding.grey8(width, height, levels);
 		return random.nextBoolean() ? ImageEncoding.encode(image, "png") : ImageEncoding.jpeg(image, 0.9f);
+	}
+
+	/** {@code upload} through the preprocessing, labelled. */
+	Example preprocess(Upload upload, int label, String kind) {
+		return preprocess(upload.bytes(), label, kind, upload.condition());
 	}
 
 	private Example preprocess(byte[] bytes, int label, String kind, String condition) {
