@@ -32,6 +32,9 @@ const SMALL_CLEAN_SIDE = 200;
 const SMALL_IMAGE_SIDE = 320;
 const PURE = 8;
 const SMALL_CLEAN_SHARE = 0.1;
+const MAX_SHADED_SHARE = 0.05;
+const STROKE_LEVELS = 64;
+const EDGE_RADIUS = 12;
 const MAD_TO_DEVIATION = f(1.4826); // the 1.4826f of InkLocator.noise
 const NEAR_ONE_MILLIONTH = f(1e-6); // the 1e-6f of InkLocator.areaDownscale
 
@@ -372,7 +375,10 @@ function clamp(value, min, max) {
 
 // ================================================================ InkLocator
 
-/** InkLocator.smallAndClean: at most 320 px, a tenth or more pure white or black, the most frequent level. */
+/**
+ * InkLocator.smallAndClean: at most 320 px, a tenth or more pure white or black, the most frequent level,
+ * and under a twentieth shaded paper (shadedShare).
+ */
 export function smallAndClean(image) {
   if (Math.max(image.width, image.height) > SMALL_IMAGE_SIDE) return false;
   const histogram = new Int32Array(256);
@@ -382,7 +388,25 @@ export function smallAndClean(image) {
   for (let level = Math.max(0, top - CLEAN_SPREAD); level <= Math.min(255, top + CLEAN_SPREAD); level++) {
     nearMode += histogram[level];
   }
-  return (top <= PURE || top >= 255 - PURE) && nearMode >= SMALL_CLEAN_SHARE * image.levels.length;
+  return (top <= PURE || top >= 255 - PURE) && nearMode >= SMALL_CLEAN_SHARE * image.levels.length
+    && shadedShare(image, top) < MAX_SHADED_SHARE;
+}
+
+/**
+ * InkLocator.shadedShare: the share of pixels off the paper level but short of a stroke's body,
+ * and farther than EDGE_RADIUS from any stroke's body.
+ */
+function shadedShare(image, paper) {
+  const n = image.levels.length;
+  const body = new Uint8Array(n);
+  for (let i = 0; i < n; i++) body[i] = Math.abs(image.levels[i] - paper) >= STROKE_LEVELS ? 1 : 0;
+  const nearBody = dilate(body, image.width, image.height, EDGE_RADIUS);
+  let shaded = 0;
+  for (let i = 0; i < n; i++) {
+    const off = Math.abs(image.levels[i] - paper);
+    if (off > CLEAN_SPREAD && off < STROKE_LEVELS && nearBody[i] === 0) shaded++;
+  }
+  return shaded / n;
 }
 
 /** InkLocator.clean: at least 40% of the pixels within 3 levels of the mode. */

@@ -95,7 +95,50 @@ final class InkLocator {
 		for (int level = Math.max(0, mode - CLEAN_SPREAD); level <= Math.min(255, mode + CLEAN_SPREAD); level++) {
 			nearMode += histogram[level];
 		}
-		return (mode <= PURE || mode >= 255 - PURE) && nearMode >= SMALL_CLEAN_SHARE * image.size();
+		return (mode <= PURE || mode >= 255 - PURE) && nearMode >= SMALL_CLEAN_SHARE * image.size()
+				&& shadedShare(image, mode) < MAX_SHADED_SHARE;
+	}
+
+	/**
+	 * Share of a small clean image that may be shaded paper, not ink, at most: a
+	 * twentieth. A phone photo whose light paper is clipped to pure white over part of
+	 * the frame passes the pure-paper test, but the rest of its paper shades off from
+	 * that white far from any stroke; framed as a canvas, that shade is taken for faint
+	 * ink and the digit shrinks to a corner of its frame. Clean images hold no more than
+	 * 3% of such pixels (canvases, scans, enlarged 8x8 digits: their faint levels are the
+	 * strokes' edges), clipped photos 8% or more.
+	 */
+	static final double MAX_SHADED_SHARE = 0.05;
+
+	/** Levels this far from the paper are a stroke's body, not its edge or a shade. */
+	static final int STROKE_LEVELS = 64;
+
+	/**
+	 * Pixels this far from a stroke's body are not its edge: an enlarged 8x8 digit's
+	 * smooth edges reach 12 pixels.
+	 */
+	static final int EDGE_RADIUS = 12;
+
+	/**
+	 * The share of {@code image}'s pixels off the paper level {@code paper} (by more than
+	 * {@link #CLEAN_SPREAD}) but short of a stroke's body ({@link #STROKE_LEVELS}), and
+	 * farther than {@link #EDGE_RADIUS} from any stroke's body.
+	 */
+	static double shadedShare(GreyImage image, int paper) {
+		int n = image.size();
+		byte[] body = new byte[n];
+		for (int i = 0; i < n; i++) {
+			body[i] = (byte) ((Math.abs(image.level(i) - paper) >= STROKE_LEVELS) ? 1 : 0);
+		}
+		byte[] nearBody = InkGroups.dilate(body, image.width(), image.height(), EDGE_RADIUS);
+		int shaded = 0;
+		for (int i = 0; i < n; i++) {
+			int off = Math.abs(image.level(i) - paper);
+			if (off > CLEAN_SPREAD && off < STROKE_LEVELS && nearBody[i] == 0) {
+				shaded++;
+			}
+		}
+		return (double) shaded / n;
 	}
 
 	/** Levels within this of black or white count as pure paper. */

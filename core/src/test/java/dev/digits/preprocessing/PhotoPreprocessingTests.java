@@ -107,6 +107,19 @@ class PhotoPreprocessingTests {
 	}
 
 	@Test
+	void aSmallPhotoWhosePaperIsClippedToWhiteIsNotFramedAsACanvas() throws java.io.IOException {
+		// 295x267 with a fifth of it pure white: small and white enough to pass for a
+		// canvas, which is framed whole; its shaded paper then framed as faint ink round
+		// a 4 at the bottom of the frame (13 rows of 28 tall)
+		byte[] photo = TestImages.photo("printed-four-on-paper-clipped-to-white.jpg");
+		float[] pixels = this.preprocessor.fromImage(photo).pixels();
+		int[] box = TestImages.inkBoxSize(pixels);
+		assertThat(box[1]).as("height of the ink box").isBetween(19, 20);
+		assertThat(box[0]).as("width of the ink box").isBetween(8, 18);
+		assertThat(digitShaped(pixels)).isTrue();
+	}
+
+	@Test
 	void aPageMostlyInFlatShadeIsStillDarkInkOnLightPaper() {
 		// a hard shadow over 60% of a noiseless page: its most frequent level is the
 		// shade (mid-grey, not pure paper), the lit paper its farthest extreme; a thin
