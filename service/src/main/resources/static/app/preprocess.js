@@ -991,40 +991,29 @@ const SHEET_MIN_TABLE_INK = 0.3; // PaperSheet.MIN_TABLE_INK
 const SHEET_TABLE_INK_RATIO = 3; // PaperSheet.TABLE_INK_RATIO
 
 /**
- * PaperSheet.region: the convex hull of the largest light region of the paper-light picture,
- * halved and lightly smoothed there, its rows scaled back to the full size (1 inside), or null
- * when the picture shows no sheet smaller than the frame.
+ * PaperSheet.region: the convex hull of the largest light region of the lightly smoothed
+ * paper-light picture (1 inside), or null when the picture shows no sheet smaller than the frame.
  */
 function sheetRegion(grey, width, height) {
-  if (width < 4 || height < 4) return null;
-  const hw = width >> 1;
-  const hh = height >> 1;
-  const n = hw * hh;
-  const smooth = boxBlur(halve(grey, width, height), hw, hh, 1);
+  const n = width * height;
+  const smooth = boxBlur(grey, width, height, 2);
   const histogram = new Int32Array(256);
   for (const v of smooth) histogram[levelOf(v)]++;
   const level = otsuLevel(histogram);
   const [darkMean, lightMean] = classMeans(histogram, level);
   if (lightMean - darkMean < SHEET_MIN_GAP * lightMean) return null;
-  const first = new Int32Array(hh);
-  const last = new Int32Array(hh);
-  if (!largestLightRegion(smooth, level, hw, hh, first, last, SHEET_MIN_SHEET * n)) return null;
-  const half = sheetHull(first, last, hw, hh);
+  const first = new Int32Array(height);
+  const last = new Int32Array(height);
+  if (!largestLightRegion(smooth, level, width, height, first, last, SHEET_MIN_SHEET * n)) return null;
+  const inside = sheetHull(first, last, width, height);
   let count = 0;
   let dark = 0;
   for (let i = 0; i < n; i++) {
-    if (half[i] !== 0) count++;
+    if (inside[i] !== 0) count++;
     else if (smooth[i] <= level) dark++;
   }
-  if (n - count < SHEET_MIN_OUTSIDE * n || dark < SHEET_MIN_DARK_OUTSIDE * (n - count)) return null;
-  const fullFirst = new Int32Array(height);
-  const fullLast = new Int32Array(height);
-  for (let y = 0; y < height; y++) {
-    const ys = Math.min(hh - 1, y >> 1);
-    fullFirst[y] = first[ys] < 0 ? -1 : 2 * first[ys];
-    fullLast[y] = first[ys] < 0 ? -1 : Math.min(width - 1, 2 * last[ys] + 1);
-  }
-  return sheetHull(fullFirst, fullLast, width, height);
+  if (n - count < SHEET_MIN_OUTSIDE * n) return null;
+  return dark < SHEET_MIN_DARK_OUTSIDE * (n - count) ? null : inside;
 }
 
 /** PaperSheet.inkShares and isTable: whether the ink outside the sheet is dense enough to be a table's. */

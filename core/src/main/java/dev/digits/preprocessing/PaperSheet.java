@@ -52,46 +52,36 @@ final class PaperSheet {
 	 * @param grey paper-light levels, {@code width x height}
 	 */
 	static byte[] region(float[] grey, int width, int height) {
-		if (width < 4 || height < 4) {
-			return null;
-		}
-		int hw = width / 2;
-		int hh = height / 2;
-		int n = hw * hh;
-		float[] smooth = InkLocator.boxBlur(InkLocator.halve(grey, width, height), hw, hh, 1);
+		int n = width * height;
+		float[] smooth = InkLocator.boxBlur(grey, width, height, 2);
 		int[] histogram = InkLocator.levelHistogram(smooth);
 		int level = otsuLevel(histogram);
 		double[] means = classMeans(histogram, level);
 		if (means[1] - means[0] < MIN_GAP * means[1]) {
 			return null;
 		}
-		int[] first = new int[hh];
-		int[] last = new int[hh];
-		if (!largestLightRegion(smooth, level, hw, hh, first, last, MIN_SHEET * n)) {
+		int[] first = new int[height];
+		int[] last = new int[height];
+		if (!largestLightRegion(smooth, level, width, height, first, last, MIN_SHEET * n)) {
 			return null;
 		}
-		byte[] half = hull(first, last, hw, hh);
+		byte[] inside = hull(first, last, width, height);
+		// a table, or paper in shadow, is dark all over: not paper cut off by a bold
+		// stroke to the frame
 		int count = 0;
 		int dark = 0;
 		for (int i = 0; i < n; i++) {
-			if (half[i] != 0) {
+			if (inside[i] != 0) {
 				count++;
 			}
 			else if (smooth[i] <= level) {
 				dark++;
 			}
 		}
-		if (n - count < MIN_OUTSIDE * n || dark < MIN_DARK_OUTSIDE * (n - count)) {
+		if (n - count < MIN_OUTSIDE * n) {
 			return null;
 		}
-		int[] fullFirst = new int[height];
-		int[] fullLast = new int[height];
-		for (int y = 0; y < height; y++) {
-			int ys = Math.min(hh - 1, y >> 1);
-			fullFirst[y] = (first[ys] < 0) ? -1 : 2 * first[ys];
-			fullLast[y] = (first[ys] < 0) ? -1 : Math.min(width - 1, 2 * last[ys] + 1);
-		}
-		return hull(fullFirst, fullLast, width, height);
+		return (dark < MIN_DARK_OUTSIDE * (n - count)) ? null : inside;
 	}
 
 	/**
