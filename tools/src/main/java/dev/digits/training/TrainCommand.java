@@ -136,7 +136,9 @@ public final class TrainCommand {
 			recipe.put("validationFonts", FontSets.VALIDATION);
 			recipe.put("heldOutFonts", FontSets.HELD_OUT);
 			recipe.put("initialWeights", options.initFrom() == null ? "fresh" : options.initFrom().toString());
-			t.put("selection", "best validation score: (2 x MNIST + photos + printed + non-digits under 0.5) / 5");
+			t.put("selection",
+					"best validation score: (2 x MNIST + photos + (printed + printed in the validation fonts) / 2"
+							+ " + non-digits under 0.5) / 5");
 			t.put("recipe", recipe);
 		}
 		// a resumed run: the sum of every epoch's time, not only this invocation's
