@@ -389,7 +389,18 @@ export function smallAndClean(image) {
     nearMode += histogram[level];
   }
   return (top <= PURE || top >= 255 - PURE) && nearMode >= SMALL_CLEAN_SHARE * image.levels.length
-    && shadedShare(image, top) < MAX_SHADED_SHARE;
+    && !shaded(image, top);
+}
+
+/** InkLocator.shaded: shadedShare reaches MAX_SHADED_SHARE (no dilation when too few pixels lie between). */
+function shaded(image, paper) {
+  const n = image.levels.length;
+  let between = 0;
+  for (let i = 0; i < n; i++) {
+    const off = Math.abs(image.levels[i] - paper);
+    if (off > CLEAN_SPREAD && off < STROKE_LEVELS) between++;
+  }
+  return between / n >= MAX_SHADED_SHARE && shadedShare(image, paper) >= MAX_SHADED_SHARE;
 }
 
 /**
