@@ -389,18 +389,17 @@ export function smallAndClean(image) {
     nearMode += histogram[level];
   }
   return (top <= PURE || top >= 255 - PURE) && nearMode >= SMALL_CLEAN_SHARE * image.levels.length
-    && !shaded(image, top);
+    && !shaded(image, histogram, top);
 }
 
-/** InkLocator.shaded: shadedShare reaches MAX_SHADED_SHARE (no dilation when too few pixels lie between). */
-function shaded(image, paper) {
-  const n = image.levels.length;
+/** InkLocator.shaded: shadedShare reaches MAX_SHADED_SHARE (no dilation when the histogram has too few between). */
+function shaded(image, histogram, paper) {
   let between = 0;
-  for (let i = 0; i < n; i++) {
-    const off = Math.abs(image.levels[i] - paper);
-    if (off > CLEAN_SPREAD && off < STROKE_LEVELS) between++;
+  for (let level = 0; level < histogram.length; level++) {
+    const off = Math.abs(level - paper);
+    if (off > CLEAN_SPREAD && off < STROKE_LEVELS) between += histogram[level];
   }
-  return between / n >= MAX_SHADED_SHARE && shadedShare(image, paper) >= MAX_SHADED_SHARE;
+  return between / image.levels.length >= MAX_SHADED_SHARE && shadedShare(image, paper) >= MAX_SHADED_SHARE;
 }
 
 /**
