@@ -1517,6 +1517,13 @@ function owns(lines, i, c) {
   return id > 0 && list[id - 1] === c;
 }
 
+/** Lines.onBoxSide: whether pixel i is removed by the side of a box. */
+function onBoxSide(lines, i) {
+  const h = lines.owner[i] >>> 16;
+  const v = lines.owner[i] & 0xffff;
+  return (h > 0 && lines.horizontal[h - 1].boxSide) || (v > 0 && lines.vertical[v - 1].boxSide);
+}
+
 /** Lines.find: long thin nearly horizontal or vertical structures of the mask. */
 function findLines(mask, width, height) {
   const thickness = lineThickness(width, height);
@@ -1602,6 +1609,8 @@ function putBackCrossings(mask, owner, removed, width, height) {
 function judge(boxes, perpendicular, horizontal, width, height) {
   const extent = horizontal ? width : height;
   const tolerance = Math.max(3, lineThickness(width, height));
+  // ends along a candidate are whole compressed cells: a box's side may reach past the corner
+  const reach = tolerance + COMPRESSION;
   const out = [];
   for (const b of boxes) {
     const length = b[2] - b[0];
@@ -1610,11 +1619,11 @@ function judge(boxes, perpendicular, horizontal, width, height) {
     let startCorner = false;
     let endCorner = false;
     for (const p of perpendicular) {
-      const meetsAcross = (p[0] <= b[3] + tolerance && p[0] >= b[1] - tolerance)
-          || (p[2] >= b[1] - tolerance && p[2] <= b[3] + tolerance);
+      const meetsAcross = (p[0] <= b[3] + reach && p[0] >= b[1] - reach)
+          || (p[2] >= b[1] - reach && p[2] <= b[3] + reach);
       if (!meetsAcross) continue;
-      startCorner = startCorner || (p[1] - tolerance <= b[0] && b[0] <= p[3] + tolerance);
-      endCorner = endCorner || (p[1] - tolerance <= b[2] && b[2] <= p[3] + tolerance);
+      startCorner = startCorner || (p[1] - reach <= b[0] && b[0] <= p[3] + reach);
+      endCorner = endCorner || (p[1] - reach <= b[2] && b[2] <= p[3] + reach);
     }
     const boxSide = startCorner && endCorner;
     let parallel = 0;
@@ -2037,7 +2046,8 @@ function putBackOwnLines(chosen, digit, lines, width, height) {
     }
     if (own.length === 0) return;
     for (let i = 0; i < chosen.length; i++) {
-      if (lines.removed[i] !== 0 && chosen[i] === 0) {
+      // where a box's side crosses the stroke, the side keeps its pixels
+      if (lines.removed[i] !== 0 && chosen[i] === 0 && !onBoxSide(lines, i)) {
         for (const c of own) {
           if (owns(lines, i, c)) {
             chosen[i] = 1;

@@ -554,7 +554,8 @@ final class InkGroups {
 				return;
 			}
 			for (int i = 0; i < chosen.length; i++) {
-				if (lines.removed[i] != 0 && chosen[i] == 0) {
+				// where a box's side crosses the stroke, the side keeps its pixels
+				if (lines.removed[i] != 0 && chosen[i] == 0 && !lines.onBoxSide(i)) {
 					for (Lines.Candidate c : own) {
 						if (lines.owns(i, c)) {
 							chosen[i] = 1;

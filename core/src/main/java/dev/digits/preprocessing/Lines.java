@@ -173,6 +173,13 @@ final class Lines {
 		return id > 0 && list.get(id - 1) == c;
 	}
 
+	/** Whether pixel {@code i} is removed by the side of a box. */
+	boolean onBoxSide(int i) {
+		int h = owner[i] >>> 16;
+		int v = owner[i] & 0xFFFF;
+		return (h > 0 && horizontal.get(h - 1).boxSide()) || (v > 0 && vertical.get(v - 1).boxSide());
+	}
+
 	/**
 	 * Where a stroke crosses a line, the ink continues on both sides of it: a run of
 	 * removed pixels across a horizontal line (down a column) with kept ink just above
@@ -240,6 +247,9 @@ final class Lines {
 		// across0, along1, across1)
 		int extent = horizontal ? width : height;
 		int tolerance = Math.max(3, thickness(width, height));
+		// a candidate's ends along its direction are whole compressed cells, so they may
+		// overshoot the ink by up to a cell: a box's side reaches past the corner
+		int reach = tolerance + COMPRESSION;
 		List<Candidate> out = new ArrayList<>(boxes.size());
 		for (int[] b : boxes) {
 			int length = b[2] - b[0];
@@ -250,13 +260,13 @@ final class Lines {
 			for (int[] p : perpendicular) {
 				// p across-range holds this one's along-ends; p's along-range reaches
 				// this one's across-range
-				boolean meetsAcross = (p[0] <= b[3] + tolerance && p[0] >= b[1] - tolerance)
-						|| (p[2] >= b[1] - tolerance && p[2] <= b[3] + tolerance);
+				boolean meetsAcross = (p[0] <= b[3] + reach && p[0] >= b[1] - reach)
+						|| (p[2] >= b[1] - reach && p[2] <= b[3] + reach);
 				if (!meetsAcross) {
 					continue;
 				}
-				startCorner |= p[1] - tolerance <= b[0] && b[0] <= p[3] + tolerance;
-				endCorner |= p[1] - tolerance <= b[2] && b[2] <= p[3] + tolerance;
+				startCorner |= p[1] - reach <= b[0] && b[0] <= p[3] + reach;
+				endCorner |= p[1] - reach <= b[2] && b[2] <= p[3] + reach;
 			}
 			boolean boxSide = startCorner && endCorner;
 			int parallel = 0;
