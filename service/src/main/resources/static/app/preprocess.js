@@ -1935,7 +1935,11 @@ function attempt(kept, label, lines, ink, width, height) {
       let join;
       if (enclosesBlob(a, b)) join = !a.frame && !ring(label, parts[i], parts[j], a, b, width, budget);
       else if (enclosesBlob(b, a)) join = !b.frame && !ring(label, parts[j], parts[i], b, a, width, budget);
-      else join = fragments(a, b);
+      else {
+        join = fragments(a, b);
+        // a piece at the frame whose box only reaches the other's joins it where their ink comes near
+        if (join && a.frame !== b.frame) join = touching(label, parts[i], parts[j], a, b, width, budget);
+      }
       if (join) union(blobs, parts[i], parts[j]);
     }
   }

@@ -405,6 +405,12 @@ final class InkGroups {
 				}
 				else {
 					join = fragments(a, b);
+					// a piece at the frame (the table, the sheet's edge) whose box only
+					// reaches the other's joins it where their ink comes near: the box of
+					// the table's L round a sheet's corner holds the digit
+					if (join && a.frame != b.frame) {
+						join = touching(label, parts.get(i), parts.get(j), a, b, width, height, budget);
+					}
 				}
 				if (join) {
 					union(blobs, parts.get(i), parts.get(j));

@@ -226,7 +226,11 @@ class PaperSheetTests {
 			"five-on-a-sheet-on-a-grained-table.jpg, 180, 270, 150, 240",
 			// a 6 on ruled paper with a narrow band of table along the top, which a
 			// ruled line joined to the 6: the 6 and the band were framed together
-			"six-on-a-sheet-with-a-band-of-table.jpg, 200, 330, 110, 280" })
+			"six-on-a-sheet-with-a-band-of-table.jpg, 200, 330, 110, 280",
+			// printed digits on a turned sheet, the table at two of its sides lifted to
+			// ink as an L whose box holds the digit: the L was joined to it as a fragment
+			"printed-three-on-a-sheet-below-a-corner-of-table.jpg, 140, 240, 170, 340",
+			"printed-seven-on-a-squared-sheet-above-a-corner-of-table.jpg, 190, 290, 125, 250" })
 	void onAPhotoWhereTheTableWasTakenForInkTheDigitIsChosen(String fixture, int x0, int x1, int y0, int y1)
 			throws java.io.IOException {
 		GreyImage grey = GreyConverter
