@@ -333,8 +333,9 @@ public final class EvaluateCommand {
 			.append(". Robustness sets: seed ")
 			.append(options.seed())
 			.append(", made from MNIST test images (reporting only). Calibration and OOD data ")
-			.append("fitted on training and validation data only. Fonts found by the JDK (printed digits, letters): ")
-			.append(RobustnessSets.fontFamilies())
+			.append("fitted on training and validation data only. Fonts of the robustness sets (printed digits, ")
+			.append("letters; held out from training): ")
+			.append(new RobustnessSets(options.seed()).fontFamilies())
 			.append(".\n\n");
 		md.append("Models:\n\n");
 		for (ModelResult r : results) {

@@ -111,7 +111,7 @@ public final class ModelQuality {
 				before.ece(), after.ece());
 
 		NetworkOutputs trainOutputs = NetworkOutputs.of(network, pixels(train));
-		RobustnessSets choiceSets = new RobustnessSets(CHOICE_SEED);
+		RobustnessSets choiceSets = new RobustnessSets(CHOICE_SEED, FontSets.TRAINING);
 		RobustnessSets.LabelledSet nonDigits = concat("non-digits",
 				List.of(choiceSets.nonDigits(nonDigitsPerKind), photoSets.nonDigits(nonDigitsPerKind).set()));
 		NetworkOutputs nonDigitOutputs = NetworkOutputs.of(network, nonDigits.pixels());
@@ -286,7 +286,7 @@ public final class ModelQuality {
 		m.put("validationAuroc", f.validationAuroc());
 		m.put("mahalanobisShrinkageAuroc", f.shrinkageAuroc());
 		m.put("nonDigitImages", f.nonDigitImages());
-		m.put("nonDigitFonts", RobustnessSets.fontFamilies());
+		m.put("nonDigitFonts", new RobustnessSets(CHOICE_SEED, FontSets.TRAINING).fontFamilies());
 		return m;
 	}
 

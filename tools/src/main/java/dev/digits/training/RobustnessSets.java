@@ -5,7 +5,6 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
-import java.awt.GraphicsEnvironment;
 import java.awt.RenderingHints;
 import java.awt.Shape;
 import java.awt.font.FontRenderContext;
@@ -84,11 +83,25 @@ public final class RobustnessSets {
 
 	private final long seed;
 
+	private final List<String> fontFamilies;
+
 	/**
+	 * Sets that draw printed digits and letters in the {@link FontSets#HELD_OUT held-out
+	 * fonts}, as reports do.
 	 * @param seed every random choice of every set derives from it
 	 */
 	public RobustnessSets(long seed) {
+		this(seed, FontSets.HELD_OUT);
+	}
+
+	/**
+	 * @param seed every random choice of every set derives from it
+	 * @param fontFamilies the families printed digits and letters are drawn in (the
+	 * training families for sets that inform a choice, the held-out ones for reports)
+	 */
+	public RobustnessSets(long seed, List<String> fontFamilies) {
 		this.seed = seed;
+		this.fontFamilies = List.copyOf(fontFamilies);
 	}
 
 	/**
@@ -241,25 +254,17 @@ public final class RobustnessSets {
 	}
 
 	/**
-	 * Fonts that can draw digits and letters: every family the JDK finds, in four styles.
-	 * The sets that render text therefore depend on the fonts installed;
-	 * {@link #fontFamilies()} names them in reports.
+	 * Fonts that can draw digits and letters: the installed ones of this generator's
+	 * families (plain, bold and italic), so that the sets do not depend on whatever else
+	 * is installed.
+	 * @throws IllegalStateException when fewer than 4 of the families are installed
 	 */
-	static List<Font> fonts() {
-		List<Font> fonts = new ArrayList<>();
-		for (String family : GraphicsEnvironment.getLocalGraphicsEnvironment().getAvailableFontFamilyNames()) {
-			Font font = new Font(family, Font.PLAIN, 10);
-			if (font.canDisplayUpTo("0123456789" + LETTERS) == -1) {
-				for (int style : new int[] { Font.PLAIN, Font.BOLD, Font.ITALIC, Font.BOLD | Font.ITALIC }) {
-					fonts.add(new Font(family, style, 10));
-				}
-			}
-		}
-		return fonts;
+	List<Font> fonts() {
+		return FontSets.require(this.fontFamilies, "0123456789" + LETTERS, 4);
 	}
 
 	/** The font families {@link #fonts()} uses, comma-separated. */
-	public static String fontFamilies() {
+	public String fontFamilies() {
 		return String.join(", ", fonts().stream().map(Font::getFamily).distinct().toList());
 	}
 
@@ -291,7 +296,7 @@ public final class RobustnessSets {
 			labels.add((byte) digit);
 		}
 		return collect("printed",
-				"digits rendered from " + fonts.size() + " JDK fonts (4 styles of " + fontFamilies()
+				"digits rendered from " + fonts.size() + " fonts (plain, bold and italic of " + fontFamilies()
 						+ "), 35-70% of a 96-191 px canvas, rotated -8..8 degrees, dark on "
 						+ "paper, PNG or JPEG, through the preprocessor",
 				images, labels, null, List.of("printed"), rejected);
@@ -357,7 +362,7 @@ public final class RobustnessSets {
 			kinds.add(kind);
 		}
 		return collect("non-digits",
-				"letters " + LETTERS + " from the JDK fonts with handwriting-like distortion, "
+				"letters " + LETTERS + " from the fonts of " + fontFamilies() + " with handwriting-like distortion, "
 						+ "random scribbles, geometric shapes (no circles or ellipses), textures and noise patches; "
 						+ "PNG through the preprocessor",
 				images, labels, kinds, NON_DIGIT_KINDS, rejected);

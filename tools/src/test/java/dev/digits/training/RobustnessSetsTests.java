@@ -58,8 +58,15 @@ class RobustnessSetsTests {
 	}
 
 	@Test
-	void theJdkHasFontsToRenderFrom() {
-		assertThat(RobustnessSets.fonts()).isNotEmpty();
+	void lettersAndPrintedDigitsAreDrawnInTheFamiliesGivenOnly() {
+		// reports draw in the held-out families, choices in the training ones: not in
+		// whatever else is installed
+		assertThat(new RobustnessSets(3).fonts()).extracting(java.awt.Font::getFamily)
+			.isNotEmpty()
+			.allMatch(FontSets.HELD_OUT::contains);
+		assertThat(new RobustnessSets(3, FontSets.TRAINING).fonts()).extracting(java.awt.Font::getFamily)
+			.isNotEmpty()
+			.allMatch(FontSets.TRAINING::contains);
 	}
 
 }
