@@ -1605,25 +1605,33 @@ function putBackCrossings(mask, owner, removed, width, height) {
   }
 }
 
+/** Lines.thin: a candidate no wider across than a line of the tolerated thickness slanted by 1/8. */
+function thinCandidate(box, tolerance) {
+  return box[3] - box[1] <= trunc((box[2] - box[0]) / COMPRESSION) + tolerance;
+}
+
 /** Lines.judge: a candidate is a line at the frame, over half the image, as a box side or ruled. */
 function judge(boxes, perpendicular, horizontal, width, height) {
   const extent = horizontal ? width : height;
   const tolerance = Math.max(3, lineThickness(width, height));
-  // ends along a candidate are whole compressed cells: a box's side may reach past the corner
-  const reach = tolerance + COMPRESSION;
+  // ends along a candidate are whole compressed cells, outwards past the ink: a thin box side
+  // may reach a cell past the corner (not allowed for the broad candidates of a bold stroke)
+  const cell = COMPRESSION - 1;
   const out = [];
   for (const b of boxes) {
     const length = b[2] - b[0];
+    const thin = thinCandidate(b, tolerance);
     const frame = b[0] < COMPRESSION || b[2] > extent - COMPRESSION;
     const half = length >= trunc(extent / 2);
     let startCorner = false;
     let endCorner = false;
     for (const p of perpendicular) {
-      const meetsAcross = (p[0] <= b[3] + reach && p[0] >= b[1] - reach)
-          || (p[2] >= b[1] - reach && p[2] <= b[3] + reach);
+      const slack = (thin && thinCandidate(p, tolerance)) ? cell : 0;
+      const meetsAcross = (p[0] <= b[3] + tolerance && p[0] >= b[1] - tolerance - slack)
+          || (p[2] >= b[1] - tolerance && p[2] <= b[3] + tolerance + slack);
       if (!meetsAcross) continue;
-      startCorner = startCorner || (p[1] - reach <= b[0] && b[0] <= p[3] + reach);
-      endCorner = endCorner || (p[1] - reach <= b[2] && b[2] <= p[3] + reach);
+      startCorner = startCorner || (p[1] - tolerance - slack <= b[0] && b[0] <= p[3] + tolerance);
+      endCorner = endCorner || (p[1] - tolerance <= b[2] && b[2] <= p[3] + tolerance + slack);
     }
     const boxSide = startCorner && endCorner;
     let parallel = 0;

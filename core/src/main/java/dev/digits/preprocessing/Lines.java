@@ -248,11 +248,15 @@ final class Lines {
 		int extent = horizontal ? width : height;
 		int tolerance = Math.max(3, thickness(width, height));
 		// a candidate's ends along its direction are whole compressed cells, so they may
-		// overshoot the ink by up to a cell: a box's side reaches past the corner
-		int reach = tolerance + COMPRESSION;
+		// lie past the ink, outwards (a start up to a cell before it, an end up to a cell
+		// after it): a printed box's side reaches past the corner. The allowance is for
+		// thin candidates only (no wider across than a line slanted by the most a path
+		// follows), not for the broad ones a bold stroke makes.
+		int cell = COMPRESSION - 1;
 		List<Candidate> out = new ArrayList<>(boxes.size());
 		for (int[] b : boxes) {
 			int length = b[2] - b[0];
+			boolean thin = thin(b, tolerance);
 			boolean frame = b[0] < COMPRESSION || b[2] > extent - COMPRESSION;
 			boolean half = length >= extent / 2;
 			boolean startCorner = false;
@@ -260,13 +264,14 @@ final class Lines {
 			for (int[] p : perpendicular) {
 				// p across-range holds this one's along-ends; p's along-range reaches
 				// this one's across-range
-				boolean meetsAcross = (p[0] <= b[3] + reach && p[0] >= b[1] - reach)
-						|| (p[2] >= b[1] - reach && p[2] <= b[3] + reach);
+				int slack = (thin && thin(p, tolerance)) ? cell : 0;
+				boolean meetsAcross = (p[0] <= b[3] + tolerance && p[0] >= b[1] - tolerance - slack)
+						|| (p[2] >= b[1] - tolerance && p[2] <= b[3] + tolerance + slack);
 				if (!meetsAcross) {
 					continue;
 				}
-				startCorner |= p[1] - reach <= b[0] && b[0] <= p[3] + reach;
-				endCorner |= p[1] - reach <= b[2] && b[2] <= p[3] + reach;
+				startCorner |= p[1] - tolerance - slack <= b[0] && b[0] <= p[3] + tolerance;
+				endCorner |= p[1] - tolerance <= b[2] && b[2] <= p[3] + tolerance + slack;
 			}
 			boolean boxSide = startCorner && endCorner;
 			int parallel = 0;
@@ -285,6 +290,14 @@ final class Lines {
 					: new Candidate(false, b[1], b[0], b[3], b[2], line, boxSide));
 		}
 		return out;
+	}
+
+	/**
+	 * Whether a candidate box {@code [along0, across0, along1, across1)} is no wider
+	 * across than a line of the tolerated thickness slanted by 1/8 over its length.
+	 */
+	private static boolean thin(int[] box, int tolerance) {
+		return box[3] - box[1] <= (box[2] - box[0]) / COMPRESSION + tolerance;
 	}
 
 	private static byte[] transpose(byte[] mask, int width, int height) {

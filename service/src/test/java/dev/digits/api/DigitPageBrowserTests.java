@@ -619,14 +619,14 @@ class DigitPageBrowserTests {
 		// the core module's photo fixtures: bold strokes across grid lines, a page seen
 		// at an angle, a 1 joined to a ruled line, sheets on a table (a small digit on
 		// one), a small photo whose paper is clipped to white, printed digits in boxes
-		// and on sheets below a corner of table
+		// and on sheets below a corner of table, a bold blurred 4
 		List<byte[]> fixtures = new ArrayList<>();
 		for (String name : List.of("bold-zero-on-squared-paper.jpg", "bold-zero-on-a-sheet-with-grid.jpg",
 				"one-joined-to-a-ruled-line.jpg", "five-on-a-sheet-on-a-grained-table.jpg",
 				"six-on-a-sheet-with-a-band-of-table.jpg", "small-five-on-a-sheet-beside-a-wedge-of-table.jpg",
 				"printed-four-on-paper-clipped-to-white.jpg", "printed-zero-in-a-box.jpg",
 				"printed-four-in-a-small-box.jpg", "printed-three-on-a-sheet-below-a-corner-of-table.jpg",
-				"printed-seven-on-a-squared-sheet-above-a-corner-of-table.jpg")) {
+				"printed-seven-on-a-squared-sheet-above-a-corner-of-table.jpg", "bold-blurred-four-on-paper.jpg")) {
 			try (java.io.InputStream in = getClass().getResourceAsStream("/photos/" + name)) {
 				fixtures.add(in.readAllBytes());
 			}
