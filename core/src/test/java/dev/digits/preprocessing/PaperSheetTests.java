@@ -229,7 +229,7 @@ class PaperSheetTests {
 			"six-on-a-sheet-with-a-band-of-table.jpg, 200, 330, 110, 280",
 			// printed digits on a turned sheet, the table at two of its sides lifted to
 			// ink as an L whose box holds the digit: the L was joined to it as a fragment
-			"printed-three-on-a-sheet-below-a-corner-of-table.jpg, 140, 240, 170, 340",
+			"printed-three-on-a-sheet-below-a-corner-of-table.png, 140, 240, 170, 340",
 			"printed-seven-on-a-squared-sheet-above-a-corner-of-table.jpg, 190, 290, 125, 250" })
 	void onAPhotoWhereTheTableWasTakenForInkTheDigitIsChosen(String fixture, int x0, int x1, int y0, int y1)
 			throws java.io.IOException {

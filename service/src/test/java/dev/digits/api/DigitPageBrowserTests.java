@@ -625,7 +625,7 @@ class DigitPageBrowserTests {
 				"one-joined-to-a-ruled-line.jpg", "five-on-a-sheet-on-a-grained-table.jpg",
 				"six-on-a-sheet-with-a-band-of-table.jpg", "small-five-on-a-sheet-beside-a-wedge-of-table.jpg",
 				"printed-four-on-paper-clipped-to-white.jpg", "printed-zero-in-a-box.jpg",
-				"printed-four-in-a-small-box.jpg", "printed-three-on-a-sheet-below-a-corner-of-table.jpg",
+				"printed-four-in-a-small-box.jpg", "printed-three-on-a-sheet-below-a-corner-of-table.png",
 				"printed-seven-on-a-squared-sheet-above-a-corner-of-table.jpg", "bold-blurred-four-on-paper.jpg")) {
 			try (java.io.InputStream in = getClass().getResourceAsStream("/photos/" + name)) {
 				fixtures.add(in.readAllBytes());
