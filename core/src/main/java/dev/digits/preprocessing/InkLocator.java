@@ -83,10 +83,7 @@ final class InkLocator {
 		if (Math.max(image.width(), image.height()) > SMALL_IMAGE_SIDE) {
 			return false;
 		}
-		int[] histogram = new int[256];
-		for (int i = 0; i < image.size(); i++) {
-			histogram[image.level(i)]++;
-		}
+		int[] histogram = levelHistogram(image);
 		// pure paper: white or black, as drawn by a program or a scanner's white point,
 		// over at least a
 		// tenth of the image (a photo's paper is never one exact level)
@@ -930,6 +927,15 @@ final class InkLocator {
 	 * How many of {@code values} round to each grey level 0..255 (those below counted at
 	 * 0, those above at 255).
 	 */
+	/** How many pixels of {@code image} have each grey level. */
+	static int[] levelHistogram(GreyImage image) {
+		int[] histogram = new int[256];
+		for (int i = 0; i < image.size(); i++) {
+			histogram[image.level(i)]++;
+		}
+		return histogram;
+	}
+
 	static int[] levelHistogram(float[] values) {
 		int[] histogram = new int[256];
 		for (float v : values) {

@@ -236,16 +236,7 @@ class PaperSheetTests {
 		GreyImage grey = GreyConverter
 			.toGrey(ImageIO.read(new java.io.ByteArrayInputStream(TestImages.photo(fixture))));
 		InkLocator.Steps steps = InkLocator.steps(grey, PreprocessingLimits.defaults().minInkPixels(), Long.MAX_VALUE);
-		int width = steps.width();
-		int[] box = { Integer.MAX_VALUE, Integer.MAX_VALUE, -1, -1 };
-		for (int i = 0; i < steps.digit().length; i++) {
-			if (steps.digit()[i] != 0) {
-				box[0] = Math.min(box[0], i % width);
-				box[1] = Math.min(box[1], i / width);
-				box[2] = Math.max(box[2], i % width);
-				box[3] = Math.max(box[3], i / width);
-			}
-		}
+		int[] box = TestImages.maskBox(steps.digit(), steps.width());
 		assertThat(box).as("the digit's box (x0, y0, x1, y1) within %d..%d x %d..%d", x0, x1, y0, y1)
 			.satisfies((b) -> assertThat(b[0]).isGreaterThanOrEqualTo(x0))
 			.satisfies((b) -> assertThat(b[2]).isLessThanOrEqualTo(x1))

@@ -65,8 +65,8 @@ class PrintedBoxTests {
 		byte[] photo = TestImages.photo(fixture);
 		GreyImage grey = GreyConverter.toGrey(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(photo)));
 		InkLocator.Steps steps = InkLocator.steps(grey, 10, Long.MAX_VALUE);
-		int[] found = box(steps.digit(), steps.width());
-		int[] sides = box(steps.mask(), steps.width());
+		int[] found = TestImages.maskBox(steps.digit(), steps.width());
+		int[] sides = TestImages.maskBox(steps.mask(), steps.width());
 		assertThat(found[2] - found[0]).as("width of the digit found against the box's " + (sides[2] - sides[0]))
 			.isLessThan((sides[2] - sides[0]) * 3 / 4);
 		assertThat(found[3] - found[1]).as("height of the digit found against the box's " + (sides[3] - sides[1]))
@@ -86,20 +86,6 @@ class PrintedBoxTests {
 		InkLocator.Steps steps = InkLocator.steps(grey, 10, Long.MAX_VALUE);
 		assertThat(steps.lines().horizontal).noneMatch(Lines.Candidate::boxSide);
 		assertThat(steps.lines().vertical).noneMatch(Lines.Candidate::boxSide);
-	}
-
-	/** The box {x0, y0, x1, y1} of a mask's set pixels. */
-	private static int[] box(byte[] mask, int width) {
-		int[] box = { Integer.MAX_VALUE, Integer.MAX_VALUE, -1, -1 };
-		for (int i = 0; i < mask.length; i++) {
-			if (mask[i] != 0) {
-				box[0] = Math.min(box[0], i % width);
-				box[1] = Math.min(box[1], i / width);
-				box[2] = Math.max(box[2], i % width);
-				box[3] = Math.max(box[3], i / width);
-			}
-		}
-		return box;
 	}
 
 }

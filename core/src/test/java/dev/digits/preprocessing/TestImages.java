@@ -212,6 +212,23 @@ final class TestImages {
 		return new double[] { x / mass, y / mass };
 	}
 
+	/**
+	 * The box {x0, y0, x1, y1} (inclusive) of a mask's set pixels, rows {@code width}
+	 * long.
+	 */
+	static int[] maskBox(byte[] mask, int width) {
+		int[] box = { Integer.MAX_VALUE, Integer.MAX_VALUE, -1, -1 };
+		for (int i = 0; i < mask.length; i++) {
+			if (mask[i] != 0) {
+				box[0] = Math.min(box[0], i % width);
+				box[1] = Math.min(box[1], i / width);
+				box[2] = Math.max(box[2], i % width);
+				box[3] = Math.max(box[3], i / width);
+			}
+		}
+		return box;
+	}
+
 	/** Bounding box {width, height} of the non-zero pixels of a 28x28 image. */
 	static int[] inkBoxSize(float[] pixels) {
 		int x0 = 28;

@@ -111,7 +111,7 @@ public final class ModelQuality {
 				before.ece(), after.ece());
 
 		NetworkOutputs trainOutputs = NetworkOutputs.of(network, pixels(train));
-		RobustnessSets choiceSets = new RobustnessSets(CHOICE_SEED, FontSets.TRAINING);
+		RobustnessSets choiceSets = choiceSets();
 		RobustnessSets.LabelledSet nonDigits = concat("non-digits",
 				List.of(choiceSets.nonDigits(nonDigitsPerKind), photoSets.nonDigits(nonDigitsPerKind).set()));
 		NetworkOutputs nonDigitOutputs = NetworkOutputs.of(network, nonDigits.pixels());
@@ -275,6 +275,14 @@ public final class ModelQuality {
 	}
 
 	/**
+	 * The non-digits the calibration chooses and fits against: drawn in the training
+	 * families, so that a calibration does not depend on the other fonts installed.
+	 */
+	private static RobustnessSets choiceSets() {
+		return new RobustnessSets(CHOICE_SEED, FontSets.TRAINING);
+	}
+
+	/**
 	 * The {@code ood} entry of the model metadata (the numbers live in {@code ood.json}).
 	 */
 	public static Map<String, Object> oodEntry(Fitted f, String file) {
@@ -286,7 +294,7 @@ public final class ModelQuality {
 		m.put("validationAuroc", f.validationAuroc());
 		m.put("mahalanobisShrinkageAuroc", f.shrinkageAuroc());
 		m.put("nonDigitImages", f.nonDigitImages());
-		m.put("nonDigitFonts", new RobustnessSets(CHOICE_SEED, FontSets.TRAINING).fontFamilies());
+		m.put("nonDigitFonts", choiceSets().fontFamilies());
 		return m;
 	}
 

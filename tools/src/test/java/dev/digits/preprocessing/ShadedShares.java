@@ -38,7 +38,7 @@ public final class ShadedShares {
 	public static void main(String[] args) throws IOException {
 		int per = Integer.parseInt(args[0]);
 		Path mnistDir = Path.of(args[1]);
-		Mnist.Split split = Mnist.load(mnistDir).train().slice(50000, 60000);
+		Mnist.Split split = PhotoFailures.validation(mnistDir);
 		for (String family : FontSets.VALIDATION) {
 			SyntheticData data = new SyntheticData(split,
 					FontSets.installed(List.of(family), "0123456789" + SyntheticData.LETTERS), null, 240, 480);
@@ -66,7 +66,8 @@ public final class ShadedShares {
 		}
 		PhotoFailures.photos(mnistDir, per, (labelled) -> add("handwritten photo", labelled.photo().bytes()));
 		SEEN.forEach((kind, seen) -> {
-			List<Double> shares = SHARES.getOrDefault(kind, List.of());
+			List<Double> shares = new ArrayList<>(SHARES.getOrDefault(kind, List.of()));
+			Collections.sort(shares);
 			System.out.printf(Locale.ROOT, "%-32s %5d made, %5d on pure paper%s%n", kind, seen, shares.size(),
 					shares.isEmpty() ? "" : String.format(Locale.ROOT, ", shaded %.3f-%.3f (median %.3f)",
 							shares.get(0), shares.get(shares.size() - 1), shares.get(shares.size() / 2)));
@@ -83,15 +84,10 @@ public final class ShadedShares {
 		if (Math.max(grey.width(), grey.height()) > InkLocator.SMALL_IMAGE_SIDE) {
 			return;
 		}
-		int[] histogram = new int[256];
-		for (int i = 0; i < grey.size(); i++) {
-			histogram[grey.level(i)]++;
-		}
+		int[] histogram = InkLocator.levelHistogram(grey);
 		int mode = Framing.mode(histogram);
 		if (InkLocator.purePaper(histogram, mode, grey.size())) {
-			List<Double> shares = SHARES.computeIfAbsent(kind, (k) -> new ArrayList<>());
-			shares.add(InkLocator.shadedShare(grey, mode));
-			Collections.sort(shares);
+			SHARES.computeIfAbsent(kind, (k) -> new ArrayList<>()).add(InkLocator.shadedShare(grey, mode));
 		}
 	}
 

@@ -125,7 +125,7 @@ public final class PhotoFailures {
 	}
 
 	/** The validation split the mixed runs hold out: the last 10,000 training images. */
-	static Mnist.Split validation(Path mnistDir) throws IOException {
+	public static Mnist.Split validation(Path mnistDir) throws IOException {
 		Mnist mnist = Mnist.load(mnistDir);
 		int available = mnist.train().size();
 		return mnist.train().slice(available - 10000, available);
