@@ -46,10 +46,12 @@ public final class MixedTrainer {
 	 * A mixed recipe: the share of each source in an epoch (in this order), and how often
 	 * each paper condition and non-digit kind is drawn (relative weights; none given:
 	 * version 4's choice, {@link SyntheticData#anyCondition} and every kind alike), and
-	 * the font families printed digits, letters and symbols are drawn in.
+	 * the font families printed digits, letters and symbols are drawn in; and how often a
+	 * printed digit is drawn heavier than its font's weight ({@code heavierPrinted}: a
+	 * share, 0 for none).
 	 */
 	public record Recipe(String name, Map<String, Double> shares, Map<PhotoSynth.Condition, Double> conditions,
-			Map<String, Double> nonDigitKinds, List<String> fonts) {
+			Map<String, Double> nonDigitKinds, List<String> fonts, double heavierPrinted) {
 
 		/** Version 4's recipe. */
 		public static final Recipe MIXED = new Recipe("mixed", shares(0.27, 0.08, 0.33, 0.05, 0.05, 0.05, 0.17),
@@ -102,7 +104,23 @@ public final class MixedTrainer {
 				shares(0.28, 0.05, 0.28, 0.08, 0.04, 0.03, 0.24), MIXED_OOD.conditions(), MIXED_OOD.nonDigitKinds(),
 				java.util.stream.Stream.concat(FontSets.TRAINING.stream(), FontSets.ADDED.stream()).toList());
 
-		public static final List<Recipe> ALL = List.of(MIXED, MIXED_HARD, MIXED_OOD, MIXED_OOD_MNIST, MIXED_FONTS);
+		/**
+		 * {@link #MIXED_FONTS} with a third of its printed digits drawn heavier than
+		 * their font (an outline stroke of 3-10% of the digit's height round the glyph),
+		 * for printed digits in very bold faces, whose counters close up at 28x28
+		 * (version 6 read bold 8s in such a face as 0).
+		 */
+		public static final Recipe MIXED_HEAVY = new Recipe("mixed-heavy", MIXED_FONTS.shares(), MIXED_OOD.conditions(),
+				MIXED_OOD.nonDigitKinds(), MIXED_FONTS.fonts(), 1.0 / 3);
+
+		public static final List<Recipe> ALL = List.of(MIXED, MIXED_HARD, MIXED_OOD, MIXED_OOD_MNIST, MIXED_FONTS,
+				MIXED_HEAVY);
+
+		/** A recipe that draws every printed digit at its font's weight. */
+		public Recipe(String name, Map<String, Double> shares, Map<PhotoSynth.Condition, Double> conditions,
+				Map<String, Double> nonDigitKinds, List<String> fonts) {
+			this(name, shares, conditions, nonDigitKinds, fonts, 0);
+		}
 
 		public Recipe {
 			require(shares.keySet()
@@ -121,7 +139,20 @@ public final class MixedTrainer {
 				require(!FontSets.HELD_OUT.contains(family) && !FontSets.VALIDATION.contains(family),
 						family + " is kept out of training (held out or validation)");
 			}
+			require(heavierPrinted >= 0 && heavierPrinted <= 1, "heavierPrinted is a share");
 			fonts = List.copyOf(fonts);
+		}
+
+		/**
+		 * The outline stroke of a printed digit, as a share of its height: 0 at the
+		 * font's weight. A recipe without heavier digits draws no random number here, so
+		 * its examples stay as they were.
+		 */
+		double printedStroke(Random random) {
+			if (this.heavierPrinted == 0 || random.nextDouble() >= this.heavierPrinted) {
+				return 0;
+			}
+			return 0.03 + 0.07 * random.nextDouble();
 		}
 
 		/** The recipe called {@code name}, or null if there is none. */
@@ -421,8 +452,8 @@ public final class MixedTrainer {
 			case "clean" -> data.cleanUpload(index,
 					RealisticUploads.kinds().get(random.nextInt(RealisticUploads.kinds().size())), random);
 			case "photo" -> data.photo(index, recipe.condition(random), random);
-			case "printed" -> data.printed(random.nextInt(10), false, random);
-			case "printed-photo" -> data.printed(random.nextInt(10), true, random);
+			case "printed" -> data.printed(random.nextInt(10), false, recipe.printedStroke(random), random);
+			case "printed-photo" -> data.printed(random.nextInt(10), true, recipe.printedStroke(random), random);
 			case "low-resolution" -> data.lowResolution(index, random);
 			case "non-digit" -> recipe.conditions().isEmpty()
 					? data.nonDigit(recipe.nonDigitKind(random), index, order[(at + 1) % order.length], random)

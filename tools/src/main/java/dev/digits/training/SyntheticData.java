@@ -129,16 +129,35 @@ public final class SyntheticData {
 	 * with {@code photographed}, in a photo of paper.
 	 */
 	public Example printed(int digit, boolean photographed, Random random) {
-		Upload upload = printedUpload(digit, photographed, random);
+		return printed(digit, photographed, 0, random);
+	}
+
+	/**
+	 * A printed digit as {@link #printed(int, boolean, Random)}, drawn heavier than its
+	 * font with an outline stroke of {@code stroke} times its height (0: the font's
+	 * weight).
+	 */
+	public Example printed(int digit, boolean photographed, double stroke, Random random) {
+		Upload upload = printedUpload(digit, photographed, stroke, random);
 		return preprocess(upload.bytes(), digit, "printed", upload.condition());
 	}
 
-	/** The upload {@link #printed} preprocesses, and its condition. */
+	/**
+	 * The upload {@link #printed(int, boolean, Random)} preprocesses, and its condition.
+	 */
 	public Upload printedUpload(int digit, boolean photographed, Random random) {
+		return printedUpload(digit, photographed, 0, random);
+	}
+
+	/**
+	 * The upload {@link #printed(int, boolean, double, Random)} preprocesses, and its
+	 * condition.
+	 */
+	public Upload printedUpload(int digit, boolean photographed, double stroke, Random random) {
 		Font font = this.fonts.get(random.nextInt(this.fonts.size()));
 		double height = 40 + 80 * random.nextDouble();
 		PhotoSynth.Ink ink = PhotoSynth.text(font, String.valueOf(digit), height, -6 + 12 * random.nextDouble(),
-				random.nextInt(4) == 0 ? -0.2 + 0.4 * random.nextDouble() : 0, 0, 0, random);
+				random.nextInt(4) == 0 ? -0.2 + 0.4 * random.nextDouble() : 0, 0, stroke * height, random);
 		if (photographed) {
 			PhotoSynth.Condition condition = anyCondition(random);
 			PhotoSynth.Photo photo = PhotoSynth.photo(ink, condition, PhotoSynth.Pen.PRINT, this.minSide, this.maxSide,

@@ -125,7 +125,7 @@ final class ToolsCli implements Runnable {
 		String augmentSettings;
 
 		@Option(names = "--recipe", defaultValue = "mnist", paramLabel = "NAME",
-				description = "Default: ${DEFAULT-VALUE}; or mixed, mixed-hard, mixed-ood, mixed-ood-mnist, mixed-fonts.")
+				description = "Default: ${DEFAULT-VALUE}; or mixed, mixed-hard, mixed-ood, mixed-ood-mnist, mixed-fonts, mixed-heavy.")
 		String recipe;
 
 		@Option(names = "--init-from", paramLabel = "DIR",

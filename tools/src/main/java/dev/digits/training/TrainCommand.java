@@ -133,6 +133,10 @@ public final class TrainCommand {
 			}
 			recipe.put("nonDigitTarget", "uniform over the ten digits (outlier exposure)");
 			recipe.put("trainingFonts", mixed.fonts());
+			if (mixed.heavierPrinted() > 0) {
+				recipe.put("heavierPrinted", Map.of("share", mixed.heavierPrinted(), "outlineStroke",
+						"uniform in 3-10% of the digit's height, round joins, round the glyph"));
+			}
 			recipe.put("validationFonts", FontSets.VALIDATION);
 			recipe.put("heldOutFonts", FontSets.HELD_OUT);
 			recipe.put("initialWeights", options.initFrom() == null ? "fresh" : options.initFrom().toString());

@@ -109,4 +109,30 @@ class MixedTrainerRecipeTests {
 			.doesNotHaveDuplicates();
 	}
 
+	@Test
+	void onlyTheHeavyRecipeDrawsPrintedDigitsHeavierAndTheOthersDrawNoRandomNumberForIt() {
+		Random random = new Random(5);
+		for (MixedTrainer.Recipe recipe : MixedTrainer.Recipe.ALL) {
+			if (recipe != MixedTrainer.Recipe.MIXED_HEAVY) {
+				long before = new Random(5).nextLong();
+				random.setSeed(5);
+				assertThat(recipe.printedStroke(random)).as(recipe.name()).isZero();
+				assertThat(random.nextLong()).as(recipe.name() + " drew no number").isEqualTo(before);
+			}
+		}
+		int heavier = 0;
+		for (int i = 0; i < 30_000; i++) {
+			double stroke = MixedTrainer.Recipe.MIXED_HEAVY.printedStroke(random);
+			if (stroke > 0) {
+				heavier++;
+				assertThat(stroke).isBetween(0.03, 0.10);
+			}
+		}
+		assertThat(heavier / 30_000.0).isCloseTo(1.0 / 3, within(0.01));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new MixedTrainer.Recipe("bad", MixedTrainer.Recipe.MIXED.shares(), Map.of(), Map.of(),
+					FontSets.TRAINING, 1.5))
+			.withMessageContaining("share");
+	}
+
 }
