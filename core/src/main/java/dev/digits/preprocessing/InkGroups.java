@@ -193,12 +193,27 @@ final class InkGroups {
 	 */
 	private static byte[] dilateByShifts(byte[] mask, int width, int height, int radius) {
 		int n = mask.length;
+		// only the rows from the first marked one to the last can be marked along rows
+		// (a mask of a few lines, or none, is mostly empty rows)
+		int first = 0;
+		while (first < n && mask[first] == 0) {
+			first++;
+		}
+		if (first == n) {
+			return new byte[n];
+		}
+		int last = n - 1;
+		while (mask[last] == 0) {
+			last--;
+		}
+		int from = (first / width) * width;
+		int to = (last / width + 1) * width;
 		byte[] ones = new byte[n];
-		for (int i = 0; i < n; i++) {
+		for (int i = from; i < to; i++) {
 			ones[i] = (byte) ((mask[i] != 0) ? 1 : 0);
 		}
 		byte[] across = ones.clone();
-		for (int row = 0; row < n; row += width) {
+		for (int row = from; row < to; row += width) {
 			for (int d = 1; d <= radius && d < width; d++) {
 				for (int x = d; x < width; x++) {
 					across[row + x] |= ones[row + x - d];
@@ -211,10 +226,10 @@ final class InkGroups {
 		byte[] out = across.clone();
 		for (int d = 1; d <= radius && d < height; d++) {
 			int shift = d * width;
-			for (int i = shift; i < n; i++) {
+			for (int i = from + shift, end = Math.min(n, to + shift); i < end; i++) {
 				out[i] |= across[i - shift];
 			}
-			for (int i = 0; i < n - shift; i++) {
+			for (int i = Math.max(0, from - shift), end = Math.min(n - shift, to - shift); i < end; i++) {
 				out[i] |= across[i + shift];
 			}
 		}

@@ -429,12 +429,19 @@ final class InkLocator {
 		float[] across = centreWeights(width);
 		float[] down = centreWeights(height);
 		double sum = 0;
+		// the columns past the last whole coarse cell (an odd picture's last) read the
+		// last cell: a loop of their own, so that the main one needs no clamp
+		int inside = Math.min(width, coarseWidth << shift);
 		for (int y = 0; y < height; y++) {
 			double row = 0;
 			int fineRow = y * width;
 			int coarseRow = Math.min(coarseHeight - 1, y >> shift) * coarseWidth;
-			for (int x = 0; x < width; x++) {
-				double d = fine[fineRow + x] - coarse[coarseRow + Math.min(coarseWidth - 1, x >> shift)];
+			for (int x = 0; x < inside; x++) {
+				double d = fine[fineRow + x] - coarse[coarseRow + (x >> shift)];
+				row += across[x] * d * d * d;
+			}
+			for (int x = inside; x < width; x++) {
+				double d = fine[fineRow + x] - coarse[coarseRow + coarseWidth - 1];
 				row += across[x] * d * d * d;
 			}
 			sum += down[y] * row;
@@ -854,47 +861,88 @@ final class InkLocator {
 		}
 		byte[] levels = image.levels();
 		float[] row = new float[width + 1];
-		for (int y = 0; y < sourceHeight; y++) {
-			java.util.Arrays.fill(row, 0f);
-			int offset = y * sourceWidth;
-			// the source columns go to their output columns in order (a column's first
-			// output column is its predecessor's or the next one): the two output columns
-			// being summed are kept in locals, each sum the same additions in the same
-			// order as the row's own would be, without a store and load per addition
-			int column = 0;
-			float current = 0f;
-			float next = 0f;
-			for (int x = 0; x < sourceWidth; x++) {
-				int v = levels[offset + x] & 0xFF;
-				float level = flip ? 255 - v : v;
-				int i = firstColumn[x];
-				if (i != column) {
-					row[column] = current;
-					current = next;
-					next = 0f;
-					column = i;
-				}
-				current += share[x] * level;
-				next += restShare[x] * level;
-			}
-			row[column] = current;
-			row[column + 1] = next;
-			int j = Math.min(height - 1, (int) (y / ratioY));
-			double end = Math.min(y + 1, (j + 1) * ratioY);
-			float first = (float) ((end - y) / ratioY);
-			float rest = (float) (1.0 / ratioY) - first;
-			int at = j * width;
-			for (int i = 0; i < width; i++) {
-				out[at + i] += first * row[i];
-			}
-			if (rest > 1e-6f && j + 1 < height) {
-				at += width;
-				for (int i = 0; i < width; i++) {
-					out[at + i] += rest * row[i];
-				}
-			}
+		float[] nextRow = new float[width + 1];
+		// two source rows are summed side by side (each output column's sum is a chain of
+		// dependent additions; two rows' chains overlap), each sum the same additions in
+		// the same order as a row alone
+		int y = 0;
+		for (; y + 2 <= sourceHeight; y += 2) {
+			sumRows(levels, y * sourceWidth, (y + 1) * sourceWidth, sourceWidth, flip, firstColumn, share, restShare,
+					row, nextRow);
+			addRow(out, row, y, width, height, ratioY);
+			addRow(out, nextRow, y + 1, width, height, ratioY);
+		}
+		if (y < sourceHeight) {
+			// an odd last row: summed alone (twice over, the copy unused)
+			sumRows(levels, y * sourceWidth, y * sourceWidth, sourceWidth, flip, firstColumn, share, restShare, row,
+					nextRow);
+			addRow(out, row, y, width, height, ratioY);
 		}
 		return out;
+	}
+
+	/**
+	 * The source rows at {@code offset} and {@code below} summed into their output
+	 * columns in {@code row} and {@code nextRow}: the source columns go to their output
+	 * columns in order (a column's first output column is its predecessor's or the next
+	 * one), so the two output columns being summed are kept in locals, each sum the same
+	 * additions in the same order as the row's own would be, without a store and load per
+	 * addition.
+	 */
+	private static void sumRows(byte[] levels, int offset, int below, int sourceWidth, boolean flip, int[] firstColumn,
+			float[] share, float[] restShare, float[] row, float[] nextRow) {
+		java.util.Arrays.fill(row, 0f);
+		java.util.Arrays.fill(nextRow, 0f);
+		int column = 0;
+		float current = 0f;
+		float next = 0f;
+		float currentBelow = 0f;
+		float nextBelow = 0f;
+		for (int x = 0; x < sourceWidth; x++) {
+			int v = levels[offset + x] & 0xFF;
+			int w = levels[below + x] & 0xFF;
+			float level = flip ? 255 - v : v;
+			float levelBelow = flip ? 255 - w : w;
+			int i = firstColumn[x];
+			if (i != column) {
+				row[column] = current;
+				nextRow[column] = currentBelow;
+				current = next;
+				currentBelow = nextBelow;
+				next = 0f;
+				nextBelow = 0f;
+				column = i;
+			}
+			current += share[x] * level;
+			next += restShare[x] * level;
+			currentBelow += share[x] * levelBelow;
+			nextBelow += restShare[x] * levelBelow;
+		}
+		row[column] = current;
+		row[column + 1] = next;
+		nextRow[column] = currentBelow;
+		nextRow[column + 1] = nextBelow;
+	}
+
+	/**
+	 * Source row {@code y}'s column sums added to its output row and, for the share of it
+	 * past that row's end, to the next.
+	 */
+	private static void addRow(float[] out, float[] row, int y, int width, int height, double ratioY) {
+		int j = Math.min(height - 1, (int) (y / ratioY));
+		double end = Math.min(y + 1, (j + 1) * ratioY);
+		float first = (float) ((end - y) / ratioY);
+		float rest = (float) (1.0 / ratioY) - first;
+		int at = j * width;
+		for (int i = 0; i < width; i++) {
+			out[at + i] += first * row[i];
+		}
+		if (rest > 1e-6f && j + 1 < height) {
+			at += width;
+			for (int i = 0; i < width; i++) {
+				out[at + i] += rest * row[i];
+			}
+		}
 	}
 
 	/**
@@ -923,10 +971,6 @@ final class InkLocator {
 		return Math.max(0, Math.min(bins - 1, (int) Math.floor(v * 1024f + 0.5d) + bins / 2));
 	}
 
-	/**
-	 * How many of {@code values} round to each grey level 0..255 (those below counted at
-	 * 0, those above at 255).
-	 */
 	/** How many pixels of {@code image} have each grey level. */
 	static int[] levelHistogram(GreyImage image) {
 		int[] histogram = new int[256];
@@ -936,14 +980,39 @@ final class InkLocator {
 		return histogram;
 	}
 
+	/**
+	 * How many of {@code values} round to each grey level 0..255 (those below counted at
+	 * 0, those above at 255).
+	 */
 	static int[] levelHistogram(float[] values) {
+		// four histograms filled in turn and added up: neighbouring pixels mostly share a
+		// level, and one histogram's count would be stored and loaded again at every
+		// pixel; four independent counts overlap
+		int[] counts = new int[4 * 256];
+		int n = values.length;
+		int i = 0;
+		for (; i + 4 <= n; i += 4) {
+			counts[level(values[i])]++;
+			counts[256 + level(values[i + 1])]++;
+			counts[512 + level(values[i + 2])]++;
+			counts[768 + level(values[i + 3])]++;
+		}
+		for (; i < n; i++) {
+			counts[level(values[i])]++;
+		}
 		int[] histogram = new int[256];
-		for (float v : values) {
-			// Math.round(v), the same for every float: v + 0.5 is exact in double for
-			// every level that rounds above 0, and its floor is the rounding
-			histogram[Math.max(0, Math.min(255, (int) (v + 0.5d)))]++;
+		for (int b = 0; b < 256; b++) {
+			histogram[b] = counts[b] + counts[256 + b] + counts[512 + b] + counts[768 + b];
 		}
 		return histogram;
+	}
+
+	/**
+	 * Math.round(v) clamped to 0..255, the same for every float: v + 0.5 is exact in
+	 * double for every level that rounds above 0, and its floor is the rounding.
+	 */
+	private static int level(float v) {
+		return Math.max(0, Math.min(255, (int) (v + 0.5d)));
 	}
 
 	private static int binQuantile(int[] histogram, double fraction) {

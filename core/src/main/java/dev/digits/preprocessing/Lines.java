@@ -110,6 +110,9 @@ final class Lines {
 		List<Candidate> vertical = judge(down.boxes, across.boxes, false, width, height);
 		byte[] removed = new byte[width * height];
 		for (int i = 0; i < owner.length; i++) {
+			if (owner[i] == 0) {
+				continue;
+			}
 			int h = owner[i] >>> 16;
 			int v = owner[i] & 0xFFFF;
 			boolean hLine = h > 0 && horizontal.get(h - 1).line();

@@ -106,7 +106,15 @@ final class PaperLight {
 		for (int y = 0; y < halfHeight; y++) {
 			int from = y * halfWidth;
 			int to = y * width;
-			for (int x = 0; x < width; x++) {
+			// x = 0 and the columns whose right cell is past the last read clamped cells;
+			// between them both cells are inside
+			int inside = Math.min(width, 2 * halfWidth - 1);
+			across[to] = closed[from];
+			for (int x = 1; x < inside; x++) {
+				int c = (x - 1) >> 1;
+				across[to + x] = Math.min(closed[from + c], closed[from + c + 1]);
+			}
+			for (int x = Math.max(1, inside); x < width; x++) {
 				int c = (x - 1) >> 1;
 				across[to + x] = Math.min(closed[from + Math.max(0, c)], closed[from + Math.min(halfWidth - 1, c + 1)]);
 			}
