@@ -429,19 +429,12 @@ final class InkLocator {
 		float[] across = centreWeights(width);
 		float[] down = centreWeights(height);
 		double sum = 0;
-		// the columns past the last whole coarse cell (an odd picture's last) read the
-		// last cell: a loop of their own, so that the main one needs no clamp
-		int inside = Math.min(width, coarseWidth << shift);
 		for (int y = 0; y < height; y++) {
 			double row = 0;
 			int fineRow = y * width;
 			int coarseRow = Math.min(coarseHeight - 1, y >> shift) * coarseWidth;
-			for (int x = 0; x < inside; x++) {
-				double d = fine[fineRow + x] - coarse[coarseRow + (x >> shift)];
-				row += across[x] * d * d * d;
-			}
-			for (int x = inside; x < width; x++) {
-				double d = fine[fineRow + x] - coarse[coarseRow + coarseWidth - 1];
+			for (int x = 0; x < width; x++) {
+				double d = fine[fineRow + x] - coarse[coarseRow + Math.min(coarseWidth - 1, x >> shift)];
 				row += across[x] * d * d * d;
 			}
 			sum += down[y] * row;
@@ -486,9 +479,9 @@ final class InkLocator {
 	 * <p>
 	 * Every pixel's sum is made of the same additions in the same order as one running
 	 * sum per row would make it, so the means are the same to the last bit; for speed
-	 * four rows are summed side by side (a running sum is a chain of dependent additions;
-	 * four independent chains overlap), and the divisions by the clipped square's size
-	 * are done in a loop of their own, a row at a time.
+	 * eight rows are summed side by side (a running sum is a chain of dependent
+	 * additions; eight independent chains overlap), and the divisions by the clipped
+	 * square's size are done in a loop of their own, a row at a time.
 	 */
 	static float[] boxBlur(float[] values, int width, int height, int radius) {
 		float[] across = new float[values.length];
@@ -496,11 +489,11 @@ final class InkLocator {
 		for (int i = 0; i < width; i++) {
 			counts[i] = windowSize(i, width, radius);
 		}
-		double[] sums = new double[4 * width];
+		double[] sums = new double[ROWS_AT_ONCE * width];
 		int y = 0;
-		for (; y + 4 <= height; y += 4) {
-			rowSums(values, width, radius, y, 4, sums);
-			divide(sums, counts, across, y * width, width, 4);
+		for (; y + ROWS_AT_ONCE <= height; y += ROWS_AT_ONCE) {
+			rowSums(values, width, radius, y, ROWS_AT_ONCE, sums);
+			divide(sums, counts, across, y * width, width, ROWS_AT_ONCE);
 		}
 		for (; y < height; y++) {
 			rowSums(values, width, radius, y, 1, sums);
@@ -549,15 +542,18 @@ final class InkLocator {
 		return out;
 	}
 
+	/** Rows a box mean sums side by side (independent chains of additions overlap). */
+	private static final int ROWS_AT_ONCE = 8;
+
 	/** How many of {@code 0..n-1} lie within {@code radius} of {@code i}. */
 	private static int windowSize(int i, int n, int radius) {
 		return Math.min(n - 1, i + radius) - Math.max(0, i - radius) + 1;
 	}
 
 	/**
-	 * The running sums along {@code rows} rows (1 or 4) from {@code y}, each row's window
-	 * sum at every x into {@code sums} (row after row), added and taken away in the order
-	 * of one running sum per row.
+	 * The running sums along {@code rows} rows (1 or {@link #ROWS_AT_ONCE}) from
+	 * {@code y}, each row's window sum at every x into {@code sums} (row after row),
+	 * added and taken away in the order of one running sum per row.
 	 */
 	private static void rowSums(float[] values, int width, int radius, int y, int rows, double[] sums) {
 		if (rows == 1) {
@@ -581,15 +577,27 @@ final class InkLocator {
 		int r1 = r0 + width;
 		int r2 = r1 + width;
 		int r3 = r2 + width;
+		int r4 = r3 + width;
+		int r5 = r4 + width;
+		int r6 = r5 + width;
+		int r7 = r6 + width;
 		double s0 = 0;
 		double s1 = 0;
 		double s2 = 0;
 		double s3 = 0;
+		double s4 = 0;
+		double s5 = 0;
+		double s6 = 0;
+		double s7 = 0;
 		for (int x = 0; x < Math.min(width, radius); x++) {
 			s0 += values[r0 + x];
 			s1 += values[r1 + x];
 			s2 += values[r2 + x];
 			s3 += values[r3 + x];
+			s4 += values[r4 + x];
+			s5 += values[r5 + x];
+			s6 += values[r6 + x];
+			s7 += values[r7 + x];
 		}
 		for (int x = 0; x < width; x++) {
 			int in = x + radius;
@@ -598,6 +606,10 @@ final class InkLocator {
 				s1 += values[r1 + in];
 				s2 += values[r2 + in];
 				s3 += values[r3 + in];
+				s4 += values[r4 + in];
+				s5 += values[r5 + in];
+				s6 += values[r6 + in];
+				s7 += values[r7 + in];
 			}
 			int outX = x - radius - 1;
 			if (outX >= 0) {
@@ -605,11 +617,19 @@ final class InkLocator {
 				s1 -= values[r1 + outX];
 				s2 -= values[r2 + outX];
 				s3 -= values[r3 + outX];
+				s4 -= values[r4 + outX];
+				s5 -= values[r5 + outX];
+				s6 -= values[r6 + outX];
+				s7 -= values[r7 + outX];
 			}
 			sums[x] = s0;
-			sums[width + x] = s1;
+			sums[1 * width + x] = s1;
 			sums[2 * width + x] = s2;
 			sums[3 * width + x] = s3;
+			sums[4 * width + x] = s4;
+			sums[5 * width + x] = s5;
+			sums[6 * width + x] = s6;
+			sums[7 * width + x] = s7;
 		}
 	}
 
@@ -861,88 +881,47 @@ final class InkLocator {
 		}
 		byte[] levels = image.levels();
 		float[] row = new float[width + 1];
-		float[] nextRow = new float[width + 1];
-		// two source rows are summed side by side (each output column's sum is a chain of
-		// dependent additions; two rows' chains overlap), each sum the same additions in
-		// the same order as a row alone
-		int y = 0;
-		for (; y + 2 <= sourceHeight; y += 2) {
-			sumRows(levels, y * sourceWidth, (y + 1) * sourceWidth, sourceWidth, flip, firstColumn, share, restShare,
-					row, nextRow);
-			addRow(out, row, y, width, height, ratioY);
-			addRow(out, nextRow, y + 1, width, height, ratioY);
-		}
-		if (y < sourceHeight) {
-			// an odd last row: summed alone (twice over, the copy unused)
-			sumRows(levels, y * sourceWidth, y * sourceWidth, sourceWidth, flip, firstColumn, share, restShare, row,
-					nextRow);
-			addRow(out, row, y, width, height, ratioY);
+		for (int y = 0; y < sourceHeight; y++) {
+			java.util.Arrays.fill(row, 0f);
+			int offset = y * sourceWidth;
+			// the source columns go to their output columns in order (a column's first
+			// output column is its predecessor's or the next one): the two output columns
+			// being summed are kept in locals, each sum the same additions in the same
+			// order as the row's own would be, without a store and load per addition
+			int column = 0;
+			float current = 0f;
+			float next = 0f;
+			for (int x = 0; x < sourceWidth; x++) {
+				int v = levels[offset + x] & 0xFF;
+				float level = flip ? 255 - v : v;
+				int i = firstColumn[x];
+				if (i != column) {
+					row[column] = current;
+					current = next;
+					next = 0f;
+					column = i;
+				}
+				current += share[x] * level;
+				next += restShare[x] * level;
+			}
+			row[column] = current;
+			row[column + 1] = next;
+			int j = Math.min(height - 1, (int) (y / ratioY));
+			double end = Math.min(y + 1, (j + 1) * ratioY);
+			float first = (float) ((end - y) / ratioY);
+			float rest = (float) (1.0 / ratioY) - first;
+			int at = j * width;
+			for (int i = 0; i < width; i++) {
+				out[at + i] += first * row[i];
+			}
+			if (rest > 1e-6f && j + 1 < height) {
+				at += width;
+				for (int i = 0; i < width; i++) {
+					out[at + i] += rest * row[i];
+				}
+			}
 		}
 		return out;
-	}
-
-	/**
-	 * The source rows at {@code offset} and {@code below} summed into their output
-	 * columns in {@code row} and {@code nextRow}: the source columns go to their output
-	 * columns in order (a column's first output column is its predecessor's or the next
-	 * one), so the two output columns being summed are kept in locals, each sum the same
-	 * additions in the same order as the row's own would be, without a store and load per
-	 * addition.
-	 */
-	private static void sumRows(byte[] levels, int offset, int below, int sourceWidth, boolean flip, int[] firstColumn,
-			float[] share, float[] restShare, float[] row, float[] nextRow) {
-		java.util.Arrays.fill(row, 0f);
-		java.util.Arrays.fill(nextRow, 0f);
-		int column = 0;
-		float current = 0f;
-		float next = 0f;
-		float currentBelow = 0f;
-		float nextBelow = 0f;
-		for (int x = 0; x < sourceWidth; x++) {
-			int v = levels[offset + x] & 0xFF;
-			int w = levels[below + x] & 0xFF;
-			float level = flip ? 255 - v : v;
-			float levelBelow = flip ? 255 - w : w;
-			int i = firstColumn[x];
-			if (i != column) {
-				row[column] = current;
-				nextRow[column] = currentBelow;
-				current = next;
-				currentBelow = nextBelow;
-				next = 0f;
-				nextBelow = 0f;
-				column = i;
-			}
-			current += share[x] * level;
-			next += restShare[x] * level;
-			currentBelow += share[x] * levelBelow;
-			nextBelow += restShare[x] * levelBelow;
-		}
-		row[column] = current;
-		row[column + 1] = next;
-		nextRow[column] = currentBelow;
-		nextRow[column + 1] = nextBelow;
-	}
-
-	/**
-	 * Source row {@code y}'s column sums added to its output row and, for the share of it
-	 * past that row's end, to the next.
-	 */
-	private static void addRow(float[] out, float[] row, int y, int width, int height, double ratioY) {
-		int j = Math.min(height - 1, (int) (y / ratioY));
-		double end = Math.min(y + 1, (j + 1) * ratioY);
-		float first = (float) ((end - y) / ratioY);
-		float rest = (float) (1.0 / ratioY) - first;
-		int at = j * width;
-		for (int i = 0; i < width; i++) {
-			out[at + i] += first * row[i];
-		}
-		if (rest > 1e-6f && j + 1 < height) {
-			at += width;
-			for (int i = 0; i < width; i++) {
-				out[at + i] += rest * row[i];
-			}
-		}
 	}
 
 	/**
@@ -952,10 +931,20 @@ final class InkLocator {
 	 */
 	static float[] noise(float[] ink) {
 		int bins = 2048;
-		int[] histogram = new int[bins];
-		for (float v : ink) {
-			histogram[bin(v, bins)]++;
+		// four histograms filled in turn and added up, as levelHistogram's
+		int[] counts = new int[4 * bins];
+		int n = ink.length;
+		int i = 0;
+		for (; i + 4 <= n; i += 4) {
+			counts[bin(ink[i], bins)]++;
+			counts[bins + bin(ink[i + 1], bins)]++;
+			counts[2 * bins + bin(ink[i + 2], bins)]++;
+			counts[3 * bins + bin(ink[i + 3], bins)]++;
 		}
+		for (; i < n; i++) {
+			counts[bin(ink[i], bins)]++;
+		}
+		int[] histogram = quarters(counts, bins);
 		int median = binQuantile(histogram, 0.5);
 		int[] deviations = new int[bins];
 		for (int b = 0; b < bins; b++) {
@@ -994,15 +983,23 @@ final class InkLocator {
 		for (; i + 4 <= n; i += 4) {
 			counts[level(values[i])]++;
 			counts[256 + level(values[i + 1])]++;
-			counts[512 + level(values[i + 2])]++;
-			counts[768 + level(values[i + 3])]++;
+			counts[2 * 256 + level(values[i + 2])]++;
+			counts[3 * 256 + level(values[i + 3])]++;
 		}
 		for (; i < n; i++) {
 			counts[level(values[i])]++;
 		}
-		int[] histogram = new int[256];
-		for (int b = 0; b < 256; b++) {
-			histogram[b] = counts[b] + counts[256 + b] + counts[512 + b] + counts[768 + b];
+		return quarters(counts, 256);
+	}
+
+	/**
+	 * The sum of the four histograms of {@code bins} bins one after another in
+	 * {@code counts}.
+	 */
+	private static int[] quarters(int[] counts, int bins) {
+		int[] histogram = new int[bins];
+		for (int b = 0; b < bins; b++) {
+			histogram[b] = counts[b] + counts[bins + b] + counts[2 * bins + b] + counts[3 * bins + b];
 		}
 		return histogram;
 	}

@@ -346,36 +346,64 @@ final class Lines {
 
 	}
 
+	/**
+	 * One pixel of the runs down column {@code x}: a run starts at ink, and ends below it
+	 * (row {@code height} ends every run), marked thin if it is at most {@code thickness}
+	 * long.
+	 */
+	private static void follow(byte[] mask, int y, int x, int width, int height, int thickness, int[] runStart,
+			byte[] open, byte[] thin) {
+		if (y < height && mask[y * width + x] != 0) {
+			if (runStart[x] < 0) {
+				runStart[x] = y;
+				open[x] = 1;
+			}
+		}
+		else if (runStart[x] >= 0) {
+			if (y - runStart[x] <= thickness) {
+				for (int k = runStart[x]; k < y; k++) {
+					thin[k * width + x] = 1;
+				}
+			}
+			runStart[x] = -1;
+			open[x] = 0;
+		}
+	}
+
 	private static Pass pass(byte[] mask, int width, int height, int thickness, int minLength) {
 		// the runs of ink down every column, followed a row at a time (memory read in
-		// order): where each column's current run started, or -1
+		// order): where each column's current run started, or -1; and each row's cells
+		// (COMPRESSION pixels along the row) that hold ink. Eight pixels with no ink and
+		// no run open above them (most of a page) are passed over at once, read as the
+		// bytes of a long, which are a whole cell.
 		byte[] thin = new byte[mask.length];
 		int[] runStart = new int[width];
 		java.util.Arrays.fill(runStart, -1);
-		for (int y = 0; y <= height; y++) {
-			for (int x = 0; x < width; x++) {
-				if (y < height && mask[y * width + x] != 0) {
-					if (runStart[x] < 0) {
-						runStart[x] = y;
-					}
-				}
-				else if (runStart[x] >= 0) {
-					if (y - runStart[x] <= thickness) {
-						for (int k = runStart[x]; k < y; k++) {
-							thin[k * width + x] = 1;
-						}
-					}
-					runStart[x] = -1;
-				}
-			}
-		}
+		byte[] open = new byte[width];
 		int cells = (width + COMPRESSION - 1) / COMPRESSION;
 		byte[] cell = new byte[cells * height];
-		for (int y = 0; y < height; y++) {
-			for (int x = 0; x < width; x++) {
-				if (mask[y * width + x] != 0) {
+		for (int y = 0; y <= height; y++) {
+			int x = 0;
+			if (y < height) {
+				for (; x + Long.BYTES <= width; x += Long.BYTES) {
+					long ink = (long) InkGroups.WORDS.get(mask, y * width + x);
+					if ((ink | (long) InkGroups.WORDS.get(open, x)) == 0) {
+						continue;
+					}
+					if (ink != 0) {
+						cell[y * cells + x / COMPRESSION] = 1;
+					}
+					for (int end = x + Long.BYTES; x < end; x++) {
+						follow(mask, y, x, width, height, thickness, runStart, open, thin);
+					}
+					x -= Long.BYTES;
+				}
+			}
+			for (; x < width; x++) {
+				if (y < height && mask[y * width + x] != 0) {
 					cell[y * cells + x / COMPRESSION] = 1;
 				}
+				follow(mask, y, x, width, height, thickness, runStart, open, thin);
 			}
 		}
 		short[] forward = new short[cell.length];
