@@ -272,6 +272,27 @@ final class InkGroups {
 
 	private static final long TOP_BITS = 0x8080808080808080L;
 
+	/**
+	 * The first index from {@code i} below {@code end} where {@code mask} is not 0, or
+	 * {@code end}: eight bytes at a time, as a long, where they are all 0 (most of a
+	 * mask).
+	 */
+	static int nextMarked(byte[] mask, int i, int end) {
+		for (; i + Long.BYTES <= end; i += Long.BYTES) {
+			long word = (long) WORDS.get(mask, i);
+			if (word != 0) {
+				// little-endian: the lowest non-zero byte is the first marked pixel
+				return i + (Long.numberOfTrailingZeros(word) >>> 3);
+			}
+		}
+		for (; i < end; i++) {
+			if (mask[i] != 0) {
+				return i;
+			}
+		}
+		return end;
+	}
+
 	/** The OR of {@code ones} within {@code r} of column {@code x} of a row. */
 	private static byte orAlong(byte[] ones, int row, int x, int width, int r) {
 		byte v = 0;
@@ -582,23 +603,23 @@ final class InkGroups {
 		for (int round = 0; round < 3; round++) {
 			java.util.Set<Lines.Candidate> touching = java.util.Collections
 				.newSetFromMap(new java.util.IdentityHashMap<>());
-			for (int y = 0; y < height; y++) {
-				for (int x = 0; x < width; x++) {
-					int i = y * width + x;
-					if (lines.removed[i] == 0 || lines.owner[i] == 0) {
-						continue;
-					}
-					if (!nextToChosen(chosen, x, y, width, height)) {
-						continue;
-					}
-					int h = lines.owner[i] >>> 16;
-					int v = lines.owner[i] & 0xFFFF;
-					if (h > 0) {
-						touching.add(lines.horizontal.get(h - 1));
-					}
-					if (v > 0) {
-						touching.add(lines.vertical.get(v - 1));
-					}
+			int n = width * height;
+			for (int i = nextMarked(lines.removed, 0, n); i < n; i = nextMarked(lines.removed, i + 1, n)) {
+				int x = i % width;
+				int y = i / width;
+				if (lines.owner[i] == 0) {
+					continue;
+				}
+				if (!nextToChosen(chosen, x, y, width, height)) {
+					continue;
+				}
+				int h = lines.owner[i] >>> 16;
+				int v = lines.owner[i] & 0xFFFF;
+				if (h > 0) {
+					touching.add(lines.horizontal.get(h - 1));
+				}
+				if (v > 0) {
+					touching.add(lines.vertical.get(v - 1));
 				}
 			}
 			List<Lines.Candidate> own = new ArrayList<>();
@@ -816,8 +837,9 @@ final class InkGroups {
 	private static List<Blob> label(byte[] kept, int[] label, float[] ink, int width, int height) {
 		List<Blob> blobs = new ArrayList<>();
 		int[] stack = new int[kept.length];
-		for (int start = 0; start < kept.length; start++) {
-			if (kept[start] == 0 || label[start] != 0) {
+		for (int start = nextMarked(kept, 0, kept.length); start < kept.length; start = nextMarked(kept, start + 1,
+				kept.length)) {
+			if (label[start] != 0) {
 				continue;
 			}
 			Blob blob = new Blob();

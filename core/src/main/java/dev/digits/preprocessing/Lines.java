@@ -92,19 +92,16 @@ final class Lines {
 		Pass down = pass(transposed, height, width, thickness, Math.max(20, height / 5));
 		transposed = null;
 		int[] owner = new int[width * height];
-		for (int y = 0; y < height; y++) {
-			for (int x = 0; x < width; x++) {
-				int i = y * width + x;
-				if (mask[i] == 0) {
-					continue;
-				}
-				int h = across.pixelOwner(x, y);
-				int v = down.pixelOwner(y, x);
-				boolean crossing = across.inLongCell(x, y) && down.inLongCell(y, x);
-				int hOwner = (across.thin[i] != 0 || crossing) ? h : 0;
-				int vOwner = (down.thin[x * height + y] != 0 || crossing) ? v : 0;
-				owner[i] = (hOwner << 16) | vOwner;
-			}
+		for (int i = InkGroups.nextMarked(mask, 0, mask.length); i < mask.length; i = InkGroups.nextMarked(mask, i + 1,
+				mask.length)) {
+			int x = i % width;
+			int y = i / width;
+			int h = across.pixelOwner(x, y);
+			int v = down.pixelOwner(y, x);
+			boolean crossing = across.inLongCell(x, y) && down.inLongCell(y, x);
+			int hOwner = (across.thin[i] != 0 || crossing) ? h : 0;
+			int vOwner = (down.thin[x * height + y] != 0 || crossing) ? v : 0;
+			owner[i] = (hOwner << 16) | vOwner;
 		}
 		List<Candidate> horizontal = judge(across.boxes, down.boxes, true, width, height);
 		List<Candidate> vertical = judge(down.boxes, across.boxes, false, width, height);
@@ -211,9 +208,14 @@ final class Lines {
 		}
 		for (int y = 0; y < height; y++) {
 			int x = 0;
+			int row = y * width;
 			while (x < width) {
-				int i = y * width + x;
-				if (removed[i] == 0 || (owner[i] & 0xFFFF) == 0) {
+				int i = row + x;
+				if (removed[i] == 0) {
+					x = InkGroups.nextMarked(removed, i, row + width) - row;
+					continue;
+				}
+				if ((owner[i] & 0xFFFF) == 0) {
 					x++;
 					continue;
 				}
@@ -306,8 +308,10 @@ final class Lines {
 	private static byte[] transpose(byte[] mask, int width, int height) {
 		byte[] out = new byte[mask.length];
 		for (int y = 0; y < height; y++) {
-			for (int x = 0; x < width; x++) {
-				out[x * height + y] = mask[y * width + x];
+			int row = y * width;
+			int end = row + width;
+			for (int i = InkGroups.nextMarked(mask, row, end); i < end; i = InkGroups.nextMarked(mask, i + 1, end)) {
+				out[(i - row) * height + y] = mask[i];
 			}
 		}
 		return out;

@@ -86,21 +86,20 @@ final class PaperSheet {
 
 	/**
 	 * The shares of pixels set in {@code mask} outside {@code sheet} and on it, or null
-	 * when either is empty.
+	 * when either is empty; both hold 0 or 1 at every pixel (a {@link #region} and a
+	 * binarised mask).
 	 */
 	static double[] inkShares(byte[] sheet, byte[] mask) {
+		// counted by sums and products, without a branch
 		long inside = 0;
 		long insideInk = 0;
-		long outsideInk = 0;
+		long ink = 0;
 		for (int i = 0; i < mask.length; i++) {
-			if (sheet[i] != 0) {
-				inside++;
-				insideInk += mask[i];
-			}
-			else {
-				outsideInk += mask[i];
-			}
+			inside += sheet[i];
+			insideInk += sheet[i] * mask[i];
+			ink += mask[i];
 		}
+		long outsideInk = ink - insideInk;
 		long outside = mask.length - inside;
 		if (outside == 0 || inside == 0) {
 			return null;
