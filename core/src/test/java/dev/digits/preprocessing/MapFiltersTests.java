@@ -1,5 +1,6 @@
 package dev.digits.preprocessing;
 
+import java.util.Arrays;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,26 @@ class MapFiltersTests {
 						.isEqualTo((byte) expected);
 				}
 			}
+		}
+	}
+
+	@Test
+	void theNextMarkedPixelIsTheFirstNonZeroByteFromWhereTheSearchStarts() {
+		Random random = new Random(34);
+		for (int trial = 0; trial < 500; trial++) {
+			byte[] mask = new byte[1 + random.nextInt(80)];
+			double density = (trial % 3 == 0) ? 0 : random.nextDouble() * 0.2;
+			for (int i = 0; i < mask.length; i++) {
+				mask[i] = (random.nextDouble() < density) ? (byte) (1 + random.nextInt(255)) : 0;
+			}
+			int from = random.nextInt(mask.length + 1);
+			int end = from + random.nextInt(mask.length - from + 1);
+			int expected = from;
+			while (expected < end && mask[expected] == 0) {
+				expected++;
+			}
+			assertThat(InkGroups.nextMarked(mask, from, end)).as("%s from %d to %d", Arrays.toString(mask), from, end)
+				.isEqualTo(expected);
 		}
 	}
 
