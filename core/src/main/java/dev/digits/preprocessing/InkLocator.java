@@ -257,10 +257,10 @@ final class InkLocator {
 	static Located locate(GreyImage image, int minInkPixels, long deadline) {
 		Steps steps = steps(image, minInkPixels, deadline);
 		float[] out = new float[steps.ink().length];
-		for (int i = 0; i < out.length; i++) {
-			if (steps.digit()[i] != 0) {
-				out[i] = 255f * Math.min(1f, steps.ink()[i]);
-			}
+		byte[] digit = steps.digit();
+		for (int i = InkGroups.nextMarked(digit, 0, out.length); i < out.length; i = InkGroups.nextMarked(digit, i + 1,
+				out.length)) {
+			out[i] = 255f * Math.min(1f, steps.ink()[i]);
 		}
 		return new Located(out, steps.width(), steps.height(), steps.inverted(), steps.groups().severalDigits());
 	}
@@ -389,13 +389,18 @@ final class InkLocator {
 		// the lines' own pixels and their anti-aliased edges stay out, the digit's
 		// restored strokes in
 		byte[] nearLines = InkGroups.dilate(lines.removed, width, height, 1);
-		byte[] allowed = new byte[ink.length];
-		for (int i = 0; i < ink.length; i++) {
-			allowed[i] = (byte) ((ink[i] > floor && (nearLines[i] == 0 || own[i] != 0)) ? 1 : 0);
-		}
 		// the digit's faint edges: ink above the noise floor connected to it, within its
 		// box grown by a tenth of its size (a blurred or scaled-up digit has edges wider
-		// than any fixed dilation)
+		// than any fixed dilation), the only pixels the growth looks at
+		byte[] allowed = new byte[ink.length];
+		int[] box = groups.growthBox(0.1);
+		if (box != null) {
+			for (int y = box[1]; y <= box[3]; y++) {
+				for (int i = y * width + box[0]; i <= y * width + box[2]; i++) {
+					allowed[i] = (byte) ((ink[i] > floor && (nearLines[i] == 0 || own[i] != 0)) ? 1 : 0);
+				}
+			}
+		}
 		byte[] digit = groups.grow(allowed, 0.1);
 		if (pure) {
 			checkNotADot(digit, width, height);

@@ -77,15 +77,14 @@ final class Skew {
 		int seen = 0;
 		float cx = width / 2f;
 		float cy = height / 2f;
-		for (int i = 0; i < mask.length; i++) {
-			if (mask[i] != 0) {
-				if (seen % step == 0 && k < n) {
-					xs[k] = i % width - cx;
-					ys[k] = i / width - cy;
-					k++;
-				}
-				seen++;
+		for (int i = InkGroups.nextMarked(mask, 0, mask.length); i < mask.length; i = InkGroups.nextMarked(mask, i + 1,
+				mask.length)) {
+			if (seen % step == 0 && k < n) {
+				xs[k] = i % width - cx;
+				ys[k] = i / width - cy;
+				k++;
 			}
+			seen++;
 		}
 		// a square root, not Math.hypot, so that the page's port computes the same
 		int diagonal = (int) Math.ceil(Math.sqrt((double) width * width + (double) height * height)) + 2;
