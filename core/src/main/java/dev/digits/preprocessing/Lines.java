@@ -106,7 +106,9 @@ final class Lines {
 		List<Candidate> horizontal = judge(across.boxes, down.boxes, true, width, height);
 		List<Candidate> vertical = judge(down.boxes, across.boxes, false, width, height);
 		byte[] removed = new byte[width * height];
-		for (int i = 0; i < owner.length; i++) {
+		// only ink has owners
+		for (int i = InkGroups.nextMarked(mask, 0, mask.length); i < mask.length; i = InkGroups.nextMarked(mask, i + 1,
+				mask.length)) {
 			if (owner[i] == 0) {
 				continue;
 			}
@@ -351,13 +353,14 @@ final class Lines {
 	}
 
 	/**
-	 * One pixel of the runs down column {@code x}: a run starts at ink, and ends below it
-	 * (row {@code height} ends every run), marked thin if it is at most {@code thickness}
-	 * long.
+	 * One pixel of the pass: its cell marked if it is ink, and the runs down column
+	 * {@code x} followed: a run starts at ink, and ends below it (row {@code height} ends
+	 * every run), marked thin if it is at most {@code thickness} long.
 	 */
 	private static void follow(byte[] mask, int y, int x, int width, int height, int thickness, int[] runStart,
-			byte[] open, byte[] thin) {
+			byte[] open, byte[] thin, byte[] cell, int cells) {
 		if (y < height && mask[y * width + x] != 0) {
+			cell[y * cells + x / COMPRESSION] = 1;
 			if (runStart[x] < 0) {
 				runStart[x] = y;
 				open[x] = 1;
@@ -379,7 +382,7 @@ final class Lines {
 		// order): where each column's current run started, or -1; and each row's cells
 		// (COMPRESSION pixels along the row) that hold ink. Eight pixels with no ink and
 		// no run open above them (most of a page) are passed over at once, read as the
-		// bytes of a long, which are a whole cell.
+		// bytes of a long.
 		byte[] thin = new byte[mask.length];
 		int[] runStart = new int[width];
 		java.util.Arrays.fill(runStart, -1);
@@ -388,26 +391,16 @@ final class Lines {
 		byte[] cell = new byte[cells * height];
 		for (int y = 0; y <= height; y++) {
 			int x = 0;
-			if (y < height) {
-				for (; x + Long.BYTES <= width; x += Long.BYTES) {
-					long ink = (long) InkGroups.WORDS.get(mask, y * width + x);
-					if ((ink | (long) InkGroups.WORDS.get(open, x)) == 0) {
-						continue;
-					}
-					if (ink != 0) {
-						cell[y * cells + x / COMPRESSION] = 1;
-					}
-					for (int end = x + Long.BYTES; x < end; x++) {
-						follow(mask, y, x, width, height, thickness, runStart, open, thin);
-					}
-					x -= Long.BYTES;
+			for (; y < height && x + Long.BYTES <= width; x += Long.BYTES) {
+				if (((long) InkGroups.WORDS.get(mask, y * width + x) | (long) InkGroups.WORDS.get(open, x)) == 0) {
+					continue;
+				}
+				for (int k = x; k < x + Long.BYTES; k++) {
+					follow(mask, y, k, width, height, thickness, runStart, open, thin, cell, cells);
 				}
 			}
 			for (; x < width; x++) {
-				if (y < height && mask[y * width + x] != 0) {
-					cell[y * cells + x / COMPRESSION] = 1;
-				}
-				follow(mask, y, x, width, height, thickness, runStart, open, thin);
+				follow(mask, y, x, width, height, thickness, runStart, open, thin, cell, cells);
 			}
 		}
 		short[] forward = new short[cell.length];
