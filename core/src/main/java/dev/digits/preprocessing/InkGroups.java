@@ -136,10 +136,10 @@ final class InkGroups {
 
 	/**
 	 * The chosen digit grown through {@code allowed} pixels (8-connectivity) without
-	 * leaving its {@link #growthBox} for {@code margin}; {@code allowed} is read only in
-	 * that box.
+	 * leaving {@code box}, its {@link #growthBox}; {@code allowed} is read only in that
+	 * box.
 	 */
-	byte[] grow(byte[] allowed, double margin) {
+	byte[] grow(byte[] allowed, int[] box) {
 		int pixels = this.chosen.length;
 		int[] stack = new int[pixels];
 		int top = 0;
@@ -148,10 +148,6 @@ final class InkGroups {
 			out[i] = 1;
 			stack[top++] = i;
 		}
-		if (top == 0) {
-			return out;
-		}
-		int[] box = growthBox(margin);
 		int x0 = box[0];
 		int y0 = box[1];
 		int x1 = box[2];
@@ -210,10 +206,7 @@ final class InkGroups {
 	 */
 	private static byte[] dilateByShifts(byte[] mask, int width, int height, int radius) {
 		int n = mask.length;
-		int first = 0;
-		while (first < n && mask[first] == 0) {
-			first++;
-		}
+		int first = nextMarked(mask, 0, n);
 		if (first == n) {
 			return new byte[n];
 		}

@@ -401,7 +401,7 @@ final class InkLocator {
 				}
 			}
 		}
-		byte[] digit = groups.grow(allowed, 0.1);
+		byte[] digit = (box == null) ? new byte[ink.length] : groups.grow(allowed, box);
 		if (pure) {
 			checkNotADot(digit, width, height);
 		}
@@ -628,7 +628,7 @@ final class InkLocator {
 				s7 -= values[r7 + outX];
 			}
 			sums[x] = s0;
-			sums[1 * width + x] = s1;
+			sums[width + x] = s1;
 			sums[2 * width + x] = s2;
 			sums[3 * width + x] = s3;
 			sums[4 * width + x] = s4;
