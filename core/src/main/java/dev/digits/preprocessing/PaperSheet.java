@@ -65,23 +65,31 @@ final class PaperSheet {
 		if (!largestLightRegion(smooth, level, width, height, first, last, MIN_SHEET * n)) {
 			return null;
 		}
-		byte[] inside = hull(first, last, width, height);
+		int[] spans = hullSpans(first, last, width, height);
 		// a table, or paper in shadow, is dark all over: not paper cut off by a bold
-		// stroke to the frame
+		// stroke to the frame; only the outside's pixels are looked at
 		int count = 0;
 		int dark = 0;
-		for (int i = 0; i < n; i++) {
-			if (inside[i] != 0) {
-				count++;
+		for (int y = 0; y < height; y++) {
+			int from = spans[2 * y];
+			int to = spans[2 * y + 1];
+			int row = y * width;
+			count += Math.max(0, to - from + 1);
+			int outsideFrom = Math.max(from, to + 1);
+			for (int x = 0; x < Math.min(from, width); x++) {
+				dark += (smooth[row + x] <= level) ? 1 : 0;
 			}
-			else if (smooth[i] <= level) {
-				dark++;
+			for (int x = Math.max(outsideFrom, 0); x < width; x++) {
+				dark += (smooth[row + x] <= level) ? 1 : 0;
 			}
 		}
 		if (n - count < MIN_OUTSIDE * n) {
 			return null;
 		}
-		return (dark < MIN_DARK_OUTSIDE * (n - count)) ? null : inside;
+		if (dark < MIN_DARK_OUTSIDE * (n - count)) {
+			return null;
+		}
+		return fill(spans, width, height);
 	}
 
 	/**
@@ -90,17 +98,18 @@ final class PaperSheet {
 	 * binarised mask).
 	 */
 	static double[] inkShares(byte[] sheet, byte[] mask) {
-		// counted by sums and products, without a branch
-		long inside = 0;
-		long insideInk = 0;
-		long ink = 0;
+		// counted by sums and products, without a branch (ints: at most 512 x 512
+		// pixels)
+		int inside = 0;
+		int insideInk = 0;
+		int ink = 0;
 		for (int i = 0; i < mask.length; i++) {
 			inside += sheet[i];
 			insideInk += sheet[i] * mask[i];
 			ink += mask[i];
 		}
-		long outsideInk = ink - insideInk;
-		long outside = mask.length - inside;
+		int outsideInk = ink - insideInk;
+		int outside = mask.length - inside;
 		if (outside == 0 || inside == 0) {
 			return null;
 		}
@@ -215,6 +224,29 @@ final class PaperSheet {
 	 * 1 at pixel centres inside.
 	 */
 	static byte[] hull(int[] first, int[] last, int width, int height) {
+		return fill(hullSpans(first, last, width, height), width, height);
+	}
+
+	/**
+	 * 1 at the pixels of the rows' spans: {@code spans[2y]..spans[2y + 1]} in row
+	 * {@code y}.
+	 */
+	private static byte[] fill(int[] spans, int width, int height) {
+		byte[] inside = new byte[width * height];
+		for (int y = 0; y < height; y++) {
+			if (spans[2 * y] <= spans[2 * y + 1]) {
+				java.util.Arrays.fill(inside, y * width + spans[2 * y], y * width + spans[2 * y + 1] + 1, (byte) 1);
+			}
+		}
+		return inside;
+	}
+
+	/**
+	 * The pixel centres inside the convex hull of the rows' spans (monotone chain over
+	 * their end points), a span a row: {@code spans[2y]..spans[2y + 1]}, both within the
+	 * row, or {@code width, -1} when the hull covers none of its pixel centres.
+	 */
+	static int[] hullSpans(int[] first, int[] last, int width, int height) {
 		int rows = 0;
 		for (int f : first) {
 			if (f >= 0) {
@@ -247,7 +279,7 @@ final class PaperSheet {
 			}
 			size--;
 		}
-		byte[] inside = new byte[width * height];
+		int[] spans = new int[2 * height];
 		for (int y = 0; y < height; y++) {
 			double cy = y + 0.5;
 			double left = Double.POSITIVE_INFINITY;
@@ -266,11 +298,10 @@ final class PaperSheet {
 			}
 			int from = Math.max(0, (int) Math.ceil(left - 0.5));
 			int to = Math.min(width - 1, (int) Math.floor(right - 0.5));
-			for (int x = from; x <= to; x++) {
-				inside[y * width + x] = 1;
-			}
+			spans[2 * y] = (from <= to) ? from : width;
+			spans[2 * y + 1] = (from <= to) ? to : -1;
 		}
-		return inside;
+		return spans;
 	}
 
 	private static long pack(int x, int y) {
