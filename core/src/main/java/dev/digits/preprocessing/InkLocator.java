@@ -421,7 +421,6 @@ final class InkLocator {
 	 * a quarter of each side). Null when the sum is 0 (a uniform picture).
 	 */
 	static Boolean darkInk(float[] grey, int width, int height) {
-		float[] fine = boxBlur(grey, width, height, 1);
 		// the strong smoothing keeps nothing finer than its square, so it is made at half
 		// the resolution (a quarter of the work; a picture under 2 pixels across or down
 		// at its own) and read back at the cell under each pixel
@@ -433,18 +432,52 @@ final class InkLocator {
 		float[] coarse = boxBlur(boxBlur(small, coarseWidth, coarseHeight, r), coarseWidth, coarseHeight, r);
 		float[] across = centreWeights(width);
 		float[] down = centreWeights(height);
+		// the light smoothing (the 3x3 mean, clipped at the edges) a row at a time, as
+		// plain sums of neighbours: only the sum's sign is kept, so it need not be the
+		// same to the bit as boxBlur's
+		float[] columns = new float[width];
+		float[] fine = new float[width];
 		double sum = 0;
 		for (int y = 0; y < height; y++) {
+			fineRow(grey, width, height, y, columns, fine);
 			double row = 0;
-			int fineRow = y * width;
 			int coarseRow = Math.min(coarseHeight - 1, y >> shift) * coarseWidth;
 			for (int x = 0; x < width; x++) {
-				double d = fine[fineRow + x] - coarse[coarseRow + Math.min(coarseWidth - 1, x >> shift)];
+				double d = fine[x] - coarse[coarseRow + Math.min(coarseWidth - 1, x >> shift)];
 				row += across[x] * d * d * d;
 			}
 			sum += down[y] * row;
 		}
 		return (sum == 0) ? null : sum < 0;
+	}
+
+	/**
+	 * Row {@code y} of the 3x3 mean of {@code values} (the square clipped at the edges)
+	 * into {@code fine}: the three rows' column sums into {@code columns}, then three
+	 * neighbouring sums, each loop free of branches.
+	 */
+	static void fineRow(float[] values, int width, int height, int y, float[] columns, float[] fine) {
+		int row = y * width;
+		int above = (y > 0) ? row - width : row;
+		int below = (y + 1 < height) ? row + width : row;
+		float rows = 1 + ((y > 0) ? 1 : 0) + ((y + 1 < height) ? 1 : 0);
+		// a missing row is the row itself, counted with weight 0
+		float up = (y > 0) ? 1 : 0;
+		float on = (y + 1 < height) ? 1 : 0;
+		for (int x = 0; x < width; x++) {
+			columns[x] = values[row + x] + up * values[above + x] + on * values[below + x];
+		}
+		if (width == 1) {
+			fine[0] = columns[0] / rows;
+			return;
+		}
+		float edge = 1f / (2 * rows);
+		float inner = 1f / (3 * rows);
+		fine[0] = (columns[0] + columns[1]) * edge;
+		for (int x = 1; x < width - 1; x++) {
+			fine[x] = (columns[x - 1] + columns[x] + columns[x + 1]) * inner;
+		}
+		fine[width - 1] = (columns[width - 2] + columns[width - 1]) * edge;
 	}
 
 	/**

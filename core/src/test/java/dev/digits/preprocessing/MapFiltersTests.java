@@ -13,7 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * same sums as one running sum along each row and then down each column makes it, to the
  * last bit (the digit finding's polarity and the sheet's level are read off these means,
  * and the page's port makes them so); {@link InkGroups#dilate}, every pixel within the
- * square of a set one.
+ * square of a set one; {@link InkLocator#fineRow}, the polarity step's 3x3 mean, within
+ * rounding of the box mean (only the sign of a sum over it is kept).
  */
 class MapFiltersTests {
 
@@ -103,6 +104,29 @@ class MapFiltersTests {
 		assertThat(blurred[6]).isEqualTo(1f);
 		assertThat(blurred[2]).isZero();
 		assertThat(blurred[10]).isZero();
+	}
+
+	@Test
+	void thePolarityStepsRowMeansAreTheClippedSquaresWithinRounding() {
+		Random random = new Random(77);
+		for (int trial = 0; trial < 200; trial++) {
+			int width = 1 + random.nextInt(40);
+			int height = 1 + random.nextInt(30);
+			float[] values = new float[width * height];
+			for (int i = 0; i < values.length; i++) {
+				values[i] = 255 * random.nextFloat();
+			}
+			float[] expected = InkLocator.boxBlur(values, width, height, 1);
+			float[] columns = new float[width];
+			float[] row = new float[width];
+			for (int y = 0; y < height; y++) {
+				InkLocator.fineRow(values, width, height, y, columns, row);
+				for (int x = 0; x < width; x++) {
+					assertThat(row[x]).as("%dx%d at (%d, %d)", width, height, x, y)
+						.isCloseTo(expected[y * width + x], org.assertj.core.data.Offset.offset(1e-3f));
+				}
+			}
+		}
 	}
 
 	/**
