@@ -509,12 +509,11 @@ function areaDownscale(image, width, height, flip) {
 
 /**
  * InkLocator.darkInk: the sign of the centre-weighted sum of cubes of a band-pass picture (a 3x3
- * mean less a twice-applied box mean of the closing radius, made at half the resolution); dark
+ * mean, made a row at a time, less a twice-applied box mean of the closing radius, made at half the resolution); dark
  * narrow strokes tip it below 0.
  * Null when the sum is 0.
  */
 function darkInk(grey, width, height) {
-  const fine = boxBlur(grey, width, height, 1);
   // the strong smoothing at half the resolution (a picture under 2 pixels across or down at its
   // own), read back at the cell under each pixel
   const shift = width < 2 || height < 2 ? 0 : 1;
@@ -525,18 +524,46 @@ function darkInk(grey, width, height) {
   const coarse = boxBlur(boxBlur(small, coarseWidth, coarseHeight, r), coarseWidth, coarseHeight, r);
   const across = centreWeights(width);
   const down = centreWeights(height);
+  // the 3x3 mean a row at a time, in float, as InkLocator.fineRow makes it
+  const columns = new Float32Array(width);
+  const fine = new Float32Array(width);
   let sum = 0;
   for (let y = 0; y < height; y++) {
+    fineRow(grey, width, height, y, columns, fine);
     let row = 0;
-    const fineRow = y * width;
     const coarseRow = Math.min(coarseHeight - 1, y >> shift) * coarseWidth;
     for (let x = 0; x < width; x++) {
-      const d = f(fine[fineRow + x] - coarse[coarseRow + Math.min(coarseWidth - 1, x >> shift)]);
+      const d = f(fine[x] - coarse[coarseRow + Math.min(coarseWidth - 1, x >> shift)]);
       row += across[x] * d * d * d;
     }
     sum += down[y] * row;
   }
   return sum === 0 ? null : sum < 0;
+}
+
+/**
+ * InkLocator.fineRow: row y of the 3x3 mean (the square clipped at the edges), the three rows'
+ * column sums, then three neighbouring sums, each scaled by the clipped square's reciprocal.
+ */
+function fineRow(values, width, height, y, columns, fine) {
+  const row = y * width;
+  const above = y > 0 ? row - width : row;
+  const below = y + 1 < height ? row + width : row;
+  const rows = 1 + (y > 0 ? 1 : 0) + (y + 1 < height ? 1 : 0);
+  const up = y > 0 ? 1 : 0;
+  const on = y + 1 < height ? 1 : 0;
+  for (let x = 0; x < width; x++) {
+    columns[x] = f(f(values[row + x] + f(up * values[above + x])) + f(on * values[below + x]));
+  }
+  if (width === 1) {
+    fine[0] = f(columns[0] / rows);
+    return;
+  }
+  const edge = f(1 / (2 * rows));
+  const inner = f(1 / (3 * rows));
+  fine[0] = f(f(columns[0] + columns[1]) * edge);
+  for (let x = 1; x < width - 1; x++) fine[x] = f(f(f(columns[x - 1] + columns[x]) + columns[x + 1]) * inner);
+  fine[width - 1] = f(f(columns[width - 2] + columns[width - 1]) * edge);
 }
 
 /** InkLocator.halve: the mean of every 2 x 2 square (an odd last column or row left out). */
