@@ -74,12 +74,12 @@ final class PaperSheet {
 			int from = spans[2 * y];
 			int to = spans[2 * y + 1];
 			int row = y * width;
+			// an empty row's span is width, -1: all of it before the span
 			count += Math.max(0, to - from + 1);
-			int outsideFrom = Math.max(from, to + 1);
-			for (int x = 0; x < Math.min(from, width); x++) {
+			for (int x = 0; x < from; x++) {
 				dark += (smooth[row + x] <= level) ? 1 : 0;
 			}
-			for (int x = Math.max(outsideFrom, 0); x < width; x++) {
+			for (int x = Math.max(from, to + 1); x < width; x++) {
 				dark += (smooth[row + x] <= level) ? 1 : 0;
 			}
 		}
